@@ -1,0 +1,36 @@
+"""Names other Temporal clients rely on (DESIGN.md, "Temporal conventions")."""
+
+from __future__ import annotations
+
+TASK_QUEUE = "guidance-periods"
+PERIOD_WORKFLOW_TYPE = "GuidancePeriodWorkflow"
+
+# Custom search attributes and their types, as `temporal server start-dev --search-attribute` takes them.
+SEARCH_ATTRIBUTES: dict[str, str] = {
+    "GuidancePhase": "Keyword",
+    "SchoolOwner": "Keyword",
+    "Cohort": "Keyword",
+    "County": "Keyword",
+    "Advisers": "KeywordList",
+    "DevelopmentArea": "Keyword",
+    "PhaseDueAt": "Datetime",
+    "Overdue": "Bool",
+}
+
+
+def period_workflow_id(cohort: str, owner_id: str) -> str:
+    """The id of one school owner's guidance period in a cohort."""
+    return f"guidance-period-{cohort}-{owner_id}"
+
+
+class Activities:
+    """Activity names: the workflow calls them by name, the worker registers them under these names."""
+
+    LOAD_PROGRAMME_PLAN = "load_programme_plan"  # (plan name: str) -> ProgrammePlan
+    RECORD_PERIOD_STARTED = "record_period_started"  # (PeriodStartedRecord) -> None
+    RECORD_MILESTONE = "record_milestone"  # (MilestoneRecord) -> None
+    RECORD_PHASE_CHANGE = "record_phase_change"  # (PhaseChangeRecord) -> None
+    RECORD_MEETING = "record_meeting"  # (MeetingRecord) -> str: path of the invitation in the outbox folder
+    SEND_NOTICE = "send_notice"  # (NoticeRecord) -> None
+    RECORD_GATHERING = "record_gathering"  # (GatheringRecord) -> None
+    RECORD_FINAL_EVALUATION = "record_final_evaluation"  # (FinalEvaluationRecord) -> None

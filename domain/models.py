@@ -1,0 +1,204 @@
+"""Message shapes of the Temporal contract and the state of a guidance period.
+
+The JSON field names are those of DESIGN.md ("Message shapes"); models may add optional fields but
+never rename these. Unknown fields are rejected so that a typo is reported instead of ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from domain.phases import Milestone, Phase
+from domain.programme import ProgrammePlan
+
+AdviserId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=2, max_length=64, pattern=r"^[a-z][a-z0-9._-]*$"),
+]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+CohortName = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+MeetingKind = Literal["kickoff", "follow_up", "phase_review", "school_visit", "network"]
+OwnerKind = Literal["municipality", "county_authority"]
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SchoolOwner(_Message):
+    """A school owner (skoleeier): a municipality (four-digit number) or a county authority (two)."""
+
+    id: str = Field(pattern=r"^\d{2}(\d{2})?$")
+    name: ShortText
+    kind: OwnerKind
+    county: str = Field(pattern=r"^\d{2}$")
+
+    @model_validator(mode="after")
+    def _number_fits_kind(self) -> SchoolOwner:
+        expected = 4 if self.kind == "municipality" else 2
+        if len(self.id) != expected:
+            raise ValueError(f"id: a {self.kind} has a {expected}-digit number, got {self.id!r}")
+        if not self.id.startswith(self.county):
+            raise ValueError(f"county: owner {self.id} lies in county {self.id[:2]}, not {self.county}")
+        return self
+
+
+class PeriodInput(_Message):
+    """Input of `GuidancePeriodWorkflow`.
+
+    ``programme`` is the resolved plan; the `guidance` command fills it in, and when another client
+    leaves it out the worker loads the plan named by ``plan`` as the period starts.
+    """
+
+    cohort: CohortName
+    owner: SchoolOwner
+    advisers: list[AdviserId] = Field(min_length=1, max_length=10)
+    start_date: date
+    plan: str = "veilederkorpset"
+    schools: list[ShortText] = Field(default_factory=list, max_length=500)
+    programme: ProgrammePlan | None = None
+
+    @model_validator(mode="after")
+    def _unique_advisers(self) -> PeriodInput:
+        if len(set(self.advisers)) != len(self.advisers):
+            raise ValueError("advisers: each adviser may be named once")
+        return self
+
+
+class RecordMilestone(_Message):
+    """Update `record_milestone`: an adviser closes the current phase."""
+
+    milestone: Milestone
+    adviser: AdviserId
+    note: Note = ""
+    development_area: str | None = None
+    development_area_other: ShortText | None = None
+    goals: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]] | None = None
+    next_cycle: bool = False
+
+
+class ScheduleMeeting(_Message):
+    """Update `schedule_meeting`: an adviser agrees a meeting (or moves one, given its ``meeting_id``)."""
+
+    kind: MeetingKind
+    date: date
+    start: time = time(9, 0)
+    duration_minutes: int = Field(default=120, ge=15, le=600)
+    adviser: AdviserId
+    schools: list[ShortText] = Field(default_factory=list, max_length=500)
+    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    meeting_id: str | None = Field(default=None, max_length=64)
+
+
+class Withdraw(_Message):
+    """Update `withdraw`: the owner leaves the programme before its end."""
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    by: ShortText
+
+
+class GatheringInvitation(_Message):
+    """Signal `gathering_invitation`: the Directorate invites the owner to a national gathering."""
+
+    gathering_id: ShortText
+    title: ShortText
+    date: date
+    place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class MilestoneEntry(BaseModel):
+    milestone: Milestone
+    cycle: int
+    adviser: str
+    note: str
+    recorded_at: datetime
+    development_area: str | None = None
+    goals: list[str] = Field(default_factory=list)
+
+
+class MeetingEntry(BaseModel):
+    meeting_id: str
+    kind: MeetingKind
+    date: date
+    start: time
+    duration_minutes: int
+    adviser: str
+    schools: list[str]
+    title: str
+    sequence: int = 0
+    scheduled_at: datetime
+
+
+class GatheringEntry(BaseModel):
+    gathering_id: str
+    title: str
+    date: date
+    place: str
+    received_at: datetime
+
+
+NoticeKind = Literal["phase_reminder", "escalation", "meeting_gap_reminder"]
+
+
+class NoticeEntry(BaseModel):
+    """A reminder or escalation that was sent."""
+
+    kind: NoticeKind
+    key: str
+    phase: Phase
+    cycle: int
+    sent_at: datetime
+    message: str
+
+
+class PeriodState(BaseModel):
+    """All state of one period: carried whole through continue-as-new."""
+
+    input: PeriodInput
+    plan: ProgrammePlan
+    phase: Phase = Phase.MAPPING
+    cycle: int = 1
+    phase_started_on: date
+    phase_reminded_at: datetime | None = None
+    phase_escalated_at: datetime | None = None
+    development_area: str | None = None
+    development_area_other: str | None = None
+    goals: list[str] = Field(default_factory=list)
+    milestones: list[MilestoneEntry] = Field(default_factory=list)
+    meetings: list[MeetingEntry] = Field(default_factory=list)
+    gatherings: list[GatheringEntry] = Field(default_factory=list)
+    notices: list[NoticeEntry] = Field(default_factory=list)
+    meeting_gap_from: date
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+    transitions: int = 0
+
+
+class PeriodStatus(BaseModel):
+    """The `status` query's answer and every update's answer."""
+
+    workflow_id: str
+    cohort: str
+    owner: SchoolOwner
+    advisers: list[str]
+    plan: str
+    plan_version: str
+    phase: Phase
+    cycle: int
+    phase_started_on: date
+    phase_due_at: datetime | None
+    overdue: bool
+    ends_at: datetime
+    development_area: str | None
+    development_area_other: str | None
+    goals: list[str]
+    milestones: list[MilestoneEntry]
+    meetings: list[MeetingEntry]
+    gatherings: list[GatheringEntry]
+    reminders_sent: int
+    escalations_sent: int
+    end_reason: str | None

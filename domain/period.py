@@ -1,0 +1,412 @@
+"""The rules of a guidance period as pure functions over `PeriodState`.
+
+The workflow asks these functions whether an update may be accepted (`check_*`, which raise
+`Rejection` naming the field and what is allowed), applies accepted updates (`apply_*`), and asks when
+the next deadline falls (`next_deadline`). No I/O and no clock: "now" is always an argument.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from domain import calendar
+from domain.models import (
+    GatheringEntry,
+    GatheringInvitation,
+    MeetingEntry,
+    MilestoneEntry,
+    NoticeEntry,
+    NoticeKind,
+    PeriodInput,
+    PeriodState,
+    PeriodStatus,
+    RecordMilestone,
+    ScheduleMeeting,
+    Withdraw,
+)
+from domain.phases import CLOSING_MILESTONE, Milestone, Phase, next_phase
+from domain.programme import ProgrammePlan
+
+
+class Rejection(ValueError):
+    """An update that may not be applied: names the field and says what is allowed."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+def new_state(period: PeriodInput, plan: ProgrammePlan) -> PeriodState:
+    """The state of a period that has just started on `plan`."""
+    return PeriodState(
+        input=period,
+        plan=plan,
+        phase_started_on=period.start_date,
+        meeting_gap_from=period.start_date,
+    )
+
+
+# --- derived dates ------------------------------------------------------------------------------
+
+
+def ends_on(state: PeriodState) -> date:
+    """The last day of the period: the day before the maximum duration is reached."""
+    return calendar.add_months(state.input.start_date, state.plan.max_months) - timedelta(days=1)
+
+
+def ends_at(state: PeriodState) -> datetime:
+    """The moment the period expires."""
+    return calendar.end_of_day(ends_on(state), state.plan.timezone)
+
+
+def phase_due_on(state: PeriodState) -> date | None:
+    """The working day by which the current phase is expected to close (never after the period's end)."""
+    if state.phase.is_terminal:
+        return None
+    weeks = state.plan.phase_plan(state.phase).expected_weeks
+    due = calendar.due_working_day(state.phase_started_on, weeks=weeks, country=state.plan.calendar_country)
+    return min(due, ends_on(state))
+
+
+def phase_due_at(state: PeriodState) -> datetime | None:
+    """The moment the current phase becomes overdue."""
+    due = phase_due_on(state)
+    return None if due is None else calendar.end_of_day(due, state.plan.timezone)
+
+
+def is_overdue(state: PeriodState, now: datetime) -> bool:
+    due = phase_due_at(state)
+    return due is not None and now >= due
+
+
+def today(state: PeriodState, now: datetime) -> date:
+    return calendar.local_date(now, state.plan.timezone)
+
+
+def months_remaining(state: PeriodState, on: date) -> float:
+    """Whole and part months left of the period after `on` (30-day months)."""
+    return max((ends_on(state) - on).days, 0) / 30.4
+
+
+# --- deadlines ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The next moment the workflow must act, and what it must do then."""
+
+    at: datetime
+    kind: NoticeKind | None  # None: the period's maximum duration is reached
+    summary: str
+
+
+def _meeting_gap_reference(state: PeriodState) -> date:
+    planned = [m.date for m in state.meetings]
+    return max([state.meeting_gap_from, *planned])
+
+
+def pending_deadlines(state: PeriodState) -> list[Deadline]:
+    """Every deadline still ahead of an open period, earliest first."""
+    if state.phase.is_terminal:
+        return []
+    plan, tz = state.plan, state.plan.timezone
+    deadlines = [Deadline(ends_at(state), None, f"period ends ({plan.max_months} months)")]
+    due = phase_due_at(state)
+    if due is not None and state.phase_reminded_at is None:
+        deadlines.append(
+            Deadline(
+                due + timedelta(days=plan.reminder_delay_days),
+                "phase_reminder",
+                f"{state.phase} due: remind advisers",
+            )
+        )
+    elif state.phase_reminded_at is not None and state.phase_escalated_at is None:
+        deadlines.append(
+            Deadline(
+                state.phase_reminded_at + timedelta(weeks=plan.escalation_delay_weeks),
+                "escalation",
+                f"{state.phase} still overdue: escalate to the Directorate",
+            )
+        )
+    gap_end = _meeting_gap_reference(state) + timedelta(weeks=plan.meeting_gap_weeks)
+    deadlines.append(
+        Deadline(
+            calendar.end_of_day(gap_end, tz),
+            "meeting_gap_reminder",
+            f"no meeting for {plan.meeting_gap_weeks} weeks: remind advisers",
+        )
+    )
+    return sorted(deadlines, key=lambda d: d.at)
+
+
+def next_deadline(state: PeriodState) -> Deadline | None:
+    deadlines = pending_deadlines(state)
+    return deadlines[0] if deadlines else None
+
+
+def due_deadlines(state: PeriodState, now: datetime) -> list[Deadline]:
+    """The deadlines that have passed at `now`, earliest first."""
+    return [d for d in pending_deadlines(state) if d.at <= now]
+
+
+# --- checks (used by update validators) ----------------------------------------------------------
+
+
+def check_open(state: PeriodState) -> None:
+    if state.phase.is_terminal:
+        raise Rejection(
+            "phase",
+            f"the period has ended ({state.phase}: {state.end_reason}); nothing more can be recorded",
+        )
+
+
+def check_adviser(state: PeriodState, adviser: str) -> None:
+    if adviser not in state.input.advisers:
+        assigned = ", ".join(state.input.advisers)
+        raise Rejection("adviser", f"{adviser!r} is not assigned to this period; assigned: {assigned}")
+
+
+def check_milestone(state: PeriodState, update: RecordMilestone, now: datetime) -> None:
+    """Reject a milestone that may not be recorded now."""
+    check_open(state)
+    check_adviser(state, update.adviser)
+    closing = CLOSING_MILESTONE[state.phase]
+    if update.milestone != closing:
+        raise Rejection(
+            "milestone",
+            f"{update.milestone} does not close the current phase {state.phase}; the milestone that does is {closing}",
+        )
+    if update.milestone == Milestone.DEVELOPMENT_AREA_CHOSEN:
+        _check_development_area(state, update)
+    elif update.development_area is not None or update.development_area_other is not None:
+        raise Rejection("development_area", f"is given only with {Milestone.DEVELOPMENT_AREA_CHOSEN}")
+    if update.milestone == Milestone.GOALS_PRIORITISED:
+        if not update.goals or not any(goal for goal in update.goals):
+            raise Rejection("goals", "give at least one goal (a non-empty list of non-empty texts)")
+        if not all(update.goals):
+            raise Rejection("goals", "a goal may not be empty")
+    elif update.goals is not None:
+        raise Rejection("goals", f"are given only with {Milestone.GOALS_PRIORITISED}")
+    if update.next_cycle:
+        _check_next_cycle(state, update, now)
+
+
+def _check_development_area(state: PeriodState, update: RecordMilestone) -> None:
+    allowed = state.plan.development_areas
+    if update.development_area is None:
+        raise Rejection("development_area", f"is required with this milestone; allowed: {', '.join(allowed)}")
+    if update.development_area not in allowed:
+        raise Rejection(
+            "development_area", f"{update.development_area!r} is not allowed; allowed: {', '.join(allowed)}"
+        )
+    if update.development_area == "other" and not update.development_area_other:
+        raise Rejection("development_area_other", "say which core task when development_area is 'other'")
+    if update.development_area != "other" and update.development_area_other is not None:
+        raise Rejection("development_area_other", "is given only when development_area is 'other'")
+
+
+def _check_next_cycle(state: PeriodState, update: RecordMilestone, now: datetime) -> None:
+    if update.milestone != Milestone.EVALUATION_DONE:
+        raise Rejection("next_cycle", f"is given only with {Milestone.EVALUATION_DONE}")
+    left = months_remaining(state, today(state, now))
+    needed = state.plan.new_cycle_min_months
+    if left < needed:
+        raise Rejection(
+            "next_cycle",
+            f"only {left:.1f} months remain of the period (it ends {ends_on(state).isoformat()}); "
+            f"a new development cycle needs at least {needed}",
+        )
+
+
+def check_meeting(state: PeriodState, request: ScheduleMeeting, now: datetime) -> None:
+    """Reject a meeting that may not be scheduled: wrong adviser, or not on a working day in the period."""
+    check_open(state)
+    check_adviser(state, request.adviser)
+    country = state.plan.calendar_country
+    first_allowed = calendar.next_working_day(today(state, now), country)
+    last_allowed = calendar.previous_working_day(ends_on(state), country)
+    if request.date < today(state, now):
+        raise Rejection("date", f"{request.date.isoformat()} is in the past; the next working day is {first_allowed}")
+    if request.date > ends_on(state):
+        raise Rejection(
+            "date",
+            f"{request.date.isoformat()} is after the period's end ({ends_on(state).isoformat()}); "
+            f"the last working day of the period is {last_allowed}",
+        )
+    reason = calendar.why_not_working_day(request.date, country)
+    if reason is not None:
+        suggestion = calendar.next_working_day(request.date, country)
+        hint = f"the next working day is {suggestion}"
+        if suggestion > ends_on(state):
+            hint = f"the last working day of the period is {last_allowed}"
+        raise Rejection("date", f"{reason}; meetings fall on working days; {hint}")
+    if request.meeting_id is not None and not any(m.meeting_id == request.meeting_id for m in state.meetings):
+        known = ", ".join(m.meeting_id for m in state.meetings) or "none yet"
+        raise Rejection("meeting_id", f"{request.meeting_id!r} is not a meeting of this period; known: {known}")
+    known_schools = state.input.schools
+    if known_schools:
+        unknown = [s for s in request.schools if s not in known_schools]
+        if unknown:
+            raise Rejection(
+                "schools",
+                f"{', '.join(unknown)} not among this period's schools; allowed: {', '.join(known_schools)}",
+            )
+
+
+def check_withdrawal(state: PeriodState, request: Withdraw) -> None:
+    check_open(state)
+
+
+# --- transitions ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhaseChange:
+    from_phase: Phase
+    to_phase: Phase
+    cycle: int
+    sequence: int
+
+
+def _enter_phase(state: PeriodState, phase: Phase, on: date) -> PhaseChange:
+    change = PhaseChange(state.phase, phase, state.cycle, state.transitions + 1)
+    state.phase = phase
+    state.phase_started_on = on
+    state.phase_reminded_at = None
+    state.phase_escalated_at = None
+    state.transitions += 1
+    return change
+
+
+def apply_milestone(state: PeriodState, update: RecordMilestone, now: datetime) -> tuple[MilestoneEntry, PhaseChange]:
+    """Record an accepted milestone and move to the next phase (or a new cycle, or `completed`)."""
+    entry = MilestoneEntry(
+        milestone=update.milestone,
+        cycle=state.cycle,
+        adviser=update.adviser,
+        note=update.note,
+        recorded_at=now,
+        development_area=update.development_area,
+        goals=list(update.goals or []),
+    )
+    state.milestones.append(entry)
+    if update.milestone == Milestone.DEVELOPMENT_AREA_CHOSEN:
+        state.development_area = update.development_area
+        state.development_area_other = update.development_area_other
+    if update.milestone == Milestone.GOALS_PRIORITISED:
+        state.goals = list(update.goals or [])
+    on = max(today(state, now), state.input.start_date)
+    if update.milestone == Milestone.EVALUATION_DONE and update.next_cycle:
+        change = _enter_phase(state, Phase.MAPPING, on)
+        state.cycle += 1
+        state.development_area = None
+        state.development_area_other = None
+        state.goals = []
+        return entry, PhaseChange(change.from_phase, change.to_phase, state.cycle, change.sequence)
+    following = next_phase(state.phase)
+    change = _enter_phase(state, following, on)
+    if following.is_terminal:
+        state.ended_at = now
+        state.end_reason = "evaluation done"
+    return entry, change
+
+
+def apply_meeting(state: PeriodState, request: ScheduleMeeting, now: datetime) -> MeetingEntry:
+    """Add a meeting, or move an existing one (same id, next sequence number)."""
+    fields = request.model_dump(exclude={"meeting_id"})
+    if request.meeting_id is not None:
+        index = next(i for i, m in enumerate(state.meetings) if m.meeting_id == request.meeting_id)
+        moved = MeetingEntry(
+            **fields,
+            meeting_id=request.meeting_id,
+            sequence=state.meetings[index].sequence + 1,
+            scheduled_at=now,
+        )
+        state.meetings[index] = moved
+        return moved
+    entry = MeetingEntry(**fields, meeting_id=f"m{len(state.meetings) + 1}", scheduled_at=now)
+    state.meetings.append(entry)
+    return entry
+
+
+def apply_withdrawal(state: PeriodState, request: Withdraw, now: datetime) -> PhaseChange:
+    change = _enter_phase(state, Phase.WITHDRAWN, today(state, now))
+    state.ended_at = now
+    state.end_reason = f"withdrawn by {request.by}: {request.reason}"
+    return change
+
+
+def apply_expiry(state: PeriodState, now: datetime) -> PhaseChange:
+    reached = state.phase
+    change = _enter_phase(state, Phase.EXPIRED, today(state, now))
+    state.ended_at = now
+    state.end_reason = f"maximum duration of {state.plan.max_months} months reached in phase {reached}"
+    return change
+
+
+def apply_gathering(state: PeriodState, invitation: GatheringInvitation, now: datetime) -> GatheringEntry:
+    """Record a gathering invitation; a repeated id replaces the earlier one (a moved gathering)."""
+    entry = GatheringEntry(**invitation.model_dump(), received_at=now)
+    state.gatherings = [g for g in state.gatherings if g.gathering_id != entry.gathering_id]
+    state.gatherings.append(entry)
+    state.gatherings.sort(key=lambda g: g.date)
+    return entry
+
+
+def apply_notice(state: PeriodState, deadline: Deadline, now: datetime) -> NoticeEntry:
+    """Record that the reminder or escalation of a passed deadline was sent."""
+    assert deadline.kind is not None
+    phase_key = f"{deadline.kind}:{state.cycle}:{state.phase}"
+    if deadline.kind == "phase_reminder":
+        state.phase_reminded_at = now
+        message = (
+            f"The {state.phase} phase was due {phase_due_on(state)} and has not been closed; "
+            f"record {CLOSING_MILESTONE[state.phase]} or agree a new plan with the owner."
+        )
+        key = phase_key
+    elif deadline.kind == "escalation":
+        state.phase_escalated_at = now
+        message = (
+            f"{state.input.owner.name} ({state.input.owner.id}) has been in {state.phase} since "
+            f"{state.phase_started_on}, {state.plan.escalation_delay_weeks} weeks past the reminder."
+        )
+        key = phase_key
+    else:
+        last = _meeting_gap_reference(state)
+        state.meeting_gap_from = today(state, now)
+        message = (
+            f"No meeting with {state.input.owner.name} since {last}; "
+            f"agree the next one ({state.plan.meeting_gap_weeks}-week cadence)."
+        )
+        key = f"{deadline.kind}:{state.meeting_gap_from.isoformat()}"
+    entry = NoticeEntry(kind=deadline.kind, key=key, phase=state.phase, cycle=state.cycle, sent_at=now, message=message)
+    state.notices.append(entry)
+    return entry
+
+
+def status(state: PeriodState, workflow_id: str, now: datetime) -> PeriodStatus:
+    """What a person or client sees of the period."""
+    return PeriodStatus(
+        workflow_id=workflow_id,
+        cohort=state.input.cohort,
+        owner=state.input.owner,
+        advisers=list(state.input.advisers),
+        plan=state.plan.name,
+        plan_version=state.plan.version,
+        phase=state.phase,
+        cycle=state.cycle,
+        phase_started_on=state.phase_started_on,
+        phase_due_at=phase_due_at(state),
+        overdue=is_overdue(state, now),
+        ends_at=ends_at(state),
+        development_area=state.development_area,
+        development_area_other=state.development_area_other,
+        goals=list(state.goals),
+        milestones=list(state.milestones),
+        meetings=sorted(state.meetings, key=lambda m: (m.date, m.start)),
+        gatherings=list(state.gatherings),
+        reminders_sent=sum(1 for n in state.notices if n.kind != "escalation"),
+        escalations_sent=sum(1 for n in state.notices if n.kind == "escalation"),
+        end_reason=state.end_reason,
+    )

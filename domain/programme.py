@@ -1,0 +1,91 @@
+"""Programme plans: the shape of a guidance period as data.
+
+A plan names its phases in order with the expected duration of each and the milestone that closes it,
+the maximum duration of a period, the meeting cadence, the reminder and escalation delays and the
+development areas an owner may choose. A running period carries the plan it started with in its own
+state, so a plan changed later never changes a running period.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from domain.calendar import zone
+from domain.phases import CLOSING_MILESTONE, WORKING_PHASES, Milestone, Phase
+
+DEFAULT_DEVELOPMENT_AREAS: tuple[str, ...] = (
+    "classroom_management",
+    "basic_skills",
+    "assessment",
+    "learning_environment",
+    "other",
+)
+
+Weeks = Annotated[int, Field(ge=1, le=260)]
+
+
+class PhasePlan(BaseModel):
+    """One phase of a plan: how long it is expected to take and which milestone closes it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    phase: Phase
+    expected_weeks: Weeks
+    closing_milestone: Milestone
+
+
+class ProgrammePlan(BaseModel):
+    """Everything about a programme that is data rather than code.
+
+    Attributes:
+        name: The plan's name, e.g. ``veilederkorpset``.
+        version: The plan's version; travels with every period started on it.
+        phases: The working phases in order.
+        max_months: The longest a period may run; at that point it closes as ``expired``.
+        meeting_gap_weeks: A reminder goes to the advisers when no meeting has been held or planned
+            for this many weeks.
+        reminder_delay_days: Days after a phase's due date before the overdue reminder is sent.
+        escalation_delay_weeks: Weeks after the reminder before the Directorate is told.
+        new_cycle_min_months: A new development cycle may start after evaluation only while at
+            least this many months of the period remain.
+        development_areas: The development areas an owner may choose.
+        calendar_country: The `holidays` country code of the working-day calendar.
+        timezone: The IANA time zone in which the plan's dates are read.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: str = Field(min_length=1, max_length=32)
+    phases: tuple[PhasePlan, ...]
+    max_months: int = Field(ge=1, le=120)
+    meeting_gap_weeks: Weeks
+    reminder_delay_days: int = Field(ge=0, le=90)
+    escalation_delay_weeks: Weeks
+    new_cycle_min_months: int = Field(ge=1, le=120)
+    development_areas: tuple[str, ...] = Field(min_length=1)
+    calendar_country: str = Field(default="NO", pattern=r"^[A-Z]{2}$")
+    timezone: str = "Europe/Oslo"
+
+    @model_validator(mode="after")
+    def _phases_follow_the_contract(self) -> ProgrammePlan:
+        names = tuple(p.phase for p in self.phases)
+        if names != WORKING_PHASES:
+            allowed = ", ".join(WORKING_PHASES)
+            raise ValueError(f"phases must be, in order: {allowed}; got: {', '.join(names)}")
+        for p in self.phases:
+            if p.closing_milestone != CLOSING_MILESTONE[p.phase]:
+                raise ValueError(
+                    f"phase {p.phase} is closed by {CLOSING_MILESTONE[p.phase]}, not {p.closing_milestone}"
+                )
+        zone(self.timezone)
+        return self
+
+    def phase_plan(self, phase: Phase) -> PhasePlan:
+        """The plan of one working phase."""
+        for p in self.phases:
+            if p.phase == phase:
+                return p
+        raise KeyError(f"{phase} is not a working phase of plan {self.name}")

@@ -1,0 +1,171 @@
+"""What the workflow hands to its activities: one record per side effect, each with its natural key.
+
+Every record carries the moment it describes (taken from `workflow.now()`), never the moment an
+activity happens to run, so a retried activity writes exactly the same row.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from domain.models import GatheringEntry, MeetingEntry, MilestoneEntry, NoticeEntry, PeriodState
+from domain.period import PhaseChange, ends_at, is_overdue, phase_due_at
+from domain.phases import Phase
+
+
+class AuditEntry(BaseModel):
+    """Who did what when. ``event_key`` is unique within a period (an update id, a timer's key)."""
+
+    workflow_id: str
+    event_key: str
+    at: datetime
+    actor: str
+    action: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class PeriodSnapshot(BaseModel):
+    """The `periods` row: where a period stands, for reports. Newer snapshots win (``updated_at``)."""
+
+    workflow_id: str
+    cohort: str
+    owner_id: str
+    owner_name: str
+    owner_kind: str
+    county: str
+    advisers: list[str]
+    schools: list[str]
+    plan: str
+    plan_version: str
+    start_date: date
+    ends_at: datetime
+    phase: Phase
+    cycle: int
+    phase_started_on: date
+    phase_due_at: datetime | None
+    overdue: bool
+    development_area: str | None
+    development_area_other: str | None
+    goals: list[str]
+    ended_at: datetime | None
+    end_reason: str | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, state: PeriodState, workflow_id: str, now: datetime) -> PeriodSnapshot:
+        period = state.input
+        return cls(
+            workflow_id=workflow_id,
+            cohort=period.cohort,
+            owner_id=period.owner.id,
+            owner_name=period.owner.name,
+            owner_kind=period.owner.kind,
+            county=period.owner.county,
+            advisers=list(period.advisers),
+            schools=list(period.schools),
+            plan=state.plan.name,
+            plan_version=state.plan.version,
+            start_date=period.start_date,
+            ends_at=ends_at(state),
+            phase=state.phase,
+            cycle=state.cycle,
+            phase_started_on=state.phase_started_on,
+            phase_due_at=phase_due_at(state),
+            overdue=is_overdue(state, now),
+            development_area=state.development_area,
+            development_area_other=state.development_area_other,
+            goals=list(state.goals),
+            ended_at=state.ended_at,
+            end_reason=state.end_reason,
+            updated_at=now,
+        )
+
+
+class PhaseTransition(BaseModel):
+    """A `phase_transitions` row; ``sequence`` counts transitions within the period."""
+
+    workflow_id: str
+    sequence: int
+    cycle: int
+    from_phase: Phase
+    to_phase: Phase
+    at: datetime
+    by: str
+
+    @classmethod
+    def of(cls, change: PhaseChange, workflow_id: str, at: datetime, by: str) -> PhaseTransition:
+        return cls(
+            workflow_id=workflow_id,
+            sequence=change.sequence,
+            cycle=change.cycle,
+            from_phase=change.from_phase,
+            to_phase=change.to_phase,
+            at=at,
+            by=by,
+        )
+
+
+class PeriodStartedRecord(BaseModel):
+    period: PeriodSnapshot
+    audit: AuditEntry
+
+
+class MilestoneRecord(BaseModel):
+    period: PeriodSnapshot
+    milestone: MilestoneEntry
+    transition: PhaseTransition
+    audit: AuditEntry
+
+
+class PhaseChangeRecord(BaseModel):
+    """A phase change that is not a milestone: withdrawal or expiry."""
+
+    period: PeriodSnapshot
+    transition: PhaseTransition
+    audit: AuditEntry
+
+
+class MeetingRecord(BaseModel):
+    """A meeting to store and to send as an iCalendar invitation (a moved meeting: same id, higher sequence)."""
+
+    workflow_id: str
+    owner_name: str
+    advisers: list[str]
+    timezone: str
+    meeting: MeetingEntry
+    audit: AuditEntry
+
+
+class NoticeRecord(BaseModel):
+    """A reminder to the advisers or an escalation to the Directorate."""
+
+    period: PeriodSnapshot
+    notice: NoticeEntry
+    audit: AuditEntry
+
+
+class GatheringRecord(BaseModel):
+    workflow_id: str
+    gathering: GatheringEntry
+    audit: AuditEntry
+
+
+class FinalEvaluationRecord(BaseModel):
+    """The closing record of a period, whatever way it ended."""
+
+    workflow_id: str
+    outcome: Phase
+    cycles: int
+    last_working_phase: Phase | None
+    milestones: int
+    meetings: int
+    gatherings: int
+    reminders: int
+    escalations: int
+    development_area: str | None
+    goals: list[str]
+    ended_at: datetime
+    summary: str

@@ -1,0 +1,90 @@
+"""Configuration: every time, limit and address is a setting with a documented default.
+
+Settings are read from the environment (and a `.env` file) by pydantic-settings. Workflow code never
+reads them: the worker and the `guidance` command resolve them and pass the result in, so a period
+keeps the values it started with.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.phases import CLOSING_MILESTONE, WORKING_PHASES, Phase
+from domain.programme import DEFAULT_DEVELOPMENT_AREAS, PhasePlan, ProgrammePlan
+
+
+class VeilederkorpsetSettings(BaseSettings):
+    """The Veilederkorpset plan (seed 002). Environment prefix ``GUIDANCE_PLAN_``.
+
+    The seed fixes only the 2.5-year maximum and the order of the phases; the expected phase
+    durations, the meeting cadence and the reminder delays are our choice and may be tuned here.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GUIDANCE_PLAN_", env_file=".env", extra="ignore")
+
+    version: str = "2026.1"
+    mapping_weeks: int = Field(default=10, ge=1)
+    anchoring_weeks: int = Field(default=8, ge=1)
+    development_area_weeks: int = Field(default=6, ge=1)
+    goal_prioritisation_weeks: int = Field(default=6, ge=1)
+    implementation_weeks: int = Field(default=52, ge=1)
+    evaluation_weeks: int = Field(default=12, ge=1)
+    max_months: int = Field(default=30, ge=1)
+    meeting_gap_weeks: int = Field(default=8, ge=1)
+    reminder_delay_days: int = Field(default=0, ge=0)
+    escalation_delay_weeks: int = Field(default=4, ge=1)
+    new_cycle_min_months: int = Field(default=9, ge=1)
+    development_areas: tuple[str, ...] = DEFAULT_DEVELOPMENT_AREAS
+
+    def plan(self) -> ProgrammePlan:
+        """The plan these settings describe."""
+        weeks: dict[Phase, int] = {
+            Phase.MAPPING: self.mapping_weeks,
+            Phase.ANCHORING: self.anchoring_weeks,
+            Phase.DEVELOPMENT_AREA: self.development_area_weeks,
+            Phase.GOAL_PRIORITISATION: self.goal_prioritisation_weeks,
+            Phase.IMPLEMENTATION: self.implementation_weeks,
+            Phase.EVALUATION: self.evaluation_weeks,
+        }
+        return ProgrammePlan(
+            name="veilederkorpset",
+            version=self.version,
+            phases=tuple(
+                PhasePlan(phase=p, expected_weeks=weeks[p], closing_milestone=CLOSING_MILESTONE[p])
+                for p in WORKING_PHASES
+            ),
+            max_months=self.max_months,
+            meeting_gap_weeks=self.meeting_gap_weeks,
+            reminder_delay_days=self.reminder_delay_days,
+            escalation_delay_weeks=self.escalation_delay_weeks,
+            new_cycle_min_months=self.new_cycle_min_months,
+            development_areas=self.development_areas,
+        )
+
+
+class AppSettings(BaseSettings):
+    """Where the running system keeps its data and whom it writes to. Environment prefix ``GUIDANCE_``.
+
+    ``DATABASE_URL`` (no prefix) points at a PostgreSQL server; without it, `make dev` starts the
+    embedded one in ``data_dir``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GUIDANCE_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "GUIDANCE_DATABASE_URL")
+    )
+    data_dir: Path = Path("var")
+    outbox_dir: Path | None = None
+    directorate_address: str = "veilederkorpset@udir.no"
+    adviser_mail_domain: str = "veileder.udir.no"
+    db_pool_min_size: int = Field(default=1, ge=0)
+    db_pool_max_size: int = Field(default=10, ge=1)
+
+    @property
+    def outbox_path(self) -> Path:
+        """The folder where calendar files and letters are handed over to mail."""
+        return self.outbox_dir if self.outbox_dir is not None else self.data_dir / "outbox"
