@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar as _stdlib_calendar
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -26,9 +25,32 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"time zone {name!r} is not supported; allowed: {sorted(_ZONES)}") from None
 
 
-@lru_cache(maxsize=128)
+# Sweden's Midsummer Eve, Christmas Eve and New Year's Eve are treated as Sundays by law; `holidays`
+# files them as "de_facto".
+_CATEGORIES: dict[str, tuple[str, ...]] = {"NO": ("public",), "SE": ("public", "de_facto")}
+# Holiday tables are built once, at import, outside any workflow sandbox: building one reads translation
+# files, which workflow code must not do. The years cover every period the engine can hold.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _build_tables() -> dict[str, dict[date, str]]:
+    years = range(FIRST_YEAR, LAST_YEAR + 1)
+    return {
+        country: dict(holidays.country_holidays(country, years=years, language="en_US", categories=categories).items())
+        for country, categories in _CATEGORIES.items()
+    }
+
+
+_TABLES = _build_tables()
+SUPPORTED_COUNTRIES: tuple[str, ...] = tuple(_TABLES)
+
+
 def _holidays_for(country: str, year: int) -> dict[date, str]:
-    return dict(holidays.country_holidays(country, years=year).items())
+    if country not in _TABLES:
+        raise ValueError(f"calendar country {country!r} is not supported; allowed: {', '.join(_TABLES)}")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"year {year} is outside the calendar ({FIRST_YEAR}-{LAST_YEAR})")
+    return _TABLES[country]
 
 
 def holiday_name(day: date, country: str = "NO") -> str | None:

@@ -7,7 +7,7 @@ never rename these. Unknown fields are rejected so that a typo is reported inste
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -57,7 +57,8 @@ class PeriodInput(_Message):
     cohort: CohortName
     owner: SchoolOwner
     advisers: list[AdviserId] = Field(min_length=1, max_length=10)
-    start_date: date
+    # Bounded so that every date of a period lies within the working-day calendar's years.
+    start_date: date = Field(ge=date(2000, 1, 1), le=date(2090, 12, 31))
     plan: str = "veilederkorpset"
     schools: list[ShortText] = Field(default_factory=list, max_length=500)
     programme: ProgrammePlan | None = None
@@ -155,6 +156,14 @@ class NoticeEntry(BaseModel):
     message: str
 
 
+class PendingRecord(BaseModel):
+    """A record queued by a handler for the main loop to write through an activity."""
+
+    activity: str
+    summary: str
+    payload: dict[str, Any]
+
+
 class PeriodState(BaseModel):
     """All state of one period: carried whole through continue-as-new."""
 
@@ -174,8 +183,10 @@ class PeriodState(BaseModel):
     notices: list[NoticeEntry] = Field(default_factory=list)
     meeting_gap_from: date
     ended_at: datetime | None = None
+    ended_in_phase: Phase | None = None
     end_reason: str | None = None
     transitions: int = 0
+    pending: list[PendingRecord] = Field(default_factory=list)
 
 
 class PeriodStatus(BaseModel):

@@ -84,9 +84,12 @@ def today(state: PeriodState, now: datetime) -> date:
     return calendar.local_date(now, state.plan.timezone)
 
 
-def months_remaining(state: PeriodState, on: date) -> float:
-    """Whole and part months left of the period after `on` (30-day months)."""
-    return max((ends_on(state) - on).days, 0) / 30.4
+def months_remaining(state: PeriodState, on: date) -> int:
+    """Whole calendar months left of the period after `on`."""
+    months = 0
+    while calendar.add_months(on, months + 1) <= ends_on(state):
+        months += 1
+    return months
 
 
 # --- deadlines ------------------------------------------------------------------------------------
@@ -214,7 +217,7 @@ def _check_next_cycle(state: PeriodState, update: RecordMilestone, now: datetime
     if left < needed:
         raise Rejection(
             "next_cycle",
-            f"only {left:.1f} months remain of the period (it ends {ends_on(state).isoformat()}); "
+            f"only {left} whole months remain of the period (it ends {ends_on(state).isoformat()}); "
             f"a new development cycle needs at least {needed}",
         )
 
@@ -254,7 +257,7 @@ def check_meeting(state: PeriodState, request: ScheduleMeeting, now: datetime) -
             )
 
 
-def check_withdrawal(state: PeriodState, request: Withdraw) -> None:
+def check_withdrawal(state: PeriodState, request: Withdraw, now: datetime) -> None:
     check_open(state)
 
 
@@ -271,6 +274,8 @@ class PhaseChange:
 
 def _enter_phase(state: PeriodState, phase: Phase, on: date) -> PhaseChange:
     change = PhaseChange(state.phase, phase, state.cycle, state.transitions + 1)
+    if phase.is_terminal:
+        state.ended_in_phase = state.phase
     state.phase = phase
     state.phase_started_on = on
     state.phase_reminded_at = None

@@ -169,3 +169,22 @@ class FinalEvaluationRecord(BaseModel):
     goals: list[str]
     ended_at: datetime
     summary: str
+
+    @classmethod
+    def of(cls, state: PeriodState, workflow_id: str, now: datetime) -> FinalEvaluationRecord:
+        reminders = sum(1 for n in state.notices if n.kind != "escalation")
+        return cls(
+            workflow_id=workflow_id,
+            outcome=state.phase,
+            cycles=state.cycle,
+            last_working_phase=state.ended_in_phase,
+            milestones=len(state.milestones),
+            meetings=len(state.meetings),
+            gatherings=len(state.gatherings),
+            reminders=reminders,
+            escalations=len(state.notices) - reminders,
+            development_area=state.development_area,
+            goals=list(state.goals),
+            ended_at=state.ended_at or now,
+            summary=f"{state.input.owner.name} ({state.input.owner.id}): {state.phase}, {state.end_reason}",
+        )

@@ -1,0 +1,222 @@
+"""What a period sends: meeting invitations (RFC 5545 iCalendar) and reminder or escalation letters.
+
+Everything here is built from the record alone, never from the wall clock, so a retried activity
+produces byte-identical messages and files. `write_outbox_file` is the only function with I/O.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from domain.records import MeetingRecord, NoticeRecord
+
+PRODID = "-//Utdanningsdirektoratet//guidance-engine//EN"
+UID_DOMAIN = "guidance-engine"
+
+MEETING_LABELS = {
+    "kickoff": "kick-off meeting",
+    "follow_up": "follow-up meeting",
+    "phase_review": "phase review",
+    "school_visit": "school visit",
+    "network": "network meeting",
+}
+
+OutboxKind = Literal["meeting_invitation", "reminder", "escalation"]
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One row of the `outbox` table: a message for the mail hand-over to send."""
+
+    message_key: str
+    workflow_id: str
+    kind: OutboxKind
+    recipients: list[str]
+    subject: str
+    body: str
+    created_at: datetime
+    attachment_name: str | None = None
+    attachment: str | None = None
+
+
+def mail_address(user: str, domain: str) -> str:
+    """An adviser's mail address from their user name."""
+    return f"{user}@{domain}"
+
+
+def meeting_uid(workflow_id: str, meeting_id: str) -> str:
+    """The iCalendar UID of a meeting: stable, so a moved meeting updates the event people already have."""
+    return f"{workflow_id}.{meeting_id}@{UID_DOMAIN}"
+
+
+def meeting_summary(record: MeetingRecord) -> str:
+    """The meeting's title, or a default naming its kind and the school owner."""
+    meeting = record.meeting
+    if meeting.title:
+        return meeting.title
+    return f"Veilederkorpset: {MEETING_LABELS.get(meeting.kind, meeting.kind)} with {record.owner_name}"
+
+
+def meeting_start(record: MeetingRecord) -> datetime:
+    """When the meeting starts, in the record's time zone.
+
+    Raises:
+        ValueError: The time zone is not an IANA time zone name.
+    """
+    try:
+        zone = ZoneInfo(record.timezone)
+    except ZoneInfoNotFoundError as error:
+        # ZoneInfoNotFoundError is a KeyError; as a ValueError it is reported as bad data like the rest.
+        raise ValueError(f"timezone: {record.timezone!r} is not a known IANA time zone") from error
+    return datetime.combine(record.meeting.date, record.meeting.start, tzinfo=zone)
+
+
+def _description(record: MeetingRecord) -> str:
+    meeting = record.meeting
+    lines = [f"{meeting_summary(record)}, agreed by adviser {meeting.adviser}."]
+    if meeting.schools:
+        lines += ["", "Schools:", *(f"- {school}" for school in meeting.schools)]
+    else:
+        lines += ["", f"With the school owner {record.owner_name}."]
+    if meeting.sequence:
+        lines += ["", f"This invitation replaces earlier ones for this meeting (update {meeting.sequence})."]
+    return "\n".join(lines)
+
+
+def _address(address: str, name: str, *, attendee: bool) -> vCalAddress:
+    value = vCalAddress(f"mailto:{address}")
+    value.params["cn"] = vText(name)
+    if attendee:
+        value.params["role"] = vText("REQ-PARTICIPANT")
+        value.params["partstat"] = vText("NEEDS-ACTION")
+        value.params["rsvp"] = vText("TRUE")
+    return value
+
+
+def meeting_invitation(record: MeetingRecord, organizer_address: str, attendee_domain: str) -> bytes:
+    """An iCalendar REQUEST with one VEVENT for the meeting, to every adviser of the period.
+
+    Args:
+        record: The meeting; ``meeting.sequence`` becomes SEQUENCE, ``audit.at`` becomes DTSTAMP.
+        organizer_address: Mail address of the ORGANIZER (who receives the replies).
+        attendee_domain: Mail domain of the advisers' addresses.
+
+    Returns:
+        The calendar, UTF-8 encoded with CRLF line endings as RFC 5545 requires.
+
+    Raises:
+        ValueError: The record cannot be expressed as an invitation (e.g. an unknown time zone).
+    """
+    meeting = record.meeting
+    start = meeting_start(record)
+    event = Event()
+    event.add("uid", meeting_uid(record.workflow_id, meeting.meeting_id))
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", record.audit.at.astimezone(ZoneInfo("UTC")))
+    event.add("dtstart", start)
+    event.add("duration", timedelta(minutes=meeting.duration_minutes))
+    event.add("summary", meeting_summary(record))
+    event.add("description", _description(record))
+    event.add("status", "CONFIRMED")
+    event.add("organizer", _address(organizer_address, meeting.adviser, attendee=False))
+    for adviser in record.advisers:
+        event.add("attendee", _address(mail_address(adviser, attendee_domain), adviser, attendee=True))
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    calendar.add_component(event)
+    # A VTIMEZONE lets clients without the IANA database place DTSTART; a few years around the meeting
+    # keep the file small.
+    calendar.add_missing_timezones(
+        first_date=date(meeting.date.year - 1, 1, 1), last_date=date(meeting.date.year + 2, 1, 1)
+    )
+    content: bytes = calendar.to_ical()
+    return content
+
+
+def invitation_message(record: MeetingRecord, invitation: bytes, attendee_domain: str) -> OutboxMessage:
+    """The outbox message that carries a meeting invitation; one per meeting and sequence."""
+    meeting = record.meeting
+    start = meeting_start(record)
+    summary = meeting_summary(record)
+    when = f"{start:%Y-%m-%d %H:%M} ({record.timezone}), {meeting.duration_minutes} minutes"
+    return OutboxMessage(
+        message_key=f"{record.workflow_id}/{meeting.meeting_id}/{meeting.sequence}",
+        workflow_id=record.workflow_id,
+        kind="meeting_invitation",
+        recipients=[mail_address(adviser, attendee_domain) for adviser in record.advisers],
+        subject=f"Moved: {summary}" if meeting.sequence else summary,
+        body=f"{when}\n\n{_description(record)}\n",
+        created_at=record.audit.at,
+        attachment_name=f"{meeting.meeting_id}.ics",
+        attachment=invitation.decode("utf-8"),
+    )
+
+
+def notice_message(record: NoticeRecord, recipients: list[str]) -> OutboxMessage:
+    """The letter of a reminder (to the advisers) or an escalation (to the Directorate)."""
+    notice, period = record.notice, record.period
+    owner = f"{period.owner_name} ({period.owner_id})"
+    if notice.kind == "escalation":
+        subject = f"Escalation: {owner} still in {notice.phase}"
+    elif notice.kind == "phase_reminder":
+        subject = f"Reminder: {owner}, {notice.phase} is overdue"
+    else:
+        subject = f"Reminder: no meeting with {owner} agreed"
+    due = period.phase_due_at.date().isoformat() if period.phase_due_at else "none"
+    facts = [
+        f"Period: {period.workflow_id} (cohort {period.cohort}, plan {period.plan} {period.plan_version})",
+        f"Phase: {notice.phase}, cycle {notice.cycle}, since {period.phase_started_on}, due {due}",
+        f"Advisers: {', '.join(period.advisers)}",
+    ]
+    return OutboxMessage(
+        message_key=f"{period.workflow_id}/{notice.key}",
+        workflow_id=period.workflow_id,
+        kind="escalation" if notice.kind == "escalation" else "reminder",
+        recipients=recipients,
+        subject=subject,
+        body=notice.message + "\n\n" + "\n".join(facts) + "\n",
+        created_at=notice.sent_at,
+    )
+
+
+def _safe_name(name: str) -> str:
+    # Ids become folder and file names: refuse anything that could leave the outbox folder.
+    if not name or name in {".", ".."} or any(c in name for c in "/\\\0"):
+        raise ValueError(f"{name!r} cannot be used as a file name in the outbox")
+    return name
+
+
+def outbox_file(folder: Path, workflow_id: str, meeting_id: str) -> Path:
+    """Where a meeting's invitation lives: one file per meeting, overwritten when the meeting moves."""
+    return folder / _safe_name(workflow_id) / f"{_safe_name(meeting_id)}.ics"
+
+
+def write_outbox_file(path: Path, content: bytes) -> None:
+    """Write `content` to `path` atomically: a reader sees the old file or the new one, never half.
+
+    A retry writes the same bytes again; a moved meeting replaces the file with the higher SEQUENCE.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(file.fileno())
+        # mkstemp creates the file private to us; the mail hand-over may run as another user.
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,406 @@
+"""The record store: one activity per record the workflow writes, each one transaction over asyncpg.
+
+Every activity is idempotent by the natural keys of `schema.sql`, so Temporal may retry it freely:
+
+- facts (phase transitions, milestones, notices, outbox messages, audit entries) are inserted with
+  ``ON CONFLICT DO NOTHING``: the first write wins and a retry changes nothing;
+- states (periods, meetings, gatherings, final evaluations) are upserted only when the incoming row
+  is at least as new as the stored one, so a late or repeated older write never regresses a row.
+
+Bad data (a constraint the database refuses, ids that do not belong together, an unknown time zone)
+raises a non-retryable `ApplicationError` of type ``InvalidRecord``; anything else, such as a lost
+connection, is left for Temporal to retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import asyncpg
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.invitations import (
+    OutboxMessage,
+    invitation_message,
+    mail_address,
+    meeting_invitation,
+    meeting_start,
+    notice_message,
+    outbox_file,
+    write_outbox_file,
+)
+from activities.logging import activity_logger
+from domain.contract import Activities
+from domain.records import (
+    AuditEntry,
+    FinalEvaluationRecord,
+    GatheringRecord,
+    MeetingRecord,
+    MilestoneRecord,
+    NoticeRecord,
+    PeriodSnapshot,
+    PeriodStartedRecord,
+    PhaseChangeRecord,
+    PhaseTransition,
+)
+from domain.settings import AppSettings
+
+INVALID_RECORD = "InvalidRecord"
+
+# The periods table has one column per PeriodSnapshot field (schema.sql), so the statement is built
+# from the model: a field added to the snapshot without a column fails loudly at the first write.
+_PERIOD_COLUMNS = tuple(PeriodSnapshot.model_fields)
+UPSERT_PERIOD = (
+    f"INSERT INTO periods ({', '.join(_PERIOD_COLUMNS)}) "
+    f"VALUES ({', '.join(f'${i}' for i in range(1, len(_PERIOD_COLUMNS) + 1))}) "
+    "ON CONFLICT (workflow_id) DO UPDATE SET "
+    + ", ".join(f"{c} = EXCLUDED.{c}" for c in _PERIOD_COLUMNS if c != "workflow_id")
+    + " WHERE periods.updated_at <= EXCLUDED.updated_at"
+)
+
+INSERT_AUDIT = """
+INSERT INTO audit_log (workflow_id, event_key, at, actor, action, details)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (workflow_id, event_key) DO NOTHING
+"""
+
+INSERT_TRANSITION = """
+INSERT INTO phase_transitions (workflow_id, sequence, cycle, from_phase, to_phase, at, actor)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (workflow_id, sequence) DO NOTHING
+"""
+
+INSERT_MILESTONE = """
+INSERT INTO milestones (workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (workflow_id, cycle, milestone) DO NOTHING
+"""
+
+# RETURNING yields a row only when this write took effect; an older sequence arriving late yields none.
+UPSERT_MEETING = """
+INSERT INTO meetings (workflow_id, meeting_id, sequence, kind, meeting_date, start_time, timezone, starts_at,
+                      duration_minutes, adviser, schools, title, scheduled_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+ON CONFLICT (workflow_id, meeting_id) DO UPDATE SET
+    sequence = EXCLUDED.sequence, kind = EXCLUDED.kind, meeting_date = EXCLUDED.meeting_date,
+    start_time = EXCLUDED.start_time, timezone = EXCLUDED.timezone, starts_at = EXCLUDED.starts_at,
+    duration_minutes = EXCLUDED.duration_minutes, adviser = EXCLUDED.adviser, schools = EXCLUDED.schools,
+    title = EXCLUDED.title, scheduled_at = EXCLUDED.scheduled_at
+WHERE meetings.sequence <= EXCLUDED.sequence
+RETURNING sequence
+"""
+
+INSERT_REMINDER = """
+INSERT INTO reminders (workflow_id, notice_key, kind, phase, cycle, sent_at, message, recipients)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (workflow_id, notice_key) DO NOTHING
+"""
+
+INSERT_ESCALATION = """
+INSERT INTO escalations (workflow_id, notice_key, phase, cycle, sent_at, message, recipients)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (workflow_id, notice_key) DO NOTHING
+"""
+
+UPSERT_GATHERING = """
+INSERT INTO gatherings (workflow_id, gathering_id, title, gathering_date, place, received_at)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (workflow_id, gathering_id) DO UPDATE SET
+    title = EXCLUDED.title, gathering_date = EXCLUDED.gathering_date, place = EXCLUDED.place,
+    received_at = EXCLUDED.received_at
+WHERE gatherings.received_at <= EXCLUDED.received_at
+"""
+
+UPSERT_FINAL_EVALUATION = """
+INSERT INTO final_evaluations (workflow_id, outcome, cycles, last_working_phase, milestone_count, meeting_count,
+                               gathering_count, reminder_count, escalation_count, development_area, goals,
+                               ended_at, summary)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+ON CONFLICT (workflow_id) DO UPDATE SET
+    outcome = EXCLUDED.outcome, cycles = EXCLUDED.cycles, last_working_phase = EXCLUDED.last_working_phase,
+    milestone_count = EXCLUDED.milestone_count, meeting_count = EXCLUDED.meeting_count,
+    gathering_count = EXCLUDED.gathering_count, reminder_count = EXCLUDED.reminder_count,
+    escalation_count = EXCLUDED.escalation_count, development_area = EXCLUDED.development_area,
+    goals = EXCLUDED.goals, ended_at = EXCLUDED.ended_at, summary = EXCLUDED.summary
+WHERE final_evaluations.ended_at <= EXCLUDED.ended_at
+"""
+
+INSERT_OUTBOX = """
+INSERT INTO outbox (message_key, workflow_id, kind, recipients, subject, body, attachment_name, attachment,
+                    created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (message_key) DO NOTHING
+"""
+
+Connection = asyncpg.pool.PoolConnectionProxy
+
+
+@contextmanager
+def _bad_data_is_final(what: str) -> Iterator[None]:
+    """Turn errors that a retry cannot fix into a non-retryable ``InvalidRecord``."""
+    try:
+        yield
+    except (asyncpg.IntegrityConstraintViolationError, asyncpg.DataError, ValueError) as error:
+        activity_logger().error("record refused", record=what, error=str(error))
+        raise ApplicationError(
+            f"{what} refused: {error}", type(error).__name__, type=INVALID_RECORD, non_retryable=True
+        ) from error
+
+
+def _check_one_period(workflow_id: str, *parts: AuditEntry | PhaseTransition) -> None:
+    for part in parts:
+        if part.workflow_id != workflow_id:
+            raise ValueError(
+                f"workflow_id: the record is for {workflow_id!r} but its {type(part).__name__} is for "
+                f"{part.workflow_id!r}"
+            )
+
+
+async def _upsert_period(connection: Connection, snapshot: PeriodSnapshot) -> None:
+    await connection.execute(UPSERT_PERIOD, *(getattr(snapshot, column) for column in _PERIOD_COLUMNS))
+
+
+async def _insert_audit(connection: Connection, entry: AuditEntry) -> None:
+    # Through JSON mode so that dates, enums and models in the details become plain JSON values.
+    details: dict[str, Any] = entry.model_dump(mode="json")["details"]
+    await connection.execute(
+        INSERT_AUDIT, entry.workflow_id, entry.event_key, entry.at, entry.actor, entry.action, details
+    )
+
+
+async def _insert_transition(connection: Connection, transition: PhaseTransition) -> None:
+    await connection.execute(
+        INSERT_TRANSITION,
+        transition.workflow_id,
+        transition.sequence,
+        transition.cycle,
+        transition.from_phase,
+        transition.to_phase,
+        transition.at,
+        transition.by,
+    )
+
+
+async def _insert_outbox(connection: Connection, message: OutboxMessage) -> None:
+    await connection.execute(
+        INSERT_OUTBOX,
+        message.message_key,
+        message.workflow_id,
+        message.kind,
+        message.recipients,
+        message.subject,
+        message.body,
+        message.attachment_name,
+        message.attachment,
+        message.created_at,
+    )
+
+
+def _final_evaluation_audit(record: FinalEvaluationRecord) -> AuditEntry:
+    # The record carries no audit entry of its own, yet the end of a period belongs in the audit log,
+    # which outlives Temporal's histories; one per period, keyed like the record.
+    return AuditEntry(
+        workflow_id=record.workflow_id,
+        event_key="final_evaluation",
+        at=record.ended_at,
+        actor="system",
+        action=f"period {record.outcome}",
+        details={"summary": record.summary, "cycles": record.cycles},
+    )
+
+
+class RecordStore:
+    """The activities that write a period's records to PostgreSQL and hand messages to the outbox.
+
+    Args:
+        pool: The shared connection pool (activities.db.create_pool).
+        settings: Mail addresses and the outbox folder.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, settings: AppSettings) -> None:
+        self._pool = pool
+        self._settings = settings
+
+    def _adviser_addresses(self, advisers: list[str]) -> list[str]:
+        return [mail_address(adviser, self._settings.adviser_mail_domain) for adviser in advisers]
+
+    @activity.defn(name=Activities.RECORD_PERIOD_STARTED)
+    async def record_period_started(self, record: PeriodStartedRecord) -> None:
+        """Store the new period's row and the audit entry of its start."""
+        with _bad_data_is_final("period start"):
+            _check_one_period(record.period.workflow_id, record.audit)
+            async with self._pool.acquire() as connection, connection.transaction():
+                await _upsert_period(connection, record.period)
+                await _insert_audit(connection, record.audit)
+        activity_logger().info("period start recorded", cohort=record.period.cohort, owner=record.period.owner_id)
+
+    @activity.defn(name=Activities.RECORD_MILESTONE)
+    async def record_milestone(self, record: MilestoneRecord) -> None:
+        """Store a milestone, the phase transition it caused and the period's new row."""
+        milestone = record.milestone
+        with _bad_data_is_final("milestone"):
+            _check_one_period(record.period.workflow_id, record.transition, record.audit)
+            async with self._pool.acquire() as connection, connection.transaction():
+                await _upsert_period(connection, record.period)
+                await connection.execute(
+                    INSERT_MILESTONE,
+                    record.period.workflow_id,
+                    milestone.cycle,
+                    milestone.milestone,
+                    milestone.adviser,
+                    milestone.note,
+                    milestone.recorded_at,
+                    milestone.development_area,
+                    milestone.goals,
+                )
+                await _insert_transition(connection, record.transition)
+                await _insert_audit(connection, record.audit)
+        activity_logger().info(
+            "milestone recorded", milestone=milestone.milestone, cycle=milestone.cycle, phase=record.period.phase
+        )
+
+    @activity.defn(name=Activities.RECORD_PHASE_CHANGE)
+    async def record_phase_change(self, record: PhaseChangeRecord) -> None:
+        """Store a phase change that is not a milestone (withdrawal, expiry) and the period's new row."""
+        with _bad_data_is_final("phase change"):
+            _check_one_period(record.period.workflow_id, record.transition, record.audit)
+            async with self._pool.acquire() as connection, connection.transaction():
+                await _upsert_period(connection, record.period)
+                await _insert_transition(connection, record.transition)
+                await _insert_audit(connection, record.audit)
+        activity_logger().info(
+            "phase change recorded", from_phase=record.transition.from_phase, to_phase=record.transition.to_phase
+        )
+
+    @activity.defn(name=Activities.RECORD_MEETING)
+    async def record_meeting(self, record: MeetingRecord) -> str:
+        """Store a meeting and send its invitation: an outbox message and ``<outbox>/<workflow>/<meeting>.ics``.
+
+        A moved meeting (same id, higher sequence) replaces the row and the file; an older sequence
+        arriving late changes neither.
+
+        Returns:
+            The path of the meeting's invitation file.
+        """
+        meeting, settings = record.meeting, self._settings
+        with _bad_data_is_final("meeting"):
+            _check_one_period(record.workflow_id, record.audit)
+            path = outbox_file(settings.outbox_path, record.workflow_id, meeting.meeting_id).resolve()
+            organizer = mail_address(meeting.adviser, settings.adviser_mail_domain)
+            invitation = meeting_invitation(record, organizer, settings.adviser_mail_domain)
+            async with self._pool.acquire() as connection, connection.transaction():
+                latest = await connection.fetchval(
+                    UPSERT_MEETING,
+                    record.workflow_id,
+                    meeting.meeting_id,
+                    meeting.sequence,
+                    meeting.kind,
+                    meeting.date,
+                    meeting.start,
+                    record.timezone,
+                    meeting_start(record),
+                    meeting.duration_minutes,
+                    meeting.adviser,
+                    meeting.schools,
+                    meeting.title,
+                    meeting.scheduled_at,
+                )
+                if latest is not None:
+                    await _insert_outbox(
+                        connection, invitation_message(record, invitation, settings.adviser_mail_domain)
+                    )
+                    # Written while the meeting row is locked, so two sequences of one meeting cannot
+                    # interleave and leave the older invitation in the file.
+                    await asyncio.to_thread(write_outbox_file, path, invitation)
+                await _insert_audit(connection, record.audit)
+        activity_logger().info(
+            "meeting recorded" if latest is not None else "older meeting sequence ignored",
+            meeting_id=meeting.meeting_id,
+            sequence=meeting.sequence,
+            path=str(path),
+        )
+        return str(path)
+
+    @activity.defn(name=Activities.SEND_NOTICE)
+    async def send_notice(self, record: NoticeRecord) -> None:
+        """Store a reminder (to the advisers) or an escalation (to the Directorate) and queue its letter."""
+        notice, period = record.notice, record.period
+        with _bad_data_is_final("notice"):
+            _check_one_period(period.workflow_id, record.audit)
+            async with self._pool.acquire() as connection, connection.transaction():
+                if notice.kind == "escalation":
+                    recipients = [self._settings.directorate_address]
+                    await connection.execute(
+                        INSERT_ESCALATION,
+                        period.workflow_id,
+                        notice.key,
+                        notice.phase,
+                        notice.cycle,
+                        notice.sent_at,
+                        notice.message,
+                        recipients,
+                    )
+                else:
+                    recipients = self._adviser_addresses(period.advisers)
+                    await connection.execute(
+                        INSERT_REMINDER,
+                        period.workflow_id,
+                        notice.key,
+                        notice.kind,
+                        notice.phase,
+                        notice.cycle,
+                        notice.sent_at,
+                        notice.message,
+                        recipients,
+                    )
+                await _insert_outbox(connection, notice_message(record, recipients))
+                await _upsert_period(connection, period)
+                await _insert_audit(connection, record.audit)
+        activity_logger().info("notice sent", kind=notice.kind, key=notice.key, recipients=recipients)
+
+    @activity.defn(name=Activities.RECORD_GATHERING)
+    async def record_gathering(self, record: GatheringRecord) -> None:
+        """Store a national gathering the period's owner is invited to (a repeated id moves it)."""
+        gathering = record.gathering
+        with _bad_data_is_final("gathering"):
+            _check_one_period(record.workflow_id, record.audit)
+            async with self._pool.acquire() as connection, connection.transaction():
+                await connection.execute(
+                    UPSERT_GATHERING,
+                    record.workflow_id,
+                    gathering.gathering_id,
+                    gathering.title,
+                    gathering.date,
+                    gathering.place,
+                    gathering.received_at,
+                )
+                await _insert_audit(connection, record.audit)
+        activity_logger().info("gathering recorded", gathering_id=gathering.gathering_id, date=str(gathering.date))
+
+    @activity.defn(name=Activities.RECORD_FINAL_EVALUATION)
+    async def record_final_evaluation(self, record: FinalEvaluationRecord) -> None:
+        """Store the closing record of a period, whatever way it ended, and its entry in the audit log."""
+        with _bad_data_is_final("final evaluation"):
+            async with self._pool.acquire() as connection, connection.transaction():
+                await _insert_audit(connection, _final_evaluation_audit(record))
+                await connection.execute(
+                    UPSERT_FINAL_EVALUATION,
+                    record.workflow_id,
+                    record.outcome,
+                    record.cycles,
+                    record.last_working_phase,
+                    record.milestones,
+                    record.meetings,
+                    record.gatherings,
+                    record.reminders,
+                    record.escalations,
+                    record.development_area,
+                    record.goals,
+                    record.ended_at,
+                    record.summary,
+                )
+        activity_logger().info("final evaluation recorded", outcome=record.outcome, cycles=record.cycles)

@@ -1,0 +1,175 @@
+-- The record and report store of the guidance engine (DESIGN.md: "PostgreSQL is the durable record").
+--
+-- Applied by activities.db.apply_schema at every worker start, so every statement is idempotent.
+-- Each table's primary key is the natural key of the record an activity writes; the activities
+-- insert with ON CONFLICT on it, so a retried activity never adds a second row.
+-- There are no foreign keys to `periods` on purpose: the audit log and the outbox must keep a
+-- record even when another record of the same period is still being retried.
+
+CREATE TABLE IF NOT EXISTS schema_version (
+    version     integer PRIMARY KEY,
+    applied_at  timestamptz NOT NULL DEFAULT now(),
+    description text NOT NULL
+);
+
+-- Where each period stands (domain.records.PeriodSnapshot); newer snapshots win (updated_at).
+CREATE TABLE IF NOT EXISTS periods (
+    workflow_id            text PRIMARY KEY,
+    cohort                 text NOT NULL,
+    owner_id               text NOT NULL,
+    owner_name             text NOT NULL,
+    owner_kind             text NOT NULL CHECK (owner_kind IN ('municipality', 'county_authority')),
+    county                 text NOT NULL,
+    advisers               text[] NOT NULL,
+    schools                text[] NOT NULL,
+    plan                   text NOT NULL,
+    plan_version           text NOT NULL,
+    start_date             date NOT NULL,
+    ends_at                timestamptz NOT NULL,
+    phase                  text NOT NULL CHECK (phase IN (
+        'mapping', 'anchoring', 'development_area', 'goal_prioritisation', 'implementation', 'evaluation',
+        'completed', 'withdrawn', 'expired')),
+    cycle                  integer NOT NULL CHECK (cycle >= 1),
+    phase_started_on       date NOT NULL,
+    phase_due_at           timestamptz,
+    overdue                boolean NOT NULL,
+    development_area       text,
+    development_area_other text,
+    goals                  text[] NOT NULL,
+    ended_at               timestamptz,
+    end_reason             text,
+    updated_at             timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS periods_cohort_idx ON periods (cohort, owner_id);
+CREATE INDEX IF NOT EXISTS periods_phase_idx ON periods (phase);
+-- Reports ask "which open periods are (or will soon be) overdue": only open periods have a due date.
+CREATE INDEX IF NOT EXISTS periods_open_due_idx ON periods (phase_due_at) WHERE ended_at IS NULL;
+CREATE INDEX IF NOT EXISTS periods_overdue_idx ON periods (cohort) WHERE overdue;
+
+CREATE TABLE IF NOT EXISTS phase_transitions (
+    workflow_id text NOT NULL,
+    sequence    integer NOT NULL CHECK (sequence >= 1),
+    cycle       integer NOT NULL CHECK (cycle >= 1),
+    from_phase  text NOT NULL,
+    to_phase    text NOT NULL,
+    at          timestamptz NOT NULL,
+    actor       text NOT NULL,
+    PRIMARY KEY (workflow_id, sequence)
+);
+
+CREATE TABLE IF NOT EXISTS milestones (
+    workflow_id      text NOT NULL,
+    cycle            integer NOT NULL CHECK (cycle >= 1),
+    milestone        text NOT NULL CHECK (milestone IN (
+        'mapping_done', 'anchoring_done', 'development_area_chosen', 'goals_prioritised',
+        'measures_implemented', 'evaluation_done')),
+    adviser          text NOT NULL,
+    note             text NOT NULL,
+    recorded_at      timestamptz NOT NULL,
+    development_area text,
+    goals            text[] NOT NULL,
+    PRIMARY KEY (workflow_id, cycle, milestone)
+);
+
+-- One row per meeting: a moved meeting keeps its id and replaces the row with a higher sequence.
+CREATE TABLE IF NOT EXISTS meetings (
+    workflow_id      text NOT NULL,
+    meeting_id       text NOT NULL,
+    sequence         integer NOT NULL CHECK (sequence >= 0),
+    kind             text NOT NULL CHECK (kind IN ('kickoff', 'follow_up', 'phase_review', 'school_visit', 'network')),
+    meeting_date     date NOT NULL,
+    start_time       time NOT NULL,
+    timezone         text NOT NULL,
+    starts_at        timestamptz NOT NULL,
+    duration_minutes integer NOT NULL CHECK (duration_minutes > 0),
+    adviser          text NOT NULL,
+    schools          text[] NOT NULL,
+    title            text NOT NULL,
+    scheduled_at     timestamptz NOT NULL,
+    PRIMARY KEY (workflow_id, meeting_id)
+);
+CREATE INDEX IF NOT EXISTS meetings_starts_at_idx ON meetings (starts_at);
+
+CREATE TABLE IF NOT EXISTS reminders (
+    workflow_id text NOT NULL,
+    notice_key  text NOT NULL,
+    kind        text NOT NULL CHECK (kind IN ('phase_reminder', 'meeting_gap_reminder')),
+    phase       text NOT NULL,
+    cycle       integer NOT NULL CHECK (cycle >= 1),
+    sent_at     timestamptz NOT NULL,
+    message     text NOT NULL,
+    recipients  text[] NOT NULL,
+    PRIMARY KEY (workflow_id, notice_key)
+);
+
+CREATE TABLE IF NOT EXISTS escalations (
+    workflow_id text NOT NULL,
+    notice_key  text NOT NULL,
+    phase       text NOT NULL,
+    cycle       integer NOT NULL CHECK (cycle >= 1),
+    sent_at     timestamptz NOT NULL,
+    message     text NOT NULL,
+    recipients  text[] NOT NULL,
+    PRIMARY KEY (workflow_id, notice_key)
+);
+CREATE INDEX IF NOT EXISTS escalations_sent_at_idx ON escalations (sent_at);
+
+CREATE TABLE IF NOT EXISTS gatherings (
+    workflow_id    text NOT NULL,
+    gathering_id   text NOT NULL,
+    title          text NOT NULL,
+    gathering_date date NOT NULL,
+    place          text NOT NULL,
+    received_at    timestamptz NOT NULL,
+    PRIMARY KEY (workflow_id, gathering_id)
+);
+
+CREATE TABLE IF NOT EXISTS final_evaluations (
+    workflow_id        text PRIMARY KEY,
+    outcome            text NOT NULL CHECK (outcome IN ('completed', 'withdrawn', 'expired')),
+    cycles             integer NOT NULL CHECK (cycles >= 1),
+    last_working_phase text,
+    milestone_count    integer NOT NULL CHECK (milestone_count >= 0),
+    meeting_count      integer NOT NULL CHECK (meeting_count >= 0),
+    gathering_count    integer NOT NULL CHECK (gathering_count >= 0),
+    reminder_count     integer NOT NULL CHECK (reminder_count >= 0),
+    escalation_count   integer NOT NULL CHECK (escalation_count >= 0),
+    development_area   text,
+    goals              text[] NOT NULL,
+    ended_at           timestamptz NOT NULL,
+    summary            text NOT NULL
+);
+
+-- What must be sent, for the mail hand-over to pick up; sent_at is set by whoever sends it.
+CREATE TABLE IF NOT EXISTS outbox (
+    message_key     text PRIMARY KEY,
+    workflow_id     text NOT NULL,
+    kind            text NOT NULL CHECK (kind IN ('meeting_invitation', 'reminder', 'escalation')),
+    recipients      text[] NOT NULL CHECK (cardinality(recipients) > 0),
+    subject         text NOT NULL,
+    body            text NOT NULL,
+    attachment_name text,
+    attachment      text,
+    created_at      timestamptz NOT NULL,
+    sent_at         timestamptz,
+    CHECK ((attachment_name IS NULL) = (attachment IS NULL))
+);
+CREATE INDEX IF NOT EXISTS outbox_unsent_idx ON outbox (created_at) WHERE sent_at IS NULL;
+CREATE INDEX IF NOT EXISTS outbox_workflow_idx ON outbox (workflow_id);
+
+-- Who did what when. Kept after Temporal's retention has dropped the workflow histories.
+CREATE TABLE IF NOT EXISTS audit_log (
+    workflow_id text NOT NULL,
+    event_key   text NOT NULL,
+    at          timestamptz NOT NULL,
+    actor       text NOT NULL,
+    action      text NOT NULL,
+    details     jsonb NOT NULL DEFAULT '{}'::jsonb,
+    PRIMARY KEY (workflow_id, event_key)
+);
+CREATE INDEX IF NOT EXISTS audit_log_at_idx ON audit_log (at);
+CREATE INDEX IF NOT EXISTS audit_log_actor_idx ON audit_log (actor, at);
+
+INSERT INTO schema_version (version, description)
+VALUES (1, 'periods, phase transitions, milestones, meetings, notices, gatherings, final evaluations, outbox, audit log')
+ON CONFLICT (version) DO NOTHING;

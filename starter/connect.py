@@ -1,0 +1,37 @@
+"""How every client and worker connects to Temporal: Temporal's own environment configuration.
+
+`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS_*` and the profile file
+(`TEMPORAL_CONFIG_FILE`, `TEMPORAL_PROFILE`) are read by `temporalio.envconfig`; without any of them
+the client connects to the local dev server on localhost:7233.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.converter import DataConverter
+from temporalio.envconfig import ClientConfig
+
+from starter.converter import DATA_CONVERTER
+
+DEFAULT_ADDRESS = "localhost:7233"
+
+
+def data_converter() -> DataConverter:
+    """The pydantic data converter every client and worker uses (DESIGN.md), with readable errors."""
+    return DATA_CONVERTER
+
+
+def connect_config(**overrides: Any) -> dict[str, Any]:
+    """Keyword arguments for `Client.connect` from the environment, with `overrides` applied."""
+    config: dict[str, Any] = dict(ClientConfig.load_client_connect_config())
+    config.setdefault("target_host", DEFAULT_ADDRESS)
+    config.update(overrides)
+    config["data_converter"] = data_converter()
+    return config
+
+
+async def connect(**overrides: Any) -> Client:
+    """A client connected as the environment says (see the module docstring)."""
+    return await Client.connect(**connect_config(**overrides))

@@ -1,0 +1,70 @@
+"""Fixtures for activity tests: a fresh PostgreSQL database per test, the schema applied, a record store."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+from temporalio.testing import ActivityEnvironment
+
+from activities.db import apply_schema, create_pool
+from activities.record_store import RecordStore
+from domain.settings import AppSettings
+from tests.activities.factories import WORKFLOW_ID
+
+
+def _database_url(server_url: str, database: str) -> str:
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{database}"))
+
+
+@pytest.fixture
+async def database_url(postgres_url: str) -> AsyncIterator[str]:
+    """An empty database of its own for one test, dropped afterwards."""
+    name = f"activities_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield _database_url(postgres_url, name)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on the test's database with the schema applied."""
+    pool = await create_pool(database_url, min_size=1, max_size=4)
+    try:
+        await apply_schema(pool)
+        yield pool
+    finally:
+        await pool.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> AppSettings:
+    return AppSettings(
+        _env_file=None,
+        data_dir=tmp_path,
+        outbox_dir=tmp_path / "outbox",
+        directorate_address="veilederkorpset@udir.test",
+        adviser_mail_domain="veileder.test",
+    )
+
+
+@pytest.fixture
+def store(pool: asyncpg.Pool, settings: AppSettings) -> RecordStore:
+    return RecordStore(pool, settings)
+
+
+@pytest.fixture
+def env() -> ActivityEnvironment:
+    """An activity environment whose info names the test period, as a worker's would."""
+    environment = ActivityEnvironment()
+    environment.info = dataclasses.replace(ActivityEnvironment.default_info(), workflow_id=WORKFLOW_ID)
+    return environment

@@ -1,0 +1,151 @@
+"""Records built the way the workflow builds them: through the domain's own rules, not hand-typed dicts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from domain.contract import period_workflow_id
+from domain.models import (
+    GatheringInvitation,
+    NoticeKind,
+    PeriodInput,
+    PeriodState,
+    RecordMilestone,
+    ScheduleMeeting,
+    SchoolOwner,
+    Withdraw,
+)
+from domain.period import (
+    apply_gathering,
+    apply_meeting,
+    apply_milestone,
+    apply_notice,
+    apply_withdrawal,
+    due_deadlines,
+    new_state,
+    phase_due_at,
+)
+from domain.phases import Milestone
+from domain.records import (
+    AuditEntry,
+    FinalEvaluationRecord,
+    GatheringRecord,
+    MeetingRecord,
+    MilestoneRecord,
+    NoticeRecord,
+    PeriodSnapshot,
+    PeriodStartedRecord,
+    PhaseChangeRecord,
+    PhaseTransition,
+)
+from domain.settings import VeilederkorpsetSettings
+
+WORKFLOW_ID = period_workflow_id("2027", "3301")
+STARTED_AT = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
+ADVISERS = ["a.hansen", "b.olsen"]
+SCHOOLS = ["Fjell skole", "Brandengen skole"]
+
+
+def new_period() -> PeriodState:
+    """Drammen's period in cohort 2027, on the Veilederkorpset plan, just started."""
+    period = PeriodInput(
+        cohort="2027",
+        owner=SchoolOwner(id="3301", name="Drammen", kind="municipality", county="33"),
+        advisers=ADVISERS,
+        start_date=date(2027, 1, 4),
+        schools=SCHOOLS,
+    )
+    return new_state(period, VeilederkorpsetSettings().plan())
+
+
+def audit(key: str, actor: str, action: str, at: datetime, **details: object) -> AuditEntry:
+    return AuditEntry(workflow_id=WORKFLOW_ID, event_key=key, at=at, actor=actor, action=action, details=details)
+
+
+def period_started(state: PeriodState, at: datetime = STARTED_AT) -> PeriodStartedRecord:
+    return PeriodStartedRecord(
+        period=PeriodSnapshot.of(state, WORKFLOW_ID, at),
+        audit=audit("started", "system", "period started", at, plan=state.plan.version),
+    )
+
+
+def mapping_done(state: PeriodState, at: datetime) -> MilestoneRecord:
+    """Close the mapping phase (the state moves on to anchoring)."""
+    update = RecordMilestone(milestone=Milestone.MAPPING_DONE, adviser="a.hansen", note="data analysed")
+    entry, change = apply_milestone(state, update, at)
+    return MilestoneRecord(
+        period=PeriodSnapshot.of(state, WORKFLOW_ID, at),
+        milestone=entry,
+        transition=PhaseTransition.of(change, WORKFLOW_ID, at, update.adviser),
+        audit=audit("update:milestone-1", update.adviser, "milestone recorded", at, milestone=update.milestone),
+    )
+
+
+def withdrawal(state: PeriodState, at: datetime) -> PhaseChangeRecord:
+    request = Withdraw(reason="new municipal leadership", by="kommunedirektør")
+    change = apply_withdrawal(state, request, at)
+    return PhaseChangeRecord(
+        period=PeriodSnapshot.of(state, WORKFLOW_ID, at),
+        transition=PhaseTransition.of(change, WORKFLOW_ID, at, request.by),
+        audit=audit("update:withdraw-1", request.by, "withdrawn", at, reason=request.reason),
+    )
+
+
+def meeting(state: PeriodState, request: ScheduleMeeting, at: datetime, key: str) -> MeetingRecord:
+    """Schedule (or, with ``request.meeting_id``, move) a meeting as the `schedule_meeting` update does."""
+    entry = apply_meeting(state, request, at)
+    return MeetingRecord(
+        workflow_id=WORKFLOW_ID,
+        owner_name=state.input.owner.name,
+        advisers=list(state.input.advisers),
+        timezone=state.plan.timezone,
+        meeting=entry,
+        audit=audit(key, request.adviser, "meeting scheduled", at, meeting_id=entry.meeting_id),
+    )
+
+
+def follow_up(meeting_id: str | None = None, on: date = date(2027, 3, 2), start: time = time(9, 0)) -> ScheduleMeeting:
+    return ScheduleMeeting(
+        kind="follow_up",
+        date=on,
+        start=start,
+        duration_minutes=120,
+        adviser="a.hansen",
+        schools=SCHOOLS,
+        meeting_id=meeting_id,
+    )
+
+
+def notice(state: PeriodState, kind: NoticeKind) -> NoticeRecord:
+    """The first notice of `kind` the period falls due for, sent as the workflow's deadline loop does."""
+    due = phase_due_at(state)
+    assert due is not None
+    now = due + timedelta(days=1)
+    if kind == "escalation":
+        notice(state, "phase_reminder")
+        now += timedelta(weeks=state.plan.escalation_delay_weeks)
+    deadline = next(d for d in due_deadlines(state, now) if d.kind == kind)
+    entry = apply_notice(state, deadline, now)
+    return NoticeRecord(
+        period=PeriodSnapshot.of(state, WORKFLOW_ID, now),
+        notice=entry,
+        audit=audit(f"timer:{entry.key}", "system", f"{kind} sent", now),
+    )
+
+
+def gathering(state: PeriodState, at: datetime) -> GatheringRecord:
+    invitation = GatheringInvitation(
+        gathering_id="2027-spring", title="Skoleeierrollen", date=date(2027, 5, 11), place="Oslo"
+    )
+    entry = apply_gathering(state, invitation, at)
+    return GatheringRecord(
+        workflow_id=WORKFLOW_ID,
+        gathering=entry,
+        audit=audit("signal:2027-spring", "udir", "gathering invitation", at),
+    )
+
+
+def final_evaluation(state: PeriodState, at: datetime) -> FinalEvaluationRecord:
+    """The closing record of a period withdrawn at `at`."""
+    withdrawal(state, at)
+    return FinalEvaluationRecord.of(state, WORKFLOW_ID, at)

@@ -1,0 +1,99 @@
+"""Every record activity may run twice (a Temporal retry) and leaves exactly one row of each record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import asyncpg
+import pytest
+from pydantic import BaseModel
+from temporalio.testing import ActivityEnvironment
+
+from activities.record_store import RecordStore
+from domain.contract import Activities
+from tests.activities import factories
+from tests.activities.factories import STARTED_AT
+from tests.activities.store_rows import TABLES, row_counts, table_rows
+
+LATER = STARTED_AT + timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Case:
+    activity: str
+    record: Callable[[], BaseModel]
+    rows: dict[str, int]
+
+
+CASES = {
+    "period started": Case(
+        Activities.RECORD_PERIOD_STARTED,
+        lambda: factories.period_started(factories.new_period()),
+        {"periods": 1, "audit_log": 1},
+    ),
+    "milestone": Case(
+        Activities.RECORD_MILESTONE,
+        lambda: factories.mapping_done(factories.new_period(), LATER),
+        {"periods": 1, "milestones": 1, "phase_transitions": 1, "audit_log": 1},
+    ),
+    "withdrawal": Case(
+        Activities.RECORD_PHASE_CHANGE,
+        lambda: factories.withdrawal(factories.new_period(), LATER),
+        {"periods": 1, "phase_transitions": 1, "audit_log": 1},
+    ),
+    "meeting": Case(
+        Activities.RECORD_MEETING,
+        lambda: factories.meeting(factories.new_period(), factories.follow_up(), LATER, "update:meeting-1"),
+        {"meetings": 1, "outbox": 1, "audit_log": 1},
+    ),
+    "phase reminder": Case(
+        Activities.SEND_NOTICE,
+        lambda: factories.notice(factories.new_period(), "phase_reminder"),
+        {"reminders": 1, "outbox": 1, "periods": 1, "audit_log": 1},
+    ),
+    "meeting gap reminder": Case(
+        Activities.SEND_NOTICE,
+        lambda: factories.notice(factories.new_period(), "meeting_gap_reminder"),
+        {"reminders": 1, "outbox": 1, "periods": 1, "audit_log": 1},
+    ),
+    "escalation": Case(
+        Activities.SEND_NOTICE,
+        lambda: factories.notice(factories.new_period(), "escalation"),
+        {"escalations": 1, "outbox": 1, "periods": 1, "audit_log": 1},
+    ),
+    "gathering": Case(
+        Activities.RECORD_GATHERING,
+        lambda: factories.gathering(factories.new_period(), LATER),
+        {"gatherings": 1, "audit_log": 1},
+    ),
+    "final evaluation": Case(
+        Activities.RECORD_FINAL_EVALUATION,
+        lambda: factories.final_evaluation(factories.new_period(), LATER),
+        {"final_evaluations": 1, "audit_log": 1},
+    ),
+}
+
+
+def test_every_record_activity_has_a_case() -> None:
+    names = {value for key, value in vars(Activities).items() if key.isupper()}
+
+    assert {case.activity for case in CASES.values()} == names - {Activities.LOAD_PROGRAMME_PLAN}
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+async def test_running_an_activity_twice_leaves_one_row_per_record(
+    case: Case, store: RecordStore, pool: asyncpg.Pool, env: ActivityEnvironment
+) -> None:
+    record = case.record()
+    activity = getattr(store, case.activity)
+    expected = {table: case.rows.get(table, 0) for table in TABLES}
+
+    first = await env.run(activity, record)
+    after_first = await table_rows(pool)
+    second = await env.run(activity, record.model_copy(deep=True))
+
+    assert await row_counts(pool) == expected
+    assert await table_rows(pool) == after_first
+    assert second == first

@@ -1,0 +1,37 @@
+"""`load_programme_plan`: the worker's own plan for a known name, a clear final error otherwise."""
+
+from __future__ import annotations
+
+import pytest
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from activities.plans import load_programme_plan
+from domain.phases import WORKING_PHASES
+from domain.settings import VeilederkorpsetSettings
+
+
+async def test_the_veilederkorpset_plan_is_loaded_from_the_settings() -> None:
+    plan = await ActivityEnvironment().run(load_programme_plan, "veilederkorpset")
+
+    assert plan == VeilederkorpsetSettings().plan()
+    assert plan.name == "veilederkorpset"
+    assert tuple(p.phase for p in plan.phases) == WORKING_PHASES
+
+
+async def test_a_tuned_setting_reaches_the_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUIDANCE_PLAN_MAPPING_WEEKS", "14")
+
+    plan = await ActivityEnvironment().run(load_programme_plan, "veilederkorpset")
+
+    assert plan.phases[0].expected_weeks == 14
+
+
+async def test_an_unknown_plan_is_refused_naming_the_plans_there_are() -> None:
+    with pytest.raises(ApplicationError) as raised:
+        await ActivityEnvironment().run(load_programme_plan, "led-skole")
+
+    assert raised.value.non_retryable
+    assert raised.value.type == "UnknownPlan"
+    assert "'led-skole'" in str(raised.value)
+    assert "veilederkorpset" in str(raised.value)

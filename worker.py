@@ -1,0 +1,89 @@
+"""The worker process: connects to Temporal and PostgreSQL, runs the workflows and activities until stopped.
+
+Run it with `python worker.py` (or `make dev`, which starts it beside the embedded servers). Connection
+to Temporal comes from Temporal's environment configuration (see starter/connect.py); `DATABASE_URL`
+names the PostgreSQL server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.db import apply_schema, create_pool
+from activities.record_store import RecordStore
+from activities.registry import all_activities
+from domain.contract import TASK_QUEUE
+from domain.settings import AppSettings
+from starter.connect import connect
+from starter.logs import configure_logging
+from workflows.guidance_period import GuidancePeriodWorkflow
+from workflows.sandbox import workflow_runner
+
+log = structlog.get_logger("worker")
+
+WORKFLOWS: list[type] = [GuidancePeriodWorkflow]
+
+
+def build_worker(client: Client, activities: Sequence[Callable[..., Any]], *, task_queue: str = TASK_QUEUE) -> Worker:
+    """A worker for every workflow of the engine and the given activities."""
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=list(activities),
+        workflow_runner=workflow_runner(),
+    )
+
+
+async def run_worker(
+    client: Client,
+    *,
+    database_url: str,
+    settings: AppSettings,
+    stop: asyncio.Event,
+    task_queue: str = TASK_QUEUE,
+) -> None:
+    """Open the record store, apply its schema and run a worker until `stop` is set."""
+    pool = await create_pool(database_url, min_size=settings.db_pool_min_size, max_size=settings.db_pool_max_size)
+    try:
+        await apply_schema(pool)
+        worker = build_worker(client, all_activities(RecordStore(pool, settings)), task_queue=task_queue)
+        async with worker:
+            log.info("worker running", task_queue=task_queue, namespace=client.namespace)
+            await stop.wait()
+        log.info("worker stopped")
+    finally:
+        await pool.close()
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """Set `stop` on SIGINT or SIGTERM so the worker finishes its tasks and exits cleanly."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def _main() -> None:
+    settings = AppSettings()
+    if not settings.database_url:
+        raise SystemExit("DATABASE_URL is not set: name the PostgreSQL server (or use `make dev`)")
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    client = await connect()
+    await run_worker(client, database_url=settings.database_url, settings=settings, stop=stop)
+
+
+def main() -> None:
+    configure_logging()
+    asyncio.run(_main())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,366 @@
+"""`GuidancePeriodWorkflow`: one school owner's guidance period (veiledningsperiode), up to 30 months.
+
+The workflow holds the period's state and decides; the rules live in `domain.period` (pure), every side
+effect in an activity. Updates are applied to the state at once and answered with the new status; the
+records they produce are queued in the state and written by the main loop, in order, so an update's
+round trip never waits for PostgreSQL and a record is never lost (the queue travels through
+continue-as-new).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain import period as rules
+    from domain.contract import Activities
+    from domain.models import (
+        GatheringInvitation,
+        PendingRecord,
+        PeriodInput,
+        PeriodState,
+        PeriodStatus,
+        RecordMilestone,
+        ScheduleMeeting,
+        Withdraw,
+    )
+    from domain.programme import ProgrammePlan
+    from domain.records import (
+        AuditEntry,
+        FinalEvaluationRecord,
+        GatheringRecord,
+        MeetingRecord,
+        MilestoneRecord,
+        NoticeRecord,
+        PeriodSnapshot,
+        PeriodStartedRecord,
+        PhaseChangeRecord,
+        PhaseTransition,
+    )
+
+GUIDANCE_PHASE = SearchAttributeKey.for_keyword("GuidancePhase")
+SCHOOL_OWNER = SearchAttributeKey.for_keyword("SchoolOwner")
+COHORT = SearchAttributeKey.for_keyword("Cohort")
+COUNTY = SearchAttributeKey.for_keyword("County")
+ADVISERS = SearchAttributeKey.for_keyword_list("Advisers")
+DEVELOPMENT_AREA = SearchAttributeKey.for_keyword("DevelopmentArea")
+PHASE_DUE_AT = SearchAttributeKey.for_datetime("PhaseDueAt")
+OVERDUE = SearchAttributeKey.for_bool("Overdue")
+
+# Records are retried until PostgreSQL takes them: a period must never fail because the record store is
+# down for a while. Bad data is a bug, reported once and not retried.
+RECORD_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=2),
+    non_retryable_error_types=["InvalidRecord"],
+)
+RECORD_TIMEOUT = timedelta(seconds=30)
+
+
+def search_attributes(state: PeriodState, now: datetime) -> list[SearchAttributeUpdate[Any]]:
+    """The search attributes of DESIGN.md for a period's current state (ids only, never names)."""
+    due = rules.phase_due_at(state)
+    return [
+        GUIDANCE_PHASE.value_set(str(state.phase)),
+        SCHOOL_OWNER.value_set(state.input.owner.id),
+        COHORT.value_set(state.input.cohort),
+        COUNTY.value_set(state.input.owner.county),
+        ADVISERS.value_set(list(state.input.advisers)),
+        OVERDUE.value_set(rules.is_overdue(state, now)),
+        DEVELOPMENT_AREA.value_set(state.development_area)
+        if state.development_area is not None
+        else DEVELOPMENT_AREA.value_unset(),
+        PHASE_DUE_AT.value_set(due) if due is not None else PHASE_DUE_AT.value_unset(),
+    ]
+
+
+def current_details(state: PeriodState, now: datetime) -> str:
+    """A short Markdown summary for the Web UI's "current details"."""
+    owner = state.input.owner
+    lines = [f"**{owner.name}** ({owner.id}), cohort {state.input.cohort}, plan {state.plan.name} {state.plan.version}"]
+    if state.phase.is_terminal:
+        lines.append(f"Ended: **{state.phase}**, {state.end_reason}")
+    else:
+        due = rules.phase_due_on(state)
+        flag = " - **overdue**" if rules.is_overdue(state, now) else ""
+        lines.append(f"Phase **{state.phase}** (cycle {state.cycle}) since {state.phase_started_on}, due {due}{flag}")
+    upcoming = sorted((m for m in state.meetings if m.date >= rules.today(state, now)), key=lambda m: m.date)
+    if upcoming:
+        lines.append(f"Next meeting: {upcoming[0].date} {upcoming[0].kind}")
+    if state.development_area:
+        lines.append(f"Development area: {state.development_area}")
+    lines.append(
+        f"Advisers: {', '.join(state.input.advisers)}; {len(state.meetings)} meetings, "
+        f"{sum(1 for n in state.notices if n.kind != 'escalation')} reminders, "
+        f"{sum(1 for n in state.notices if n.kind == 'escalation')} escalations; ends {rules.ends_on(state)}"
+    )
+    return "\n\n".join(lines)
+
+
+@workflow.defn
+class GuidancePeriodWorkflow:
+    """One school owner's guidance period in a cohort; id ``guidance-period-{cohort}-{owner_id}``.
+
+    Updates (validated before anything is written to history; each answers with the new status):
+        record_milestone: close the current phase (`RecordMilestone`).
+        schedule_meeting: agree or move a meeting on a working day within the period (`ScheduleMeeting`).
+        withdraw: end the period early (`Withdraw`).
+    Signals:
+        gathering_invitation: the Directorate invites the owner to a national gathering.
+    Queries:
+        status: the period's `PeriodStatus`.
+    """
+
+    @workflow.init
+    def __init__(self, period: PeriodInput | PeriodState) -> None:
+        # A new period gets its input; a period continued-as-new gets its whole state back.
+        self._state: PeriodState | None = period if isinstance(period, PeriodState) else None
+        if isinstance(period, PeriodInput) and period.programme is not None:
+            self._state = rules.new_state(period, period.programme)
+        self._published: list[tuple[str, Any]] | None = None
+
+    # --- main loop --------------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, period: PeriodInput | PeriodState) -> PeriodStatus:
+        if self._state is None:
+            assert isinstance(period, PeriodInput)
+            plan: ProgrammePlan = await workflow.execute_activity(
+                Activities.LOAD_PROGRAMME_PLAN,
+                period.plan,
+                result_type=ProgrammePlan,
+                start_to_close_timeout=RECORD_TIMEOUT,
+                retry_policy=RECORD_RETRY,
+                summary=f"load plan {period.plan}",
+            )
+            self._state = rules.new_state(period, plan)
+        state = self._state
+        if isinstance(period, PeriodInput):
+            now = workflow.now()
+            self._queue(
+                Activities.RECORD_PERIOD_STARTED,
+                PeriodStartedRecord(
+                    period=PeriodSnapshot.of(state, self._id, now),
+                    audit=self._audit("started", "system", "period started", now, plan=state.plan.version),
+                ),
+                f"record start of {state.input.owner.name}",
+            )
+        while not state.phase.is_terminal:
+            await self._write_pending()
+            self._publish()
+            if workflow.info().is_continue_as_new_suggested() and workflow.all_handlers_finished():
+                workflow.continue_as_new(state)
+            deadline = rules.next_deadline(state)
+            assert deadline is not None
+            timeout = deadline.at - workflow.now()
+            if timeout > timedelta(0):
+                # A timeout is the deadline passing; new records or an ending wake the loop early.
+                with contextlib.suppress(TimeoutError):
+                    await workflow.wait_condition(
+                        lambda: bool(state.pending) or state.phase.is_terminal,
+                        timeout=timeout,
+                        timeout_summary=deadline.summary,
+                    )
+            if not state.phase.is_terminal:
+                self._act_on_deadlines()
+        self._queue_final_evaluation()
+        await self._write_pending()
+        self._publish()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._status()
+
+    def _act_on_deadlines(self) -> None:
+        state, now = self._live, workflow.now()
+        for deadline in rules.due_deadlines(state, now):
+            if deadline.kind is None:
+                reached = state.phase
+                change = rules.apply_expiry(state, now)
+                self._queue_phase_change(change, "system", f"expired in {reached}", "expired")
+                return
+            notice = rules.apply_notice(state, deadline, now)
+            workflow.logger.info("sent %s for %s", notice.kind, self._id)
+            self._queue(
+                Activities.SEND_NOTICE,
+                NoticeRecord(
+                    period=PeriodSnapshot.of(state, self._id, now),
+                    notice=notice,
+                    audit=self._audit(notice.key, "system", notice.kind, now, message=notice.message),
+                ),
+                f"{notice.kind.replace('_', ' ')}: {state.phase}",
+            )
+
+    # --- updates ----------------------------------------------------------------------------------
+
+    @workflow.update
+    def record_milestone(self, update: RecordMilestone) -> PeriodStatus:
+        """Close the current phase with its milestone; the period moves to the next phase."""
+        state, now = self._live, workflow.now()
+        self._check(rules.check_milestone, update)
+        entry, change = rules.apply_milestone(state, update, now)
+        self._queue(
+            Activities.RECORD_MILESTONE,
+            MilestoneRecord(
+                period=PeriodSnapshot.of(state, self._id, now),
+                milestone=entry,
+                transition=PhaseTransition.of(change, self._id, now, update.adviser),
+                audit=self._audit(self._update_key(), update.adviser, f"milestone {update.milestone}", now),
+            ),
+            f"{update.milestone} by {update.adviser}",
+        )
+        return self._status()
+
+    @record_milestone.validator
+    def _validate_record_milestone(self, update: RecordMilestone) -> None:
+        self._check(rules.check_milestone, update)
+
+    @workflow.update
+    def schedule_meeting(self, request: ScheduleMeeting) -> PeriodStatus:
+        """Agree a meeting on a working day within the period, or move one given its ``meeting_id``."""
+        state, now = self._live, workflow.now()
+        self._check(rules.check_meeting, request)
+        meeting = rules.apply_meeting(state, request, now)
+        action = "meeting moved" if meeting.sequence else "meeting scheduled"
+        self._queue(
+            Activities.RECORD_MEETING,
+            MeetingRecord(
+                workflow_id=self._id,
+                owner_name=state.input.owner.name,
+                advisers=list(state.input.advisers),
+                timezone=state.plan.timezone,
+                meeting=meeting,
+                audit=self._audit(self._update_key(), request.adviser, action, now, meeting_id=meeting.meeting_id),
+            ),
+            f"invite to {meeting.kind} {meeting.date}",
+        )
+        return self._status()
+
+    @schedule_meeting.validator
+    def _validate_schedule_meeting(self, request: ScheduleMeeting) -> None:
+        self._check(rules.check_meeting, request)
+
+    @workflow.update
+    def withdraw(self, request: Withdraw) -> PeriodStatus:
+        """End the period early; it closes as ``withdrawn``."""
+        state, now = self._live, workflow.now()
+        self._check(rules.check_withdrawal, request)
+        change = rules.apply_withdrawal(state, request, now)
+        self._queue_phase_change(change, request.by, f"withdrawn: {request.reason}", self._update_key())
+        return self._status()
+
+    @withdraw.validator
+    def _validate_withdraw(self, request: Withdraw) -> None:
+        self._check(rules.check_withdrawal, request)
+
+    # --- signal and query -------------------------------------------------------------------------
+
+    @workflow.signal
+    async def gathering_invitation(self, invitation: GatheringInvitation) -> None:
+        """The Directorate invites the owner to a national gathering (a repeated id moves it)."""
+        await workflow.wait_condition(lambda: self._state is not None)
+        state, now = self._live, workflow.now()
+        if state.phase.is_terminal:
+            workflow.logger.warning("gathering %s ignored: period has ended", invitation.gathering_id)
+            return
+        entry = rules.apply_gathering(state, invitation, now)
+        key = f"gathering:{entry.gathering_id}:{now.isoformat()}"
+        self._queue(
+            Activities.RECORD_GATHERING,
+            GatheringRecord(
+                workflow_id=self._id,
+                gathering=entry,
+                audit=self._audit(key, "directorate", "gathering invitation", now, gathering_id=entry.gathering_id),
+            ),
+            f"gathering {entry.date}: {entry.title}",
+        )
+
+    @workflow.query
+    def status(self) -> PeriodStatus:
+        """Where the period stands."""
+        return self._status()
+
+    # --- helpers ----------------------------------------------------------------------------------
+
+    @property
+    def _id(self) -> str:
+        return workflow.info().workflow_id
+
+    @property
+    def _live(self) -> PeriodState:
+        if self._state is None:
+            raise ApplicationError("the period is still starting (loading its plan); try again in a moment")
+        return self._state
+
+    def _status(self) -> PeriodStatus:
+        return rules.status(self._live, self._id, workflow.now())
+
+    def _check(self, check: Any, request: Any) -> None:
+        """Run a domain check; a rejection becomes an error that names the field and what is allowed.
+
+        Validators call it before anything reaches history; handlers call it again because another
+        update handled in the same workflow task may have changed the state since validation.
+        """
+        try:
+            check(self._live, request, workflow.now())
+        except rules.Rejection as rejection:
+            raise ApplicationError(str(rejection), type="UpdateRejected", non_retryable=True) from None
+
+    @staticmethod
+    def _update_key() -> str:
+        info = workflow.current_update_info()
+        return f"update:{info.id}" if info is not None else f"update:{workflow.uuid4()}"
+
+    def _audit(self, key: str, actor: str, action: str, at: datetime, **details: Any) -> AuditEntry:
+        return AuditEntry(workflow_id=self._id, event_key=key, at=at, actor=actor, action=action, details=details)
+
+    def _queue(self, activity: str, record: Any, summary: str) -> None:
+        self._live.pending.append(
+            PendingRecord(activity=activity, summary=summary, payload=record.model_dump(mode="json"))
+        )
+
+    def _queue_phase_change(self, change: rules.PhaseChange, by: str, action: str, key: str) -> None:
+        state, now = self._live, workflow.now()
+        self._queue(
+            Activities.RECORD_PHASE_CHANGE,
+            PhaseChangeRecord(
+                period=PeriodSnapshot.of(state, self._id, now),
+                transition=PhaseTransition.of(change, self._id, now, by),
+                audit=self._audit(key, by, action, now),
+            ),
+            f"{change.from_phase} -> {change.to_phase}",
+        )
+
+    def _queue_final_evaluation(self) -> None:
+        state = self._live
+        record = FinalEvaluationRecord.of(state, self._id, workflow.now())
+        self._queue(Activities.RECORD_FINAL_EVALUATION, record, f"final evaluation: {state.phase}")
+
+    async def _write_pending(self) -> None:
+        """Write queued records in order; each leaves the queue only once written."""
+        state = self._live
+        while state.pending:
+            item = state.pending[0]
+            await workflow.execute_activity(
+                item.activity,
+                item.payload,
+                start_to_close_timeout=RECORD_TIMEOUT,
+                retry_policy=RECORD_RETRY,
+                summary=item.summary,
+            )
+            state.pending.pop(0)
+
+    def _publish(self) -> None:
+        """Upsert search attributes (only when they changed) and refresh the Web UI's current details."""
+        state, now = self._live, workflow.now()
+        attributes = search_attributes(state, now)
+        fingerprint = [(a.key.name, a.value) for a in attributes]
+        if fingerprint != self._published:
+            workflow.upsert_search_attributes(attributes)
+            self._published = fingerprint
+        workflow.set_current_details(current_details(state, now))
