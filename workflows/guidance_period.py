@@ -152,13 +152,14 @@ class GuidancePeriodWorkflow:
                 ),
                 f"record start of {state.input.owner.name}",
             )
-        while not state.phase.is_terminal:
+        while True:
             await self._write_pending()
+            deadline = rules.next_deadline(state)
+            if deadline is None:  # the period has ended
+                break
             self._publish()
             if workflow.info().is_continue_as_new_suggested() and workflow.all_handlers_finished():
                 workflow.continue_as_new(state)
-            deadline = rules.next_deadline(state)
-            assert deadline is not None
             timeout = deadline.at - workflow.now()
             if timeout > timedelta(0):
                 # A timeout is the deadline passing; new records or an ending wake the loop early.

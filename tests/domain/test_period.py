@@ -7,7 +7,6 @@ Every date below is worked out from the plan in `plan()` and the Norwegian calen
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any

@@ -1,0 +1,91 @@
+"""Workflow tests: the real workflow on the time-skipping server, activities replaced by recording fakes."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import pytest
+from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from domain import calendar
+from domain.models import PeriodInput, PeriodStatus
+from domain.settings import VeilederkorpsetSettings
+from tests.workflows.fakes import RecordingActivities
+from workflows.guidance_period import GuidancePeriodWorkflow
+from workflows.sandbox import workflow_runner
+
+Handle = WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]
+
+
+@dataclass
+class PeriodHarness:
+    """A worker on a fresh task queue and helpers to start and inspect periods."""
+
+    env: WorkflowEnvironment
+    task_queue: str
+    fakes: RecordingActivities
+    started: list[Handle] = field(default_factory=list)
+
+    async def today(self) -> date:
+        return calendar.local_date(await self.env.get_current_time(), "Europe/Oslo")
+
+    async def now(self) -> datetime:
+        return await self.env.get_current_time()
+
+    async def period_input(self, *, with_plan: bool = True, **changes: object) -> PeriodInput:
+        start = calendar.next_working_day(await self.today() + timedelta(days=1))
+        period = PeriodInput.model_validate(
+            {
+                "cohort": f"t{uuid.uuid4().hex[:8]}",
+                "owner": {"id": "3301", "name": "Drammen", "kind": "municipality", "county": "33"},
+                "advisers": ["a.hansen", "b.olsen"],
+                "start_date": start.isoformat(),
+                "schools": ["Fjell skole", "Åssiden skole"],
+                **changes,
+            }
+        )
+        return period.model_copy(update={"programme": self.fakes.plan}) if with_plan else period
+
+    async def start(self, period: PeriodInput | None = None) -> Handle:
+        period = period or await self.period_input()
+        handle = await self.env.client.start_workflow(
+            GuidancePeriodWorkflow.run,
+            period,
+            id=f"guidance-period-{period.cohort}-{period.owner.id}",
+            task_queue=self.task_queue,
+        )
+        self.started.append(handle)
+        return handle
+
+    async def stop_all(self) -> None:
+        """Terminate what a test left running: time skipping stalls on workflows no worker serves."""
+        await self.env.sleep(timedelta(seconds=1))  # let records in flight be written first
+        for handle in self.started:
+            # describe() cannot decode the test server's Datetime search attributes, so just try.
+            with contextlib.suppress(RPCError):
+                await handle.terminate("test finished")
+
+
+@pytest.fixture
+async def harness(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[PeriodHarness]:
+    fakes = RecordingActivities(VeilederkorpsetSettings().plan())
+    task_queue = f"test-{uuid.uuid4()}"
+    async with Worker(
+        time_skipping_env.client,
+        task_queue=task_queue,
+        workflows=[GuidancePeriodWorkflow],
+        activities=fakes.all(),
+        workflow_runner=workflow_runner(),
+    ):
+        harness = PeriodHarness(time_skipping_env, task_queue, fakes)
+        try:
+            yield harness
+        finally:
+            await harness.stop_all()
