@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: dev demo test lint format bench clean
+.PHONY: dev demo test lint format bench histories clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,13 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+## Benchmarks: each figure beside a baseline measured in the same run.
 bench: $(STAMP)
 	$(PY) bench/period_sim.py
+
+## Record replay histories of the current workflow version into tests/histories/.
+histories: $(STAMP)
+	$(PY) tests/histories/record.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,63 @@
+"""Scripted periods shared by the benchmarks and the recorder of replay histories."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from domain import calendar
+from domain.models import GatheringInvitation, PeriodInput, PeriodStatus, RecordMilestone, ScheduleMeeting
+from domain.settings import VeilederkorpsetSettings
+from workflows.guidance_period import GuidancePeriodWorkflow
+
+FULL_PERIOD_STEPS: list[tuple[str, dict[str, Any]]] = [
+    ("mapping_done", {}),
+    ("anchoring_done", {}),
+    ("development_area_chosen", {"development_area": "classroom_management"}),
+    ("goals_prioritised", {"goals": ["Calm classrooms", "Shared routines"]}),
+    ("measures_implemented", {}),
+    ("evaluation_done", {"next_cycle": True}),
+]
+
+
+async def full_period(
+    client: Client, env: WorkflowEnvironment, task_queue: str
+) -> WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]:
+    """Start a period and walk it through every phase, two meetings a phase and a gathering every other
+    phase, into a second cycle; the caller awaits the result, which runs it to expiry."""
+    plan = VeilederkorpsetSettings().plan()
+    today = calendar.local_date(await env.get_current_time(), plan.timezone)
+    period = PeriodInput.model_validate(
+        {
+            "cohort": f"sim{uuid.uuid4().hex[:6]}",
+            "owner": {"id": "4601", "name": "Bergen", "kind": "municipality", "county": "46"},
+            "advisers": ["a.hansen", "b.olsen"],
+            "start_date": calendar.next_working_day(today + timedelta(days=1)),
+            "programme": plan,
+        }
+    )
+    handle = await client.start_workflow(
+        GuidancePeriodWorkflow.run,
+        period,
+        id=f"guidance-period-{period.cohort}-{period.owner.id}",
+        task_queue=task_queue,
+    )
+    for index, (milestone, extra) in enumerate(FULL_PERIOD_STEPS):
+        for _ in range(2):
+            now = calendar.local_date(await env.get_current_time(), plan.timezone)
+            day = calendar.next_working_day(now + timedelta(days=7))
+            meeting = ScheduleMeeting.model_validate({"kind": "follow_up", "date": day, "adviser": "a.hansen"})
+            await handle.execute_update(GuidancePeriodWorkflow.schedule_meeting, meeting)
+            await env.sleep(timedelta(weeks=6))
+        if index % 2 == 0:
+            invitation = GatheringInvitation.model_validate(
+                {"gathering_id": f"g{index}", "title": "National gathering", "date": day}
+            )
+            await handle.signal(GuidancePeriodWorkflow.gathering_invitation, invitation)
+        update = RecordMilestone.model_validate({"milestone": milestone, "adviser": "b.olsen", **extra})
+        await handle.execute_update(GuidancePeriodWorkflow.record_milestone, update)
+    return handle

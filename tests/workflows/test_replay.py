@@ -1,0 +1,30 @@
+"""Every recorded history replays on the current code: a change that would break a running period fails here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from starter.connect import data_converter
+from workflows.guidance_period import GuidancePeriodWorkflow
+from workflows.sandbox import workflow_runner
+
+HISTORIES = sorted((Path(__file__).resolve().parents[1] / "histories").glob("*.json"))
+
+
+def test_histories_are_recorded() -> None:
+    assert any(p.name.startswith("guidance_period-") for p in HISTORIES), "run `make histories`"
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_recorded_history_replays(path: Path) -> None:
+    history = WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
+    replayer = Replayer(
+        workflows=[GuidancePeriodWorkflow], data_converter=data_converter(), workflow_runner=workflow_runner()
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None
