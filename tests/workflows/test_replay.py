@@ -14,15 +14,17 @@ from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.sandbox import workflow_runner
 
 HISTORIES = sorted((Path(__file__).resolve().parents[1] / "histories").glob("*.json"))
+# Read at collection, so that the test itself does no blocking file I/O in the event loop.
+HISTORY_TEXTS = {path.stem: path.read_text() for path in HISTORIES}
 
 
 def test_histories_are_recorded() -> None:
     assert any(p.name.startswith("guidance_period-") for p in HISTORIES), "run `make histories`"
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
-async def test_recorded_history_replays(path: Path) -> None:
-    history = WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
+@pytest.mark.parametrize("name", sorted(HISTORY_TEXTS))
+async def test_recorded_history_replays(name: str) -> None:
+    history = WorkflowHistory.from_json(name, json.loads(HISTORY_TEXTS[name]))
     replayer = Replayer(
         workflows=[GuidancePeriodWorkflow], data_converter=data_converter(), workflow_runner=workflow_runner()
     )
