@@ -34,7 +34,7 @@ from activities.invitations import (
     write_outbox_file,
 )
 from activities.logging import activity_logger
-from domain.contract import Activities
+from domain.contract import INVALID_RECORD, Activities
 from domain.records import (
     AuditEntry,
     FinalEvaluationRecord,
@@ -48,8 +48,6 @@ from domain.records import (
     PhaseTransition,
 )
 from domain.settings import AppSettings
-
-INVALID_RECORD = "InvalidRecord"
 
 # The periods table has one column per PeriodSnapshot field (schema.sql), so the statement is built
 # from the model: a field added to the snapshot without a column fails loudly at the first write.

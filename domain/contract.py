@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 TASK_QUEUE = "guidance-periods"
+# The error type an activity raises for data it can never write; the workflow does not retry it.
+INVALID_RECORD = "InvalidRecord"
 PERIOD_WORKFLOW_TYPE = "GuidancePeriodWorkflow"
 
 # Custom search attributes and their types, as `temporal server start-dev --search-attribute` takes them.

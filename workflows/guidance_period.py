@@ -19,7 +19,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import period as rules
-    from domain.contract import Activities
+    from domain.contract import INVALID_RECORD, Activities
     from domain.models import (
         GatheringInvitation,
         PendingRecord,
@@ -59,7 +59,7 @@ RECORD_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=2),
-    non_retryable_error_types=["InvalidRecord"],
+    non_retryable_error_types=[INVALID_RECORD],
 )
 RECORD_TIMEOUT = timedelta(seconds=30)
 

@@ -9,7 +9,8 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.record_store import INVALID_RECORD, RecordStore
+from activities.record_store import RecordStore
+from domain.contract import INVALID_RECORD
 from domain.records import MeetingRecord, MilestoneRecord, PeriodStartedRecord
 from domain.settings import AppSettings
 from tests.activities import factories
