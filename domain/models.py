@@ -187,6 +187,7 @@ class PeriodState(BaseModel):
     end_reason: str | None = None
     transitions: int = 0
     pending: list[PendingRecord] = Field(default_factory=list)
+    final_evaluation_queued: bool = False
 
 
 class PeriodStatus(BaseModel):

@@ -158,8 +158,7 @@ class GuidancePeriodWorkflow:
             if deadline is None:  # the period has ended
                 break
             self._publish()
-            if workflow.info().is_continue_as_new_suggested() and workflow.all_handlers_finished():
-                workflow.continue_as_new(state)
+            self._continue_as_new_if_suggested()
             timeout = deadline.at - workflow.now()
             if timeout > timedelta(0):
                 # A timeout is the deadline passing; new records or an ending wake the loop early.
@@ -171,7 +170,8 @@ class GuidancePeriodWorkflow:
                     )
             if not state.phase.is_terminal:
                 self._act_on_deadlines()
-        self._queue_final_evaluation()
+        if not state.final_evaluation_queued:
+            self._queue_final_evaluation()
         await self._write_pending()
         self._publish()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -339,13 +339,24 @@ class GuidancePeriodWorkflow:
 
     def _queue_final_evaluation(self) -> None:
         state = self._live
+        state.final_evaluation_queued = True
         record = FinalEvaluationRecord.of(state, self._id, workflow.now())
         self._queue(Activities.RECORD_FINAL_EVALUATION, record, f"final evaluation: {state.phase}")
 
+    def _continue_as_new_if_suggested(self) -> None:
+        """Hand the whole state (queued records included) to a fresh run when Temporal suggests it."""
+        if workflow.info().is_continue_as_new_suggested() and workflow.all_handlers_finished():
+            workflow.logger.info("continuing as new after %s events", workflow.info().get_current_history_length())
+            workflow.continue_as_new(self._live)
+
     async def _write_pending(self) -> None:
-        """Write queued records in order; each leaves the queue only once written."""
+        """Write queued records in order; each leaves the queue only once written.
+
+        Updates may keep the queue full for a while, so the loop also offers to continue-as-new.
+        """
         state = self._live
         while state.pending:
+            self._continue_as_new_if_suggested()
             item = state.pending[0]
             await workflow.execute_activity(
                 item.activity,

@@ -1,0 +1,106 @@
+"""Continue-as-new for real: a dev server that suggests it after a few events, updates arriving meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.worker import Worker
+
+from devstack.temporal_server import DevServer, free_port
+from domain import calendar
+from domain.contract import Activities
+from domain.models import PeriodInput, RecordMilestone, ScheduleMeeting
+from domain.phases import Phase
+from domain.settings import VeilederkorpsetSettings
+from tests.workflows.fakes import RecordingActivities
+from workflows.guidance_period import GuidancePeriodWorkflow
+from workflows.sandbox import workflow_runner
+
+SUGGEST_AFTER_EVENTS = 40
+
+
+@pytest.fixture(scope="module")
+async def eager_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DevServer]:
+    folder: Path = tmp_path_factory.mktemp("continue-as-new")
+    server = await DevServer.start(
+        folder / "temporal.sqlite",
+        free_port(),
+        dynamic_config={"limit.historyCount.suggestContinueAsNew": SUGGEST_AFTER_EVENTS},
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def test_a_period_continues_as_new_mid_life_and_loses_nothing(eager_server: DevServer) -> None:
+    client: Client = await eager_server.connect()
+    fakes = RecordingActivities(VeilederkorpsetSettings().plan())
+    task_queue = f"can-{uuid.uuid4()}"
+    start = calendar.next_working_day(date.today() + timedelta(days=1))
+    period = PeriodInput.model_validate(
+        {
+            "cohort": f"can{uuid.uuid4().hex[:6]}",
+            "owner": {"id": "1103", "name": "Stavanger", "kind": "municipality", "county": "11"},
+            "advisers": ["a.hansen"],
+            "start_date": start,
+            "programme": fakes.plan,
+        }
+    )
+    workflow_id = f"guidance-period-{period.cohort}-1103"
+    meeting_days = []
+    day = start
+    for _ in range(24):
+        day = calendar.next_working_day(day + timedelta(days=3))
+        meeting_days.append(day)
+
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[GuidancePeriodWorkflow],
+        activities=fakes.all(),
+        workflow_runner=workflow_runner(),
+    ):
+        handle = await client.start_workflow(GuidancePeriodWorkflow.run, period, id=workflow_id, task_queue=task_queue)
+        # Updates in small concurrent bursts, so some arrive while a run hands over to the next.
+        for burst in range(0, len(meeting_days), 4):
+            await asyncio.gather(
+                *(
+                    handle.execute_update(
+                        GuidancePeriodWorkflow.schedule_meeting,
+                        ScheduleMeeting.model_validate({"kind": "follow_up", "date": d, "adviser": "a.hansen"}),
+                    )
+                    for d in meeting_days[burst : burst + 4]
+                )
+            )
+        for name in ("mapping_done", "anchoring_done"):
+            update = RecordMilestone.model_validate({"milestone": name, "adviser": "a.hansen"})
+            await handle.execute_update(GuidancePeriodWorkflow.record_milestone, update)
+        status = await handle.query(GuidancePeriodWorkflow.status)
+        for _ in range(100):  # the last records are written by the newest run's main loop
+            if len(fakes.calls[Activities.RECORD_MILESTONE]) == 2:
+                break
+            await asyncio.sleep(0.1)
+
+        for _ in range(50):  # visibility follows the runs with a short delay
+            runs = [w async for w in client.list_workflows(f"WorkflowId = '{workflow_id}'")]
+            if sum(r.status == WorkflowExecutionStatus.CONTINUED_AS_NEW for r in runs) >= 2:
+                break
+            await asyncio.sleep(0.1)
+        await handle.terminate("test finished")
+
+    continued = [r for r in runs if r.status == WorkflowExecutionStatus.CONTINUED_AS_NEW]
+    assert len(continued) >= 2, f"expected at least two hand-overs, saw {len(continued)}"
+    assert status.phase == Phase.DEVELOPMENT_AREA
+    assert sorted(m.date for m in status.meetings) == meeting_days
+    assert [m.milestone for m in status.milestones] == ["mapping_done", "anchoring_done"]
+    # Every record written exactly once across all runs, and the period started once.
+    assert sorted(r.meeting.date for r in fakes.calls[Activities.RECORD_MEETING]) == meeting_days
+    assert len(fakes.calls[Activities.RECORD_MILESTONE]) == 2
+    assert len(fakes.calls[Activities.RECORD_PERIOD_STARTED]) == 1
