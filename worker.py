@@ -22,7 +22,7 @@ from activities.registry import all_activities
 from domain.contract import TASK_QUEUE
 from domain.settings import AppSettings
 from starter.connect import connect
-from starter.logs import configure_logging
+from starter.logs import LOGGING_MODULES, configure_logging
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.sandbox import workflow_runner
 
@@ -38,7 +38,7 @@ def build_worker(client: Client, activities: Sequence[Callable[..., Any]], *, ta
         task_queue=task_queue,
         workflows=WORKFLOWS,
         activities=list(activities),
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner(also_pass_through=LOGGING_MODULES),
     )
 
 

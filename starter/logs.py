@@ -7,6 +7,10 @@ import sys
 
 import structlog
 
+# The formatter runs wherever a record is logged, workflow code included: a worker that logs through
+# it passes these modules through the workflow sandbox (see worker.py).
+LOGGING_MODULES = ("structlog",)
+
 
 def configure_logging(*, json: bool | None = None, level: int = logging.INFO) -> None:
     """Route structlog and the standard library (Temporal's SDK logs there) to stderr.
@@ -31,7 +35,12 @@ def configure_logging(*, json: bool | None = None, level: int = logging.INFO) ->
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(structlog.stdlib.ProcessorFormatter(processors=[renderer], foreign_pre_chain=shared))
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            foreign_pre_chain=shared,
+        )
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
@@ -9,27 +11,50 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.contract import SEARCH_ATTRIBUTES
 
-_TYPES = {
+# The type names of `--search-attribute NAME=TYPE` (and of SEARCH_ATTRIBUTES) in the operator API.
+INDEX_TYPES: dict[str, IndexedValueType.ValueType] = {
+    "Text": IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
     "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-    "KeywordList": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    "Double": IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
     "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    "KeywordList": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 }
 
 
-async def register_search_attributes(client: Client) -> list[str]:
-    """Add every custom search attribute the namespace lacks; returns the names added (none on a rerun)."""
+class SearchAttributeClash(RuntimeError):
+    """A search attribute the namespace already has, with another type than the contract's."""
+
+
+async def register_search_attributes(client: Client, attributes: Mapping[str, str] = SEARCH_ATTRIBUTES) -> list[str]:
+    """Add the custom search attributes the client's namespace lacks; return their names (none on a rerun).
+
+    Raises:
+        SearchAttributeClash: An attribute is registered with another type (e.g. a dev server's SQLite
+            file from before a contract change).
+    """
+    wanted = {name: INDEX_TYPES[kind] for name, kind in attributes.items()}
     try:
-        existing = await client.operator_service.list_search_attributes(
+        listed = await client.operator_service.list_search_attributes(
             ListSearchAttributesRequest(namespace=client.namespace)
         )
-        known = set(existing.custom_attributes)
+        known = dict(listed.custom_attributes)
     except RPCError as err:
         # The time-skipping test server can add search attributes but not list them.
         if err.status != RPCStatusCode.UNIMPLEMENTED:
             raise
-        known = set()
-    missing = {name: _TYPES[kind] for name, kind in SEARCH_ATTRIBUTES.items() if name not in known}
+        known = {}
+    clashes = [name for name, kind in wanted.items() if name in known and known[name] != kind]
+    if clashes:
+        details = ", ".join(
+            f"{n} is {IndexedValueType.Name(known[n])}, the contract says {attributes[n]}" for n in clashes
+        )
+        raise SearchAttributeClash(
+            f"search attributes registered with another type: {details}; a local SQLite file from before a "
+            "contract change can be deleted to start afresh (its periods are lost)"
+        )
+    missing = {name: kind for name, kind in wanted.items() if name not in known}
     if missing:
         await client.operator_service.add_search_attributes(
             AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -63,6 +64,15 @@ class PeriodHarness:
         )
         self.started.append(handle)
         return handle
+
+    async def settled(self, handle: Handle) -> PeriodStatus:
+        """The period's status once every queued record has been written (activities run in real time)."""
+        for _ in range(200):
+            status = await handle.query(GuidancePeriodWorkflow.status)
+            if status.records_pending == 0:
+                return status
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"records still pending after 10 s: {status.records_pending}")
 
     async def stop_all(self) -> None:
         """Terminate what a test left running: time skipping stalls on workflows no worker serves."""

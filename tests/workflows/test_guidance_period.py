@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.exceptions import FailureError
 from temporalio.service import RPCError
 
@@ -91,6 +93,7 @@ async def test_a_full_period_runs_every_phase_with_meetings_reminders_escalation
     await harness.env.sleep(5 * WEEK)
     status = await handle.query(GuidancePeriodWorkflow.status)
     assert status.escalations_sent == 1
+    await harness.settled(handle)
     notices = [record.notice.kind for record in harness.fakes.calls[Activities.SEND_NOTICE]]
     assert {"phase_reminder", "escalation", "meeting_gap_reminder"} <= set(notices)
 
@@ -171,8 +174,11 @@ async def test_withdrawal_ends_the_period_and_records_who_and_why(harness: Perio
 
 async def test_a_period_started_without_a_plan_loads_it_on_the_worker(harness: PeriodHarness) -> None:
     handle = await harness.start(await harness.period_input(with_plan=False))
-    await harness.env.sleep(timedelta(minutes=1))
-    status = await handle.query(GuidancePeriodWorkflow.status)
+    for _ in range(200):  # until the plan has been loaded
+        with contextlib.suppress(WorkflowQueryFailedError):
+            status = await harness.settled(handle)
+            break
+        await asyncio.sleep(0.05)
     assert status.plan == "veilederkorpset" and status.plan_version == harness.fakes.plan.version
     assert harness.fakes.calls[Activities.LOAD_PROGRAMME_PLAN] == ["veilederkorpset"]
 
@@ -185,6 +191,7 @@ async def test_a_planned_meeting_moves_the_no_meeting_reminder(harness: PeriodHa
     gap = [r for r in harness.fakes.calls[Activities.SEND_NOTICE] if r.notice.kind == "meeting_gap_reminder"]
     assert gap == []
     await harness.env.sleep(6 * WEEK)
+    await harness.settled(handle)
     gap = [r for r in harness.fakes.calls[Activities.SEND_NOTICE] if r.notice.kind == "meeting_gap_reminder"]
     assert len(gap) == 1
 
@@ -199,7 +206,7 @@ async def test_a_moved_meeting_keeps_its_id_and_counts_up_its_sequence(harness: 
     )
     status = await handle.execute_update(GuidancePeriodWorkflow.schedule_meeting, moved)
     assert [(m.meeting_id, m.date, m.sequence) for m in status.meetings] == [(first.meeting_id, new_day, 1)]
-    await harness.env.sleep(timedelta(minutes=1))
+    await harness.settled(handle)
     sequences = [r.meeting.sequence for r in harness.fakes.calls[Activities.RECORD_MEETING]]
     assert sequences == [0, 1]
 
@@ -207,7 +214,7 @@ async def test_a_moved_meeting_keeps_its_id_and_counts_up_its_sequence(harness: 
 async def test_records_carry_the_audit_trail_of_who_did_what(harness: PeriodHarness) -> None:
     handle = await harness.start()
     await milestone(handle, "mapping_done", note="Kick-off held")
-    await harness.env.sleep(timedelta(minutes=1))
+    await harness.settled(handle)
     record: MilestoneRecord = harness.fakes.calls[Activities.RECORD_MILESTONE][0]
     assert record.audit.actor == "a.hansen" and record.audit.event_key.startswith("update:")
     assert record.milestone.note == "Kick-off held" and record.period.phase == Phase.ANCHORING
@@ -219,6 +226,7 @@ async def test_phase_reminder_goes_out_once_and_notice_keys_are_unique(harness: 
     handle = await harness.start()
     await harness.env.sleep(20 * WEEK)
     await milestone(handle, "mapping_done")
+    await harness.settled(handle)
     records: list[NoticeRecord] = harness.fakes.calls[Activities.SEND_NOTICE]
     keys = [r.notice.key for r in records]
     assert len(keys) == len(set(keys))
@@ -349,8 +357,7 @@ async def test_a_bad_update_is_rejected_with_a_clear_message_and_leaves_no_trace
     handle = await harness.start()
     if setup is not None:
         await setup(harness, handle)
-    await harness.env.sleep(timedelta(minutes=1))  # let the setup's records be written
-    before_status = await handle.query(GuidancePeriodWorkflow.status)
+    before_status = await harness.settled(handle)
     before_events = await history_event_types(handle)
     before_records = sum(len(calls) for calls in harness.fakes.calls.values())
 
@@ -364,8 +371,7 @@ async def test_a_bad_update_is_rejected_with_a_clear_message_and_leaves_no_trace
     assert after_events[: len(before_events)] == before_events
     # The test server records the workflow task that rejected the update; nothing else may follow.
     assert set(after_events[len(before_events) :]) <= WORKFLOW_TASK_EVENTS, after_events[len(before_events) :]
-    assert await handle.query(GuidancePeriodWorkflow.status) == before_status
-    await harness.env.sleep(timedelta(minutes=1))
+    assert await harness.settled(handle) == before_status
     assert sum(len(calls) for calls in harness.fakes.calls.values()) == before_records
 
 

@@ -1,0 +1,28 @@
+# The worker image of docker-compose.yml: `python worker.py` with the engine installed as a package.
+# Connection settings come from the environment: TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (or Temporal's
+# TLS / API-key variables) and DATABASE_URL.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    GUIDANCE_DATA_DIR=/var/lib/guidance
+
+RUN useradd --system --uid 10001 --home-dir /app guidance \
+    && mkdir -p /app /var/lib/guidance \
+    && chown guidance /var/lib/guidance
+
+WORKDIR /app
+COPY pyproject.toml README.md worker.py ./
+COPY domain ./domain
+COPY workflows ./workflows
+COPY activities ./activities
+COPY starter ./starter
+COPY devstack ./devstack
+RUN pip install .
+
+USER guidance
+VOLUME ["/var/lib/guidance"]
+# Exec form: the worker is PID 1 and receives SIGTERM itself, finishing its tasks before it exits.
+CMD ["python", "worker.py"]

@@ -1,0 +1,231 @@
+"""`make dev`: the whole system on one machine, with nothing to install beyond the virtual environment.
+
+Starts, in order, PostgreSQL (`DATABASE_URL`, or the embedded server in ``<data>/postgres``), the
+Temporal dev server with its Web UI (state in ``<data>/temporal.sqlite``, log in
+``<data>/temporal.log``) and the worker in this process; optionally the demo periods. Stops in the
+reverse order when asked: worker, dev server, PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import os
+import sys
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+from urllib.parse import urlsplit, urlunsplit
+
+import structlog
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
+
+from devstack.demo import DEMO_COHORT, run_demo
+from devstack.postgres import start_embedded_postgres
+from devstack.temporal_server import HOST, DevServer, port_is_free
+from domain.contract import TASK_QUEUE
+from domain.settings import AppSettings
+from worker import run_worker
+
+log = structlog.get_logger("devstack")
+
+DEFAULT_PORT = 7233
+WORKER_READY_TIMEOUT_SECONDS = 60.0
+
+
+class StackError(Exception):
+    """Something a person can fix (a port in use, a data folder in use); printed without a traceback."""
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    """What `python -m devstack` was asked for.
+
+    Attributes:
+        data_dir: The folder for all local state.
+        port: The Temporal frontend's gRPC port.
+        ui_port: The Web UI's port.
+        demo: Start the demo periods once everything runs.
+    """
+
+    data_dir: Path
+    port: int = DEFAULT_PORT
+    ui_port: int = DEFAULT_PORT + 1000
+    demo: bool = False
+
+
+def _hide_password(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _display(path: Path) -> str:
+    """`path` relative to the working directory when it lies inside it (shorter to read and to copy)."""
+    with contextlib.suppress(ValueError):
+        return str(path.resolve().relative_to(Path.cwd()))
+    return str(path)
+
+
+@contextlib.contextmanager
+def _data_dir_lock(data_dir: Path) -> Iterator[None]:
+    """Hold ``<data>/devstack.lock``: two stacks on one SQLite file and one PGDATA would corrupt both."""
+    lock_path = data_dir / "devstack.lock"
+    with lock_path.open("a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise StackError(
+                f"the data folder {_display(data_dir)} is in use by {holder} (another `make dev`?); "
+                "stop it, or give this one its own folder with --data-dir"
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"pid {os.getpid()}")
+        lock.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _check_ports(options: StackOptions) -> None:
+    for name, port in (("Temporal", options.port), ("Web UI", options.ui_port)):
+        if not port_is_free(port):
+            raise StackError(
+                f"port {port} ({name}) is already in use on {HOST}: is another `make dev` running? "
+                f"Stop it, or start this one on other ports: "
+                f"python -m devstack --port {options.port + 100} --ui-port {options.ui_port + 100}"
+            )
+
+
+@contextlib.asynccontextmanager
+async def _postgres(settings: AppSettings, data_dir: Path) -> AsyncIterator[tuple[str, str]]:
+    """Yield (url, how it was chosen): `DATABASE_URL` if set, else the embedded server, stopped on exit."""
+    if settings.database_url:
+        yield settings.database_url, "from DATABASE_URL; not started or stopped here"
+        return
+    server = await asyncio.to_thread(start_embedded_postgres, data_dir / "postgres")
+    try:
+        yield server.url, f"embedded, data in {_display(server.data_dir)}"
+    finally:
+        await asyncio.to_thread(server.stop)
+        log.info("postgresql stopped")
+
+
+async def _wait_for_worker(client: Client, worker: asyncio.Task[None]) -> None:
+    """Return once our worker polls the task queue, so the first command a person types is served at once."""
+    request = DescribeTaskQueueRequest(
+        namespace=client.namespace,
+        task_queue=TaskQueue(name=TASK_QUEUE),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    )
+    deadline = asyncio.get_running_loop().time() + WORKER_READY_TIMEOUT_SECONDS
+    while True:
+        if worker.done():
+            _raise_worker_failure(worker, "while starting")
+        described = await client.workflow_service.describe_task_queue(request)
+        if any(poller.identity == client.identity for poller in described.pollers):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise StackError(f"the worker did not poll {TASK_QUEUE} within {WORKER_READY_TIMEOUT_SECONDS:.0f} s")
+        await asyncio.wait({worker}, timeout=0.2)
+
+
+def _raise_worker_failure(worker: asyncio.Task[None], when: str) -> None:
+    """Turn the end of the worker task into a StackError; the log keeps the traceback for debugging."""
+    error = worker.exception()
+    if error is None:
+        raise StackError(f"the worker stopped {when}")
+    log.error("worker failed", exc_info=error)
+    raise StackError(f"the worker stopped {when}: {error}") from error
+
+
+def _command(name: str) -> str:
+    """How to call an entry point of this virtual environment from the working directory."""
+    return _display(Path(sys.executable).parent / name)
+
+
+def _banner(options: StackOptions, server: DevServer, database: str, database_source: str) -> str:
+    prefix = "" if options.port == DEFAULT_PORT else f"TEMPORAL_ADDRESS={server.address} "
+    guidance = f"{prefix}{_command('guidance')}"
+    temporal = _command("temporal")
+    data = _display(options.data_dir)
+    lines = [
+        "",
+        "Guidance engine dev stack is running. Ctrl-C stops it.",
+        "",
+        f"  Web UI:      {server.ui_url}",
+        f"  Temporal:    {server.address}  (namespace default, task queue {TASK_QUEUE})",
+        f"  PostgreSQL:  {_hide_password(database)}  ({database_source})",
+        f"  Data folder: {data}  (Temporal state in temporal.sqlite, its log in temporal.log; outbox/)",
+        "",
+        "Try:",
+        f"  {guidance} start --cohort 2027 --owner 3301 --adviser a.hansen --start-date 2027-01-04",
+        f"  {guidance} status --cohort 2027 --owner 3301",
+        f"  {temporal} workflow list --address {server.address} --query \"Cohort='2027'\"",
+    ]
+    if options.demo:
+        lines.append(f"  {temporal} workflow list --address {server.address} --query \"Cohort='{DEMO_COHORT}'\"")
+    return "\n".join([*lines, ""])
+
+
+async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sys.stdout) -> None:
+    """Run everything until `stop` is set, then stop it all in order.
+
+    Raises:
+        StackError: A port or the data folder is in use, or the worker failed to start.
+    """
+    data_dir = options.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    settings = AppSettings(data_dir=data_dir)
+    with _data_dir_lock(data_dir):
+        _check_ports(options)
+        async with contextlib.AsyncExitStack() as stack:
+            database, source = await stack.enter_async_context(_postgres(settings, data_dir))
+            if stop.is_set():
+                return
+            server = await DevServer.start(
+                data_dir / "temporal.sqlite", options.port, options.ui_port, log_file=data_dir / "temporal.log"
+            )
+            stack.push_async_callback(_stop_server, server)
+            client = await server.connect()
+            worker_stop = asyncio.Event()
+            worker = asyncio.create_task(
+                run_worker(client, database_url=database, settings=settings, stop=worker_stop), name="worker"
+            )
+            stack.push_async_callback(_stop_worker, worker, worker_stop)
+            await _wait_for_worker(client, worker)
+            if stop.is_set():
+                return
+            if options.demo:
+                await run_demo(client, out=out)
+            print(_banner(options, server, database, source), file=out, flush=True)
+            stopped = asyncio.create_task(stop.wait())
+            await asyncio.wait({stopped, worker}, return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+            if worker.done():
+                _raise_worker_failure(worker, "unexpectedly")
+            print("Stopping: worker, then the Temporal dev server, then PostgreSQL ...", file=out, flush=True)
+
+
+async def _stop_worker(worker: asyncio.Task[None], worker_stop: asyncio.Event) -> None:
+    if worker.done():
+        return
+    worker_stop.set()
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker
+
+
+async def _stop_server(server: DevServer) -> None:
+    await asyncio.to_thread(server.stop)
+    log.info("temporal dev server stopped")

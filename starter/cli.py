@@ -1,0 +1,653 @@
+"""The `guidance` command: coordinators start periods and invite owners to national gatherings; advisers
+record milestones and agree meetings; everyone reads where a period stands.
+
+    guidance start --cohort 2027 --owner 3301 --adviser a.hansen --adviser b.olsen --start-date 2027-01-04
+    guidance milestone --cohort 2027 --owner 3301 mapping_done --adviser a.hansen --note "data reviewed"
+    guidance meeting --cohort 2027 --owner 3301 --kind follow_up --date 2027-03-02 --adviser a.hansen
+    guidance status --cohort 2027 --owner 3301 [--json]
+
+The command reaches Temporal as Temporal's environment configuration says (`TEMPORAL_ADDRESS`, ...; see
+`starter.connect`). A person's mistake is reported in a line or two on stderr, never as a traceback, with
+the exit codes of `EXIT_CODES`. Tests replace `client_factory` to reach their own server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import structlog
+import typer
+from pydantic import BaseModel, ValidationError
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from temporalio.client import Client, RPCTimeoutOrCancelledError
+from temporalio.exceptions import TemporalError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain import calendar
+from domain import period as rules
+from domain.contract import TASK_QUEUE, period_workflow_id
+from domain.models import (
+    GatheringEntry,
+    GatheringInvitation,
+    MeetingEntry,
+    MeetingKind,
+    MilestoneEntry,
+    PeriodInput,
+    PeriodStatus,
+    RecordMilestone,
+    ScheduleMeeting,
+    Withdraw,
+)
+from domain.owners import UnknownOwner, find_owners, owner_by_id
+from domain.phases import Milestone
+from starter import client as api
+from starter.connect import connect, connect_config
+from starter.logs import configure_logging
+
+T = TypeVar("T")
+Model = TypeVar("Model", bound=BaseModel)
+
+ClientFactory = Callable[[], Awaitable[Client]]
+
+#: How the command gets its Temporal client. Tests replace it to reach their own server.
+client_factory: ClientFactory = connect
+
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_UNAVAILABLE = 3
+EXIT_CODES = {
+    EXIT_REJECTED: "the period refused the request, or the input is invalid",
+    EXIT_USAGE: "usage: a missing or malformed option, an unknown school owner or plan",
+    EXIT_UNAVAILABLE: "Temporal cannot be reached or did not answer in time",
+}
+
+CONNECT_TIMEOUT = timedelta(seconds=15)
+# The periods' plans read dates in Norwegian time; the status shows them so.
+DISPLAY_TIMEZONE = "Europe/Oslo"
+
+log = logging.getLogger("guidance")
+
+app = typer.Typer(
+    name="guidance",
+    help="Guidance periods of the guidance corps (Veilederkorpset) on Temporal.",
+    epilog="Exit codes: " + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items()) + ".",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    answer_timeout: timedelta = timedelta(seconds=30)
+
+
+class _Mistake(Exception):
+    """A person's mistake or an unreachable server: what to print and the exit code."""
+
+    def __init__(self, message: str, exit_code: int, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+        self.hint = hint
+
+
+# --- options shared by the commands -----------------------------------------------------------------
+
+CohortOption = Annotated[
+    str | None, typer.Option("--cohort", help="The cohort (pulje), e.g. 2027.", show_default=False)
+]
+OwnerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--owner",
+        help="The school owner's official number: 4 digits for a municipality (3301), 2 for a county authority.",
+        show_default=False,
+    ),
+]
+WorkflowIdOption = Annotated[
+    str | None,
+    typer.Option(
+        "--workflow-id", help="The period's workflow id, instead of --cohort and --owner.", show_default=False
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the status as JSON instead of a table.")]
+AdviserOption = Annotated[str, typer.Option("--adviser", help="Your adviser user name, e.g. a.hansen.")]
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1.0, help="Seconds to wait for the period's answer.")
+    ] = 30.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what is sent to Temporal.")] = False,
+) -> None:
+    if verbose:
+        configure_logging(level=logging.INFO)
+    ctx.obj = _Settings(answer_timeout=timedelta(seconds=timeout))
+
+
+# --- commands ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def start(
+    ctx: typer.Context,
+    cohort: Annotated[str, typer.Option(help="The cohort (pulje), e.g. 2027.", show_default=False)],
+    owner: Annotated[
+        str,
+        typer.Option(
+            help="The school owner's official number (3301; 2 digits for a county authority).", show_default=False
+        ),
+    ],
+    adviser: Annotated[list[str], typer.Option("--adviser", help="An adviser's user name; repeat for each adviser.")],
+    start_date: Annotated[
+        str, typer.Option("--start-date", metavar="YYYY-MM-DD", help="The first day of the period.", show_default=False)
+    ],
+    school: Annotated[
+        list[str] | None, typer.Option("--school", help="A school taking part; repeat for each school.")
+    ] = None,
+    plan: Annotated[str, typer.Option(help="The programme plan.")] = "veilederkorpset",
+    task_queue: Annotated[
+        str, typer.Option("--task-queue", help="Where the workers listen; change it only for a test or staging worker.")
+    ] = TASK_QUEUE,
+) -> None:
+    """Start a school owner's guidance period in a cohort (name, kind and county come from the owner list)."""
+    with _reported():
+        found = owner_by_id(owner)
+        programme = api.resolve_plan(plan)
+        period = _build(
+            PeriodInput,
+            {"cohort": "--cohort", "advisers": "--adviser", "start_date": "--start-date", "schools": "--school"},
+            cohort=cohort,
+            owner=found,
+            advisers=adviser,
+            start_date=_parse_date(start_date, "--start-date"),
+            schools=school or [],
+            plan=programme.name,
+            programme=programme,
+        )
+        workflow_id = period_workflow_id(period.cohort, found.id)
+        _run(ctx, workflow_id, lambda client: api.start_period(client, period, plan=programme, task_queue=task_queue))
+        ends_on = rules.ends_on(rules.new_state(period, programme))
+        out = _console()
+        out.print(Text(f"Started {workflow_id}: {found.name} ({found.id}), cohort {period.cohort}"))
+        out.print(
+            Text(
+                f"Plan {programme.name} {programme.version}; {period.start_date.isoformat()} to {ends_on.isoformat()}; "
+                f"advisers {', '.join(period.advisers)}"
+            )
+        )
+
+
+@app.command()
+def milestone(
+    ctx: typer.Context,
+    milestone: Annotated[Milestone, typer.Argument(help="The milestone that closes the current phase.")],
+    adviser: AdviserOption,
+    cohort: CohortOption = None,
+    owner: OwnerOption = None,
+    workflow_id: WorkflowIdOption = None,
+    note: Annotated[str, typer.Option(help="What was done or agreed.")] = "",
+    development_area: Annotated[
+        str | None,
+        typer.Option(
+            "--development-area", help="With development_area_chosen: e.g. basic_skills, or other.", show_default=False
+        ),
+    ] = None,
+    development_area_other: Annotated[
+        str | None,
+        typer.Option("--development-area-other", help="The core task, when the area is 'other'.", show_default=False),
+    ] = None,
+    goal: Annotated[
+        list[str] | None, typer.Option("--goal", help="With goals_prioritised: a goal; repeat for each goal.")
+    ] = None,
+    next_cycle: Annotated[
+        bool, typer.Option("--next-cycle", help="With evaluation_done: start a new development cycle.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Record a milestone: it closes the current phase and the period moves on."""
+    with _reported():
+        target = _period_id(cohort, owner, workflow_id)
+        update = _build(
+            RecordMilestone,
+            {
+                "milestone": "MILESTONE",
+                "adviser": "--adviser",
+                "note": "--note",
+                "development_area": "--development-area",
+                "development_area_other": "--development-area-other",
+                "goals": "--goal",
+            },
+            milestone=milestone,
+            adviser=adviser,
+            note=note,
+            development_area=development_area,
+            development_area_other=development_area_other,
+            goals=goal or None,
+            next_cycle=next_cycle,
+        )
+        status = _run(ctx, target, lambda client: api.record_milestone(client, target, update))
+        _show(status, as_json, f"Recorded {update.milestone}: {_where(status)}.")
+
+
+@app.command()
+def meeting(
+    ctx: typer.Context,
+    kind: Annotated[MeetingKind, typer.Option(help="What kind of meeting.", show_default=False)],
+    on: Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help="A working day.", show_default=False)],
+    adviser: AdviserOption,
+    cohort: CohortOption = None,
+    owner: OwnerOption = None,
+    workflow_id: WorkflowIdOption = None,
+    start: Annotated[str, typer.Option("--start", metavar="HH:MM", help="Starting time.")] = "09:00",
+    duration: Annotated[int, typer.Option("--duration", help="Length in minutes.")] = 120,
+    school: Annotated[list[str] | None, typer.Option("--school", help="A school taking part; repeat.")] = None,
+    title: Annotated[str, typer.Option(help="A title for the invitation.")] = "",
+    meeting_id: Annotated[
+        str | None, typer.Option("--meeting-id", help="Move this meeting (e.g. m1) instead of adding one.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Agree a meeting with the school owner and its schools, or move one (--meeting-id)."""
+    with _reported():
+        target = _period_id(cohort, owner, workflow_id)
+        request = _build(
+            ScheduleMeeting,
+            {
+                "kind": "--kind",
+                "date": "--date",
+                "start": "--start",
+                "duration_minutes": "--duration",
+                "adviser": "--adviser",
+                "schools": "--school",
+                "title": "--title",
+                "meeting_id": "--meeting-id",
+            },
+            kind=kind,
+            date=_parse_date(on, "--date"),
+            start=_parse_time(start, "--start"),
+            duration_minutes=duration,
+            adviser=adviser,
+            schools=school or [],
+            title=title,
+            meeting_id=meeting_id,
+        )
+        status = _run(ctx, target, lambda client: api.schedule_meeting(client, target, request))
+        verb = "Moved" if request.meeting_id else "Scheduled"
+        latest = max(status.meetings, key=lambda m: m.scheduled_at, default=None)
+        which = latest.meeting_id if latest is not None else request.meeting_id
+        headline = f"{verb} {which}: {request.kind} on {request.date.isoformat()} at {request.start:%H:%M}."
+        _show(status, as_json, headline)
+
+
+@app.command("withdraw")
+def withdraw_period(
+    ctx: typer.Context,
+    reason: Annotated[str, typer.Option(help="Why the owner leaves the programme.", show_default=False)],
+    by: Annotated[str, typer.Option(help="Who decided or reported it.", show_default=False)],
+    cohort: CohortOption = None,
+    owner: OwnerOption = None,
+    workflow_id: WorkflowIdOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Withdraw the owner from the programme before the period's end."""
+    with _reported():
+        target = _period_id(cohort, owner, workflow_id)
+        request = _build(Withdraw, {"reason": "--reason", "by": "--by"}, reason=reason, by=by)
+        status = _run(ctx, target, lambda client: api.withdraw(client, target, request))
+        _show(status, as_json, f"Withdrawn: {_where(status)}.")
+
+
+@app.command()
+def gathering(
+    ctx: typer.Context,
+    gathering_id: Annotated[
+        str, typer.Option("--gathering-id", help="The gathering's id; a repeated id moves it.", show_default=False)
+    ],
+    title: Annotated[str, typer.Option(help="What the gathering is about.", show_default=False)],
+    on: Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help="The day.", show_default=False)],
+    cohort: CohortOption = None,
+    owner: OwnerOption = None,
+    workflow_id: WorkflowIdOption = None,
+    place: Annotated[str, typer.Option(help="Where it takes place.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Invite the school owner to a national gathering (faglig samling)."""
+    with _reported():
+        target = _period_id(cohort, owner, workflow_id)
+        invitation = _build(
+            GatheringInvitation,
+            {"gathering_id": "--gathering-id", "title": "--title", "date": "--date", "place": "--place"},
+            gathering_id=gathering_id,
+            title=title,
+            date=_parse_date(on, "--date"),
+            place=place,
+        )
+
+        async def invite(client: Client) -> PeriodStatus:
+            await api.invite_to_gathering(client, target, invitation)
+            current = await api.period_status(client, target)
+            # A period that has ended but not yet closed takes the signal and ignores it.
+            if current.phase.is_terminal and not any(g == invitation for g in _invitations(current)):
+                raise _Mistake(
+                    f"the guidance period {target!r} has ended ({current.phase}); the invitation was ignored",
+                    EXIT_REJECTED,
+                )
+            return current
+
+        status = _run(ctx, target, invite)
+        _show(status, as_json, f"Invited {_owner(status)} to {invitation.title} on {invitation.date.isoformat()}.")
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    cohort: CohortOption = None,
+    owner: OwnerOption = None,
+    workflow_id: WorkflowIdOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show where a period stands."""
+    with _reported():
+        target = _period_id(cohort, owner, workflow_id)
+        current = _run(ctx, target, lambda client: api.period_status(client, target))
+        _show(current, as_json, None)
+
+
+@app.command()
+def owners(text: Annotated[str, typer.Argument(help="A part of the name, e.g. 'drammen' or 'fylkeskommune'.")]) -> None:
+    """Find school owners by name, to learn their official numbers."""
+    found = find_owners(text)
+    if not found:
+        _fail(f"no school owner's name contains {text!r}", EXIT_USAGE)
+    table = Table(box=box.SIMPLE, show_edge=False)
+    for column in ("id", "name", "kind", "county"):
+        table.add_column(column)
+    for o in found:
+        table.add_row(o.id, Text(o.name), o.kind.replace("_", " "), o.county)
+    _console().print(table)
+
+
+def main() -> None:
+    """The console script `guidance`."""
+    configure_logging(level=logging.WARNING)
+    app()
+
+
+# --- running a request ------------------------------------------------------------------------------
+
+
+def _run(ctx: typer.Context, workflow_id: str, action: Callable[[Client], Awaitable[T]]) -> T:
+    """Connect, run `action` within the answer timeout, and turn an unreachable Temporal into a `_Mistake`."""
+    settings = ctx.obj if isinstance(ctx.obj, _Settings) else _Settings()
+    waited = f"{settings.answer_timeout.total_seconds():g} s"
+
+    async def connected() -> T:
+        with structlog.contextvars.bound_contextvars(workflow_id=workflow_id):
+            client = await _connect()
+            log.info("sending %s to %s", ctx.info_name, workflow_id)
+            try:
+                async with asyncio.timeout(settings.answer_timeout.total_seconds()):
+                    return await action(client)
+            except (TimeoutError, RPCTimeoutOrCancelledError):
+                raise _Mistake(
+                    f"no answer from {workflow_id} within {waited}",
+                    EXIT_UNAVAILABLE,
+                    f"is a guidance worker running on task queue {TASK_QUEUE}? An update sent now is still "
+                    "applied once one runs; check with `guidance status`",
+                ) from None
+
+    return asyncio.run(connected())
+
+
+async def _connect() -> Client:
+    try:
+        return await asyncio.wait_for(client_factory(), CONNECT_TIMEOUT.total_seconds())
+    except (RuntimeError, OSError, TimeoutError, ValueError) as err:
+        raise _Mistake(
+            f"cannot connect to Temporal at {_address()}: {_reason(err)}",
+            EXIT_UNAVAILABLE,
+            "start it (`make dev` runs one locally) or set TEMPORAL_ADDRESS (host:port) to a running server, "
+            "with TEMPORAL_NAMESPACE, TEMPORAL_API_KEY or TEMPORAL_TLS_* as it needs",
+        ) from None
+
+
+def _address() -> str:
+    """Where the environment configuration points, for the message that it cannot be reached."""
+    try:
+        config = connect_config()
+    except Exception:  # the configuration itself is what failed: say so, without a traceback
+        return "the address of the environment configuration (TEMPORAL_ADDRESS)"
+    return f"{config['target_host']} (namespace {config.get('namespace', 'default')})"
+
+
+def _reason(err: BaseException) -> str:
+    text = str(err)
+    if isinstance(err, TimeoutError):
+        return f"no answer within {CONNECT_TIMEOUT.total_seconds():g} s"
+    if "Connection refused" in text:
+        return "connection refused"
+    if "dns error" in text.lower() or "failed to lookup address" in text.lower():
+        return "the host name does not resolve"
+    return text.removeprefix("Failed client connect: ")[:300] or type(err).__name__
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Turn a person's mistake (or an unreachable server) into a short message on stderr and an exit code."""
+    try:
+        yield
+    except _Mistake as mistake:
+        _fail(mistake.message, mistake.exit_code, mistake.hint)
+    except api.UpdateRejected as err:
+        _fail(f"rejected: {err}", EXIT_REJECTED)
+    except (UnknownOwner, api.UnknownPlan) as err:
+        _fail(str(err), EXIT_USAGE)
+    except api.PeriodAlreadyExists as err:
+        _fail(str(err), EXIT_REJECTED, f"see it with `guidance status --workflow-id {err.workflow_id}`")
+    except api.PeriodNotFound as err:
+        _fail(str(err), EXIT_REJECTED, "check --cohort and --owner (or --workflow-id)")
+    except RPCError as err:
+        if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+            _fail(f"Temporal at {_address()} is not answering: {err.message}", EXIT_UNAVAILABLE)
+        _fail(f"Temporal at {_address()} refused the request: {err.message}", EXIT_UNAVAILABLE)
+    except TemporalError as err:
+        _fail(f"the period could not answer: {err}", EXIT_REJECTED)
+
+
+def _fail(message: str, exit_code: int, hint: str = "") -> NoReturn:
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err.print(Text.assemble(("error: ", "bold red"), message))
+    if hint:
+        err.print(Text.assemble(("hint: ", "bold"), hint))
+    raise typer.Exit(exit_code)
+
+
+# --- reading the command line -----------------------------------------------------------------------
+
+
+def _period_id(cohort: str | None, owner: str | None, workflow_id: str | None) -> str:
+    """The workflow id of the period the options name; the owner is checked against the owner list."""
+    if workflow_id:
+        if cohort or owner:
+            raise _Mistake("name the period either by --workflow-id or by --cohort and --owner, not both", EXIT_USAGE)
+        return workflow_id
+    if not cohort or not owner:
+        missing = " and ".join(flag for flag, value in (("--cohort", cohort), ("--owner", owner)) if not value)
+        raise _Mistake(f"name the period: {missing} missing (or give --workflow-id)", EXIT_USAGE)
+    return api.find_period(cohort, owner)
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _parse_date(value: str, option: str) -> date:
+    try:
+        if _DATE.match(value.strip()):
+            return date.fromisoformat(value.strip())
+    except ValueError:
+        pass
+    raise _Mistake(f"{option}: {value!r} is not a date; write YYYY-MM-DD, e.g. 2027-03-02", EXIT_USAGE)
+
+
+def _parse_time(value: str, option: str) -> time:
+    match = _TIME.match(value.strip())
+    try:
+        if match:
+            return time(int(match[1]), int(match[2]))
+    except ValueError:
+        pass
+    raise _Mistake(f"{option}: {value!r} is not a time of day; write HH:MM (24-hour clock), e.g. 09:00", EXIT_USAGE)
+
+
+def _build(model: type[Model], options: Mapping[str, str], **fields: Any) -> Model:
+    """The message model from the options; a validation error names the field and its option."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as error:
+        raise _Mistake("invalid input: " + "; ".join(_explain(error, options)), EXIT_REJECTED) from None
+
+
+def _explain(error: ValidationError, options: Mapping[str, str]) -> list[str]:
+    lines = []
+    for problem in error.errors(include_url=False):
+        message = problem["msg"].removeprefix("Value error, ")
+        location = problem["loc"]
+        if not location:
+            lines.append(message)
+            continue
+        field = ".".join(str(part) for part in location)
+        option = options.get(str(location[0]))
+        given = repr(problem["input"])
+        given = given if len(given) <= 60 else given[:57] + "..."
+        lines.append(f"{field}{f' ({option})' if option else ''}: {message} (got {given})")
+    return lines
+
+
+# --- printing a status --------------------------------------------------------------------------------
+
+
+def _console() -> Console:
+    """Standard output; lines are not wrapped (a table still fits the terminal)."""
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _show(status: PeriodStatus, as_json: bool, headline: str | None) -> None:
+    if as_json:
+        typer.echo(status.model_dump_json(indent=2))
+        return
+    out = _console()
+    if headline:
+        out.print(Text(headline))
+    out.print(status_table(status))
+
+
+def status_table(status: PeriodStatus) -> Table:
+    """A period's status as a two-column table for people."""
+    owner = status.owner
+    table = Table(title=f"{owner.name} ({owner.id}), cohort {status.cohort}", show_header=False, box=box.SIMPLE)
+    table.add_column("what", style="bold", no_wrap=True)
+    table.add_column("value")
+    rows: list[tuple[str, Text]] = [
+        ("Period", Text(status.workflow_id)),
+        ("Owner", Text(f"{owner.name} ({owner.id}), {owner.kind.replace('_', ' ')}, county {owner.county}")),
+        ("Advisers", Text(", ".join(status.advisers))),
+        ("Plan", Text(f"{status.plan} {status.plan_version}")),
+        ("Phase", Text(_phase(status))),
+        *([("Ended", Text(status.end_reason))] if status.end_reason else []),
+        ("Due", _due(status)),
+        ("Ends", Text(_day(status.ends_at).isoformat())),
+        ("Development area", Text(_development_area(status))),
+        ("Goals", _lines(f"- {goal}" for goal in status.goals)),
+        ("Milestones", _lines(_milestone_line(m) for m in status.milestones)),
+        ("Meetings", _lines(_meeting_line(m) for m in status.meetings)),
+        ("Gatherings", _lines(_gathering_line(g) for g in status.gatherings)),
+        ("Reminders", Text(f"{status.reminders_sent} reminders, {status.escalations_sent} escalations")),
+    ]
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
+
+
+def _invitations(status: PeriodStatus) -> list[GatheringInvitation]:
+    return [GatheringInvitation.model_validate(g.model_dump(exclude={"received_at"})) for g in status.gatherings]
+
+
+def _owner(status: PeriodStatus) -> str:
+    return f"{status.owner.name} ({status.owner.id})"
+
+
+def _phase(status: PeriodStatus) -> str:
+    if status.phase.is_terminal:
+        return str(status.phase)
+    return f"{status.phase} (cycle {status.cycle}, since {status.phase_started_on.isoformat()})"
+
+
+def _where(status: PeriodStatus) -> str:
+    """Where an update left the period, for the line above the table."""
+    if status.phase.is_terminal:
+        return f"the period of {_owner(status)} has ended ({status.phase})"
+    return f"{_owner(status)} is now in {status.phase} (cycle {status.cycle})"
+
+
+def _due(status: PeriodStatus) -> Text:
+    if status.phase_due_at is None:
+        return Text("-")
+    due = Text(_day(status.phase_due_at).isoformat())
+    if status.overdue:
+        due.append("  OVERDUE", style="bold red")
+    return due
+
+
+def _development_area(status: PeriodStatus) -> str:
+    if status.development_area is None:
+        return "-"
+    if status.development_area_other:
+        return f"{status.development_area}: {status.development_area_other}"
+    return status.development_area
+
+
+def _milestone_line(entry: MilestoneEntry) -> str:
+    note = f": {entry.note}" if entry.note else ""
+    when = calendar.local_date(entry.recorded_at, DISPLAY_TIMEZONE).isoformat()
+    return f"{when} {entry.milestone} (cycle {entry.cycle}) by {entry.adviser}{note}"
+
+
+def _meeting_line(entry: MeetingEntry) -> str:
+    line = (
+        f"{entry.meeting_id} {entry.date.isoformat()} {entry.start:%H:%M} ({entry.duration_minutes} min) {entry.kind}"
+    )
+    line += f" with {entry.adviser}"
+    if entry.title:
+        line += f": {entry.title}"
+    if entry.schools:
+        line += f" [{', '.join(entry.schools)}]"
+    return line
+
+
+def _gathering_line(entry: GatheringEntry) -> str:
+    place = f", {entry.place}" if entry.place else ""
+    return f"{entry.gathering_id} {entry.date.isoformat()} {entry.title}{place}"
+
+
+def _lines(lines: Iterable[str]) -> Text:
+    return Text("\n".join(lines) or "-")
+
+
+def _day(moment: datetime) -> date:
+    """The day a deadline closes: deadlines fall at midnight at the end of their day."""
+    return calendar.local_date(moment - timedelta(microseconds=1), DISPLAY_TIMEZONE)

@@ -1,0 +1,99 @@
+"""docker-compose.yml and the Dockerfile stay in step with the code they deploy.
+
+Docker does not run in CI; what can run without it does: the one-shot script that registers the
+namespace and search attributes runs here against a dev server, with the `temporal` CLI of the venv
+standing in for the one in the admin-tools image.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from devstack.temporal_server import DevServer
+from domain.contract import SEARCH_ATTRIBUTES
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = (ROOT / "docker-compose.yml").read_text()
+
+
+def _service_block(name: str) -> list[str]:
+    lines = COMPOSE.splitlines()
+    start = lines.index(f"  {name}:")
+    block = []
+    for line in lines[start + 1 :]:
+        if line and not line.startswith("   "):
+            break
+        block.append(line)
+    return block
+
+
+def _command_script(service: str) -> str:
+    """The `command: - |` shell script of a service, as Compose hands it to the shell (``$$`` -> ``$``)."""
+    block = _service_block(service)
+    start = block.index("      - |") + 1
+    script = []
+    for line in block[start:]:
+        if line and not line.startswith("        "):
+            break
+        script.append(line[8:])
+    return "\n".join(script).replace("$$", "$")
+
+
+def _compose_search_attributes() -> dict[str, str]:
+    found = re.findall(r'^\s+SEARCH_ATTRIBUTES: "([^"]*)"$', COMPOSE, flags=re.MULTILINE)
+    assert len(found) == 1, "one SEARCH_ATTRIBUTES line in the temporal-admin-tools service"
+    return dict(pair.split("=", 1) for pair in found[0].split())
+
+
+def test_compose_registers_exactly_the_search_attributes_of_the_contract() -> None:
+    assert _compose_search_attributes() == SEARCH_ATTRIBUTES
+
+
+async def test_the_admin_tools_script_creates_the_namespace_and_attributes_and_can_run_again(
+    dev_server: DevServer,
+) -> None:
+    script = _command_script("temporal-admin-tools")
+    attributes = " ".join(f"{name}={kind}" for name, kind in _compose_search_attributes().items())
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "TEMPORAL_ADDRESS": dev_server.address,
+        "TEMPORAL_NAMESPACE": "guidance-compose",
+        "NAMESPACE_RETENTION": "720h",
+        "SEARCH_ATTRIBUTES": attributes,
+    }
+
+    runs = [
+        await asyncio.to_thread(
+            subprocess.run, ["sh", "-c", script], env=env, capture_output=True, text=True, timeout=120
+        )
+        for _ in range(2)
+    ]
+
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+        listed = dict(line.split() for line in run.stdout.splitlines() if line.strip() and len(line.split()) == 2)
+        assert {name: listed.get(name) for name in SEARCH_ATTRIBUTES} == SEARCH_ATTRIBUTES
+
+
+def test_the_schema_script_is_valid_shell() -> None:
+    checked = subprocess.run(["sh", "-n", "-c", _command_script("temporal-schema")], capture_output=True, text=True)
+
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_the_worker_image_copies_every_package_the_project_installs() -> None:
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    packages = {pattern.rstrip("*") for pattern in setuptools["packages"]["find"]["include"]}
+    modules = {f"{name}.py" for name in setuptools.get("py-modules", [])}
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
+    copied = {source for line in dockerfile.splitlines() if line.startswith("COPY ") for source in line.split()[1:-1]}
+
+    assert packages | modules <= copied

@@ -1,0 +1,227 @@
+"""Client API and `guidance` command tests: the real workflow on the time-skipping server, fake activities.
+
+Each test gets a worker on a fresh task queue. The command runs in a thread with its own event loop and
+its own client (as it would in its own process), so the worker keeps running on the test's loop meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from temporalio import activity
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+from typer.testing import CliRunner, Result
+
+from domain import calendar
+from domain.contract import Activities
+from domain.models import PeriodInput
+from domain.programme import ProgrammePlan
+from domain.records import (
+    FinalEvaluationRecord,
+    GatheringRecord,
+    MeetingRecord,
+    MilestoneRecord,
+    NoticeRecord,
+    PeriodStartedRecord,
+    PhaseChangeRecord,
+)
+from domain.settings import VeilederkorpsetSettings
+from starter import cli
+from starter import client as api
+from starter.connect import data_converter
+from workflows.guidance_period import GuidancePeriodWorkflow
+from workflows.sandbox import workflow_runner
+
+SETTLED = {
+    EventType.EVENT_TYPE_TIMER_STARTED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+}
+
+
+class FakeActivities:
+    """Every activity of the engine under its real name, keeping what each one received."""
+
+    def __init__(self) -> None:
+        self.plan = VeilederkorpsetSettings().plan()
+        self.calls: dict[str, list[Any]] = defaultdict(list)
+        self._arrived = asyncio.Event()
+
+    def _keep(self, name: str, received: Any) -> None:
+        self.calls[name].append(received)
+        self._arrived.set()
+
+    @activity.defn(name=Activities.LOAD_PROGRAMME_PLAN)
+    async def load_programme_plan(self, name: str) -> ProgrammePlan:
+        self._keep(Activities.LOAD_PROGRAMME_PLAN, name)
+        return self.plan
+
+    @activity.defn(name=Activities.RECORD_PERIOD_STARTED)
+    async def record_period_started(self, record: PeriodStartedRecord) -> None:
+        self._keep(Activities.RECORD_PERIOD_STARTED, record)
+
+    @activity.defn(name=Activities.RECORD_MILESTONE)
+    async def record_milestone(self, record: MilestoneRecord) -> None:
+        self._keep(Activities.RECORD_MILESTONE, record)
+
+    @activity.defn(name=Activities.RECORD_PHASE_CHANGE)
+    async def record_phase_change(self, record: PhaseChangeRecord) -> None:
+        self._keep(Activities.RECORD_PHASE_CHANGE, record)
+
+    @activity.defn(name=Activities.RECORD_MEETING)
+    async def record_meeting(self, record: MeetingRecord) -> str:
+        self._keep(Activities.RECORD_MEETING, record)
+        return f"outbox/{record.workflow_id}/{record.meeting.meeting_id}.ics"
+
+    @activity.defn(name=Activities.SEND_NOTICE)
+    async def send_notice(self, record: NoticeRecord) -> None:
+        self._keep(Activities.SEND_NOTICE, record)
+
+    @activity.defn(name=Activities.RECORD_GATHERING)
+    async def record_gathering(self, record: GatheringRecord) -> None:
+        self._keep(Activities.RECORD_GATHERING, record)
+
+    @activity.defn(name=Activities.RECORD_FINAL_EVALUATION)
+    async def record_final_evaluation(self, record: FinalEvaluationRecord) -> None:
+        self._keep(Activities.RECORD_FINAL_EVALUATION, record)
+
+    def all(self) -> list[Callable[..., Any]]:
+        return [
+            self.load_programme_plan,
+            self.record_period_started,
+            self.record_milestone,
+            self.record_phase_change,
+            self.record_meeting,
+            self.send_notice,
+            self.record_gathering,
+            self.record_final_evaluation,
+        ]
+
+    async def received(self, name: str, count: int = 1) -> list[Any]:
+        """What activity `name` received, once it has been called `count` times (records are written
+        by the workflow's main loop after an update has answered)."""
+        async with asyncio.timeout(10):
+            while len(self.calls[name]) < count:
+                self._arrived.clear()
+                await self._arrived.wait()
+        return self.calls[name]
+
+
+@dataclass
+class Harness:
+    """A worker on a fresh task queue, helpers to start periods, and the `guidance` command."""
+
+    env: WorkflowEnvironment
+    task_queue: str
+    fakes: FakeActivities
+    workflow_ids: list[str] = field(default_factory=list)
+    unserved_ids: list[str] = field(default_factory=list)
+
+    @property
+    def client(self) -> Client:
+        return self.env.client
+
+    async def today(self) -> date:
+        """Today on the test server's clock, which other tests may have moved far ahead of the real one."""
+        return calendar.local_date(await self.env.get_current_time(), "Europe/Oslo")
+
+    async def working_day_in(self, days: int) -> date:
+        return calendar.next_working_day(await self.today() + timedelta(days=days))
+
+    async def weekend_day_in(self, days: int) -> date:
+        day = await self.today() + timedelta(days=days)
+        return day + timedelta(days=(5 - day.weekday()) % 7)
+
+    def new_cohort(self) -> str:
+        return f"t{uuid.uuid4().hex[:10]}"
+
+    async def period_input(self, **changes: Any) -> PeriodInput:
+        return PeriodInput.model_validate(
+            {
+                "cohort": self.new_cohort(),
+                "owner": {"id": "3301", "name": "Drammen", "kind": "municipality", "county": "33"},
+                "advisers": ["a.hansen", "b.olsen"],
+                "start_date": (await self.today()).isoformat(),
+                "schools": ["Fjell skole", "Åssiden skole"],
+                **changes,
+            }
+        )
+
+    async def start(self, period: PeriodInput | None = None) -> api.PeriodHandle:
+        period = period or await self.period_input()
+        handle = await api.start_period(self.client, period, task_queue=self.task_queue)
+        self.workflow_ids.append(handle.id)
+        return handle
+
+    async def guidance(self, *args: str) -> Result:
+        """Run the `guidance` command in-process, in a thread (it runs its own event loop)."""
+        result = await asyncio.to_thread(CliRunner().invoke, cli.app, list(args))
+        return result
+
+    def track(self, workflow_id: str, *, served: bool = True) -> None:
+        """Terminate this workflow when the test ends (for periods the command started); `served` says
+        whether this harness's worker runs it."""
+        (self.workflow_ids if served else self.unserved_ids).append(workflow_id)
+
+    async def stop_all(self) -> None:
+        """Time skipping stalls on workflows no worker serves, so none may outlive its test.
+
+        A workflow is terminated only once it has settled: terminating one while a workflow or activity
+        task of it is in flight leaves the time-skipping server's clock locked for the rest of the session.
+        """
+        for workflow_id in self.workflow_ids:
+            await self._settled(workflow_id)
+        for workflow_id in self.workflow_ids + self.unserved_ids:
+            with contextlib.suppress(RPCError):
+                await self.client.get_workflow_handle(workflow_id).terminate("test finished")
+
+    async def _settled(self, workflow_id: str) -> None:
+        """Wait until the period waits on its next deadline's timer, or has closed, or never started."""
+        handle = self.client.get_workflow_handle(workflow_id)
+        async with asyncio.timeout(10):
+            while True:
+                try:
+                    history = await handle.fetch_history()
+                except RPCError:
+                    return
+                if history.events[-1].event_type in SETTLED:
+                    return
+                await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def harness(time_skipping_env: WorkflowEnvironment, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Harness]:
+    env = time_skipping_env
+    target, namespace = env.client.service_client.config.target_host, env.client.namespace
+
+    async def connect_to_test_server() -> Client:
+        return await Client.connect(target, namespace=namespace, data_converter=data_converter())
+
+    monkeypatch.setattr(cli, "client_factory", connect_to_test_server)
+    fakes = FakeActivities()
+    task_queue = f"test-starter-{uuid.uuid4()}"
+    async with Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[GuidancePeriodWorkflow],
+        activities=fakes.all(),
+        workflow_runner=workflow_runner(),
+    ):
+        harness = Harness(env, task_queue, fakes)
+        try:
+            yield harness
+        finally:
+            await harness.stop_all()

@@ -1,0 +1,287 @@
+"""The `guidance` command, in-process: what a coordinator or adviser sees, and the exit codes."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from domain.contract import period_workflow_id
+from domain.models import Withdraw
+from domain.phases import Phase
+from starter import cli
+from starter import client as api
+from starter.connect import connect
+from tests.starter.conftest import Harness
+
+
+def assert_no_traceback(result: Result) -> None:
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+async def started(harness: Harness) -> str:
+    """A period started through the client API; the command names it by cohort and owner."""
+    handle = await harness.start()
+    return handle.id.removeprefix("guidance-period-").removesuffix("-3301")
+
+
+async def test_start_then_status_as_table_and_as_json(harness: Harness) -> None:
+    cohort = harness.new_cohort()
+    workflow_id = period_workflow_id(cohort, "3301")
+    harness.track(workflow_id)
+    today = await harness.today()
+
+    result = await harness.guidance(
+        "start",
+        *("--cohort", cohort, "--owner", "3301", "--adviser", "a.hansen", "--adviser", "b.olsen"),
+        *("--start-date", today.isoformat(), "--school", "Fjell skole", "--task-queue", harness.task_queue),
+    )
+
+    assert result.exit_code == 0, result.output
+    assert f"Started {workflow_id}: Drammen (3301), cohort {cohort}" in result.stdout
+    assert "Plan veilederkorpset" in result.stdout
+
+    table = await harness.guidance("status", "--cohort", cohort, "--owner", "3301")
+    assert table.exit_code == 0, table.output
+    for shown in ("Drammen (3301), municipality, county 33", "mapping (cycle 1", "a.hansen, b.olsen", "Due", "Ends"):
+        assert shown in table.stdout
+
+    as_json = await harness.guidance("status", "--workflow-id", workflow_id, "--json")
+    assert as_json.exit_code == 0, as_json.output
+    status = json.loads(as_json.stdout)
+    assert (status["workflow_id"], status["phase"], status["owner"]["name"]) == (workflow_id, "mapping", "Drammen")
+
+
+async def test_milestone_prints_the_new_status(harness: Harness) -> None:
+    cohort = await started(harness)
+
+    result = await harness.guidance(
+        "milestone", "mapping_done", "--cohort", cohort, "--owner", "3301", "--adviser", "a.hansen", "--note", "read"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Recorded mapping_done: Drammen (3301) is now in anchoring" in result.stdout
+    assert "mapping_done (cycle 1) by a.hansen: read" in result.stdout
+
+
+async def test_a_rejected_milestone_names_the_field_and_the_milestone_that_closes_the_phase(harness: Harness) -> None:
+    cohort = await started(harness)
+
+    result = await harness.guidance(
+        "milestone", "goals_prioritised", "--cohort", cohort, "--owner", "3301", "--adviser", "a.hansen", "--goal", "x"
+    )
+
+    assert result.exit_code == cli.EXIT_REJECTED
+    assert result.stdout == ""
+    assert "rejected: milestone: goals_prioritised does not close the current phase mapping" in result.stderr
+    assert "the milestone that does is mapping_done" in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2
+    assert_no_traceback(result)
+
+
+async def test_meeting_is_scheduled_then_moved(harness: Harness) -> None:
+    cohort = await started(harness)
+    first, later = await harness.working_day_in(10), await harness.working_day_in(20)
+    period = ("--cohort", cohort, "--owner", "3301", "--adviser", "b.olsen")
+
+    scheduled = await harness.guidance(
+        "meeting",
+        *period,
+        "--kind",
+        "kickoff",
+        "--date",
+        first.isoformat(),
+        "--start",
+        "10:30",
+        "--school",
+        "Fjell skole",
+    )
+    assert scheduled.exit_code == 0, scheduled.output
+    assert f"Scheduled m1: kickoff on {first.isoformat()} at 10:30." in scheduled.stdout
+
+    moved = await harness.guidance(
+        "meeting", *period, "--kind", "kickoff", "--date", later.isoformat(), "--meeting-id", "m1", "--duration", "90"
+    )
+    assert moved.exit_code == 0, moved.output
+    assert f"Moved m1: kickoff on {later.isoformat()} at 09:00." in moved.stdout
+    assert f"m1 {later.isoformat()} 09:00 (90 min) kickoff" in moved.stdout
+
+
+async def test_a_meeting_on_a_weekend_is_rejected_naming_the_date(harness: Harness) -> None:
+    cohort = await started(harness)
+    saturday = await harness.weekend_day_in(7)
+
+    result = await harness.guidance(
+        "meeting",
+        "--cohort",
+        cohort,
+        "--owner",
+        "3301",
+        "--adviser",
+        "a.hansen",
+        "--kind",
+        "kickoff",
+        "--date",
+        str(saturday),
+    )
+
+    assert result.exit_code == cli.EXIT_REJECTED
+    assert f"rejected: date: {saturday.isoformat()} is a Saturday" in result.stderr
+    assert_no_traceback(result)
+
+
+async def test_gathering_and_withdraw(harness: Harness) -> None:
+    cohort = await started(harness)
+    day = await harness.working_day_in(40)
+    period = ("--cohort", cohort, "--owner", "3301")
+
+    invited = await harness.guidance(
+        "gathering",
+        *period,
+        "--gathering-id",
+        "g1",
+        "--title",
+        "Start gathering",
+        "--date",
+        str(day),
+        "--place",
+        "Oslo",
+    )
+    assert invited.exit_code == 0, invited.output
+    assert f"g1 {day.isoformat()} Start gathering, Oslo" in invited.stdout
+
+    withdrawn = await harness.guidance("withdraw", *period, "--reason", "merger", "--by", "udir", "--json")
+    assert withdrawn.exit_code == 0, withdrawn.output
+    status = json.loads(withdrawn.stdout)
+    assert (status["phase"], status["end_reason"]) == (Phase.WITHDRAWN, "withdrawn by udir: merger")
+
+
+async def test_an_invitation_to_an_ended_period_is_refused(harness: Harness) -> None:
+    handle = await harness.start()
+    await api.withdraw(harness.client, handle.id, Withdraw(reason="merger", by="udir"))
+
+    result = await harness.guidance(
+        "gathering", "--workflow-id", handle.id, "--gathering-id", "g1", "--title", "Start", "--date", "2030-01-07"
+    )
+
+    assert result.exit_code == cli.EXIT_REJECTED
+    assert f"the guidance period {handle.id!r} has ended" in result.stderr
+    assert_no_traceback(result)
+
+
+async def test_an_unknown_owner_is_a_usage_error_with_suggestions(harness: Harness) -> None:
+    result = await harness.guidance("status", "--cohort", "2027", "--owner", "Drammen")
+
+    assert result.exit_code == cli.EXIT_USAGE
+    assert "unknown school owner 'Drammen'" in result.stderr
+    assert "did you mean: 3301 Drammen" in result.stderr
+    assert_no_traceback(result)
+
+
+async def test_a_malformed_date_is_a_usage_error(harness: Harness) -> None:
+    result = await harness.guidance(
+        "start", "--cohort", "2027", "--owner", "3301", "--adviser", "a.hansen", "--start-date", "04.01.2027"
+    )
+
+    assert result.exit_code == cli.EXIT_USAGE
+    assert result.stderr.strip() == "error: --start-date: '04.01.2027' is not a date; write YYYY-MM-DD, e.g. 2027-03-02"
+
+
+async def test_invalid_input_names_the_field_and_its_option_not_a_pydantic_dump(harness: Harness) -> None:
+    result = await harness.guidance(
+        "start", "--cohort", "2027", "--owner", "3301", "--adviser", "A.Hansen", "--start-date", "2027-01-04"
+    )
+
+    assert result.exit_code == cli.EXIT_REJECTED
+    assert result.stderr.startswith("error: invalid input: advisers.0 (--adviser): String should match pattern")
+    assert "ValidationError" not in result.output
+    assert "errors.pydantic.dev" not in result.output
+    assert_no_traceback(result)
+
+
+async def test_a_period_that_does_not_exist(harness: Harness) -> None:
+    result = await harness.guidance("status", "--cohort", harness.new_cohort(), "--owner", "3301")
+
+    assert result.exit_code == cli.EXIT_REJECTED
+    assert "error: no guidance period with workflow id 'guidance-period-" in result.stderr
+    assert_no_traceback(result)
+
+
+async def test_a_second_start_is_refused(harness: Harness) -> None:
+    cohort = await started(harness)
+
+    result = await harness.guidance(
+        "start",
+        "--cohort",
+        cohort,
+        "--owner",
+        "3301",
+        "--adviser",
+        "a.hansen",
+        "--start-date",
+        str(await harness.today()),
+    )
+
+    assert result.exit_code == cli.EXIT_REJECTED
+    assert f"a guidance period for Drammen (3301) in cohort {cohort} already exists" in result.stderr
+
+
+async def test_the_period_is_named_either_by_workflow_id_or_by_cohort_and_owner(harness: Harness) -> None:
+    both = await harness.guidance("status", "--workflow-id", "guidance-period-2027-3301", "--cohort", "2027")
+    neither = await harness.guidance("status", "--cohort", "2027")
+
+    assert (both.exit_code, neither.exit_code) == (cli.EXIT_USAGE, cli.EXIT_USAGE)
+    assert "either by --workflow-id or by --cohort and --owner" in both.stderr
+    assert "--owner missing" in neither.stderr
+
+
+async def test_no_worker_answering_is_reported_after_the_timeout(harness: Harness) -> None:
+    period = await harness.period_input()
+    unserved = harness.task_queue + "-without-worker"
+    cohort = period.cohort
+    harness.track(period_workflow_id(cohort, "3301"), served=False)
+    started = await harness.guidance(
+        "start",
+        *("--cohort", cohort, "--owner", "3301", "--adviser", "a.hansen", "--start-date", str(period.start_date)),
+        *("--task-queue", unserved),
+    )
+    assert started.exit_code == 0, started.output
+
+    result = await harness.guidance("--timeout", "1", "status", "--cohort", cohort, "--owner", "3301")
+
+    assert result.exit_code == cli.EXIT_UNAVAILABLE
+    assert "no answer from guidance-period-" in result.stderr
+    assert "is a guidance worker running on task queue guidance-periods?" in result.stderr
+
+
+async def test_temporal_unreachable_names_the_address_and_temporal_address(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    monkeypatch.setattr(cli, "client_factory", connect)
+    monkeypatch.setenv("TEMPORAL_ADDRESS", f"127.0.0.1:{closed_port}")
+
+    result = await harness.guidance("status", "--cohort", "2027", "--owner", "3301")
+
+    assert result.exit_code == cli.EXIT_UNAVAILABLE
+    lines = result.stderr.strip().splitlines()
+    assert (
+        lines[0]
+        == f"error: cannot connect to Temporal at 127.0.0.1:{closed_port} (namespace default): connection refused"
+    )
+    assert "TEMPORAL_ADDRESS" in lines[1]
+    assert len(lines) == 2
+    assert_no_traceback(result)
+
+
+def test_owners_finds_the_official_numbers_by_name() -> None:
+    result = CliRunner().invoke(cli.app, ["owners", "drammen"])
+
+    assert result.exit_code == 0
+    assert "3301" in result.stdout
+    assert "Drammen" in result.stdout
