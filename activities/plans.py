@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain.contract import Activities
 from domain.programme import ProgrammePlan
-from domain.settings import VeilederkorpsetSettings
-
-# Settings are read when a period asks, not at import, so a tuned environment takes effect at the
-# next worker start without code changes.
-PLANS: dict[str, Callable[[], ProgrammePlan]] = {
-    "veilederkorpset": lambda: VeilederkorpsetSettings().plan(),
-}
+from domain.settings import UnknownPlan, resolve_plan
 
 
 @activity.defn(name=Activities.LOAD_PROGRAMME_PLAN)
@@ -26,10 +18,7 @@ async def load_programme_plan(name: str) -> ProgrammePlan:
         ApplicationError: Non-retryable, type ``UnknownPlan``, when no plan has that name; the message
             lists the plans there are.
     """
-    build = PLANS.get(name)
-    if build is None:
-        allowed = ", ".join(sorted(PLANS))
-        raise ApplicationError(
-            f"plan: {name!r} is not a programme plan; allowed: {allowed}", type="UnknownPlan", non_retryable=True
-        )
-    return build()
+    try:
+        return resolve_plan(name)
+    except UnknownPlan as error:
+        raise ApplicationError(str(error), type="UnknownPlan", non_retryable=True) from None

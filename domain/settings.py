@@ -7,6 +7,7 @@ keeps the values it started with.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import AliasChoices, Field
@@ -88,3 +89,30 @@ class AppSettings(BaseSettings):
     def outbox_path(self) -> Path:
         """The folder where calendar files and letters are handed over to mail."""
         return self.outbox_dir if self.outbox_dir is not None else self.data_dir / "outbox"
+
+
+# Every programme plan by name. Settings are read when a plan is asked for, not at import, so a tuned
+# environment takes effect at the next start without code changes.
+PLANS: dict[str, Callable[[], ProgrammePlan]] = {
+    "veilederkorpset": lambda: VeilederkorpsetSettings().plan(),
+}
+
+
+class UnknownPlan(LookupError):
+    """No programme plan has the name asked for."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"plan: {name!r} is not a programme plan; known plans: {', '.join(sorted(PLANS))}")
+        self.name = name
+
+
+def resolve_plan(name: str) -> ProgrammePlan:
+    """The plan called `name`, as the current settings describe it.
+
+    Raises:
+        UnknownPlan: No plan has that name.
+    """
+    build = PLANS.get(name)
+    if build is None:
+        raise UnknownPlan(name)
+    return build()

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import sys
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -384,7 +386,22 @@ def owners(text: Annotated[str, typer.Argument(help="A part of the name, e.g. 'd
 def main() -> None:
     """The console script `guidance`."""
     configure_logging(level=logging.WARNING)
-    app()
+    try:
+        app()
+        code = 0
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            code = done.code or 0
+        else:
+            print(done.code, file=sys.stderr)
+            code = 1
+    # A short-lived client process may abort in interpreter teardown, when the SDK's Rust threads outlive
+    # it ("Fatal Python error: PyGILState_Release", exit 134; temporalio/sdk-python#300). Everything is
+    # done and written by now, so the teardown is skipped.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 # --- running a request ------------------------------------------------------------------------------

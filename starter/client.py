@@ -6,7 +6,7 @@ demo script, a notebook, the cohort tooling) calls it directly with a connected 
 SDK's errors into the few that a person can act on:
 
 - `UpdateRejected`: the workflow refused an update; the message is the workflow's own, naming the field.
-- `PeriodNotFound`: no period runs under the workflow id.
+- `PeriodNotFound`: no period has the workflow id, or (for an update or a signal) it has ended.
 - `PeriodAlreadyExists`: the owner already has a period in the cohort.
 - `UnknownPlan`: no programme plan has the name.
 - `owners.UnknownOwner` (from `find_period`): no school owner has the id; it suggests close matches.
@@ -16,7 +16,7 @@ Any other error (Temporal unreachable, a server that refuses the request) is the
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import timedelta
 from typing import TypeVar
 
@@ -29,24 +29,17 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain import period as rules
+from domain import settings
 from domain.contract import TASK_QUEUE, period_workflow_id
 from domain.models import GatheringInvitation, PeriodInput, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
 from domain.owners import owner_by_id
 from domain.phases import Phase
 from domain.programme import ProgrammePlan
-from domain.settings import VeilederkorpsetSettings
 from workflows.guidance_period import ADVISERS, COHORT, COUNTY, GUIDANCE_PHASE, SCHOOL_OWNER, GuidancePeriodWorkflow
 
 PeriodHandle = WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]
 
 T = TypeVar("T")
-
-# The plans a period may start on. Settings are read when a period starts, so a tuned environment takes
-# effect without code changes. The worker keeps the same table (activities/plans.py) for clients that
-# send only the plan's name.
-PLANS: dict[str, Callable[[], ProgrammePlan]] = {
-    "veilederkorpset": lambda: VeilederkorpsetSettings().plan(),
-}
 
 
 class GuidanceError(Exception):
@@ -57,7 +50,7 @@ class UnknownPlan(GuidanceError, LookupError):
     """No programme plan has the name; the message lists the plans there are."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"plan: {name!r} is not a programme plan; known plans: {', '.join(sorted(PLANS))}")
+        super().__init__(str(settings.UnknownPlan(name)))
         self.name = name
 
 
@@ -103,10 +96,10 @@ def resolve_plan(name: str) -> ProgrammePlan:
     Raises:
         UnknownPlan: No plan has that name.
     """
-    build = PLANS.get(name)
-    if build is None:
-        raise UnknownPlan(name)
-    return build()
+    try:
+        return settings.resolve_plan(name)
+    except settings.UnknownPlan:
+        raise UnknownPlan(name) from None
 
 
 def find_period(cohort: str, owner_id: str) -> str:
@@ -174,7 +167,7 @@ async def start_period(
         client: A client with the pydantic data converter.
         period: Who, when and with whom.
         plan: The programme plan to run; its name replaces ``period.plan``.
-        task_queue: Where the worker listens; only tests change it.
+        task_queue: Where the workers listen; only tests and staging workers change it.
 
     Returns:
         A handle on the started workflow (id ``guidance-period-{cohort}-{owner_id}``).

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -44,12 +44,45 @@ from starter.connect import data_converter
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.sandbox import workflow_runner
 
-SETTLED = {
-    EventType.EVENT_TYPE_TIMER_STARTED,
+CLOSED = {
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
 }
+ACTIVITY_CLOSED = {
+    EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+    EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+    EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+    EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+}
+WORKFLOW_TASK_CLOSED = {
+    EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+}
+
+
+def is_settled(history: WorkflowHistory) -> bool:
+    """True when the workflow has closed, or has neither a workflow task nor an activity in flight."""
+    if history.events[-1].event_type in CLOSED:
+        return True
+    running_activities: set[int] = set()
+    workflow_task_open = False
+    for event in history.events:
+        kind = event.event_type
+        if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            running_activities.add(event.event_id)
+        elif kind in ACTIVITY_CLOSED:
+            attributes = getattr(event, event.WhichOneof("attributes") or "")
+            running_activities.discard(attributes.scheduled_event_id)
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+            workflow_task_open = True
+        elif kind in WORKFLOW_TASK_CLOSED:
+            workflow_task_open = False
+    return not running_activities and not workflow_task_open
 
 
 class FakeActivities:
@@ -168,8 +201,7 @@ class Harness:
 
     async def guidance(self, *args: str) -> Result:
         """Run the `guidance` command in-process, in a thread (it runs its own event loop)."""
-        result = await asyncio.to_thread(CliRunner().invoke, cli.app, list(args))
-        return result
+        return await asyncio.to_thread(CliRunner().invoke, cli.app, list(args))
 
     def track(self, workflow_id: str, *, served: bool = True) -> None:
         """Terminate this workflow when the test ends (for periods the command started); `served` says
@@ -189,7 +221,7 @@ class Harness:
                 await self.client.get_workflow_handle(workflow_id).terminate("test finished")
 
     async def _settled(self, workflow_id: str) -> None:
-        """Wait until the period waits on its next deadline's timer, or has closed, or never started."""
+        """Wait until nothing of the workflow is in flight (or it has closed, or never started)."""
         handle = self.client.get_workflow_handle(workflow_id)
         async with asyncio.timeout(10):
             while True:
@@ -197,7 +229,7 @@ class Harness:
                     history = await handle.fetch_history()
                 except RPCError:
                     return
-                if history.events[-1].event_type in SETTLED:
+                if is_settled(history):
                     return
                 await asyncio.sleep(0.05)
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -23,9 +27,10 @@ def assert_no_traceback(result: Result) -> None:
 
 
 async def started(harness: Harness) -> str:
-    """A period started through the client API; the command names it by cohort and owner."""
-    handle = await harness.start()
-    return handle.id.removeprefix("guidance-period-").removesuffix("-3301")
+    """The cohort of a period of Drammen (3301) started through the client API."""
+    period = await harness.period_input()
+    await harness.start(period)
+    return period.cohort
 
 
 async def test_start_then_status_as_table_and_as_json(harness: Harness) -> None:
@@ -181,6 +186,25 @@ async def test_an_unknown_owner_is_a_usage_error_with_suggestions(harness: Harne
     assert_no_traceback(result)
 
 
+async def test_an_unknown_plan_is_a_usage_error_listing_the_plans(harness: Harness) -> None:
+    result = await harness.guidance(
+        "start",
+        "--cohort",
+        "2027",
+        "--owner",
+        "3301",
+        "--adviser",
+        "a.hansen",
+        "--start-date",
+        "2027-01-04",
+        "--plan",
+        "led-skole",
+    )
+
+    assert result.exit_code == cli.EXIT_USAGE
+    assert result.stderr.strip() == "error: plan: 'led-skole' is not a programme plan; known plans: veilederkorpset"
+
+
 async def test_a_malformed_date_is_a_usage_error(harness: Harness) -> None:
     result = await harness.guidance(
         "start", "--cohort", "2027", "--owner", "3301", "--adviser", "a.hansen", "--start-date", "04.01.2027"
@@ -285,3 +309,25 @@ def test_owners_finds_the_official_numbers_by_name() -> None:
     assert result.exit_code == 0
     assert "3301" in result.stdout
     assert "Drammen" in result.stdout
+
+
+def test_the_console_script_reports_an_unreachable_temporal_in_two_lines(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    environment = {**os.environ, "TEMPORAL_ADDRESS": f"127.0.0.1:{closed_port}"}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "starter", "status", "--cohort", "2027", "--owner", "3301"],
+        env=environment,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == cli.EXIT_UNAVAILABLE, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.splitlines()[0].startswith(f"error: cannot connect to Temporal at 127.0.0.1:{closed_port}")
+    assert len(done.stderr.splitlines()) == 2
