@@ -22,7 +22,7 @@ from devstack.binaries import temporal_test_server  # noqa: E402
 from domain.models import Withdraw  # noqa: E402
 from starter.connect import data_converter  # noqa: E402
 from starter.search_attributes import register_search_attributes  # noqa: E402
-from tests.workflows.fakes import RecordingActivities  # noqa: E402
+from tests.fakes import RecordingActivities  # noqa: E402
 from tests.workflows.scenarios import full_period  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
 from workflows.sandbox import workflow_runner  # noqa: E402

@@ -9,14 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError
@@ -25,22 +23,11 @@ from temporalio.worker import Worker
 from typer.testing import CliRunner, Result
 
 from domain import calendar
-from domain.contract import Activities
 from domain.models import PeriodInput
-from domain.programme import ProgrammePlan
-from domain.records import (
-    FinalEvaluationRecord,
-    GatheringRecord,
-    MeetingRecord,
-    MilestoneRecord,
-    NoticeRecord,
-    PeriodStartedRecord,
-    PhaseChangeRecord,
-)
-from domain.settings import VeilederkorpsetSettings
 from starter import cli
 from starter import client as api
 from starter.connect import data_converter
+from tests.fakes import RecordingActivities
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.sandbox import workflow_runner
 
@@ -85,81 +72,13 @@ def is_settled(history: WorkflowHistory) -> bool:
     return not running_activities and not workflow_task_open
 
 
-class FakeActivities:
-    """Every activity of the engine under its real name, keeping what each one received."""
-
-    def __init__(self) -> None:
-        self.plan = VeilederkorpsetSettings().plan()
-        self.calls: dict[str, list[Any]] = defaultdict(list)
-        self._arrived = asyncio.Event()
-
-    def _keep(self, name: str, received: Any) -> None:
-        self.calls[name].append(received)
-        self._arrived.set()
-
-    @activity.defn(name=Activities.LOAD_PROGRAMME_PLAN)
-    async def load_programme_plan(self, name: str) -> ProgrammePlan:
-        self._keep(Activities.LOAD_PROGRAMME_PLAN, name)
-        return self.plan
-
-    @activity.defn(name=Activities.RECORD_PERIOD_STARTED)
-    async def record_period_started(self, record: PeriodStartedRecord) -> None:
-        self._keep(Activities.RECORD_PERIOD_STARTED, record)
-
-    @activity.defn(name=Activities.RECORD_MILESTONE)
-    async def record_milestone(self, record: MilestoneRecord) -> None:
-        self._keep(Activities.RECORD_MILESTONE, record)
-
-    @activity.defn(name=Activities.RECORD_PHASE_CHANGE)
-    async def record_phase_change(self, record: PhaseChangeRecord) -> None:
-        self._keep(Activities.RECORD_PHASE_CHANGE, record)
-
-    @activity.defn(name=Activities.RECORD_MEETING)
-    async def record_meeting(self, record: MeetingRecord) -> str:
-        self._keep(Activities.RECORD_MEETING, record)
-        return f"outbox/{record.workflow_id}/{record.meeting.meeting_id}.ics"
-
-    @activity.defn(name=Activities.SEND_NOTICE)
-    async def send_notice(self, record: NoticeRecord) -> None:
-        self._keep(Activities.SEND_NOTICE, record)
-
-    @activity.defn(name=Activities.RECORD_GATHERING)
-    async def record_gathering(self, record: GatheringRecord) -> None:
-        self._keep(Activities.RECORD_GATHERING, record)
-
-    @activity.defn(name=Activities.RECORD_FINAL_EVALUATION)
-    async def record_final_evaluation(self, record: FinalEvaluationRecord) -> None:
-        self._keep(Activities.RECORD_FINAL_EVALUATION, record)
-
-    def all(self) -> list[Callable[..., Any]]:
-        return [
-            self.load_programme_plan,
-            self.record_period_started,
-            self.record_milestone,
-            self.record_phase_change,
-            self.record_meeting,
-            self.send_notice,
-            self.record_gathering,
-            self.record_final_evaluation,
-        ]
-
-    async def received(self, name: str, count: int = 1) -> list[Any]:
-        """What activity `name` received, once it has been called `count` times (records are written
-        by the workflow's main loop after an update has answered)."""
-        async with asyncio.timeout(10):
-            while len(self.calls[name]) < count:
-                self._arrived.clear()
-                await self._arrived.wait()
-        return self.calls[name]
-
-
 @dataclass
 class Harness:
     """A worker on a fresh task queue, helpers to start periods, and the `guidance` command."""
 
     env: WorkflowEnvironment
     task_queue: str
-    fakes: FakeActivities
+    fakes: RecordingActivities
     workflow_ids: list[str] = field(default_factory=list)
     unserved_ids: list[str] = field(default_factory=list)
 
@@ -243,7 +162,7 @@ async def harness(time_skipping_env: WorkflowEnvironment, monkeypatch: pytest.Mo
         return await Client.connect(target, namespace=namespace, data_converter=data_converter())
 
     monkeypatch.setattr(cli, "client_factory", connect_to_test_server)
-    fakes = FakeActivities()
+    fakes = RecordingActivities()
     task_queue = f"test-starter-{uuid.uuid4()}"
     async with Worker(
         env.client,

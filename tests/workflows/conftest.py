@@ -18,7 +18,7 @@ from temporalio.worker import Worker
 from domain import calendar
 from domain.models import PeriodInput, PeriodStatus
 from domain.settings import VeilederkorpsetSettings
-from tests.workflows.fakes import RecordingActivities
+from tests.fakes import RecordingActivities
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.sandbox import workflow_runner
 

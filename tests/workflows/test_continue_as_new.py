@@ -18,7 +18,7 @@ from domain.contract import Activities
 from domain.models import PeriodInput, RecordMilestone, ScheduleMeeting
 from domain.phases import Phase
 from domain.settings import VeilederkorpsetSettings
-from tests.workflows.fakes import RecordingActivities
+from tests.fakes import RecordingActivities
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.sandbox import workflow_runner
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -28,40 +29,54 @@ class RecordingActivities:
     def __init__(self, plan: ProgrammePlan | None = None) -> None:
         self.plan = plan or VeilederkorpsetSettings().plan()
         self.calls: dict[str, list[Any]] = defaultdict(list)
+        self._arrived = asyncio.Event()
+
+    def _keep(self, name: str, received: Any) -> None:
+        self.calls[name].append(received)
+        self._arrived.set()
+
+    async def received(self, name: str, count: int = 1) -> list[Any]:
+        """What activity `name` received, once it has been called `count` times (records are written
+        by the workflow's main loop after an update has answered)."""
+        async with asyncio.timeout(10):
+            while len(self.calls[name]) < count:
+                self._arrived.clear()
+                await self._arrived.wait()
+        return self.calls[name]
 
     @activity.defn(name=Activities.LOAD_PROGRAMME_PLAN)
     async def load_programme_plan(self, name: str) -> ProgrammePlan:
-        self.calls[Activities.LOAD_PROGRAMME_PLAN].append(name)
+        self._keep(Activities.LOAD_PROGRAMME_PLAN, name)
         return self.plan
 
     @activity.defn(name=Activities.RECORD_PERIOD_STARTED)
     async def record_period_started(self, record: PeriodStartedRecord) -> None:
-        self.calls[Activities.RECORD_PERIOD_STARTED].append(record)
+        self._keep(Activities.RECORD_PERIOD_STARTED, record)
 
     @activity.defn(name=Activities.RECORD_MILESTONE)
     async def record_milestone(self, record: MilestoneRecord) -> None:
-        self.calls[Activities.RECORD_MILESTONE].append(record)
+        self._keep(Activities.RECORD_MILESTONE, record)
 
     @activity.defn(name=Activities.RECORD_PHASE_CHANGE)
     async def record_phase_change(self, record: PhaseChangeRecord) -> None:
-        self.calls[Activities.RECORD_PHASE_CHANGE].append(record)
+        self._keep(Activities.RECORD_PHASE_CHANGE, record)
 
     @activity.defn(name=Activities.RECORD_MEETING)
     async def record_meeting(self, record: MeetingRecord) -> str:
-        self.calls[Activities.RECORD_MEETING].append(record)
+        self._keep(Activities.RECORD_MEETING, record)
         return f"outbox/{record.workflow_id}/{record.meeting.meeting_id}.ics"
 
     @activity.defn(name=Activities.SEND_NOTICE)
     async def send_notice(self, record: NoticeRecord) -> None:
-        self.calls[Activities.SEND_NOTICE].append(record)
+        self._keep(Activities.SEND_NOTICE, record)
 
     @activity.defn(name=Activities.RECORD_GATHERING)
     async def record_gathering(self, record: GatheringRecord) -> None:
-        self.calls[Activities.RECORD_GATHERING].append(record)
+        self._keep(Activities.RECORD_GATHERING, record)
 
     @activity.defn(name=Activities.RECORD_FINAL_EVALUATION)
     async def record_final_evaluation(self, record: FinalEvaluationRecord) -> None:
-        self.calls[Activities.RECORD_FINAL_EVALUATION].append(record)
+        self._keep(Activities.RECORD_FINAL_EVALUATION, record)
 
     def all(self) -> list[Callable[..., Any]]:
         return [
