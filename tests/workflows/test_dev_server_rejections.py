@@ -1,0 +1,96 @@
+"""On a real (dev) server a rejected update leaves no event at all in the period's history."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.worker import Worker
+
+from devstack.temporal_server import DevServer, free_port
+from domain import calendar
+from domain.models import PeriodInput, RecordMilestone, ScheduleMeeting
+from domain.settings import VeilederkorpsetSettings
+from tests.fakes import RecordingActivities
+from workflows.guidance_period import GuidancePeriodWorkflow
+from workflows.sandbox import workflow_runner
+
+
+async def idle_history(handle: WorkflowHandle[Any, Any]) -> list[EventType.ValueType]:
+    """The history once the period waits on its next deadline (a timer started, nothing in flight)."""
+    for _ in range(100):
+        events = [e.event_type async for e in handle.fetch_history_events()]
+        if events[-1] == EventType.EVENT_TYPE_TIMER_STARTED:
+            return events
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the period did not settle: {events[-5:]}")
+
+
+@pytest.fixture(scope="module")
+async def dev_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DevServer]:
+    folder: Path = tmp_path_factory.mktemp("rejections")
+    server = await DevServer.start(folder / "temporal.sqlite", free_port())
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def test_rejected_updates_write_nothing_to_history(dev_server: DevServer) -> None:
+    client: Client = await dev_server.connect()
+    fakes = RecordingActivities(VeilederkorpsetSettings().plan())
+    task_queue = f"reject-{uuid.uuid4()}"
+    start = calendar.next_working_day(date.today() + timedelta(days=1))
+    period = PeriodInput.model_validate(
+        {
+            "cohort": f"rej{uuid.uuid4().hex[:6]}",
+            "owner": {"id": "0301", "name": "Oslo", "kind": "municipality", "county": "03"},
+            "advisers": ["a.hansen"],
+            "start_date": start,
+            "programme": fakes.plan,
+        }
+    )
+    saturday = start + timedelta(days=(5 - start.weekday()) % 7 or 7)
+    while calendar.holiday_name(saturday) is not None:
+        saturday += timedelta(weeks=1)
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[GuidancePeriodWorkflow],
+        activities=fakes.all(),
+        workflow_runner=workflow_runner(),
+    ):
+        handle = await client.start_workflow(
+            GuidancePeriodWorkflow.run, period, id=f"guidance-period-{period.cohort}-0301", task_queue=task_queue
+        )
+        await fakes.received("record_period_started")
+        before = await idle_history(handle)
+        bad_updates = [
+            (
+                GuidancePeriodWorkflow.record_milestone,
+                RecordMilestone.model_validate({"milestone": "evaluation_done", "adviser": "a.hansen"}),
+            ),
+            (
+                GuidancePeriodWorkflow.record_milestone,
+                RecordMilestone.model_validate({"milestone": "mapping_done", "adviser": "z.nobody"}),
+            ),
+            (
+                GuidancePeriodWorkflow.schedule_meeting,
+                ScheduleMeeting.model_validate({"kind": "follow_up", "date": saturday, "adviser": "a.hansen"}),
+            ),
+        ]
+        for update, argument in bad_updates:
+            with pytest.raises(WorkflowUpdateFailedError):
+                await handle.execute_update(update, argument)  # type: ignore[call-overload]
+        with pytest.raises(WorkflowUpdateFailedError):
+            await handle.execute_update("record_milestone", {"milestone": "nonsense", "adviser": "a.hansen"})
+        after = [e.event_type async for e in handle.fetch_history_events()]
+        await handle.terminate("test finished")
+    assert after == before
