@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -20,7 +21,7 @@ from activities.db import apply_schema, create_pool
 from activities.record_store import RecordStore
 from activities.registry import all_activities
 from domain.contract import TASK_QUEUE
-from domain.settings import AppSettings
+from domain.settings import PLANS, AppSettings, InvalidPlanSettings, resolve_plan
 from starter.connect import connect
 from starter.logs import LOGGING_MODULES, configure_logging
 from workflows.guidance_period import GuidancePeriodWorkflow
@@ -39,6 +40,8 @@ def build_worker(client: Client, activities: Sequence[Callable[..., Any]], *, ta
         workflows=WORKFLOWS,
         activities=list(activities),
         workflow_runner=workflow_runner(also_pass_through=LOGGING_MODULES),
+        # On SIGTERM, let records being written finish (within the 30 s an orchestrator usually allows).
+        graceful_shutdown_timeout=timedelta(seconds=20),
     )
 
 
@@ -50,7 +53,8 @@ async def run_worker(
     stop: asyncio.Event,
     task_queue: str = TASK_QUEUE,
 ) -> None:
-    """Open the record store, apply its schema and run a worker until `stop` is set."""
+    """Check the plans, open the record store, apply its schema and run a worker until `stop` is set."""
+    check_plans()
     pool = await create_pool(database_url, min_size=settings.db_pool_min_size, max_size=settings.db_pool_max_size)
     try:
         await apply_schema(pool)
@@ -61,6 +65,16 @@ async def run_worker(
         log.info("worker stopped")
     finally:
         await pool.close()
+
+
+def check_plans() -> None:
+    """Refuse to start on plan settings no period could use (a period would wait on them for ever).
+
+    Raises:
+        InvalidPlanSettings: A plan's setting is out of bounds.
+    """
+    for name in PLANS:
+        resolve_plan(name)
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:
@@ -77,7 +91,10 @@ async def _main() -> None:
     stop = asyncio.Event()
     stop_on_signals(stop)
     client = await connect()
-    await run_worker(client, database_url=settings.database_url, settings=settings, stop=stop)
+    try:
+        await run_worker(client, database_url=settings.database_url, settings=settings, stop=stop)
+    except InvalidPlanSettings as error:
+        raise SystemExit(f"invalid settings: {error}") from None
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from temporalio.exceptions import ApplicationError
 
 from domain.contract import Activities
 from domain.programme import ProgrammePlan
-from domain.settings import UnknownPlan, resolve_plan
+from domain.settings import InvalidPlanSettings, UnknownPlan, resolve_plan
 
 
 @activity.defn(name=Activities.LOAD_PROGRAMME_PLAN)
@@ -20,5 +20,5 @@ async def load_programme_plan(name: str) -> ProgrammePlan:
     """
     try:
         return resolve_plan(name)
-    except UnknownPlan as error:
-        raise ApplicationError(str(error), type="UnknownPlan", non_retryable=True) from None
+    except (UnknownPlan, InvalidPlanSettings) as error:
+        raise ApplicationError(str(error), type=type(error).__name__, non_retryable=True) from None

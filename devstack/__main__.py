@@ -10,7 +10,7 @@ from pathlib import Path
 
 from devstack.stack import DEFAULT_PORT, StackError, StackOptions, run_stack
 from devstack.temporal_server import DevServerError
-from domain.settings import AppSettings
+from domain.settings import AppSettings, InvalidPlanSettings
 from starter.logs import configure_logging
 from starter.search_attributes import SearchAttributeClash
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging()
     try:
         asyncio.run(_run(options))
-    except (StackError, DevServerError, SearchAttributeClash) as error:
+    except (StackError, DevServerError, SearchAttributeClash, InvalidPlanSettings) as error:
         print(f"devstack: {error}", file=sys.stderr)
         return 1
     return 0

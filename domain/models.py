@@ -6,20 +6,33 @@ never rename these. Unknown fields are rejected so that a typo is reported inste
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from domain.phases import Milestone, Phase
 from domain.programme import ProgrammePlan
+
+
+def _no_control_characters(text: str) -> str:
+    """Refuse control characters (NUL and the like): PostgreSQL cannot store some, and no person types them."""
+    bad = sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t"})
+    if bad:
+        raise ValueError(f"contains control characters ({', '.join(bad)}); use plain text")
+    return text
+
+
+Printable = AfterValidator(_no_control_characters)
 
 AdviserId = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=2, max_length=64, pattern=r"^[a-z][a-z0-9._-]*$"),
 ]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Printable]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), Printable]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), Printable]
 CohortName = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 MeetingKind = Literal["kickoff", "follow_up", "phase_review", "school_visit", "network"]
 OwnerKind = Literal["municipality", "county_authority"]
@@ -78,7 +91,7 @@ class RecordMilestone(_Message):
     note: Note = ""
     development_area: str | None = None
     development_area_other: ShortText | None = None
-    goals: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]] | None = None
+    goals: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), Printable]] | None = None
     next_cycle: bool = False
 
 
@@ -91,14 +104,14 @@ class ScheduleMeeting(_Message):
     duration_minutes: int = Field(default=120, ge=15, le=600)
     adviser: AdviserId
     schools: list[ShortText] = Field(default_factory=list, max_length=500)
-    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    title: Title = ""
     meeting_id: str | None = Field(default=None, max_length=64)
 
 
 class Withdraw(_Message):
     """Update `withdraw`: the owner leaves the programme before its end."""
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Printable]
     by: ShortText
 
 
@@ -108,7 +121,7 @@ class GatheringInvitation(_Message):
     gathering_id: ShortText
     title: ShortText
     date: date
-    place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    place: Title = ""
 
 
 class MilestoneEntry(BaseModel):
@@ -164,6 +177,13 @@ class PendingRecord(BaseModel):
     payload: dict[str, Any]
 
 
+class RefusedRecord(PendingRecord):
+    """A queued record the record store refused as invalid, kept for an operator."""
+
+    error: str
+    at: datetime
+
+
 class PeriodState(BaseModel):
     """All state of one period: carried whole through continue-as-new."""
 
@@ -174,6 +194,7 @@ class PeriodState(BaseModel):
     phase_started_on: date
     phase_reminded_at: datetime | None = None
     phase_escalated_at: datetime | None = None
+    phase_overdue_noted: bool = False
     development_area: str | None = None
     development_area_other: str | None = None
     goals: list[str] = Field(default_factory=list)
@@ -187,6 +208,7 @@ class PeriodState(BaseModel):
     end_reason: str | None = None
     transitions: int = 0
     pending: list[PendingRecord] = Field(default_factory=list)
+    refused: list[RefusedRecord] = Field(default_factory=list)
     final_evaluation_queued: bool = False
 
 
@@ -215,3 +237,4 @@ class PeriodStatus(BaseModel):
     escalations_sent: int
     end_reason: str | None
     records_pending: int = 0
+    records_refused: int = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from domain import calendar
 from domain.models import (
@@ -17,7 +18,6 @@ from domain.models import (
     MeetingEntry,
     MilestoneEntry,
     NoticeEntry,
-    NoticeKind,
     PeriodInput,
     PeriodState,
     PeriodStatus,
@@ -65,8 +65,9 @@ def phase_due_on(state: PeriodState) -> date | None:
     if state.phase.is_terminal:
         return None
     weeks = state.plan.phase_plan(state.phase).expected_weeks
-    due = calendar.due_working_day(state.phase_started_on, weeks=weeks, country=state.plan.calendar_country)
-    return min(due, ends_on(state))
+    country = state.plan.calendar_country
+    due = calendar.due_working_day(state.phase_started_on, weeks=weeks, country=country)
+    return min(due, calendar.previous_working_day(ends_on(state), country))
 
 
 def phase_due_at(state: PeriodState) -> datetime | None:
@@ -95,12 +96,19 @@ def months_remaining(state: PeriodState, on: date) -> int:
 # --- deadlines ------------------------------------------------------------------------------------
 
 
+DeadlineKind = Literal["period_end", "phase_due", "phase_reminder", "escalation", "meeting_gap_reminder"]
+
+
 @dataclass(frozen=True)
 class Deadline:
-    """The next moment the workflow must act, and what it must do then."""
+    """The next moment the workflow must act, and what it must do then.
+
+    ``phase_due`` only marks the phase overdue (it is a deadline of its own only when the reminder
+    waits some days after the due date); ``period_end`` closes the period; the others send a notice.
+    """
 
     at: datetime
-    kind: NoticeKind | None  # None: the period's maximum duration is reached
+    kind: DeadlineKind
     summary: str
 
 
@@ -109,30 +117,44 @@ def _meeting_gap_reference(state: PeriodState) -> date:
     return max([state.meeting_gap_from, *planned])
 
 
+def phase_reminder_at(state: PeriodState) -> datetime | None:
+    """When the advisers are reminded of an overdue phase: working days after its due date."""
+    due = phase_due_on(state)
+    if due is None:
+        return None
+    country = state.plan.calendar_country
+    return calendar.end_of_day(
+        calendar.add_working_days(due, state.plan.reminder_delay_days, country), state.plan.timezone
+    )
+
+
+def escalation_at(state: PeriodState) -> datetime | None:
+    """When the Directorate is told: weeks after the reminder, on a working day."""
+    if state.phase_reminded_at is None:
+        return None
+    reminded = calendar.local_date(state.phase_reminded_at, state.plan.timezone)
+    weeks = state.plan.escalation_delay_weeks
+    escalate_on = calendar.due_working_day(reminded, weeks=weeks, country=state.plan.calendar_country)
+    return calendar.end_of_day(escalate_on, state.plan.timezone)
+
+
 def pending_deadlines(state: PeriodState) -> list[Deadline]:
     """Every deadline still ahead of an open period, earliest first."""
     if state.phase.is_terminal:
         return []
     plan, tz = state.plan, state.plan.timezone
-    deadlines = [Deadline(ends_at(state), None, f"period ends ({plan.max_months} months)")]
-    due = phase_due_at(state)
-    if due is not None and state.phase_reminded_at is None:
-        deadlines.append(
-            Deadline(
-                due + timedelta(days=plan.reminder_delay_days),
-                "phase_reminder",
-                f"{state.phase} due: remind advisers",
-            )
-        )
-    elif state.phase_reminded_at is not None and state.phase_escalated_at is None:
-        deadlines.append(
-            Deadline(
-                state.phase_reminded_at + timedelta(weeks=plan.escalation_delay_weeks),
-                "escalation",
-                f"{state.phase} still overdue: escalate to the Directorate",
-            )
-        )
-    gap_end = _meeting_gap_reference(state) + timedelta(weeks=plan.meeting_gap_weeks)
+    deadlines = [Deadline(ends_at(state), "period_end", f"period ends ({plan.max_months} months)")]
+    due, remind = phase_due_at(state), phase_reminder_at(state)
+    if due is not None and remind is not None and state.phase_reminded_at is None:
+        if remind > due and not state.phase_overdue_noted:
+            deadlines.append(Deadline(due, "phase_due", f"{state.phase} due: mark overdue"))
+        deadlines.append(Deadline(remind, "phase_reminder", f"{state.phase} overdue: remind advisers"))
+    escalate = escalation_at(state)
+    if escalate is not None and state.phase_escalated_at is None:
+        deadlines.append(Deadline(escalate, "escalation", f"{state.phase} still overdue: escalate to the Directorate"))
+    gap_end = calendar.next_working_day(
+        _meeting_gap_reference(state) + timedelta(weeks=plan.meeting_gap_weeks), plan.calendar_country
+    )
     deadlines.append(
         Deadline(
             calendar.end_of_day(gap_end, tz),
@@ -229,8 +251,13 @@ def check_meeting(state: PeriodState, request: ScheduleMeeting, now: datetime) -
     country = state.plan.calendar_country
     first_allowed = calendar.next_working_day(today(state, now), country)
     last_allowed = calendar.previous_working_day(ends_on(state), country)
-    if request.date < today(state, now):
-        raise Rejection("date", f"{request.date.isoformat()} is in the past; the next working day is {first_allowed}")
+    if datetime.combine(request.date, request.start, tzinfo=calendar.zone(state.plan.timezone)) <= now:
+        if request.date == today(state, now):
+            first_allowed = calendar.next_working_day(request.date + timedelta(days=1), country)
+        raise Rejection(
+            "date",
+            f"{request.date.isoformat()} {request.start:%H:%M} is in the past; the next working day is {first_allowed}",
+        )
     if request.date > ends_on(state):
         raise Rejection(
             "date",
@@ -280,6 +307,7 @@ def _enter_phase(state: PeriodState, phase: Phase, on: date) -> PhaseChange:
     state.phase_started_on = on
     state.phase_reminded_at = None
     state.phase_escalated_at = None
+    state.phase_overdue_noted = False
     state.transitions += 1
     return change
 
@@ -361,7 +389,7 @@ def apply_gathering(state: PeriodState, invitation: GatheringInvitation, now: da
 
 def apply_notice(state: PeriodState, deadline: Deadline, now: datetime) -> NoticeEntry:
     """Record that the reminder or escalation of a passed deadline was sent."""
-    assert deadline.kind is not None
+    assert deadline.kind in ("phase_reminder", "escalation", "meeting_gap_reminder")
     phase_key = f"{deadline.kind}:{state.cycle}:{state.phase}"
     if deadline.kind == "phase_reminder":
         state.phase_reminded_at = now
@@ -390,8 +418,15 @@ def apply_notice(state: PeriodState, deadline: Deadline, now: datetime) -> Notic
     return entry
 
 
+def notice_counts(state: PeriodState) -> tuple[int, int]:
+    """How many reminders and how many escalations the period has sent."""
+    escalations = sum(1 for n in state.notices if n.kind == "escalation")
+    return len(state.notices) - escalations, escalations
+
+
 def status(state: PeriodState, workflow_id: str, now: datetime) -> PeriodStatus:
     """What a person or client sees of the period."""
+    reminders, escalations = notice_counts(state)
     return PeriodStatus(
         workflow_id=workflow_id,
         cohort=state.input.cohort,
@@ -411,8 +446,9 @@ def status(state: PeriodState, workflow_id: str, now: datetime) -> PeriodStatus:
         milestones=list(state.milestones),
         meetings=sorted(state.meetings, key=lambda m: (m.date, m.start)),
         gatherings=list(state.gatherings),
-        reminders_sent=sum(1 for n in state.notices if n.kind != "escalation"),
-        escalations_sent=sum(1 for n in state.notices if n.kind == "escalation"),
+        reminders_sent=reminders,
+        escalations_sent=escalations,
         end_reason=state.end_reason,
         records_pending=len(state.pending),
+        records_refused=len(state.refused),
     )

@@ -23,7 +23,10 @@ DEFAULT_DEVELOPMENT_AREAS: tuple[str, ...] = (
     "other",
 )
 
+# The limits of a plan's numbers, shared with the settings that fill them in (domain/settings.py).
 Weeks = Annotated[int, Field(ge=1, le=260)]
+Months = Annotated[int, Field(ge=1, le=120)]
+DelayDays = Annotated[int, Field(ge=0, le=90)]
 
 
 class PhasePlan(BaseModel):
@@ -60,11 +63,11 @@ class ProgrammePlan(BaseModel):
     name: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: str = Field(min_length=1, max_length=32)
     phases: tuple[PhasePlan, ...]
-    max_months: int = Field(ge=1, le=120)
+    max_months: Months
     meeting_gap_weeks: Weeks
-    reminder_delay_days: int = Field(ge=0, le=90)
+    reminder_delay_days: DelayDays
     escalation_delay_weeks: Weeks
-    new_cycle_min_months: int = Field(ge=1, le=120)
+    new_cycle_min_months: Months
     development_areas: tuple[str, ...] = Field(min_length=1)
     calendar_country: str = Field(default="NO", pattern=r"^[A-Z]{2}$")
     timezone: str = "Europe/Oslo"

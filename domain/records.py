@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.models import GatheringEntry, MeetingEntry, MilestoneEntry, NoticeEntry, PeriodState
-from domain.period import PhaseChange, ends_at, is_overdue, phase_due_at
+from domain.period import PhaseChange, ends_at, is_overdue, notice_counts, phase_due_at
 from domain.phases import Phase
 
 
@@ -172,7 +172,7 @@ class FinalEvaluationRecord(BaseModel):
 
     @classmethod
     def of(cls, state: PeriodState, workflow_id: str, now: datetime) -> FinalEvaluationRecord:
-        reminders = sum(1 for n in state.notices if n.kind != "escalation")
+        reminders, escalations = notice_counts(state)
         return cls(
             workflow_id=workflow_id,
             outcome=state.phase,
@@ -182,7 +182,7 @@ class FinalEvaluationRecord(BaseModel):
             meetings=len(state.meetings),
             gatherings=len(state.gatherings),
             reminders=reminders,
-            escalations=len(state.notices) - reminders,
+            escalations=escalations,
             development_area=state.development_area,
             goals=list(state.goals),
             ended_at=state.ended_at or now,

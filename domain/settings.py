@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.phases import CLOSING_MILESTONE, WORKING_PHASES, Phase
-from domain.programme import DEFAULT_DEVELOPMENT_AREAS, PhasePlan, ProgrammePlan
+from domain.programme import DEFAULT_DEVELOPMENT_AREAS, DelayDays, Months, PhasePlan, ProgrammePlan, Weeks
 
 
 class VeilederkorpsetSettings(BaseSettings):
@@ -27,17 +27,17 @@ class VeilederkorpsetSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GUIDANCE_PLAN_", env_file=".env", extra="ignore")
 
     version: str = "2026.1"
-    mapping_weeks: int = Field(default=10, ge=1)
-    anchoring_weeks: int = Field(default=8, ge=1)
-    development_area_weeks: int = Field(default=6, ge=1)
-    goal_prioritisation_weeks: int = Field(default=6, ge=1)
-    implementation_weeks: int = Field(default=52, ge=1)
-    evaluation_weeks: int = Field(default=12, ge=1)
-    max_months: int = Field(default=30, ge=1)
-    meeting_gap_weeks: int = Field(default=8, ge=1)
-    reminder_delay_days: int = Field(default=0, ge=0)
-    escalation_delay_weeks: int = Field(default=4, ge=1)
-    new_cycle_min_months: int = Field(default=9, ge=1)
+    mapping_weeks: Weeks = 10
+    anchoring_weeks: Weeks = 8
+    development_area_weeks: Weeks = 6
+    goal_prioritisation_weeks: Weeks = 6
+    implementation_weeks: Weeks = 52
+    evaluation_weeks: Weeks = 12
+    max_months: Months = 30
+    meeting_gap_weeks: Weeks = 8
+    reminder_delay_days: DelayDays = 0
+    escalation_delay_weeks: Weeks = 4
+    new_cycle_min_months: Months = 9
     development_areas: tuple[str, ...] = DEFAULT_DEVELOPMENT_AREAS
 
     def plan(self) -> ProgrammePlan:
@@ -106,13 +106,25 @@ class UnknownPlan(LookupError):
         self.name = name
 
 
+class InvalidPlanSettings(ValueError):
+    """The environment sets a plan's number outside what a plan allows."""
+
+
 def resolve_plan(name: str) -> ProgrammePlan:
     """The plan called `name`, as the current settings describe it.
 
     Raises:
         UnknownPlan: No plan has that name.
+        InvalidPlanSettings: A setting is out of bounds; the message names the variable and the limit.
     """
     build = PLANS.get(name)
     if build is None:
         raise UnknownPlan(name)
-    return build()
+    try:
+        return build()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"GUIDANCE_PLAN_{'_'.join(str(part) for part in p['loc']).upper()}: {p['msg']}"
+            for p in error.errors(include_url=False)
+        )
+        raise InvalidPlanSettings(f"plan {name!r}: {problems}") from None

@@ -471,7 +471,7 @@ def _reported() -> Iterator[None]:
         _fail(mistake.message, mistake.exit_code, mistake.hint)
     except api.UpdateRejected as err:
         _fail(f"rejected: {err}", EXIT_REJECTED)
-    except (UnknownOwner, api.UnknownPlan) as err:
+    except (UnknownOwner, api.UnknownPlan, api.InvalidPlanSettings) as err:
         _fail(str(err), EXIT_USAGE)
     except api.PeriodAlreadyExists as err:
         _fail(str(err), EXIT_REJECTED, f"see it with `guidance status --workflow-id {err.workflow_id}`")

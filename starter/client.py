@@ -54,6 +54,10 @@ class UnknownPlan(GuidanceError, LookupError):
         self.name = name
 
 
+class InvalidPlanSettings(GuidanceError):
+    """The environment sets a plan's number out of bounds (message: which variable, what is allowed)."""
+
+
 class PeriodAlreadyExists(GuidanceError):
     """The owner already has a guidance period in the cohort (running or ended)."""
 
@@ -100,6 +104,8 @@ def resolve_plan(name: str) -> ProgrammePlan:
         return settings.resolve_plan(name)
     except settings.UnknownPlan:
         raise UnknownPlan(name) from None
+    except settings.InvalidPlanSettings as error:
+        raise InvalidPlanSettings(str(error)) from None
 
 
 def find_period(cohort: str, owner_id: str) -> str:
@@ -174,9 +180,9 @@ async def start_period(
 
     Raises:
         UnknownPlan: ``period.plan`` names no plan (and none was given).
-        PeriodAlreadyExists: The owner has a period in the cohort already. A period that ended
-            (completed, withdrawn or expired) is not started again; one that failed or was terminated
-            may be.
+        PeriodAlreadyExists: The owner has a period in the cohort already, running or ended. The
+            record store keys every row by workflow id, so an id is never used twice; a period that
+            failed is mended in place with `temporal workflow reset`.
     """
     programme = plan or period.programme or resolve_plan(period.plan)
     period = period.model_copy(update={"plan": programme.name, "programme": programme})
@@ -187,7 +193,7 @@ async def start_period(
             period,
             id=workflow_id,
             task_queue=task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             static_summary=static_summary(period),
             static_details=static_details(period, programme),
             search_attributes=initial_search_attributes(period),

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
-from domain.contract import Activities
+from domain.contract import INVALID_RECORD, Activities
 from domain.programme import ProgrammePlan
 from domain.records import (
     FinalEvaluationRecord,
@@ -26,14 +27,21 @@ from domain.settings import VeilederkorpsetSettings
 class RecordingActivities:
     """Every activity of the engine, keeping each call's argument by activity name."""
 
-    def __init__(self, plan: ProgrammePlan | None = None) -> None:
+    def __init__(self, plan: ProgrammePlan | None = None, *, refuse: frozenset[str] = frozenset()) -> None:
+        """Args:
+        plan: What `load_programme_plan` answers.
+        refuse: Activities that refuse every record as invalid, as the real store does bad data.
+        """
         self.plan = plan or VeilederkorpsetSettings().plan()
+        self.refuse = refuse
         self.calls: dict[str, list[Any]] = defaultdict(list)
         self._arrived = asyncio.Event()
 
     def _keep(self, name: str, received: Any) -> None:
         self.calls[name].append(received)
         self._arrived.set()
+        if name in self.refuse:
+            raise ApplicationError(f"{name} refused: test", type=INVALID_RECORD, non_retryable=True)
 
     async def received(self, name: str, count: int = 1) -> list[Any]:
         """What activity `name` received, once it has been called `count` times (records are written

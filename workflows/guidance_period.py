@@ -9,13 +9,14 @@ continue-as-new).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import period as rules
@@ -27,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         PeriodState,
         PeriodStatus,
         RecordMilestone,
+        RefusedRecord,
         ScheduleMeeting,
         Withdraw,
     )
@@ -54,7 +56,7 @@ PHASE_DUE_AT = SearchAttributeKey.for_datetime("PhaseDueAt")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
 
 # Records are retried until PostgreSQL takes them: a period must never fail because the record store is
-# down for a while. Bad data is a bug, reported once and not retried.
+# down for a while. A record the store refuses as invalid is not retried; the period keeps it aside.
 RECORD_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -96,11 +98,13 @@ def current_details(state: PeriodState, now: datetime) -> str:
         lines.append(f"Next meeting: {upcoming[0].date} {upcoming[0].kind}")
     if state.development_area:
         lines.append(f"Development area: {state.development_area}")
+    reminders, escalations = rules.notice_counts(state)
     lines.append(
         f"Advisers: {', '.join(state.input.advisers)}; {len(state.meetings)} meetings, "
-        f"{sum(1 for n in state.notices if n.kind != 'escalation')} reminders, "
-        f"{sum(1 for n in state.notices if n.kind == 'escalation')} escalations; ends {rules.ends_on(state)}"
+        f"{reminders} reminders, {escalations} escalations; ends {rules.ends_on(state)}"
     )
+    if state.refused:
+        lines.append(f"**{len(state.refused)} records refused by the record store** (see the worker log)")
     return "\n\n".join(lines)
 
 
@@ -125,6 +129,9 @@ class GuidancePeriodWorkflow:
         if isinstance(period, PeriodInput) and period.programme is not None:
             self._state = rules.new_state(period, period.programme)
         self._published: list[tuple[str, Any]] | None = None
+        self._revision = 0  # counts changes, so the main loop wakes to republish and re-plan its timer
+        self._writing = False
+        self._closing = False
 
     # --- main loop --------------------------------------------------------------------------------
 
@@ -152,27 +159,22 @@ class GuidancePeriodWorkflow:
                 ),
                 f"record start of {state.input.owner.name}",
             )
-        while True:
-            await self._write_pending()
-            deadline = rules.next_deadline(state)
-            if deadline is None:  # the period has ended
-                break
+        # Records are written by a task of their own, so deadlines and the Web UI stay current while
+        # PostgreSQL is slow or down.
+        writer = asyncio.create_task(self._write_records())
+        while not state.phase.is_terminal:
             self._publish()
-            self._continue_as_new_if_suggested()
-            timeout = deadline.at - workflow.now()
-            if timeout > timedelta(0):
-                # A timeout is the deadline passing; new records or an ending wake the loop early.
-                with contextlib.suppress(TimeoutError):
-                    await workflow.wait_condition(
-                        lambda: bool(state.pending) or state.phase.is_terminal,
-                        timeout=timeout,
-                        timeout_summary=deadline.summary,
-                    )
+            if self._may_continue_as_new():
+                workflow.continue_as_new(state)
+            deadline = rules.next_deadline(state)
+            assert deadline is not None  # an open period always has its end ahead
+            await self._wait_until(deadline)
             if not state.phase.is_terminal:
                 self._act_on_deadlines()
         if not state.final_evaluation_queued:
             self._queue_final_evaluation()
-        await self._write_pending()
+        self._closing = True
+        await writer
         self._publish()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._status()
@@ -180,11 +182,14 @@ class GuidancePeriodWorkflow:
     def _act_on_deadlines(self) -> None:
         state, now = self._live, workflow.now()
         for deadline in rules.due_deadlines(state, now):
-            if deadline.kind is None:
+            if deadline.kind == "period_end":
                 reached = state.phase
                 change = rules.apply_expiry(state, now)
                 self._queue_phase_change(change, "system", f"expired in {reached}", "expired")
                 return
+            if deadline.kind == "phase_due":
+                state.phase_overdue_noted = True  # nothing to send: the next publish shows it overdue
+                continue
             notice = rules.apply_notice(state, deadline, now)
             workflow.logger.info("sent %s for %s", notice.kind, self._id)
             self._queue(
@@ -324,6 +329,7 @@ class GuidancePeriodWorkflow:
         self._live.pending.append(
             PendingRecord(activity=activity, summary=summary, payload=record.model_dump(mode="json"))
         )
+        self._revision += 1
 
     def _queue_phase_change(self, change: rules.PhaseChange, by: str, action: str, key: str) -> None:
         state, now = self._live, workflow.now()
@@ -343,28 +349,60 @@ class GuidancePeriodWorkflow:
         record = FinalEvaluationRecord.of(state, self._id, workflow.now())
         self._queue(Activities.RECORD_FINAL_EVALUATION, record, f"final evaluation: {state.phase}")
 
-    def _continue_as_new_if_suggested(self) -> None:
-        """Hand the whole state (queued records included) to a fresh run when Temporal suggests it."""
-        if workflow.info().is_continue_as_new_suggested() and workflow.all_handlers_finished():
-            workflow.logger.info("continuing as new after %s events", workflow.info().get_current_history_length())
-            workflow.continue_as_new(self._live)
+    async def _wait_until(self, deadline: rules.Deadline) -> None:
+        """Sleep until the deadline; a change, or a chance to continue-as-new, wakes the loop early."""
+        seen = self._revision
+        timeout = deadline.at - workflow.now()
+        if timeout <= timedelta(0):
+            return
+        with contextlib.suppress(TimeoutError):  # the deadline passing
+            await workflow.wait_condition(
+                lambda: self._revision != seen or self._may_continue_as_new(),
+                timeout=timeout,
+                timeout_summary=deadline.summary,
+            )
 
-    async def _write_pending(self) -> None:
-        """Write queued records in order; each leaves the queue only once written.
+    def _may_continue_as_new(self) -> bool:
+        """Temporal suggests a fresh run, no handler is busy and no record is being written.
 
-        Updates may keep the queue full for a while, so the loop also offers to continue-as-new.
+        The whole state travels, queued records included, so nothing is lost; waiting for the writer
+        keeps a record from being written twice (harmless, as every write is idempotent, but untidy).
+        """
+        return workflow.info().is_continue_as_new_suggested() and workflow.all_handlers_finished() and not self._writing
+
+    async def _write_records(self) -> None:
+        """Write queued records in order, each through its activity; a record leaves the queue once written.
+
+        A record the store refuses as invalid (never a passing outage: that is retried) is kept in the
+        state's `refused` list for an operator, instead of failing a period that may have years to run.
         """
         state = self._live
-        while state.pending:
-            self._continue_as_new_if_suggested()
-            item = state.pending[0]
-            await workflow.execute_activity(
-                item.activity,
-                item.payload,
-                start_to_close_timeout=RECORD_TIMEOUT,
-                retry_policy=RECORD_RETRY,
-                summary=item.summary,
+        while True:
+            # When Temporal suggests a fresh run, pause between records so the main loop can hand over;
+            # the records still queued travel with the state.
+            await workflow.wait_condition(
+                lambda: self._closing or (bool(state.pending) and not workflow.info().is_continue_as_new_suggested())
             )
+            if not state.pending:
+                return
+            item = state.pending[0]
+            self._writing = True
+            try:
+                await workflow.execute_activity(
+                    item.activity,
+                    item.payload,
+                    start_to_close_timeout=RECORD_TIMEOUT,
+                    retry_policy=RECORD_RETRY,
+                    summary=item.summary,
+                )
+            except ActivityError as error:
+                cause = error.cause
+                if not (isinstance(cause, ApplicationError) and cause.type == INVALID_RECORD):
+                    raise
+                workflow.logger.error("record refused by the store: %s: %s", item.summary, cause.message)
+                state.refused.append(RefusedRecord(**item.model_dump(), error=cause.message, at=workflow.now()))
+            finally:
+                self._writing = False
             state.pending.pop(0)
 
     def _publish(self) -> None:

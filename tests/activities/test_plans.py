@@ -35,3 +35,14 @@ async def test_an_unknown_plan_is_refused_naming_the_plans_there_are() -> None:
     assert raised.value.type == "UnknownPlan"
     assert "'led-skole'" in str(raised.value)
     assert "veilederkorpset" in str(raised.value)
+
+
+async def test_a_setting_out_of_bounds_is_refused_for_good_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUIDANCE_PLAN_MAPPING_WEEKS", "400")
+
+    with pytest.raises(ApplicationError) as raised:
+        await ActivityEnvironment().run(load_programme_plan, "veilederkorpset")
+
+    assert raised.value.non_retryable
+    assert raised.value.type == "InvalidPlanSettings"
+    assert "GUIDANCE_PLAN_MAPPING_WEEKS" in str(raised.value)

@@ -327,3 +327,16 @@ def test_a_gathering_without_title_names_the_field() -> None:
     with pytest.raises(ValidationError) as raised:
         GatheringInvitation.model_validate({"gathering_id": "g1", "date": "2027-05-11"})
     assert names_field(raised.value, "title")
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "bell\x07", "esc\x1b[31m"])
+def test_control_characters_are_refused_naming_the_field(text: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        RecordMilestone.model_validate({"milestone": "mapping_done", "adviser": "a.hansen", "note": text})
+    assert refused.value.errors()[0]["loc"] == ("note",)
+    assert "control characters" in str(refused.value)
+
+
+def test_a_note_may_have_lines_and_tabs() -> None:
+    update = RecordMilestone.model_validate({"milestone": "mapping_done", "adviser": "a.hansen", "note": "a\n\tb"})
+    assert update.note == "a\n\tb"

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain import period
+from domain import calendar, period
 from domain.models import (
     GatheringInvitation,
     PeriodInput,
@@ -438,7 +438,7 @@ def test_a_meeting_on_the_weekend_after_the_last_working_day_suggests_the_last_w
 @pytest.mark.parametrize(
     ("day", "now_day"),
     [
-        pytest.param(date(2027, 3, 10), date(2027, 3, 10), id="today"),
+        pytest.param(date(2027, 3, 10), date(2027, 3, 10), id="today-later"),
         pytest.param(date(2027, 3, 24), date(2027, 3, 10), id="the-day-before-maundy-thursday"),
         pytest.param(date(2027, 3, 30), date(2027, 3, 10), id="the-day-after-easter-monday"),
         pytest.param(ENDS_ON, date(2029, 6, 1), id="the-last-day-of-the-period"),
@@ -446,7 +446,7 @@ def test_a_meeting_on_the_weekend_after_the_last_working_day_suggests_the_last_w
 )
 def test_a_meeting_on_a_working_day_in_the_period_is_accepted(day: date, now_day: date) -> None:
     state = new_state()
-    meeting_id = schedule(state, meeting(day), at(now_day))
+    meeting_id = schedule(state, meeting(day, start=time(15, 0)), at(now_day))
     assert [(m.meeting_id, m.date) for m in state.meetings] == [(meeting_id, day)]
 
 
@@ -595,7 +595,7 @@ def test_the_period_ends_30_months_after_its_start() -> None:
     assert period.ends_on(state) == ENDS_ON
     assert period.ends_at(state) == oslo_midnight_after(ENDS_ON)
     assert period.ends_at(state) == datetime(2029, 7, 3, 22, 0, tzinfo=UTC)  # Oslo summer time
-    end = deadline(state, None)
+    end = deadline(state, "period_end")
     assert end.at == period.ends_at(state)
     assert "30 months" in end.summary
 
@@ -619,7 +619,7 @@ def test_a_fresh_period_has_its_deadlines_in_order() -> None:
     assert [(d.kind, d.at) for d in deadlines] == [
         ("meeting_gap_reminder", oslo_midnight_after(date(2027, 3, 1))),
         ("phase_reminder", oslo_midnight_after(date(2027, 3, 15))),
-        (None, oslo_midnight_after(ENDS_ON)),
+        ("period_end", oslo_midnight_after(ENDS_ON)),
     ]
     assert period.next_deadline(state) == deadlines[0]
     assert deadlines[1].at == datetime(2027, 3, 15, 23, 0, tzinfo=UTC)  # Oslo winter time
@@ -634,6 +634,13 @@ def test_a_phase_due_on_a_holiday_is_due_on_the_next_working_day() -> None:
 def test_the_reminder_delay_moves_the_reminder() -> None:
     state = new_state(programme=plan(reminder_delay_days=3))
     assert deadline(state, "phase_reminder").at == oslo_midnight_after(date(2027, 3, 18))
+    # the phase still turns overdue on its due date, so the Web UI shows it before the reminder goes out
+    assert deadline(state, "phase_due").at == oslo_midnight_after(date(2027, 3, 15))
+
+
+def test_the_reminder_delay_counts_working_days() -> None:
+    state = new_state(programme=plan({Phase.MAPPING: 11}, reminder_delay_days=3))  # due Monday 22 March 2027
+    assert deadline(state, "phase_reminder").at == oslo_midnight_after(date(2027, 3, 30))  # Easter in between
 
 
 def test_a_phase_is_never_due_after_the_period_ends() -> None:
@@ -653,7 +660,8 @@ def test_phase_reminder_then_escalation_then_nothing_until_the_phase_closes() ->
     assert "mapping_done" in notice.message
     assert "phase_reminder" not in kinds(period.pending_deadlines(state))
     escalation = deadline(state, "escalation")
-    assert escalation.at == sent_at + timedelta(weeks=4)
+    # four weeks after the reminder went out (16 March), at the end of that working day
+    assert escalation.at == oslo_midnight_after(date(2027, 4, 13))
     notice = period.apply_notice(state, escalation, escalation.at)
     assert "Drammen (3301)" in notice.message
     assert "mapping" in notice.message
@@ -671,7 +679,11 @@ def test_due_deadlines_are_those_passed_earliest_first() -> None:
     assert period.due_deadlines(state, at(date(2027, 2, 26))) == []
     assert kinds(period.due_deadlines(state, at(date(2027, 3, 2)))) == ["meeting_gap_reminder"]
     assert kinds(period.due_deadlines(state, at(date(2027, 3, 16)))) == ["meeting_gap_reminder", "phase_reminder"]
-    assert kinds(period.due_deadlines(state, at(date(2029, 8, 1)))) == ["meeting_gap_reminder", "phase_reminder", None]
+    assert kinds(period.due_deadlines(state, at(date(2029, 8, 1)))) == [
+        "meeting_gap_reminder",
+        "phase_reminder",
+        "period_end",
+    ]
 
 
 def test_a_planned_meeting_pushes_the_meeting_gap_reminder_back() -> None:
@@ -680,7 +692,7 @@ def test_a_planned_meeting_pushes_the_meeting_gap_reminder_back() -> None:
     assert deadline(state, "meeting_gap_reminder").at == oslo_midnight_after(date(2027, 4, 12))
     schedule(state, meeting(date(2027, 5, 3)), at(date(2027, 1, 11)))
     assert deadline(state, "meeting_gap_reminder").at == oslo_midnight_after(date(2027, 6, 28))
-    assert kinds(period.pending_deadlines(state)) == ["phase_reminder", "meeting_gap_reminder", None]
+    assert kinds(period.pending_deadlines(state)) == ["phase_reminder", "meeting_gap_reminder", "period_end"]
 
 
 def test_moving_the_last_meeting_earlier_brings_the_meeting_gap_reminder_forward() -> None:
@@ -762,3 +774,19 @@ def test_the_state_survives_continue_as_new() -> None:
     carried = PeriodState.model_validate_json(state.model_dump_json())
     assert carried == state
     assert period.pending_deadlines(carried) == period.pending_deadlines(state)
+
+
+def test_a_meeting_earlier_today_is_in_the_past() -> None:
+    state = new_state()
+    afternoon = datetime(2027, 1, 12, 14, 0, tzinfo=calendar.zone("Europe/Oslo"))
+    with pytest.raises(Rejection, match=r"2027-01-12 09:00 is in the past; the next working day is 2027-01-13"):
+        period.check_meeting(state, meeting(date(2027, 1, 12)), afternoon)
+    later = meeting(date(2027, 1, 12)).model_copy(update={"start": time(16, 0)})
+    period.check_meeting(state, later, afternoon)
+
+
+def test_an_escalation_due_on_a_holiday_waits_for_the_next_working_day() -> None:
+    state = new_state()
+    reminder = deadline(state, "phase_reminder")
+    period.apply_notice(state, reminder, datetime(2027, 4, 8, 10, 0, tzinfo=UTC))  # + 4 weeks is Ascension Day, 6 May
+    assert deadline(state, "escalation").at == oslo_midnight_after(date(2027, 5, 7))

@@ -331,3 +331,17 @@ def test_the_console_script_reports_an_unreachable_temporal_in_two_lines(tmp_pat
     assert done.stdout == ""
     assert done.stderr.splitlines()[0].startswith(f"error: cannot connect to Temporal at 127.0.0.1:{closed_port}")
     assert len(done.stderr.splitlines()) == 2
+
+
+async def test_a_plan_setting_out_of_bounds_is_a_usage_error_naming_the_variable(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GUIDANCE_PLAN_MAX_MONTHS", "0")
+    result = await harness.guidance(
+        "start", "--cohort", "2027", "--owner", "3301", "--adviser", "a.hansen", "--start-date", "2027-01-04"
+    )
+
+    assert result.exit_code == cli.EXIT_USAGE
+    assert "GUIDANCE_PLAN_MAX_MONTHS" in result.stderr
+    assert "greater than or equal to 1" in result.stderr
+    assert_no_traceback(result)

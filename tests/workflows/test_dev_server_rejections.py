@@ -24,13 +24,15 @@ from workflows.sandbox import workflow_runner
 
 
 async def idle_history(handle: WorkflowHandle[Any, Any]) -> list[EventType.ValueType]:
-    """The history once the period waits on its next deadline (a timer started, nothing in flight)."""
+    """The history once the period has settled: the same on two reads, its last workflow task completed."""
+    previous: list[EventType.ValueType] = []
     for _ in range(100):
         events = [e.event_type async for e in handle.fetch_history_events()]
-        if events[-1] == EventType.EVENT_TYPE_TIMER_STARTED:
+        if events == previous and events[-1] == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
             return events
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"the period did not settle: {events[-5:]}")
+        previous = events
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"the period did not settle: {previous[-5:]}")
 
 
 @pytest.fixture(scope="module")

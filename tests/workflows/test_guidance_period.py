@@ -234,6 +234,17 @@ async def test_phase_reminder_goes_out_once_and_notice_keys_are_unique(harness: 
     assert [r.notice.kind for r in records].count("escalation") == 1
 
 
+async def test_a_record_the_store_refuses_is_kept_aside_and_the_period_lives_on(harness: PeriodHarness) -> None:
+    harness.fakes.refuse = frozenset({Activities.RECORD_MEETING})
+    handle = await harness.start()
+    await meeting_in(harness, handle, 7)
+    status = await harness.settled(handle)
+    assert status.records_refused == 1 and status.phase == Phase.MAPPING
+    status = await milestone(handle, "mapping_done")
+    assert (await harness.settled(handle)).phase == Phase.ANCHORING
+    assert len(harness.fakes.calls[Activities.RECORD_MILESTONE]) == 1
+
+
 # --- rejections -----------------------------------------------------------------------------------
 
 
