@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from domain import calendar
 from domain.records import MeetingRecord, NoticeRecord
 
 PRODID = "-//Utdanningsdirektoratet//guidance-engine//EN"
@@ -72,10 +72,9 @@ def meeting_start(record: MeetingRecord) -> datetime:
         ValueError: The time zone is not an IANA time zone name.
     """
     try:
-        zone = ZoneInfo(record.timezone)
-    except ZoneInfoNotFoundError as error:
-        # ZoneInfoNotFoundError is a KeyError; as a ValueError it is reported as bad data like the rest.
-        raise ValueError(f"timezone: {record.timezone!r} is not a known IANA time zone") from error
+        zone = calendar.zone(record.timezone)
+    except ValueError as error:
+        raise ValueError(f"timezone: {error}") from None
     return datetime.combine(record.meeting.date, record.meeting.start, tzinfo=zone)
 
 
@@ -120,7 +119,7 @@ def meeting_invitation(record: MeetingRecord, organizer_address: str, attendee_d
     event = Event()
     event.add("uid", meeting_uid(record.workflow_id, meeting.meeting_id))
     event.add("sequence", meeting.sequence)
-    event.add("dtstamp", record.audit.at.astimezone(ZoneInfo("UTC")))
+    event.add("dtstamp", record.audit.at.astimezone(UTC))
     event.add("dtstart", start)
     event.add("duration", timedelta(minutes=meeting.duration_minutes))
     event.add("summary", meeting_summary(record))

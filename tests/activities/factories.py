@@ -22,6 +22,7 @@ from domain.period import (
     apply_notice,
     apply_withdrawal,
     due_deadlines,
+    escalation_at,
     new_state,
     phase_due_at,
 )
@@ -123,7 +124,9 @@ def notice(state: PeriodState, kind: NoticeKind) -> NoticeRecord:
     now = due + timedelta(days=1)
     if kind == "escalation":
         notice(state, "phase_reminder")
-        now += timedelta(weeks=state.plan.escalation_delay_weeks)
+        escalate = escalation_at(state)
+        assert escalate is not None
+        now = escalate
     deadline = next(d for d in due_deadlines(state, now) if d.kind == kind)
     entry = apply_notice(state, deadline, now)
     return NoticeRecord(
