@@ -54,6 +54,7 @@ from domain.owners import UnknownOwner, find_owners, owner_by_id
 from domain.phases import Milestone
 from starter import client as api
 from starter.connect import connect, connect_config
+from starter.converter import explain_problems
 from starter.logs import configure_logging
 
 T = TypeVar("T")
@@ -536,23 +537,7 @@ def _build(model: type[Model], options: Mapping[str, str], **fields: Any) -> Mod
     try:
         return model.model_validate(fields)
     except ValidationError as error:
-        raise _Mistake("invalid input: " + "; ".join(_explain(error, options)), EXIT_REJECTED) from None
-
-
-def _explain(error: ValidationError, options: Mapping[str, str]) -> list[str]:
-    lines = []
-    for problem in error.errors(include_url=False):
-        message = problem["msg"].removeprefix("Value error, ")
-        location = problem["loc"]
-        if not location:
-            lines.append(message)
-            continue
-        field = ".".join(str(part) for part in location)
-        option = options.get(str(location[0]))
-        given = repr(problem["input"])
-        given = given if len(given) <= 60 else given[:57] + "..."
-        lines.append(f"{field}{f' ({option})' if option else ''}: {message} (got {given})")
-    return lines
+        raise _Mistake("invalid input: " + "; ".join(explain_problems(error, options)), EXIT_REJECTED) from None
 
 
 # --- printing a status --------------------------------------------------------------------------------

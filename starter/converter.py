@@ -8,6 +8,7 @@ the SDK's "Failed decoding arguments".
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import temporalio.api.common.v1
@@ -20,15 +21,28 @@ class InvalidPayload(ValueError):
     """A payload that does not validate against its model."""
 
 
-def explain(error: ValidationError) -> str:
-    """One line per problem: ``field.path: what is wrong (got: value)``."""
+def explain_problems(error: ValidationError, options: Mapping[str, str] | None = None) -> list[str]:
+    """One line per problem: ``field.path (--option): what is wrong (got: value)``.
+
+    Args:
+        error: The validation error.
+        options: The command-line option that fills each top-level field, to name it too.
+    """
     lines = []
     for problem in error.errors(include_url=False):
-        where = ".".join(str(part) for part in problem["loc"]) or error.title
-        given = problem.get("input")
-        shown = repr(given) if len(repr(given)) <= 80 else repr(given)[:77] + "..."
-        lines.append(f"{where}: {problem['msg']} (got: {shown})")
-    return "; ".join(lines)
+        message = problem["msg"].removeprefix("Value error, ")
+        location = problem["loc"]
+        where = ".".join(str(part) for part in location) or error.title
+        option = (options or {}).get(str(location[0])) if location else None
+        given = repr(problem.get("input"))
+        shown = given if len(given) <= 80 else given[:77] + "..."
+        lines.append(f"{where}{f' ({option})' if option else ''}: {message} (got: {shown})")
+    return lines
+
+
+def explain(error: ValidationError) -> str:
+    """All problems of a validation error on one line."""
+    return "; ".join(explain_problems(error))
 
 
 class _ExplainingJSONConverter(PydanticJSONPlainPayloadConverter):
