@@ -15,6 +15,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from devstack.temporal_server import DevServer, free_port
 from domain import calendar
 from domain.models import PeriodInput, PeriodStatus
 from domain.settings import VeilederkorpsetSettings
@@ -99,3 +100,22 @@ async def harness(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[Perio
             yield harness
         finally:
             await harness.stop_all()
+
+
+async def start_dev_server(tmp_path_factory: pytest.TempPathFactory, name: str, **dynamic_config: object) -> DevServer:
+    """A Temporal dev server of a test module's own, in a temporary folder on a free port."""
+    folder = tmp_path_factory.mktemp(name)
+    return await DevServer.start(folder / "temporal.sqlite", free_port(), dynamic_config=dynamic_config or None)
+
+
+def dev_period(fakes: RecordingActivities, owner: dict[str, str]) -> PeriodInput:
+    """A period for the dev-server tests: real dates (the dev server keeps real time), the fakes' plan."""
+    return PeriodInput.model_validate(
+        {
+            "cohort": f"dev{uuid.uuid4().hex[:6]}",
+            "owner": owner,
+            "advisers": ["a.hansen"],
+            "start_date": calendar.next_working_day(date.today() + timedelta(days=1)),
+            "programme": fakes.plan,
+        }
+    )

@@ -5,20 +5,20 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.worker import Worker
 
-from devstack.temporal_server import DevServer, free_port
+from devstack.temporal_server import DevServer
 from domain import calendar
 from domain.contract import Activities
-from domain.models import PeriodInput, RecordMilestone, ScheduleMeeting
+from domain.models import RecordMilestone, ScheduleMeeting
 from domain.phases import Phase
 from domain.settings import VeilederkorpsetSettings
 from tests.fakes import RecordingActivities
+from tests.workflows.conftest import dev_period, start_dev_server
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.sandbox import workflow_runner
 
@@ -27,11 +27,8 @@ SUGGEST_AFTER_EVENTS = 40
 
 @pytest.fixture(scope="module")
 async def eager_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DevServer]:
-    folder: Path = tmp_path_factory.mktemp("continue-as-new")
-    server = await DevServer.start(
-        folder / "temporal.sqlite",
-        free_port(),
-        dynamic_config={"limit.historyCount.suggestContinueAsNew": SUGGEST_AFTER_EVENTS},
+    server = await start_dev_server(
+        tmp_path_factory, "continue-as-new", **{"limit.historyCount.suggestContinueAsNew": SUGGEST_AFTER_EVENTS}
     )
     try:
         yield server
@@ -43,16 +40,8 @@ async def test_a_period_continues_as_new_mid_life_and_loses_nothing(eager_server
     client: Client = await eager_server.connect()
     fakes = RecordingActivities(VeilederkorpsetSettings().plan())
     task_queue = f"can-{uuid.uuid4()}"
-    start = calendar.next_working_day(date.today() + timedelta(days=1))
-    period = PeriodInput.model_validate(
-        {
-            "cohort": f"can{uuid.uuid4().hex[:6]}",
-            "owner": {"id": "1103", "name": "Stavanger", "kind": "municipality", "county": "11"},
-            "advisers": ["a.hansen"],
-            "start_date": start,
-            "programme": fakes.plan,
-        }
-    )
+    period = dev_period(fakes, {"id": "1103", "name": "Stavanger", "kind": "municipality", "county": "11"})
+    start = period.start_date
     workflow_id = f"guidance-period-{period.cohort}-1103"
     meeting_days = []
     day = start

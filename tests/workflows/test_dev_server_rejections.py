@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,11 +13,12 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.worker import Worker
 
-from devstack.temporal_server import DevServer, free_port
+from devstack.temporal_server import DevServer
 from domain import calendar
-from domain.models import PeriodInput, RecordMilestone, ScheduleMeeting
+from domain.models import RecordMilestone, ScheduleMeeting
 from domain.settings import VeilederkorpsetSettings
 from tests.fakes import RecordingActivities
+from tests.workflows.conftest import dev_period, start_dev_server
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.sandbox import workflow_runner
 
@@ -37,8 +37,7 @@ async def idle_history(handle: WorkflowHandle[Any, Any]) -> list[EventType.Value
 
 @pytest.fixture(scope="module")
 async def dev_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DevServer]:
-    folder: Path = tmp_path_factory.mktemp("rejections")
-    server = await DevServer.start(folder / "temporal.sqlite", free_port())
+    server = await start_dev_server(tmp_path_factory, "rejections")
     try:
         yield server
     finally:
@@ -49,16 +48,8 @@ async def test_rejected_updates_write_nothing_to_history(dev_server: DevServer) 
     client: Client = await dev_server.connect()
     fakes = RecordingActivities(VeilederkorpsetSettings().plan())
     task_queue = f"reject-{uuid.uuid4()}"
-    start = calendar.next_working_day(date.today() + timedelta(days=1))
-    period = PeriodInput.model_validate(
-        {
-            "cohort": f"rej{uuid.uuid4().hex[:6]}",
-            "owner": {"id": "0301", "name": "Oslo", "kind": "municipality", "county": "03"},
-            "advisers": ["a.hansen"],
-            "start_date": start,
-            "programme": fakes.plan,
-        }
-    )
+    period = dev_period(fakes, {"id": "0301", "name": "Oslo", "kind": "municipality", "county": "03"})
+    start = period.start_date
     saturday = start + timedelta(days=(5 - start.weekday()) % 7 or 7)
     while calendar.holiday_name(saturday) is not None:
         saturday += timedelta(weeks=1)
