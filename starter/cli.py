@@ -5,6 +5,7 @@ record milestones and agree meetings; everyone reads where a period stands.
     guidance milestone --cohort 2027 --owner 3301 mapping_done --adviser a.hansen --note "data reviewed"
     guidance meeting --cohort 2027 --owner 3301 --kind follow_up --date 2027-03-02 --adviser a.hansen
     guidance status --cohort 2027 --owner 3301 [--json]
+    guidance select --indicators indicators.csv [--config selection.toml] [--format table|csv|json] [--top 30]
 
 The command reaches Temporal as Temporal's environment configuration says (`TEMPORAL_ADDRESS`, ...; see
 `starter.connect`). A person's mistake is reported in a line or two on stderr, never as a traceback, with
@@ -22,6 +23,8 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import structlog
@@ -38,6 +41,9 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain import calendar
 from domain import period as rules
 from domain.contract import TASK_QUEUE, period_workflow_id
+from domain.indicator_file import IndicatorFileError, read_indicator_csv
+from domain.indicators import SelectionConfigError, load_selection_config
+from domain.indicators import select as select_owners
 from domain.models import (
     GatheringEntry,
     GatheringInvitation,
@@ -53,6 +59,7 @@ from domain.models import (
 from domain.owners import UnknownOwner, find_owners, owner_by_id
 from domain.phases import Milestone
 from starter import client as api
+from starter import shortlist as shortlists
 from starter.connect import connect, connect_config
 from starter.converter import explain_problems
 from starter.logs import configure_logging
@@ -382,6 +389,69 @@ def owners(text: Annotated[str, typer.Argument(help="A part of the name, e.g. 'd
     for o in found:
         table.add_row(o.id, Text(o.name), o.kind.replace("_", " "), o.county)
     _console().print(table)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command("select")
+def select_command(
+    indicators: Annotated[
+        Path,
+        typer.Option(
+            "--indicators",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="The indicator file (CSV: enhet_type, enhet_id, skoleeier_id, indikator, skoleaar, verdi).",
+            show_default=False,
+        ),
+    ],
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="Limits, directions, weights and counts (TOML); default: the shipped domain/selection.toml.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="How to print the shortlist.")] = OutputFormat.table,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top", min=0, help="Owners chosen by rank (default: the configuration's, 30).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Propose school owners for guidance from indicator data: a ranked shortlist with the reasons.
+
+    No Temporal server is needed: this reads the file, scores it and prints the proposal; a coordinator decides.
+    """
+    with _reported():
+        try:
+            settings = load_selection_config(config)
+            rows = read_indicator_csv(indicators, indicators=settings.indicators)
+        except (SelectionConfigError, IndicatorFileError) as err:
+            raise _Mistake(str(err), EXIT_REJECTED) from None
+        shortlist = select_owners(rows, settings, top=top)
+        if output is OutputFormat.json:
+            typer.echo(shortlists.as_json(shortlist))
+            return
+        if output is OutputFormat.csv:
+            typer.echo(shortlists.as_csv(shortlist), nl=False)
+            return
+        out = _console()
+        out.print(shortlists.as_table(shortlist))
+        suppressed = sum(1 for row in rows if row.value is None)
+        out.print(Text(f"{len(rows)} values read, {suppressed} of them missing (suppressed or not reported)."))
+        for note in shortlists.notes(shortlist):
+            out.print(Text(note))
 
 
 def main() -> None:
