@@ -63,6 +63,7 @@ from starter import shortlist as shortlists
 from starter.connect import connect, connect_config
 from starter.converter import explain_problems
 from starter.logs import configure_logging
+from starter.search_attributes import SearchAttributeClash, register_search_attributes
 
 T = TypeVar("T")
 Model = TypeVar("Model", bound=BaseModel)
@@ -391,6 +392,21 @@ def owners(text: Annotated[str, typer.Argument(help="A part of the name, e.g. 'd
     _console().print(table)
 
 
+@app.command()
+def setup(ctx: typer.Context) -> None:
+    """Register the engine's search attributes on the namespace (TEMPORAL_NAMESPACE); safe to run again."""
+    with _reported():
+        added = _run(ctx, f"namespace {_namespace()}", register_search_attributes)
+        if added:
+            print(f"Registered on {_namespace()}: {', '.join(added)}")
+        else:
+            print(f"Nothing to do: {_namespace()} has every search attribute of the engine already.")
+
+
+def _namespace() -> str:
+    return str(connect_config().get("namespace", "default"))
+
+
 class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
@@ -544,6 +560,8 @@ def _reported() -> Iterator[None]:
         _fail(f"rejected: {err}", EXIT_REJECTED)
     except (UnknownOwner, api.UnknownPlan, api.InvalidPlanSettings) as err:
         _fail(str(err), EXIT_USAGE)
+    except SearchAttributeClash as err:
+        _fail(str(err), EXIT_REJECTED)
     except api.PeriodAlreadyExists as err:
         _fail(str(err), EXIT_REJECTED, f"see it with `guidance status --workflow-id {err.workflow_id}`")
     except api.PeriodNotFound as err:
