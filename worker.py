@@ -24,12 +24,13 @@ from domain.contract import TASK_QUEUE
 from domain.settings import PLANS, AppSettings, InvalidPlanSettings, resolve_plan
 from starter.connect import connect
 from starter.logs import LOGGING_MODULES, configure_logging
+from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.sandbox import workflow_runner
 
 log = structlog.get_logger("worker")
 
-WORKFLOWS: list[type] = [GuidancePeriodWorkflow]
+WORKFLOWS: list[type] = [GuidancePeriodWorkflow, CohortWorkflow]
 
 
 def build_worker(client: Client, activities: Sequence[Callable[..., Any]], *, task_queue: str = TASK_QUEUE) -> Worker:
@@ -58,7 +59,8 @@ async def run_worker(
     pool = await create_pool(database_url, min_size=settings.db_pool_min_size, max_size=settings.db_pool_max_size)
     try:
         await apply_schema(pool)
-        worker = build_worker(client, all_activities(RecordStore(pool, settings)), task_queue=task_queue)
+        store = RecordStore(pool, settings)
+        worker = build_worker(client, all_activities(store), task_queue=task_queue)
         async with worker:
             log.info("worker running", task_queue=task_queue, namespace=client.namespace)
             await stop.wait()

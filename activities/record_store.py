@@ -39,6 +39,7 @@ from domain.records import (
     AuditEntry,
     FinalEvaluationRecord,
     GatheringRecord,
+    InvitationRecord,
     MeetingRecord,
     MilestoneRecord,
     NoticeRecord,
@@ -134,6 +135,19 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (message_key) DO NOTHING
 """
 
+UPSERT_INVITATION = """
+INSERT INTO invitations (cohort, owner_id, workflow_id, owner_name, owner_kind, county, advisers, network, state,
+                         reply_by, no_reply_on, start_date, answered_by, period_workflow_id, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+ON CONFLICT (cohort, owner_id) DO UPDATE SET
+    workflow_id = EXCLUDED.workflow_id, owner_name = EXCLUDED.owner_name, owner_kind = EXCLUDED.owner_kind,
+    county = EXCLUDED.county, advisers = EXCLUDED.advisers, network = EXCLUDED.network, state = EXCLUDED.state,
+    reply_by = EXCLUDED.reply_by, no_reply_on = EXCLUDED.no_reply_on, start_date = EXCLUDED.start_date,
+    answered_by = EXCLUDED.answered_by, period_workflow_id = EXCLUDED.period_workflow_id,
+    updated_at = EXCLUDED.updated_at
+WHERE invitations.updated_at <= EXCLUDED.updated_at
+"""
+
 Connection = asyncpg.pool.PoolConnectionProxy
 
 
@@ -196,6 +210,33 @@ async def _insert_outbox(connection: Connection, message: OutboxMessage) -> None
         message.attachment,
         message.created_at,
     )
+
+
+def _invitation_letter(record: InvitationRecord) -> tuple[str, str, str] | None:
+    """The outbox kind, subject and body of the letter an invitation event sends, if it sends one."""
+    owner = f"{record.owner_name} ({record.owner_id})"
+    facts = (
+        f"Cohort: {record.cohort}; periods start {record.start_date.isoformat()}\n"
+        f"Advisers: {', '.join(record.advisers)}\n"
+        + (f"Network: {record.network}\n" if record.network else "")
+        + f"Answer by: {record.reply_by.isoformat()}\n"
+    )
+    if record.event == "invited":
+        return (
+            "invitation_letter",
+            f"Veilederkorpset: invitation to {owner}, cohort {record.cohort}",
+            f"The Directorate invites {owner} to a guidance period with the guidance corps. Please pass the "
+            f"invitation on and tell us whether the owner accepts or declines by {record.reply_by.isoformat()}.\n\n"
+            + facts,
+        )
+    if record.event == "reminded":
+        return (
+            "invitation_reminder",
+            f"Reminder: no answer from {owner}, cohort {record.cohort}",
+            f"We have not had an answer from {owner}. Without one by {record.no_reply_on.isoformat()} the "
+            "owner is recorded as not replying.\n\n" + facts,
+        )
+    return None
 
 
 def _final_evaluation_audit(record: FinalEvaluationRecord) -> AuditEntry:
@@ -402,3 +443,45 @@ class RecordStore:
                     record.summary,
                 )
         activity_logger().info("final evaluation recorded", outcome=record.outcome, cycles=record.cycles)
+
+    @activity.defn(name=Activities.RECORD_INVITATION)
+    async def record_invitation(self, record: InvitationRecord) -> None:
+        """Store an owner's invitation row; an invitation or reminder also queues a letter to the county governor."""
+        letter = _invitation_letter(record)
+        with _bad_data_is_final("invitation"):
+            _check_one_period(record.workflow_id, record.audit)
+            async with self._pool.acquire() as connection, connection.transaction():
+                await connection.execute(
+                    UPSERT_INVITATION,
+                    record.cohort,
+                    record.owner_id,
+                    record.workflow_id,
+                    record.owner_name,
+                    record.owner_kind,
+                    record.county,
+                    record.advisers,
+                    record.network,
+                    record.state,
+                    record.reply_by,
+                    record.no_reply_on,
+                    record.start_date,
+                    record.answered_by,
+                    record.period_workflow_id,
+                    record.updated_at,
+                )
+                if letter is not None:
+                    kind, subject, body = letter
+                    await connection.execute(
+                        INSERT_OUTBOX,
+                        f"{record.workflow_id}/invitation/{record.owner_id}/{record.event}",
+                        record.workflow_id,
+                        kind,
+                        [self._settings.county_governor_address.format(county=record.county)],
+                        subject,
+                        body,
+                        None,
+                        None,
+                        record.updated_at,
+                    )
+                await _insert_audit(connection, record.audit)
+        activity_logger().info("invitation recorded", cohort=record.cohort, owner=record.owner_id, change=record.event)

@@ -20,4 +20,5 @@ def all_activities(store: RecordStore) -> list[Callable[..., Any]]:
         store.send_notice,
         store.record_gathering,
         store.record_final_evaluation,
+        store.record_invitation,
     ]

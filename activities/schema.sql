@@ -144,7 +144,8 @@ CREATE TABLE IF NOT EXISTS final_evaluations (
 CREATE TABLE IF NOT EXISTS outbox (
     message_key     text PRIMARY KEY,
     workflow_id     text NOT NULL,
-    kind            text NOT NULL CHECK (kind IN ('meeting_invitation', 'reminder', 'escalation')),
+    kind            text NOT NULL CHECK (kind IN (
+        'meeting_invitation', 'reminder', 'escalation', 'invitation_letter', 'invitation_reminder')),
     recipients      text[] NOT NULL CHECK (cardinality(recipients) > 0),
     subject         text NOT NULL,
     body            text NOT NULL,
@@ -169,6 +170,27 @@ CREATE TABLE IF NOT EXISTS audit_log (
 );
 CREATE INDEX IF NOT EXISTS audit_log_at_idx ON audit_log (at);
 CREATE INDEX IF NOT EXISTS audit_log_actor_idx ON audit_log (actor, at);
+
+-- One row per invited school owner of a cohort (domain.records.InvitationRecord); newer rows win.
+CREATE TABLE IF NOT EXISTS invitations (
+    cohort             text NOT NULL,
+    owner_id           text NOT NULL,
+    workflow_id        text NOT NULL,
+    owner_name         text NOT NULL,
+    owner_kind         text NOT NULL CHECK (owner_kind IN ('municipality', 'county_authority')),
+    county             text NOT NULL,
+    advisers           text[] NOT NULL,
+    network            text,
+    state              text NOT NULL CHECK (state IN ('invited', 'reminded', 'accepted', 'declined', 'no_reply')),
+    reply_by           date NOT NULL,
+    no_reply_on        date NOT NULL,
+    start_date         date NOT NULL,
+    answered_by        text,
+    period_workflow_id text,
+    updated_at         timestamptz NOT NULL,
+    PRIMARY KEY (cohort, owner_id)
+);
+CREATE INDEX IF NOT EXISTS invitations_state_idx ON invitations (cohort, state);
 
 INSERT INTO schema_version (version, description)
 VALUES (1, 'periods, phase transitions, milestones, meetings, notices, gatherings, final evaluations, outbox, audit log')

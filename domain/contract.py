@@ -36,3 +36,12 @@ class Activities:
     SEND_NOTICE = "send_notice"  # (NoticeRecord) -> None
     RECORD_GATHERING = "record_gathering"  # (GatheringRecord) -> None
     RECORD_FINAL_EVALUATION = "record_final_evaluation"  # (FinalEvaluationRecord) -> None
+    RECORD_INVITATION = "record_invitation"  # (InvitationRecord) -> None; CohortWorkflow
+
+
+COHORT_WORKFLOW_TYPE = "CohortWorkflow"
+
+
+def cohort_workflow_id(cohort: str) -> str:
+    """The id of a cohort's workflow."""
+    return f"cohort-{cohort}"

@@ -7,7 +7,7 @@ activity happens to run, so a retried activity writes exactly the same row.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -188,3 +188,32 @@ class FinalEvaluationRecord(BaseModel):
             ended_at=state.ended_at or now,
             summary=f"{state.input.owner.name} ({state.input.owner.id}): {state.phase}, {state.end_reason}",
         )
+
+
+InvitationEvent = Literal["invited", "reminded", "accepted", "declined", "no_reply"]
+
+
+class InvitationRecord(BaseModel):
+    """An `invitations` row of a cohort (keyed by cohort and owner) and the event that changed it.
+
+    ``event`` ``invited`` and ``reminded`` also send a letter to the county governor (Statsforvalteren),
+    through whom the Directorate invites the owner; newer rows win (``updated_at``).
+    """
+
+    workflow_id: str
+    cohort: str
+    owner_id: str
+    owner_name: str
+    owner_kind: str
+    county: str
+    advisers: list[str]
+    network: str | None
+    event: InvitationEvent
+    state: str
+    reply_by: date
+    no_reply_on: date
+    start_date: date
+    answered_by: str | None
+    period_workflow_id: str | None
+    updated_at: datetime
+    audit: AuditEntry

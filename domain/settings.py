@@ -82,6 +82,8 @@ class AppSettings(BaseSettings):
     outbox_dir: Path | None = None
     directorate_address: str = "veilederkorpset@udir.no"
     adviser_mail_domain: str = "veileder.udir.no"
+    # Where invitation letters to the county governor (Statsforvalteren) go; {county} is the county number.
+    county_governor_address: str = "sf{county}@statsforvalteren.no"
     db_pool_min_size: int = Field(default=1, ge=0)
     db_pool_max_size: int = Field(default=10, ge=1)
 

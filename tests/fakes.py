@@ -15,6 +15,7 @@ from domain.programme import ProgrammePlan
 from domain.records import (
     FinalEvaluationRecord,
     GatheringRecord,
+    InvitationRecord,
     MeetingRecord,
     MilestoneRecord,
     NoticeRecord,
@@ -86,6 +87,10 @@ class RecordingActivities:
     async def record_final_evaluation(self, record: FinalEvaluationRecord) -> None:
         self._keep(Activities.RECORD_FINAL_EVALUATION, record)
 
+    @activity.defn(name=Activities.RECORD_INVITATION)
+    async def record_invitation(self, record: InvitationRecord) -> None:
+        self._keep(Activities.RECORD_INVITATION, record)
+
     def all(self) -> list[Callable[..., Any]]:
         return [
             self.load_programme_plan,
@@ -96,4 +101,5 @@ class RecordingActivities:
             self.send_notice,
             self.record_gathering,
             self.record_final_evaluation,
+            self.record_invitation,
         ]

@@ -31,6 +31,8 @@ from domain.records import (
     AuditEntry,
     FinalEvaluationRecord,
     GatheringRecord,
+    InvitationEvent,
+    InvitationRecord,
     MeetingRecord,
     MilestoneRecord,
     NoticeRecord,
@@ -152,3 +154,27 @@ def final_evaluation(state: PeriodState, at: datetime) -> FinalEvaluationRecord:
     """The closing record of a period withdrawn at `at`."""
     withdrawal(state, at)
     return FinalEvaluationRecord.of(state, WORKFLOW_ID, at)
+
+
+def invitation(event: InvitationEvent, state: str, at: datetime, by: str = "system") -> InvitationRecord:
+    return InvitationRecord(
+        workflow_id="cohort-2027",
+        cohort="2027",
+        owner_id="4617",
+        owner_name="Kvinnherad",
+        owner_kind="municipality",
+        county="46",
+        advisers=["d.lie"],
+        network="Sunnhordland",
+        event=event,
+        state=state,
+        reply_by=date(2027, 1, 25),
+        no_reply_on=date(2027, 2, 8),
+        start_date=date(2027, 3, 1),
+        answered_by=None if by == "system" else by,
+        period_workflow_id="guidance-period-2027-4617" if state == "accepted" else None,
+        updated_at=at,
+        audit=AuditEntry(
+            workflow_id="cohort-2027", event_key=f"invitation:4617:{event}", at=at, actor=by, action=event
+        ),
+    )

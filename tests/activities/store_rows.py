@@ -15,6 +15,7 @@ TABLES = (
     "final_evaluations",
     "outbox",
     "audit_log",
+    "invitations",
 )
 
 

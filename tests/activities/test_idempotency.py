@@ -68,6 +68,11 @@ CASES = {
         lambda: factories.gathering(factories.new_period(), LATER),
         {"gatherings": 1, "audit_log": 1},
     ),
+    "invitation": Case(
+        Activities.RECORD_INVITATION,
+        lambda: factories.invitation("invited", "invited", LATER),
+        {"invitations": 1, "outbox": 1, "audit_log": 1},
+    ),
     "final evaluation": Case(
         Activities.RECORD_FINAL_EVALUATION,
         lambda: factories.final_evaluation(factories.new_period(), LATER),

@@ -21,6 +21,7 @@ PRIMARY_KEYS = {
     "final_evaluations": ["workflow_id"],
     "outbox": ["message_key"],
     "audit_log": ["workflow_id", "event_key"],
+    "invitations": ["cohort", "owner_id"],
     "schema_version": ["version"],
 }
 

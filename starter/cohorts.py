@@ -1,0 +1,87 @@
+"""The client API of a cohort: start it, pass on an owner's answer, read where its invitations stand.
+
+Errors follow `starter.client`: `UpdateRejected` for a refused answer (the workflow's own message),
+`CohortAlreadyExists` when the cohort has a workflow already.
+"""
+
+from __future__ import annotations
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from domain.cohort import CohortInput, CohortStatus, RespondToInvitation
+from domain.contract import TASK_QUEUE, cohort_workflow_id
+from starter.client import GuidanceError, UpdateRejected, _rejection_message
+from workflows.cohort import CohortWorkflow
+from workflows.guidance_period import COHORT
+
+CohortHandle = WorkflowHandle[CohortWorkflow, CohortStatus]
+
+
+class CohortAlreadyExists(GuidanceError):
+    """The cohort has a workflow already (running or ended)."""
+
+    def __init__(self, workflow_id: str) -> None:
+        super().__init__(f"cohort workflow {workflow_id} already exists; a cohort is started once")
+        self.workflow_id = workflow_id
+
+
+def static_summary(cohort: CohortInput) -> str:
+    return f"Cohort {cohort.cohort}: {len(cohort.owners)} school owners, periods start {cohort.start_date}"
+
+
+def static_details(cohort: CohortInput) -> str:
+    owners = ", ".join(f"{o.owner.name} ({o.owner.id})" for o in cohort.owners[:50])
+    more = f" and {len(cohort.owners) - 50} more" if len(cohort.owners) > 50 else ""
+    return "\n\n".join(
+        [
+            f"**Cohort:** {cohort.cohort}, plan {cohort.plan}",
+            f"**Periods start:** {cohort.start_date.isoformat()}",
+            f"**Reply within:** {cohort.reply_days} working days, then {cohort.no_reply_after_days} after a reminder",
+            f"**Owners:** {owners}{more}",
+        ]
+    )
+
+
+def cohort_handle(client: Client, cohort: str) -> CohortHandle:
+    return client.get_workflow_handle_for(CohortWorkflow.run, cohort_workflow_id(cohort))
+
+
+async def start_cohort(client: Client, cohort: CohortInput, *, task_queue: str = TASK_QUEUE) -> CohortHandle:
+    """Start the cohort's workflow (id ``cohort-{cohort}``): it invites every owner at once.
+
+    Raises:
+        CohortAlreadyExists: The cohort has a workflow already.
+    """
+    workflow_id = cohort_workflow_id(cohort.cohort)
+    try:
+        return await client.start_workflow(
+            CohortWorkflow.run,
+            cohort,
+            id=workflow_id,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            static_summary=static_summary(cohort),
+            static_details=static_details(cohort),
+            search_attributes=TypedSearchAttributes([SearchAttributePair(COHORT, cohort.cohort)]),
+        )
+    except WorkflowAlreadyStartedError as err:
+        raise CohortAlreadyExists(workflow_id) from err
+
+
+async def respond_to_invitation(client: Client, cohort: str, request: RespondToInvitation) -> CohortStatus:
+    """Pass on an owner's answer; answers with the cohort's status.
+
+    Raises:
+        UpdateRejected: Not invited, already answered, or past the reply deadline.
+    """
+    try:
+        return await cohort_handle(client, cohort).execute_update(CohortWorkflow.respond_to_invitation, request)
+    except WorkflowUpdateFailedError as err:
+        raise UpdateRejected(_rejection_message(err.cause)) from err
+
+
+async def cohort_status(client: Client, cohort: str) -> CohortStatus:
+    """Where every invitation of the cohort stands (the ``status`` query)."""
+    return await cohort_handle(client, cohort).query(CohortWorkflow.status)

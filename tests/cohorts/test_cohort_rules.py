@@ -1,0 +1,66 @@
+"""The pure cohort rules: reply deadlines on working days, and the checks of an answer."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from domain import cohort as rules
+from domain.period import Rejection
+from domain.settings import VeilederkorpsetSettings
+from tests.cohorts.conftest import OWNERS
+
+# Wednesday before Easter 2027 (Maundy Thursday 25 March, Good Friday 26, Easter Monday 29 are holidays).
+INVITED = datetime(2027, 3, 24, 10, tzinfo=UTC)
+
+
+def state(**changes: object) -> rules.CohortState:
+    cohort = rules.CohortInput.model_validate(
+        {"cohort": "2027", "start_date": "2027-08-16", "owners": OWNERS, "reply_days": 3, **changes}
+    )
+    return rules.new_state(cohort, VeilederkorpsetSettings().plan(), INVITED)
+
+
+def answer(owner_id: str, what: str = "accept") -> rules.RespondToInvitation:
+    return rules.RespondToInvitation(owner_id=owner_id, answer=what, by="sf")
+
+
+def test_the_reply_deadline_counts_working_days_past_easter() -> None:
+    cohort = state()
+    assert cohort.invited_on == date(2027, 3, 24)
+    assert rules.reply_by(cohort) == date(2027, 4, 1)  # Wed 24 -> Tue 30, Wed 31, Thu 1 April (Easter skipped)
+    assert rules.no_reply_on(cohort) == date(2027, 4, 15)  # ten more working days
+
+
+def test_an_owner_is_invited_once() -> None:
+    with pytest.raises(ValidationError, match="named more than once: 3301"):
+        rules.CohortInput.model_validate({"cohort": "x", "start_date": "2027-08-16", "owners": [OWNERS[0], OWNERS[0]]})
+
+
+def test_checks_name_the_invited_owners_a_previous_answer_and_the_deadline() -> None:
+    cohort = state()
+    with pytest.raises(Rejection, match="0301 is not invited to cohort 2027; invited: 3301, 1103, 4617"):
+        rules.check_response(cohort, answer("0301"), INVITED)
+    rules.apply_response(cohort, answer("3301", "decline"), INVITED)
+    with pytest.raises(Rejection, match="already answered: declined"):
+        rules.check_response(cohort, answer("3301"), INVITED)
+    late = rules.no_reply_at(cohort)
+    rules.check_response(cohort, answer("1103"), late - timedelta(minutes=1))
+    with pytest.raises(Rejection, match=r"reply deadline .* has passed"):
+        rules.check_response(cohort, answer("1103"), late)
+
+
+def test_reminder_then_no_reply_then_nothing_more() -> None:
+    cohort = state()
+    rules.apply_response(cohort, answer("3301"), INVITED)
+    assert cohort.starts_pending == ["3301"]
+    first = rules.next_deadline(cohort)
+    assert first is not None and first.kind == "reminder" and first.at == rules.reminder_at(cohort)
+    assert [i.owner_id for i in rules.apply_reminders(cohort, first.at)] == ["1103", "4617"]
+    second = rules.next_deadline(cohort)
+    assert second is not None and second.kind == "no_reply"
+    assert [i.owner_id for i in rules.apply_no_reply(cohort, second.at)] == ["1103", "4617"]
+    assert rules.next_deadline(cohort) is None
+    assert rules.status(cohort, "cohort-2027").counts["no_reply"] == 2
