@@ -10,8 +10,11 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -19,16 +22,45 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from devstack.binaries import temporal_test_server  # noqa: E402
+from domain import calendar  # noqa: E402
+from domain.cohort import CohortInput, RespondToInvitation  # noqa: E402
 from domain.models import Withdraw  # noqa: E402
+from starter.cohorts import start_cohort  # noqa: E402
 from starter.connect import data_converter  # noqa: E402
 from starter.search_attributes import register_search_attributes  # noqa: E402
 from tests.fakes import RecordingActivities  # noqa: E402
 from tests.workflows.scenarios import full_period  # noqa: E402
+from workflows.cohort import CohortWorkflow  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
 from workflows.sandbox import workflow_runner  # noqa: E402
 
 VERSION = "v1"
 FOLDER = Path(__file__).resolve().parent
+
+
+async def cohort_with_answers(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle[Any, Any]:
+    """A cohort of three owners: one accepts (its period starts), one declines, one never answers."""
+    today = calendar.local_date(await env.get_current_time(), "Europe/Oslo")
+    owners = [
+        {"owner": {"id": "3301", "name": "Drammen", "kind": "municipality", "county": "33"}, "advisers": ["a.hansen"]},
+        {"owner": {"id": "1103", "name": "Stavanger", "kind": "municipality", "county": "11"}, "advisers": ["b.olsen"]},
+        {"owner": {"id": "4617", "name": "Kvinnherad", "kind": "municipality", "county": "46"}, "advisers": ["d.lie"]},
+    ]
+    cohort = CohortInput.model_validate(
+        {
+            "cohort": f"rec{uuid.uuid4().hex[:6]}",
+            "start_date": calendar.next_working_day(today + timedelta(weeks=8)),
+            "owners": owners,
+            "reply_days": 3,
+            "no_reply_after_days": 2,
+        }
+    )
+    handle = await start_cohort(env.client, cohort, task_queue=task_queue)
+    for owner_id, answer in (("3301", "accept"), ("1103", "decline")):
+        request = RespondToInvitation.model_validate({"owner_id": owner_id, "answer": answer, "by": "coordinator"})
+        await handle.execute_update(CohortWorkflow.respond_to_invitation, request)
+    await env.sleep(timedelta(weeks=2))  # past the reply deadline and the no-reply date
+    return handle
 
 
 async def record() -> list[Path]:
@@ -42,7 +74,7 @@ async def record() -> list[Path]:
         async with Worker(
             env.client,
             task_queue=task_queue,
-            workflows=[GuidancePeriodWorkflow],
+            workflows=[GuidancePeriodWorkflow, CohortWorkflow],
             activities=RecordingActivities().all(),
             workflow_runner=workflow_runner(),
         ):
@@ -53,11 +85,18 @@ async def record() -> list[Path]:
                 GuidancePeriodWorkflow.withdraw, Withdraw(reason="Owner merged", by="coordinator")
             )
             await withdrawn.result()
-            for name, handle in (("expired-two-cycles", expired), ("withdrawn", withdrawn)):
+            cohort = await cohort_with_answers(env, task_queue)
+            histories = [
+                ("guidance_period", "expired-two-cycles", expired),
+                ("guidance_period", "withdrawn", withdrawn),
+                ("cohort", "accepted-declined-no-reply", cohort),
+            ]
+            for workflow_type, name, handle in histories:
                 history = await handle.fetch_history()
-                path = FOLDER / f"guidance_period-{VERSION}-{name}.json"
+                path = FOLDER / f"{workflow_type}-{VERSION}-{name}.json"
                 path.write_text(history.to_json())
                 written.append(path)
+            await cohort.terminate("recorded")
     finally:
         await env.shutdown()
     return written
