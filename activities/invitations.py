@@ -170,6 +170,8 @@ def notice_message(record: NoticeRecord, recipients: list[str]) -> OutboxMessage
         subject = f"Escalation: {owner} still in {notice.phase}"
     elif notice.kind == "phase_reminder":
         subject = f"Reminder: {owner}, {notice.phase} is overdue"
+    elif notice.kind == "phase_second_reminder":
+        subject = f"Second reminder: {owner}, {notice.phase} is overdue; escalation follows"
     else:
         subject = f"Reminder: no meeting with {owner} agreed"
     due = period.phase_due_at.date().isoformat() if period.phase_due_at else "none"

@@ -93,7 +93,7 @@ CREATE INDEX IF NOT EXISTS meetings_starts_at_idx ON meetings (starts_at);
 CREATE TABLE IF NOT EXISTS reminders (
     workflow_id text NOT NULL,
     notice_key  text NOT NULL,
-    kind        text NOT NULL CHECK (kind IN ('phase_reminder', 'meeting_gap_reminder')),
+    kind        text NOT NULL CHECK (kind IN ('phase_reminder', 'phase_second_reminder', 'meeting_gap_reminder')),
     phase       text NOT NULL,
     cycle       integer NOT NULL CHECK (cycle >= 1),
     sent_at     timestamptz NOT NULL,

@@ -155,7 +155,7 @@ class GatheringEntry(BaseModel):
     received_at: datetime
 
 
-NoticeKind = Literal["phase_reminder", "escalation", "meeting_gap_reminder"]
+NoticeKind = Literal["phase_reminder", "phase_second_reminder", "escalation", "meeting_gap_reminder"]
 
 
 class NoticeEntry(BaseModel):
@@ -193,6 +193,7 @@ class PeriodState(BaseModel):
     cycle: int = 1
     phase_started_on: date
     phase_reminded_at: datetime | None = None
+    phase_second_reminded_at: datetime | None = None
     phase_escalated_at: datetime | None = None
     phase_overdue_noted: bool = False
     development_area: str | None = None

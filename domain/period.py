@@ -96,7 +96,9 @@ def months_remaining(state: PeriodState, on: date) -> int:
 # --- deadlines ------------------------------------------------------------------------------------
 
 
-DeadlineKind = Literal["period_end", "phase_due", "phase_reminder", "escalation", "meeting_gap_reminder"]
+DeadlineKind = Literal[
+    "period_end", "phase_due", "phase_reminder", "phase_second_reminder", "escalation", "meeting_gap_reminder"
+]
 
 
 @dataclass(frozen=True)
@@ -128,18 +130,43 @@ def phase_reminder_at(state: PeriodState) -> datetime | None:
     )
 
 
-def escalation_at(state: PeriodState) -> datetime | None:
-    """When the Directorate is told: weeks after the reminder, on a working day."""
+def escalation_on(state: PeriodState) -> date | None:
+    """The working day at whose end the Directorate is told: weeks after the reminder."""
     if state.phase_reminded_at is None:
         return None
     reminded = calendar.local_date(state.phase_reminded_at, state.plan.timezone)
     weeks = state.plan.escalation_delay_weeks
-    escalate_on = calendar.due_working_day(reminded, weeks=weeks, country=state.plan.calendar_country)
-    return calendar.end_of_day(escalate_on, state.plan.timezone)
+    return calendar.due_working_day(reminded, weeks=weeks, country=state.plan.calendar_country)
 
 
-def pending_deadlines(state: PeriodState) -> list[Deadline]:
-    """Every deadline still ahead of an open period, earliest first."""
+def escalation_at(state: PeriodState) -> datetime | None:
+    """When the Directorate is told."""
+    escalate_on = escalation_on(state)
+    return None if escalate_on is None else calendar.end_of_day(escalate_on, state.plan.timezone)
+
+
+def escalate_pending(state: PeriodState) -> bool:
+    return state.phase_reminded_at is not None and state.phase_escalated_at is None
+
+
+def second_reminder_at(state: PeriodState) -> datetime | None:
+    """When the advisers get a second reminder of an overdue phase, if before the escalation."""
+    weeks = state.plan.second_reminder_after_weeks
+    if state.phase_reminded_at is None or not weeks or weeks >= state.plan.escalation_delay_weeks:
+        return None
+    reminded = calendar.local_date(state.phase_reminded_at, state.plan.timezone)
+    remind_on = calendar.due_working_day(reminded, weeks=weeks, country=state.plan.calendar_country)
+    return calendar.end_of_day(remind_on, state.plan.timezone)
+
+
+def pending_deadlines(state: PeriodState, *, second_reminder: bool = False) -> list[Deadline]:
+    """Every deadline still ahead of an open period, earliest first.
+
+    Args:
+        state: The period.
+        second_reminder: Include the second reminder before an escalation (workflows started before
+            it existed run without it; see `GuidancePeriodWorkflow`).
+    """
     if state.phase.is_terminal:
         return []
     plan, tz = state.plan, state.plan.timezone
@@ -149,6 +176,9 @@ def pending_deadlines(state: PeriodState) -> list[Deadline]:
         if remind > due and not state.phase_overdue_noted:
             deadlines.append(Deadline(due, "phase_due", f"{state.phase} due: mark overdue"))
         deadlines.append(Deadline(remind, "phase_reminder", f"{state.phase} overdue: remind advisers"))
+    second = second_reminder_at(state)
+    if second_reminder and second is not None and state.phase_second_reminded_at is None and escalate_pending(state):
+        deadlines.append(Deadline(second, "phase_second_reminder", f"{state.phase} overdue: remind again"))
     escalate = escalation_at(state)
     if escalate is not None and state.phase_escalated_at is None:
         deadlines.append(Deadline(escalate, "escalation", f"{state.phase} still overdue: escalate to the Directorate"))
@@ -165,14 +195,14 @@ def pending_deadlines(state: PeriodState) -> list[Deadline]:
     return sorted(deadlines, key=lambda d: d.at)
 
 
-def next_deadline(state: PeriodState) -> Deadline | None:
-    deadlines = pending_deadlines(state)
+def next_deadline(state: PeriodState, *, second_reminder: bool = False) -> Deadline | None:
+    deadlines = pending_deadlines(state, second_reminder=second_reminder)
     return deadlines[0] if deadlines else None
 
 
-def due_deadlines(state: PeriodState, now: datetime) -> list[Deadline]:
+def due_deadlines(state: PeriodState, now: datetime, *, second_reminder: bool = False) -> list[Deadline]:
     """The deadlines that have passed at `now`, earliest first."""
-    return [d for d in pending_deadlines(state) if d.at <= now]
+    return [d for d in pending_deadlines(state, second_reminder=second_reminder) if d.at <= now]
 
 
 # --- checks (used by update validators) ----------------------------------------------------------
@@ -306,6 +336,7 @@ def _enter_phase(state: PeriodState, phase: Phase, on: date) -> PhaseChange:
     state.phase = phase
     state.phase_started_on = on
     state.phase_reminded_at = None
+    state.phase_second_reminded_at = None
     state.phase_escalated_at = None
     state.phase_overdue_noted = False
     state.transitions += 1
@@ -389,13 +420,21 @@ def apply_gathering(state: PeriodState, invitation: GatheringInvitation, now: da
 
 def apply_notice(state: PeriodState, deadline: Deadline, now: datetime) -> NoticeEntry:
     """Record that the reminder or escalation of a passed deadline was sent."""
-    assert deadline.kind in ("phase_reminder", "escalation", "meeting_gap_reminder")
+    assert deadline.kind in ("phase_reminder", "phase_second_reminder", "escalation", "meeting_gap_reminder")
     phase_key = f"{deadline.kind}:{state.cycle}:{state.phase}"
     if deadline.kind == "phase_reminder":
         state.phase_reminded_at = now
         message = (
             f"The {state.phase} phase was due {phase_due_on(state)} and has not been closed; "
             f"record {CLOSING_MILESTONE[state.phase]} or agree a new plan with the owner."
+        )
+        key = phase_key
+    elif deadline.kind == "phase_second_reminder":
+        state.phase_second_reminded_at = now
+        message = (
+            f"Second reminder: the {state.phase} phase was due {phase_due_on(state)}; unless "
+            f"{CLOSING_MILESTONE[state.phase]} is recorded, the Directorate is told at the end of "
+            f"{escalation_on(state)}."
         )
         key = phase_key
     elif deadline.kind == "escalation":

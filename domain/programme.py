@@ -51,6 +51,8 @@ class ProgrammePlan(BaseModel):
             for this many weeks.
         reminder_delay_days: Days after a phase's due date before the overdue reminder is sent.
         escalation_delay_weeks: Weeks after the reminder before the Directorate is told.
+        second_reminder_after_weeks: Weeks after the reminder before a second one goes to the advisers,
+            if that is before the escalation (0: none).
         new_cycle_min_months: A new development cycle may start after evaluation only while at
             least this many months of the period remain.
         development_areas: The development areas an owner may choose.
@@ -67,6 +69,7 @@ class ProgrammePlan(BaseModel):
     meeting_gap_weeks: Weeks
     reminder_delay_days: DelayDays
     escalation_delay_weeks: Weeks
+    second_reminder_after_weeks: int = Field(default=2, ge=0, le=260)
     new_cycle_min_months: Months
     development_areas: tuple[str, ...] = Field(min_length=1)
     calendar_country: str = Field(default="NO", pattern=r"^[A-Z]{2}$")

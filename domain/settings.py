@@ -37,6 +37,7 @@ class VeilederkorpsetSettings(BaseSettings):
     meeting_gap_weeks: Weeks = 8
     reminder_delay_days: DelayDays = 0
     escalation_delay_weeks: Weeks = 4
+    second_reminder_after_weeks: int = Field(default=2, ge=0, le=260)
     new_cycle_min_months: Months = 9
     development_areas: tuple[str, ...] = DEFAULT_DEVELOPMENT_AREAS
 
@@ -61,6 +62,7 @@ class VeilederkorpsetSettings(BaseSettings):
             meeting_gap_weeks=self.meeting_gap_weeks,
             reminder_delay_days=self.reminder_delay_days,
             escalation_delay_weeks=self.escalation_delay_weeks,
+            second_reminder_after_weeks=self.second_reminder_after_weeks,
             new_cycle_min_months=self.new_cycle_min_months,
             development_areas=self.development_areas,
         )

@@ -65,6 +65,9 @@ RECORD_RETRY = RetryPolicy(
 )
 RECORD_TIMEOUT = timedelta(seconds=30)
 
+# Behavioural changes to running periods, each behind `workflow.patched` (README, "Changing the workflow").
+SECOND_REMINDER_PATCH = "second-phase-reminder"  # a second reminder to the advisers before an escalation
+
 
 def search_attributes(state: PeriodState, now: datetime) -> list[SearchAttributeUpdate[Any]]:
     """The search attributes of DESIGN.md for a period's current state (ids only, never names)."""
@@ -166,7 +169,7 @@ class GuidancePeriodWorkflow:
             self._publish()
             if self._may_continue_as_new():
                 workflow.continue_as_new(state)
-            deadline = rules.next_deadline(state)
+            deadline = rules.next_deadline(state, second_reminder=self._second_reminder())
             assert deadline is not None  # an open period always has its end ahead
             await self._wait_until(deadline)
             if not state.phase.is_terminal:
@@ -181,7 +184,7 @@ class GuidancePeriodWorkflow:
 
     def _act_on_deadlines(self) -> None:
         state, now = self._live, workflow.now()
-        for deadline in rules.due_deadlines(state, now):
+        for deadline in rules.due_deadlines(state, now, second_reminder=self._second_reminder()):
             if deadline.kind == "period_end":
                 reached = state.phase
                 change = rules.apply_expiry(state, now)
@@ -361,6 +364,10 @@ class GuidancePeriodWorkflow:
                 timeout=timeout,
                 timeout_summary=deadline.summary,
             )
+
+    def _second_reminder(self) -> bool:
+        """Periods started before the second reminder existed keep running (and replaying) without it."""
+        return workflow.patched(SECOND_REMINDER_PATCH)
 
     def _may_continue_as_new(self) -> bool:
         """Temporal suggests a fresh run, no handler is busy and no record is being written.

@@ -34,7 +34,7 @@ from workflows.cohort import CohortWorkflow  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
 from workflows.sandbox import workflow_runner  # noqa: E402
 
-VERSION = "v1"
+VERSION = "v2"  # v2: the second reminder before an escalation (SECOND_REMINDER_PATCH)
 FOLDER = Path(__file__).resolve().parent
 
 

@@ -231,7 +231,10 @@ async def test_phase_reminder_goes_out_once_and_notice_keys_are_unique(harness: 
     keys = [r.notice.key for r in records]
     assert len(keys) == len(set(keys))
     assert [r.notice.kind for r in records].count("phase_reminder") == 1
+    assert [r.notice.kind for r in records].count("phase_second_reminder") == 1
     assert [r.notice.kind for r in records].count("escalation") == 1
+    order = [r.notice.kind for r in records if r.notice.kind != "meeting_gap_reminder"]
+    assert order == ["phase_reminder", "phase_second_reminder", "escalation"]
 
 
 async def test_a_record_the_store_refuses_is_kept_aside_and_the_period_lives_on(harness: PeriodHarness) -> None:

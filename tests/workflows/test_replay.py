@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from temporalio import workflow
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
+from domain.models import PeriodInput, PeriodState, PeriodStatus
 from starter.connect import data_converter
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
@@ -34,3 +36,27 @@ async def test_recorded_history_replays(name: str) -> None:
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
+
+
+@workflow.defn(name="GuidancePeriodWorkflow")
+class UnpatchedGuidancePeriodWorkflow(GuidancePeriodWorkflow):
+    """The second reminder exactly as shipped, but deliberately without `workflow.patched`."""
+
+    @workflow.run
+    async def run(self, period: PeriodInput | PeriodState) -> PeriodStatus:
+        return await super().run(period)
+
+    def _second_reminder(self) -> bool:
+        return True
+
+
+async def test_a_change_without_workflow_patched_breaks_a_running_period() -> None:
+    name = "guidance_period-v1-expired-two-cycles"
+    history = WorkflowHistory.from_json(name, json.loads(HISTORY_TEXTS[name]))
+    replayer = Replayer(
+        workflows=[UnpatchedGuidancePeriodWorkflow],
+        data_converter=data_converter(),
+        workflow_runner=UnsandboxedWorkflowRunner(),  # the class lives in a test module
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert isinstance(result.replay_failure, workflow.NondeterminismError), result.replay_failure
