@@ -22,7 +22,7 @@ from activities.record_store import RecordStore
 from activities.registry import all_activities
 from domain.contract import TASK_QUEUE
 from domain.settings import PLANS, AppSettings, InvalidPlanSettings, resolve_plan
-from starter.connect import connect
+from starter.connect import connect, metrics_runtime
 from starter.logs import LOGGING_MODULES, configure_logging
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
@@ -92,7 +92,8 @@ async def _main() -> None:
         raise SystemExit("DATABASE_URL is not set: name the PostgreSQL server (or use `make dev`)")
     stop = asyncio.Event()
     stop_on_signals(stop)
-    client = await connect()
+    runtime = metrics_runtime(settings.metrics_host, settings.metrics_port) if settings.metrics_port else None
+    client = await connect(runtime=runtime)
     try:
         await run_worker(client, database_url=settings.database_url, settings=settings, stop=stop)
     except InvalidPlanSettings as error:

@@ -86,6 +86,10 @@ class AppSettings(BaseSettings):
     adviser_mail_domain: str = "veileder.udir.no"
     # Where invitation letters to the county governor (Statsforvalteren) go; {county} is the county number.
     county_governor_address: str = "sf{county}@statsforvalteren.no"
+    # Prometheus metrics of the Temporal SDK (workflow and activity task latencies, polls, failures) on
+    # http://{metrics_host}:{metrics_port}/metrics; no port, no endpoint.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "0.0.0.0"
     db_pool_min_size: int = Field(default=1, ge=0)
     db_pool_max_size: int = Field(default=10, ge=1)
 

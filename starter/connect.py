@@ -12,6 +12,7 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfig
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from starter.converter import DATA_CONVERTER
 
@@ -30,6 +31,11 @@ def connect_config(**overrides: Any) -> dict[str, Any]:
     config.update(overrides)
     config["data_converter"] = data_converter()
     return config
+
+
+def metrics_runtime(host: str, port: int) -> Runtime:
+    """A Temporal runtime that serves the SDK's metrics for Prometheus on http://host:port/metrics."""
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"{host}:{port}")))
 
 
 async def connect(**overrides: Any) -> Client:
