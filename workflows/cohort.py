@@ -24,13 +24,15 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
-from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+
+from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, RecordWriter
 
 with workflow.unsafe.imports_passed_through():
     from domain import cohort as rules
     from domain import period as period_rules
-    from domain.contract import INVALID_RECORD, Activities
-    from domain.models import PendingRecord, RefusedRecord
+    from domain.contract import Activities
+    from domain.models import PendingRecord
     from domain.phases import Phase
     from domain.programme import ProgrammePlan
     from domain.records import AuditEntry, InvitationEvent, InvitationRecord
@@ -39,8 +41,6 @@ with workflow.unsafe.imports_passed_through():
         COHORT,
         COUNTY,
         GUIDANCE_PHASE,
-        RECORD_RETRY,
-        RECORD_TIMEOUT,
         SCHOOL_OWNER,
         GuidancePeriodWorkflow,
     )
@@ -61,7 +61,6 @@ class CohortWorkflow:
         self._state: rules.CohortState | None = cohort if isinstance(cohort, rules.CohortState) else None
         self._input = cohort.input if isinstance(cohort, rules.CohortState) else cohort
         self._revision = 0
-        self._writing = False
         self._starting = False
 
     @workflow.run
@@ -82,7 +81,8 @@ class CohortWorkflow:
                 self._queue_invitation(entry, "invited", "system", "invited")
         state = self._state
         workflow.upsert_search_attributes([COHORT.value_set(state.input.cohort)])
-        writer = asyncio.create_task(self._write_records())
+        self._writer = RecordWriter(state, on_written=self._changed)
+        writer = asyncio.create_task(self._writer.write())
         starter = asyncio.create_task(self._start_periods())
         try:
             # The cohort stays open after its invitations close: it is the Directorate's handle on the
@@ -220,7 +220,7 @@ class CohortWorkflow:
         return (
             workflow.info().is_continue_as_new_suggested()
             and workflow.all_handlers_finished()
-            and not self._writing
+            and not self._writer.writing
             and not self._starting
         )
 
@@ -263,33 +263,8 @@ class CohortWorkflow:
             state.starts_pending.pop(0)
             self._revision += 1
 
-    async def _write_records(self) -> None:
-        """Write queued records in order (as `GuidancePeriodWorkflow` does); a refused one is kept aside."""
-        state = self._live
-        while True:
-            await workflow.wait_condition(
-                lambda: bool(state.pending) and not workflow.info().is_continue_as_new_suggested()
-            )
-            item = state.pending[0]
-            self._writing = True
-            try:
-                await workflow.execute_activity(
-                    item.activity,
-                    item.payload,
-                    start_to_close_timeout=RECORD_TIMEOUT,
-                    retry_policy=RECORD_RETRY,
-                    summary=item.summary,
-                )
-            except ActivityError as error:
-                cause = error.cause
-                if not (isinstance(cause, ApplicationError) and cause.type == INVALID_RECORD):
-                    raise
-                workflow.logger.error("record refused by the store: %s: %s", item.summary, cause.message)
-                state.refused.append(RefusedRecord(**item.model_dump(), error=cause.message, at=workflow.now()))
-            finally:
-                self._writing = False
-            state.pending.pop(0)
-            self._revision += 1
+    def _changed(self) -> None:
+        self._revision += 1
 
     def _publish(self) -> None:
         workflow.set_current_details(rules.one_line(self._live))

@@ -15,12 +15,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
+from temporalio.exceptions import ApplicationError
+
+from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, RecordWriter
 
 with workflow.unsafe.imports_passed_through():
     from domain import period as rules
-    from domain.contract import INVALID_RECORD, Activities
+    from domain.contract import Activities
     from domain.models import (
         GatheringInvitation,
         PendingRecord,
@@ -28,7 +30,6 @@ with workflow.unsafe.imports_passed_through():
         PeriodState,
         PeriodStatus,
         RecordMilestone,
-        RefusedRecord,
         ScheduleMeeting,
         Withdraw,
     )
@@ -54,16 +55,6 @@ ADVISERS = SearchAttributeKey.for_keyword_list("Advisers")
 DEVELOPMENT_AREA = SearchAttributeKey.for_keyword("DevelopmentArea")
 PHASE_DUE_AT = SearchAttributeKey.for_datetime("PhaseDueAt")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
-
-# Records are retried until PostgreSQL takes them: a period must never fail because the record store is
-# down for a while. A record the store refuses as invalid is not retried; the period keeps it aside.
-RECORD_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=2),
-    non_retryable_error_types=[INVALID_RECORD],
-)
-RECORD_TIMEOUT = timedelta(seconds=30)
 
 # Behavioural changes to running periods, each behind `workflow.patched` (README, "Changing the workflow").
 SECOND_REMINDER_PATCH = "second-phase-reminder"  # a second reminder to the advisers before an escalation
@@ -133,8 +124,6 @@ class GuidancePeriodWorkflow:
             self._state = rules.new_state(period, period.programme)
         self._published: list[tuple[str, Any]] | None = None
         self._revision = 0  # counts changes, so the main loop wakes to republish and re-plan its timer
-        self._writing = False
-        self._closing = False
 
     # --- main loop --------------------------------------------------------------------------------
 
@@ -164,7 +153,8 @@ class GuidancePeriodWorkflow:
             )
         # Records are written by a task of their own, so deadlines and the Web UI stay current while
         # PostgreSQL is slow or down.
-        writer = asyncio.create_task(self._write_records())
+        self._writer = RecordWriter(state)
+        writing = asyncio.create_task(self._writer.write())
         while not state.phase.is_terminal:
             self._publish()
             if self._may_continue_as_new():
@@ -176,8 +166,8 @@ class GuidancePeriodWorkflow:
                 self._act_on_deadlines()
         if not state.final_evaluation_queued:
             self._queue_final_evaluation()
-        self._closing = True
-        await writer
+        self._writer.close()
+        await writing
         self._publish()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._status()
@@ -375,42 +365,11 @@ class GuidancePeriodWorkflow:
         The whole state travels, queued records included, so nothing is lost; waiting for the writer
         keeps a record from being written twice (harmless, as every write is idempotent, but untidy).
         """
-        return workflow.info().is_continue_as_new_suggested() and workflow.all_handlers_finished() and not self._writing
-
-    async def _write_records(self) -> None:
-        """Write queued records in order, each through its activity; a record leaves the queue once written.
-
-        A record the store refuses as invalid (never a passing outage: that is retried) is kept in the
-        state's `refused` list for an operator, instead of failing a period that may have years to run.
-        """
-        state = self._live
-        while True:
-            # When Temporal suggests a fresh run, pause between records so the main loop can hand over;
-            # the records still queued travel with the state.
-            await workflow.wait_condition(
-                lambda: self._closing or (bool(state.pending) and not workflow.info().is_continue_as_new_suggested())
-            )
-            if not state.pending:
-                return
-            item = state.pending[0]
-            self._writing = True
-            try:
-                await workflow.execute_activity(
-                    item.activity,
-                    item.payload,
-                    start_to_close_timeout=RECORD_TIMEOUT,
-                    retry_policy=RECORD_RETRY,
-                    summary=item.summary,
-                )
-            except ActivityError as error:
-                cause = error.cause
-                if not (isinstance(cause, ApplicationError) and cause.type == INVALID_RECORD):
-                    raise
-                workflow.logger.error("record refused by the store: %s: %s", item.summary, cause.message)
-                state.refused.append(RefusedRecord(**item.model_dump(), error=cause.message, at=workflow.now()))
-            finally:
-                self._writing = False
-            state.pending.pop(0)
+        return (
+            workflow.info().is_continue_as_new_suggested()
+            and workflow.all_handlers_finished()
+            and not self._writer.writing
+        )
 
     def _publish(self) -> None:
         """Upsert search attributes (only when they changed) and refresh the Web UI's current details."""

@@ -1,0 +1,86 @@
+"""The record writer both workflows share: queued records written in order, each through its activity.
+
+Handlers only queue records in the workflow's state, so an update is answered at once and a record
+store that is down only delays the writing; the queue travels with the state through continue-as-new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Protocol
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.contract import INVALID_RECORD
+    from domain.models import PendingRecord, RefusedRecord
+
+# Records are retried until PostgreSQL takes them: a workflow must never fail because the record store
+# is down for a while. A record the store refuses as invalid is not retried; it is kept aside.
+RECORD_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=2),
+    non_retryable_error_types=[INVALID_RECORD],
+)
+RECORD_TIMEOUT = timedelta(seconds=30)
+
+
+class HasRecordQueue(Protocol):
+    """A workflow state with a queue of records to write and a list of those the store refused."""
+
+    pending: list[PendingRecord]
+    refused: list[RefusedRecord]
+
+
+class RecordWriter:
+    """Writes a state's queued records in order; a record leaves the queue once written.
+
+    Run `write` as a task of the workflow. It pauses between records while Temporal suggests
+    continue-as-new, so the main loop can hand over (`writing` is false then); after `close` it
+    writes what is left and returns.
+    """
+
+    def __init__(self, state: HasRecordQueue, *, on_written: Callable[[], None] = lambda: None) -> None:
+        self._state = state
+        self._on_written = on_written
+        self._closing = False
+        self.writing = False
+
+    def close(self) -> None:
+        """Write what is queued, then stop."""
+        self._closing = True
+
+    async def write(self) -> None:
+        state = self._state
+        while True:
+            await workflow.wait_condition(
+                lambda: self._closing or (bool(state.pending) and not workflow.info().is_continue_as_new_suggested())
+            )
+            if not state.pending:
+                return
+            item = state.pending[0]
+            self.writing = True
+            try:
+                await workflow.execute_activity(
+                    item.activity,
+                    item.payload,
+                    start_to_close_timeout=RECORD_TIMEOUT,
+                    retry_policy=RECORD_RETRY,
+                    summary=item.summary,
+                )
+            except ActivityError as error:
+                # A record the store refuses as invalid (never a passing outage: that is retried) is
+                # kept for an operator instead of failing a workflow that may have years to run.
+                cause = error.cause
+                if not (isinstance(cause, ApplicationError) and cause.type == INVALID_RECORD):
+                    raise
+                workflow.logger.error("record refused by the store: %s: %s", item.summary, cause.message)
+                state.refused.append(RefusedRecord(**item.model_dump(), error=cause.message, at=workflow.now()))
+            finally:
+                self.writing = False
+            state.pending.pop(0)
+            self._on_written()
