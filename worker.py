@@ -33,12 +33,18 @@ log = structlog.get_logger("worker")
 WORKFLOWS: list[type] = [GuidancePeriodWorkflow, CohortWorkflow]
 
 
-def build_worker(client: Client, activities: Sequence[Callable[..., Any]], *, task_queue: str = TASK_QUEUE) -> Worker:
-    """A worker for every workflow of the engine and the given activities."""
+def build_worker(
+    client: Client,
+    activities: Sequence[Callable[..., Any]],
+    *,
+    task_queue: str = TASK_QUEUE,
+    workflows: Sequence[type] = WORKFLOWS,
+) -> Worker:
+    """A worker for the engine's workflows (tests and benchmarks may add their own) and the given activities."""
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=WORKFLOWS,
+        workflows=list(workflows),
         activities=list(activities),
         workflow_runner=workflow_runner(also_pass_through=LOGGING_MODULES),
         # On SIGTERM, let records being written finish (within the 30 s an orchestrator usually allows).

@@ -21,18 +21,15 @@ from pathlib import Path
 from temporalio import workflow
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from devstack.binaries import temporal_test_server  # noqa: E402
-from starter.connect import data_converter  # noqa: E402
-from starter.search_attributes import register_search_attributes  # noqa: E402
+from devstack.test_server import start_time_skipping  # noqa: E402
 from tests.fakes import RecordingActivities  # noqa: E402
 from tests.workflows.scenarios import full_period  # noqa: E402
+from worker import build_worker  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
-from workflows.sandbox import workflow_runner  # noqa: E402
 
 TARGET_SECONDS = 3.0
 TARGET_EVENTS = 2000
@@ -74,18 +71,14 @@ async def run_baseline(client: Client, task_queue: str) -> tuple[float, int]:
 
 
 async def main() -> list[Figure]:
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=data_converter(), test_server_existing_path=temporal_test_server()
-    )
+    env = await start_time_skipping()
     try:
-        await register_search_attributes(env.client)
         task_queue = f"bench-{uuid.uuid4()}"
-        async with Worker(
+        async with build_worker(
             env.client,
+            RecordingActivities().all(),
             task_queue=task_queue,
             workflows=[GuidancePeriodWorkflow, BareWaitWorkflow],
-            activities=RecordingActivities().all(),
-            workflow_runner=workflow_runner(),
         ):
             base_seconds, base_events = await run_baseline(env.client, task_queue)
             seconds, events, outcome = await run_full_period(env.client, env, task_queue)

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from devstack.binaries import temporal_test_server
 from devstack.postgres import start_embedded_postgres
-from starter.connect import data_converter
-from starter.search_attributes import register_search_attributes
+from devstack.temporal_server import DevServer, free_port
+from devstack.test_server import start_time_skipping
 
 
 @pytest.fixture(scope="session")
@@ -37,12 +36,19 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     One per test module: time is global to a test server, and a workflow left running by another
     module (its worker gone) would stall every later time skip.
     """
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=data_converter(),
-        test_server_existing_path=temporal_test_server(),
-    )
+    env = await start_time_skipping()
     try:
-        await register_search_attributes(env.client)
         yield env
     finally:
         await env.shutdown()
+
+
+@pytest.fixture(scope="module")
+async def dev_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DevServer]:
+    """A Temporal dev server of the test module's own (real time, real visibility), on a free port."""
+    folder = tmp_path_factory.mktemp("dev-server")
+    server = await DevServer.start(folder / "temporal.sqlite", free_port())
+    try:
+        yield server
+    finally:
+        server.stop()

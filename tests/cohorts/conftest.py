@@ -14,7 +14,6 @@ import pytest
 from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from domain import calendar
 from domain.cohort import CohortInput, CohortStatus
@@ -26,9 +25,9 @@ from starter.cohorts import start_cohort
 # The record store's fixtures (a database of the test's own with the schema applied), for test_invitation_store.
 from tests.activities.conftest import database_url, pool, settings, store  # noqa: F401
 from tests.fakes import RecordingActivities
+from worker import build_worker
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
-from workflows.sandbox import workflow_runner
 
 CohortHandle = WorkflowHandle[CohortWorkflow, CohortStatus]
 PeriodHandle = WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]
@@ -103,13 +102,7 @@ class CohortHarness:
 async def cohorts(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[CohortHarness]:
     fakes = RecordingActivities(VeilederkorpsetSettings().plan())
     task_queue = f"test-{uuid.uuid4()}"
-    async with Worker(
-        time_skipping_env.client,
-        task_queue=task_queue,
-        workflows=[CohortWorkflow, GuidancePeriodWorkflow],
-        activities=fakes.all(),
-        workflow_runner=workflow_runner(),
-    ):
+    async with build_worker(time_skipping_env.client, fakes.all(), task_queue=task_queue):
         harness = CohortHarness(time_skipping_env, task_queue, fakes)
         try:
             yield harness

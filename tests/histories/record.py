@@ -16,23 +16,20 @@ from typing import Any
 
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from devstack.binaries import temporal_test_server  # noqa: E402
+from devstack.test_server import start_time_skipping  # noqa: E402
 from domain import calendar  # noqa: E402
 from domain.cohort import CohortInput, RespondToInvitation  # noqa: E402
 from domain.models import Withdraw  # noqa: E402
 from starter.cohorts import start_cohort  # noqa: E402
-from starter.connect import data_converter  # noqa: E402
-from starter.search_attributes import register_search_attributes  # noqa: E402
 from tests.fakes import RecordingActivities  # noqa: E402
 from tests.workflows.scenarios import full_period  # noqa: E402
+from worker import build_worker  # noqa: E402
 from workflows.cohort import CohortWorkflow  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
-from workflows.sandbox import workflow_runner  # noqa: E402
 
 VERSION = "v2"  # v2: the second reminder before an escalation (SECOND_REMINDER_PATCH)
 FOLDER = Path(__file__).resolve().parent
@@ -64,20 +61,11 @@ async def cohort_with_answers(env: WorkflowEnvironment, task_queue: str) -> Work
 
 
 async def record() -> list[Path]:
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=data_converter(), test_server_existing_path=temporal_test_server()
-    )
+    env = await start_time_skipping()
     written = []
     try:
-        await register_search_attributes(env.client)
         task_queue = f"record-{uuid.uuid4()}"
-        async with Worker(
-            env.client,
-            task_queue=task_queue,
-            workflows=[GuidancePeriodWorkflow, CohortWorkflow],
-            activities=RecordingActivities().all(),
-            workflow_runner=workflow_runner(),
-        ):
+        async with build_worker(env.client, RecordingActivities().all(), task_queue=task_queue):
             expired = await full_period(env.client, env, task_queue)
             await expired.result()
             withdrawn = await full_period(env.client, env, task_queue)
@@ -94,6 +82,8 @@ async def record() -> list[Path]:
             for workflow_type, name, handle in histories:
                 history = await handle.fetch_history()
                 path = FOLDER / f"{workflow_type}-{VERSION}-{name}.json"
+                if path.exists():  # a released version's histories are never rewritten
+                    raise SystemExit(f"{path.name} exists: bump VERSION for a new workflow version")
                 path.write_text(history.to_json())
                 written.append(path)
             await cohort.terminate("recorded")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from google.protobuf.duration_pb2 import Duration
@@ -14,19 +12,9 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.api.workflowservice.v1 import RegisterNamespaceRequest
 from typer.testing import CliRunner
 
-from devstack.temporal_server import DevServer, free_port
+from devstack.temporal_server import DevServer
 from domain.contract import SEARCH_ATTRIBUTES
 from starter import cli
-
-
-@pytest.fixture(scope="module")
-async def dev_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DevServer]:
-    folder: Path = tmp_path_factory.mktemp("setup")
-    server = await DevServer.start(folder / "temporal.sqlite", free_port())
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 async def test_setup_registers_every_search_attribute_once(

@@ -19,7 +19,6 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 from typer.testing import CliRunner, Result
 
 from domain import calendar
@@ -28,8 +27,7 @@ from starter import cli
 from starter import client as api
 from starter.connect import data_converter
 from tests.fakes import RecordingActivities
-from workflows.guidance_period import GuidancePeriodWorkflow
-from workflows.sandbox import workflow_runner
+from worker import build_worker
 
 CLOSED = {
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
@@ -164,13 +162,7 @@ async def harness(time_skipping_env: WorkflowEnvironment, monkeypatch: pytest.Mo
     monkeypatch.setattr(cli, "client_factory", connect_to_test_server)
     fakes = RecordingActivities()
     task_queue = f"test-starter-{uuid.uuid4()}"
-    async with Worker(
-        env.client,
-        task_queue=task_queue,
-        workflows=[GuidancePeriodWorkflow],
-        activities=fakes.all(),
-        workflow_runner=workflow_runner(),
-    ):
+    async with build_worker(env.client, fakes.all(), task_queue=task_queue):
         harness = Harness(env, task_queue, fakes)
         try:
             yield harness

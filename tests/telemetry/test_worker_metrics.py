@@ -5,26 +5,15 @@ from __future__ import annotations
 import asyncio
 import urllib.request
 import uuid
-from collections.abc import AsyncIterator
 
-import pytest
 from temporalio.client import Client
 
 from devstack.temporal_server import DevServer, free_port
 from starter.connect import data_converter, metrics_runtime
 from tests.fakes import RecordingActivities
-from tests.workflows.conftest import dev_period, start_dev_server
+from tests.workflows.conftest import dev_period
 from worker import build_worker
 from workflows.guidance_period import GuidancePeriodWorkflow
-
-
-@pytest.fixture(scope="module")
-async def dev_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DevServer]:
-    server = await start_dev_server(tmp_path_factory, "metrics")
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _scrape(url: str) -> str:

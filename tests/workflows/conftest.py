@@ -13,15 +13,13 @@ import pytest
 from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from devstack.temporal_server import DevServer, free_port
 from domain import calendar
 from domain.models import PeriodInput, PeriodStatus
 from domain.settings import VeilederkorpsetSettings
 from tests.fakes import RecordingActivities
+from worker import build_worker
 from workflows.guidance_period import GuidancePeriodWorkflow
-from workflows.sandbox import workflow_runner
 
 Handle = WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]
 
@@ -88,24 +86,12 @@ class PeriodHarness:
 async def harness(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[PeriodHarness]:
     fakes = RecordingActivities(VeilederkorpsetSettings().plan())
     task_queue = f"test-{uuid.uuid4()}"
-    async with Worker(
-        time_skipping_env.client,
-        task_queue=task_queue,
-        workflows=[GuidancePeriodWorkflow],
-        activities=fakes.all(),
-        workflow_runner=workflow_runner(),
-    ):
+    async with build_worker(time_skipping_env.client, fakes.all(), task_queue=task_queue):
         harness = PeriodHarness(time_skipping_env, task_queue, fakes)
         try:
             yield harness
         finally:
             await harness.stop_all()
-
-
-async def start_dev_server(tmp_path_factory: pytest.TempPathFactory, name: str, **dynamic_config: object) -> DevServer:
-    """A Temporal dev server of a test module's own, in a temporary folder on a free port."""
-    folder = tmp_path_factory.mktemp(name)
-    return await DevServer.start(folder / "temporal.sqlite", free_port(), dynamic_config=dynamic_config or None)
 
 
 def dev_period(fakes: RecordingActivities, owner: dict[str, str]) -> PeriodInput:

@@ -9,27 +9,26 @@ from datetime import timedelta
 
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.worker import Worker
 
-from devstack.temporal_server import DevServer
+from devstack.temporal_server import DevServer, free_port
 from domain import calendar
 from domain.contract import Activities
 from domain.models import RecordMilestone, ScheduleMeeting
 from domain.phases import Phase
 from domain.settings import VeilederkorpsetSettings
 from tests.fakes import RecordingActivities
-from tests.workflows.conftest import dev_period, start_dev_server
+from tests.workflows.conftest import dev_period
+from worker import build_worker
 from workflows.guidance_period import GuidancePeriodWorkflow
-from workflows.sandbox import workflow_runner
 
 SUGGEST_AFTER_EVENTS = 40
 
 
 @pytest.fixture(scope="module")
 async def eager_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DevServer]:
-    server = await start_dev_server(
-        tmp_path_factory, "continue-as-new", **{"limit.historyCount.suggestContinueAsNew": SUGGEST_AFTER_EVENTS}
-    )
+    folder = tmp_path_factory.mktemp("continue-as-new")
+    dynamic_config = {"limit.historyCount.suggestContinueAsNew": SUGGEST_AFTER_EVENTS}
+    server = await DevServer.start(folder / "temporal.sqlite", free_port(), dynamic_config=dynamic_config)
     try:
         yield server
     finally:
@@ -49,13 +48,7 @@ async def test_a_period_continues_as_new_mid_life_and_loses_nothing(eager_server
         day = calendar.next_working_day(day + timedelta(days=3))
         meeting_days.append(day)
 
-    async with Worker(
-        client,
-        task_queue=task_queue,
-        workflows=[GuidancePeriodWorkflow],
-        activities=fakes.all(),
-        workflow_runner=workflow_runner(),
-    ):
+    async with build_worker(client, fakes.all(), task_queue=task_queue):
         handle = await client.start_workflow(GuidancePeriodWorkflow.run, period, id=workflow_id, task_queue=task_queue)
         # Updates in small concurrent bursts, so some arrive while a run hands over to the next.
         for burst in range(0, len(meeting_days), 4):

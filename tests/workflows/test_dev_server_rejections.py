@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.worker import Worker
 
 from devstack.temporal_server import DevServer
 from domain import calendar
 from domain.models import RecordMilestone, ScheduleMeeting
 from domain.settings import VeilederkorpsetSettings
 from tests.fakes import RecordingActivities
-from tests.workflows.conftest import dev_period, start_dev_server
+from tests.workflows.conftest import dev_period
+from worker import build_worker
 from workflows.guidance_period import GuidancePeriodWorkflow
-from workflows.sandbox import workflow_runner
 
 
 async def idle_history(handle: WorkflowHandle[Any, Any]) -> list[EventType.ValueType]:
@@ -35,15 +33,6 @@ async def idle_history(handle: WorkflowHandle[Any, Any]) -> list[EventType.Value
     raise AssertionError(f"the period did not settle: {previous[-5:]}")
 
 
-@pytest.fixture(scope="module")
-async def dev_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DevServer]:
-    server = await start_dev_server(tmp_path_factory, "rejections")
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 async def test_rejected_updates_write_nothing_to_history(dev_server: DevServer) -> None:
     client: Client = await dev_server.connect()
     fakes = RecordingActivities(VeilederkorpsetSettings().plan())
@@ -53,13 +42,7 @@ async def test_rejected_updates_write_nothing_to_history(dev_server: DevServer) 
     saturday = start + timedelta(days=(5 - start.weekday()) % 7 or 7)
     while calendar.holiday_name(saturday) is not None:
         saturday += timedelta(weeks=1)
-    async with Worker(
-        client,
-        task_queue=task_queue,
-        workflows=[GuidancePeriodWorkflow],
-        activities=fakes.all(),
-        workflow_runner=workflow_runner(),
-    ):
+    async with build_worker(client, fakes.all(), task_queue=task_queue):
         handle = await client.start_workflow(
             GuidancePeriodWorkflow.run, period, id=f"guidance-period-{period.cohort}-0301", task_queue=task_queue
         )
