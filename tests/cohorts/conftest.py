@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -12,7 +11,6 @@ from typing import Any
 
 import pytest
 from temporalio.client import WorkflowHandle
-from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from domain import calendar
@@ -25,6 +23,7 @@ from starter.cohorts import start_cohort
 # The record store's fixtures (a database of the test's own with the schema applied), for test_invitation_store.
 from tests.activities.conftest import database_url, pool, settings, store  # noqa: F401
 from tests.fakes import RecordingActivities
+from tests.harness import terminate_when_settled
 from worker import build_worker
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
@@ -91,11 +90,8 @@ class CohortHarness:
         raise AssertionError(f"cohort not settled after 10 s: {status}")
 
     async def stop_all(self) -> None:
-        """Terminate what a test left running, after letting in-flight records be written."""
-        await self.env.sleep(timedelta(seconds=1))
-        for workflow_id in self.started:
-            with contextlib.suppress(RPCError):
-                await self.env.client.get_workflow_handle(workflow_id).terminate("test finished")
+        """Terminate what a test left running: time skipping stalls on workflows no worker serves."""
+        await terminate_when_settled(self.env.client, self.started)
 
 
 @pytest.fixture

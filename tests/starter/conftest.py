@@ -7,7 +7,6 @@ its own client (as it would in its own process), so the worker keeps running on 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -15,9 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowHistory
-from temporalio.service import RPCError
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
@@ -27,47 +24,8 @@ from starter import cli
 from starter import client as api
 from starter.connect import data_converter
 from tests.fakes import RecordingActivities
+from tests.harness import terminate_when_settled
 from worker import build_worker
-
-CLOSED = {
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
-}
-ACTIVITY_CLOSED = {
-    EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
-    EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
-    EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
-    EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
-}
-WORKFLOW_TASK_CLOSED = {
-    EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
-    EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
-    EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
-}
-
-
-def is_settled(history: WorkflowHistory) -> bool:
-    """True when the workflow has closed, or has neither a workflow task nor an activity in flight."""
-    if history.events[-1].event_type in CLOSED:
-        return True
-    running_activities: set[int] = set()
-    workflow_task_open = False
-    for event in history.events:
-        kind = event.event_type
-        if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            running_activities.add(event.event_id)
-        elif kind in ACTIVITY_CLOSED:
-            attributes = getattr(event, event.WhichOneof("attributes") or "")
-            running_activities.discard(attributes.scheduled_event_id)
-        elif kind == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
-            workflow_task_open = True
-        elif kind in WORKFLOW_TASK_CLOSED:
-            workflow_task_open = False
-    return not running_activities and not workflow_task_open
 
 
 @dataclass
@@ -126,29 +84,8 @@ class Harness:
         (self.workflow_ids if served else self.unserved_ids).append(workflow_id)
 
     async def stop_all(self) -> None:
-        """Time skipping stalls on workflows no worker serves, so none may outlive its test.
-
-        A workflow is terminated only once it has settled: terminating one while a workflow or activity
-        task of it is in flight leaves the time-skipping server's clock locked for the rest of the session.
-        """
-        for workflow_id in self.workflow_ids:
-            await self._settled(workflow_id)
-        for workflow_id in self.workflow_ids + self.unserved_ids:
-            with contextlib.suppress(RPCError):
-                await self.client.get_workflow_handle(workflow_id).terminate("test finished")
-
-    async def _settled(self, workflow_id: str) -> None:
-        """Wait until nothing of the workflow is in flight (or it has closed, or never started)."""
-        handle = self.client.get_workflow_handle(workflow_id)
-        async with asyncio.timeout(10):
-            while True:
-                try:
-                    history = await handle.fetch_history()
-                except RPCError:
-                    return
-                if is_settled(history):
-                    return
-                await asyncio.sleep(0.05)
+        """Time skipping stalls on workflows no worker serves, so none may outlive its test."""
+        await terminate_when_settled(self.client, self.workflow_ids, unserved=self.unserved_ids)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -11,13 +10,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from temporalio.client import WorkflowHandle
-from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from domain import calendar
 from domain.models import PeriodInput, PeriodStatus
 from domain.settings import VeilederkorpsetSettings
 from tests.fakes import RecordingActivities
+from tests.harness import terminate_when_settled
 from worker import build_worker
 from workflows.guidance_period import GuidancePeriodWorkflow
 
@@ -75,11 +74,7 @@ class PeriodHarness:
 
     async def stop_all(self) -> None:
         """Terminate what a test left running: time skipping stalls on workflows no worker serves."""
-        await self.env.sleep(timedelta(seconds=1))  # let records in flight be written first
-        for handle in self.started:
-            # describe() cannot decode the test server's Datetime search attributes, so just try.
-            with contextlib.suppress(RPCError):
-                await handle.terminate("test finished")
+        await terminate_when_settled(self.env.client, [h.id for h in self.started])
 
 
 @pytest.fixture
