@@ -16,7 +16,7 @@ from typing import Literal
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from domain import calendar
-from domain.records import MeetingRecord, NoticeRecord
+from domain.records import GatheringGuest, MeetingRecord, NationalGatheringRecord, NoticeRecord
 
 PRODID = "-//Utdanningsdirektoratet//guidance-engine//EN"
 UID_DOMAIN = "guidance-engine"
@@ -29,7 +29,7 @@ MEETING_LABELS = {
     "network": "network meeting",
 }
 
-OutboxKind = Literal["meeting_invitation", "reminder", "escalation"]
+OutboxKind = Literal["meeting_invitation", "reminder", "escalation", "gathering_invitation"]
 
 
 @dataclass(frozen=True)
@@ -189,6 +189,71 @@ def notice_message(record: NoticeRecord, recipients: list[str]) -> OutboxMessage
         body=notice.message + "\n\n" + "\n".join(facts) + "\n",
         created_at=notice.sent_at,
     )
+
+
+def gathering_uid(cohort_workflow_id: str, gathering_id: str) -> str:
+    """One UID per gathering for every owner's file: the same event, moved in place when it moves."""
+    return f"{cohort_workflow_id}.{gathering_id}@{UID_DOMAIN}"
+
+
+def gathering_invitation(
+    record: NationalGatheringRecord, guest: GatheringGuest, organizer_address: str, attendees: list[str]
+) -> bytes:
+    """An iCalendar REQUEST for one owner: an all-day VEVENT on the gathering's day.
+
+    Raises:
+        ValueError: The record cannot be expressed as an invitation.
+    """
+    event = Event()
+    event.add("uid", gathering_uid(record.workflow_id, record.gathering_id))
+    event.add("sequence", record.sequence)
+    event.add("dtstamp", record.audit.at.astimezone(UTC))
+    event.add("dtstart", record.date)
+    event.add("dtend", record.date + timedelta(days=1))
+    event.add("summary", f"Veilederkorpset: {record.title}")
+    event.add("location", record.place)
+    lines = [
+        f"The Directorate invites {guest.owner_name} ({guest.owner_id}) to {record.title}, cohort {record.cohort}."
+    ]
+    if record.sequence:
+        lines.append(f"This invitation replaces earlier ones for this gathering (update {record.sequence}).")
+    event.add("description", "\n\n".join(lines))
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    event.add("organizer", _address(organizer_address, "Utdanningsdirektoratet", attendee=False))
+    for address in attendees:
+        event.add("attendee", _address(address, address.split("@")[0], attendee=True))
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    calendar.add_component(event)
+    content: bytes = calendar.to_ical()
+    return content
+
+
+def gathering_message(
+    record: NationalGatheringRecord, guest: GatheringGuest, invitation: bytes, recipients: list[str]
+) -> OutboxMessage:
+    """The outbox message carrying one owner's gathering invitation; one per owner and sequence."""
+    subject = f"{'Moved: ' if record.sequence else ''}Veilederkorpset: {record.title}, {record.date.isoformat()}"
+    return OutboxMessage(
+        message_key=f"{record.workflow_id}/gathering/{record.gathering_id}/{guest.owner_id}/{record.sequence}",
+        workflow_id=record.workflow_id,
+        kind="gathering_invitation",
+        recipients=recipients,
+        subject=subject,
+        body=f"{record.title}: {record.date.isoformat()}, {record.place}.\n\n"
+        f"For {guest.owner_name} ({guest.owner_id}).\n",
+        created_at=record.audit.at,
+        attachment_name=f"{record.gathering_id}.ics",
+        attachment=invitation.decode("utf-8"),
+    )
+
+
+def gathering_file(folder: Path, cohort_workflow_id: str, gathering_id: str, owner_id: str) -> Path:
+    """Where one owner's invitation to a gathering lives, overwritten when the gathering moves."""
+    return folder / _safe_name(cohort_workflow_id) / f"{_safe_name(gathering_id)}-{_safe_name(owner_id)}.ics"
 
 
 def _safe_name(name: str) -> str:

@@ -34,6 +34,7 @@ from activities.invitations import (
     write_outbox_file,
 )
 from activities.logging import activity_logger
+from activities.metrics import count_notice_sent
 from domain.contract import INVALID_RECORD, Activities
 from domain.records import (
     AuditEntry,
@@ -264,6 +265,14 @@ class RecordStore:
         self._pool = pool
         self._settings = settings
 
+    @property
+    def pool(self) -> asyncpg.Pool:
+        return self._pool
+
+    @property
+    def settings(self) -> AppSettings:
+        return self._settings
+
     def _adviser_addresses(self, advisers: list[str]) -> list[str]:
         return [mail_address(adviser, self._settings.adviser_mail_domain) for adviser in advisers]
 
@@ -373,7 +382,7 @@ class RecordStore:
             async with self._pool.acquire() as connection, connection.transaction():
                 if notice.kind == "escalation":
                     recipients = [self._settings.directorate_address]
-                    await connection.execute(
+                    inserted = await connection.execute(
                         INSERT_ESCALATION,
                         period.workflow_id,
                         notice.key,
@@ -385,7 +394,7 @@ class RecordStore:
                     )
                 else:
                     recipients = self._adviser_addresses(period.advisers)
-                    await connection.execute(
+                    inserted = await connection.execute(
                         INSERT_REMINDER,
                         period.workflow_id,
                         notice.key,
@@ -399,6 +408,9 @@ class RecordStore:
                 await _insert_outbox(connection, notice_message(record, recipients))
                 await _upsert_period(connection, period)
                 await _insert_audit(connection, record.audit)
+        # Counted once committed, and only by the write that stored it (a retry inserts "0" rows).
+        if inserted == "INSERT 0 1":
+            count_notice_sent(notice.kind)
         activity_logger().info("notice sent", kind=notice.kind, key=notice.key, recipients=recipients)
 
     @activity.defn(name=Activities.RECORD_GATHERING)

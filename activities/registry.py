@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import asyncpg
+
+from activities.national_gatherings import GatheringStore
 from activities.plans import load_programme_plan
 from activities.record_store import RecordStore
+from activities.retention import RetentionJob
+from domain.settings import AppSettings
 
 
 def all_activities(store: RecordStore) -> list[Callable[..., Any]]:
@@ -21,4 +26,10 @@ def all_activities(store: RecordStore) -> list[Callable[..., Any]]:
         store.record_gathering,
         store.record_final_evaluation,
         store.record_invitation,
+        GatheringStore(store.pool, store.settings).record_national_gathering,
     ]
+
+
+def maintenance_activities(pool: asyncpg.Pool, settings: AppSettings) -> list[Callable[..., Any]]:
+    """The activities of the engine's own jobs (not called by periods or cohorts): the retention job."""
+    return [RetentionJob(pool, settings).remove_expired_personal_data]

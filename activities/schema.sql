@@ -195,3 +195,34 @@ CREATE INDEX IF NOT EXISTS invitations_state_idx ON invitations (cohort, state);
 INSERT INTO schema_version (version, description)
 VALUES (1, 'periods, phase transitions, milestones, meetings, notices, gatherings, final evaluations, outbox, audit log')
 ON CONFLICT (version) DO NOTHING;
+
+-- National gatherings of a cohort (CohortWorkflow, behaviour 2): one row per gathering, newest sequence
+-- wins, and one row per owner invited with the calendar file it was sent.
+CREATE TABLE IF NOT EXISTS national_gatherings (
+    cohort         text NOT NULL,
+    gathering_id   text NOT NULL,
+    workflow_id    text NOT NULL,
+    title          text NOT NULL,
+    gathering_date date NOT NULL,
+    place          text NOT NULL,
+    sequence       integer NOT NULL CHECK (sequence >= 0),
+    updated_at     timestamptz NOT NULL,
+    PRIMARY KEY (cohort, gathering_id)
+);
+
+CREATE TABLE IF NOT EXISTS gathering_guests (
+    cohort             text NOT NULL,
+    gathering_id       text NOT NULL,
+    owner_id           text NOT NULL,
+    period_workflow_id text NOT NULL,
+    sequence           integer NOT NULL CHECK (sequence >= 0),
+    calendar_file      text NOT NULL,
+    invited_at         timestamptz NOT NULL,
+    PRIMARY KEY (cohort, gathering_id, owner_id)
+);
+
+-- The outbox also carries gathering invitations (databases created before keep their rows).
+ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_kind_check;
+ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN (
+    'meeting_invitation', 'reminder', 'escalation', 'invitation_letter', 'invitation_reminder',
+    'gathering_invitation'));

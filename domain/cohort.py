@@ -9,26 +9,38 @@ that accepts gets its guidance period. No I/O and no clock: "now" is always an a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from domain import calendar
-from domain.contract import period_workflow_id
+from domain import gatherings as gathering_rules
+from domain.contract import cohort_workflow_id, period_workflow_id
+from domain.gatherings import NationalGathering
 from domain.models import (
     AdviserId,
     CohortName,
+    NetworkMeeting,
     PendingRecord,
     PeriodInput,
+    PeriodProgress,
     RefusedRecord,
     SchoolOwner,
     ShortText,
+    Title,
     _Message,
 )
 from domain.period import Rejection
 from domain.programme import ProgrammePlan
+
+#: What a cohort does (`CohortState.behaviour`), fixed when it starts so a running cohort keeps it:
+#: 1: invitations and period starts, one at a time; open for ever.
+#: 2: also national gatherings, network meetings and its periods' progress; periods start together;
+#:    the cohort ends once every invitation is closed and every period has ended.
+BEHAVIOUR_INVITATIONS = 1
+BEHAVIOUR_GATHERINGS = 2
 
 #: Working days an owner has to answer, counted from the day of the invitation (our choice).
 DEFAULT_REPLY_DAYS = 15
@@ -56,6 +68,10 @@ class CohortOwner(_Message):
     advisers: list[AdviserId] = Field(min_length=1, max_length=10)
     schools: list[ShortText] = Field(default_factory=list, max_length=500)
     network: ShortText | None = None
+    #: The period also covers the transition from kindergarten to school (seed 002).
+    kindergarten_transition: bool = False
+    #: The owner accepted already, in the dialogue with the county governor: no letter, its period starts.
+    accepted_by: ShortText | None = None
 
 
 class CohortInput(_Message):
@@ -76,6 +92,14 @@ class CohortInput(_Message):
             raise ValueError(f"owners: each school owner may be invited once; named more than once: {', '.join(twice)}")
         return self
 
+    def networks(self) -> dict[str, list[CohortOwner]]:
+        """The cohort's networks of small owners, by name."""
+        found: dict[str, list[CohortOwner]] = {}
+        for o in self.owners:
+            if o.network is not None:
+                found.setdefault(o.network, []).append(o)
+        return found
+
 
 class RespondToInvitation(_Message):
     """Update `respond_to_invitation`: an owner's answer, as passed on by the county governor."""
@@ -85,8 +109,28 @@ class RespondToInvitation(_Message):
     by: ShortText
 
 
+class ScheduleNetworkMeeting(_Message):
+    """Update `schedule_network_meeting`: an adviser agrees a meeting for every owner of a network."""
+
+    network: ShortText
+    date: date
+    start: time = time(9, 0)
+    duration_minutes: int = Field(default=120, ge=15, le=600)
+    adviser: AdviserId
+    title: Title = ""
+    meeting_id: str | None = Field(default=None, max_length=64)
+
+
+class PendingSignal(BaseModel):
+    """A signal for one period, queued by the cohort and sent by its messenger task."""
+
+    workflow_id: str
+    signal: str
+    payload: dict[str, Any]
+
+
 class Invitation(BaseModel):
-    """Where one owner's invitation stands."""
+    """Where one owner's invitation stands, and once its period runs, where the period stands."""
 
     owner_id: str
     owner_name: str
@@ -97,6 +141,19 @@ class Invitation(BaseModel):
     reminded_at: datetime | None = None
     period_workflow_id: str
     period_started: bool = False
+    network: str | None = None
+    # The period's last report (`PeriodProgress`), behaviour 2.
+    progress_report: int = 0
+    phase: str | None = None
+    cycle: int | None = None
+    phase_due_on: date | None = None
+    overdue: bool = False
+    period_ended: bool = False
+    end_reason: str | None = None
+
+    @property
+    def period_live(self) -> bool:
+        return self.state == InvitationState.ACCEPTED and self.period_started and not self.period_ended
 
 
 class CohortState(BaseModel):
@@ -112,6 +169,10 @@ class CohortState(BaseModel):
     starts_pending: list[str] = Field(default_factory=list)
     pending: list[PendingRecord] = Field(default_factory=list)
     refused: list[RefusedRecord] = Field(default_factory=list)
+    behaviour: int = BEHAVIOUR_INVITATIONS
+    gatherings: list[NationalGathering] = Field(default_factory=list)
+    network_meetings: list[NetworkMeeting] = Field(default_factory=list)
+    signals_pending: list[PendingSignal] = Field(default_factory=list)
 
 
 class CohortStatus(BaseModel):
@@ -127,24 +188,49 @@ class CohortStatus(BaseModel):
     counts: dict[str, int]
     records_pending: int = 0
     records_refused: int = 0
+    periods_started: int = 0
+    periods_ended: int = 0
+    overdue: int = 0
+    phases: dict[str, int] = Field(default_factory=dict)
+    gatherings: list[NationalGathering] = Field(default_factory=list)
+    network_meetings: list[NetworkMeeting] = Field(default_factory=list)
+    signals_pending: int = 0
+    ended: bool = False
 
 
-def new_state(cohort: CohortInput, plan: ProgrammePlan, now: datetime) -> CohortState:
-    """The state of a cohort whose invitations go out at `now`."""
-    return CohortState(
+def new_state(
+    cohort: CohortInput, plan: ProgrammePlan, now: datetime, *, behaviour: int = BEHAVIOUR_INVITATIONS
+) -> CohortState:
+    """The state of a cohort whose invitations go out at `now`; owners that accepted already are queued."""
+    state = CohortState(
         input=cohort,
         plan=plan,
         invited_on=calendar.local_date(now, plan.timezone),
+        behaviour=behaviour,
         invitations=[
             Invitation(
                 owner_id=o.owner.id,
                 owner_name=o.owner.name,
                 county=o.owner.county,
+                network=o.network,
                 period_workflow_id=period_workflow_id(cohort.cohort, o.owner.id),
             )
             for o in cohort.owners
         ],
     )
+    for chosen, entry in zip(cohort.owners, state.invitations, strict=True):
+        if chosen.accepted_by is not None:
+            entry.state = InvitationState.ACCEPTED
+            entry.answered_by = chosen.accepted_by
+            entry.answered_at = now
+            state.starts_pending.append(entry.owner_id)
+    if behaviour >= BEHAVIOUR_GATHERINGS:
+        state.gatherings = gathering_rules.plan_gatherings(cohort.start_date, plan)
+    return state
+
+
+def today(state: CohortState, now: datetime) -> date:
+    return calendar.local_date(now, state.plan.timezone)
 
 
 # --- dates ------------------------------------------------------------------------------------------
@@ -171,7 +257,7 @@ def no_reply_at(state: CohortState) -> datetime:
 @dataclass(frozen=True)
 class CohortDeadline:
     at: datetime
-    kind: Literal["reminder", "no_reply"]
+    kind: Literal["reminder", "no_reply", "gathering"]
     summary: str
 
 
@@ -180,14 +266,22 @@ def open_invitations(state: CohortState) -> list[Invitation]:
 
 
 def next_deadline(state: CohortState) -> CohortDeadline | None:
-    """The next moment the cohort must act on unanswered invitations, or None when none is open."""
-    if not open_invitations(state):
-        return None
-    if not state.reminders_sent:
-        return CohortDeadline(reminder_at(state), "reminder", f"reply deadline {reply_by(state)}: remind")
-    if not state.no_reply_recorded:
-        return CohortDeadline(no_reply_at(state), "no_reply", f"no reply by {no_reply_on(state)}: record no_reply")
-    return None
+    """The next moment the cohort must act (unanswered invitations, a gathering to invite to), if any."""
+    deadlines: list[CohortDeadline] = []
+    if open_invitations(state):
+        if not state.reminders_sent:
+            deadlines.append(
+                CohortDeadline(reminder_at(state), "reminder", f"reply deadline {reply_by(state)}: remind")
+            )
+        elif not state.no_reply_recorded:
+            deadlines.append(
+                CohortDeadline(no_reply_at(state), "no_reply", f"no reply by {no_reply_on(state)}: record no_reply")
+            )
+    gathering = gathering_rules.next_to_send(state.gatherings, state.plan)
+    if gathering is not None:
+        at = gathering_rules.invite_at(gathering, state.plan)
+        deadlines.append(CohortDeadline(at, "gathering", f"invite to {gathering.title} on {gathering.date}"))
+    return min(deadlines, key=lambda d: d.at, default=None)
 
 
 # --- checks -----------------------------------------------------------------------------------------
@@ -256,9 +350,13 @@ def apply_no_reply(state: CohortState, now: datetime) -> list[Invitation]:
 
 
 def period_input(state: CohortState, owner_id: str) -> PeriodInput:
-    """The input of the owner's guidance period, carrying the cohort's resolved plan."""
+    """The input of the owner's guidance period, carrying the cohort's resolved plan.
+
+    A behaviour-2 cohort also passes the network, the kindergarten scope flag and itself as the
+    workflow to report progress to.
+    """
     chosen = next(o for o in state.input.owners if o.owner.id == owner_id)
-    return PeriodInput(
+    period = PeriodInput(
         cohort=state.input.cohort,
         owner=chosen.owner,
         advisers=list(chosen.advisers),
@@ -267,12 +365,145 @@ def period_input(state: CohortState, owner_id: str) -> PeriodInput:
         schools=list(chosen.schools),
         programme=state.plan,
     )
+    if state.behaviour >= BEHAVIOUR_GATHERINGS:
+        period.network = chosen.network
+        period.kindergarten_transition = chosen.kindergarten_transition
+        period.report_to = cohort_workflow_id(state.input.cohort)
+    return period
+
+
+# --- progress, gatherings and network meetings (behaviour 2) ---------------------------------------
+
+
+def apply_progress(state: CohortState, progress: PeriodProgress) -> Invitation | None:
+    """Keep a period's newest report; an older or unknown one changes nothing (returns None)."""
+    entry = invitation(state, progress.owner_id)
+    if entry is None or progress.report <= entry.progress_report:
+        return None
+    entry.progress_report = progress.report
+    entry.phase = str(progress.phase)
+    entry.cycle = progress.cycle
+    entry.phase_due_on = progress.phase_due_on
+    entry.overdue = progress.overdue
+    entry.period_ended = progress.ended
+    entry.end_reason = progress.end_reason
+    return entry
+
+
+def live_periods(state: CohortState, network: str | None = None) -> list[Invitation]:
+    """The owners whose periods run (in one network, if named)."""
+    return [i for i in state.invitations if i.period_live and (network is None or i.network == network)]
+
+
+def gathering_signal(entry: Invitation, gathering: NationalGathering) -> PendingSignal:
+    payload = {
+        "gathering_id": gathering.gathering_id,
+        "title": gathering.title,
+        "date": gathering.date.isoformat(),
+        "place": gathering.place,
+        "sequence": gathering.sequence,
+    }
+    return PendingSignal(workflow_id=entry.period_workflow_id, signal="gathering_invitation", payload=payload)
+
+
+def network_signal(entry: Invitation, meeting: NetworkMeeting) -> PendingSignal:
+    return PendingSignal(
+        workflow_id=entry.period_workflow_id, signal="network_meeting", payload=meeting.model_dump(mode="json")
+    )
+
+
+def apply_send_gathering(state: CohortState, gathering: NationalGathering) -> list[Invitation]:
+    """Invite every live period to the gathering (again, if it moved); returns the owners invited."""
+    guests = live_periods(state)
+    state.signals_pending.extend(gathering_signal(entry, gathering) for entry in guests)
+    gathering.sent_sequence = gathering.sequence
+    return guests
+
+
+def catch_up(state: CohortState, entry: Invitation, now: datetime) -> list[NationalGathering]:
+    """A period that has just started gets the sent gatherings and network meetings still ahead."""
+    today_ = today(state, now)
+    gatherings = gathering_rules.sent_upcoming(state.gatherings, today_)
+    state.signals_pending.extend(gathering_signal(entry, g) for g in gatherings)
+    if entry.network is not None:
+        state.signals_pending.extend(
+            network_signal(entry, m) for m in state.network_meetings if m.network == entry.network and m.date > today_
+        )
+    return gatherings
+
+
+def check_gathering_change(state: CohortState) -> None:
+    if state.behaviour < BEHAVIOUR_GATHERINGS:
+        raise Rejection("cohort", f"cohort {state.input.cohort} started before national gatherings were run by cohorts")
+
+
+def check_network_meeting(state: CohortState, request: ScheduleNetworkMeeting, now: datetime) -> None:
+    """Reject a network meeting for an unknown network or adviser, a day not allowed or an unknown id."""
+    check_gathering_change(state)
+    networks = state.input.networks()
+    members = networks.get(request.network)
+    if members is None:
+        known = ", ".join(sorted(networks)) or "none"
+        raise Rejection(
+            "network", f"{request.network!r} is not a network of cohort {state.input.cohort}; known: {known}"
+        )
+    advisers = sorted({a for o in members for a in o.advisers})
+    if request.adviser not in advisers:
+        raise Rejection(
+            "adviser",
+            f"{request.adviser} advises no owner of network {request.network}; allowed: {', '.join(advisers)}",
+        )
+    if not live_periods(state, request.network):
+        raise Rejection("network", f"no period of network {request.network} is running")
+    if datetime.combine(request.date, request.start, tzinfo=calendar.zone(state.plan.timezone)) <= now:
+        first = calendar.next_working_day(today(state, now) + timedelta(days=1), state.plan.calendar_country)
+        raise Rejection(
+            "date", f"{request.date.isoformat()} {request.start:%H:%M} is in the past; the next working day is {first}"
+        )
+    reason = calendar.why_not_working_day(request.date, state.plan.calendar_country)
+    if reason is not None:
+        suggestion = calendar.next_working_day(request.date, state.plan.calendar_country)
+        raise Rejection("date", f"{reason}; meetings fall on working days; the next working day is {suggestion}")
+    if request.meeting_id is not None:
+        known_ids = [m.meeting_id for m in state.network_meetings if m.network == request.network]
+        if request.meeting_id not in known_ids:
+            known = ", ".join(known_ids) or "none yet"
+            raise Rejection(
+                "meeting_id", f"{request.meeting_id!r} is not a meeting of network {request.network}; known: {known}"
+            )
+
+
+def apply_network_meeting(state: CohortState, request: ScheduleNetworkMeeting) -> NetworkMeeting:
+    """Add or move a network meeting and queue it for every live period of the network."""
+    index = next((i for i, m in enumerate(state.network_meetings) if m.meeting_id == request.meeting_id), None)
+    fields = request.model_dump(exclude={"meeting_id"})
+    if index is None:
+        meeting = NetworkMeeting(**fields, meeting_id=f"network-{len(state.network_meetings) + 1}")
+        state.network_meetings.append(meeting)
+    else:
+        sequence = state.network_meetings[index].sequence + 1
+        meeting = NetworkMeeting(**fields, meeting_id=state.network_meetings[index].meeting_id, sequence=sequence)
+        state.network_meetings[index] = meeting
+    state.signals_pending.extend(network_signal(entry, meeting) for entry in live_periods(state, request.network))
+    return meeting
+
+
+def is_finished(state: CohortState) -> bool:
+    """A behaviour-2 cohort ends once no owner can still answer and every period it started has ended."""
+    if state.behaviour < BEHAVIOUR_GATHERINGS or state.starts_pending or state.signals_pending or state.pending:
+        return False
+    return all(
+        not i.state.is_open and (i.state != InvitationState.ACCEPTED or i.period_ended) for i in state.invitations
+    )
 
 
 def status(state: CohortState, workflow_id: str) -> CohortStatus:
     counts = {s.value: 0 for s in InvitationState}
+    phases: dict[str, int] = {}
     for entry in state.invitations:
         counts[entry.state.value] += 1
+        if entry.phase is not None:
+            phases[entry.phase] = phases.get(entry.phase, 0) + 1
     return CohortStatus(
         workflow_id=workflow_id,
         cohort=state.input.cohort,
@@ -284,16 +515,30 @@ def status(state: CohortState, workflow_id: str) -> CohortStatus:
         counts=counts,
         records_pending=len(state.pending),
         records_refused=len(state.refused),
+        periods_started=sum(1 for i in state.invitations if i.period_started),
+        periods_ended=sum(1 for i in state.invitations if i.period_ended),
+        overdue=sum(1 for i in state.invitations if i.overdue and not i.period_ended),
+        phases=phases,
+        gatherings=[g.model_copy() for g in state.gatherings],
+        network_meetings=list(state.network_meetings),
+        signals_pending=len(state.signals_pending),
+        ended=is_finished(state),
     )
 
 
 def one_line(state: CohortState) -> str:
     """The cohort in one line, for the Web UI's current details."""
-    counts = status(state, "").counts
-    started = sum(1 for i in state.invitations if i.period_started)
-    return (
+    current = status(state, "")
+    counts = current.counts
+    line = (
         f"Cohort {state.input.cohort}: {len(state.invitations)} owners invited on {state.invited_on}, "
-        f"reply by {reply_by(state)}; {counts['accepted']} accepted ({started} periods started), "
+        f"reply by {reply_by(state)}; {counts['accepted']} accepted ({current.periods_started} periods started), "
         f"{counts['declined']} declined, {counts['invited'] + counts['reminded']} awaiting "
         f"({counts['reminded']} reminded), {counts['no_reply']} no reply"
     )
+    if state.behaviour < BEHAVIOUR_GATHERINGS:
+        return line
+    phases = ", ".join(f"{phase} {n}" for phase, n in sorted(current.phases.items())) or "no reports yet"
+    ahead = [g for g in state.gatherings if g.sent_sequence is None or g.needs_sending]
+    upcoming = f"; next gathering {ahead[0].date} ({ahead[0].title})" if ahead else ""
+    return f"{line}\n\nPeriods: {phases}; {current.overdue} overdue, {current.periods_ended} ended{upcoming}"

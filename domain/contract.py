@@ -6,6 +6,8 @@ TASK_QUEUE = "guidance-periods"
 # The error type an activity raises for data it can never write; the workflow does not retry it.
 INVALID_RECORD = "InvalidRecord"
 PERIOD_WORKFLOW_TYPE = "GuidancePeriodWorkflow"
+# The signal a period started by a cohort sends it when its phase, overdue flag or end changes.
+PERIOD_PROGRESS_SIGNAL = "period_progress"
 
 # Custom search attributes and their types, as `temporal server start-dev --search-attribute` takes them.
 SEARCH_ATTRIBUTES: dict[str, str] = {
@@ -37,6 +39,7 @@ class Activities:
     RECORD_GATHERING = "record_gathering"  # (GatheringRecord) -> None
     RECORD_FINAL_EVALUATION = "record_final_evaluation"  # (FinalEvaluationRecord) -> None
     RECORD_INVITATION = "record_invitation"  # (InvitationRecord) -> None; CohortWorkflow
+    RECORD_NATIONAL_GATHERING = "record_national_gathering"  # (NationalGatheringRecord) -> None; CohortWorkflow
 
 
 COHORT_WORKFLOW_TYPE = "CohortWorkflow"

@@ -75,6 +75,12 @@ class PeriodInput(_Message):
     plan: str = "veilederkorpset"
     schools: list[ShortText] = Field(default_factory=list, max_length=500)
     programme: ProgrammePlan | None = None
+    #: The network of small owners this owner shares network meetings with (seed 002), if any.
+    network: ShortText | None = None
+    #: The period also covers the transition from kindergarten to school (seed 002's scope flag).
+    kindergarten_transition: bool = False
+    #: The workflow id of the cohort to tell about phase changes, overdue and the end (set by the cohort).
+    report_to: str | None = Field(default=None, max_length=100)
 
     @model_validator(mode="after")
     def _unique_advisers(self) -> PeriodInput:
@@ -122,6 +128,41 @@ class GatheringInvitation(_Message):
     title: ShortText
     date: date
     place: Title = ""
+    #: Rises each time the gathering is moved (the calendar event's SEQUENCE).
+    sequence: int = Field(default=0, ge=0, le=10_000)
+
+
+class NetworkMeeting(_Message):
+    """Signal `network_meeting`: the cohort passes on a meeting shared by the owners of a network.
+
+    The meeting keeps its id in every period of the network; a higher ``sequence`` moves it.
+    """
+
+    meeting_id: str = Field(pattern=r"^network-[A-Za-z0-9_-]+$", max_length=64)
+    network: ShortText
+    sequence: int = Field(default=0, ge=0, le=10_000)
+    date: date
+    start: time = time(9, 0)
+    duration_minutes: int = Field(default=120, ge=15, le=600)
+    adviser: AdviserId
+    title: Title = ""
+
+
+class PeriodProgress(_Message):
+    """Signal `period_progress`: a period tells its cohort where it stands (phase, overdue, end).
+
+    ``report`` counts the period's reports, so the cohort keeps the newest when two cross.
+    """
+
+    owner_id: str = Field(pattern=r"^\d{2}(\d{2})?$")
+    report: int = Field(ge=1)
+    phase: Phase
+    cycle: int = Field(ge=1)
+    phase_due_on: date | None
+    overdue: bool
+    ended: bool
+    end_reason: str | None = None
+    at: datetime
 
 
 class MilestoneEntry(BaseModel):
@@ -153,6 +194,7 @@ class GatheringEntry(BaseModel):
     date: date
     place: str
     received_at: datetime
+    sequence: int = 0
 
 
 NoticeKind = Literal["phase_reminder", "phase_second_reminder", "escalation", "meeting_gap_reminder"]
@@ -211,6 +253,8 @@ class PeriodState(BaseModel):
     pending: list[PendingRecord] = Field(default_factory=list)
     refused: list[RefusedRecord] = Field(default_factory=list)
     final_evaluation_queued: bool = False
+    #: Reports sent to the cohort (`PeriodProgress.report`).
+    progress_reports: int = 0
 
 
 class PeriodStatus(BaseModel):
@@ -239,3 +283,5 @@ class PeriodStatus(BaseModel):
     end_reason: str | None
     records_pending: int = 0
     records_refused: int = 0
+    network: str | None = None
+    kindergarten_transition: bool = False

@@ -17,8 +17,10 @@ from domain.models import (
     GatheringInvitation,
     MeetingEntry,
     MilestoneEntry,
+    NetworkMeeting,
     NoticeEntry,
     PeriodInput,
+    PeriodProgress,
     PeriodState,
     PeriodStatus,
     RecordMilestone,
@@ -457,6 +459,60 @@ def apply_notice(state: PeriodState, deadline: Deadline, now: datetime) -> Notic
     return entry
 
 
+def apply_network_meeting(state: PeriodState, meeting: NetworkMeeting, now: datetime) -> MeetingEntry | str:
+    """Record a meeting shared by the owner's network, or say why this period leaves it out.
+
+    The cohort has checked the date is a working day ahead; a period that has ended, or whose end
+    comes before the meeting, does not take part. The same id and sequence again changes nothing, so
+    a repeated signal is harmless.
+    """
+    if state.phase.is_terminal:
+        return f"the period has ended ({state.phase})"
+    if meeting.date > ends_on(state):
+        return f"{meeting.date} is after the period's end ({ends_on(state)})"
+    known = next((i for i, m in enumerate(state.meetings) if m.meeting_id == meeting.meeting_id), None)
+    if known is not None and state.meetings[known].sequence >= meeting.sequence:
+        return f"meeting {meeting.meeting_id} is already at sequence {state.meetings[known].sequence}"
+    entry = MeetingEntry(
+        meeting_id=meeting.meeting_id,
+        kind="network",
+        date=meeting.date,
+        start=meeting.start,
+        duration_minutes=meeting.duration_minutes,
+        adviser=meeting.adviser,
+        schools=[],
+        title=meeting.title or f"Network meeting: {meeting.network}",
+        sequence=meeting.sequence,
+        scheduled_at=now,
+    )
+    if known is None:
+        state.meetings.append(entry)
+    else:
+        state.meetings[known] = entry
+    return entry
+
+
+def progress_fingerprint(state: PeriodState, now: datetime) -> tuple[object, ...]:
+    """What the cohort is told about; a report goes out when it changes."""
+    return (state.phase, state.cycle, phase_due_on(state), is_overdue(state, now), state.phase.is_terminal)
+
+
+def progress(state: PeriodState, now: datetime) -> PeriodProgress:
+    """The next report to the cohort (counts it)."""
+    state.progress_reports += 1
+    return PeriodProgress(
+        owner_id=state.input.owner.id,
+        report=state.progress_reports,
+        phase=state.phase,
+        cycle=state.cycle,
+        phase_due_on=phase_due_on(state),
+        overdue=is_overdue(state, now),
+        ended=state.phase.is_terminal,
+        end_reason=state.end_reason,
+        at=now,
+    )
+
+
 def notice_counts(state: PeriodState) -> tuple[int, int]:
     """How many reminders and how many escalations the period has sent."""
     escalations = sum(1 for n in state.notices if n.kind == "escalation")
@@ -490,4 +546,6 @@ def status(state: PeriodState, workflow_id: str, now: datetime) -> PeriodStatus:
         end_reason=state.end_reason,
         records_pending=len(state.pending),
         records_refused=len(state.refused),
+        network=state.input.network,
+        kindergarten_transition=state.input.kindergarten_transition,
     )

@@ -58,6 +58,12 @@ class ProgrammePlan(BaseModel):
         development_areas: The development areas an owner may choose.
         calendar_country: The `holidays` country code of the working-day calendar.
         timezone: The IANA time zone in which the plan's dates are read.
+        gathering_start_weeks: The cohort's start gathering lies this many weeks after its periods start.
+        gathering_every_months: A national gathering every this many months after the start (0: none
+            between the start and the closing gathering).
+        gathering_closing_weeks: The closing gathering lies this many weeks before the periods end.
+        gathering_invite_weeks: Invitations to a gathering go out this many weeks before it.
+        gathering_place: Where national gatherings are held unless a coordinator says otherwise.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -74,6 +80,13 @@ class ProgrammePlan(BaseModel):
     development_areas: tuple[str, ...] = Field(min_length=1)
     calendar_country: str = Field(default="NO", pattern=r"^[A-Z]{2}$")
     timezone: str = "Europe/Oslo"
+    # National gatherings of a cohort (defaults: seed 002 names the gatherings, not their rhythm; ours).
+    # Defaults keep plans recorded before these fields existed valid.
+    gathering_start_weeks: int = Field(default=4, ge=0, le=52)
+    gathering_every_months: int = Field(default=6, ge=0, le=60)
+    gathering_closing_weeks: int = Field(default=4, ge=0, le=52)
+    gathering_invite_weeks: int = Field(default=6, ge=0, le=52)
+    gathering_place: str = Field(default="Oslo", min_length=1, max_length=200)
 
     @model_validator(mode="after")
     def _phases_follow_the_contract(self) -> ProgrammePlan:

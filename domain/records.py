@@ -217,3 +217,32 @@ class InvitationRecord(BaseModel):
     period_workflow_id: str | None
     updated_at: datetime
     audit: AuditEntry
+
+
+class GatheringGuest(BaseModel):
+    """An owner invited to a national gathering, with the advisers who go with it."""
+
+    owner_id: str
+    owner_name: str
+    county: str
+    advisers: list[str]
+    period_workflow_id: str
+
+
+class NationalGatheringRecord(BaseModel):
+    """A cohort's national gathering and the owners it invites now (all live periods, or one late joiner).
+
+    The `national_gatherings` row is keyed by cohort and gathering; newer sequences win. Each guest gets
+    one calendar file whose UID is the gathering's, so a moved gathering updates the event it holds.
+    """
+
+    workflow_id: str
+    cohort: str
+    gathering_id: str
+    title: str
+    date: date
+    place: str
+    sequence: int = Field(ge=0)
+    timezone: str
+    guests: list[GatheringGuest]
+    audit: AuditEntry

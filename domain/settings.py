@@ -40,6 +40,12 @@ class VeilederkorpsetSettings(BaseSettings):
     second_reminder_after_weeks: int = Field(default=2, ge=0, le=260)
     new_cycle_min_months: Months = 9
     development_areas: tuple[str, ...] = DEFAULT_DEVELOPMENT_AREAS
+    # National gatherings of a cohort: a start gathering, one every half year, a closing one.
+    gathering_start_weeks: int = Field(default=4, ge=0, le=52)
+    gathering_every_months: int = Field(default=6, ge=0, le=60)
+    gathering_closing_weeks: int = Field(default=4, ge=0, le=52)
+    gathering_invite_weeks: int = Field(default=6, ge=0, le=52)
+    gathering_place: str = Field(default="Oslo", min_length=1, max_length=200)
 
     def plan(self) -> ProgrammePlan:
         """The plan these settings describe."""
@@ -65,6 +71,11 @@ class VeilederkorpsetSettings(BaseSettings):
             second_reminder_after_weeks=self.second_reminder_after_weeks,
             new_cycle_min_months=self.new_cycle_min_months,
             development_areas=self.development_areas,
+            gathering_start_weeks=self.gathering_start_weeks,
+            gathering_every_months=self.gathering_every_months,
+            gathering_closing_weeks=self.gathering_closing_weeks,
+            gathering_invite_weeks=self.gathering_invite_weeks,
+            gathering_place=self.gathering_place,
         )
 
 
@@ -86,12 +97,27 @@ class AppSettings(BaseSettings):
     adviser_mail_domain: str = "veileder.udir.no"
     # Where invitation letters to the county governor (Statsforvalteren) go; {county} is the county number.
     county_governor_address: str = "sf{county}@statsforvalteren.no"
+    # Where a school owner's invitations to national gatherings go; {owner_id} is the owner's number.
+    # A real deployment points this at the owners' registered contact addresses.
+    owner_address: str = "postmottak-{owner_id}@skoleeier.udir.no"
     # Prometheus metrics of the Temporal SDK (workflow and activity task latencies, polls, failures) on
     # http://{metrics_host}:{metrics_port}/metrics; no port, no endpoint.
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     metrics_host: str = "0.0.0.0"
     db_pool_min_size: int = Field(default=1, ge=0)
     db_pool_max_size: int = Field(default=10, ge=1)
+    # The application's gauges (periods by phase, overdue periods) are read from the record store this
+    # often while a metrics port is set.
+    metrics_refresh_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # Liveness (/healthz) and readiness (/readyz: worker polling, PostgreSQL answering) for an
+    # orchestrator on http://{health_host}:{health_port}/; no port, no endpoint.
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    health_host: str = "0.0.0.0"
+    # Personal data (advisers, mail addresses, notes, meeting titles, who did what) is removed from the
+    # record store this many days after a period ends. Our choice: a year, so the Directorate's yearly
+    # reporting and the follow-up of the next cohort can still name who worked with the owner, and no
+    # longer (GDPR art. 5(1)(e)); facts, dates, phases and counts stay.
+    retention_days: int = Field(default=365, ge=1, le=36500)
 
     @property
     def outbox_path(self) -> Path:

@@ -18,6 +18,7 @@ from domain.records import (
     InvitationRecord,
     MeetingRecord,
     MilestoneRecord,
+    NationalGatheringRecord,
     NoticeRecord,
     PeriodStartedRecord,
     PhaseChangeRecord,
@@ -91,6 +92,11 @@ class RecordingActivities:
     async def record_invitation(self, record: InvitationRecord) -> None:
         self._keep(Activities.RECORD_INVITATION, record)
 
+    @activity.defn(name=Activities.RECORD_NATIONAL_GATHERING)
+    async def record_national_gathering(self, record: NationalGatheringRecord) -> list[str]:
+        self._keep(Activities.RECORD_NATIONAL_GATHERING, record)
+        return [f"outbox/{record.workflow_id}/{record.gathering_id}-{g.owner_id}.ics" for g in record.guests]
+
     def all(self) -> list[Callable[..., Any]]:
         return [
             self.load_programme_plan,
@@ -102,4 +108,5 @@ class RecordingActivities:
             self.record_gathering,
             self.record_final_evaluation,
             self.record_invitation,
+            self.record_national_gathering,
         ]

@@ -20,22 +20,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, FailureError, WorkflowAlreadyStartedError
 
 from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, RecordWriter
 
 with workflow.unsafe.imports_passed_through():
     from domain import cohort as rules
+    from domain import gatherings as gathering_rules
     from domain import period as period_rules
-    from domain.contract import Activities
-    from domain.models import PendingRecord
+    from domain.contract import PERIOD_PROGRESS_SIGNAL, Activities
+    from domain.models import PendingRecord, PeriodProgress
     from domain.phases import Phase
     from domain.programme import ProgrammePlan
-    from domain.records import AuditEntry, InvitationEvent, InvitationRecord
+    from domain.records import (
+        AuditEntry,
+        GatheringGuest,
+        InvitationEvent,
+        InvitationRecord,
+        NationalGatheringRecord,
+    )
     from workflows.guidance_period import (
         ADVISERS,
         COHORT,
@@ -45,13 +54,28 @@ with workflow.unsafe.imports_passed_through():
         GuidancePeriodWorkflow,
     )
 
+# Cohorts started from this patch on run behaviour 2 (`domain.cohort.BEHAVIOUR_GATHERINGS`): national
+# gatherings, network meetings, their periods' progress, periods started together, an end. A cohort
+# started before keeps behaviour 1 for its whole life (the choice travels in its state).
+COHORT_GATHERINGS_PATCH = "cohort-gatherings-and-progress"
+# Our own bound beside Temporal's suggestion: a cohort hands over to a fresh run after this many events.
+CONTINUE_AS_NEW_AFTER_EVENTS = 10_000
+# Period starts and signals issued together, at most (each batch is one workflow task's commands).
+START_BATCH = 500
+SIGNAL_BATCH = 200
+
 
 @workflow.defn
 class CohortWorkflow:
     """One cohort of guidance periods; id ``cohort-{cohort}``.
 
-    Updates (validated before anything reaches history):
-        respond_to_invitation: an owner accepts or declines (`RespondToInvitation`); answers `CohortStatus`.
+    Updates (validated before anything reaches history; each answers `CohortStatus`):
+        respond_to_invitation: an owner accepts or declines (`RespondToInvitation`).
+        add_gathering: a coordinator adds a national gathering (`AddGathering`).
+        move_gathering: a coordinator moves one (`MoveGathering`); owners get the same event, updated.
+        schedule_network_meeting: a meeting for every owner of a network (`ScheduleNetworkMeeting`).
+    Signals:
+        period_progress: a period of the cohort reports its phase, overdue flag and end.
     Queries:
         status: the cohort's `CohortStatus`.
     """
@@ -61,7 +85,8 @@ class CohortWorkflow:
         self._state: rules.CohortState | None = cohort if isinstance(cohort, rules.CohortState) else None
         self._input = cohort.input if isinstance(cohort, rules.CohortState) else cohort
         self._revision = 0
-        self._starting = False
+        self._starting = 0
+        self._signalling = False
 
     @workflow.run
     async def run(self, cohort: rules.CohortInput | rules.CohortState) -> rules.CohortStatus:
@@ -76,19 +101,28 @@ class CohortWorkflow:
                 retry_policy=RECORD_RETRY,
                 summary=f"load plan {cohort.plan}",
             )
-            self._state = rules.new_state(cohort, plan, workflow.now())
+            behaviour = (
+                rules.BEHAVIOUR_GATHERINGS if workflow.patched(COHORT_GATHERINGS_PATCH) else rules.BEHAVIOUR_INVITATIONS
+            )
+            self._state = rules.new_state(cohort, plan, workflow.now(), behaviour=behaviour)
             for entry in self._state.invitations:
-                self._queue_invitation(entry, "invited", "system", "invited")
+                if entry.state == rules.InvitationState.ACCEPTED:
+                    by = entry.answered_by or "system"
+                    self._queue_invitation(entry, "accepted", by, f"invitation:{entry.owner_id}:accepted")
+                else:
+                    self._queue_invitation(entry, "invited", "system", "invited")
         state = self._state
         workflow.upsert_search_attributes([COHORT.value_set(state.input.cohort)])
         self._writer = RecordWriter(state, on_written=self._changed)
         writer = asyncio.create_task(self._writer.write())
         starter = asyncio.create_task(self._start_periods())
+        messenger = asyncio.create_task(self._send_signals())
         try:
-            # The cohort stays open after its invitations close: it is the Directorate's handle on the
-            # cohort (national gatherings come here next).
+            # A behaviour-1 cohort stays open for ever; a behaviour-2 cohort ends with its last period.
             while True:
                 self._publish()
+                if rules.is_finished(state) and workflow.all_handlers_finished():
+                    break
                 if self._may_continue_as_new():
                     workflow.continue_as_new(state)
                 await self._wait_for_next_deadline()
@@ -96,6 +130,8 @@ class CohortWorkflow:
         finally:
             writer.cancel()
             starter.cancel()
+            messenger.cancel()
+        return self._status()
 
     def _act_on_deadlines(self) -> None:
         state, now = self._live, workflow.now()
@@ -104,12 +140,19 @@ class CohortWorkflow:
             if deadline.kind == "reminder":
                 for entry in rules.apply_reminders(state, now):
                     self._queue_invitation(entry, "reminded", "system", "reminded")
-            else:
+            elif deadline.kind == "no_reply":
                 for entry in rules.apply_no_reply(state, now):
                     self._queue_invitation(entry, "no_reply", "system", "no_reply")
+            else:
+                gathering = gathering_rules.next_to_send(state.gatherings, state.plan)
+                assert gathering is not None
+                guests = rules.apply_send_gathering(state, gathering)
+                self._queue_gathering(
+                    gathering, guests, "directorate", f"{gathering.gathering_id}:{gathering.sequence}"
+                )
             deadline = rules.next_deadline(state)
 
-    # --- update and query --------------------------------------------------------------------------
+    # --- updates, signal and query -----------------------------------------------------------------
 
     @workflow.update
     async def respond_to_invitation(self, request: rules.RespondToInvitation) -> rules.CohortStatus:
@@ -117,11 +160,10 @@ class CohortWorkflow:
         # An answer that arrives while the cohort loads its plan waits for it (no more than a moment).
         await workflow.wait_condition(lambda: self._state is not None)
         state, now = self._live, workflow.now()
-        self._check(request)
+        self._check(rules.check_response, request)
         entry = rules.apply_response(state, request, now)
-        info = workflow.current_update_info()
-        key = f"update:{info.id}" if info is not None else f"update:{workflow.uuid4()}"
-        self._queue_invitation(entry, "accepted" if request.answer == "accept" else "declined", request.by, key)
+        event: InvitationEvent = "accepted" if request.answer == "accept" else "declined"
+        self._queue_invitation(entry, event, request.by, self._update_key())
         return self._status()
 
     @respond_to_invitation.validator
@@ -130,7 +172,62 @@ class CohortWorkflow:
             # Still loading the plan: only what the input tells can be checked now; the handler checks the rest.
             self._check_invited(request)
             return
-        self._check(request)
+        self._check(rules.check_response, request)
+
+    @workflow.update
+    def add_gathering(self, request: gathering_rules.AddGathering) -> rules.CohortStatus:
+        """Add a national gathering; its invitations go out as the plan says (at once if that day has passed)."""
+        state = self._live
+        self._check(self._check_add_gathering, request)
+        entry = gathering_rules.apply_add(state.gatherings, request, state.plan)
+        workflow.logger.info("gathering %s added for %s by %s", entry.gathering_id, entry.date, request.by)
+        self._revision += 1
+        return self._status()
+
+    @add_gathering.validator
+    def _validate_add_gathering(self, request: gathering_rules.AddGathering) -> None:
+        self._check(self._check_add_gathering, request)
+
+    @workflow.update
+    def move_gathering(self, request: gathering_rules.MoveGathering) -> rules.CohortStatus:
+        """Move a gathering; owners already invited get the same calendar event with a higher sequence."""
+        state = self._live
+        self._check(self._check_move_gathering, request)
+        entry = gathering_rules.apply_move(state.gatherings, request, state.plan)
+        workflow.logger.info("gathering %s moved to %s by %s", entry.gathering_id, entry.date, request.by)
+        self._revision += 1
+        return self._status()
+
+    @move_gathering.validator
+    def _validate_move_gathering(self, request: gathering_rules.MoveGathering) -> None:
+        self._check(self._check_move_gathering, request)
+
+    @workflow.update
+    def schedule_network_meeting(self, request: rules.ScheduleNetworkMeeting) -> rules.CohortStatus:
+        """Agree (or move, given its ``meeting_id``) a meeting for every running period of a network."""
+        self._check(rules.check_network_meeting, request)
+        meeting = rules.apply_network_meeting(self._live, request)
+        workflow.logger.info("network meeting %s on %s for %s", meeting.meeting_id, meeting.date, meeting.network)
+        self._revision += 1
+        return self._status()
+
+    @schedule_network_meeting.validator
+    def _validate_schedule_network_meeting(self, request: rules.ScheduleNetworkMeeting) -> None:
+        self._check(rules.check_network_meeting, request)
+
+    @workflow.signal(name=PERIOD_PROGRESS_SIGNAL)
+    async def period_progress(self, progress: PeriodProgress) -> None:
+        """A period of the cohort reports where it stands; the newest report wins."""
+        await workflow.wait_condition(lambda: self._state is not None)
+        if rules.apply_progress(self._live, progress) is not None:
+            self._revision += 1
+
+    @workflow.query
+    def status(self) -> rules.CohortStatus:
+        """Where every invitation and period of the cohort stands."""
+        return self._status()
+
+    # --- checks ------------------------------------------------------------------------------------
 
     def _check_invited(self, request: rules.RespondToInvitation) -> None:
         invited = [o.owner.id for o in self._input.owners]
@@ -139,10 +236,22 @@ class CohortWorkflow:
             message = f"owner_id: {request.owner_id} is not invited to cohort {cohort}; invited: {', '.join(invited)}"
             raise ApplicationError(message, type="UpdateRejected", non_retryable=True)
 
-    @workflow.query
-    def status(self) -> rules.CohortStatus:
-        """Where every invitation of the cohort stands."""
-        return self._status()
+    @staticmethod
+    def _check_add_gathering(state: rules.CohortState, request: gathering_rules.AddGathering, now: datetime) -> None:
+        rules.check_gathering_change(state)
+        gathering_rules.check_add(state.gatherings, request, rules.today(state, now), state.plan)
+
+    @staticmethod
+    def _check_move_gathering(state: rules.CohortState, request: gathering_rules.MoveGathering, now: datetime) -> None:
+        rules.check_gathering_change(state)
+        gathering_rules.check_move(state.gatherings, request, rules.today(state, now), state.plan)
+
+    def _check(self, check: Callable[[rules.CohortState, Any, datetime], None], request: Any) -> None:
+        """Run a domain check; a rejection becomes an error that names the field and what is allowed."""
+        try:
+            check(self._live, request, workflow.now())
+        except period_rules.Rejection as rejection:
+            raise ApplicationError(str(rejection), type="UpdateRejected", non_retryable=True) from None
 
     # --- helpers -----------------------------------------------------------------------------------
 
@@ -159,11 +268,10 @@ class CohortWorkflow:
     def _status(self) -> rules.CohortStatus:
         return rules.status(self._live, self._id)
 
-    def _check(self, request: rules.RespondToInvitation) -> None:
-        try:
-            rules.check_response(self._live, request, workflow.now())
-        except period_rules.Rejection as rejection:
-            raise ApplicationError(str(rejection), type="UpdateRejected", non_retryable=True) from None
+    @staticmethod
+    def _update_key() -> str:
+        info = workflow.current_update_info()
+        return f"update:{info.id}" if info is not None else f"update:{workflow.uuid4()}"
 
     def _queue_invitation(self, entry: rules.Invitation, event: InvitationEvent, by: str, key: str) -> None:
         state, now = self._live, workflow.now()
@@ -203,6 +311,49 @@ class CohortWorkflow:
         )
         self._revision += 1
 
+    def _queue_gathering(
+        self, gathering: gathering_rules.NationalGathering, guests: list[rules.Invitation], by: str, key: str
+    ) -> None:
+        """Queue the gathering's row and one calendar file per guest (the signals are queued by the rules)."""
+        state, now = self._live, workflow.now()
+        advisers = {o.owner.id: list(o.advisers) for o in state.input.owners}
+        record = NationalGatheringRecord(
+            workflow_id=self._id,
+            cohort=state.input.cohort,
+            gathering_id=gathering.gathering_id,
+            title=gathering.title,
+            date=gathering.date,
+            place=gathering.place,
+            sequence=gathering.sequence,
+            timezone=state.plan.timezone,
+            guests=[
+                GatheringGuest(
+                    owner_id=g.owner_id,
+                    owner_name=g.owner_name,
+                    county=g.county,
+                    advisers=advisers[g.owner_id],
+                    period_workflow_id=g.period_workflow_id,
+                )
+                for g in guests
+            ],
+            audit=AuditEntry(
+                workflow_id=self._id,
+                event_key=f"gathering:{key}",
+                at=now,
+                actor=by,
+                action="gathering invitations" if len(guests) != 1 else "gathering invitation (late joiner)",
+                details={"gathering_id": gathering.gathering_id, "guests": len(guests), "date": str(gathering.date)},
+            ),
+        )
+        state.pending.append(
+            PendingRecord(
+                activity=Activities.RECORD_NATIONAL_GATHERING,
+                summary=f"invite {len(guests)} owners to {gathering.title} {gathering.date}",
+                payload=record.model_dump(mode="json"),
+            )
+        )
+        self._revision += 1
+
     async def _wait_for_next_deadline(self) -> None:
         seen = self._revision
         deadline = rules.next_deadline(self._live)
@@ -216,52 +367,96 @@ class CohortWorkflow:
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(condition, timeout=timeout, timeout_summary=deadline.summary)
 
+    def _hand_over_soon(self) -> bool:
+        """Temporal suggests a fresh run, or the history has grown past our own bound."""
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() > CONTINUE_AS_NEW_AFTER_EVENTS
+
     def _may_continue_as_new(self) -> bool:
         return (
-            workflow.info().is_continue_as_new_suggested()
+            self._hand_over_soon()
             and workflow.all_handlers_finished()
             and not self._writer.writing
             and not self._starting
+            and not self._signalling
         )
 
     async def _start_periods(self) -> None:
-        """Start the period of each owner that accepted, in order; an owner leaves the list once started."""
+        """Start the period of each owner that accepted; an owner leaves the list once started.
+
+        Behaviour 1 starts one period at a time; behaviour 2 starts up to `START_BATCH` together, so a
+        cohort of hundreds of owners starts in a few workflow tasks.
+        """
         state = self._live
         while True:
-            await workflow.wait_condition(
-                lambda: bool(state.starts_pending) and not workflow.info().is_continue_as_new_suggested()
-            )
-            owner_id = state.starts_pending[0]
-            entry = rules.invitation(state, owner_id)
-            assert entry is not None
-            period = rules.period_input(state, owner_id)
-            self._starting = True
+            await workflow.wait_condition(lambda: bool(state.starts_pending) and not self._hand_over_soon())
+            self._starting += 1
             try:
-                await workflow.start_child_workflow(
-                    GuidancePeriodWorkflow.run,
-                    period,
-                    id=entry.period_workflow_id,
-                    parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                    static_summary=f"Guidance period: {period.owner.name} ({period.owner.id}), cohort {period.cohort}",
-                    search_attributes=TypedSearchAttributes(
-                        [
-                            SearchAttributePair(GUIDANCE_PHASE, str(Phase.MAPPING)),
-                            SearchAttributePair(SCHOOL_OWNER, period.owner.id),
-                            SearchAttributePair(COHORT, period.cohort),
-                            SearchAttributePair(COUNTY, period.owner.county),
-                            SearchAttributePair(ADVISERS, list(period.advisers)),
-                        ]
-                    ),
-                )
-                workflow.logger.info("period %s started", entry.period_workflow_id)
-            except WorkflowAlreadyStartedError:
-                workflow.logger.warning("period %s was already started", entry.period_workflow_id)
+                if state.behaviour >= rules.BEHAVIOUR_GATHERINGS:
+                    batch = state.starts_pending[:START_BATCH]
+                    await asyncio.gather(*(self._start_period(owner_id) for owner_id in batch))
+                else:
+                    # Awaited directly, as before behaviour 2, so running cohorts issue their commands in
+                    # the order their histories hold.
+                    await self._start_period(state.starts_pending[0])
             finally:
-                self._starting = False
-            entry.period_started = True
-            state.starts_pending.pop(0)
+                self._starting -= 1
+
+    async def _start_period(self, owner_id: str) -> None:
+        state = self._live
+        entry = rules.invitation(state, owner_id)
+        assert entry is not None
+        period = rules.period_input(state, owner_id)
+        try:
+            await workflow.start_child_workflow(
+                GuidancePeriodWorkflow.run,
+                period,
+                id=entry.period_workflow_id,
+                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                static_summary=f"Guidance period: {period.owner.name} ({period.owner.id}), cohort {period.cohort}",
+                search_attributes=TypedSearchAttributes(
+                    [
+                        SearchAttributePair(GUIDANCE_PHASE, str(Phase.MAPPING)),
+                        SearchAttributePair(SCHOOL_OWNER, period.owner.id),
+                        SearchAttributePair(COHORT, period.cohort),
+                        SearchAttributePair(COUNTY, period.owner.county),
+                        SearchAttributePair(ADVISERS, list(period.advisers)),
+                    ]
+                ),
+            )
+            workflow.logger.info("period %s started", entry.period_workflow_id)
+        except WorkflowAlreadyStartedError:
+            workflow.logger.warning("period %s was already started", entry.period_workflow_id)
+        entry.period_started = True
+        state.starts_pending.remove(owner_id)
+        if state.behaviour >= rules.BEHAVIOUR_GATHERINGS:
+            for gathering in rules.catch_up(state, entry, workflow.now()):
+                self._queue_gathering(
+                    gathering, [entry], "directorate", f"{gathering.gathering_id}:{gathering.sequence}:{owner_id}"
+                )
+        self._revision += 1
+
+    async def _send_signals(self) -> None:
+        """Send the queued signals to periods (gatherings, network meetings), a batch at a time."""
+        state = self._live
+        while True:
+            await workflow.wait_condition(lambda: bool(state.signals_pending) and not self._hand_over_soon())
+            batch = state.signals_pending[:SIGNAL_BATCH]
+            self._signalling = True
+            try:
+                await asyncio.gather(*(self._signal(item) for item in batch))
+            finally:
+                self._signalling = False
+            del state.signals_pending[: len(batch)]
             self._revision += 1
+
+    async def _signal(self, item: rules.PendingSignal) -> None:
+        try:
+            await workflow.get_external_workflow_handle(item.workflow_id).signal(item.signal, item.payload)
+        except FailureError as error:
+            # The period has ended since it last reported: it has no use for the signal.
+            workflow.logger.warning("%s to %s not delivered: %s", item.signal, item.workflow_id, error)
 
     def _changed(self) -> None:
         self._revision += 1

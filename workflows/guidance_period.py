@@ -16,17 +16,19 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, FailureError
 
 from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, RecordWriter
 
 with workflow.unsafe.imports_passed_through():
     from domain import period as rules
-    from domain.contract import Activities
+    from domain.contract import PERIOD_PROGRESS_SIGNAL, Activities
     from domain.models import (
         GatheringInvitation,
+        NetworkMeeting,
         PendingRecord,
         PeriodInput,
+        PeriodProgress,
         PeriodState,
         PeriodStatus,
         RecordMilestone,
@@ -92,6 +94,11 @@ def current_details(state: PeriodState, now: datetime) -> str:
         lines.append(f"Next meeting: {upcoming[0].date} {upcoming[0].kind}")
     if state.development_area:
         lines.append(f"Development area: {state.development_area}")
+    scope = [f"network {state.input.network}"] if state.input.network else []
+    if state.input.kindergarten_transition:
+        scope.append("includes the kindergarten-to-school transition")
+    if scope:
+        lines.append("Scope: " + "; ".join(scope))
     reminders, escalations = rules.notice_counts(state)
     lines.append(
         f"Advisers: {', '.join(state.input.advisers)}; {len(state.meetings)} meetings, "
@@ -112,6 +119,9 @@ class GuidancePeriodWorkflow:
         withdraw: end the period early (`Withdraw`).
     Signals:
         gathering_invitation: the Directorate invites the owner to a national gathering.
+        network_meeting: the cohort passes on a meeting of the owner's network.
+    A period started by a cohort (``report_to``) signals ``period_progress`` to it when its phase,
+    overdue flag or end changes.
     Queries:
         status: the period's `PeriodStatus`.
     """
@@ -124,6 +134,8 @@ class GuidancePeriodWorkflow:
             self._state = rules.new_state(period, period.programme)
         self._published: list[tuple[str, Any]] | None = None
         self._revision = 0  # counts changes, so the main loop wakes to republish and re-plan its timer
+        self._reported: tuple[object, ...] | None = None  # the progress the cohort was last told
+        self._reporting: set[asyncio.Task[None]] = set()  # reports to the cohort on their way
 
     # --- main loop --------------------------------------------------------------------------------
 
@@ -169,7 +181,7 @@ class GuidancePeriodWorkflow:
         self._writer.close()
         await writing
         self._publish()
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._reporting)
         return self._status()
 
     def _act_on_deadlines(self) -> None:
@@ -279,6 +291,31 @@ class GuidancePeriodWorkflow:
             f"gathering {entry.date}: {entry.title}",
         )
 
+    @workflow.signal
+    async def network_meeting(self, meeting: NetworkMeeting) -> None:
+        """The cohort passes on a meeting shared by the owner's network (a higher sequence moves it)."""
+        await workflow.wait_condition(lambda: self._state is not None)
+        state, now = self._live, workflow.now()
+        entry = rules.apply_network_meeting(state, meeting, now)
+        if isinstance(entry, str):
+            workflow.logger.info("network meeting %s left out: %s", meeting.meeting_id, entry)
+            return
+        action = "network meeting moved" if entry.sequence else "network meeting scheduled"
+        self._queue(
+            Activities.RECORD_MEETING,
+            MeetingRecord(
+                workflow_id=self._id,
+                owner_name=state.input.owner.name,
+                advisers=list(state.input.advisers),
+                timezone=state.plan.timezone,
+                meeting=entry,
+                audit=self._audit(
+                    f"{entry.meeting_id}:{entry.sequence}", "cohort", action, now, meeting_id=entry.meeting_id
+                ),
+            ),
+            f"invite to network meeting {entry.date}",
+        )
+
     @workflow.query
     def status(self) -> PeriodStatus:
         """Where the period stands."""
@@ -369,7 +406,30 @@ class GuidancePeriodWorkflow:
             workflow.info().is_continue_as_new_suggested()
             and workflow.all_handlers_finished()
             and not self._writer.writing
+            and not self._reporting
         )
+
+    def _report_progress(self) -> None:
+        """Tell the cohort (if any) when the phase, the overdue flag or the end has changed."""
+        state, now = self._live, workflow.now()
+        if state.input.report_to is None:
+            return  # a period started outside a cohort workflow (and every period from before reports)
+        fingerprint = rules.progress_fingerprint(state, now)
+        if fingerprint == self._reported:
+            return
+        self._reported = fingerprint
+        task = asyncio.create_task(self._send_report(state.input.report_to, rules.progress(state, now)))
+        self._reporting.add(task)
+        task.add_done_callback(self._reporting.discard)
+
+    async def _send_report(self, cohort_id: str, progress: PeriodProgress) -> None:
+        try:
+            await workflow.get_external_workflow_handle(cohort_id).signal(PERIOD_PROGRESS_SIGNAL, progress)
+        except FailureError as error:
+            # The cohort has ended or was never there: the period runs on; its status says the same.
+            workflow.logger.warning("progress report to %s failed: %s", cohort_id, error)
+        finally:
+            self._revision += 1
 
     def _publish(self) -> None:
         """Upsert search attributes (only when they changed) and refresh the Web UI's current details."""
@@ -380,3 +440,4 @@ class GuidancePeriodWorkflow:
             workflow.upsert_search_attributes(attributes)
             self._published = fingerprint
         workflow.set_current_details(current_details(state, now))
+        self._report_progress()

@@ -30,11 +30,13 @@ from domain.phases import Milestone
 from domain.records import (
     AuditEntry,
     FinalEvaluationRecord,
+    GatheringGuest,
     GatheringRecord,
     InvitationEvent,
     InvitationRecord,
     MeetingRecord,
     MilestoneRecord,
+    NationalGatheringRecord,
     NoticeRecord,
     PeriodSnapshot,
     PeriodStartedRecord,
@@ -176,5 +178,42 @@ def invitation(event: InvitationEvent, state: str, at: datetime, by: str = "syst
         updated_at=at,
         audit=AuditEntry(
             workflow_id="cohort-2027", event_key=f"invitation:4617:{event}", at=at, actor=by, action=event
+        ),
+    )
+
+
+def national_gathering(at: datetime, sequence: int = 0, on: date = date(2027, 9, 14)) -> NationalGatheringRecord:
+    """A cohort's start gathering with two owners invited (sequence > 0: the gathering moved)."""
+    return NationalGatheringRecord(
+        workflow_id="cohort-2027",
+        cohort="2027",
+        gathering_id="start",
+        title="Start gathering",
+        date=on,
+        place="Oslo",
+        sequence=sequence,
+        timezone="Europe/Oslo",
+        guests=[
+            GatheringGuest(
+                owner_id="4617",
+                owner_name="Kvinnherad",
+                county="46",
+                advisers=["d.lie"],
+                period_workflow_id="guidance-period-2027-4617",
+            ),
+            GatheringGuest(
+                owner_id="4615",
+                owner_name="Fitjar",
+                county="46",
+                advisers=["d.lie", "e.berg"],
+                period_workflow_id="guidance-period-2027-4615",
+            ),
+        ],
+        audit=AuditEntry(
+            workflow_id="cohort-2027",
+            event_key=f"gathering:start:{sequence}",
+            at=at,
+            actor="directorate",
+            action="gathering",
         ),
     )

@@ -16,6 +16,8 @@ TABLES = (
     "outbox",
     "audit_log",
     "invitations",
+    "national_gatherings",
+    "gathering_guests",
 )
 
 

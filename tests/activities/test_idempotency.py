@@ -11,6 +11,7 @@ import pytest
 from pydantic import BaseModel
 from temporalio.testing import ActivityEnvironment
 
+from activities.national_gatherings import GatheringStore
 from activities.record_store import RecordStore
 from domain.contract import Activities
 from tests.activities import factories
@@ -73,6 +74,11 @@ CASES = {
         lambda: factories.invitation("invited", "invited", LATER),
         {"invitations": 1, "outbox": 1, "audit_log": 1},
     ),
+    "national gathering": Case(
+        Activities.RECORD_NATIONAL_GATHERING,
+        lambda: factories.national_gathering(LATER),
+        {"national_gatherings": 1, "gathering_guests": 2, "outbox": 2, "audit_log": 1},
+    ),
     "final evaluation": Case(
         Activities.RECORD_FINAL_EVALUATION,
         lambda: factories.final_evaluation(factories.new_period(), LATER),
@@ -92,7 +98,7 @@ async def test_running_an_activity_twice_leaves_one_row_per_record(
     case: Case, store: RecordStore, pool: asyncpg.Pool, env: ActivityEnvironment
 ) -> None:
     record = case.record()
-    activity = getattr(store, case.activity)
+    activity = getattr(store, case.activity, None) or getattr(GatheringStore(pool, store.settings), case.activity)
     expected = {table: case.rows.get(table, 0) for table in TABLES}
 
     first = await env.run(activity, record)

@@ -22,6 +22,8 @@ PRIMARY_KEYS = {
     "outbox": ["message_key"],
     "audit_log": ["workflow_id", "event_key"],
     "invitations": ["cohort", "owner_id"],
+    "national_gatherings": ["cohort", "gathering_id"],
+    "gathering_guests": ["cohort", "gathering_id", "owner_id"],
     "schema_version": ["version"],
 }
 
