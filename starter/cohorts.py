@@ -6,12 +6,15 @@ Errors follow `starter.client`: `UpdateRejected` for a refused answer (the workf
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from domain.cohort import CohortInput, CohortStatus, RespondToInvitation
+from domain.cohort import CohortInput, CohortStatus, RespondToInvitation, ScheduleNetworkMeeting
 from domain.contract import TASK_QUEUE, cohort_workflow_id
+from domain.gatherings import AddGathering, MoveGathering
 from starter.client import GuidanceError, UpdateRejected, _rejection_message
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import COHORT
@@ -80,6 +83,41 @@ async def respond_to_invitation(client: Client, cohort: str, request: RespondToI
         return await cohort_handle(client, cohort).execute_update(CohortWorkflow.respond_to_invitation, request)
     except WorkflowUpdateFailedError as err:
         raise UpdateRejected(_rejection_message(err.cause)) from err
+
+
+async def add_gathering(client: Client, cohort: str, request: AddGathering) -> CohortStatus:
+    """Add a national gathering to the cohort; answers with the cohort's status.
+
+    Raises:
+        UpdateRejected: A day that is not allowed, or a cohort from before national gatherings.
+    """
+    return await _update(client, cohort, CohortWorkflow.add_gathering, request)
+
+
+async def move_gathering(client: Client, cohort: str, request: MoveGathering) -> CohortStatus:
+    """Move a gathering; owners already invited get the same calendar event with a higher sequence.
+
+    Raises:
+        UpdateRejected: An unknown or past gathering, or a day that is not allowed.
+    """
+    return await _update(client, cohort, CohortWorkflow.move_gathering, request)
+
+
+async def schedule_network_meeting(client: Client, cohort: str, request: ScheduleNetworkMeeting) -> CohortStatus:
+    """Agree (or move) a meeting for every running period of a network.
+
+    Raises:
+        UpdateRejected: An unknown network, adviser or meeting id, or a day that is not allowed.
+    """
+    return await _update(client, cohort, CohortWorkflow.schedule_network_meeting, request)
+
+
+async def _update(client: Client, cohort: str, update: Any, request: Any) -> CohortStatus:
+    try:
+        result: CohortStatus = await cohort_handle(client, cohort).execute_update(update, request)
+    except WorkflowUpdateFailedError as err:
+        raise UpdateRejected(_rejection_message(err.cause)) from err
+    return result
 
 
 async def cohort_status(client: Client, cohort: str) -> CohortStatus:

@@ -1,0 +1,239 @@
+"""A behaviour-2 cohort's life on the time-skipping server: gatherings, network meetings, progress, its end."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from domain import calendar
+from domain.cohort import RespondToInvitation, ScheduleNetworkMeeting
+from domain.contract import Activities
+from domain.gatherings import AddGathering, MoveGathering, NationalGathering, invite_at, plan_gatherings
+from domain.models import RecordMilestone, Withdraw
+from domain.phases import Milestone
+from domain.records import NationalGatheringRecord
+from domain.settings import VeilederkorpsetSettings
+from tests.cohorts.conftest import OWNERS, CohortHarness
+from workflows.cohort import CohortWorkflow
+from workflows.guidance_period import GuidancePeriodWorkflow
+
+
+def accepted(owners: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [{**o, "accepted_by": "Statsforvalteren"} for o in owners]
+
+
+async def test_a_cohort_runs_its_gatherings_and_ends_when_its_last_period_has_ended(cohorts: CohortHarness) -> None:
+    cohort = await cohorts.cohort_input(owners=accepted(OWNERS))
+    handle = await cohorts.start(cohort)
+    status = await cohorts.settled(handle, starts=3)
+    assert status.periods_started == 3
+    plan = VeilederkorpsetSettings().plan()
+    planned = plan_gatherings(cohort.start_date, plan)
+    assert [g.gathering_id for g in status.gatherings] == [g.gathering_id for g in planned]
+
+    await cohorts.env.sleep(timedelta(days=31 * 31))
+    final = await handle.result()
+
+    assert final.ended and final.periods_ended == 3
+    assert final.phases == {"expired": 3}
+    sent = [r for r in cohorts.fakes.calls[Activities.RECORD_NATIONAL_GATHERING] if r.cohort == cohort.cohort]
+    assert all(isinstance(r, NationalGatheringRecord) for r in sent)
+    assert [r.gathering_id for r in sent] == [g.gathering_id for g in planned]
+    assert all(len(r.guests) == 3 for r in sent)
+    for owner in ("3301", "1103", "4617"):
+        period = await cohorts.period(cohort.cohort, owner).query(GuidancePeriodWorkflow.status)
+        assert [g.gathering_id for g in period.gatherings] == [g.gathering_id for g in planned]
+        assert all(calendar.is_working_day(g.date) for g in period.gatherings)
+
+
+def rejection(error: pytest.ExceptionInfo[WorkflowUpdateFailedError]) -> str:
+    cause = error.value.cause
+    assert isinstance(cause, ApplicationError)
+    return cause.message
+
+
+async def wait_for(condition: Callable[[], Awaitable[bool]], what: str) -> None:
+    for _ in range(200):
+        if await condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"not reached in 10 s: {what}")
+
+
+async def test_an_owner_that_accepts_late_is_invited_to_the_gatherings_already_sent(cohorts: CohortHarness) -> None:
+    cohort = await cohorts.cohort_input(owners=[*accepted(OWNERS[:2]), OWNERS[2]], reply_days=40)
+    handle = await cohorts.start(cohort)
+    await cohorts.settled(handle, starts=2)
+    first = plan_gatherings(cohort.start_date, VeilederkorpsetSettings().plan())[0]
+    now = await cohorts.env.get_current_time()
+    await cohorts.env.sleep(gathering_invite_at(first) - now + timedelta(hours=1))
+    await cohorts.settled(handle, starts=2)
+
+    await handle.execute_update(
+        CohortWorkflow.respond_to_invitation, RespondToInvitation(owner_id="4617", answer="accept", by="SF Vestland")
+    )
+    await cohorts.settled(handle, starts=3)
+
+    sent = [r for r in cohorts.fakes.calls[Activities.RECORD_NATIONAL_GATHERING] if r.cohort == cohort.cohort]
+    assert [(r.gathering_id, [g.owner_id for g in r.guests]) for r in sent] == [
+        (first.gathering_id, ["3301", "1103"]),
+        (first.gathering_id, ["4617"]),
+    ]
+    late = cohorts.period(cohort.cohort, "4617")
+    await wait_for(lambda: has_gathering(late, first.gathering_id), "late joiner invited")
+
+
+async def has_gathering(handle: WorkflowHandle[Any, Any], gathering_id: str, sequence: int = 0) -> bool:
+    status = await handle.query(GuidancePeriodWorkflow.status)
+    return any(g.gathering_id == gathering_id and g.sequence == sequence for g in status.gatherings)
+
+
+def gathering_invite_at(gathering: NationalGathering) -> datetime:
+    return invite_at(gathering, VeilederkorpsetSettings().plan())
+
+
+async def test_a_moved_gathering_reaches_every_period_again_with_a_higher_sequence(cohorts: CohortHarness) -> None:
+    cohort = await cohorts.cohort_input(owners=accepted(OWNERS))
+    handle = await cohorts.start(cohort)
+    await cohorts.settled(handle, starts=3)
+    first = plan_gatherings(cohort.start_date, VeilederkorpsetSettings().plan())[0]
+    now = await cohorts.env.get_current_time()
+    await cohorts.env.sleep(gathering_invite_at(first) - now + timedelta(hours=1))
+    await cohorts.settled(handle)
+
+    saturday = first.date + timedelta(days=(5 - first.date.weekday()) % 7 or 7)
+    with pytest.raises(WorkflowUpdateFailedError) as rejected:
+        await handle.execute_update(
+            CohortWorkflow.move_gathering, MoveGathering(gathering_id=first.gathering_id, date=saturday, by="udir")
+        )
+    assert rejection(rejected).startswith("date: ") and "next working day is" in rejection(rejected)
+    with pytest.raises(WorkflowUpdateFailedError) as unknown:
+        await handle.execute_update(
+            CohortWorkflow.move_gathering, MoveGathering(gathering_id="nope", date=first.date, by="udir")
+        )
+    assert "known: start" in rejection(unknown)
+
+    new_day = calendar.next_working_day(first.date + timedelta(days=7))
+    moved = await handle.execute_update(
+        CohortWorkflow.move_gathering,
+        MoveGathering(gathering_id=first.gathering_id, date=new_day, place="Trondheim", by="udir"),
+    )
+    entry = next(g for g in moved.gatherings if g.gathering_id == first.gathering_id)
+    assert (entry.date, entry.place, entry.sequence) == (new_day, "Trondheim", 1)
+    await cohorts.settled(handle)
+    for owner in ("3301", "1103", "4617"):
+        await wait_for(lambda o=owner: has_gathering(cohorts.period(cohort.cohort, o), first.gathering_id, 1), owner)
+    sent = [r for r in cohorts.fakes.calls[Activities.RECORD_NATIONAL_GATHERING] if r.cohort == cohort.cohort]
+    assert [(r.gathering_id, r.sequence, r.date, len(r.guests)) for r in sent] == [
+        (first.gathering_id, 0, first.date, 3),
+        (first.gathering_id, 1, new_day, 3),
+    ]
+
+
+async def test_an_added_gathering_is_sent_at_once_when_its_invitation_day_has_passed(cohorts: CohortHarness) -> None:
+    cohort = await cohorts.cohort_input(owners=accepted(OWNERS))
+    handle = await cohorts.start(cohort)
+    await cohorts.settled(handle, starts=3)
+    soon = calendar.next_working_day(await cohorts.today() + timedelta(days=10))
+
+    added = await handle.execute_update(
+        CohortWorkflow.add_gathering, AddGathering(title="Network day", date=soon, by="udir")
+    )
+
+    entry = next(g for g in added.gatherings if g.gathering_id == "extra-1")
+    assert (entry.title, entry.date, entry.place, entry.added_by) == ("Network day", soon, "Oslo", "udir")
+    await cohorts.settled(handle)
+    await wait_for(lambda: has_gathering(cohorts.period(cohort.cohort, "3301"), "extra-1"), "added gathering sent")
+
+
+async def test_a_network_meeting_reaches_the_networks_periods_only(cohorts: CohortHarness) -> None:
+    owners = [
+        *OWNERS,
+        {
+            "owner": {"id": "4615", "name": "Fitjar", "kind": "municipality", "county": "46"},
+            "advisers": ["e.berg"],
+            "network": "Sunnhordland",
+        },
+    ]
+    cohort = await cohorts.cohort_input(owners=accepted(owners))
+    handle = await cohorts.start(cohort)
+    await cohorts.settled(handle, starts=4)
+    day = calendar.next_working_day(cohort.start_date + timedelta(days=20))
+
+    with pytest.raises(WorkflowUpdateFailedError) as rejected:
+        await handle.execute_update(
+            CohortWorkflow.schedule_network_meeting,
+            ScheduleNetworkMeeting(network="Sunnhordland", date=day, adviser="a.hansen"),
+        )
+    assert rejection(rejected) == "adviser: a.hansen advises no owner of network Sunnhordland; allowed: d.lie, e.berg"
+    with pytest.raises(WorkflowUpdateFailedError) as unknown:
+        await handle.execute_update(
+            CohortWorkflow.schedule_network_meeting,
+            ScheduleNetworkMeeting(network="Nowhere", date=day, adviser="d.lie"),
+        )
+    assert "known: Sunnhordland" in rejection(unknown)
+
+    status = await handle.execute_update(
+        CohortWorkflow.schedule_network_meeting,
+        ScheduleNetworkMeeting(network="Sunnhordland", date=day, adviser="d.lie"),
+    )
+    meeting_id = status.network_meetings[0].meeting_id
+    moved_to = calendar.next_working_day(day + timedelta(days=7))
+    await handle.execute_update(
+        CohortWorkflow.schedule_network_meeting,
+        ScheduleNetworkMeeting(network="Sunnhordland", date=moved_to, adviser="e.berg", meeting_id=meeting_id),
+    )
+    await cohorts.settled(handle)
+
+    async def network_meeting(owner: str) -> list[tuple[str, date, int]]:
+        status = await cohorts.period(cohort.cohort, owner).query(GuidancePeriodWorkflow.status)
+        return [(m.meeting_id, m.date, m.sequence) for m in status.meetings if m.kind == "network"]
+
+    for owner in ("4617", "4615"):
+        await wait_for(lambda o=owner: _equals(network_meeting(o), [(meeting_id, moved_to, 1)]), owner)
+    assert await network_meeting("3301") == []
+    period = await cohorts.period(cohort.cohort, "4617").query(GuidancePeriodWorkflow.status)
+    assert period.network == "Sunnhordland"
+
+
+async def _equals(value: Awaitable[object], expected: object) -> bool:
+    return await value == expected
+
+
+async def test_the_cohort_sees_its_periods_progress_and_their_scope(cohorts: CohortHarness) -> None:
+    owners = [{**o, "kindergarten_transition": o["owner"]["id"] == "3301"} for o in accepted(OWNERS)]
+    cohort = await cohorts.cohort_input(owners=owners)
+    handle = await cohorts.start(cohort)
+    await cohorts.settled(handle, starts=3)
+    drammen = cohorts.period(cohort.cohort, "3301")
+    assert (await drammen.query(GuidancePeriodWorkflow.status)).kindergarten_transition
+    assert not (
+        await cohorts.period(cohort.cohort, "1103").query(GuidancePeriodWorkflow.status)
+    ).kindergarten_transition
+
+    await drammen.execute_update(
+        GuidancePeriodWorkflow.record_milestone, RecordMilestone(milestone=Milestone.MAPPING_DONE, adviser="a.hansen")
+    )
+    await cohorts.period(cohort.cohort, "1103").execute_update(
+        GuidancePeriodWorkflow.withdraw, Withdraw(reason="merger", by="Stavanger")
+    )
+
+    async def phases() -> dict[str, int]:
+        return (await handle.query(CohortWorkflow.status)).phases
+
+    await wait_for(lambda: _equals(phases(), {"anchoring": 1, "withdrawn": 1, "mapping": 1}), "progress reported")
+    due = (await handle.query(CohortWorkflow.status)).invitations[2].phase_due_on
+    assert due is not None
+    await cohorts.env.sleep(
+        calendar.end_of_day(due, "Europe/Oslo") - await cohorts.env.get_current_time() + timedelta(hours=2)
+    )
+    status = await handle.query(CohortWorkflow.status)
+    # Drammen's anchoring (8 weeks from its milestone) fell due before Kvinnherad's mapping (10 weeks).
+    assert status.overdue == 2 and [i.owner_id for i in status.invitations if i.overdue] == ["3301", "4617"]
+    assert status.periods_ended == 1
