@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -128,7 +129,8 @@ async def test_a_moved_gathering_reaches_every_period_again_with_a_higher_sequen
     assert (entry.date, entry.place, entry.sequence) == (new_day, "Trondheim", 1)
     await cohorts.settled(handle)
     for owner in ("3301", "1103", "4617"):
-        await wait_for(lambda o=owner: has_gathering(cohorts.period(cohort.cohort, o), first.gathering_id, 1), owner)
+        period = cohorts.period(cohort.cohort, owner)
+        await wait_for(partial(has_gathering, period, first.gathering_id, 1), owner)
     sent = [r for r in cohorts.fakes.calls[Activities.RECORD_NATIONAL_GATHERING] if r.cohort == cohort.cohort]
     assert [(r.gathering_id, r.sequence, r.date, len(r.guests)) for r in sent] == [
         (first.gathering_id, 0, first.date, 3),
@@ -195,8 +197,11 @@ async def test_a_network_meeting_reaches_the_networks_periods_only(cohorts: Coho
         status = await cohorts.period(cohort.cohort, owner).query(GuidancePeriodWorkflow.status)
         return [(m.meeting_id, m.date, m.sequence) for m in status.meetings if m.kind == "network"]
 
+    async def moved(owner: str) -> bool:
+        return await network_meeting(owner) == [(meeting_id, moved_to, 1)]
+
     for owner in ("4617", "4615"):
-        await wait_for(lambda o=owner: _equals(network_meeting(o), [(meeting_id, moved_to, 1)]), owner)
+        await wait_for(partial(moved, owner), owner)
     assert await network_meeting("3301") == []
     period = await cohorts.period(cohort.cohort, "4617").query(GuidancePeriodWorkflow.status)
     assert period.network == "Sunnhordland"
@@ -207,7 +212,8 @@ async def _equals(value: Awaitable[object], expected: object) -> bool:
 
 
 async def test_the_cohort_sees_its_periods_progress_and_their_scope(cohorts: CohortHarness) -> None:
-    owners = [{**o, "kindergarten_transition": o["owner"]["id"] == "3301"} for o in accepted(OWNERS)]
+    owners = [{**o, "kindergarten_transition": o is OWNERS[0]} for o in OWNERS]
+    owners = accepted(owners)
     cohort = await cohorts.cohort_input(owners=owners)
     handle = await cohorts.start(cohort)
     await cohorts.settled(handle, starts=3)

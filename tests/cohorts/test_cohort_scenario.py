@@ -50,7 +50,7 @@ def twenty_owners() -> list[dict[str, Any]]:
 
 def calendar_event(path: Path) -> tuple[str, int, date]:
     event = Calendar.from_ical(path.read_bytes()).walk("VEVENT")[0]
-    return str(event["UID"]), int(event["SEQUENCE"]), event.decoded("DTSTART")
+    return str(event["UID"]), int(event.decoded("SEQUENCE")), event.decoded("DTSTART")
 
 
 def calendar_files(folder: Path) -> dict[str, tuple[str, int, date]]:
