@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: dev demo test lint format bench histories clean
+.PHONY: dev demo test lint format bench histories clean codec-key codec-server
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ dev: $(STAMP)
 ## As `make dev`, and start a few real-looking demo periods.
 demo: $(STAMP)
 	$(PY) -m devstack --demo
+
+## Print a new payload encryption key for GUIDANCE_CODEC_KEYS (README, "Protected data").
+codec-key: $(STAMP)
+	@$(PY) -m starter.codec_keys
+
+## The codec server the Web UI and the temporal CLI decode through (needs GUIDANCE_CODEC_KEYS).
+codec-server: $(STAMP)
+	$(PY) -m starter.codec_server
 
 ## Lint, type-check and run the whole test suite (what CI runs).
 test: $(STAMP)

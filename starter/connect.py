@@ -14,14 +14,22 @@ from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfig
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
-from starter.converter import DATA_CONVERTER
+from starter.codec import protected_data_converter
+from starter.codec_keys import load_codec_settings
 
 DEFAULT_ADDRESS = "localhost:7233"
 
 
 def data_converter() -> DataConverter:
-    """The pydantic data converter every client and worker uses (DESIGN.md), with readable errors."""
-    return DATA_CONVERTER
+    """The pydantic data converter every client and worker uses (DESIGN.md), with readable errors.
+
+    With `GUIDANCE_CODEC_KEYS` set, it also encrypts every payload (starter/codec.py), so Temporal's
+    history holds ciphertext only; read each time, so a process sees the keys its environment has.
+
+    Raises:
+        starter.codec_keys.CodecKeyError: The keys are malformed.
+    """
+    return protected_data_converter(load_codec_settings().keys)
 
 
 def connect_config(**overrides: Any) -> dict[str, Any]:
