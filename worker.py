@@ -8,6 +8,7 @@ names the PostgreSQL server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -15,22 +16,29 @@ from typing import Any
 
 import structlog
 from temporalio.client import Client
+from temporalio.runtime import Runtime
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from activities.db import apply_schema, create_pool
+from activities.health import HealthServer, postgres_check, worker_check
+from activities.metrics import PeriodGauges
 from activities.record_store import RecordStore
-from activities.registry import all_activities
+from activities.registry import all_activities, maintenance_activities
 from domain.contract import TASK_QUEUE
+from domain.retention import RETENTION_SCHEDULE_ID
 from domain.settings import PLANS, AppSettings, InvalidPlanSettings, resolve_plan
 from starter.connect import connect, metrics_runtime
 from starter.logs import LOGGING_MODULES, configure_logging
+from starter.retention import ensure_retention_schedule
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
+from workflows.retention import RetentionWorkflow
 from workflows.sandbox import workflow_runner
 
 log = structlog.get_logger("worker")
 
-WORKFLOWS: list[type] = [GuidancePeriodWorkflow, CohortWorkflow]
+WORKFLOWS: list[type] = [GuidancePeriodWorkflow, CohortWorkflow, RetentionWorkflow]
 
 
 def build_worker(
@@ -59,20 +67,47 @@ async def run_worker(
     settings: AppSettings,
     stop: asyncio.Event,
     task_queue: str = TASK_QUEUE,
+    retention_schedule: bool = True,
 ) -> None:
-    """Check the plans, open the record store, apply its schema and run a worker until `stop` is set."""
+    """Check the plans, open the record store, apply its schema and run a worker until `stop` is set.
+
+    With ``settings.health_port`` it serves /healthz and /readyz, with ``settings.metrics_port`` it sets the
+    application's gauges on the client runtime's metrics, and with `retention_schedule` it ensures the
+    nightly schedule of the retention job (a test server without schedules passes False).
+    """
     check_plans()
     pool = await create_pool(database_url, min_size=settings.db_pool_min_size, max_size=settings.db_pool_max_size)
     try:
         await apply_schema(pool)
         store = RecordStore(pool, settings)
-        worker = build_worker(client, all_activities(store), task_queue=task_queue)
-        async with worker:
-            log.info("worker running", task_queue=task_queue, namespace=client.namespace)
-            await stop.wait()
+        activities = [*all_activities(store), *maintenance_activities(pool, settings)]
+        worker = build_worker(client, activities, task_queue=task_queue)
+        async with contextlib.AsyncExitStack() as services:
+            if settings.health_port is not None:
+                health = HealthServer({"worker": worker_check(worker), "postgresql": postgres_check(pool)})
+                await services.enter_async_context(health.serving(settings.health_host, settings.health_port))
+            if settings.metrics_port is not None:
+                meter = (client.service_client.config.runtime or Runtime.default()).metric_meter
+                gauges = PeriodGauges(pool, meter)
+                await services.enter_async_context(gauges.reporting(settings.metrics_refresh_seconds))
+            async with worker:
+                if retention_schedule:
+                    await _ensure_retention_schedule(client, task_queue)
+                log.info("worker running", task_queue=task_queue, namespace=client.namespace)
+                await stop.wait()
         log.info("worker stopped")
     finally:
         await pool.close()
+
+
+async def _ensure_retention_schedule(client: Client, task_queue: str) -> None:
+    # A namespace where this identity may not manage schedules still runs periods: say so, go on.
+    try:
+        outcome = await ensure_retention_schedule(client, task_queue)
+    except RPCError as error:
+        log.error("retention schedule not ensured; create it with the right permissions", error=str(error))
+    else:
+        log.info("retention schedule ensured", schedule_id=RETENTION_SCHEDULE_ID, outcome=outcome)
 
 
 def check_plans() -> None:

@@ -6,10 +6,27 @@ import logging
 import sys
 
 import structlog
+from temporalio import activity
 
 # The formatter runs wherever a record is logged, workflow code included: a worker that logs through
 # it passes these modules through the workflow sandbox (see worker.py).
 LOGGING_MODULES = ("structlog",)
+
+
+def add_activity_context(
+    _logger: object, _method: str, event: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """Name the period (workflow id and run id) and the activity on every line logged inside an activity.
+
+    This covers lines that do not come through `activities.logging.activity_logger`, such as the
+    Temporal SDK's own and those of the libraries an activity calls; fields already set are kept.
+    """
+    if activity.in_activity():
+        info = activity.info()
+        event.setdefault("workflow_id", info.workflow_id)
+        event.setdefault("run_id", info.workflow_run_id)
+        event.setdefault("activity", info.activity_type)
+    return event
 
 
 def configure_logging(*, json: bool | None = None, level: int = logging.INFO) -> None:
@@ -25,6 +42,7 @@ def configure_logging(*, json: bool | None = None, level: int = logging.INFO) ->
     )
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        add_activity_context,
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
