@@ -8,6 +8,7 @@ workflow changes on purpose (through `workflow.patched`); never overwrite old on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import uuid
 from datetime import timedelta
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 from devstack.test_server import start_time_skipping  # noqa: E402
 from domain import calendar  # noqa: E402
-from domain.cohort import CohortInput, RespondToInvitation  # noqa: E402
+from domain.cohort import CohortInput, RespondToInvitation, ScheduleNetworkMeeting  # noqa: E402
+from domain.contract import period_workflow_id  # noqa: E402
+from domain.gatherings import MoveGathering  # noqa: E402
 from domain.models import Withdraw  # noqa: E402
 from starter.cohorts import start_cohort  # noqa: E402
 from tests.fakes import RecordingActivities  # noqa: E402
@@ -31,7 +35,9 @@ from worker import build_worker  # noqa: E402
 from workflows.cohort import CohortWorkflow  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
 
-VERSION = "v2"  # v2: the second reminder before an escalation (SECOND_REMINDER_PATCH)
+# v2: the second reminder before an escalation (SECOND_REMINDER_PATCH)
+# v3: cohorts with national gatherings, network meetings and their periods' progress (COHORT_GATHERINGS_PATCH)
+VERSION = "v3"
 FOLDER = Path(__file__).resolve().parent
 
 
@@ -60,6 +66,51 @@ async def cohort_with_answers(env: WorkflowEnvironment, task_queue: str) -> Work
     return handle
 
 
+async def cohort_life(env: WorkflowEnvironment, task_queue: str) -> tuple[WorkflowHandle[Any, Any], str]:
+    """A cohort whose three owners accepted already, two in a network: a network meeting, a gathering
+    moved after its invitations went out, and every period expiring; the cohort ends with them.
+
+    Returns the cohort's handle and the workflow id of the network owner's period."""
+    today = calendar.local_date(await env.get_current_time(), "Europe/Oslo")
+    owners: list[dict[str, Any]] = [
+        {"owner": {"id": "3301", "name": "Drammen", "kind": "municipality", "county": "33"}, "advisers": ["a.hansen"]},
+        {
+            "owner": {"id": "4617", "name": "Kvinnherad", "kind": "municipality", "county": "46"},
+            "advisers": ["d.lie"],
+            "network": "Sunnhordland",
+            "kindergarten_transition": True,
+        },
+        {
+            "owner": {"id": "4615", "name": "Fitjar", "kind": "municipality", "county": "46"},
+            "advisers": ["d.lie"],
+            "network": "Sunnhordland",
+        },
+    ]
+    start = calendar.next_working_day(today + timedelta(weeks=8))
+    cohort = CohortInput.model_validate(
+        {
+            "cohort": f"life{uuid.uuid4().hex[:6]}",
+            "start_date": start,
+            "owners": [{**o, "accepted_by": "Statsforvalteren"} for o in owners],
+        }
+    )
+    handle = await start_cohort(env.client, cohort, task_queue=task_queue)
+    await env.sleep(timedelta(days=1))
+    meeting = ScheduleNetworkMeeting(
+        network="Sunnhordland", date=calendar.next_working_day(start + timedelta(weeks=2)), adviser="d.lie"
+    )
+    await handle.execute_update(CohortWorkflow.schedule_network_meeting, meeting)
+    await env.sleep(timedelta(weeks=8))  # the start gathering's invitations have gone out
+    status = await handle.query(CohortWorkflow.status)
+    first = status.gatherings[0]
+    moved = MoveGathering(
+        gathering_id=first.gathering_id, date=calendar.next_working_day(first.date + timedelta(days=7)), by="udir"
+    )
+    await handle.execute_update(CohortWorkflow.move_gathering, moved)
+    await handle.result()
+    return handle, period_workflow_id(cohort.cohort, "4617")
+
+
 async def record() -> list[Path]:
     env = await start_time_skipping()
     written = []
@@ -74,10 +125,13 @@ async def record() -> list[Path]:
             )
             await withdrawn.result()
             cohort = await cohort_with_answers(env, task_queue)
+            life, network_period = await cohort_life(env, task_queue)
             histories = [
                 ("guidance_period", "expired-two-cycles", expired),
                 ("guidance_period", "withdrawn", withdrawn),
                 ("cohort", "accepted-declined-no-reply", cohort),
+                ("cohort", "gatherings-network-ended", life),
+                ("guidance_period", "in-cohort-network-expired", env.client.get_workflow_handle(network_period)),
             ]
             for workflow_type, name, handle in histories:
                 history = await handle.fetch_history()
@@ -86,7 +140,8 @@ async def record() -> list[Path]:
                     raise SystemExit(f"{path.name} exists: bump VERSION for a new workflow version")
                 path.write_text(history.to_json())
                 written.append(path)
-            await cohort.terminate("recorded")
+            with contextlib.suppress(RPCError):  # a cohort of behaviour 2 ends with its last period
+                await cohort.terminate("recorded")
     finally:
         await env.shutdown()
     return written
