@@ -14,7 +14,8 @@ What counts as personal data, and what takes its place (domain/retention.py says
 | final_evaluations | the reason of a withdrawal in the summary | counts, outcome |
 | invitations | advisers, who answered | owner, state, dates |
 
-plus the invitation's entries in the cohort's audit log and its letters to the county governor, for an
+plus the invitation's entries in the cohort's audit log, its letters to the county governor and its
+invitations to national gatherings (letters and calendar files, which name the advisers), for an
 invitation whose period ended before the cutoff, or that was declined or never answered before it; and
 the period's folder of calendar files in the outbox folder.
 
@@ -111,13 +112,22 @@ INVITATION_STATEMENTS: dict[str, str] = {
         DELETE FROM outbox o
         USING unnest($1::text[], $2::text[], $3::text[]) AS x(cohort, owner_id, workflow_id)
         WHERE o.workflow_id = x.workflow_id
-          AND o.message_key LIKE x.workflow_id || '/invitation/' || x.owner_id || '/%'""",
+          AND (o.message_key LIKE x.workflow_id || '/invitation/' || x.owner_id || '/%'
+               OR o.message_key LIKE x.workflow_id || '/gathering/%/' || x.owner_id || '/%')""",
 }
 
 
 def _changed(status: str) -> int:
     """Rows an UPDATE or DELETE changed, from its status (``UPDATE 3``)."""
     return int(status.rsplit(" ", 1)[-1])
+
+
+def _remove_gathering_files(folder: Path, owner_id: str) -> int:
+    """The owner's calendar files of a cohort's national gatherings (``<gathering>-<owner>.ics``)."""
+    files = list(folder.glob(f"*-{owner_id}.ics")) if folder.is_dir() else []
+    for file in files:
+        file.unlink()
+    return len(files)
 
 
 def _remove_folder(folder: Path) -> bool:
@@ -166,6 +176,13 @@ class RetentionJob:
                     changed_invitations = changed
         folders = [outbox_file(self._settings.outbox_path, workflow_id, "-").parent for workflow_id in ended]
         removed_folders = await asyncio.to_thread(lambda: sum(_remove_folder(folder) for folder in folders))
+        cohort_folders = [
+            (outbox_file(self._settings.outbox_path, row["workflow_id"], "-").parent, row["owner_id"])
+            for row in invitations
+        ]
+        removed_files = await asyncio.to_thread(
+            lambda: sum(_remove_gathering_files(folder, owner) for folder, owner in cohort_folders)
+        )
         report = RetentionReport(
             as_of=run.as_of,
             retention_days=days,
@@ -174,6 +191,7 @@ class RetentionJob:
             invitations=changed_invitations,
             rows={table: count for table, count in rows.items() if count},
             files=removed_folders,
+            gathering_files=removed_files,
         )
         activity_logger().info(
             "personal data removed" if report.periods or report.rows else "no personal data due for removal",

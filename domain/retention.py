@@ -49,3 +49,4 @@ class RetentionReport(BaseModel):
     invitations: int = 0
     rows: dict[str, int] = Field(default_factory=dict, description="rows changed or deleted, by table")
     files: int = 0
+    gathering_files: int = Field(default=0, description="owners' calendar files of national gatherings removed")

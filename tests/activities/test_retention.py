@@ -7,10 +7,12 @@ Every row is written by the real record store's activities, as a period writes t
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import asyncpg
 from temporalio.testing import ActivityEnvironment
 
+from activities.national_gatherings import GatheringStore
 from activities.record_store import RecordStore
 from activities.retention import RetentionJob
 from domain.records import InvitationEvent, InvitationRecord
@@ -160,3 +162,43 @@ async def test_invitations_answered_or_unanswered_long_ago_lose_who_answered_and
     assert [letter["workflow_id"] for letter in letters] == ["cohort-2026"]
     actors = await pool.fetch("SELECT workflow_id, actor FROM audit_log WHERE actor <> 'system' ORDER BY 1")
     assert [(a["workflow_id"], a["actor"]) for a in actors] == [("cohort-2024", REMOVED), ("cohort-2026", WITHDRAWN_BY)]
+
+
+def exists(paths: list[str]) -> list[bool]:
+    return [Path(p).exists() for p in paths]
+
+
+async def test_an_owners_gathering_invitations_go_with_its_period(
+    store: RecordStore, pool: asyncpg.Pool, settings: AppSettings, env: ActivityEnvironment
+) -> None:
+    """The cohort's letters and calendar files for a national gathering name the advisers: they go too."""
+    ended = datetime(2024, 3, 1, 12, tzinfo=UTC)
+    old = await write_period(env, store, "4617", date(2023, 1, 2), ended)
+    accepted = factories.invitation("accepted", "accepted", ended - timedelta(days=400), "SF Vestland")
+    await env.run(
+        store.record_invitation,
+        accepted.model_copy(
+            update={
+                "cohort": "2023",
+                "workflow_id": "cohort-2023",
+                "period_workflow_id": old.workflow_id,
+                "audit": accepted.audit.model_copy(update={"workflow_id": "cohort-2023"}),
+            }
+        ),
+    )
+    gathering = factories.national_gathering(ended - timedelta(days=300))
+    gathering = gathering.model_copy(
+        update={
+            "cohort": "2023",
+            "workflow_id": "cohort-2023",
+            "audit": gathering.audit.model_copy(update={"workflow_id": "cohort-2023"}),
+        }
+    )
+    files = await env.run(GatheringStore(pool, settings).record_national_gathering, gathering)
+
+    report = await run_job(pool, settings, env)
+
+    assert report.gathering_files == 1
+    assert exists(files) == [False, True]  # 4617's file went, 4615's (its period still running) stays
+    letters = await pool.fetch("SELECT message_key FROM outbox WHERE kind = 'gathering_invitation' ORDER BY 1")
+    assert [r["message_key"] for r in letters] == ["cohort-2023/gathering/start/4615/0"]
