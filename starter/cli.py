@@ -6,6 +6,7 @@ record milestones and agree meetings; everyone reads where a period stands.
     guidance meeting --cohort 2027 --owner 3301 --kind follow_up --date 2027-03-02 --adviser a.hansen
     guidance status --cohort 2027 --owner 3301 [--json]
     guidance select --indicators indicators.csv [--config selection.toml] [--format table|csv|json] [--top 30]
+    guidance cohort start|answer|gathering|network-meeting|show ...   (starter.cohort_cli)
 
 The command reaches Temporal as Temporal's environment configuration says (`TEMPORAL_ADDRESS`, ...; see
 `starter.connect`). A person's mistake is reported in a line or two on stderr, never as a traceback, with
@@ -60,6 +61,8 @@ from domain.owners import UnknownOwner, find_owners, owner_by_id
 from domain.phases import Milestone
 from starter import client as api
 from starter import shortlist as shortlists
+from starter.codec import PayloadDecryptionError
+from starter.codec_keys import CodecKeyError
 from starter.connect import connect, connect_config
 from starter.converter import explain_problems
 from starter.logs import configure_logging
@@ -88,7 +91,7 @@ DISPLAY_TIMEZONE = "Europe/Oslo"
 
 log = logging.getLogger("guidance")
 
-app = typer.Typer(
+app: typer.Typer = typer.Typer(
     name="guidance",
     help="Guidance periods of the guidance corps (Veilederkorpset) on Temporal.",
     epilog="Exit codes: " + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items()) + ".",
@@ -520,6 +523,8 @@ def _run(ctx: typer.Context, workflow_id: str, action: Callable[[Client], Awaita
 async def _connect() -> Client:
     try:
         return await asyncio.wait_for(client_factory(), CONNECT_TIMEOUT.total_seconds())
+    except CodecKeyError as err:  # a setting of this shell, not an unreachable server
+        raise _Mistake(str(err), EXIT_USAGE) from None
     except (RuntimeError, OSError, TimeoutError, ValueError) as err:
         raise _Mistake(
             f"cannot connect to Temporal at {_address()}: {_reason(err)}",
@@ -572,6 +577,9 @@ def _reported() -> Iterator[None]:
         _fail(f"Temporal at {_address()} refused the request: {err.message}", EXIT_UNAVAILABLE)
     except TemporalError as err:
         _fail(f"the period could not answer: {err}", EXIT_REJECTED)
+    except PayloadDecryptionError as err:
+        # A setting of this shell, not of the request: a request sent before this was still applied.
+        _fail(f"cannot read the answer: {err}", EXIT_USAGE)
 
 
 def _fail(message: str, exit_code: int, hint: str = "") -> NoReturn:
@@ -741,3 +749,7 @@ def _lines(lines: Iterable[str]) -> Text:
 def _day(moment: datetime) -> date:
     """The day a deadline closes: deadlines fall at midnight at the end of their day."""
     return calendar.local_date(moment - timedelta(microseconds=1), DISPLAY_TIMEZONE)
+
+
+# `guidance cohort ...` lives in its own module, which adds itself to `app` with the helpers above.
+import starter.cohort_cli  # noqa: E402, F401

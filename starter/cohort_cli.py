@@ -1,0 +1,703 @@
+"""`guidance cohort`: a coordinator starts a cohort (pulje), passes on the owners' answers, plans its national
+gatherings and network meetings, and reads where every owner stands.
+
+    guidance cohort start 2027 --start-date 2027-01-04 --shortlist shortlist.csv --advisers a.hansen,b.olsen
+    guidance cohort answer 2027 3301 accept --by "Statsforvalteren i Buskerud"
+    guidance cohort gathering add 2027 --title "The school owner role" --date 2027-05-11 --by coordinator.udir
+    guidance cohort gathering move 2027 start --date 2027-02-09 --by coordinator.udir
+    guidance cohort network-meeting 2027 --network Sunnhordland --date 2027-03-02 --adviser d.lie
+    guidance cohort show 2027 [--county 33] [--phase mapping] [--state invited] [--json]
+
+The commands follow the rest of `guidance` (`starter.cli`): the same connection, answer timeout, messages
+and exit codes. The cohort's workflow is ``cohort-{NAME}`` (`starter.cohorts`). Importing this module adds
+it to the `guidance` command as ``cohort``; `starter.cli` imports it at its end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time as clock
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowQueryFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.cohort import (
+    DEFAULT_NO_REPLY_AFTER_DAYS,
+    DEFAULT_REPLY_DAYS,
+    CohortInput,
+    CohortOwner,
+    CohortStatus,
+    Invitation,
+    InvitationState,
+    RespondToInvitation,
+    ScheduleNetworkMeeting,
+)
+from domain.contract import TASK_QUEUE, cohort_workflow_id
+from domain.gatherings import AddGathering, MoveGathering, NationalGathering
+from domain.models import SchoolOwner
+from domain.owners import all_owners, owner_by_id
+from domain.phases import Phase
+from starter import cli, cohorts
+from starter import client as api
+from starter.cohort_files import Assignment, CohortFileError, read_assignments, read_shortlist
+
+#: How often `start` and `answer` ask the cohort how far its periods have come.
+POLL_SECONDS = 1.0
+#: How long `answer` waits for an accepted owner's period to start before saying it is starting.
+ANSWER_WAIT_SECONDS = 10.0
+#: How long a command waits for a cohort that is still loading its plan to answer its status query.
+STARTING_WAIT_SECONDS = 10.0
+
+app = typer.Typer(
+    name="cohort",
+    help="Cohorts (puljer): start one from the shortlist, pass on answers, plan gatherings, show it.",
+    no_args_is_help=True,
+)
+gathering_app = typer.Typer(
+    name="gathering",
+    help="National gatherings (faglige samlinger) of a cohort: add one, or move one.",
+    no_args_is_help=True,
+)
+app.add_typer(gathering_app)
+# `guidance cohort ...`: registered here, so importing either module first gives the same command.
+cli.app.add_typer(app)
+
+NameArgument = Annotated[str, typer.Argument(metavar="NAME", help="The cohort (pulje), e.g. 2027.", show_default=False)]
+ByOption = Annotated[
+    str, typer.Option("--by", help="Who decided it or passed it on, e.g. coordinator.udir.", show_default=False)
+]
+DateOption = Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help="The day.", show_default=False)]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the cohort's status as JSON.")]
+
+
+class Answer(StrEnum):
+    accept = "accept"
+    decline = "decline"
+
+
+# --- commands ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def start(
+    ctx: typer.Context,
+    name: NameArgument,
+    start_date: Annotated[
+        str,
+        typer.Option("--start-date", metavar="YYYY-MM-DD", help="The first day of every period.", show_default=False),
+    ],
+    shortlist: Annotated[
+        Path | None,
+        typer.Option(
+            "--shortlist",
+            metavar="FILE",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="The owners: the CSV of `guidance select --format csv` (its owner_id column).",
+            show_default=False,
+        ),
+    ] = None,
+    owners: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--owners",
+            metavar="IDS",
+            help="The owners by number, separated by commas: 3301,1103,46.",
+            show_default=False,
+        ),
+    ] = None,
+    all_owners_: Annotated[
+        bool, typer.Option("--all-owners", help="Every one of Norway's 371 school owners (demos and tests).")
+    ] = False,
+    advisers: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--advisers",
+            metavar="NAMES",
+            help="Advisers, separated by commas, given one to each owner in turn (round-robin, in the owners' "
+            "order); owners in --assign keep theirs.",
+            show_default=False,
+        ),
+    ] = None,
+    assign: Annotated[
+        Path | None,
+        typer.Option(
+            "--assign",
+            metavar="FILE",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="CSV owner_id,advisers[,network,kindergarten_transition,schools] (';' between advisers); "
+            "alone, it is also the list of owners.",
+            show_default=False,
+        ),
+    ] = None,
+    accepted_by: Annotated[
+        str | None,
+        typer.Option(
+            "--accepted-by",
+            metavar="TEXT",
+            help="Every owner has accepted already, as passed on by this person or office: no invitation letters, "
+            "the periods start at once.",
+            show_default=False,
+        ),
+    ] = None,
+    reply_days: Annotated[
+        int, typer.Option("--reply-days", help="Working days the owners have to answer.")
+    ] = DEFAULT_REPLY_DAYS,
+    no_reply_after_days: Annotated[
+        int,
+        typer.Option("--no-reply-after-days", help="Working days after the reminder before an owner is 'no_reply'."),
+    ] = DEFAULT_NO_REPLY_AFTER_DAYS,
+    plan: Annotated[str, typer.Option(help="The programme plan of every period.")] = "veilederkorpset",
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="Show the periods starting, until every accepted one runs.")
+    ] = True,
+    wait_timeout: Annotated[
+        float, typer.Option("--wait-timeout", min=1.0, help="Seconds to wait for the periods to start.")
+    ] = 300.0,
+    task_queue: Annotated[
+        str, typer.Option("--task-queue", help="Where the workers listen; change it only for a test or staging worker.")
+    ] = TASK_QUEUE,
+) -> None:
+    """Start a cohort: invite its owners through the county governor, or start their periods at once.
+
+    Name the owners by exactly one of --shortlist, --owners, --all-owners, or --assign alone.
+    """
+    with _reported(name):
+        chosen = _chosen_owners(shortlist, owners, all_owners_, assign)
+        assigned = {a.owner.id: a for a in read_assignments(assign)} if assign is not None else {}
+        programme = api.resolve_plan(plan)
+        cohort = cli._build(
+            CohortInput,
+            {
+                "cohort": "NAME",
+                "start_date": "--start-date",
+                "owners": "--shortlist/--owners/--assign",
+                "reply_days": "--reply-days",
+                "no_reply_after_days": "--no-reply-after-days",
+            },
+            cohort=name,
+            start_date=cli._parse_date(start_date, "--start-date"),
+            owners=_cohort_owners(chosen, assigned, _split(advisers), accepted_by),
+            plan=programme.name,
+            reply_days=reply_days,
+            no_reply_after_days=no_reply_after_days,
+        )
+        workflow_id = cohort_workflow_id(cohort.cohort)
+        cli._run(ctx, workflow_id, lambda client: cohorts.start_cohort(client, cohort, task_queue=task_queue))
+        accepted = sum(1 for o in cohort.owners if o.accepted_by is not None)
+        out = cli._console()
+        out.print(
+            Text(f"Started {workflow_id}: {_n(len(cohort.owners), 'school owner')}, periods start {cohort.start_date}")
+        )
+        invited = len(cohort.owners) - accepted
+        if accepted:
+            out.print(Text(f"{accepted} accepted already (by {accepted_by}): their periods start now"))
+        if invited:
+            out.print(
+                Text(
+                    f"{invited} invited through the county governor: they answer within {cohort.reply_days} working "
+                    f"days (`guidance cohort answer {cohort.cohort} OWNER accept|decline --by ...`)"
+                )
+            )
+        if not wait or not accepted:
+            return
+        status, seconds = _wait_for_periods(ctx, cohort.cohort, accepted, wait_timeout, task_queue)
+        rate = status.periods_started / seconds if seconds > 0 else 0.0
+        out.print(Text(f"{_n(status.periods_started, 'period')} started in {seconds:.1f} s ({rate:.0f} per second)"))
+        out.print(Text(counts_line(status)))
+
+
+@app.command()
+def answer(
+    ctx: typer.Context,
+    name: NameArgument,
+    owner_id: Annotated[str, typer.Argument(metavar="OWNER_ID", help="The owner's number, e.g. 3301.")],
+    reply: Annotated[Answer, typer.Argument(metavar="accept|decline", help="The owner's answer.")],
+    by: Annotated[
+        str,
+        typer.Option("--by", help="Who passed the answer on, e.g. 'Statsforvalteren i Vestland'.", show_default=False),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Record a school owner's answer to the invitation; an acceptance starts its guidance period."""
+    with _reported(name):
+        owner = owner_by_id(owner_id)
+        request = cli._build(
+            RespondToInvitation,
+            {"owner_id": "OWNER_ID", "answer": "accept|decline", "by": "--by"},
+            owner_id=owner.id,
+            answer=reply.value,
+            by=by,
+        )
+
+        async def respond(client: Client) -> CohortStatus:
+            status = await cohorts.respond_to_invitation(client, name, request)
+            if reply is Answer.decline:
+                return status
+            # The cohort starts the period right after answering; wait a moment to tell the person it runs.
+            # The answer is recorded already, so a slow status only makes the message say "is starting".
+            with contextlib.suppress(TimeoutError, RPCTimeoutOrCancelledError, WorkflowQueryFailedError):
+                async with asyncio.timeout(ANSWER_WAIT_SECONDS):
+                    while not _entry(status, owner.id).period_started:
+                        await asyncio.sleep(POLL_SECONDS / 2)
+                        status = await cohorts.cohort_status(client, name)
+            return status
+
+        status = cli._run(ctx, cohort_workflow_id(name), respond)
+        if as_json:
+            typer.echo(status.model_dump_json(indent=2))
+            return
+        entry = _entry(status, owner.id)
+        line = f"{entry.owner_name} ({entry.owner_id}) {entry.state} in cohort {status.cohort} (passed on by {by})"
+        if reply is Answer.accept:
+            started = "has started" if entry.period_started else "is starting"
+            line += f"; its period {entry.period_workflow_id} {started}"
+        out = cli._console()
+        out.print(Text(line))
+        out.print(Text(counts_line(status)))
+
+
+@gathering_app.command("add")
+def gathering_add(
+    ctx: typer.Context,
+    name: NameArgument,
+    title: Annotated[str, typer.Option(help="What the gathering is about.", show_default=False)],
+    on: DateOption,
+    by: ByOption,
+    place: Annotated[str, typer.Option(help="Where it takes place (default: the plan's place).")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Add a national gathering; the owners are invited as the plan says (at once if that day has passed)."""
+    with _reported(name):
+        request = cli._build(
+            AddGathering,
+            {"title": "--title", "date": "--date", "place": "--place", "by": "--by"},
+            title=title,
+            date=cli._parse_date(on, "--date"),
+            place=place,
+            by=by,
+        )
+        status = cli._run(ctx, cohort_workflow_id(name), lambda client: cohorts.add_gathering(client, name, request))
+        added = [
+            g
+            for g in status.gatherings
+            if g.added_by == request.by and g.title == request.title and g.date == request.date
+        ]
+        entry = max(added, key=lambda g: int(g.gathering_id.rpartition("-")[2] or 0), default=None)
+        headline = "Added the gathering"
+        if entry is not None:
+            headline = (
+                f"Added {entry.gathering_id}: {entry.title} on {entry.date}, {entry.place}; {_invitations(entry)}"
+            )
+        _show_gatherings(status, as_json, headline)
+
+
+@gathering_app.command("move")
+def gathering_move(
+    ctx: typer.Context,
+    name: NameArgument,
+    gathering_id: Annotated[
+        str, typer.Argument(metavar="GATHERING_ID", help="The gathering's id, as `guidance cohort show` lists it.")
+    ],
+    on: DateOption,
+    by: ByOption,
+    place: Annotated[
+        str | None, typer.Option(help="A new place (default: it stays where it was).", show_default=False)
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Move a national gathering; owners already invited get the same calendar event, updated."""
+    with _reported(name):
+        request = cli._build(
+            MoveGathering,
+            {"gathering_id": "GATHERING_ID", "date": "--date", "place": "--place", "by": "--by"},
+            gathering_id=gathering_id,
+            date=cli._parse_date(on, "--date"),
+            place=place,
+            by=by,
+        )
+        status = cli._run(ctx, cohort_workflow_id(name), lambda client: cohorts.move_gathering(client, name, request))
+        entry = next(g for g in status.gatherings if g.gathering_id == request.gathering_id)
+        headline = (
+            f"Moved {entry.gathering_id}: {entry.title} on {entry.date}, {entry.place} "
+            f"(sequence {entry.sequence}); {_invitations(entry)}"
+        )
+        _show_gatherings(status, as_json, headline)
+
+
+@app.command("network-meeting")
+def network_meeting(
+    ctx: typer.Context,
+    name: NameArgument,
+    network: Annotated[
+        str, typer.Option(help="The network of small owners, as --assign named it.", show_default=False)
+    ],
+    on: DateOption,
+    adviser: Annotated[str, typer.Option(help="The adviser who holds it, e.g. d.lie.", show_default=False)],
+    start_at: Annotated[str, typer.Option("--start", metavar="HH:MM", help="When it starts.")] = "09:00",
+    duration: Annotated[int, typer.Option("--duration", help="How long it lasts, in minutes.")] = 120,
+    title: Annotated[str, typer.Option(help="What it is about.")] = "",
+    meeting_id: Annotated[
+        str | None,
+        typer.Option(
+            "--meeting-id", help="Move this meeting (e.g. network-1) instead of adding one.", show_default=False
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Agree (or move) a meeting for every running period of a network of small owners."""
+    with _reported(name):
+        request = cli._build(
+            ScheduleNetworkMeeting,
+            {
+                "network": "--network",
+                "date": "--date",
+                "start": "--start",
+                "duration_minutes": "--duration",
+                "adviser": "--adviser",
+                "title": "--title",
+                "meeting_id": "--meeting-id",
+            },
+            network=network,
+            date=cli._parse_date(on, "--date"),
+            start=cli._parse_time(start_at, "--start"),
+            duration_minutes=duration,
+            adviser=adviser,
+            title=title,
+            meeting_id=meeting_id,
+        )
+        status = cli._run(
+            ctx, cohort_workflow_id(name), lambda client: cohorts.schedule_network_meeting(client, name, request)
+        )
+        if as_json:
+            typer.echo(status.model_dump_json(indent=2))
+            return
+        meetings = [m for m in status.network_meetings if m.network == request.network]
+        meeting = next((m for m in meetings if m.meeting_id == request.meeting_id), None) or meetings[-1]
+        members = [i for i in status.invitations if i.network == request.network and i.period_live]
+        verb = "Moved" if request.meeting_id else "Scheduled"
+        guests = ", ".join(f"{i.owner_name} ({i.owner_id})" for i in members)
+        cli._console().print(
+            Text(
+                f"{verb} {meeting.meeting_id} for network {meeting.network}: {meeting.date} {meeting.start:%H:%M} "
+                f"({meeting.duration_minutes} min) with {meeting.adviser}; sent to "
+                f"{_n(len(members), 'running period')}: {guests}"
+            )
+        )
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    name: NameArgument,
+    county: Annotated[
+        str | None, typer.Option("--county", metavar="NN", help="Only the owners of this county.", show_default=False)
+    ] = None,
+    phase: Annotated[
+        Phase | None, typer.Option("--phase", help="Only the periods in this phase.", show_default=False)
+    ] = None,
+    state: Annotated[
+        InvitationState | None,
+        typer.Option("--state", help="Only the owners whose invitation is in this state.", show_default=False),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the cohort: one row per owner (invitation, phase, due date, network), its gatherings and counts.
+
+    --county, --phase and --state choose the owners shown (in --json too); the counts are the whole cohort's.
+    """
+    with _reported(name):
+        status = cli._run(ctx, cohort_workflow_id(name), lambda client: _status(client, name))
+        shown = [
+            i
+            for i in status.invitations
+            if (county is None or i.county == county)
+            and (phase is None or i.phase == phase.value)
+            and (state is None or i.state == state)
+        ]
+        if as_json:
+            typer.echo(status.model_copy(update={"invitations": shown}).model_dump_json(indent=2))
+            return
+        out = cli._console()
+        out.print(owners_table(status, shown))
+        if status.gatherings:
+            out.print(gatherings_table(status.gatherings))
+        if status.network_meetings:
+            for m in status.network_meetings:
+                out.print(
+                    Text(
+                        f"Network meeting {m.meeting_id} ({m.network}): {m.date} {m.start:%H:%M} "
+                        f"({m.duration_minutes} min) with {m.adviser}{f': {m.title}' if m.title else ''}"
+                    )
+                )
+        out.print(Text(counts_line(status)))
+        if len(shown) != len(status.invitations):
+            out.print(Text(f"Shown: {len(shown)} of {len(status.invitations)} owners."))
+
+
+# --- tables and lines -------------------------------------------------------------------------------
+
+
+def owners_table(status: CohortStatus, invitations: Sequence[Invitation]) -> Table:
+    """One row per owner: who, the invitation's state, and where its period stands."""
+    table = Table(
+        title=(
+            f"Cohort {status.cohort} ({status.workflow_id}): periods start {status.start_date}; invited on "
+            f"{status.invited_on}, reply by {status.reply_by}, no reply after {status.no_reply_on}"
+        ),
+        box=box.SIMPLE,
+    )
+    for column in ("id", "owner", "county", "invitation", "phase", "overdue", "due", "network"):
+        table.add_column(column, no_wrap=column in ("id", "county", "due"))
+    for i in invitations:
+        invitation = str(i.state)
+        if i.state == InvitationState.ACCEPTED and not i.period_started:
+            invitation += " (starting)"
+        table.add_row(
+            i.owner_id,
+            Text(i.owner_name),
+            i.county,
+            invitation,
+            i.phase or ("-" if not i.period_started else "started"),
+            Text("OVERDUE", style="bold red") if i.overdue and not i.period_ended else "",
+            str(i.phase_due_on) if i.phase_due_on and not i.period_ended else "-",
+            Text(i.network or "-"),
+        )
+    return table
+
+
+def gatherings_table(gatherings: Sequence[NationalGathering]) -> Table:
+    """The cohort's national gatherings: when and where, and whether the owners have been invited."""
+    table = Table(title="National gatherings", box=box.SIMPLE)
+    for column in ("id", "title", "date", "place", "sequence", "invitations"):
+        table.add_column(column, no_wrap=column in ("id", "date", "sequence"))
+    for g in gatherings:
+        table.add_row(g.gathering_id, Text(g.title), str(g.date), Text(g.place), str(g.sequence), _invitations(g))
+    return table
+
+
+def counts_line(status: CohortStatus) -> str:
+    """The cohort's counts in one line: answers, then periods."""
+    c = status.counts
+    awaiting = c.get("invited", 0) + c.get("reminded", 0)
+    line = (
+        f"{_n(len(status.invitations), 'owner')}: {c.get('accepted', 0)} accepted, {c.get('declined', 0)} declined, "
+        f"{awaiting} awaiting an answer ({c.get('reminded', 0)} reminded), {c.get('no_reply', 0)} no reply; "
+        f"{_n(status.periods_started, 'period')} started, {status.periods_ended} ended, {status.overdue} overdue"
+    )
+    if status.phases:
+        line += "; phases: " + ", ".join(f"{p} {n}" for p, n in sorted(status.phases.items()))
+    if status.ended:
+        line += "; the cohort has ended"
+    return line
+
+
+def _n(count: int, noun: str) -> str:
+    """``1 owner``, ``2 owners``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _invitations(g: NationalGathering) -> str:
+    if g.sent_sequence is None:
+        return f"invitations go out on {g.invite_on}"
+    if g.needs_sending:
+        return "moved: updated invitations go out now"
+    return f"invitations sent (sequence {g.sent_sequence})"
+
+
+def _show_gatherings(status: CohortStatus, as_json: bool, headline: str) -> None:
+    if as_json:
+        typer.echo(status.model_dump_json(indent=2))
+        return
+    out = cli._console()
+    out.print(Text(headline))
+    out.print(gatherings_table(status.gatherings))
+
+
+def _entry(status: CohortStatus, owner_id: str) -> Invitation:
+    return next(i for i in status.invitations if i.owner_id == owner_id)
+
+
+# --- choosing the owners ----------------------------------------------------------------------------
+
+
+def _split(values: Sequence[str] | None) -> list[str]:
+    """Comma-separated values of a repeatable option, in order, without blanks."""
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def _chosen_owners(
+    shortlist: Path | None, owners: Sequence[str] | None, every_owner: bool, assign: Path | None
+) -> list[SchoolOwner]:
+    """The owners named by exactly one of --shortlist, --owners, --all-owners, or by --assign alone."""
+    given = [
+        flag
+        for flag, value in (("--shortlist", shortlist), ("--owners", owners), ("--all-owners", every_owner))
+        if value
+    ]
+    if len(given) > 1:
+        raise cli._Mistake(f"name the owners once: {' and '.join(given)} given", cli.EXIT_USAGE)
+    if shortlist is not None:
+        return read_shortlist(shortlist)
+    if owners:
+        ids = _split(owners)
+        found = [owner_by_id(i) for i in ids]
+        twice = sorted({o.id for o in found if sum(1 for other in found if other.id == o.id) > 1})
+        if twice:
+            raise cli._Mistake(f"--owners: named more than once: {', '.join(twice)}", cli.EXIT_USAGE)
+        return found
+    if every_owner:
+        return all_owners()
+    if assign is not None:
+        return [a.owner for a in read_assignments(assign)]
+    raise cli._Mistake(
+        "name the owners: --shortlist FILE, --owners 3301,1103,..., --all-owners, or --assign FILE", cli.EXIT_USAGE
+    )
+
+
+def _cohort_owners(
+    chosen: Sequence[SchoolOwner], assigned: dict[str, Assignment], advisers: Sequence[str], accepted_by: str | None
+) -> list[CohortOwner]:
+    """Each chosen owner with its advisers: from --assign, else the next adviser of --advisers in turn."""
+    strays = sorted(set(assigned) - {o.id for o in chosen})
+    if strays:
+        raise cli._Mistake(
+            f"--assign names owners that are not chosen: {', '.join(strays)}; "
+            "remove their rows, or add them to the shortlist",
+            cli.EXIT_REJECTED,
+        )
+    unassigned = [o for o in chosen if o.id not in assigned]
+    if unassigned and not advisers:
+        listed = ", ".join(o.id for o in unassigned[:10]) + (" ..." if len(unassigned) > 10 else "")
+        raise cli._Mistake(
+            f"no advisers for {len(unassigned)} owners ({listed}); give --advisers a.hansen,b.olsen "
+            "(one to each owner in turn) or --assign FILE",
+            cli.EXIT_USAGE,
+        )
+    result: list[CohortOwner] = []
+    turn = 0
+    for owner in chosen:
+        row = assigned.get(owner.id)
+        if row is None:
+            result.append(CohortOwner(owner=owner, advisers=[advisers[turn % len(advisers)]], accepted_by=accepted_by))
+            turn += 1
+        else:
+            result.append(
+                CohortOwner(
+                    owner=owner,
+                    advisers=row.advisers,
+                    network=row.network,
+                    kindergarten_transition=row.kindergarten_transition,
+                    schools=row.schools,
+                    accepted_by=accepted_by,
+                )
+            )
+    return result
+
+
+# --- talking to the cohort --------------------------------------------------------------------------
+
+
+async def _status(client: Client, name: str, wait_seconds: float = STARTING_WAIT_SECONDS) -> CohortStatus:
+    """The cohort's status; a cohort still loading its plan is asked again for up to `wait_seconds`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_seconds
+    while True:
+        try:
+            return await cohorts.cohort_status(client, name)
+        except WorkflowQueryFailedError as err:
+            if "still starting" not in str(err) or loop.time() > deadline:
+                raise
+        await asyncio.sleep(POLL_SECONDS / 2)
+
+
+def _wait_for_periods(
+    ctx: typer.Context, name: str, expected: int, timeout: float, task_queue: str
+) -> tuple[CohortStatus, float]:
+    """Poll the cohort with a progress bar (on stderr, when it is a terminal) until `expected` periods run.
+
+    A poll that gets no answer in time (a worker busy starting hundreds of periods) is retried until
+    `timeout`. Returns the last status and the seconds waited.
+
+    Raises:
+        cli._Mistake: The periods did not all start within `timeout` seconds (exit code 3).
+    """
+    answer_timeout = ctx.obj.answer_timeout.total_seconds() if isinstance(ctx.obj, cli._Settings) else 30.0
+    progress_console = Console(stderr=True, highlight=False)
+
+    async def waiting() -> tuple[CohortStatus, float]:
+        client = await cli._connect()
+        began = clock.monotonic()
+        status: CohortStatus | None = None
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=progress_console,
+            disable=not progress_console.is_terminal,
+        )
+        with progress:
+            task = progress.add_task(f"Starting the periods of cohort {name}", total=expected)
+            while True:
+                try:
+                    async with asyncio.timeout(min(answer_timeout, max(1.0, timeout - (clock.monotonic() - began)))):
+                        status = await _status(client, name, wait_seconds=answer_timeout)
+                except (TimeoutError, RPCTimeoutOrCancelledError):
+                    pass
+                except RPCError as err:
+                    if err.status not in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+                        raise
+                total = max(expected, status.counts.get("accepted", 0) if status else 0)
+                started = status.periods_started if status else 0
+                progress.update(task, completed=started, total=total)
+                if status is not None and started >= total:
+                    return status, clock.monotonic() - began
+                if clock.monotonic() - began > timeout:
+                    what = f"{started} of {total} periods" if status else "no answer about the periods"
+                    raise cli._Mistake(
+                        f"{what} of cohort {name} started within {timeout:g} s",
+                        cli.EXIT_UNAVAILABLE,
+                        f"the cohort keeps starting them; watch with `guidance cohort show {name}`; is a guidance "
+                        f"worker running on task queue {task_queue}?",
+                    )
+                await asyncio.sleep(POLL_SECONDS)
+
+    return asyncio.run(waiting())
+
+
+@contextmanager
+def _reported(name: str) -> Iterator[None]:
+    """`cli._reported`, knowing what a cohort's errors mean."""
+    with cli._reported():
+        try:
+            yield
+        except CohortFileError as err:
+            raise cli._Mistake(str(err), cli.EXIT_REJECTED, "nothing was started") from None
+        except cohorts.CohortAlreadyExists as err:
+            raise cli._Mistake(str(err), cli.EXIT_REJECTED, f"see it with `guidance cohort show {name}`") from None
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+            raise cli._Mistake(
+                f"no running cohort {name!r} (workflow id {cohort_workflow_id(name)}): {err.message}",
+                cli.EXIT_REJECTED,
+                "check the name; `temporal workflow list --query \"WorkflowType='CohortWorkflow'\"` lists the cohorts",
+            ) from None
+        except WorkflowQueryFailedError as err:
+            raise cli._Mistake(f"the cohort {name!r} could not answer: {err}", cli.EXIT_REJECTED) from None

@@ -1,0 +1,59 @@
+"""The README's `guidance cohort` lines run as printed (dates moved into the future), with its assignment file."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from datetime import date
+from pathlib import Path
+
+from tests.cohorts_cli.conftest import CohortCli
+from tests.e2e.test_readme_commands import shifted_dates
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+SECTION = "## Running a cohort"
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def section() -> str:
+    text = README.read_text()
+    start = text.index(SECTION)
+    return text[start : text.index("\n## ", start + len(SECTION))]
+
+
+def readme_commands() -> list[list[str]]:
+    """The `guidance cohort` lines of the section's first shell block, continuation lines joined."""
+    block = section().split("```sh\n", 1)[1].split("```", 1)[0].replace("\\\n", " ")
+    lines = [shlex.split(line, comments=True) for line in block.splitlines() if line.strip()]
+    return [line for line in lines if line[:2] == ["guidance", "cohort"]]
+
+
+def readme_assignment() -> str:
+    """The example assignment file (the indented block that starts with its header)."""
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", section(), re.DOTALL)
+    block = next(b for b in blocks if b.lstrip().startswith("owner_id,advisers"))
+    return "\n".join(line.strip() for line in block.splitlines()) + "\n"
+
+
+async def test_the_readme_cohort_commands_run_as_printed(cohort_cli: CohortCli) -> None:
+    commands = readme_commands()
+    assert [c[2] for c in commands] == ["start", "answer", "gathering", "gathering", "network-meeting", "show"]
+    files = {
+        "var/shortlist.csv": cohort_cli.file("shortlist.csv", "owner_id\n3301\n4617\n4613\n46\n"),
+        "var/assign.csv": cohort_cli.file("assign.csv", readme_assignment()),
+    }
+    moves = shifted_dates(commands, date.today())
+    outputs = []
+    for command in commands:
+        args = [DATE.sub(lambda m: moves[m.group(0)], str(files.get(arg, arg))) for arg in command[1:]]
+        if command[2] == "start":
+            args += ["--task-queue", cohort_cli.task_queue]
+        result = await cohort_cli.guidance(*args)
+        assert result.exit_code == 0, f"{shlex.join(command)}\n{result.output}"
+        outputs.append(result.stdout)
+
+    assert "Started cohort-2027: 4 school owners" in outputs[0]
+    assert "Kvinnherad (4617) accepted in cohort 2027" in outputs[1]
+    assert "sent to 1 running period: Kvinnherad (4617)" in outputs[4]
+    for owner in ("Drammen", "Kvinnherad", "Bømlo", "Vestland fylkeskommune", "Sunnhordland", "The school owner role"):
+        assert owner in outputs[5]
