@@ -23,6 +23,7 @@ from temporalio.worker import Worker
 from activities.db import apply_schema, create_pool
 from activities.health import HealthServer, postgres_check, worker_check
 from activities.metrics import PeriodGauges
+from activities.period_starts import PeriodStarter
 from activities.record_store import RecordStore
 from activities.registry import all_activities, maintenance_activities
 from domain.contract import TASK_QUEUE
@@ -48,12 +49,15 @@ def build_worker(
     task_queue: str = TASK_QUEUE,
     workflows: Sequence[type] = WORKFLOWS,
 ) -> Worker:
-    """A worker for the engine's workflows (tests and benchmarks may add their own) and the given activities."""
+    """A worker for the engine's workflows (tests and benchmarks may add their own) and the given activities.
+
+    Every worker also starts cohorts' periods (`PeriodStarter`), with its own client, on its own task queue.
+    """
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(workflows),
-        activities=list(activities),
+        activities=[*activities, PeriodStarter(client).start_periods],
         workflow_runner=workflow_runner(also_pass_through=LOGGING_MODULES),
         # On SIGTERM, let records being written finish (within the 30 s an orchestrator usually allows).
         graceful_shutdown_timeout=timedelta(seconds=20),

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from domain import calendar
 from domain import gatherings as gathering_rules
+from domain import period as period_rules
 from domain.contract import cohort_workflow_id, period_workflow_id
 from domain.gatherings import NationalGathering
 from domain.models import (
@@ -388,6 +389,22 @@ def apply_progress(state: CohortState, progress: PeriodProgress) -> Invitation |
     entry.period_ended = progress.ended
     entry.end_reason = progress.end_reason
     return entry
+
+
+def period_workflow_id_of(state: CohortState, owner_id: str) -> str:
+    entry = invitation(state, owner_id)
+    assert entry is not None
+    return entry.period_workflow_id
+
+
+def apply_period_started(state: CohortState, entry: Invitation, now: datetime) -> None:
+    """The owner's period runs: it starts in the first phase, due as the plan says, until it reports."""
+    entry.period_started = True
+    if entry.progress_report == 0:
+        first = period_rules.new_state(period_input(state, entry.owner_id), state.plan)
+        entry.phase = str(first.phase)
+        entry.cycle = first.cycle
+        entry.phase_due_on = period_rules.phase_due_on(first)
 
 
 def live_periods(state: CohortState, network: str | None = None) -> list[Invitation]:

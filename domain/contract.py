@@ -39,7 +39,8 @@ class Activities:
     RECORD_GATHERING = "record_gathering"  # (GatheringRecord) -> None
     RECORD_FINAL_EVALUATION = "record_final_evaluation"  # (FinalEvaluationRecord) -> None
     RECORD_INVITATION = "record_invitation"  # (InvitationRecord) -> None; CohortWorkflow
-    RECORD_NATIONAL_GATHERING = "record_national_gathering"  # (NationalGatheringRecord) -> None; CohortWorkflow
+    RECORD_NATIONAL_GATHERING = "record_national_gathering"  # (NationalGatheringRecord) -> [path]; CohortWorkflow
+    START_PERIODS = "start_periods"  # (PeriodStarts) -> PeriodsStarted; CohortWorkflow (behaviour 2)
 
 
 COHORT_WORKFLOW_TYPE = "CohortWorkflow"

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from domain.models import GatheringEntry, MeetingEntry, MilestoneEntry, NoticeEntry, PeriodState
+from domain.models import GatheringEntry, MeetingEntry, MilestoneEntry, NoticeEntry, PeriodInput, PeriodState
 from domain.period import PhaseChange, ends_at, is_overdue, notice_counts, phase_due_at
 from domain.phases import Phase
 
@@ -246,3 +246,23 @@ class NationalGatheringRecord(BaseModel):
     timezone: str
     guests: list[GatheringGuest]
     audit: AuditEntry
+
+
+class PeriodStart(BaseModel):
+    """One period a cohort starts: its id and input."""
+
+    workflow_id: str
+    period: PeriodInput
+
+
+class PeriodStarts(BaseModel):
+    """A batch of periods for `Activities.START_PERIODS`."""
+
+    starts: list[PeriodStart]
+
+
+class PeriodsStarted(BaseModel):
+    """Which periods an attempt started, and which had been started before (by an earlier attempt)."""
+
+    started: list[str]
+    already_started: list[str]

@@ -24,7 +24,7 @@ from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -33,9 +33,8 @@ from domain import settings
 from domain.contract import TASK_QUEUE, period_workflow_id
 from domain.models import GatheringInvitation, PeriodInput, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
 from domain.owners import owner_by_id
-from domain.phases import Phase
 from domain.programme import ProgrammePlan
-from workflows.guidance_period import ADVISERS, COHORT, COUNTY, GUIDANCE_PHASE, SCHOOL_OWNER, GuidancePeriodWorkflow
+from workflows.guidance_period import GuidancePeriodWorkflow, initial_search_attributes
 
 PeriodHandle = WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]
 
@@ -142,19 +141,6 @@ def static_details(period: PeriodInput, plan: ProgrammePlan) -> str:
     if period.schools:
         lines.append(f"**Schools:** {', '.join(period.schools)}")
     return "\n\n".join(lines)
-
-
-def initial_search_attributes(period: PeriodInput) -> TypedSearchAttributes:
-    """The search attributes a period has from its first moment; the workflow keeps them current."""
-    return TypedSearchAttributes(
-        [
-            SearchAttributePair(GUIDANCE_PHASE, str(Phase.MAPPING)),
-            SearchAttributePair(SCHOOL_OWNER, period.owner.id),
-            SearchAttributePair(COHORT, period.cohort),
-            SearchAttributePair(COUNTY, period.owner.county),
-            SearchAttributePair(ADVISERS, list(period.advisers)),
-        ]
-    )
 
 
 async def start_period(

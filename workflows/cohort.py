@@ -44,6 +44,9 @@ with workflow.unsafe.imports_passed_through():
         InvitationEvent,
         InvitationRecord,
         NationalGatheringRecord,
+        PeriodsStarted,
+        PeriodStart,
+        PeriodStarts,
     )
     from workflows.guidance_period import (
         ADVISERS,
@@ -58,11 +61,16 @@ with workflow.unsafe.imports_passed_through():
 # gatherings, network meetings, their periods' progress, periods started together, an end. A cohort
 # started before keeps behaviour 1 for its whole life (the choice travels in its state).
 COHORT_GATHERINGS_PATCH = "cohort-gatherings-and-progress"
+# Starting a batch of periods takes a few seconds; a lost worker is noticed by the timeout.
+START_TIMEOUT = timedelta(minutes=2)
 # Our own bound beside Temporal's suggestion: a cohort hands over to a fresh run after this many events.
 CONTINUE_AS_NEW_AFTER_EVENTS = 10_000
 # Period starts and signals issued together, at most (each batch is one workflow task's commands).
 START_BATCH = 500
 SIGNAL_BATCH = 200
+# Behaviour 2: periods per `start_periods` activity (all batches run at once), records written at once.
+PERIODS_PER_ACTIVITY = 50
+RECORD_BATCH = 20
 
 
 @workflow.defn
@@ -87,6 +95,8 @@ class CohortWorkflow:
         self._revision = 0
         self._starting = 0
         self._signalling = False
+        self._timer: asyncio.Task[None] | None = None
+        self._timer_at: datetime | None = None
 
     @workflow.run
     async def run(self, cohort: rules.CohortInput | rules.CohortState) -> rules.CohortStatus:
@@ -113,7 +123,9 @@ class CohortWorkflow:
                     self._queue_invitation(entry, "invited", "system", "invited")
         state = self._state
         workflow.upsert_search_attributes([COHORT.value_set(state.input.cohort)])
-        self._writer = RecordWriter(state, on_written=self._changed)
+        # A cohort's records are keyed each on its own (newer rows win), so behaviour 2 writes them in batches.
+        parallel = RECORD_BATCH if state.behaviour >= rules.BEHAVIOUR_GATHERINGS else 1
+        self._writer = RecordWriter(state, on_written=self._changed, parallel=parallel)
         writer = asyncio.create_task(self._writer.write())
         starter = asyncio.create_task(self._start_periods())
         messenger = asyncio.create_task(self._send_signals())
@@ -358,6 +370,9 @@ class CohortWorkflow:
         seen = self._revision
         deadline = rules.next_deadline(self._live)
         condition = lambda: self._revision != seen or self._may_continue_as_new()  # noqa: E731
+        if self._live.behaviour >= rules.BEHAVIOUR_GATHERINGS:
+            await self._wait_on_timer(deadline, condition)
+            return
         if deadline is None:
             await workflow.wait_condition(condition)
             return
@@ -366,6 +381,27 @@ class CohortWorkflow:
             return
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(condition, timeout=timeout, timeout_summary=deadline.summary)
+
+    async def _wait_on_timer(self, deadline: rules.CohortDeadline | None, woken: Callable[[], bool]) -> None:
+        """Behaviour 2: one timer per deadline, kept while the loop wakes for other reasons.
+
+        A new timer on every wake-up (hundreds while periods start and report) would fill the history
+        with started and cancelled timers; the timer is replaced only when the deadline itself moves.
+        """
+        at = deadline.at if deadline is not None else None
+        if at != self._timer_at:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer, self._timer_at = None, at
+            if deadline is not None:
+                delay = deadline.at - workflow.now()
+                if delay <= timedelta(0):
+                    return
+                self._timer = asyncio.create_task(workflow.sleep(delay, summary=deadline.summary))
+        timer = self._timer
+        await workflow.wait_condition(lambda: woken() or (timer is not None and timer.done()))
+        if timer is not None and timer.done():
+            self._timer, self._timer_at = None, None
 
     def _hand_over_soon(self) -> bool:
         """Temporal suggests a fresh run, or the history has grown past our own bound."""
@@ -393,14 +429,47 @@ class CohortWorkflow:
             self._starting += 1
             try:
                 if state.behaviour >= rules.BEHAVIOUR_GATHERINGS:
-                    batch = state.starts_pending[:START_BATCH]
-                    await asyncio.gather(*(self._start_period(owner_id) for owner_id in batch))
+                    pending = state.starts_pending[:START_BATCH]
+                    batches = [
+                        pending[i : i + PERIODS_PER_ACTIVITY] for i in range(0, len(pending), PERIODS_PER_ACTIVITY)
+                    ]
+                    await asyncio.gather(*(self._start_batch(batch) for batch in batches))
                 else:
                     # Awaited directly, as before behaviour 2, so running cohorts issue their commands in
                     # the order their histories hold.
                     await self._start_period(state.starts_pending[0])
             finally:
                 self._starting -= 1
+
+    async def _start_batch(self, owner_ids: list[str]) -> None:
+        """Behaviour 2: start the periods of a batch of owners through the `start_periods` activity."""
+        state = self._live
+        batch = PeriodStarts(
+            starts=[
+                PeriodStart(workflow_id=rules.period_workflow_id_of(state, o), period=rules.period_input(state, o))
+                for o in owner_ids
+            ]
+        )
+        result: PeriodsStarted = await workflow.execute_activity(
+            Activities.START_PERIODS,
+            batch,
+            result_type=PeriodsStarted,
+            start_to_close_timeout=START_TIMEOUT,
+            retry_policy=RECORD_RETRY,
+            summary=f"start {len(owner_ids)} periods",
+        )
+        if result.already_started:
+            workflow.logger.info("%d periods were started by an earlier attempt", len(result.already_started))
+        now = workflow.now()
+        for owner_id in owner_ids:
+            entry = rules.invitation(state, owner_id)
+            assert entry is not None
+            rules.apply_period_started(state, entry, now)
+            state.starts_pending.remove(owner_id)
+            for gathering in rules.catch_up(state, entry, now):
+                key = f"{gathering.gathering_id}:{gathering.sequence}:{owner_id}"
+                self._queue_gathering(gathering, [entry], "directorate", key)
+        self._revision += 1
 
     async def _start_period(self, owner_id: str) -> None:
         state = self._live
@@ -430,11 +499,6 @@ class CohortWorkflow:
             workflow.logger.warning("period %s was already started", entry.period_workflow_id)
         entry.period_started = True
         state.starts_pending.remove(owner_id)
-        if state.behaviour >= rules.BEHAVIOUR_GATHERINGS:
-            for gathering in rules.catch_up(state, entry, workflow.now()):
-                self._queue_gathering(
-                    gathering, [entry], "directorate", f"{gathering.gathering_id}:{gathering.sequence}:{owner_id}"
-                )
         self._revision += 1
 
     async def _send_signals(self) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
+from temporalio.common import SearchAttributeKey, SearchAttributePair, SearchAttributeUpdate, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError, FailureError
 
 from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, RecordWriter
@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         ScheduleMeeting,
         Withdraw,
     )
+    from domain.phases import Phase
     from domain.programme import ProgrammePlan
     from domain.records import (
         AuditEntry,
@@ -60,6 +61,19 @@ OVERDUE = SearchAttributeKey.for_bool("Overdue")
 
 # Behavioural changes to running periods, each behind `workflow.patched` (README, "Changing the workflow").
 SECOND_REMINDER_PATCH = "second-phase-reminder"  # a second reminder to the advisers before an escalation
+
+
+def initial_search_attributes(period: PeriodInput) -> TypedSearchAttributes:
+    """The search attributes a period has from its first moment (given at its start); the workflow updates them."""
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(GUIDANCE_PHASE, str(Phase.MAPPING)),
+            SearchAttributePair(SCHOOL_OWNER, period.owner.id),
+            SearchAttributePair(COHORT, period.cohort),
+            SearchAttributePair(COUNTY, period.owner.county),
+            SearchAttributePair(ADVISERS, list(period.advisers)),
+        ]
+    )
 
 
 def search_attributes(state: PeriodState, now: datetime) -> list[SearchAttributeUpdate[Any]]:
@@ -155,6 +169,8 @@ class GuidancePeriodWorkflow:
         state = self._state
         if isinstance(period, PeriodInput):
             now = workflow.now()
+            # The cohort knows a period it started begins in the first phase: report changes only.
+            self._reported = rules.progress_fingerprint(state, now)
             self._queue(
                 Activities.RECORD_PERIOD_STARTED,
                 PeriodStartedRecord(

@@ -6,6 +6,7 @@ store that is down only delays the writing; the queue travels with the state thr
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Protocol
@@ -44,9 +45,18 @@ class RecordWriter:
     writes what is left and returns.
     """
 
-    def __init__(self, state: HasRecordQueue, *, on_written: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self, state: HasRecordQueue, *, on_written: Callable[[], None] = lambda: None, parallel: int = 1
+    ) -> None:
+        """Args:
+        state: The workflow's state with its record queue.
+        on_written: Called after each record (or batch) leaves the queue.
+        parallel: Records written at once. Above 1 only for records whose order does not matter (each
+            keyed on its own, newer rows winning), such as a cohort's invitations and gatherings.
+        """
         self._state = state
         self._on_written = on_written
+        self._parallel = parallel
         self._closing = False
         self.writing = False
 
@@ -62,25 +72,35 @@ class RecordWriter:
             )
             if not state.pending:
                 return
-            item = state.pending[0]
             self.writing = True
             try:
-                await workflow.execute_activity(
-                    item.activity,
-                    item.payload,
-                    start_to_close_timeout=RECORD_TIMEOUT,
-                    retry_policy=RECORD_RETRY,
-                    summary=item.summary,
-                )
-            except ActivityError as error:
-                # A record the store refuses as invalid (never a passing outage: that is retried) is
-                # kept for an operator instead of failing a workflow that may have years to run.
-                cause = error.cause
-                if not (isinstance(cause, ApplicationError) and cause.type == INVALID_RECORD):
-                    raise
-                workflow.logger.error("record refused by the store: %s: %s", item.summary, cause.message)
-                state.refused.append(RefusedRecord(**item.model_dump(), error=cause.message, at=workflow.now()))
+                if self._parallel == 1:
+                    # One at a time, awaited directly: the command order of every history recorded so far.
+                    await self._write_one(state.pending[0])
+                    count = 1
+                else:
+                    batch = state.pending[: self._parallel]
+                    await asyncio.gather(*(self._write_one(item) for item in batch))
+                    count = len(batch)
             finally:
                 self.writing = False
-            state.pending.pop(0)
+            del state.pending[:count]
             self._on_written()
+
+    async def _write_one(self, item: PendingRecord) -> None:
+        try:
+            await workflow.execute_activity(
+                item.activity,
+                item.payload,
+                start_to_close_timeout=RECORD_TIMEOUT,
+                retry_policy=RECORD_RETRY,
+                summary=item.summary,
+            )
+        except ActivityError as error:
+            # A record the store refuses as invalid (never a passing outage: that is retried) is
+            # kept for an operator instead of failing a workflow that may have years to run.
+            cause = error.cause
+            if not (isinstance(cause, ApplicationError) and cause.type == INVALID_RECORD):
+                raise
+            workflow.logger.error("record refused by the store: %s: %s", item.summary, cause.message)
+            self._state.refused.append(RefusedRecord(**item.model_dump(), error=cause.message, at=workflow.now()))

@@ -10,26 +10,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import tempfile
 import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from devstack.temporal_server import DevServer, free_port  # noqa: E402
 from devstack.test_server import start_time_skipping  # noqa: E402
 from domain import calendar  # noqa: E402
 from domain.cohort import CohortInput, RespondToInvitation, ScheduleNetworkMeeting  # noqa: E402
 from domain.contract import period_workflow_id  # noqa: E402
 from domain.gatherings import MoveGathering  # noqa: E402
-from domain.models import Withdraw  # noqa: E402
+from domain.models import RecordMilestone, ScheduleMeeting, Withdraw  # noqa: E402
 from starter.cohorts import start_cohort  # noqa: E402
 from tests.fakes import RecordingActivities  # noqa: E402
+from tests.workflows.conftest import dev_period  # noqa: E402
 from tests.workflows.scenarios import full_period  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows.cohort import CohortWorkflow  # noqa: E402
@@ -111,6 +114,55 @@ async def cohort_life(env: WorkflowEnvironment, task_queue: str) -> tuple[Workfl
     return handle, period_workflow_id(cohort.cohort, "4617")
 
 
+async def continued_period() -> list[tuple[str, str, WorkflowHistory]]:
+    """A period that continues as new twice with updates arriving, then is withdrawn: every run's history.
+
+    Time skipping rarely reaches Temporal's suggestion, so this one runs on a dev server told to suggest
+    continue-as-new after a few events (dynamic config), in real time, which takes a few seconds.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        server = await DevServer.start(
+            Path(folder) / "temporal.sqlite",
+            free_port(),
+            dynamic_config={"limit.historyCount.suggestContinueAsNew": 40},
+        )
+        try:
+            client = await server.connect()
+            fakes = RecordingActivities()
+            task_queue = f"record-{uuid.uuid4()}"
+            period = dev_period(fakes, {"id": "1103", "name": "Stavanger", "kind": "municipality", "county": "11"})
+            workflow_id = f"guidance-period-{period.cohort}-1103"
+            async with build_worker(client, fakes.all(), task_queue=task_queue):
+                handle = await client.start_workflow(
+                    GuidancePeriodWorkflow.run, period, id=workflow_id, task_queue=task_queue
+                )
+                day = period.start_date
+                for _ in range(12):
+                    day = calendar.next_working_day(day + timedelta(days=3))
+                    request = ScheduleMeeting.model_validate({"kind": "follow_up", "date": day, "adviser": "a.hansen"})
+                    await handle.execute_update(GuidancePeriodWorkflow.schedule_meeting, request)
+                for name in ("mapping_done", "anchoring_done"):
+                    update = RecordMilestone.model_validate({"milestone": name, "adviser": "a.hansen"})
+                    await handle.execute_update(GuidancePeriodWorkflow.record_milestone, update)
+                await handle.execute_update(
+                    GuidancePeriodWorkflow.withdraw, Withdraw(reason="Owner merged", by="coordinator")
+                )
+                await handle.result()
+            runs = [w async for w in client.list_workflows(f"WorkflowId = '{workflow_id}'")]
+            histories = []
+            for run in sorted(runs, key=lambda r: r.start_time):
+                history = await client.get_workflow_handle(workflow_id, run_id=run.run_id).fetch_history()
+                histories.append(history)
+        finally:
+            server.stop()
+    if len(histories) < 3:
+        raise SystemExit(f"the period continued as new {len(histories) - 1} times; expected at least 2")
+    return [
+        ("guidance_period", f"continued-as-new-run{i + 1}" if i < len(histories) - 1 else "withdrawn-after-continue", h)
+        for i, h in enumerate(histories)
+    ]
+
+
 async def record() -> list[Path]:
     env = await start_time_skipping()
     written = []
@@ -133,11 +185,12 @@ async def record() -> list[Path]:
                 ("cohort", "gatherings-network-ended", life),
                 ("guidance_period", "in-cohort-network-expired", env.client.get_workflow_handle(network_period)),
             ]
-            for workflow_type, name, handle in histories:
-                history = await handle.fetch_history()
+            fetched = [(t, name, await handle.fetch_history()) for t, name, handle in histories]
+            for workflow_type, name, history in [*fetched, *await continued_period()]:
                 path = FOLDER / f"{workflow_type}-{VERSION}-{name}.json"
                 if path.exists():  # a released version's histories are never rewritten
-                    raise SystemExit(f"{path.name} exists: bump VERSION for a new workflow version")
+                    print(f"kept {path.name}: a recorded history is never rewritten (bump VERSION for new ones)")
+                    continue
                 path.write_text(history.to_json())
                 written.append(path)
             with contextlib.suppress(RPCError):  # a cohort of behaviour 2 ends with its last period
