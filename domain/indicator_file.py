@@ -75,8 +75,8 @@ class Problem:
         return f"{where}: {self.message}" if where else self.message
 
 
-class IndicatorFileError(ValueError):
-    """The indicator file does not fit the layout; ``problems`` say where (line, column) and what was expected."""
+class FileProblems(ValueError):
+    """A file that does not fit its layout: every problem by line and column, prefixed with the file."""
 
     def __init__(self, source: str, problems: list[Problem], more: int = 0) -> None:
         self.source = source
@@ -85,6 +85,10 @@ class IndicatorFileError(ValueError):
         if more:
             lines.append(f"{source}: ... and {more} more problems")
         super().__init__("\n".join(lines))
+
+
+class IndicatorFileError(FileProblems):
+    """The indicator file does not fit the layout; ``problems`` say where (line, column) and what was expected."""
 
 
 def parse_value(text: str) -> float | None:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from domain.indicator_file import Problem
+from domain.indicator_file import FileProblems, Problem
 from domain.models import AdviserId, SchoolOwner, ShortText
 from domain.owners import UnknownOwner, owner_by_id
 
@@ -44,16 +44,8 @@ _ADVISER = TypeAdapter(AdviserId)
 _SHORT_TEXT = TypeAdapter(ShortText)
 
 
-class CohortFileError(ValueError):
+class CohortFileError(FileProblems):
     """A shortlist or assignment file that does not fit its layout: every problem by line and column."""
-
-    def __init__(self, source: str, problems: list[Problem], more: int = 0) -> None:
-        self.source = source
-        self.problems = problems
-        lines = [f"{source}: {p}" for p in problems]
-        if more:
-            lines.append(f"{source}: ... and {more} more problems")
-        super().__init__("\n".join(lines))
 
 
 @dataclass(frozen=True)

@@ -189,12 +189,7 @@ class CohortWorkflow:
     @workflow.update
     def add_gathering(self, request: gathering_rules.AddGathering) -> rules.CohortStatus:
         """Add a national gathering; its invitations go out as the plan says (at once if that day has passed)."""
-        state = self._live
-        self._check(self._check_add_gathering, request)
-        entry = gathering_rules.apply_add(state.gatherings, request, state.plan)
-        workflow.logger.info("gathering %s added for %s by %s", entry.gathering_id, entry.date, request.by)
-        self._revision += 1
-        return self._status()
+        return self._change_gathering(self._check_add_gathering, gathering_rules.apply_add, request, "added")
 
     @add_gathering.validator
     def _validate_add_gathering(self, request: gathering_rules.AddGathering) -> None:
@@ -203,12 +198,7 @@ class CohortWorkflow:
     @workflow.update
     def move_gathering(self, request: gathering_rules.MoveGathering) -> rules.CohortStatus:
         """Move a gathering; owners already invited get the same calendar event with a higher sequence."""
-        state = self._live
-        self._check(self._check_move_gathering, request)
-        entry = gathering_rules.apply_move(state.gatherings, request, state.plan)
-        workflow.logger.info("gathering %s moved to %s by %s", entry.gathering_id, entry.date, request.by)
-        self._revision += 1
-        return self._status()
+        return self._change_gathering(self._check_move_gathering, gathering_rules.apply_move, request, "moved")
 
     @move_gathering.validator
     def _validate_move_gathering(self, request: gathering_rules.MoveGathering) -> None:
@@ -237,6 +227,22 @@ class CohortWorkflow:
     @workflow.query
     def status(self) -> rules.CohortStatus:
         """Where every invitation and period of the cohort stands."""
+        return self._status()
+
+    def _change_gathering(
+        self,
+        check: Callable[[rules.CohortState, Any, datetime], None],
+        change: Callable[
+            [list[gathering_rules.NationalGathering], Any, ProgrammePlan], gathering_rules.NationalGathering
+        ],
+        request: gathering_rules.AddGathering | gathering_rules.MoveGathering,
+        verb: str,
+    ) -> rules.CohortStatus:
+        state = self._live
+        self._check(check, request)
+        entry = change(state.gatherings, request, state.plan)
+        workflow.logger.info("gathering %s %s for %s by %s", entry.gathering_id, verb, entry.date, request.by)
+        self._revision += 1
         return self._status()
 
     # --- checks ------------------------------------------------------------------------------------

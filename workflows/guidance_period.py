@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.contract import PERIOD_PROGRESS_SIGNAL, Activities
     from domain.models import (
         GatheringInvitation,
+        MeetingEntry,
         NetworkMeeting,
         PendingRecord,
         PeriodInput,
@@ -254,18 +255,7 @@ class GuidancePeriodWorkflow:
         self._check(rules.check_meeting, request)
         meeting = rules.apply_meeting(state, request, now)
         action = "meeting moved" if meeting.sequence else "meeting scheduled"
-        self._queue(
-            Activities.RECORD_MEETING,
-            MeetingRecord(
-                workflow_id=self._id,
-                owner_name=state.input.owner.name,
-                advisers=list(state.input.advisers),
-                timezone=state.plan.timezone,
-                meeting=meeting,
-                audit=self._audit(self._update_key(), request.adviser, action, now, meeting_id=meeting.meeting_id),
-            ),
-            f"invite to {meeting.kind} {meeting.date}",
-        )
+        self._queue_meeting(meeting, self._update_key(), request.adviser, action)
         return self._status()
 
     @schedule_meeting.validator
@@ -317,20 +307,7 @@ class GuidancePeriodWorkflow:
             workflow.logger.info("network meeting %s left out: %s", meeting.meeting_id, entry)
             return
         action = "network meeting moved" if entry.sequence else "network meeting scheduled"
-        self._queue(
-            Activities.RECORD_MEETING,
-            MeetingRecord(
-                workflow_id=self._id,
-                owner_name=state.input.owner.name,
-                advisers=list(state.input.advisers),
-                timezone=state.plan.timezone,
-                meeting=entry,
-                audit=self._audit(
-                    f"{entry.meeting_id}:{entry.sequence}", "cohort", action, now, meeting_id=entry.meeting_id
-                ),
-            ),
-            f"invite to network meeting {entry.date}",
-        )
+        self._queue_meeting(entry, f"{entry.meeting_id}:{entry.sequence}", "cohort", action)
 
     @workflow.query
     def status(self) -> PeriodStatus:
@@ -376,6 +353,22 @@ class GuidancePeriodWorkflow:
             PendingRecord(activity=activity, summary=summary, payload=record.model_dump(mode="json"))
         )
         self._revision += 1
+
+    def _queue_meeting(self, meeting: MeetingEntry, key: str, actor: str, action: str) -> None:
+        """Queue a meeting's record and invitation to the period's advisers."""
+        state, now = self._live, workflow.now()
+        self._queue(
+            Activities.RECORD_MEETING,
+            MeetingRecord(
+                workflow_id=self._id,
+                owner_name=state.input.owner.name,
+                advisers=list(state.input.advisers),
+                timezone=state.plan.timezone,
+                meeting=meeting,
+                audit=self._audit(key, actor, action, now, meeting_id=meeting.meeting_id),
+            ),
+            f"invite to {meeting.kind} {meeting.date}",
+        )
 
     def _queue_phase_change(self, change: rules.PhaseChange, by: str, action: str, key: str) -> None:
         state, now = self._live, workflow.now()
