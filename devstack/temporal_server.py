@@ -64,8 +64,14 @@ def free_port(host: str = HOST) -> int:
 
 
 def port_is_free(port: int, host: str = HOST) -> bool:
-    """True when nothing listens on `port`: binding it succeeds."""
+    """True when nothing listens on `port`: binding it succeeds.
+
+    ``SO_REUSEADDR`` as the server itself binds: connections of a stopped server that linger in
+    TIME_WAIT (a worker was long-polling it) do not count, or a restart on the same port would be
+    refused for a minute; something still listening does.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
