@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: dev demo test lint format bench histories clean codec-key codec-server
+.PHONY: dev demo test lint format faults bench histories clean codec-key codec-server
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,9 +45,15 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+## Fault tests that take over a minute each (worker killed mid cohort start, PostgreSQL down a minute);
+## the shorter ones run in `make test`. Figures: terminal summary and faults-results.jsonl in pytest's temp folder.
+faults: $(STAMP)
+	$(VENV)/bin/pytest tests/faults -m faults
+
 ## Benchmarks: each figure beside a baseline measured in the same run.
 bench: $(STAMP)
 	$(PY) bench/period_sim.py
+	$(PY) bench/cohort_start.py
 
 ## Record replay histories of the current workflow version into tests/histories/.
 histories: $(STAMP)

@@ -60,6 +60,8 @@ class PeriodStarter:
                     started.append(item.workflow_id)
                 except WorkflowAlreadyStartedError:
                     already.append(item.workflow_id)
+            # A worker that dies mid-batch is noticed within the heartbeat timeout, not the start timeout.
+            activity.heartbeat(len(started) + len(already))
 
         await asyncio.gather(*(start(item) for item in batch.starts))
         activity_logger().info("periods started", started=len(started), already_started=len(already))

@@ -63,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
 COHORT_GATHERINGS_PATCH = "cohort-gatherings-and-progress"
 # Starting a batch of periods takes a few seconds; a lost worker is noticed by the timeout.
 START_TIMEOUT = timedelta(minutes=2)
+START_HEARTBEAT = timedelta(seconds=15)
 # Our own bound beside Temporal's suggestion: a cohort hands over to a fresh run after this many events.
 CONTINUE_AS_NEW_AFTER_EVENTS = 10_000
 # Period starts and signals issued together, at most (each batch is one workflow task's commands).
@@ -461,6 +462,7 @@ class CohortWorkflow:
             batch,
             result_type=PeriodsStarted,
             start_to_close_timeout=START_TIMEOUT,
+            heartbeat_timeout=START_HEARTBEAT,
             retry_policy=RECORD_RETRY,
             summary=f"start {len(owner_ids)} periods",
         )

@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
@@ -38,6 +39,7 @@ def four_hundred_owners() -> list[dict[str, Any]]:
     ]
 
 
+@pytest.mark.timeout(900)  # three minutes on an idle machine with two cores, more when it is shared
 async def test_a_cohort_of_all_owners_continues_as_new_and_keeps_every_run_small(
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
