@@ -555,7 +555,7 @@ def one_line(state: CohortState) -> str:
     )
     if state.behaviour < BEHAVIOUR_GATHERINGS:
         return line
-    phases = ", ".join(f"{phase} {n}" for phase, n in sorted(current.phases.items())) or "no reports yet"
+    phases = ", ".join(f"{phase} {n}" for phase, n in sorted(current.phases.items())) or "none running"
     ahead = [g for g in state.gatherings if g.sent_sequence is None or g.needs_sending]
     upcoming = f"; next gathering {ahead[0].date} ({ahead[0].title})" if ahead else ""
-    return f"{line}\n\nPeriods: {phases}; {current.overdue} overdue, {current.periods_ended} ended{upcoming}"
+    return f"{line}; periods: {phases}; {current.overdue} overdue, {current.periods_ended} ended{upcoming}"

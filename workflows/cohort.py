@@ -5,15 +5,15 @@ Like `GuidancePeriodWorkflow`, the workflow holds the cohort's state and decides
 a writer task writes the records in order, and a starter task starts the periods of the owners that
 accepted, so an update's answer never waits for PostgreSQL or for a child to start.
 
-Why each period is a child workflow with ``ParentClosePolicy.ABANDON`` rather than a client start from
-an activity: the child's start is a command in the cohort's own history, decided by the workflow, so a
-replayed or retried workflow task never issues it twice (an activity retried after a lost completion
-would start again and must then tell "already started" from a real conflict by itself); the id
-``guidance-period-{cohort}-{owner_id}`` with ``REJECT_DUPLICATE`` makes a second start impossible in
-any case, and the workflow treats `WorkflowAlreadyStartedError` as "already started". ABANDON means a
-period never dies with its cohort: terminating, resetting or completing the cohort leaves every
-period running. The cost: the cohort's history grows by a few events per child, which
-continue-as-new bounds (a child keeps running across its parent's continue-as-new under ABANDON).
+How periods start. Cohorts of behaviour 2 (`COHORT_GATHERINGS_PATCH`) start them through the
+`start_periods` activity: client starts, up to 50 per activity and all batches at once, each with the id
+``guidance-period-{cohort}-{owner_id}`` and ``REJECT_DUPLICATE``, so a retried activity finds the periods
+it started before and reports them as started, never making a second one (activities/period_starts.py).
+A period so started has no parent and never dies with its cohort. Child workflows were the first
+design: their start is a command decided by the workflow itself, but one parent starting hundreds of
+children serialised them on its own history, and a 371-owner cohort started several times slower than
+plain client starts (bench/cohort_start.py). Cohorts of behaviour 1 still start theirs as children with
+``ParentClosePolicy.ABANDON``, one at a time, as their histories hold.
 """
 
 from __future__ import annotations

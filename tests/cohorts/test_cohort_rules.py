@@ -64,3 +64,30 @@ def test_reminder_then_no_reply_then_nothing_more() -> None:
     assert [i.owner_id for i in rules.apply_no_reply(cohort, second.at)] == ["1103", "4617"]
     assert rules.next_deadline(cohort) is None
     assert rules.status(cohort, "cohort-2027").counts["no_reply"] == 2
+
+
+def test_gatherings_are_planned_on_working_days_from_the_start_to_the_closing_one() -> None:
+    plan = VeilederkorpsetSettings().plan()
+    gatherings = rules.gathering_rules.plan_gatherings(date(2027, 8, 16), plan)
+
+    assert [g.gathering_id for g in gatherings] == ["start", "month-6", "month-12", "month-18", "month-24", "closing"]
+    assert gatherings[0].date == date(2027, 9, 13)  # four weeks after the start, a Monday
+    # Four weeks before the end (2030-02-16) is Saturday 2030-01-19: the working day before it.
+    assert gatherings[-1].date == date(2030, 1, 18)
+    assert all(rules.calendar.is_working_day(g.date) and rules.calendar.is_working_day(g.invite_on) for g in gatherings)
+    assert all(g.invite_on < g.date for g in gatherings)
+
+
+def test_the_one_line_summary_tells_phases_overdue_and_the_next_gathering() -> None:
+    cohort = state(owners=[{**o, "accepted_by": "sf"} for o in OWNERS])
+    cohort.behaviour = rules.BEHAVIOUR_GATHERINGS
+    cohort.gatherings = rules.gathering_rules.plan_gatherings(cohort.input.start_date, cohort.plan)
+    for entry in cohort.invitations:
+        rules.apply_period_started(cohort, entry, INVITED)
+    cohort.invitations[0].overdue = True
+
+    line = rules.one_line(cohort)
+
+    assert "\n" not in line
+    assert "3 accepted (3 periods started)" in line
+    assert "periods: mapping 3; 1 overdue, 0 ended; next gathering 2027-09-13 (Start gathering)" in line
