@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
+from domain import calendar
 from domain import cohort as rules
+from domain.gatherings import plan_gatherings
 from domain.period import Rejection
 from domain.settings import VeilederkorpsetSettings
 from tests.cohorts.conftest import OWNERS
@@ -68,20 +70,20 @@ def test_reminder_then_no_reply_then_nothing_more() -> None:
 
 def test_gatherings_are_planned_on_working_days_from_the_start_to_the_closing_one() -> None:
     plan = VeilederkorpsetSettings().plan()
-    gatherings = rules.gathering_rules.plan_gatherings(date(2027, 8, 16), plan)
+    gatherings = plan_gatherings(date(2027, 8, 16), plan)
 
     assert [g.gathering_id for g in gatherings] == ["start", "month-6", "month-12", "month-18", "month-24", "closing"]
     assert gatherings[0].date == date(2027, 9, 13)  # four weeks after the start, a Monday
     # Four weeks before the end (2030-02-16) is Saturday 2030-01-19: the working day before it.
     assert gatherings[-1].date == date(2030, 1, 18)
-    assert all(rules.calendar.is_working_day(g.date) and rules.calendar.is_working_day(g.invite_on) for g in gatherings)
+    assert all(calendar.is_working_day(g.date) and calendar.is_working_day(g.invite_on) for g in gatherings)
     assert all(g.invite_on < g.date for g in gatherings)
 
 
 def test_the_one_line_summary_tells_phases_overdue_and_the_next_gathering() -> None:
     cohort = state(owners=[{**o, "accepted_by": "sf"} for o in OWNERS])
     cohort.behaviour = rules.BEHAVIOUR_GATHERINGS
-    cohort.gatherings = rules.gathering_rules.plan_gatherings(cohort.input.start_date, cohort.plan)
+    cohort.gatherings = plan_gatherings(cohort.input.start_date, cohort.plan)
     for entry in cohort.invitations:
         rules.apply_period_started(cohort, entry, INVITED)
     cohort.invitations[0].overdue = True
