@@ -22,7 +22,9 @@ from domain.contract import cohort_workflow_id, period_workflow_id
 from domain.gatherings import NationalGathering
 from domain.models import (
     AdviserId,
+    CalendarDay,
     CohortName,
+    LocalTime,
     NetworkMeeting,
     PendingRecord,
     PeriodInput,
@@ -114,8 +116,8 @@ class ScheduleNetworkMeeting(_Message):
     """Update `schedule_network_meeting`: an adviser agrees a meeting for every owner of a network."""
 
     network: ShortText
-    date: date
-    start: time = time(9, 0)
+    date: CalendarDay
+    start: LocalTime = time(9, 0)
     duration_minutes: int = Field(default=120, ge=15, le=600)
     adviser: AdviserId
     title: Title = ""

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from pydantic import BaseModel
 
 from domain import calendar
-from domain.models import ShortText, Title, _Message
+from domain.models import CalendarDay, ShortText, Title, _Message
 from domain.period import Rejection
 from domain.programme import ProgrammePlan
 
@@ -46,7 +46,7 @@ class AddGathering(_Message):
     """Update `add_gathering`: a coordinator adds a national gathering to the cohort."""
 
     title: ShortText
-    date: date
+    date: CalendarDay
     place: Title = ""
     by: ShortText
 
@@ -55,7 +55,7 @@ class MoveGathering(_Message):
     """Update `move_gathering`: a coordinator moves a gathering (and may change its place)."""
 
     gathering_id: ShortText
-    date: date
+    date: CalendarDay
     place: Title | None = None
     by: ShortText
 

@@ -36,9 +36,11 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from stdnum.no import orgnr
 
@@ -91,6 +93,9 @@ class IndicatorFileError(FileProblems):
     """The indicator file does not fit the layout; ``problems`` say where (line, column) and what was expected."""
 
 
+_NUMBER = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+
+
 def parse_value(text: str) -> float | None:
     """A cell's value: None for a missing mark, else the number (decimal comma or point).
 
@@ -102,10 +107,24 @@ def parse_value(text: str) -> float | None:
         return None
     if "," in cell and "." in cell:
         raise ValueError("use either a decimal comma or a decimal point, without thousands separators")
+    # Python's float() also reads other scripts' digits and underscores (40_7 as 407): not a statistic's cell.
+    if not _NUMBER.fullmatch(cell):
+        raise ValueError("not a number")
     number = float(cell.replace(",", "."))
     if not math.isfinite(number):
         raise ValueError("not a finite number")
     return number
+
+
+def csv_records(reader: Iterator[Any], source: str, error: type[FileProblems]) -> Iterator[Any]:
+    """The reader's records; a cell the csv module cannot read (e.g. over its size limit, as one stray quote
+    makes the rest of a file one cell) ends the file with `error`, naming the line."""
+    try:
+        yield from reader
+    except csv.Error as problem:
+        # A DictReader counts only the rows it has returned; the csv reader inside it, the lines read.
+        line = getattr(getattr(reader, "reader", reader), "line_num", 0)
+        raise error(source, [Problem(line, None, f"unreadable CSV: {problem}")]) from None
 
 
 def parse_indicator_csv(
@@ -132,7 +151,8 @@ def parse_indicator_csv(
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if ";" in header_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip().lower() for name in next(reader, [])]
+    records = csv_records(reader, source, IndicatorFileError)
+    header = [name.strip().lower() for name in next(records, [])]
     missing_columns = [c for c in COLUMNS if c not in header]
     if missing_columns:
         raise IndicatorFileError(
@@ -151,7 +171,7 @@ def parse_indicator_csv(
     rows: list[IndicatorRow] = []
     seen: dict[tuple[str, str, str, str], int] = {}
     school_owner: dict[str, tuple[str, int]] = {}
-    for record in reader:
+    for record in records:
         line = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
@@ -183,14 +203,14 @@ def parse_indicator_csv(
             elif unit_id in school_owner and school_owner[unit_id][0] != owner_id:
                 first_owner, first_line = school_owner[unit_id]
                 bad("skoleeier_id", f"school {unit_id} belongs to {first_owner} on line {first_line}, here {owner_id}")
-            else:
+            elif owner_id in known_owners:  # an unknown owner is reported above, and must not claim the school
                 school_owner.setdefault(unit_id, (owner_id, line))
         indicator = cell["indikator"]
         if indicator not in allowed:
             bad("indikator", f"unknown indicator {indicator!r}; expected one of {', '.join(sorted(allowed))}")
         year = cell["skoleaar"]
         try:
-            if len(year) != 7 or year[4] != "-" or not (year[:4] + year[5:]).isdigit():
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", year, re.ASCII):
                 raise ValueError(f"expected a school year like 2024-25, got {year!r}")
             check_school_year(year)
         except ValueError as err:

@@ -26,6 +26,19 @@ def _no_control_characters(text: str) -> str:
 
 Printable = AfterValidator(_no_control_characters)
 
+
+def _local_time(value: time) -> time:
+    """Refuse a time with a UTC offset: meetings are agreed in the plan's local time."""
+    if value.tzinfo is not None:
+        raise ValueError("give the local time without a UTC offset, e.g. 09:30")
+    return value
+
+
+#: A time of day in the plan's time zone (never with a UTC offset, which pydantic reads a number as).
+LocalTime = Annotated[time, AfterValidator(_local_time)]
+#: A day the working-day calendar knows (it covers 2000 to 2100).
+CalendarDay = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+
 AdviserId = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=2, max_length=64, pattern=r"^[a-z][a-z0-9._-]*$"),
@@ -105,8 +118,8 @@ class ScheduleMeeting(_Message):
     """Update `schedule_meeting`: an adviser agrees a meeting (or moves one, given its ``meeting_id``)."""
 
     kind: MeetingKind
-    date: date
-    start: time = time(9, 0)
+    date: CalendarDay
+    start: LocalTime = time(9, 0)
     duration_minutes: int = Field(default=120, ge=15, le=600)
     adviser: AdviserId
     schools: list[ShortText] = Field(default_factory=list, max_length=500)
@@ -126,7 +139,7 @@ class GatheringInvitation(_Message):
 
     gathering_id: ShortText
     title: ShortText
-    date: date
+    date: CalendarDay
     place: Title = ""
     #: Rises each time the gathering is moved (the calendar event's SEQUENCE).
     sequence: int = Field(default=0, ge=0, le=10_000)
@@ -141,8 +154,8 @@ class NetworkMeeting(_Message):
     meeting_id: str = Field(pattern=r"^network-[A-Za-z0-9_-]+$", max_length=64)
     network: ShortText
     sequence: int = Field(default=0, ge=0, le=10_000)
-    date: date
-    start: time = time(9, 0)
+    date: CalendarDay
+    start: LocalTime = time(9, 0)
     duration_minutes: int = Field(default=120, ge=15, le=600)
     adviser: AdviserId
     title: Title = ""

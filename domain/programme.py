@@ -8,7 +8,7 @@ state, so a plan changed later never changes a running period.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -78,7 +78,7 @@ class ProgrammePlan(BaseModel):
     second_reminder_after_weeks: int = Field(default=2, ge=0, le=260)
     new_cycle_min_months: Months
     development_areas: tuple[str, ...] = Field(min_length=1)
-    calendar_country: str = Field(default="NO", pattern=r"^[A-Z]{2}$")
+    calendar_country: Literal["NO", "SE"] = "NO"  # the countries whose holidays the calendar knows
     timezone: str = "Europe/Oslo"
     # National gatherings of a cohort (defaults: seed 002 names the gatherings, not their rhythm; ours).
     # Defaults keep plans recorded before these fields existed valid.

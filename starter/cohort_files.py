@@ -29,7 +29,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from domain.indicator_file import FileProblems, Problem
+from domain.indicator_file import FileProblems, Problem, csv_records
 from domain.models import AdviserId, SchoolOwner, ShortText
 from domain.owners import UnknownOwner, owner_by_id
 
@@ -78,7 +78,11 @@ def _rows(text: str, source: str, required: tuple[str, ...], expected: str) -> t
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as error:
+        raise CohortFileError(source, [Problem(1, None, f"unreadable CSV: {error}")]) from None
+    header = [(name or "").strip().lower() for name in fieldnames]
     reader.fieldnames = header
     missing = [c for c in required if c not in header]
     if missing:
@@ -125,7 +129,7 @@ def read_shortlist(path: Path) -> list[SchoolOwner]:
     problems: list[Problem] = []
     owners: list[SchoolOwner] = []
     seen: dict[str, int] = {}
-    for row in reader:
+    for row in csv_records(reader, source, CohortFileError):
         line = reader.line_num
         if not any((cell or "").strip() for cell in row.values() if isinstance(cell, str)):
             continue
@@ -153,7 +157,7 @@ def read_assignments(path: Path) -> list[Assignment]:
     problems: list[Problem] = []
     found: list[Assignment] = []
     seen: dict[str, int] = {}
-    for row in reader:
+    for row in csv_records(reader, source, CohortFileError):
         line = reader.line_num
         cells = {name: (value or "").strip() for name, value in row.items() if isinstance(value, str)}
         if not any(cells.values()):

@@ -8,11 +8,12 @@ the SDK's "Failed decoding arguments".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 import temporalio.api.common.v1
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter, PydanticPayloadConverter
 from temporalio.converter import DataConverter
 
@@ -53,8 +54,21 @@ class _ExplainingJSONConverter(PydanticJSONPlainPayloadConverter):
             raise InvalidPayload(explain(error)) from None
 
 
+def _models(type_hint: type | None) -> tuple[type[BaseModel], ...]:
+    """The pydantic models a type hint asks for (a model, or a union of models), else none."""
+    union = isinstance(type_hint, UnionType) or get_origin(type_hint) is Union
+    members = get_args(type_hint) if union else (type_hint,)
+    models = tuple(m for m in members if isinstance(m, type) and issubclass(m, BaseModel))
+    return models if len(models) == len(members) else ()
+
+
 class ExplainingPydanticPayloadConverter(PydanticPayloadConverter):
-    """`PydanticPayloadConverter` whose validation errors read as `explain` writes them."""
+    """`PydanticPayloadConverter` whose validation errors read as `explain` writes them.
+
+    Where a message's model is expected, a payload that decodes to something else (``null``, raw bytes,
+    a protobuf message: those converters ignore the type asked for) is refused as `InvalidPayload` too,
+    so no handler ever receives ``None`` in place of its message.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -62,6 +76,18 @@ class ExplainingPydanticPayloadConverter(PydanticPayloadConverter):
         self._set_converters(
             *(explaining if isinstance(c, PydanticJSONPlainPayloadConverter) else c for c in self.converters.values())
         )
+
+    def from_payloads(
+        self, payloads: Sequence[temporalio.api.common.v1.Payload], type_hints: list[type] | None = None
+    ) -> list[Any]:
+        values = super().from_payloads(payloads, type_hints)
+        for value, hint in zip(values, type_hints or [], strict=False):
+            models = _models(hint)
+            if models and not isinstance(value, models):
+                expected = " or ".join(m.__name__ for m in models)
+                given = "null" if value is None else type(value).__name__
+                raise InvalidPayload(f"{expected}: a {expected} object is required (got: {given})")
+        return values
 
 
 DATA_CONVERTER = DataConverter(payload_converter_class=ExplainingPydanticPayloadConverter)
