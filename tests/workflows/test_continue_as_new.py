@@ -5,20 +5,24 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from devstack.temporal_server import DevServer, free_port
 from domain import calendar
+from domain.cohort import CohortInput, RespondToInvitation
 from domain.contract import Activities
 from domain.models import RecordMilestone, ScheduleMeeting
+from domain.owners import all_owners
 from domain.phases import Phase
 from domain.settings import VeilederkorpsetSettings
+from starter.cohorts import start_cohort
 from tests.fakes import RecordingActivities
 from tests.workflows.conftest import dev_period
 from worker import build_worker
+from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
 
 SUGGEST_AFTER_EVENTS = 40
@@ -86,3 +90,57 @@ async def test_a_period_continues_as_new_mid_life_and_loses_nothing(eager_server
     assert sorted(r.meeting.date for r in fakes.calls[Activities.RECORD_MEETING]) == meeting_days
     assert len(fakes.calls[Activities.RECORD_MILESTONE]) == 2
     assert len(fakes.calls[Activities.RECORD_PERIOD_STARTED]) == 1
+
+
+async def test_a_cohort_continues_as_new_while_answers_arrive_and_loses_none(eager_server: DevServer) -> None:
+    client: Client = await eager_server.connect()
+    fakes = RecordingActivities(VeilederkorpsetSettings().plan())
+    task_queue = f"can-{uuid.uuid4()}"
+    owners = all_owners()[:12]
+    name = f"can{uuid.uuid4().hex[:6]}"
+    cohort = CohortInput.model_validate(
+        {
+            "cohort": name,
+            "start_date": calendar.next_working_day(date.today() + timedelta(weeks=8)),
+            "owners": [{"owner": o.model_dump(), "advisers": ["a.hansen"]} for o in owners],
+        }
+    )
+    answers = {o.id: ("accept" if i % 3 else "decline") for i, o in enumerate(owners)}
+
+    async with build_worker(client, fakes.all(), task_queue=task_queue):
+        handle = await start_cohort(client, cohort, task_queue=task_queue)
+        ids = list(answers)
+        for burst in range(0, len(ids), 3):  # small concurrent bursts, some arriving as a run hands over
+            await asyncio.gather(
+                *(
+                    handle.execute_update(
+                        CohortWorkflow.respond_to_invitation,
+                        RespondToInvitation(owner_id=owner_id, answer=answers[owner_id], by="Statsforvalteren"),
+                    )
+                    for owner_id in ids[burst : burst + 3]
+                )
+            )
+        accepted = sum(1 for a in answers.values() if a == "accept")
+        for _ in range(200):
+            status = await handle.query(CohortWorkflow.status)
+            if status.periods_started == accepted and status.records_pending == 0:
+                break
+            await asyncio.sleep(0.1)
+        runs = [w async for w in client.list_workflows(f"WorkflowId = '{handle.id}'")]
+        periods = [
+            w async for w in client.list_workflows(f"Cohort = '{name}' AND WorkflowType = 'GuidancePeriodWorkflow'")
+        ]
+        for period in periods:
+            await client.get_workflow_handle(period.id).terminate("test finished")
+        await handle.terminate("test finished")
+
+    assert sum(r.status == WorkflowExecutionStatus.CONTINUED_AS_NEW for r in runs) >= 1, "no hand-over happened"
+    assert status.counts["accepted"] == accepted and status.counts["declined"] == len(owners) - accepted
+    assert status.periods_started == accepted
+    assert sorted(p.id for p in periods) == sorted(
+        f"guidance-period-{name}-{o}" for o, a in answers.items() if a == "accept"
+    ), "every accepted owner has exactly one period"
+    invitations = [r for r in fakes.calls[Activities.RECORD_INVITATION] if r.cohort == name]
+    assert sorted((r.owner_id, r.event) for r in invitations if r.event != "invited") == sorted(
+        (o, "accepted" if a == "accept" else "declined") for o, a in answers.items()
+    ), "every answer recorded exactly once"
