@@ -147,6 +147,7 @@ class Invitation(BaseModel):
     network: str | None = None
     # The period's last report (`PeriodProgress`), behaviour 2.
     progress_report: int = 0
+    progress_at: datetime | None = None
     phase: str | None = None
     cycle: int | None = None
     phase_due_on: date | None = None
@@ -381,9 +382,13 @@ def period_input(state: CohortState, owner_id: str) -> PeriodInput:
 def apply_progress(state: CohortState, progress: PeriodProgress) -> Invitation | None:
     """Keep a period's newest report; an older or unknown one changes nothing (returns None)."""
     entry = invitation(state, progress.owner_id)
-    if entry is None or progress.report <= entry.progress_report:
+    # Ordered by the period's time first: after a reset its counter starts again from an earlier value.
+    if entry is None or (
+        entry.progress_at is not None and (progress.at, progress.report) <= (entry.progress_at, entry.progress_report)
+    ):
         return None
     entry.progress_report = progress.report
+    entry.progress_at = progress.at
     entry.phase = str(progress.phase)
     entry.cycle = progress.cycle
     entry.phase_due_on = progress.phase_due_on
@@ -442,7 +447,8 @@ def apply_send_gathering(state: CohortState, gathering: NationalGathering) -> li
 def catch_up(state: CohortState, entry: Invitation, now: datetime) -> list[NationalGathering]:
     """A period that has just started gets the sent gatherings and network meetings still ahead."""
     today_ = today(state, now)
-    gatherings = gathering_rules.sent_upcoming(state.gatherings, today_)
+    # A gathering moved since it was sent goes to every live period (this one too) when it is sent again.
+    gatherings = [g for g in gathering_rules.sent_upcoming(state.gatherings, today_) if not g.needs_sending]
     state.signals_pending.extend(gathering_signal(entry, g) for g in gatherings)
     if entry.network is not None:
         state.signals_pending.extend(

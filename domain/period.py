@@ -303,6 +303,11 @@ def check_meeting(state: PeriodState, request: ScheduleMeeting, now: datetime) -
         if suggestion > ends_on(state):
             hint = f"the last working day of the period is {last_allowed}"
         raise Rejection("date", f"{reason}; meetings fall on working days; {hint}")
+    if request.meeting_id is not None and request.meeting_id.startswith("network-"):
+        raise Rejection(
+            "meeting_id",
+            f"{request.meeting_id} is a network meeting; the cohort moves it (guidance cohort network-meeting)",
+        )
     if request.meeting_id is not None and not any(m.meeting_id == request.meeting_id for m in state.meetings):
         known = ", ".join(m.meeting_id for m in state.meetings) or "none yet"
         raise Rejection("meeting_id", f"{request.meeting_id!r} is not a meeting of this period; known: {known}")
@@ -414,6 +419,9 @@ def apply_expiry(state: PeriodState, now: datetime) -> PhaseChange:
 def apply_gathering(state: PeriodState, invitation: GatheringInvitation, now: datetime) -> GatheringEntry:
     """Record a gathering invitation; a repeated id replaces the earlier one (a moved gathering)."""
     entry = GatheringEntry(**invitation.model_dump(), received_at=now)
+    known = next((g for g in state.gatherings if g.gathering_id == entry.gathering_id), None)
+    if known is not None and known.sequence > entry.sequence:
+        return known  # a late, older invitation: the newer one stands
     state.gatherings = [g for g in state.gatherings if g.gathering_id != entry.gathering_id]
     state.gatherings.append(entry)
     state.gatherings.sort(key=lambda g: g.date)
@@ -492,9 +500,10 @@ def apply_network_meeting(state: PeriodState, meeting: NetworkMeeting, now: date
     return entry
 
 
-def progress_fingerprint(state: PeriodState, now: datetime) -> tuple[object, ...]:
-    """What the cohort is told about; a report goes out when it changes."""
-    return (state.phase, state.cycle, phase_due_on(state), is_overdue(state, now), state.phase.is_terminal)
+def progress_fingerprint(state: PeriodState, now: datetime, *, overdue: bool | None = None) -> tuple[object, ...]:
+    """What the cohort is told about; a report goes out when it changes (`overdue`: as the cohort assumes it)."""
+    late = is_overdue(state, now) if overdue is None else overdue
+    return (state.phase, state.cycle, phase_due_on(state), late, state.phase.is_terminal)
 
 
 def progress(state: PeriodState, now: datetime) -> PeriodProgress:

@@ -72,6 +72,7 @@ SIGNAL_BATCH = 200
 # Behaviour 2: periods per `start_periods` activity (all batches run at once), records written at once.
 PERIODS_PER_ACTIVITY = 50
 RECORD_BATCH = 20
+GUESTS_PER_RECORD = 100
 
 
 @workflow.defn
@@ -160,9 +161,11 @@ class CohortWorkflow:
                 gathering = gathering_rules.next_to_send(state.gatherings, state.plan)
                 assert gathering is not None
                 guests = rules.apply_send_gathering(state, gathering)
-                self._queue_gathering(
-                    gathering, guests, "directorate", f"{gathering.gathering_id}:{gathering.sequence}"
-                )
+                key = f"{gathering.gathering_id}:{gathering.sequence}"
+                # One record per chunk of guests keeps each write's transaction short in a large cohort.
+                chunks = [guests[i : i + GUESTS_PER_RECORD] for i in range(0, len(guests), GUESTS_PER_RECORD)]
+                for number, chunk in enumerate(chunks or [[]]):
+                    self._queue_gathering(gathering, chunk, "directorate", key if number == 0 else f"{key}:{number}")
             deadline = rules.next_deadline(state)
 
     # --- updates, signal and query -----------------------------------------------------------------
@@ -411,9 +414,12 @@ class CohortWorkflow:
             self._timer, self._timer_at = None, None
 
     def _hand_over_soon(self) -> bool:
-        """Temporal suggests a fresh run, or the history has grown past our own bound."""
+        """Temporal suggests a fresh run, or (behaviour 2) the history has grown past our own bound."""
         info = workflow.info()
-        return info.is_continue_as_new_suggested() or info.get_current_history_length() > CONTINUE_AS_NEW_AFTER_EVENTS
+        if info.is_continue_as_new_suggested():
+            return True
+        own_bound = self._state is not None and self._state.behaviour >= rules.BEHAVIOUR_GATHERINGS
+        return own_bound and info.get_current_history_length() > CONTINUE_AS_NEW_AFTER_EVENTS
 
     def _may_continue_as_new(self) -> bool:
         return (

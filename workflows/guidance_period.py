@@ -171,7 +171,7 @@ class GuidancePeriodWorkflow:
         if isinstance(period, PeriodInput):
             now = workflow.now()
             # The cohort knows a period it started begins in the first phase: report changes only.
-            self._reported = rules.progress_fingerprint(state, now)
+            self._reported = rules.progress_fingerprint(state, now, overdue=False)
             self._queue(
                 Activities.RECORD_PERIOD_STARTED,
                 PeriodStartedRecord(

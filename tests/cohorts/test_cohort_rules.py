@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from domain import calendar
 from domain import cohort as rules
 from domain.gatherings import plan_gatherings
+from domain.models import PeriodProgress
 from domain.period import Rejection
 from domain.settings import VeilederkorpsetSettings
 from tests.cohorts.conftest import OWNERS
@@ -93,3 +94,29 @@ def test_the_one_line_summary_tells_phases_overdue_and_the_next_gathering() -> N
     assert "\n" not in line
     assert "3 accepted (3 periods started)" in line
     assert "periods: mapping 3; 1 overdue, 0 ended; next gathering 2027-09-13 (Start gathering)" in line
+
+
+def test_a_period_reset_reports_again_from_a_lower_number_and_is_heard() -> None:
+    cohort = state(owners=[{**o, "accepted_by": "sf"} for o in OWNERS])
+    entry = cohort.invitations[0]
+    rules.apply_period_started(cohort, entry, INVITED)
+
+    def report(number: int, phase: str, days: int, ended: bool = False) -> PeriodProgress:
+        return PeriodProgress.model_validate(
+            {
+                "owner_id": entry.owner_id,
+                "report": number,
+                "phase": phase,
+                "cycle": 1,
+                "phase_due_on": None,
+                "overdue": False,
+                "ended": ended,
+                "at": INVITED + timedelta(days=days),
+            }
+        )
+
+    assert rules.apply_progress(cohort, report(3, "withdrawn", 10, ended=True)) is not None
+    assert rules.apply_progress(cohort, report(2, "anchoring", 9)) is None  # older, late
+    # Reset to before the withdrawal: the period counts from 2 again, but later in time.
+    assert rules.apply_progress(cohort, report(2, "anchoring", 11)) is not None
+    assert (entry.phase, entry.period_ended) == ("anchoring", False)

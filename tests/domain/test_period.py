@@ -17,6 +17,8 @@ import pytest
 from domain import calendar, period
 from domain.models import (
     GatheringInvitation,
+    MeetingEntry,
+    NetworkMeeting,
     PeriodInput,
     PeriodState,
     RecordMilestone,
@@ -812,3 +814,24 @@ def test_no_second_reminder_when_it_would_not_come_before_the_escalation() -> No
     reminder = deadline(state, "phase_reminder")
     period.apply_notice(state, reminder, reminder.at)
     assert "phase_second_reminder" not in kinds(period.pending_deadlines(state, second_reminder=True))
+
+
+def test_a_network_meeting_is_moved_by_the_cohort_not_by_an_adviser() -> None:
+    state = new_state()
+    shared = NetworkMeeting(meeting_id="network-1", network="Sunnhordland", date=date(2027, 2, 2), adviser="a.hansen")
+    assert isinstance(period.apply_network_meeting(state, shared, at(START)), MeetingEntry)
+
+    with pytest.raises(Rejection, match=r"^meeting_id: network-1 is a network meeting; the cohort moves it"):
+        period.check_meeting(state, meeting(date(2027, 2, 9), meeting_id="network-1"), at(START))
+    again = period.apply_network_meeting(state, shared, at(START))
+    assert isinstance(again, str) and "already at sequence 0" in again  # a repeated signal changes nothing
+
+
+def test_a_late_older_gathering_invitation_does_not_replace_a_newer_one() -> None:
+    state = new_state()
+    moved = GatheringInvitation(gathering_id="start", title="Start", date=date(2027, 2, 9), sequence=1)
+    first = GatheringInvitation(gathering_id="start", title="Start", date=date(2027, 2, 2), sequence=0)
+    period.apply_gathering(state, moved, at(START))
+    period.apply_gathering(state, first, at(START))
+
+    assert [(g.date, g.sequence) for g in state.gatherings] == [(date(2027, 2, 9), 1)]
