@@ -266,3 +266,5 @@ class PeriodsStarted(BaseModel):
 
     started: list[str]
     already_started: list[str]
+    #: Of those already started, the ones that have closed since (an earlier cohort's, or ended): not waited for.
+    already_closed: list[str] = Field(default_factory=list)

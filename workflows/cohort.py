@@ -479,6 +479,9 @@ class CohortWorkflow:
             entry = rules.invitation(state, owner_id)
             assert entry is not None
             rules.apply_period_started(state, entry, now)
+            if entry.period_workflow_id in result.already_closed:
+                # A period of this id had ended before (the cohort would wait for it for ever otherwise).
+                entry.period_ended = True
             state.starts_pending.remove(owner_id)
             for gathering in rules.catch_up(state, entry, now):
                 key = f"{gathering.gathering_id}:{gathering.sequence}:{owner_id}"

@@ -16,10 +16,11 @@ from domain import calendar
 from domain.cohort import RespondToInvitation, ScheduleNetworkMeeting
 from domain.contract import Activities
 from domain.gatherings import AddGathering, MoveGathering, NationalGathering, invite_at, plan_gatherings
-from domain.models import RecordMilestone, Withdraw
+from domain.models import PeriodInput, RecordMilestone, Withdraw
 from domain.phases import Milestone
 from domain.records import NationalGatheringRecord
 from domain.settings import VeilederkorpsetSettings
+from starter.client import start_period
 from tests.cohorts.conftest import OWNERS, CohortHarness
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
@@ -242,4 +243,24 @@ async def test_the_cohort_sees_its_periods_progress_and_their_scope(cohorts: Coh
     status = await handle.query(CohortWorkflow.status)
     # Drammen's anchoring (8 weeks from its milestone) fell due before Kvinnherad's mapping (10 weeks).
     assert status.overdue == 2 and [i.owner_id for i in status.invitations if i.overdue] == ["3301", "4617"]
+    assert status.periods_ended == 1
+
+
+async def test_a_period_of_the_same_id_that_has_ended_is_not_waited_for(cohorts: CohortHarness) -> None:
+    cohort = await cohorts.cohort_input(owners=accepted(OWNERS[:2]))
+    earlier = PeriodInput(
+        cohort=cohort.cohort, owner=cohort.owners[0].owner, advisers=["a.hansen"], start_date=cohort.start_date
+    )
+    ended = await start_period(
+        cohorts.env.client, earlier, plan=VeilederkorpsetSettings().plan(), task_queue=cohorts.task_queue
+    )
+    cohorts.started.append(ended.id)
+    await ended.execute_update(GuidancePeriodWorkflow.withdraw, Withdraw(reason="started by mistake", by="udir"))
+    await ended.result()
+
+    handle = await cohorts.start(cohort)
+    status = await cohorts.settled(handle, starts=2)
+
+    first = next(i for i in status.invitations if i.owner_id == cohort.owners[0].owner.id)
+    assert first.period_started and first.period_ended  # the cohort knows that period is over
     assert status.periods_ended == 1
