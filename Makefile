@@ -50,10 +50,10 @@ format: $(STAMP)
 faults: $(STAMP)
 	$(VENV)/bin/pytest tests/faults -m faults
 
-## Benchmarks: each figure beside a baseline measured in the same run.
+## Benchmarks: each figure beside a baseline measured in the same run, then one summary table of all of them
+## (bench/results/*.json). `make bench BENCH_ARGS=--quick` for a smoke run; `bench/all.py --help` for the options.
 bench: $(STAMP)
-	$(PY) bench/period_sim.py
-	$(PY) bench/cohort_start.py
+	$(PY) bench/all.py $(BENCH_ARGS)
 
 ## Record replay histories of the current workflow version into tests/histories/.
 histories: $(STAMP)
