@@ -17,10 +17,11 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -48,6 +49,15 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 
 class BenchmarkError(Exception):
     """A step did not finish or a figure could not be measured (the message says which); the run stops."""
+
+
+def run_benchmark(main: Callable[[Any], Coroutine[Any, Any, object]], options: Any) -> None:
+    """A bench script's entry point: run `main`, and on a `BenchmarkError` say why on stderr and exit 1."""
+    try:
+        asyncio.run(main(options))
+    except BenchmarkError as error:
+        print(f"benchmark failed: {error}", file=sys.stderr)
+        sys.exit(1)
 
 
 @dataclass(frozen=True)

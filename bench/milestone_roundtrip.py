@@ -50,7 +50,6 @@ from activities.record_store import RecordStore  # noqa: E402
 from activities.registry import all_activities, maintenance_activities  # noqa: E402
 from bench.bare import BareUpdateWorkflow  # noqa: E402
 from bench.common import (  # noqa: E402
-    BenchmarkError,
     CpuWatch,
     Figure,
     Target,
@@ -59,6 +58,7 @@ from bench.common import (  # noqa: E402
     percentile,
     print_table,
     report_header,
+    run_benchmark,
     stack,
     within,
     write_results,
@@ -376,8 +376,4 @@ def parse_options(argv: list[str] | None = None) -> Any:
 
 
 if __name__ == "__main__":
-    try:
-        asyncio.run(main(parse_options()))
-    except BenchmarkError as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        sys.exit(1)
+    run_benchmark(main, parse_options())

@@ -34,7 +34,16 @@ from temporalio.client import WorkflowHistory  # noqa: E402
 from temporalio.worker import Replayer  # noqa: E402
 
 from bench.bare import BareHistoryWorkflow, bare_noop, steps_for  # noqa: E402
-from bench.common import BenchmarkError, Figure, parser, print_table, report_header, within, write_results  # noqa: E402
+from bench.common import (  # noqa: E402
+    BenchmarkError,
+    Figure,
+    parser,
+    print_table,
+    report_header,
+    run_benchmark,
+    within,
+    write_results,
+)
 from devstack.temporal_server import DevServer, free_port  # noqa: E402
 from starter.connect import data_converter  # noqa: E402
 from worker import build_worker  # noqa: E402
@@ -200,8 +209,4 @@ def parse_options(argv: list[str] | None = None) -> Any:
 
 
 if __name__ == "__main__":
-    try:
-        asyncio.run(main(parse_options()))
-    except BenchmarkError as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        sys.exit(1)
+    run_benchmark(main, parse_options())

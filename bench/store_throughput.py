@@ -47,6 +47,7 @@ from bench.common import (  # noqa: E402
     percentile,
     print_table,
     report_header,
+    run_benchmark,
     stack,
     write_results,
 )
@@ -392,8 +393,4 @@ def parse_options(argv: list[str] | None = None) -> Any:
 
 
 if __name__ == "__main__":
-    try:
-        asyncio.run(main(parse_options()))
-    except BenchmarkError as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        sys.exit(1)
+    run_benchmark(main, parse_options())
