@@ -31,7 +31,7 @@ from activities.record_store import RecordStore
 from activities.registry import all_activities, maintenance_activities
 from domain.contract import TASK_QUEUE
 from domain.retention import RETENTION_SCHEDULE_ID
-from domain.settings import PLANS, AppSettings, InvalidPlanSettings, resolve_plan
+from domain.settings import AppSettings, InvalidPlanSettings, known_plans, resolve_plan
 from starter.connect import connect, metrics_runtime
 from starter.logs import LOGGING_MODULES, configure_logging
 from starter.retention import ensure_retention_schedule
@@ -140,12 +140,12 @@ async def _ensure_retention_schedule(client: Client, task_queue: str) -> None:
 
 
 def check_plans() -> None:
-    """Refuse to start on plan settings no period could use (a period would wait on them for ever).
+    """Refuse to start on plan files or settings no period could use (a period would wait on them for ever).
 
     Raises:
-        InvalidPlanSettings: A plan's setting is out of bounds.
+        InvalidPlanSettings: A plan file is not valid, or a plan's setting is out of bounds.
     """
-    for name in PLANS:
+    for name in known_plans():
         resolve_plan(name)
 
 

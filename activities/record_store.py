@@ -75,21 +75,21 @@ ON CONFLICT (workflow_id, sequence) DO NOTHING
 """
 
 INSERT_MILESTONE = """
-INSERT INTO milestones (workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO milestones (workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals, skipped)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (workflow_id, cycle, milestone) DO NOTHING
 """
 
 # RETURNING yields a row only when this write took effect; an older sequence arriving late yields none.
 UPSERT_MEETING = """
 INSERT INTO meetings (workflow_id, meeting_id, sequence, kind, meeting_date, start_time, timezone, starts_at,
-                      duration_minutes, adviser, schools, title, scheduled_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                      duration_minutes, adviser, schools, title, scheduled_at, series)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 ON CONFLICT (workflow_id, meeting_id) DO UPDATE SET
     sequence = EXCLUDED.sequence, kind = EXCLUDED.kind, meeting_date = EXCLUDED.meeting_date,
     start_time = EXCLUDED.start_time, timezone = EXCLUDED.timezone, starts_at = EXCLUDED.starts_at,
     duration_minutes = EXCLUDED.duration_minutes, adviser = EXCLUDED.adviser, schools = EXCLUDED.schools,
-    title = EXCLUDED.title, scheduled_at = EXCLUDED.scheduled_at
+    title = EXCLUDED.title, scheduled_at = EXCLUDED.scheduled_at, series = EXCLUDED.series
 WHERE meetings.sequence <= EXCLUDED.sequence
 RETURNING sequence
 """
@@ -304,6 +304,7 @@ class RecordStore:
                     milestone.recorded_at,
                     milestone.development_area,
                     milestone.goals,
+                    milestone.skipped,
                 )
                 await _insert_transition(connection, record.transition)
                 await _insert_audit(connection, record.audit)
@@ -356,6 +357,7 @@ class RecordStore:
                     meeting.schools,
                     meeting.title,
                     meeting.scheduled_at,
+                    meeting.series,
                 )
                 if latest is not None:
                     await _insert_outbox(

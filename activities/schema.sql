@@ -26,9 +26,7 @@ CREATE TABLE IF NOT EXISTS periods (
     plan_version           text NOT NULL,
     start_date             date NOT NULL,
     ends_at                timestamptz NOT NULL,
-    phase                  text NOT NULL CHECK (phase IN (
-        'mapping', 'anchoring', 'development_area', 'goal_prioritisation', 'implementation', 'evaluation',
-        'completed', 'withdrawn', 'expired')),
+    phase                  text NOT NULL CHECK (phase ~ '^[a-z][a-z0-9_]*$'),  -- the plan's phases
     cycle                  integer NOT NULL CHECK (cycle >= 1),
     phase_started_on       date NOT NULL,
     phase_due_at           timestamptz,
@@ -60,9 +58,7 @@ CREATE TABLE IF NOT EXISTS phase_transitions (
 CREATE TABLE IF NOT EXISTS milestones (
     workflow_id      text NOT NULL,
     cycle            integer NOT NULL CHECK (cycle >= 1),
-    milestone        text NOT NULL CHECK (milestone IN (
-        'mapping_done', 'anchoring_done', 'development_area_chosen', 'goals_prioritised',
-        'measures_implemented', 'evaluation_done')),
+    milestone        text NOT NULL CHECK (milestone ~ '^[a-z][a-z0-9_]*$'),  -- the plan's milestones
     adviser          text NOT NULL,
     note             text NOT NULL,
     recorded_at      timestamptz NOT NULL,
@@ -76,7 +72,7 @@ CREATE TABLE IF NOT EXISTS meetings (
     workflow_id      text NOT NULL,
     meeting_id       text NOT NULL,
     sequence         integer NOT NULL CHECK (sequence >= 0),
-    kind             text NOT NULL CHECK (kind IN ('kickoff', 'follow_up', 'phase_review', 'school_visit', 'network')),
+    kind             text NOT NULL CHECK (kind ~ '^[a-z][a-z_]*$'),  -- domain.programme.MeetingKind
     meeting_date     date NOT NULL,
     start_time       time NOT NULL,
     timezone         text NOT NULL,
@@ -226,3 +222,15 @@ ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_kind_check;
 ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN (
     'meeting_invitation', 'reminder', 'escalation', 'invitation_letter', 'invitation_reminder',
     'gathering_invitation'));
+
+-- Programme plans name their own phases, milestones and meeting kinds (plans/): databases created when
+-- only the flagship's names were allowed get the same format checks as new ones.
+ALTER TABLE periods DROP CONSTRAINT IF EXISTS periods_phase_check;
+ALTER TABLE periods ADD CONSTRAINT periods_phase_check CHECK (phase ~ '^[a-z][a-z0-9_]*$');
+ALTER TABLE milestones DROP CONSTRAINT IF EXISTS milestones_milestone_check;
+ALTER TABLE milestones ADD CONSTRAINT milestones_milestone_check CHECK (milestone ~ '^[a-z][a-z0-9_]*$');
+ALTER TABLE meetings DROP CONSTRAINT IF EXISTS meetings_kind_check;
+ALTER TABLE meetings ADD CONSTRAINT meetings_kind_check CHECK (kind ~ '^[a-z][a-z_]*$');
+-- The plan's meeting series a meeting was proposed from (NULL: agreed by an adviser or a network).
+ALTER TABLE meetings ADD COLUMN IF NOT EXISTS series text;
+ALTER TABLE milestones ADD COLUMN IF NOT EXISTS skipped boolean NOT NULL DEFAULT false;

@@ -19,6 +19,8 @@ SEARCH_ATTRIBUTES: dict[str, str] = {
     "DevelopmentArea": "Keyword",
     "PhaseDueAt": "Datetime",
     "Overdue": "Bool",
+    "ProgrammePlan": "Keyword",
+    "PlanVersion": "Keyword",
 }
 
 

@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from domain.phases import Milestone, Phase
+from domain.phases import MilestoneName, PhaseName
+from domain.programme import MeetingKind as MeetingKind  # re-exported: part of the message shapes
 from domain.programme import ProgrammePlan
 
 
@@ -47,7 +48,6 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000), Printable]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), Printable]
 CohortName = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
-MeetingKind = Literal["kickoff", "follow_up", "phase_review", "school_visit", "network"]
 OwnerKind = Literal["municipality", "county_authority"]
 
 
@@ -103,15 +103,19 @@ class PeriodInput(_Message):
 
 
 class RecordMilestone(_Message):
-    """Update `record_milestone`: an adviser closes the current phase."""
+    """Update `record_milestone`: an adviser closes the current phase (a milestone of the period's plan).
 
-    milestone: Milestone
+    ``skipped`` closes an optional phase without doing it (e.g. a 360 degree evaluation not taken up).
+    """
+
+    milestone: MilestoneName
     adviser: AdviserId
     note: Note = ""
     development_area: str | None = None
     development_area_other: ShortText | None = None
     goals: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), Printable]] | None = None
     next_cycle: bool = False
+    skipped: bool = False
 
 
 class ScheduleMeeting(_Message):
@@ -169,7 +173,7 @@ class PeriodProgress(_Message):
 
     owner_id: str = Field(pattern=r"^\d{2}(\d{2})?$")
     report: int = Field(ge=1)
-    phase: Phase
+    phase: PhaseName
     cycle: int = Field(ge=1)
     phase_due_on: date | None
     overdue: bool
@@ -179,13 +183,14 @@ class PeriodProgress(_Message):
 
 
 class MilestoneEntry(BaseModel):
-    milestone: Milestone
+    milestone: str
     cycle: int
     adviser: str
     note: str
     recorded_at: datetime
     development_area: str | None = None
     goals: list[str] = Field(default_factory=list)
+    skipped: bool = False
 
 
 class MeetingEntry(BaseModel):
@@ -199,6 +204,8 @@ class MeetingEntry(BaseModel):
     title: str
     sequence: int = 0
     scheduled_at: datetime
+    #: The plan's meeting series this meeting was proposed from (`MeetingSeries.id`), if any.
+    series: str | None = None
 
 
 class GatheringEntry(BaseModel):
@@ -218,7 +225,7 @@ class NoticeEntry(BaseModel):
 
     kind: NoticeKind
     key: str
-    phase: Phase
+    phase: str
     cycle: int
     sent_at: datetime
     message: str
@@ -244,7 +251,7 @@ class PeriodState(BaseModel):
 
     input: PeriodInput
     plan: ProgrammePlan
-    phase: Phase = Phase.MAPPING
+    phase: str = "mapping"  # new_state sets the plan's first phase; states from before all began here
     cycle: int = 1
     phase_started_on: date
     phase_reminded_at: datetime | None = None
@@ -260,7 +267,7 @@ class PeriodState(BaseModel):
     notices: list[NoticeEntry] = Field(default_factory=list)
     meeting_gap_from: date
     ended_at: datetime | None = None
-    ended_in_phase: Phase | None = None
+    ended_in_phase: str | None = None
     end_reason: str | None = None
     transitions: int = 0
     pending: list[PendingRecord] = Field(default_factory=list)
@@ -279,7 +286,7 @@ class PeriodStatus(BaseModel):
     advisers: list[str]
     plan: str
     plan_version: str
-    phase: Phase
+    phase: str
     cycle: int
     phase_started_on: date
     phase_due_at: datetime | None
@@ -298,3 +305,5 @@ class PeriodStatus(BaseModel):
     records_refused: int = 0
     network: str | None = None
     kindergarten_transition: bool = False
+    #: The period's first day (its end is the day before start + the plan's maximum).
+    start_date: date | None = None

@@ -27,8 +27,8 @@ from domain.models import (
     ScheduleMeeting,
     Withdraw,
 )
-from domain.phases import CLOSING_MILESTONE, Milestone, Phase, next_phase
-from domain.programme import ProgrammePlan
+from domain.phases import Phase, is_terminal
+from domain.programme import WEEKDAYS, MeetingSeries, ProgrammePlan
 
 
 class Rejection(ValueError):
@@ -44,6 +44,7 @@ def new_state(period: PeriodInput, plan: ProgrammePlan) -> PeriodState:
     return PeriodState(
         input=period,
         plan=plan,
+        phase=plan.first_phase,
         phase_started_on=period.start_date,
         meeting_gap_from=period.start_date,
     )
@@ -64,7 +65,7 @@ def ends_at(state: PeriodState) -> datetime:
 
 def phase_due_on(state: PeriodState) -> date | None:
     """The working day by which the current phase is expected to close (never after the period's end)."""
-    if state.phase.is_terminal:
+    if is_terminal(state.phase):
         return None
     weeks = state.plan.phase_plan(state.phase).expected_weeks
     country = state.plan.calendar_country
@@ -169,7 +170,7 @@ def pending_deadlines(state: PeriodState, *, second_reminder: bool = False) -> l
         second_reminder: Include the second reminder before an escalation (workflows started before
             it existed run without it; see `GuidancePeriodWorkflow`).
     """
-    if state.phase.is_terminal:
+    if is_terminal(state.phase):
         return []
     plan, tz = state.plan, state.plan.timezone
     deadlines = [Deadline(ends_at(state), "period_end", f"period ends ({plan.max_months} months)")]
@@ -211,7 +212,7 @@ def due_deadlines(state: PeriodState, now: datetime, *, second_reminder: bool = 
 
 
 def check_open(state: PeriodState) -> None:
-    if state.phase.is_terminal:
+    if is_terminal(state.phase):
         raise Rejection(
             "phase",
             f"the period has ended ({state.phase}: {state.end_reason}); nothing more can be recorded",
@@ -225,28 +226,45 @@ def check_adviser(state: PeriodState, adviser: str) -> None:
 
 
 def check_milestone(state: PeriodState, update: RecordMilestone, now: datetime) -> None:
-    """Reject a milestone that may not be recorded now."""
+    """Reject a milestone that may not be recorded now (the plan says which closes the phase, and what it carries)."""
     check_open(state)
     check_adviser(state, update.adviser)
-    closing = CLOSING_MILESTONE[state.phase]
+    plan = state.plan
+    phase = plan.phase_plan(state.phase)
+    closing = phase.closing_milestone
     if update.milestone != closing:
+        known = "" if plan.phase_of_milestone(update.milestone) else f" is not a milestone of plan {plan.name} and"
         raise Rejection(
             "milestone",
-            f"{update.milestone} does not close the current phase {state.phase}; the milestone that does is {closing}",
+            f"{update.milestone}{known} does not close the current phase {state.phase}; "
+            f"the milestone that does is {closing}",
         )
-    if update.milestone == Milestone.DEVELOPMENT_AREA_CHOSEN:
+    if update.skipped and not phase.optional:
+        optional = [p.phase for p in plan.phases if p.optional]
+        raise Rejection(
+            "skipped",
+            f"the phase {state.phase} cannot be skipped; "
+            f"optional phases of plan {plan.name}: {', '.join(optional) or 'none'}",
+        )
+    if phase.records == "development_area" and not update.skipped:
         _check_development_area(state, update)
     elif update.development_area is not None or update.development_area_other is not None:
-        raise Rejection("development_area", f"is given only with {Milestone.DEVELOPMENT_AREA_CHOSEN}")
-    if update.milestone == Milestone.GOALS_PRIORITISED:
+        raise Rejection("development_area", f"is given only with {_recording(plan, 'development_area')}")
+    if phase.records == "goals" and not update.skipped:
         if not update.goals or not any(goal for goal in update.goals):
             raise Rejection("goals", "give at least one goal (a non-empty list of non-empty texts)")
         if not all(update.goals):
             raise Rejection("goals", "a goal may not be empty")
     elif update.goals is not None:
-        raise Rejection("goals", f"are given only with {Milestone.GOALS_PRIORITISED}")
+        raise Rejection("goals", f"are given only with {_recording(plan, 'goals')}")
     if update.next_cycle:
         _check_next_cycle(state, update, now)
+
+
+def _recording(plan: ProgrammePlan, records: str) -> str:
+    """Which milestone of the plan carries `records`, for a rejection's message."""
+    milestone = next((p.closing_milestone for p in plan.phases if p.records == records), None)
+    return milestone if milestone is not None else f"no milestone of plan {plan.name}"
 
 
 def _check_development_area(state: PeriodState, update: RecordMilestone) -> None:
@@ -264,10 +282,13 @@ def _check_development_area(state: PeriodState, update: RecordMilestone) -> None
 
 
 def _check_next_cycle(state: PeriodState, update: RecordMilestone, now: datetime) -> None:
-    if update.milestone != Milestone.EVALUATION_DONE:
-        raise Rejection("next_cycle", f"is given only with {Milestone.EVALUATION_DONE}")
+    plan = state.plan
+    if plan.new_cycle_min_months is None:
+        raise Rejection("next_cycle", f"plan {plan.name} has no new cycles")
+    if not plan.is_last_phase(state.phase):
+        raise Rejection("next_cycle", f"is given only with {plan.phases[-1].closing_milestone}")
     left = months_remaining(state, today(state, now))
-    needed = state.plan.new_cycle_min_months
+    needed = plan.new_cycle_min_months
     if left < needed:
         raise Rejection(
             "next_cycle",
@@ -321,6 +342,10 @@ def check_meeting(state: PeriodState, request: ScheduleMeeting, now: datetime) -
             )
 
 
+def _closing(state: PeriodState) -> str:
+    return state.plan.phase_plan(state.phase).closing_milestone
+
+
 def check_withdrawal(state: PeriodState, request: Withdraw, now: datetime) -> None:
     check_open(state)
 
@@ -330,15 +355,15 @@ def check_withdrawal(state: PeriodState, request: Withdraw, now: datetime) -> No
 
 @dataclass(frozen=True)
 class PhaseChange:
-    from_phase: Phase
-    to_phase: Phase
+    from_phase: str
+    to_phase: str
     cycle: int
     sequence: int
 
 
-def _enter_phase(state: PeriodState, phase: Phase, on: date) -> PhaseChange:
+def _enter_phase(state: PeriodState, phase: str, on: date) -> PhaseChange:
     change = PhaseChange(state.phase, phase, state.cycle, state.transitions + 1)
-    if phase.is_terminal:
+    if is_terminal(phase):
         state.ended_in_phase = state.phase
     state.phase = phase
     state.phase_started_on = on
@@ -360,26 +385,30 @@ def apply_milestone(state: PeriodState, update: RecordMilestone, now: datetime) 
         recorded_at=now,
         development_area=update.development_area,
         goals=list(update.goals or []),
+        skipped=update.skipped,
     )
     state.milestones.append(entry)
-    if update.milestone == Milestone.DEVELOPMENT_AREA_CHOSEN:
+    records = state.plan.phase_plan(state.phase).records
+    if records == "development_area" and not update.skipped:
         state.development_area = update.development_area
         state.development_area_other = update.development_area_other
-    if update.milestone == Milestone.GOALS_PRIORITISED:
+    if records == "goals" and not update.skipped:
         state.goals = list(update.goals or [])
     on = max(today(state, now), state.input.start_date)
-    if update.milestone == Milestone.EVALUATION_DONE and update.next_cycle:
-        change = _enter_phase(state, Phase.MAPPING, on)
+    if update.next_cycle:  # checked: the last phase's milestone, while time remains
+        change = _enter_phase(state, state.plan.first_phase, on)
         state.cycle += 1
         state.development_area = None
         state.development_area_other = None
         state.goals = []
         return entry, PhaseChange(change.from_phase, change.to_phase, state.cycle, change.sequence)
-    following = next_phase(state.phase)
+    following = state.plan.next_phase(state.phase)
     change = _enter_phase(state, following, on)
-    if following.is_terminal:
+    if is_terminal(following):
         state.ended_at = now
-        state.end_reason = "evaluation done"
+        # The flagship's words kept as they were; another plan names its last milestone.
+        flagship = update.milestone == "evaluation_done"
+        state.end_reason = "evaluation done" if flagship else f"{update.milestone} recorded"
     return entry, change
 
 
@@ -393,12 +422,68 @@ def apply_meeting(state: PeriodState, request: ScheduleMeeting, now: datetime) -
             meeting_id=request.meeting_id,
             sequence=state.meetings[index].sequence + 1,
             scheduled_at=now,
+            series=state.meetings[index].series,
         )
         state.meetings[index] = moved
         return moved
     entry = MeetingEntry(**fields, meeting_id=f"m{len(state.meetings) + 1}", scheduled_at=now)
     state.meetings.append(entry)
     return entry
+
+
+def apply_planned_meetings(state: PeriodState, now: datetime) -> list[MeetingEntry]:
+    """Propose the plan's recurring meetings and gatherings for the whole period (at its start).
+
+    Each gets the id ``plan-{series}-{n}`` (n from 1), the period's first adviser as its organiser and
+    `MeetingEntry.series`; an adviser moves one with `schedule_meeting` and that id.
+    """
+    proposed: list[MeetingEntry] = []
+    for series in state.plan.meetings:
+        for number, day in enumerate(occurrences(series, state), start=1):
+            proposed.append(
+                MeetingEntry(
+                    meeting_id=f"plan-{series.id}-{number}",
+                    kind=series.kind,
+                    date=day,
+                    start=series.start,
+                    duration_minutes=series.duration_minutes,
+                    adviser=state.input.advisers[0],
+                    schools=[],
+                    title=series.title,
+                    scheduled_at=now,
+                    series=series.id,
+                )
+            )
+    proposed.sort(key=lambda m: (m.date, m.start, m.meeting_id))
+    state.meetings.extend(proposed)
+    return proposed
+
+
+def occurrences(series: MeetingSeries, state: PeriodState) -> list[date]:
+    """The working days on which a series falls within the period (see `MeetingSeries`)."""
+    plan, start = state.plan, state.input.start_date
+    last = ends_on(state)
+    if series.until_months is not None:
+        last = min(last, calendar.add_months(start, series.until_months) - timedelta(days=1))
+    first = start + timedelta(weeks=series.first_after_weeks)
+    days: list[date] = []
+    for n in range(1000):  # a bound: 1000 weeks is beyond any plan's 120 months
+        if series.every_weeks is not None:
+            nominal = first + timedelta(weeks=n * series.every_weeks)
+        else:
+            nominal = calendar.add_months(first, n * (series.every_months or 1))
+        if nominal > last:
+            break
+        if nominal.month in series.skip_months:
+            continue
+        day = nominal
+        if series.weekday is not None:
+            day += timedelta(days=(WEEKDAYS.index(series.weekday) - day.weekday()) % 7)
+        day = calendar.next_working_day(day, plan.calendar_country)
+        if day > last or day.month in series.skip_months or (days and day <= days[-1]):
+            continue  # moved past the end, into a skipped month, or onto the last one's day
+        days.append(day)
+    return days
 
 
 def apply_withdrawal(state: PeriodState, request: Withdraw, now: datetime) -> PhaseChange:
@@ -436,14 +521,14 @@ def apply_notice(state: PeriodState, deadline: Deadline, now: datetime) -> Notic
         state.phase_reminded_at = now
         message = (
             f"The {state.phase} phase was due {phase_due_on(state)} and has not been closed; "
-            f"record {CLOSING_MILESTONE[state.phase]} or agree a new plan with the owner."
+            f"record {_closing(state)} or agree a new plan with the owner."
         )
         key = phase_key
     elif deadline.kind == "phase_second_reminder":
         state.phase_second_reminded_at = now
         message = (
             f"Second reminder: the {state.phase} phase was due {phase_due_on(state)}; unless "
-            f"{CLOSING_MILESTONE[state.phase]} is recorded, the Directorate is told at the end of "
+            f"{_closing(state)} is recorded, the Directorate is told at the end of "
             f"{escalation_on(state)}."
         )
         key = phase_key
@@ -474,7 +559,7 @@ def apply_network_meeting(state: PeriodState, meeting: NetworkMeeting, now: date
     comes before the meeting, does not take part. The same id and sequence again changes nothing, so
     a repeated signal is harmless.
     """
-    if state.phase.is_terminal:
+    if is_terminal(state.phase):
         return f"the period has ended ({state.phase})"
     if meeting.date > ends_on(state):
         return f"{meeting.date} is after the period's end ({ends_on(state)})"
@@ -503,7 +588,7 @@ def apply_network_meeting(state: PeriodState, meeting: NetworkMeeting, now: date
 def progress_fingerprint(state: PeriodState, now: datetime, *, overdue: bool | None = None) -> tuple[object, ...]:
     """What the cohort is told about; a report goes out when it changes (`overdue`: as the cohort assumes it)."""
     late = is_overdue(state, now) if overdue is None else overdue
-    return (state.phase, state.cycle, phase_due_on(state), late, state.phase.is_terminal)
+    return (state.phase, state.cycle, phase_due_on(state), late, is_terminal(state.phase))
 
 
 def progress(state: PeriodState, now: datetime) -> PeriodProgress:
@@ -516,7 +601,7 @@ def progress(state: PeriodState, now: datetime) -> PeriodProgress:
         cycle=state.cycle,
         phase_due_on=phase_due_on(state),
         overdue=is_overdue(state, now),
-        ended=state.phase.is_terminal,
+        ended=is_terminal(state.phase),
         end_reason=state.end_reason,
         at=now,
     )
@@ -557,4 +642,5 @@ def status(state: PeriodState, workflow_id: str, now: datetime) -> PeriodStatus:
         records_refused=len(state.refused),
         network=state.input.network,
         kindergarten_transition=state.input.kindergarten_transition,
+        start_date=state.input.start_date,
     )

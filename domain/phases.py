@@ -1,14 +1,25 @@
-"""The phases of a guidance period (veiledningsperiode) and the milestones that close them.
+"""Phase and milestone names: the flagship's (a contract) and the rule every plan's names follow.
 
-These names are part of the Temporal contract in DESIGN.md: any client may send them, so they are
-never renamed. Phases in order: kartlegging og analyse (mapping), forankring (anchoring), valg av
-utviklingsområde (development_area), prioritering av mål (goal_prioritisation), iverksetting av
-tiltak (implementation), evaluering (evaluation).
+A programme plan (domain.programme) names its own phases and the milestones that close them, so in
+messages and state a phase or milestone is a plain string (`PhaseName`, `MilestoneName`). The
+Veilederkorpset plan's names are part of the Temporal contract in DESIGN.md: any client may send them,
+so they are never renamed. Its phases in order: kartlegging og analyse (mapping), forankring
+(anchoring), valg av utviklingsområde (development_area), prioritering av mål (goal_prioritisation),
+iverksetting av tiltak (implementation), evaluering (evaluation). Every plan ends in the same three
+terminal states: completed, withdrawn, expired.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+#: A phase of some plan, or a terminal state: lower-case letters, digits and underscores.
+PhaseName = Annotated[str, StringConstraints(min_length=1, max_length=48, pattern=r"^[a-z][a-z0-9_]*$")]
+#: A milestone of some plan: the same shape as a phase name.
+MilestoneName = Annotated[str, StringConstraints(min_length=1, max_length=48, pattern=r"^[a-z][a-z0-9_]*$")]
 
 
 class Phase(StrEnum):
@@ -27,6 +38,11 @@ class Phase(StrEnum):
     @property
     def is_terminal(self) -> bool:
         return self in TERMINAL_PHASES
+
+
+def is_terminal(phase: str) -> bool:
+    """Whether a phase name is one of the terminal states every plan shares."""
+    return phase in TERMINAL_PHASES
 
 
 class Milestone(StrEnum):
@@ -48,7 +64,7 @@ WORKING_PHASES: tuple[Phase, ...] = (
     Phase.IMPLEMENTATION,
     Phase.EVALUATION,
 )
-TERMINAL_PHASES: frozenset[Phase] = frozenset({Phase.COMPLETED, Phase.WITHDRAWN, Phase.EXPIRED})
+TERMINAL_PHASES: frozenset[str] = frozenset({Phase.COMPLETED, Phase.WITHDRAWN, Phase.EXPIRED})
 
 CLOSING_MILESTONE: dict[Phase, Milestone] = {
     Phase.MAPPING: Milestone.MAPPING_DONE,
@@ -58,9 +74,3 @@ CLOSING_MILESTONE: dict[Phase, Milestone] = {
     Phase.IMPLEMENTATION: Milestone.MEASURES_IMPLEMENTED,
     Phase.EVALUATION: Milestone.EVALUATION_DONE,
 }
-
-
-def next_phase(phase: Phase) -> Phase:
-    """The phase that follows a working phase; `completed` after evaluation."""
-    index = WORKING_PHASES.index(phase)
-    return WORKING_PHASES[index + 1] if index + 1 < len(WORKING_PHASES) else Phase.COMPLETED

@@ -1,19 +1,21 @@
-"""Programme plans: the shape of a guidance period as data.
+"""Programme plans: the shape of a programme as data.
 
-A plan names its phases in order with the expected duration of each and the milestone that closes it,
-the maximum duration of a period, the meeting cadence, the reminder and escalation delays and the
-development areas an owner may choose. A running period carries the plan it started with in its own
-state, so a plan changed later never changes a running period.
+A plan names its phases in order, with the expected duration of each and the milestone that closes it,
+the maximum duration of a period, the recurring meetings and gatherings it proposes, the reminder and
+escalation delays, the working-day calendar and the development areas an owner may choose. Plans are
+shipped as TOML files (plans/, read by domain.plan_files). A running period carries the plan it started
+with in its own state, so a plan changed later never changes a running period.
 """
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from domain.calendar import zone
-from domain.phases import CLOSING_MILESTONE, WORKING_PHASES, Milestone, Phase
+from domain.phases import CLOSING_MILESTONE, TERMINAL_PHASES, WORKING_PHASES, Milestone, MilestoneName, Phase, PhaseName
 
 DEFAULT_DEVELOPMENT_AREAS: tuple[str, ...] = (
     "classroom_management",
@@ -23,20 +25,115 @@ DEFAULT_DEVELOPMENT_AREAS: tuple[str, ...] = (
     "other",
 )
 
+#: The plan whose phases and milestones are the Temporal contract of DESIGN.md.
+FLAGSHIP = "veilederkorpset"
+
 # The limits of a plan's numbers, shared with the settings that fill them in (domain/settings.py).
 Weeks = Annotated[int, Field(ge=1, le=260)]
 Months = Annotated[int, Field(ge=1, le=120)]
 DelayDays = Annotated[int, Field(ge=0, le=90)]
+PlanText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+#: What a meeting is. ``gathering`` and ``seminar`` are the gatherings (samlinger) of a programme.
+MeetingKind = Literal[
+    "kickoff",
+    "follow_up",
+    "phase_review",
+    "school_visit",
+    "network",
+    "learning_team",
+    "learning_pair",
+    "leadership_group",
+    "development_group",
+    "seminar",
+    "gathering",
+]
+GATHERING_KINDS: frozenset[str] = frozenset({"gathering", "seminar"})
+
+#: What an accepted milestone records besides itself (the flagship: the area, then the goals).
+Records = Literal["development_area", "goals"]
 
 
 class PhasePlan(BaseModel):
-    """One phase of a plan: how long it is expected to take and which milestone closes it."""
+    """One phase of a plan: how long it is expected to take and which milestone closes it.
+
+    Attributes:
+        phase: The phase's name in messages and search attributes.
+        title: What the people in the programme call it (in the plan's language).
+        expected_weeks: When the phase is due after it starts; reminders and escalation follow from it.
+        closing_milestone: The milestone an adviser records to close it.
+        records: What that milestone must carry: the chosen development area, or the prioritised goals.
+        optional: The phase may be skipped (the milestone recorded with ``skipped``), e.g. a 360 degree
+            evaluation the owner does not take up.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    phase: Phase
+    phase: PhaseName
+    title: PlanText = ""
     expected_weeks: Weeks
-    closing_milestone: Milestone
+    closing_milestone: MilestoneName
+    records: Records | None = None
+    optional: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flagship_records(cls, data: object) -> object:
+        # Plans recorded before phases were data (running periods' state) do not say what their
+        # milestones record; the flagship's two that record something are known by name.
+        if isinstance(data, dict) and "records" not in data:
+            implied: dict[str, str] = {
+                Milestone.DEVELOPMENT_AREA_CHOSEN: "development_area",
+                Milestone.GOALS_PRIORITISED: "goals",
+            }
+            records = implied.get(str(data.get("closing_milestone")))
+            if records is not None:
+                return {**data, "records": records}
+        return data
+
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
+WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday")
+
+
+class MeetingSeries(BaseModel):
+    """A recurring meeting or gathering the plan proposes for every period, on working days.
+
+    The n-th occurrence falls ``first_after_weeks`` after the period's start plus n times the cadence
+    (``every_weeks`` or ``every_months``, exactly one), moved to the next ``weekday`` if one is given and
+    then to the next working day of the plan's country; an occurrence in one of ``skip_months`` (e.g.
+    July, the school summer) is left out. The series stops ``until_months`` after the start, or at the
+    period's end. Advisers move a proposed meeting with `schedule_meeting` and its ``meeting_id``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")]
+    kind: MeetingKind
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    who: PlanText = ""
+    every_weeks: int | None = Field(default=None, ge=1, le=52)
+    every_months: int | None = Field(default=None, ge=1, le=24)
+    first_after_weeks: int = Field(default=0, ge=0, le=260)
+    weekday: Weekday | None = None
+    skip_months: tuple[Annotated[int, Field(ge=1, le=12)], ...] = ()
+    until_months: Months | None = None
+    start: time = time(9, 0)
+    duration_minutes: int = Field(default=120, ge=15, le=600)
+
+    @model_validator(mode="after")
+    def _one_cadence(self) -> MeetingSeries:
+        if (self.every_weeks is None) == (self.every_months is None):
+            raise ValueError("give exactly one of every_weeks and every_months")
+        if self.start.tzinfo is not None:
+            raise ValueError("start: give the local time without a UTC offset, e.g. 09:30")
+        if len(set(self.skip_months)) == 12:
+            raise ValueError("skip_months: leaves no month for the meetings")
+        return self
+
+    @property
+    def is_gathering(self) -> bool:
+        return self.kind in GATHERING_KINDS
 
 
 class ProgrammePlan(BaseModel):
@@ -45,16 +142,19 @@ class ProgrammePlan(BaseModel):
     Attributes:
         name: The plan's name, e.g. ``veilederkorpset``.
         version: The plan's version; travels with every period started on it.
-        phases: The working phases in order.
+        title: The programme's own name.
+        source: Where the plan comes from (the seed document it follows).
+        phases: The working phases in order; the last one's milestone completes the period.
         max_months: The longest a period may run; at that point it closes as ``expired``.
+        meetings: The recurring meetings and gatherings proposed for every period.
         meeting_gap_weeks: A reminder goes to the advisers when no meeting has been held or planned
             for this many weeks.
         reminder_delay_days: Days after a phase's due date before the overdue reminder is sent.
         escalation_delay_weeks: Weeks after the reminder before the Directorate is told.
         second_reminder_after_weeks: Weeks after the reminder before a second one goes to the advisers,
             if that is before the escalation (0: none).
-        new_cycle_min_months: A new development cycle may start after evaluation only while at
-            least this many months of the period remain.
+        new_cycle_min_months: A new cycle from the first phase may start with the last phase's
+            milestone only while at least this many months of the period remain (none: no new cycles).
         development_areas: The development areas an owner may choose.
         calendar_country: The `holidays` country code of the working-day calendar.
         timezone: The IANA time zone in which the plan's dates are read.
@@ -70,14 +170,19 @@ class ProgrammePlan(BaseModel):
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: str = Field(min_length=1, max_length=32)
-    phases: tuple[PhasePlan, ...]
+    title: PlanText = ""
+    source: PlanText = ""
+    phases: tuple[PhasePlan, ...] = Field(min_length=1, max_length=20)
     max_months: Months
+    meetings: tuple[MeetingSeries, ...] = Field(default=(), max_length=20)
     meeting_gap_weeks: Weeks
     reminder_delay_days: DelayDays
     escalation_delay_weeks: Weeks
     second_reminder_after_weeks: int = Field(default=2, ge=0, le=260)
-    new_cycle_min_months: Months
-    development_areas: tuple[str, ...] = Field(min_length=1)
+    new_cycle_min_months: Months | None = None
+    development_areas: tuple[Annotated[str, StringConstraints(min_length=1, max_length=64)], ...] = Field(
+        min_length=1, max_length=50
+    )
     calendar_country: Literal["NO", "SE"] = "NO"  # the countries whose holidays the calendar knows
     timezone: str = "Europe/Oslo"
     # National gatherings of a cohort (defaults: seed 002 names the gatherings, not their rhythm; ours).
@@ -89,22 +194,77 @@ class ProgrammePlan(BaseModel):
     gathering_place: str = Field(default="Oslo", min_length=1, max_length=200)
 
     @model_validator(mode="after")
-    def _phases_follow_the_contract(self) -> ProgrammePlan:
+    def _phases_are_consistent(self) -> ProgrammePlan:
+        if self.name == FLAGSHIP:
+            self._flagship_follows_the_contract()
+        names = [p.phase for p in self.phases]
+        _unique("phases", "phase", names)
+        _unique("phases", "closing_milestone", [p.closing_milestone for p in self.phases])
+        _unique("meetings", "id", [m.id for m in self.meetings])
+        for index, p in enumerate(self.phases):
+            if p.phase in TERMINAL_PHASES:
+                raise ValueError(
+                    f"phases[{index}].phase: {p.phase!r} is a terminal state every plan shares; "
+                    f"give the phase another name (not {', '.join(sorted(TERMINAL_PHASES))})"
+                )
+        for records in ("development_area", "goals"):
+            if sum(1 for p in self.phases if p.records == records) > 1:
+                raise ValueError(f"phases: only one phase's milestone may record {records}")
+        if self.phases[-1].optional:
+            raise ValueError("phases: the last phase completes the period and cannot be optional")
+        zone(self.timezone)
+        return self
+
+    def _flagship_follows_the_contract(self) -> None:
+        """The flagship's phases and milestones are DESIGN.md's contract: a plan file cannot change them."""
         names = tuple(p.phase for p in self.phases)
         if names != WORKING_PHASES:
             allowed = ", ".join(WORKING_PHASES)
             raise ValueError(f"phases must be, in order: {allowed}; got: {', '.join(names)}")
-        for p in self.phases:
-            if p.closing_milestone != CLOSING_MILESTONE[p.phase]:
+        for index, p in enumerate(self.phases):
+            contract = CLOSING_MILESTONE[Phase(p.phase)]
+            if p.closing_milestone != contract:
                 raise ValueError(
-                    f"phase {p.phase} is closed by {CLOSING_MILESTONE[p.phase]}, not {p.closing_milestone}"
+                    f"phases[{index}].closing_milestone: phase {p.phase} is closed by {contract}, "
+                    f"not {p.closing_milestone}"
                 )
-        zone(self.timezone)
-        return self
 
-    def phase_plan(self, phase: Phase) -> PhasePlan:
+    @property
+    def first_phase(self) -> str:
+        return self.phases[0].phase
+
+    @property
+    def phase_names(self) -> tuple[str, ...]:
+        return tuple(p.phase for p in self.phases)
+
+    @property
+    def allows_new_cycle(self) -> bool:
+        return self.new_cycle_min_months is not None
+
+    def phase_plan(self, phase: str) -> PhasePlan:
         """The plan of one working phase."""
         for p in self.phases:
             if p.phase == phase:
                 return p
         raise KeyError(f"{phase} is not a working phase of plan {self.name}")
+
+    def next_phase(self, phase: str) -> str:
+        """The phase that follows a working phase; ``completed`` after the last."""
+        names = self.phase_names
+        index = names.index(phase)
+        return names[index + 1] if index + 1 < len(names) else "completed"
+
+    def is_last_phase(self, phase: str) -> bool:
+        return phase == self.phases[-1].phase
+
+    def phase_of_milestone(self, milestone: str) -> PhasePlan | None:
+        """The phase a milestone closes, if the milestone is one of this plan's."""
+        return next((p for p in self.phases if p.closing_milestone == milestone), None)
+
+
+def _unique(where: str, field: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            raise ValueError(f"{where}[{index}].{field}: {value!r} is given twice; each must be unique")
+        seen.add(value)

@@ -42,7 +42,7 @@ class PeriodSnapshot(BaseModel):
     plan_version: str
     start_date: date
     ends_at: datetime
-    phase: Phase
+    phase: str
     cycle: int
     phase_started_on: date
     phase_due_at: datetime | None
@@ -90,8 +90,8 @@ class PhaseTransition(BaseModel):
     workflow_id: str
     sequence: int
     cycle: int
-    from_phase: Phase
-    to_phase: Phase
+    from_phase: str
+    to_phase: str
     at: datetime
     by: str
 
@@ -159,7 +159,7 @@ class FinalEvaluationRecord(BaseModel):
     workflow_id: str
     outcome: Phase
     cycles: int
-    last_working_phase: Phase | None
+    last_working_phase: str | None
     milestones: int
     meetings: int
     gatherings: int

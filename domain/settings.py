@@ -7,76 +7,58 @@ keeps the values it started with.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.phases import CLOSING_MILESTONE, WORKING_PHASES, Phase
-from domain.programme import DEFAULT_DEVELOPMENT_AREAS, DelayDays, Months, PhasePlan, ProgrammePlan, Weeks
+from domain.plan_files import SHIPPED_PLANS_DIR, PlanFileError, load_plan_file, plan_names
+from domain.programme import FLAGSHIP, DelayDays, Months, ProgrammePlan, Weeks
 
 
 class VeilederkorpsetSettings(BaseSettings):
-    """The Veilederkorpset plan (seed 002). Environment prefix ``GUIDANCE_PLAN_``.
+    """Tuning of the Veilederkorpset plan (seed 002, ``plans/veilederkorpset.toml``). Prefix ``GUIDANCE_PLAN_``.
 
-    The seed fixes only the 2.5-year maximum and the order of the phases; the expected phase
-    durations, the meeting cadence and the reminder delays are our choice and may be tuned here.
+    The seed fixes only the 2.5-year maximum and the order of the phases; the expected phase durations,
+    the meeting cadence and the reminder delays are our choice, written in the plan file. A variable set
+    here overrides the file's value for periods started from now on; unset ones leave the file's.
     """
 
     model_config = SettingsConfigDict(env_prefix="GUIDANCE_PLAN_", env_file=".env", extra="ignore")
 
-    version: str = "2026.1"
-    mapping_weeks: Weeks = 10
-    anchoring_weeks: Weeks = 8
-    development_area_weeks: Weeks = 6
-    goal_prioritisation_weeks: Weeks = 6
-    implementation_weeks: Weeks = 52
-    evaluation_weeks: Weeks = 12
-    max_months: Months = 30
-    meeting_gap_weeks: Weeks = 8
-    reminder_delay_days: DelayDays = 0
-    escalation_delay_weeks: Weeks = 4
-    second_reminder_after_weeks: int = Field(default=2, ge=0, le=260)
-    new_cycle_min_months: Months = 9
-    development_areas: tuple[str, ...] = DEFAULT_DEVELOPMENT_AREAS
+    version: str | None = None
+    mapping_weeks: Weeks | None = None
+    anchoring_weeks: Weeks | None = None
+    development_area_weeks: Weeks | None = None
+    goal_prioritisation_weeks: Weeks | None = None
+    implementation_weeks: Weeks | None = None
+    evaluation_weeks: Weeks | None = None
+    max_months: Months | None = None
+    meeting_gap_weeks: Weeks | None = None
+    reminder_delay_days: DelayDays | None = None
+    escalation_delay_weeks: Weeks | None = None
+    second_reminder_after_weeks: int | None = Field(default=None, ge=0, le=260)
+    new_cycle_min_months: Months | None = None
+    development_areas: tuple[str, ...] | None = None
     # National gatherings of a cohort: a start gathering, one every half year, a closing one.
-    gathering_start_weeks: int = Field(default=4, ge=0, le=52)
-    gathering_every_months: int = Field(default=6, ge=0, le=60)
-    gathering_closing_weeks: int = Field(default=4, ge=0, le=52)
-    gathering_invite_weeks: int = Field(default=6, ge=0, le=52)
-    gathering_place: str = Field(default="Oslo", min_length=1, max_length=200)
+    gathering_start_weeks: int | None = Field(default=None, ge=0, le=52)
+    gathering_every_months: int | None = Field(default=None, ge=0, le=60)
+    gathering_closing_weeks: int | None = Field(default=None, ge=0, le=52)
+    gathering_invite_weeks: int | None = Field(default=None, ge=0, le=52)
+    gathering_place: str | None = Field(default=None, min_length=1, max_length=200)
 
-    def plan(self) -> ProgrammePlan:
-        """The plan these settings describe."""
-        weeks: dict[Phase, int] = {
-            Phase.MAPPING: self.mapping_weeks,
-            Phase.ANCHORING: self.anchoring_weeks,
-            Phase.DEVELOPMENT_AREA: self.development_area_weeks,
-            Phase.GOAL_PRIORITISATION: self.goal_prioritisation_weeks,
-            Phase.IMPLEMENTATION: self.implementation_weeks,
-            Phase.EVALUATION: self.evaluation_weeks,
-        }
-        return ProgrammePlan(
-            name="veilederkorpset",
-            version=self.version,
-            phases=tuple(
-                PhasePlan(phase=p, expected_weeks=weeks[p], closing_milestone=CLOSING_MILESTONE[p])
-                for p in WORKING_PHASES
-            ),
-            max_months=self.max_months,
-            meeting_gap_weeks=self.meeting_gap_weeks,
-            reminder_delay_days=self.reminder_delay_days,
-            escalation_delay_weeks=self.escalation_delay_weeks,
-            second_reminder_after_weeks=self.second_reminder_after_weeks,
-            new_cycle_min_months=self.new_cycle_min_months,
-            development_areas=self.development_areas,
-            gathering_start_weeks=self.gathering_start_weeks,
-            gathering_every_months=self.gathering_every_months,
-            gathering_closing_weeks=self.gathering_closing_weeks,
-            gathering_invite_weeks=self.gathering_invite_weeks,
-            gathering_place=self.gathering_place,
-        )
+    def plan(self, base: ProgrammePlan | None = None) -> ProgrammePlan:
+        """The flagship plan: `base` (default: its file in the plans folder) with these overrides."""
+        if base is None:
+            base = load_plan_file(AppSettings().plans_dir / f"{FLAGSHIP}.toml")
+        overrides: dict[str, Any] = self.model_dump(exclude_none=True)
+        data = base.model_dump()
+        data["phases"] = [
+            {**phase, "expected_weeks": overrides.pop(f"{phase['phase']}_weeks", phase["expected_weeks"])}
+            for phase in data["phases"]
+        ]
+        return ProgrammePlan.model_validate({**data, **overrides})
 
 
 class AppSettings(BaseSettings):
@@ -118,6 +100,8 @@ class AppSettings(BaseSettings):
     # reporting and the follow-up of the next cohort can still name who worked with the owner, and no
     # longer (GDPR art. 5(1)(e)); facts, dates, phases and counts stay.
     retention_days: int = Field(default=365, ge=1, le=36500)
+    # The programme plans, one TOML file each (plans/README.md); a period keeps the plan it started with.
+    plans_dir: Path = SHIPPED_PLANS_DIR
 
     @property
     def outbox_path(self) -> Path:
@@ -125,37 +109,42 @@ class AppSettings(BaseSettings):
         return self.outbox_dir if self.outbox_dir is not None else self.data_dir / "outbox"
 
 
-# Every programme plan by name. Settings are read when a plan is asked for, not at import, so a tuned
-# environment takes effect at the next start without code changes.
-PLANS: dict[str, Callable[[], ProgrammePlan]] = {
-    "veilederkorpset": lambda: VeilederkorpsetSettings().plan(),
-}
+def known_plans() -> list[str]:
+    """The names of the plans in the configured plans folder."""
+    return plan_names(AppSettings().plans_dir)
 
 
 class UnknownPlan(LookupError):
     """No programme plan has the name asked for."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"plan: {name!r} is not a programme plan; known plans: {', '.join(sorted(PLANS))}")
+        known = ", ".join(known_plans()) or f"none (no .toml files in {AppSettings().plans_dir})"
+        super().__init__(f"plan: {name!r} is not a programme plan; known plans: {known}")
         self.name = name
 
 
 class InvalidPlanSettings(ValueError):
-    """The environment sets a plan's number outside what a plan allows."""
+    """A plan file is not a valid plan, or the environment sets a plan's number outside what a plan allows."""
 
 
 def resolve_plan(name: str) -> ProgrammePlan:
-    """The plan called `name`, as the current settings describe it.
+    """The plan called `name`, as its file and the current settings describe it.
 
     Raises:
         UnknownPlan: No plan has that name.
-        InvalidPlanSettings: A setting is out of bounds; the message names the variable and the limit.
+        InvalidPlanSettings: The plan's file is not valid (the message names the file and field path) or a
+            setting is out of bounds (the message names the variable and the limit).
     """
-    build = PLANS.get(name)
-    if build is None:
+    if name not in known_plans():
         raise UnknownPlan(name)
     try:
-        return build()
+        plan = load_plan_file(AppSettings().plans_dir / f"{name}.toml")
+    except PlanFileError as error:
+        raise InvalidPlanSettings(str(error)) from None
+    if name != FLAGSHIP:
+        return plan
+    try:
+        return VeilederkorpsetSettings().plan(plan)
     except ValidationError as error:
         problems = "; ".join(
             f"GUIDANCE_PLAN_{'_'.join(str(part) for part in p['loc']).upper()}: {p['msg']}"

@@ -7,6 +7,7 @@ record milestones and agree meetings; everyone reads where a period stands.
     guidance status --cohort 2027 --owner 3301 [--json]
     guidance select --indicators indicators.csv [--config selection.toml] [--format table|csv|json] [--top 30]
     guidance cohort start|answer|gathering|network-meeting|show ...   (starter.cohort_cli)
+    guidance plan list|show NAME|check FILE...                        (starter.plan_cli)
 
 The command reaches Temporal as Temporal's environment configuration says (`TEMPORAL_ADDRESS`, ...; see
 `starter.connect`). A person's mistake is reported in a line or two on stderr, never as a traceback, with
@@ -58,7 +59,7 @@ from domain.models import (
     Withdraw,
 )
 from domain.owners import UnknownOwner, find_owners, owner_by_id
-from domain.phases import Milestone
+from domain.phases import is_terminal
 from starter import client as api
 from starter import shortlist as shortlists
 from starter.codec import PayloadDecryptionError
@@ -208,7 +209,9 @@ def start(
 @app.command()
 def milestone(
     ctx: typer.Context,
-    milestone: Annotated[Milestone, typer.Argument(help="The milestone that closes the current phase.")],
+    milestone: Annotated[
+        str, typer.Argument(help="The milestone that closes the current phase (see `guidance plan show PLAN`).")
+    ],
     adviser: AdviserOption,
     cohort: CohortOption = None,
     owner: OwnerOption = None,
@@ -229,6 +232,9 @@ def milestone(
     ] = None,
     next_cycle: Annotated[
         bool, typer.Option("--next-cycle", help="With evaluation_done: start a new development cycle.")
+    ] = False,
+    skipped: Annotated[
+        bool, typer.Option("--skipped", help="Close an optional phase without doing it (e.g. a 360 evaluation).")
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -252,6 +258,7 @@ def milestone(
             development_area_other=development_area_other,
             goals=goal or None,
             next_cycle=next_cycle,
+            skipped=skipped,
         )
         status = _run(ctx, target, lambda client: api.record_milestone(client, target, update))
         _show(status, as_json, f"Recorded {update.milestone}: {_where(status)}.")
@@ -355,7 +362,7 @@ def gathering(
             await api.invite_to_gathering(client, target, invitation)
             current = await api.period_status(client, target)
             # A period that has ended but not yet closed takes the signal and ignores it.
-            if current.phase.is_terminal and not any(g == invitation for g in _invitations(current)):
+            if is_terminal(current.phase) and not any(g == invitation for g in _invitations(current)):
                 raise _Mistake(
                     f"the guidance period {target!r} has ended ({current.phase}); the invitation was ignored",
                     EXIT_REJECTED,
@@ -690,14 +697,14 @@ def _owner(status: PeriodStatus) -> str:
 
 
 def _phase(status: PeriodStatus) -> str:
-    if status.phase.is_terminal:
+    if is_terminal(status.phase):
         return str(status.phase)
     return f"{status.phase} (cycle {status.cycle}, since {status.phase_started_on.isoformat()})"
 
 
 def _where(status: PeriodStatus) -> str:
     """Where an update left the period, for the line above the table."""
-    if status.phase.is_terminal:
+    if is_terminal(status.phase):
         return f"the period of {_owner(status)} has ended ({status.phase})"
     return f"{_owner(status)} is now in {status.phase} (cycle {status.cycle})"
 
@@ -751,5 +758,7 @@ def _day(moment: datetime) -> date:
     return calendar.local_date(moment - timedelta(microseconds=1), DISPLAY_TIMEZONE)
 
 
-# `guidance cohort ...` lives in its own module, which adds itself to `app` with the helpers above.
-import starter.cohort_cli  # noqa: E402, F401
+# `guidance cohort ...` and `guidance plan ...` live in their own modules, which add themselves to `app`
+# with the helpers above.
+import starter.cohort_cli  # noqa: E402
+import starter.plan_cli  # noqa: E402, F401

@@ -48,7 +48,6 @@ from domain.contract import TASK_QUEUE, cohort_workflow_id
 from domain.gatherings import AddGathering, MoveGathering, NationalGathering
 from domain.models import SchoolOwner
 from domain.owners import all_owners, owner_by_id
-from domain.phases import Phase
 from starter import cli, cohorts
 from starter import client as api
 from starter.cohort_files import Assignment, CohortFileError, read_assignments, read_shortlist
@@ -409,7 +408,7 @@ def show(
         str | None, typer.Option("--county", metavar="NN", help="Only the owners of this county.", show_default=False)
     ] = None,
     phase: Annotated[
-        Phase | None, typer.Option("--phase", help="Only the periods in this phase.", show_default=False)
+        str | None, typer.Option("--phase", help="Only the periods in this phase.", show_default=False)
     ] = None,
     state: Annotated[
         InvitationState | None,
@@ -427,7 +426,7 @@ def show(
             i
             for i in status.invitations
             if (county is None or i.county == county)
-            and (phase is None or i.phase == phase.value)
+            and (phase is None or i.phase == phase)
             and (state is None or i.state == state)
         ]
         if as_json:

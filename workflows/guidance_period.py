@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
         ScheduleMeeting,
         Withdraw,
     )
-    from domain.phases import Phase
+    from domain.phases import is_terminal
     from domain.programme import ProgrammePlan
     from domain.records import (
         AuditEntry,
@@ -59,27 +59,39 @@ ADVISERS = SearchAttributeKey.for_keyword_list("Advisers")
 DEVELOPMENT_AREA = SearchAttributeKey.for_keyword("DevelopmentArea")
 PHASE_DUE_AT = SearchAttributeKey.for_datetime("PhaseDueAt")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
+PROGRAMME_PLAN = SearchAttributeKey.for_keyword("ProgrammePlan")
+PLAN_VERSION = SearchAttributeKey.for_keyword("PlanVersion")
 
 # Behavioural changes to running periods, each behind `workflow.patched` (README, "Changing the workflow").
 SECOND_REMINDER_PATCH = "second-phase-reminder"  # a second reminder to the advisers before an escalation
+PLAN_ATTRIBUTES_PATCH = "plan-search-attributes"  # ProgrammePlan and PlanVersion among the search attributes
 
 
 def initial_search_attributes(period: PeriodInput) -> TypedSearchAttributes:
     """The search attributes a period has from its first moment (given at its start); the workflow updates them."""
-    return TypedSearchAttributes(
-        [
-            SearchAttributePair(GUIDANCE_PHASE, str(Phase.MAPPING)),
-            SearchAttributePair(SCHOOL_OWNER, period.owner.id),
-            SearchAttributePair(COHORT, period.cohort),
-            SearchAttributePair(COUNTY, period.owner.county),
-            SearchAttributePair(ADVISERS, list(period.advisers)),
-        ]
-    )
+    pairs: list[SearchAttributePair[Any]] = [
+        SearchAttributePair(SCHOOL_OWNER, period.owner.id),
+        SearchAttributePair(COHORT, period.cohort),
+        SearchAttributePair(COUNTY, period.owner.county),
+        SearchAttributePair(ADVISERS, list(period.advisers)),
+        SearchAttributePair(PROGRAMME_PLAN, period.plan),
+    ]
+    if period.programme is not None:  # else the worker loads the plan and the first task sets these
+        pairs.append(SearchAttributePair(GUIDANCE_PHASE, period.programme.first_phase))
+        pairs.append(SearchAttributePair(PLAN_VERSION, period.programme.version))
+    return TypedSearchAttributes(pairs)
 
 
-def search_attributes(state: PeriodState, now: datetime) -> list[SearchAttributeUpdate[Any]]:
-    """The search attributes of DESIGN.md for a period's current state (ids only, never names)."""
+def search_attributes(state: PeriodState, now: datetime, *, plan: bool = True) -> list[SearchAttributeUpdate[Any]]:
+    """The search attributes of DESIGN.md for a period's current state (ids only, never names).
+
+    Args:
+        state: The period.
+        now: The workflow's time.
+        plan: Include the plan's name and version (periods started before they existed run without).
+    """
     due = rules.phase_due_at(state)
+    named = [PROGRAMME_PLAN.value_set(state.plan.name), PLAN_VERSION.value_set(state.plan.version)] if plan else []
     return [
         GUIDANCE_PHASE.value_set(str(state.phase)),
         SCHOOL_OWNER.value_set(state.input.owner.id),
@@ -91,6 +103,7 @@ def search_attributes(state: PeriodState, now: datetime) -> list[SearchAttribute
         if state.development_area is not None
         else DEVELOPMENT_AREA.value_unset(),
         PHASE_DUE_AT.value_set(due) if due is not None else PHASE_DUE_AT.value_unset(),
+        *named,
     ]
 
 
@@ -98,7 +111,7 @@ def current_details(state: PeriodState, now: datetime) -> str:
     """A short Markdown summary for the Web UI's "current details"."""
     owner = state.input.owner
     lines = [f"**{owner.name}** ({owner.id}), cohort {state.input.cohort}, plan {state.plan.name} {state.plan.version}"]
-    if state.phase.is_terminal:
+    if is_terminal(state.phase):
         lines.append(f"Ended: **{state.phase}**, {state.end_reason}")
     else:
         due = rules.phase_due_on(state)
@@ -180,18 +193,22 @@ class GuidancePeriodWorkflow:
                 ),
                 f"record start of {state.input.owner.name}",
             )
+            # The plan's recurring meetings and gatherings, proposed for the whole period. (The flagship's
+            # plan has none, so periods from before plans had meetings run and replay as they did.)
+            for meeting in rules.apply_planned_meetings(state, now):
+                self._queue_meeting(meeting, f"plan:{meeting.meeting_id}", "plan", "meeting proposed by the plan")
         # Records are written by a task of their own, so deadlines and the Web UI stay current while
         # PostgreSQL is slow or down.
         self._writer = RecordWriter(state)
         writing = asyncio.create_task(self._writer.write())
-        while not state.phase.is_terminal:
+        while not is_terminal(state.phase):
             self._publish()
             if self._may_continue_as_new():
                 workflow.continue_as_new(state)
             deadline = rules.next_deadline(state, second_reminder=self._second_reminder())
             assert deadline is not None  # an open period always has its end ahead
             await self._wait_until(deadline)
-            if not state.phase.is_terminal:
+            if not is_terminal(state.phase):
                 self._act_on_deadlines()
         if not state.final_evaluation_queued:
             self._queue_final_evaluation()
@@ -282,7 +299,7 @@ class GuidancePeriodWorkflow:
         """The Directorate invites the owner to a national gathering (a repeated id moves it)."""
         await workflow.wait_condition(lambda: self._state is not None)
         state, now = self._live, workflow.now()
-        if state.phase.is_terminal:
+        if is_terminal(state.phase):
             workflow.logger.warning("gathering %s ignored: period has ended", invitation.gathering_id)
             return
         entry = rules.apply_gathering(state, invitation, now)
@@ -443,7 +460,7 @@ class GuidancePeriodWorkflow:
     def _publish(self) -> None:
         """Upsert search attributes (only when they changed) and refresh the Web UI's current details."""
         state, now = self._live, workflow.now()
-        attributes = search_attributes(state, now)
+        attributes = search_attributes(state, now, plan=workflow.patched(PLAN_ATTRIBUTES_PATCH))
         fingerprint = [(a.key.name, a.value) for a in attributes]
         if fingerprint != self._published:
             workflow.upsert_search_attributes(attributes)

@@ -141,7 +141,7 @@ def test_every_meeting_kind_of_the_contract_parses(kind: str) -> None:
 )
 def test_every_milestone_of_the_contract_parses(milestone: str) -> None:
     update = RecordMilestone.model_validate({"milestone": milestone, "adviser": "a.hansen"})
-    assert update.milestone.value == milestone
+    assert update.milestone == milestone
 
 
 def test_withdraw_and_gathering_examples_parse() -> None:
@@ -302,12 +302,12 @@ def test_invalid_meetings_name_the_field(changes: dict[str, Any], field: str, wo
     assert words in str(raised.value)
 
 
-def test_an_unknown_milestone_is_refused_listing_the_contracts_milestones() -> None:
+@pytest.mark.parametrize("milestone", ["Mapping done", "mapping-done", "", "x" * 49])
+def test_a_milestone_not_shaped_like_a_name_is_refused_at_the_edge(milestone: str) -> None:
+    # Which milestones exist is the plan's to say (the period's validator answers, tests/domain/test_period.py).
     with pytest.raises(ValidationError) as raised:
-        RecordMilestone.model_validate({"milestone": "mapping_finished", "adviser": "a.hansen"})
+        RecordMilestone.model_validate({"milestone": milestone, "adviser": "a.hansen"})
     assert names_field(raised.value, "milestone")
-    assert "'mapping_done'" in str(raised.value)
-    assert "'evaluation_done'" in str(raised.value)
 
 
 @pytest.mark.parametrize(

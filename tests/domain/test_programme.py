@@ -59,7 +59,7 @@ def plan_data(**overrides: Any) -> dict[str, Any]:
 
 def test_default_plan_has_the_six_phases_in_order_with_their_closing_milestones(clean_env: pytest.MonkeyPatch) -> None:
     plan = VeilederkorpsetSettings().plan()
-    assert [(p.phase.value, p.closing_milestone.value) for p in plan.phases] == CONTRACT_PHASES
+    assert [(p.phase, p.closing_milestone) for p in plan.phases] == CONTRACT_PHASES
     assert plan.name == "veilederkorpset"
 
 
@@ -75,7 +75,7 @@ def test_default_plan_lasts_30_months_on_the_norwegian_calendar(clean_env: pytes
         "learning_environment",
         "other",
     }
-    assert plan.new_cycle_min_months < plan.max_months
+    assert plan.new_cycle_min_months is not None and plan.new_cycle_min_months < plan.max_months
     # the six phases fit in the period: a period that keeps to the plan is not cut off by its end
     assert sum(p.expected_weeks for p in plan.phases) * 7 < plan.max_months * 30
 
@@ -154,29 +154,31 @@ def test_a_valid_plan_parses() -> None:
 
 
 @pytest.mark.parametrize(
-    "order",
+    ("order", "words"),
     [
-        pytest.param([1, 0, 2, 3, 4, 5], id="anchoring-before-mapping"),
-        pytest.param([0, 1, 2, 3, 5, 4], id="evaluation-before-implementation"),
-        pytest.param([0, 1, 2, 3, 4], id="evaluation-missing"),
-        pytest.param([0, 1, 2, 3, 4, 5, 5], id="evaluation-twice"),
-        pytest.param([], id="no-phases"),
+        pytest.param([1, 0, 2, 3, 4, 5], f"phases must be, in order: {ALLOWED_ORDER}", id="anchoring-before-mapping"),
+        pytest.param(
+            [0, 1, 2, 3, 5, 4], f"phases must be, in order: {ALLOWED_ORDER}", id="evaluation-before-implementation"
+        ),
+        pytest.param([0, 1, 2, 3, 4], f"phases must be, in order: {ALLOWED_ORDER}", id="evaluation-missing"),
+        pytest.param([0, 1, 2, 3, 4, 5, 5], f"phases must be, in order: {ALLOWED_ORDER}", id="evaluation-twice"),
+        pytest.param([], "at least 1 item", id="no-phases"),
     ],
 )
-def test_phases_out_of_order_are_refused_naming_the_order(order: list[int]) -> None:
+def test_the_flagships_phases_out_of_order_are_refused_naming_the_order(order: list[int], words: str) -> None:
     phases = [
         {"phase": CONTRACT_PHASES[i][0], "expected_weeks": 6, "closing_milestone": CONTRACT_PHASES[i][1]} for i in order
     ]
     with pytest.raises(ValidationError) as raised:
         ProgrammePlan.model_validate(plan_data(phases=phases))
-    assert f"phases must be, in order: {ALLOWED_ORDER}" in str(raised.value)
+    assert words in str(raised.value)
 
 
 def test_a_terminal_phase_in_a_plan_is_refused() -> None:
     phases = [
         {"phase": phase, "expected_weeks": 6, "closing_milestone": milestone} for phase, milestone in CONTRACT_PHASES
     ]
-    phases.append({"phase": "completed", "expected_weeks": 1, "closing_milestone": "evaluation_done"})
+    phases.append({"phase": "completed", "expected_weeks": 1, "closing_milestone": "completion_done"})
     with pytest.raises(ValidationError, match="phases must be, in order"):
         ProgrammePlan.model_validate(plan_data(phases=phases))
 
@@ -194,8 +196,9 @@ def test_an_unknown_milestone_is_refused_listing_the_milestones() -> None:
     data["phases"][2]["closing_milestone"] = "area_chosen"
     with pytest.raises(ValidationError) as raised:
         ProgrammePlan.model_validate(data)
-    assert raised.value.errors()[0]["loc"] == ("phases", 2, "closing_milestone")
-    assert "development_area_chosen" in str(raised.value)
+    assert "phases[2].closing_milestone: phase development_area is closed by development_area_chosen" in str(
+        raised.value
+    )
 
 
 @pytest.mark.parametrize("timezone", ["Europe/Berlin", "Mars/Olympus", "CET"])

@@ -23,6 +23,7 @@ from domain import calendar
 from domain.cohort import CohortInput, CohortStatus, InvitationState
 from domain.contract import period_workflow_id
 from domain.models import PeriodInput, PeriodStatus
+from domain.phases import is_terminal
 from domain.programme import ProgrammePlan
 from starter.cohorts import start_cohort
 from tests.fakes import RecordingActivities
@@ -76,7 +77,7 @@ class PeriodBench:
             self.current = None
         if self.current is not None:
             status = await self.current.query(GuidancePeriodWorkflow.status)
-            if status.phase.is_terminal:
+            if is_terminal(status.phase):
                 self.current = None
         if self.current is None:
             self.current = await self.start()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
@@ -20,8 +20,8 @@ from temporalio.api.common.v1 import Payload
 from temporalio.common import RawValue
 
 from domain.cohort import CohortStatus
-from domain.models import PeriodStatus
-from domain.phases import CLOSING_MILESTONE, Milestone
+from domain.models import MeetingKind, PeriodStatus
+from domain.phases import Milestone, is_terminal
 from domain.settings import VeilederkorpsetSettings
 from tests.properties.benches import ADVISERS, COHORT_OWNERS, SCHOOLS
 from tests.properties.hostile import (
@@ -43,11 +43,11 @@ from tests.properties.hostile import (
 )
 
 PLAN = VeilederkorpsetSettings().plan()
-MEETING_KINDS = ("kickoff", "follow_up", "phase_review", "school_visit", "network")
+MEETING_KINDS = get_args(MeetingKind)
 
 
 def period_context(status: PeriodStatus, today: date) -> Context:
-    closing = [str(CLOSING_MILESTONE[status.phase])] if not status.phase.is_terminal else []
+    closing = [] if is_terminal(status.phase) else [PLAN.phase_plan(status.phase).closing_milestone]
     return Context(
         today,
         {

@@ -11,6 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain import calendar
 from domain.models import GatheringInvitation, PeriodInput, PeriodStatus, RecordMilestone, ScheduleMeeting
+from domain.programme import ProgrammePlan
 from domain.settings import VeilederkorpsetSettings
 from workflows.guidance_period import GuidancePeriodWorkflow
 
@@ -59,5 +60,47 @@ async def full_period(
             )
             await handle.signal(GuidancePeriodWorkflow.gathering_invitation, invitation)
         update = RecordMilestone.model_validate({"milestone": milestone, "adviser": "b.olsen", **extra})
+        await handle.execute_update(GuidancePeriodWorkflow.record_milestone, update)
+    return handle
+
+
+def closing_update(plan: ProgrammePlan, phase: str, adviser: str) -> RecordMilestone:
+    """The update that closes `phase` of `plan`, carrying what its milestone records; an optional phase is skipped."""
+    step = plan.phase_plan(phase)
+    extra: dict[str, Any] = {}
+    if step.optional:
+        extra["skipped"] = True
+    elif step.records == "development_area":
+        extra["development_area"] = next(a for a in plan.development_areas if a != "other")
+    elif step.records == "goals":
+        extra["goals"] = ["More pupils read at mastery level 3"]
+    return RecordMilestone.model_validate({"milestone": step.closing_milestone, "adviser": adviser, **extra})
+
+
+async def plan_period(
+    client: Client, env: WorkflowEnvironment, task_queue: str, plan: ProgrammePlan
+) -> WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]:
+    """Start a period on `plan` and close every phase but the last as it falls due (an optional one
+    skipped); the caller awaits the result, which runs it to its maximum duration (expired)."""
+    today = calendar.local_date(await env.get_current_time(), plan.timezone)
+    period = PeriodInput.model_validate(
+        {
+            "cohort": f"plan{uuid.uuid4().hex[:6]}",
+            "owner": {"id": "1804", "name": "Bodø", "kind": "municipality", "county": "18"},
+            "advisers": ["a.hansen", "b.olsen"],
+            "start_date": calendar.next_working_day(today + timedelta(days=1), plan.calendar_country),
+            "plan": plan.name,
+            "programme": plan,
+        }
+    )
+    handle = await client.start_workflow(
+        GuidancePeriodWorkflow.run,
+        period,
+        id=f"guidance-period-{period.cohort}-{period.owner.id}",
+        task_queue=task_queue,
+    )
+    for phase in plan.phases[:-1]:
+        await env.sleep(timedelta(weeks=phase.expected_weeks))
+        update = closing_update(plan, phase.phase, "b.olsen")
         await handle.execute_update(GuidancePeriodWorkflow.record_milestone, update)
     return handle

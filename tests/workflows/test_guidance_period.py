@@ -349,7 +349,12 @@ REJECTIONS: list[tuple[str, Action | None, Action, list[str]]] = [
     ),
     ("other without text", _to_development_area, _other_without_text, ["development_area_other:"]),
     ("empty goals", _to_goal_prioritisation, _empty_goals, ["goals:", "at least one goal"]),
-    ("unknown milestone", None, _unknown_milestone_payload, ["milestone:", "'mapping_done'", "'party_held'"]),
+    (
+        "unknown milestone",
+        None,
+        _unknown_milestone_payload,
+        ["milestone:", "party_held is not a milestone of plan", "mapping_done"],
+    ),
     ("unknown meeting kind", None, _meeting_kind_payload, ["kind:", "'kickoff'", "'dinner'"]),
 ]
 

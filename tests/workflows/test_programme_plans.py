@@ -1,0 +1,118 @@
+"""Every shipped programme plan runs on `GuidancePeriodWorkflow`, start to maximum duration (issue 5).
+
+Time-skipping server, the real workflow, recording fakes for the activities (tests/fakes.py). Each plan's
+period closes every phase but the last as it falls due (an optional phase skipped) and then expires at its
+maximum duration; the test checks the phases passed, the plan's proposed meetings and gatherings (counted
+against an independent reading of the plan's cadence, each recorded once) and that none falls on a
+weekend or a public holiday of the plan's country (`holidays`, not the engine's own calendar).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+import holidays
+import pytest
+
+from domain.contract import Activities
+from domain.models import PeriodStatus
+from domain.plan_files import SHIPPED_PLANS_DIR, plan_names
+from domain.programme import GATHERING_KINDS, WEEKDAYS, MeetingSeries, ProgrammePlan
+from domain.records import MeetingRecord, MilestoneRecord
+from domain.settings import resolve_plan
+from tests.workflows.conftest import PeriodHarness
+from tests.workflows.scenarios import plan_period
+
+SHIPPED = plan_names(SHIPPED_PLANS_DIR)
+
+
+def test_the_five_plans_of_the_seeds_are_shipped() -> None:
+    assert SHIPPED == [
+        "led-skole",
+        "leda-for-skolutveckling",
+        "profesjonsfellesskap",
+        "rektorutdanning",
+        "veilederkorpset",
+    ]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+async def test_a_plan_runs_from_start_to_its_maximum_duration(harness: PeriodHarness, name: str) -> None:
+    plan = resolve_plan(name)
+    handle = await plan_period(harness.env.client, harness.env, harness.task_queue, plan)
+    harness.started.append(handle)
+    status: PeriodStatus = await handle.result()
+
+    # Phases: each closed in order by its milestone, the last one reached and expired in at the maximum.
+    assert status.plan == name and status.plan_version == plan.version
+    assert [m.milestone for m in status.milestones] == [p.closing_milestone for p in plan.phases[:-1]]
+    assert [m.skipped for m in status.milestones] == [p.optional for p in plan.phases[:-1]]
+    records: list[MilestoneRecord] = await harness.fakes.received(Activities.RECORD_MILESTONE, len(plan.phases) - 1)
+    assert [r.transition.to_phase for r in records] == list(plan.phase_names[1:])
+    assert status.phase == "expired"
+    assert status.end_reason == f"maximum duration of {plan.max_months} months reached in phase {plan.phases[-1].phase}"
+    start = status.start_date
+    assert start is not None
+
+    # Meetings and gatherings: as many of each series as the cadence gives, each recorded once.
+    expected = {series.id: len(_cadence_days(series, plan, start)) for series in plan.meetings}
+    assert Counter(m.series for m in status.meetings) == Counter(expected)
+    for series in plan.meetings:
+        days = [m.date for m in status.meetings if m.series == series.id]
+        assert days == _cadence_days(series, plan, start), series.id
+    gatherings = [m for m in status.meetings if m.kind in GATHERING_KINDS]
+    assert len(gatherings) == sum(n for s in plan.meetings if s.is_gathering for n in [expected[s.id]])
+    meetings: list[MeetingRecord] = await harness.fakes.received(Activities.RECORD_MEETING, len(status.meetings))
+    assert sorted(r.meeting.meeting_id for r in meetings) == sorted(m.meeting_id for m in status.meetings)
+
+    # None on a weekend or a public holiday of the plan's country, all within the period.
+    public = holidays.country_holidays(plan.calendar_country, years=range(start.year, start.year + 11))
+    for meeting in status.meetings:
+        assert meeting.date.weekday() < 5, meeting
+        assert meeting.date not in public, (meeting, public.get(meeting.date))
+        assert start <= meeting.date < _add_months(start, plan.max_months)
+
+
+def test_every_shipped_plan_proposes_gatherings_except_the_flagship_whose_cohort_invites() -> None:
+    for name in SHIPPED:
+        plan = resolve_plan(name)
+        gathering_series = [s.id for s in plan.meetings if s.is_gathering]
+        assert bool(gathering_series) == (name != "veilederkorpset"), name
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError(day)
+
+
+def _cadence_days(series: MeetingSeries, plan: ProgrammePlan, start: date) -> list[date]:
+    """The series read from its description (`MeetingSeries`), with `holidays` as the calendar."""
+    public = holidays.country_holidays(plan.calendar_country, years=range(start.year, start.year + 11))
+    end = _add_months(start, min(plan.max_months, series.until_months or plan.max_months))
+    first = start + timedelta(weeks=series.first_after_weeks)
+    days: list[date] = []
+    n = 0
+    while True:
+        if series.every_weeks:
+            nominal = first + timedelta(weeks=n * series.every_weeks)
+        else:
+            nominal = _add_months(first, n * (series.every_months or 0))
+        n += 1
+        if nominal >= end:
+            return days
+        if nominal.month in series.skip_months:
+            continue
+        day = nominal
+        while series.weekday is not None and day.weekday() != WEEKDAYS.index(series.weekday):
+            day += timedelta(days=1)
+        while day.weekday() >= 5 or day in public:
+            day += timedelta(days=1)
+        if day < end and day.month not in series.skip_months and (not days or day > days[-1]):
+            days.append(day)
