@@ -1,33 +1,40 @@
-"""A full 30-month guidance period on the time-skipping server: wall time and history events.
+"""A full period of every programme plan on the time-skipping server: wall time and history events.
 
-Run with `make bench` (or `.venv/bin/python bench/period_sim.py`). Prints each figure beside a
-baseline measured in the same run: a bare workflow that only waits out the same 30 months. Results are
-also written as JSON to bench/results/period_sim.json so that commits can be compared.
+Run with `make bench` (or `.venv/bin/python bench/period_sim.py`; ``--help`` lists the options). For each
+plan in the plans folder, one period on the real workflow (recording fake activities): the flagship walked
+through every phase with meetings and gatherings into a second cycle (tests/workflows/scenarios.py
+`full_period`), every other plan closing each phase but the last as it falls due, with the meetings and
+gatherings its plan proposes (`plan_period`); each then runs to its maximum duration. Baseline, measured in
+the same run: a bare workflow that only waits out the same months with one timer. Results go to
+bench/results/period_sim.json so that commits can be compared.
 
-Targets (issue 3): a full period under 3 s of wall time and under 2,000 history events.
+Targets (issues 3 and 8): every plan's period under 3 s of wall time and under 2,000 history events.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import sys
 import time
 import uuid
-from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from temporalio import workflow
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import sys  # noqa: E402
 
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import Figure, Target, parser, print_table, report_header, run_benchmark, write_results  # noqa: E402
 from devstack.test_server import start_time_skipping  # noqa: E402
+from domain.models import PeriodStatus  # noqa: E402
+from domain.settings import known_plans, resolve_plan  # noqa: E402
 from tests.fakes import RecordingActivities  # noqa: E402
-from tests.workflows.scenarios import full_period  # noqa: E402
+from tests.workflows.scenarios import full_period, plan_period  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
 
@@ -44,34 +51,39 @@ class BareWaitWorkflow:
         await workflow.sleep(timedelta(days=months * 30.5))
 
 
-@dataclass
-class Figure:
-    name: str
-    value: float
-    baseline: float
-    unit: str
-    target: str
-
-
-async def run_full_period(client: Client, env: WorkflowEnvironment, task_queue: str) -> tuple[float, int, str]:
-    began = time.perf_counter()
-    handle = await full_period(client, env, task_queue)
+async def _measured(handle: WorkflowHandle[Any, Any], began: float) -> tuple[float, int, Any]:
     final = await handle.result()
     elapsed = time.perf_counter() - began
-    events = len([e async for e in handle.fetch_history_events()])
-    return elapsed, events, str(final.phase)
+    return elapsed, len([e async for e in handle.fetch_history_events()]), final
 
 
-async def run_baseline(client: Client, task_queue: str) -> tuple[float, int]:
+async def run_plan(client: Client, env: WorkflowEnvironment, task_queue: str, name: str) -> tuple[float, int, str]:
+    """One period of plan `name`, start to end: wall seconds, history events, and how it ended."""
+    plan = resolve_plan(name)
     began = time.perf_counter()
-    handle = await client.start_workflow(BareWaitWorkflow.run, 30, id=f"bare-{uuid.uuid4()}", task_queue=task_queue)
-    await handle.result()
-    elapsed = time.perf_counter() - began
-    return elapsed, len([e async for e in handle.fetch_history_events()])
+    if name == "veilederkorpset":
+        handle = await full_period(client, env, task_queue)
+    else:
+        handle = await plan_period(client, env, task_queue, plan)
+    seconds, events, final = await _measured(handle, began)
+    assert isinstance(final, PeriodStatus)
+    return seconds, events, f"{final.phase}, {len(final.milestones)} milestones, {len(final.meetings)} meetings"
 
 
-async def main() -> list[Figure]:
+async def run_baseline(client: Client, task_queue: str, months: int) -> tuple[float, int]:
+    began = time.perf_counter()
+    handle = await client.start_workflow(BareWaitWorkflow.run, months, id=f"bare-{uuid.uuid4()}", task_queue=task_queue)
+    seconds, events, _ = await _measured(handle, began)
+    return seconds, events
+
+
+async def main(options: Any) -> list[Figure]:
+    began = time.perf_counter()
+    report_header("period_sim", options.quick)
+    names = [n for n in known_plans() if not options.plan or n in options.plan]
     env = await start_time_skipping()
+    figures: list[Figure] = []
+    outcomes: dict[str, str] = {}
     try:
         task_queue = f"bench-{uuid.uuid4()}"
         async with build_worker(
@@ -80,25 +92,34 @@ async def main() -> list[Figure]:
             task_queue=task_queue,
             workflows=[GuidancePeriodWorkflow, BareWaitWorkflow],
         ):
-            base_seconds, base_events = await run_baseline(env.client, task_queue)
-            seconds, events, outcome = await run_full_period(env.client, env, task_queue)
+            for name in names:
+                months = resolve_plan(name).max_months
+                base_seconds, base_events = await run_baseline(env.client, task_queue, months)
+                seconds, events, outcomes[name] = await run_plan(env.client, env, task_queue, name)
+                figures += [
+                    Figure(
+                        f"{name}: full period wall time",
+                        seconds,
+                        base_seconds,
+                        "s",
+                        Target("value", "<", TARGET_SECONDS),
+                    ),
+                    Figure(
+                        f"{name}: history events", events, base_events, "events", Target("value", "<", TARGET_EVENTS)
+                    ),
+                ]
     finally:
         await env.shutdown()
-    figures = [
-        Figure("full period wall time (veilederkorpset)", seconds, base_seconds, "s", f"< {TARGET_SECONDS}"),
-        Figure("full period history events", events, base_events, "events", f"< {TARGET_EVENTS}"),
-    ]
-    print(f"{'figure':<42} {'value':>10} {'baseline':>10}  unit    target   ok")
-    for f in figures:
-        limit = TARGET_SECONDS if f.unit == "s" else TARGET_EVENTS
-        ok = "yes" if f.value < limit else "NO"
-        print(f"{f.name:<42} {f.value:>10.2f} {f.baseline:>10.2f}  {f.unit:<7} {f.target:<8} {ok}")
-    print(f"outcome of the simulated period: {outcome}")
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "period_sim.json").write_text(json.dumps([asdict(f) for f in figures], indent=2) + "\n")
+    print_table(f"A full period per plan ({len(names)} plans) beside a bare timer of the same months", figures)
+    for name, outcome in outcomes.items():
+        print(f"  {name}: {outcome}")
+    write_results(
+        "period_sim", options.output, figures, began=began, options=vars(options), details={"outcomes": outcomes}
+    )
     return figures
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    arguments = parser(__doc__.splitlines()[0], "period_sim")
+    arguments.add_argument("--plan", action="append", help="only this plan (repeat for more); default every plan")
+    run_benchmark(main, arguments.parse_args())

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
+from pathlib import Path
 
 import holidays
 import pytest
 
 from domain.contract import Activities
 from domain.models import PeriodStatus
-from domain.plan_files import SHIPPED_PLANS_DIR, plan_names
+from domain.plan_files import SHIPPED_PLANS_DIR, load_plan_file, plan_names
 from domain.programme import GATHERING_KINDS, WEEKDAYS, MeetingSeries, ProgrammePlan
 from domain.records import MeetingRecord, MilestoneRecord
 from domain.settings import resolve_plan
+from starter import client as api
 from tests.workflows.conftest import PeriodHarness
-from tests.workflows.scenarios import plan_period
+from tests.workflows.scenarios import closing_update, plan_period
+from workflows.guidance_period import GuidancePeriodWorkflow
 
 SHIPPED = plan_names(SHIPPED_PLANS_DIR)
 
@@ -116,3 +119,51 @@ def _cadence_days(series: MeetingSeries, plan: ProgrammePlan, start: date) -> li
             day += timedelta(days=1)
         if day < end and day.month not in series.skip_months and (not days or day > days[-1]):
             days.append(day)
+
+
+async def test_a_plan_file_edited_after_a_period_started_does_not_change_that_period(
+    harness: PeriodHarness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    path = plans / "rektorutdanning.toml"
+    path.write_text((SHIPPED_PLANS_DIR / "rektorutdanning.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("GUIDANCE_PLANS_DIR", str(plans))
+    first = await api.start_period(
+        harness.env.client,
+        await harness.period_input(with_plan=False, plan="rektorutdanning"),
+        task_queue=harness.task_queue,
+    )
+    harness.started.append(first)
+    before = await first.query(GuidancePeriodWorkflow.status)
+
+    # The Directorate shortens the studies, gathers every four weeks and calls it a new version.
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace('version = "2026.1"', 'version = "2027.1"').replace(
+        "expected_weeks = 48", "expected_weeks = 20"
+    )
+    path.write_text(edited.replace("every_weeks = 6", "every_weeks = 4"), encoding="utf-8")
+    assert resolve_plan("rektorutdanning").version == "2027.1"
+    second = await api.start_period(
+        harness.env.client,
+        await harness.period_input(with_plan=False, plan="rektorutdanning", cohort="edited"),
+        task_queue=harness.task_queue,
+    )
+    harness.started.append(second)
+
+    plan = load_plan_file(SHIPPED_PLANS_DIR / "rektorutdanning.toml")
+    for phase in plan.phases[:2]:  # into the studies, whose due date shows the weeks the period keeps
+        await harness.env.sleep(timedelta(weeks=phase.expected_weeks))
+        for handle in (first, second):
+            await handle.execute_update(
+                GuidancePeriodWorkflow.record_milestone, closing_update(plan, phase.phase, "a.hansen")
+            )
+    running = await first.query(GuidancePeriodWorkflow.status)
+    newer = await second.query(GuidancePeriodWorkflow.status)
+    assert (running.plan_version, newer.plan_version) == ("2026.1", "2027.1")
+    assert running.phase == newer.phase == "studies"
+    assert running.phase_due_at is not None and newer.phase_due_at is not None
+    assert running.phase_due_at - newer.phase_due_at >= timedelta(weeks=27)  # 48 against 20 weeks, on working days
+    assert running.meetings == before.meetings  # the proposals were made at the start, on the plan of the start
+    gatherings = Counter(m.series for m in running.meetings)["gathering"]
+    assert Counter(m.series for m in newer.meetings)["gathering"] > gatherings
