@@ -7,7 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    GUIDANCE_DATA_DIR=/var/lib/guidance
+    GUIDANCE_DATA_DIR=/var/lib/guidance \
+    GUIDANCE_PLANS_DIR=/app/plans
 
 RUN useradd --system --uid 10001 --home-dir /app guidance \
     && mkdir -p /app /var/lib/guidance \
@@ -20,6 +21,8 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY starter ./starter
 COPY devstack ./devstack
+# The programme plan files (read when a period starts; GUIDANCE_PLANS_DIR above).
+COPY plans ./plans
 RUN pip install .
 
 USER guidance

@@ -97,3 +97,9 @@ def test_the_worker_image_copies_every_package_the_project_installs() -> None:
     copied = {source for line in dockerfile.splitlines() if line.startswith("COPY ") for source in line.split()[1:-1]}
 
     assert packages | modules <= copied
+
+
+def test_the_worker_image_has_the_plan_files_where_its_settings_look() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "COPY plans ./plans" in dockerfile and "WORKDIR /app" in dockerfile
+    assert "GUIDANCE_PLANS_DIR=/app/plans" in dockerfile
