@@ -15,9 +15,10 @@ from pathlib import Path
 
 import holidays
 import pytest
+from temporalio.client import WorkflowUpdateFailedError
 
 from domain.contract import Activities
-from domain.models import PeriodStatus
+from domain.models import PeriodStatus, ScheduleMeeting
 from domain.plan_files import SHIPPED_PLANS_DIR, load_plan_file, plan_names
 from domain.programme import GATHERING_KINDS, WEEKDAYS, MeetingSeries, ProgrammePlan
 from domain.records import MeetingRecord, MilestoneRecord
@@ -167,3 +168,30 @@ async def test_a_plan_file_edited_after_a_period_started_does_not_change_that_pe
     assert running.meetings == before.meetings  # the proposals were made at the start, on the plan of the start
     gatherings = Counter(m.series for m in running.meetings)["gathering"]
     assert Counter(m.series for m in newer.meetings)["gathering"] > gatherings
+
+
+async def test_a_proposed_meeting_is_moved_by_an_update_and_keeps_its_series(harness: PeriodHarness) -> None:
+    plan = resolve_plan("rektorutdanning")
+    period = await harness.period_input(with_plan=False, plan=plan.name)
+    handle = await harness.start(period.model_copy(update={"programme": plan}))
+    proposed = next(m for m in (await handle.query(GuidancePeriodWorkflow.status)).meetings if m.series == "gathering")
+    saturday = proposed.date + timedelta(days=(5 - proposed.date.weekday()) % 7 or 7)
+    request = {"kind": "gathering", "adviser": "a.hansen", "meeting_id": proposed.meeting_id}
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(
+            GuidancePeriodWorkflow.schedule_meeting, ScheduleMeeting.model_validate({**request, "date": saturday})
+        )
+    assert "meetings fall on working days" in str(refused.value.cause)
+
+    monday = saturday + timedelta(days=2)
+    while monday in holidays.country_holidays("NO", years=monday.year):
+        monday += timedelta(days=1)
+    status = await handle.execute_update(
+        GuidancePeriodWorkflow.schedule_meeting,
+        ScheduleMeeting.model_validate({**request, "date": monday, "title": proposed.title}),
+    )
+    moved = next(m for m in status.meetings if m.meeting_id == proposed.meeting_id)
+    assert (moved.date, moved.sequence, moved.series) == (monday, 1, "gathering")
+    records: list[MeetingRecord] = await harness.fakes.received(Activities.RECORD_MEETING, len(status.meetings) + 1)
+    assert [r.meeting.sequence for r in records if r.meeting.meeting_id == proposed.meeting_id] == [0, 1]
