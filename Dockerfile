@@ -21,6 +21,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY starter ./starter
 COPY devstack ./devstack
+COPY webapp ./webapp
 # The programme plan files (read when a period starts; GUIDANCE_PLANS_DIR above).
 COPY plans ./plans
 RUN pip install .

@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: dev demo test lint format faults bench histories clean codec-key codec-server
+.PHONY: dev demo web test lint format faults bench histories clean codec-key codec-server
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,13 +13,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## Run the whole system locally: Temporal dev server + Web UI, embedded PostgreSQL, worker.
+## Run the whole system locally: Temporal dev server + Web UI, embedded PostgreSQL, worker, and the web app
+## for coordinators and advisers (http://localhost:8000).
 dev: $(STAMP)
 	$(PY) -m devstack
 
 ## As `make dev`, and start a few real-looking demo periods.
 demo: $(STAMP)
 	$(PY) -m devstack --demo
+
+## The web app on its own, against DATABASE_URL and the Temporal that TEMPORAL_ADDRESS names (README, "Web app").
+web: $(STAMP)
+	$(PY) -m webapp
 
 ## Print a new payload encryption key for GUIDANCE_CODEC_KEYS (README, "Protected data").
 codec-key: $(STAMP)

@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from devstack.stack import DEFAULT_PORT, StackError, StackOptions, run_stack
+from devstack.stack import DEFAULT_PORT, DEFAULT_WEB_PORT, StackError, StackOptions, run_stack
 from devstack.temporal_server import DevServerError
 from domain.settings import AppSettings, InvalidPlanSettings
 from starter.logs import configure_logging
@@ -27,6 +27,12 @@ def parse_args(argv: list[str] | None = None) -> StackOptions:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="Temporal gRPC port (default %(default)s)")
     parser.add_argument("--ui-port", type=int, default=None, help="Web UI port (default: --port + 1000)")
     parser.add_argument(
+        "--web-port",
+        type=int,
+        default=None,
+        help=f"the web app's port (default {DEFAULT_WEB_PORT}; with another --port, any free port; 0: any free port)",
+    )
+    parser.add_argument(
         "--data-dir",
         type=Path,
         default=None,
@@ -38,6 +44,9 @@ def parse_args(argv: list[str] | None = None) -> StackOptions:
         port=args.port,
         ui_port=args.ui_port if args.ui_port is not None else args.port + 1000,
         demo=args.demo,
+        # Another --port means another stack beside this one (a test, a second checkout): its web app must not
+        # clash with the first one's, so it takes any free port, shown in the banner.
+        web_port=args.web_port if args.web_port is not None else (DEFAULT_WEB_PORT if args.port == DEFAULT_PORT else 0),
     )
 
 

@@ -2,8 +2,9 @@
 
 Starts, in order, PostgreSQL (`DATABASE_URL`, or the embedded server in ``<data>/postgres``), the
 Temporal dev server with its Web UI (state in ``<data>/temporal.sqlite``, log in
-``<data>/temporal.log``) and the worker in this process; optionally the demo periods. Stops in the
-reverse order when asked: worker, dev server, PostgreSQL.
+``<data>/temporal.log``), the worker in this process, and the coordinators' and advisers' web app
+(webapp/) in this process too; optionally the demo periods. Stops in the reverse order when asked:
+web app, worker, dev server, PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 import fcntl
 import os
+import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -30,11 +32,15 @@ from devstack.postgres import start_embedded_postgres
 from devstack.temporal_server import HOST, DevServer, port_is_free
 from domain.contract import TASK_QUEUE
 from domain.settings import AppSettings
+from webapp.server import bind_socket, web_app_running, web_url
+from webapp.settings import WebSettings
+from webapp.users import DEV_USERS, UsersFileError
 from worker import run_worker
 
 log = structlog.get_logger("devstack")
 
 DEFAULT_PORT = 7233
+DEFAULT_WEB_PORT = 8000
 WORKER_READY_TIMEOUT_SECONDS = 60.0
 
 
@@ -51,12 +57,14 @@ class StackOptions:
         port: The Temporal frontend's gRPC port.
         ui_port: The Web UI's port.
         demo: Start the demo periods once everything runs.
+        web_port: The web app's port (0: any free port, shown in the banner).
     """
 
     data_dir: Path
     port: int = DEFAULT_PORT
     ui_port: int = DEFAULT_PORT + 1000
     demo: bool = False
+    web_port: int = DEFAULT_WEB_PORT
 
 
 def _hide_password(url: str) -> str:
@@ -99,8 +107,9 @@ def _data_dir_lock(data_dir: Path) -> Iterator[None]:
 
 
 def _check_ports(options: StackOptions) -> None:
-    for name, port in (("Temporal", options.port), ("Web UI", options.ui_port)):
-        if not port_is_free(port):
+    ports = (("Temporal", options.port), ("Web UI", options.ui_port), ("web app", options.web_port))
+    for name, port in ports:
+        if port and not port_is_free(port):
             raise StackError(
                 f"port {port} ({name}) is already in use on {HOST}: is another `make dev` running? "
                 f"Stop it, or start this one on other ports: "
@@ -155,7 +164,37 @@ def _command(name: str) -> str:
     return _display(Path(sys.executable).parent / name)
 
 
-def _banner(options: StackOptions, server: DevServer, database: str, database_source: str) -> str:
+def _web_settings(server: DevServer) -> WebSettings:
+    """The web app's settings, linking to this stack's Web UI unless GUIDANCE_WEB_TEMPORAL_UI_URL says otherwise."""
+    settings = WebSettings()
+    if "temporal_ui_url" not in settings.model_fields_set and server.ui_url:
+        settings = settings.model_copy(update={"temporal_ui_url": server.ui_url})
+    return settings
+
+
+def _bind_web(options: StackOptions, host: str) -> socket.socket:
+    try:
+        return bind_socket(host, options.web_port)
+    except OSError as error:
+        raise StackError(
+            f"the web app cannot listen on {host}:{options.web_port} ({error.strerror}): is another `make dev` "
+            f"running? Give this one another port: python -m devstack --web-port {options.web_port + 100}"
+        ) from None
+
+
+def _dev_users(settings: WebSettings) -> str:
+    if settings.users_file is not None:
+        return f"users from {_display(settings.users_file)}"
+    return "sign in as " + ", ".join(f"{name} / {password}" for name, _, password in DEV_USERS[::3])
+
+
+def _banner(
+    options: StackOptions,
+    server: DevServer,
+    database: str,
+    database_source: str,
+    web: tuple[str, WebSettings] | None = None,
+) -> str:
     prefix = "" if options.port == DEFAULT_PORT else f"TEMPORAL_ADDRESS={server.address} "
     guidance = f"{prefix}{_command('guidance')}"
     temporal = _command("temporal")
@@ -165,6 +204,7 @@ def _banner(options: StackOptions, server: DevServer, database: str, database_so
         "Guidance engine dev stack is running. Ctrl-C stops it.",
         "",
         f"  Web UI:      {server.ui_url}",
+        *([f"  Web app:     {web[0]}  ({_dev_users(web[1])})"] if web else []),
         f"  Temporal:    {server.address}  (namespace default, task queue {TASK_QUEUE})",
         f"  PostgreSQL:  {_hide_password(database)}  ({database_source})",
         f"  Data folder: {data}  (Temporal state in temporal.sqlite, its log in temporal.log; outbox/)",
@@ -207,15 +247,39 @@ async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sy
             await _wait_for_worker(client, worker)
             if stop.is_set():
                 return
+            web_settings = _web_settings(server)
+            web_socket = _bind_web(options, web_settings.host)
+            stack.callback(web_socket.close)
+
+            async def same_client() -> Client:
+                return client
+
+            try:
+                await stack.enter_async_context(
+                    web_app_running(
+                        web_socket,
+                        database_url=database,
+                        temporal=same_client,
+                        data_dir=data_dir,
+                        settings=web_settings,
+                    )
+                )
+            except UsersFileError as error:
+                raise StackError(str(error)) from None
             if options.demo:
                 await run_demo(client, out=out)
-            print(_banner(options, server, database, source), file=out, flush=True)
+            web = (web_url(web_socket), web_settings)
+            print(_banner(options, server, database, source, web), file=out, flush=True)
             stopped = asyncio.create_task(stop.wait())
             await asyncio.wait({stopped, worker}, return_when=asyncio.FIRST_COMPLETED)
             stopped.cancel()
             if worker.done():
                 _raise_worker_failure(worker, "unexpectedly")
-            print("Stopping: worker, then the Temporal dev server, then PostgreSQL ...", file=out, flush=True)
+            print(
+                "Stopping: the web app, the worker, then the Temporal dev server, then PostgreSQL ...",
+                file=out,
+                flush=True,
+            )
 
 
 async def _stop_worker(worker: asyncio.Task[None], worker_stop: asyncio.Event) -> None:

@@ -761,4 +761,5 @@ def _day(moment: datetime) -> date:
 # `guidance cohort ...` and `guidance plan ...` live in their own modules, which add themselves to `app`
 # with the helpers above.
 import starter.cohort_cli  # noqa: E402
-import starter.plan_cli  # noqa: E402, F401
+import starter.plan_cli  # noqa: E402
+import starter.report_cli  # noqa: E402, F401

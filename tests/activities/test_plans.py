@@ -29,11 +29,11 @@ async def test_a_tuned_setting_reaches_the_plan(monkeypatch: pytest.MonkeyPatch)
 
 async def test_an_unknown_plan_is_refused_naming_the_plans_there_are() -> None:
     with pytest.raises(ApplicationError) as raised:
-        await ActivityEnvironment().run(load_programme_plan, "led-skole")
+        await ActivityEnvironment().run(load_programme_plan, "kunstskole")
 
     assert raised.value.non_retryable
     assert raised.value.type == "UnknownPlan"
-    assert "'led-skole'" in str(raised.value)
+    assert "'kunstskole'" in str(raised.value)
     assert "veilederkorpset" in str(raised.value)
 
 

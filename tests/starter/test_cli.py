@@ -198,11 +198,14 @@ async def test_an_unknown_plan_is_a_usage_error_listing_the_plans(harness: Harne
         "--start-date",
         "2027-01-04",
         "--plan",
-        "led-skole",
+        "kunstskole",
     )
 
     assert result.exit_code == cli.EXIT_USAGE
-    assert result.stderr.strip() == "error: plan: 'led-skole' is not a programme plan; known plans: veilederkorpset"
+    assert result.stderr.strip() == (
+        "error: plan: 'kunstskole' is not a programme plan; known plans: "
+        "led-skole, leda-for-skolutveckling, profesjonsfellesskap, rektorutdanning, veilederkorpset"
+    )
 
 
 async def test_a_malformed_date_is_a_usage_error(harness: Harness) -> None:

@@ -1,0 +1,90 @@
+"""`guidance report`: a coordinator's cohort progress as files, read from the record store.
+
+    guidance report cohort 2027 --html cohort-2027.html --png cohort-2027.png --csv cohort-2027.csv
+    guidance report cohort 2027 --county 33 --adviser a.hansen --html drammen-area.html
+
+The record store is `DATABASE_URL` (with `make dev` running: the PostgreSQL line of its banner). The
+pictures and tables are those of the web app (webapp/): the same timeline, the same report. Importing
+this module adds it to the `guidance` command as ``report``; `starter.cli` imports it at its end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import asyncpg
+import typer
+
+from activities.db import create_pool
+from domain.settings import AppSettings
+from starter import cli
+from webapp.documents import PictureError, report_html, timeline_png
+from webapp.records import PeriodRecords, RecordReader
+from webapp.reports import cohort_report, report_csv
+from webapp.timeline import cohort_timeline_svg
+
+app = typer.Typer(
+    name="report",
+    help="Reports from the record store: a cohort's progress as HTML, PNG and CSV files.",
+    no_args_is_help=True,
+)
+cli.app.add_typer(app)
+
+
+async def _read_cohort(url: str, cohort: str, county: str | None, adviser: str | None) -> PeriodRecords:
+    pool = await create_pool(url, min_size=1, max_size=2)
+    try:
+        reader = RecordReader(pool)
+        return await reader.records(await reader.periods(cohort=cohort, county=county, adviser=adviser))
+    finally:
+        await pool.close()
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    cli._console().print(f"Wrote {path}")
+
+
+@app.command("cohort")
+def cohort(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The cohort (pulje), e.g. 2027.", show_default=False)],
+    html: Annotated[Path | None, typer.Option("--html", help="Write the printable report (HTML) here.")] = None,
+    png: Annotated[Path | None, typer.Option("--png", help="Write the timeline picture (PNG) here.")] = None,
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="Write one row per owner (CSV) here.")] = None,
+    county: Annotated[str | None, typer.Option("--county", help="Only owners in this county, e.g. 33.")] = None,
+    adviser: Annotated[str | None, typer.Option("--adviser", help="Only this adviser's periods.")] = None,
+) -> None:
+    """Write a cohort's progress report: timeline, phase distribution, overdue owners, meetings, gatherings."""
+    with cli._reported():
+        if html is None and png is None and csv_file is None:
+            raise cli._Mistake("say which files to write: --html, --png and/or --csv", cli.EXIT_USAGE)
+        url = AppSettings().database_url
+        if not url:
+            raise cli._Mistake(
+                "set DATABASE_URL to the record store", cli.EXIT_USAGE, "with `make dev` running, its banner shows it"
+            )
+        try:
+            records = asyncio.run(_read_cohort(url, name, county, adviser))
+        except (OSError, asyncpg.PostgresError) as error:
+            raise cli._Mistake(f"the record store did not answer: {error}", cli.EXIT_UNAVAILABLE) from None
+        if not records.periods:
+            raise cli._Mistake(
+                f"cohort {name!r} has no periods in the record store (with these filters)", cli.EXIT_REJECTED
+            )
+        now = datetime.now(UTC)
+        report = cohort_report(name, records, now)
+        svg = cohort_timeline_svg(records, now, title=f"Cohort {name}")
+        if csv_file is not None:
+            _write(csv_file, report_csv(report))
+        if html is not None:
+            _write(html, report_html(report, svg, now))
+        if png is not None:
+            try:
+                timeline_png(svg, png)
+            except PictureError as error:
+                raise cli._Mistake(str(error), cli.EXIT_USAGE) from None
+            cli._console().print(f"Wrote {png}")

@@ -1,0 +1,102 @@
+"""Fixtures of the web app's tests: a fresh record store per test, and the app on it (no Temporal)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+from temporalio.client import Client
+
+from activities.db import apply_schema, create_pool
+from tests.webapp.rows import NOW, write_cohort
+from webapp.app import WebApp, create_app
+from webapp.records import RecordReader
+from webapp.settings import WebSettings
+from webapp.users import UserDirectory
+
+SECRET = "test-secret-" + "x" * 40
+_USERS = UserDirectory.development()
+
+
+@pytest.fixture
+async def store_url(postgres_url: str) -> AsyncIterator[str]:
+    """An empty database of the test's own with the schema applied, dropped afterwards."""
+    name = f"webapp_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield urlunsplit(urlsplit(postgres_url)._replace(path=f"/{name}"))
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def pool(store_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on the test's database, holding the cohort of `tests.webapp.rows`."""
+    pool = await create_pool(store_url, min_size=1, max_size=4)
+    try:
+        await apply_schema(pool)
+        await write_cohort(pool)
+        yield pool
+    finally:
+        await pool.close()
+
+
+@pytest.fixture
+def reader(pool: asyncpg.Pool) -> RecordReader:
+    return RecordReader(pool)
+
+
+async def _no_temporal() -> Client:
+    raise RuntimeError("these tests run without Temporal")
+
+
+@pytest.fixture
+async def http(reader: RecordReader) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the app on the test's record store, with the clock at `rows.NOW`, no Temporal."""
+    web = WebApp(
+        reader=reader,
+        temporal=_no_temporal,
+        users=_USERS,
+        settings=WebSettings(_env_file=None, secret=SECRET),
+        secret=SECRET,
+        clock=lambda: NOW,
+    )
+    transport = httpx.ASGITransport(app=create_app(web))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+class Screenshots:
+    """Pictures the browser tests took, listed in the terminal summary so a person can look at them."""
+
+    def __init__(self) -> None:
+        self.taken: list[tuple[Path, str]] = []
+
+    def add(self, path: Path, what: str) -> None:
+        self.taken.append((path, what))
+
+
+_SCREENSHOTS = pytest.StashKey[Screenshots]()
+
+
+@pytest.fixture(scope="session")
+def screenshots(request: pytest.FixtureRequest) -> Screenshots:
+    taken = Screenshots()
+    request.config.stash[_SCREENSHOTS] = taken
+    return taken
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    taken = config.stash.get(_SCREENSHOTS, None)
+    if taken is None or not taken.taken:
+        return
+    terminalreporter.section("web app: screenshots")
+    for path, what in taken.taken:
+        terminalreporter.write_line(f"{path}  ({what})")

@@ -1,0 +1,153 @@
+"""The web app over HTTP (no browser, no Temporal): signing in, who sees what, CSRF, feeds and reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, datetime
+
+import httpx
+import pytest
+from icalendar import Calendar
+
+from tests.webapp.conftest import SECRET
+from tests.webapp.rows import DRAMMEN, KONGSBERG
+from webapp.feeds import feed_token
+
+
+def _csrf(page: httpx.Response) -> str:
+    found = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
+    assert found, "every form carries the CSRF token"
+    return found.group(1)
+
+
+async def sign_in(http: httpx.AsyncClient, name: str, password: str) -> httpx.Response:
+    form = await http.get("/login")
+    return await http.post(
+        "/login", data={"username": name, "password": password, "next": "/cohorts", "csrftoken": _csrf(form)}
+    )
+
+
+async def test_a_page_without_a_session_sends_the_person_to_sign_in_and_back(http: httpx.AsyncClient) -> None:
+    answer = await http.get("/cohorts/2027?county=33")
+
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login?next=%2Fcohorts%2F2027%3Fcounty%3D33"
+
+
+async def test_a_wrong_password_is_refused_and_a_right_one_signs_in(http: httpx.AsyncClient) -> None:
+    refused = await sign_in(http, "a.hansen", "not-the-password")
+    assert refused.status_code == 401 and "wrong password" in refused.text
+
+    accepted = await sign_in(http, "a.hansen", "adviser-dev")
+    assert (accepted.status_code, accepted.headers["location"]) == (303, "/cohorts")
+
+
+async def test_a_form_without_its_csrf_token_is_refused(http: httpx.AsyncClient) -> None:
+    await sign_in(http, "a.hansen", "adviser-dev")
+
+    answer = await http.post(f"/periods/{DRAMMEN.workflow_id}/milestone", data={"milestone": "anchoring_done"})
+
+    assert answer.status_code == 403 and "did not match" in answer.text
+
+
+async def test_an_adviser_sees_their_own_periods_and_may_not_open_another_advisers(http: httpx.AsyncClient) -> None:
+    await sign_in(http, "a.hansen", "adviser-dev")
+
+    own = await http.get(f"/periods/{DRAMMEN.workflow_id}")
+    other = await http.get(f"/periods/{KONGSBERG.workflow_id}")
+    overview = await http.get("/cohorts/2027")
+
+    assert own.status_code == 200 and 'id="phase">anchoring<' in own.text
+    assert "http://localhost:8233/namespaces/default/workflows/guidance-period-2027-3301" in own.text
+    assert other.status_code == 403 and "a.hansen is not an adviser of Kongsberg" in other.text
+    assert "Drammen" in overview.text and "Kongsberg" not in overview.text
+
+
+async def test_a_coordinator_sees_every_period_and_filters_by_county(http: httpx.AsyncClient) -> None:
+    await sign_in(http, "coordinator", "coordinator-dev")
+
+    everyone = await http.get("/cohorts/2027")
+    county_46 = await http.get("/cohorts/2027?county=46")
+
+    assert all(name in everyone.text for name in ("Drammen", "Kongsberg", "Bergen"))
+    assert "Bergen" in county_46.text and "Drammen</a>" not in county_46.text
+    assert (await http.get(f"/periods/{KONGSBERG.workflow_id}")).status_code == 200
+
+
+async def test_the_report_comes_as_csv_and_as_a_printable_page(http: httpx.AsyncClient) -> None:
+    await sign_in(http, "coordinator", "coordinator-dev")
+
+    sheet = await http.get("/cohorts/2027/report.csv")
+    page = await http.get("/cohorts/2027/report")
+
+    assert sheet.headers["content-type"].startswith("text/csv")
+    assert [row["owner_name"] for row in csv.DictReader(io.StringIO(sheet.text))] == ["Drammen", "Kongsberg", "Bergen"]
+    assert page.status_code == 200 and "<svg" in page.text and "Phase distribution" in page.text
+
+
+async def test_an_advisers_feed_has_their_meetings_and_gatherings(http: httpx.AsyncClient) -> None:
+    await sign_in(http, "b.olsen", "adviser-dev")
+    tasks = await http.get("/tasks")
+    link = re.search(r'id="adviser-feed" href="([^"]+)"', tasks.text)
+    assert link, "the task list shows the adviser's feed address"
+    http.cookies.clear()  # a calendar program subscribes without signing in
+
+    feed = await http.get(link.group(1).replace("&amp;", "&"))
+
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    events = Calendar.from_ical(feed.content).walk("VEVENT")
+    summaries = sorted(str(e["SUMMARY"]) for e in events)
+    assert summaries == [
+        "Drammen: Anchoring plan",
+        "Drammen: Data review",
+        "Drammen: Kick-off",
+        "Veilederkorpset: The school owner role",
+        "Veilederkorpset: Winter gathering",
+    ]
+    moved = next(e for e in events if str(e["SUMMARY"]) == "Drammen: Anchoring plan")
+    assert moved["UID"] == "guidance-period-2027-3301.m3@guidance-engine" and moved["SEQUENCE"] == 1
+    start = moved.decoded("DTSTART")
+    assert isinstance(start, datetime) and start.isoformat() == "2027-04-06T07:00:00+00:00"  # 09:00 in Oslo
+    gathering = next(e for e in events if "school owner role" in str(e["SUMMARY"]))
+    assert gathering.decoded("DTSTART") == date(2027, 5, 11)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/feeds/advisers/b.olsen.ics",
+        "/feeds/advisers/b.olsen.ics?token=0123456789abcdef0123456789abcdef",
+        f"/feeds/advisers/b.olsen.ics?token={feed_token(SECRET, 'adviser', 'a.hansen')}",
+        f"/feeds/owners/3301.ics?token={feed_token(SECRET, 'adviser', '3301')}",
+    ],
+    ids=["no token", "a made-up token", "another adviser's token", "an adviser token for an owner feed"],
+)
+async def test_a_feed_with_a_wrong_token_is_not_found(http: httpx.AsyncClient, address: str) -> None:
+    answer = await http.get(address)
+
+    assert answer.status_code == 404 and "BEGIN:VCALENDAR" not in answer.text
+
+
+async def test_a_school_owners_feed_opens_with_its_own_token(http: httpx.AsyncClient) -> None:
+    feed = await http.get(f"/feeds/owners/3301.ics?token={feed_token(SECRET, 'owner', '3301')}")
+
+    events = Calendar.from_ical(feed.content).walk("VEVENT")
+    assert len(events) == 5 and all(
+        "Drammen" in str(e["SUMMARY"]) or "gathering" in str(e["DESCRIPTION"]) for e in events
+    )
+
+
+async def test_an_advisers_task_list_puts_the_overdue_work_first(http: httpx.AsyncClient) -> None:
+    await sign_in(http, "b.olsen", "adviser-dev")
+
+    page = await http.get("/tasks")
+
+    rows = re.findall(r'<tr class="task-(\w+)( overdue)?">\s*<td>([\d-]+)', page.text)
+    assert rows == [
+        ("meeting", " overdue", "2027-03-01"),
+        ("milestone", " overdue", "2027-03-15"),
+        ("milestone", "", "2027-05-05"),
+        ("gathering", "", "2027-05-11"),
+    ]

@@ -1,0 +1,70 @@
+"""`guidance report cohort`: the cohort's report as HTML, CSV and a PNG of its timeline, from the record store."""
+
+from __future__ import annotations
+
+import csv
+import struct
+from pathlib import Path
+
+import asyncpg
+import pytest
+from typer.testing import CliRunner
+
+from starter.cli import app
+
+runner = CliRunner()
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", "a PNG file"
+    width, height = struct.unpack(">II", header[16:24])
+    return width, height
+
+
+def test_the_report_files_hold_the_cohorts_owners_and_its_timeline(
+    pool: asyncpg.Pool, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", store_url)
+    html, sheet, picture = tmp_path / "cohort.html", tmp_path / "cohort.csv", tmp_path / "cohort.png"
+
+    done = runner.invoke(
+        app, ["report", "cohort", "2027", "--html", str(html), "--csv", str(sheet), "--png", str(picture)]
+    )
+
+    assert done.exit_code == 0, done.output
+    page = html.read_text(encoding="utf-8")
+    assert "Cohort 2027: progress" in page and "<svg" in page and "Kongsberg (3303)" in page
+    with sheet.open(encoding="utf-8") as rows:
+        assert [row["owner_id"] for row in csv.DictReader(rows)] == ["3301", "3303", "4601"]
+    width, height = _png_size(picture)
+    assert width >= 900 and height >= 150, "the picture is the whole timeline"
+
+
+def test_the_report_filters_by_county(
+    pool: asyncpg.Pool, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", store_url)
+
+    done = runner.invoke(app, ["report", "cohort", "2027", "--county", "46", "--csv", str(tmp_path / "c.csv")])
+
+    assert done.exit_code == 0, done.output
+    assert "Bergen" in (tmp_path / "c.csv").read_text(encoding="utf-8")
+    assert "Drammen" not in (tmp_path / "c.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["report", "cohort", "2027"], 2, "say which files to write"),
+        (["report", "cohort", "1999", "--csv", "x.csv"], 1, "cohort '1999' has no periods"),
+    ],
+)
+def test_a_report_that_cannot_be_written_says_why(
+    pool: asyncpg.Pool, store_url: str, monkeypatch: pytest.MonkeyPatch, args: list[str], code: int, message: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", store_url)
+
+    done = runner.invoke(app, args)
+
+    assert done.exit_code == code and message in done.output

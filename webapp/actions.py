@@ -1,0 +1,118 @@
+"""The two forms of a period page, turned into the Temporal updates the `guidance` command sends.
+
+Every action goes through `starter.client`, so the workflow's validator decides; its rejection
+(``field: what is wrong``) comes back as an error beside that field of the form.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Mapping
+from datetime import timedelta
+from typing import TypeVar
+
+from pydantic import ValidationError
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from domain.models import PeriodStatus, RecordMilestone, ScheduleMeeting
+from starter import client as api
+
+_Update = TypeVar("_Update", RecordMilestone, ScheduleMeeting)
+
+#: The form-wide error's key, for what belongs to no one field (the period ended, Temporal is down).
+FORM = "form"
+#: How long a person waits for the period's answer before the page says Temporal did not answer.
+ANSWER_TIMEOUT = timedelta(seconds=20)
+
+
+class FormRejected(Exception):
+    """The form was not carried out; `errors` maps a form field (or `FORM`) to the reason."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def _text(form: Mapping[str, str], name: str) -> str:
+    return form.get(name, "").strip()
+
+
+def _optional(form: Mapping[str, str], name: str) -> str | None:
+    return _text(form, name) or None
+
+
+def milestone_update(form: Mapping[str, str], adviser: str) -> RecordMilestone:
+    """The `record_milestone` update the milestone form asks for (goals: one per line).
+
+    Raises:
+        FormRejected: A field is malformed (before anything is sent).
+    """
+    goals = [line.strip() for line in _text(form, "goals").splitlines() if line.strip()]
+    return _validated(
+        RecordMilestone,
+        milestone=_text(form, "milestone"),
+        adviser=adviser,
+        note=_text(form, "note"),
+        development_area=_optional(form, "development_area"),
+        development_area_other=_optional(form, "development_area_other"),
+        goals=goals or None,
+        next_cycle=form.get("next_cycle") == "on",
+    )
+
+
+def meeting_request(form: Mapping[str, str], adviser: str) -> ScheduleMeeting:
+    """The `schedule_meeting` update the meeting form asks for.
+
+    Raises:
+        FormRejected: A field is malformed, e.g. a date that is not YYYY-MM-DD (before anything is sent).
+    """
+    return _validated(
+        ScheduleMeeting,
+        kind=_text(form, "kind"),
+        date=_text(form, "date"),
+        start=_text(form, "start") or "09:00",
+        duration_minutes=_text(form, "duration_minutes") or "120",
+        adviser=adviser,
+        title=_text(form, "title"),
+        meeting_id=_optional(form, "meeting_id"),
+    )
+
+
+def _validated(model: type[_Update], **fields: object) -> _Update:
+    try:
+        return model.model_validate(fields)
+    except ValidationError as error:
+        errors: dict[str, str] = {}
+        for problem in error.errors(include_url=False):
+            field = str(problem["loc"][0]) if problem["loc"] else FORM
+            errors.setdefault(field, problem["msg"])
+        raise FormRejected(errors) from None
+
+
+async def record_milestone(client: Client, workflow_id: str, update: RecordMilestone) -> PeriodStatus:
+    """Send the update; the workflow's rejection becomes a `FormRejected` naming the field."""
+    return await _sent(api.record_milestone(client, workflow_id, update))
+
+
+async def schedule_meeting(client: Client, workflow_id: str, request: ScheduleMeeting) -> PeriodStatus:
+    """Send the update; the workflow's rejection becomes a `FormRejected` naming the field."""
+    return await _sent(api.schedule_meeting(client, workflow_id, request))
+
+
+async def _sent(call: Awaitable[PeriodStatus]) -> PeriodStatus:
+    try:
+        async with asyncio.timeout(ANSWER_TIMEOUT.total_seconds()):
+            return await call
+    except api.UpdateRejected as rejected:
+        message = str(rejected)
+        if rejected.field:
+            message = message.removeprefix(f"{rejected.field}: ")
+        raise FormRejected({rejected.field or FORM: message}) from None
+    except api.PeriodNotFound as error:
+        raise FormRejected({FORM: str(error)}) from None
+    except (RPCError, TimeoutError) as error:
+        raise FormRejected(
+            # An update that timed out may still be applied: say so rather than promise nothing changed.
+            {FORM: f"Temporal did not answer ({error or 'timed out'}); reload the page to see whether it was recorded"}
+        ) from None

@@ -1,0 +1,130 @@
+"""The web application: Starlette routes, Jinja2 templates, signed-cookie sessions and CSRF protection.
+
+`create_app` wires the pieces; the pages themselves are in `webapp.pages`. The record store is read
+through `RecordReader`; every action goes to Temporal through `starter.client`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from asgi_csrf import asgi_csrf
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp
+from temporalio.client import Client
+
+from webapp import pages
+from webapp.auth import SignInRequired, current_user, sign_in_url
+from webapp.overview import DISPLAY_ZONE
+from webapp.records import RecordReader
+from webapp.settings import WebSettings
+from webapp.users import UserDirectory
+
+HERE = Path(__file__).parent
+ClientProvider = Callable[[], Awaitable[Client]]
+
+
+@dataclass
+class WebApp:
+    """What every page needs: the record store, Temporal, the users, the settings and the clock."""
+
+    reader: RecordReader
+    temporal: ClientProvider
+    users: UserDirectory
+    settings: WebSettings
+    secret: str
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def temporal_ui_link(self, workflow_id: str) -> str:
+        """The period's workflow in the Temporal Web UI."""
+        base = self.settings.temporal_ui_url.rstrip("/")
+        return f"{base}/namespaces/{self.settings.temporal_namespace}/workflows/{workflow_id}"
+
+
+def _derived(secret: str, purpose: str) -> str:
+    """A key of its own for each use of the one secret, so a leak of one (e.g. a feed token) opens nothing else."""
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+def _template_globals(request: Request) -> dict[str, Any]:
+    web: WebApp = request.app.state.web
+    token = request.scope.get("csrftoken")
+    return {
+        "user": current_user(request, web.users),
+        "csrf_token": token() if callable(token) else "",
+        "web": web,
+        "tz": DISPLAY_ZONE,
+    }
+
+
+async def _sign_in_first(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInRequired)
+    return RedirectResponse(sign_in_url(exc.next_path), status_code=303)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code
+    )
+
+
+def create_app(web: WebApp) -> ASGIApp:
+    """The ASGI application for `web`, wrapped in CSRF protection (every form carries the token)."""
+    templates = Jinja2Templates(directory=HERE / "templates", context_processors=[_template_globals])
+    app = Starlette(
+        routes=[
+            Route("/", pages.home),
+            Route("/login", pages.login_form, methods=["GET"]),
+            Route("/login", pages.login, methods=["POST"]),
+            Route("/logout", pages.logout, methods=["POST"]),
+            Route("/healthz", pages.healthz),
+            Route("/cohorts", pages.cohorts),
+            Route("/cohorts/{cohort}", pages.cohort),
+            Route("/cohorts/{cohort}/timeline.svg", pages.cohort_timeline),
+            Route("/cohorts/{cohort}/report", pages.cohort_report_page),
+            Route("/cohorts/{cohort}/report.csv", pages.cohort_report_csv),
+            Route("/periods/{workflow_id}", pages.period),
+            Route("/periods/{workflow_id}/milestone", pages.record_milestone, methods=["POST"]),
+            Route("/periods/{workflow_id}/meeting", pages.schedule_meeting, methods=["POST"]),
+            Route("/tasks", pages.tasks),
+            Route("/feeds/advisers/{name}.ics", pages.adviser_feed),
+            Route("/feeds/owners/{owner_id}.ics", pages.owner_feed),
+            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        ],
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=_derived(web.secret, "session"),
+                max_age=web.settings.session_max_age,
+                same_site="lax",
+                https_only=web.settings.secure_cookies,
+            )
+        ],
+        exception_handlers={SignInRequired: _sign_in_first, HTTPException: _http_error},
+    )
+    app.state.web = web
+    app.state.templates = templates
+    protected: ASGIApp = asgi_csrf(
+        app,
+        signing_secret=_derived(web.secret, "csrf"),
+        # Without cookies the library lets a POST through (nothing to forge); signing in must still carry a token.
+        always_protect={"/login", "/logout"},
+        cookie_secure=web.settings.secure_cookies,
+    )
+    return protected

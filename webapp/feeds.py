@@ -1,0 +1,85 @@
+"""iCalendar feeds (RFC 5545) of meetings and gatherings, per adviser and per school owner.
+
+A feed's address carries a token derived from the app's secret with HMAC-SHA256, so a calendar
+program can subscribe without signing in, and nobody can guess another person's feed. A meeting keeps
+the UID of its invitation (`activities.invitations.meeting_uid`), so the feed and the mailed
+invitation are the same event in a calendar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from icalendar import Calendar, Event
+
+from activities.invitations import MEETING_LABELS, PRODID, gathering_uid, meeting_uid
+from domain.contract import cohort_workflow_id
+from webapp.records import PeriodRecords
+
+FeedKind = Literal["adviser", "owner"]
+TOKEN_LENGTH = 32
+
+
+def feed_token(secret: str, kind: FeedKind, name: str) -> str:
+    """The secret token in the address of `name`'s feed (stable while the app's secret is)."""
+    digest = hmac.new(secret.encode(), f"calendar-feed:{kind}:{name}".encode(), hashlib.sha256).hexdigest()
+    return digest[:TOKEN_LENGTH]
+
+
+def token_is_valid(secret: str, kind: FeedKind, name: str, token: str) -> bool:
+    """Whether `token` opens `name`'s feed (compared in constant time)."""
+    return hmac.compare_digest(feed_token(secret, kind, name), token)
+
+
+def calendar_feed(records: PeriodRecords, *, name: str, now: datetime) -> bytes:
+    """One VCALENDAR with every meeting and gathering of `records.periods`.
+
+    A national gathering shared by several of the periods appears once.
+
+    Args:
+        records: The periods of the feed and their meetings and gatherings.
+        name: Whose feed it is, for the calendar's name.
+        now: The DTSTAMP of every event (when the feed was made).
+    """
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"Veilederkorpset: {name}")
+    stamp = now.astimezone(UTC)
+    seen_gatherings: set[str] = set()
+    for period in records.periods:
+        for meeting in records.meetings_of(period.workflow_id):
+            event = Event()
+            event.add("uid", meeting_uid(period.workflow_id, meeting.meeting_id))
+            event.add("sequence", meeting.sequence)
+            event.add("dtstamp", stamp)
+            event.add("dtstart", meeting.starts_at.astimezone(UTC))
+            event.add("dtend", meeting.starts_at.astimezone(UTC) + timedelta(minutes=meeting.duration_minutes))
+            label = MEETING_LABELS.get(meeting.kind, meeting.kind.replace("_", " "))
+            event.add("summary", f"{period.owner_name}: {meeting.title or label}")
+            event.add(
+                "description",
+                f"{label.capitalize()} with {period.owner_name} ({period.owner_id}); "
+                f"adviser {meeting.adviser}; period {period.workflow_id}",
+            )
+            calendar.add_component(event)
+        for gathering in records.gatherings_of(period.workflow_id):
+            uid = gathering_uid(cohort_workflow_id(period.cohort), gathering.gathering_id)
+            if uid in seen_gatherings:
+                continue
+            seen_gatherings.add(uid)
+            event = Event()
+            event.add("uid", uid)
+            event.add("dtstamp", stamp)
+            event.add("dtstart", gathering.gathering_date)
+            event.add("dtend", gathering.gathering_date + timedelta(days=1))
+            event.add("summary", f"Veilederkorpset: {gathering.title}")
+            if gathering.place:
+                event.add("location", gathering.place)
+            event.add("description", f"National gathering of cohort {period.cohort}")
+            calendar.add_component(event)
+    return bytes(calendar.to_ical())

@@ -1,0 +1,72 @@
+"""The cohort overview: one line per school owner, built from the record store's rows alone (no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from webapp.records import GatheringRow, MeetingRow, PeriodRecords, PeriodRow
+
+#: Dates are shown and "today" is read in Norwegian time, as the plans read them.
+DISPLAY_ZONE = ZoneInfo("Europe/Oslo")
+
+
+def local_today(now: datetime) -> date:
+    """The date in Norway at the moment `now` (an aware datetime)."""
+    return now.astimezone(DISPLAY_ZONE).date()
+
+
+def is_overdue(period: PeriodRow, now: datetime) -> bool:
+    """Overdue by the snapshot, or because its due moment has passed since (the snapshot may lag a timer)."""
+    if not period.is_open:
+        return False
+    return period.overdue or (period.phase_due_at is not None and period.phase_due_at <= now)
+
+
+def days_in_phase(period: PeriodRow, today: date) -> int | None:
+    """Days since the current phase began; None once the period has ended."""
+    return (today - period.phase_started_on).days if period.is_open else None
+
+
+@dataclass(frozen=True)
+class OverviewLine:
+    """One owner's line of the cohort overview."""
+
+    period: PeriodRow
+    days_in_phase: int | None
+    overdue: bool
+    last_meeting: MeetingRow | None
+    next_meeting: MeetingRow | None
+    next_gathering: GatheringRow | None
+
+
+def last_meeting(meetings: list[MeetingRow], now: datetime) -> MeetingRow | None:
+    held = [m for m in meetings if m.starts_at <= now]
+    return max(held, key=lambda m: m.starts_at, default=None)
+
+
+def next_meeting(meetings: list[MeetingRow], now: datetime) -> MeetingRow | None:
+    coming = [m for m in meetings if m.starts_at > now]
+    return min(coming, key=lambda m: m.starts_at, default=None)
+
+
+def next_gathering(gatherings: list[GatheringRow], today: date) -> GatheringRow | None:
+    coming = [g for g in gatherings if g.gathering_date >= today]
+    return min(coming, key=lambda g: g.gathering_date, default=None)
+
+
+def overview_lines(records: PeriodRecords, now: datetime) -> list[OverviewLine]:
+    """The overview of `records.periods` in their order, as things stand at `now`."""
+    today = local_today(now)
+    return [
+        OverviewLine(
+            period=p,
+            days_in_phase=days_in_phase(p, today),
+            overdue=is_overdue(p, now),
+            last_meeting=last_meeting(records.meetings_of(p.workflow_id), now),
+            next_meeting=next_meeting(records.meetings_of(p.workflow_id), now),
+            next_gathering=next_gathering(records.gatherings_of(p.workflow_id), today),
+        )
+        for p in records.periods
+    ]

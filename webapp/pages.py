@@ -1,0 +1,317 @@
+"""The pages of the web app. Lists and reports read the record store; forms act through Temporal."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+from temporalio.service import RPCError
+
+from domain.models import PeriodStatus
+from starter import client as api
+from webapp import actions
+from webapp.auth import require_access, require_user, safe_next, sign_in, sign_out
+from webapp.feeds import calendar_feed, feed_token, token_is_valid
+from webapp.overview import DISPLAY_ZONE, overview_lines
+from webapp.plans import plan_facts
+from webapp.records import PeriodRow
+from webapp.reports import cohort_report, report_csv
+from webapp.tasks import adviser_tasks
+from webapp.timeline import cohort_timeline_svg
+from webapp.users import User
+
+if TYPE_CHECKING:
+    from webapp.app import WebApp
+
+FLASH = "flash"
+MEETING_KINDS = ("kickoff", "follow_up", "phase_review", "school_visit", "network")
+# The period page shows the live phase from the workflow; a slow answer must not hold up the page.
+STATUS_TIMEOUT = timedelta(seconds=3)
+
+
+def _web(request: Request) -> WebApp:
+    web: WebApp = request.app.state.web
+    return web
+
+
+def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def _user(request: Request) -> User:
+    return require_user(request, _web(request).users)
+
+
+# --- signing in -----------------------------------------------------------------------------------
+
+
+async def home(request: Request) -> Response:
+    user = _user(request)
+    return RedirectResponse("/cohorts" if user.is_coordinator else "/tasks", status_code=303)
+
+
+async def login_form(request: Request) -> Response:
+    return _render(request, "login.html", {"next": safe_next(request.query_params.get("next")), "error": ""})
+
+
+async def login(request: Request) -> Response:
+    form = await request.form()
+    name, password = str(form.get("username", "")), str(form.get("password", ""))
+    next_path = safe_next(str(form.get("next", "")))
+    # argon2 is deliberately slow: check off the event loop so other requests go on meanwhile.
+    user = await asyncio.to_thread(_web(request).users.authenticate, name, password)
+    if user is None:
+        context = {"next": next_path, "error": "Unknown user name or wrong password.", "username": name}
+        return _render(request, "login.html", context, status_code=401)
+    sign_in(request, user)
+    return RedirectResponse(next_path, status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    sign_out(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+# --- cohorts --------------------------------------------------------------------------------------
+
+
+async def cohorts(request: Request) -> Response:
+    user = _user(request)
+    reader = _web(request).reader
+    periods = await reader.periods(adviser=None if user.is_coordinator else user.name)
+    counts: dict[str, int] = {}
+    for p in periods:
+        counts[p.cohort] = counts.get(p.cohort, 0) + 1
+    return _render(request, "cohorts.html", {"cohorts": sorted(counts.items(), reverse=True)})
+
+
+def _filters(request: Request, user: User) -> tuple[str | None, str | None]:
+    """The county and adviser filters; an adviser always sees their own periods only."""
+    county = request.query_params.get("county") or None
+    adviser = request.query_params.get("adviser") or None
+    return county, adviser if user.is_coordinator else user.name
+
+
+async def _cohort_periods(request: Request, user: User) -> tuple[str, list[PeriodRow]]:
+    cohort = request.path_params["cohort"]
+    county, adviser = _filters(request, user)
+    periods = await _web(request).reader.periods(cohort=cohort, county=county, adviser=adviser)
+    return cohort, periods
+
+
+async def cohort(request: Request) -> Response:
+    user = _user(request)
+    web = _web(request)
+    cohort, periods = await _cohort_periods(request, user)
+    records = await web.reader.records(periods)
+    now = web.clock()
+    everyone = await web.reader.periods(cohort=cohort, adviser=None if user.is_coordinator else user.name)
+    context = {
+        "cohort": cohort,
+        "lines": overview_lines(records, now),
+        "timeline": cohort_timeline_svg(records, now),
+        "counties": sorted({p.county for p in everyone}),
+        "advisers": sorted({a for p in everyone for a in p.advisers}),
+        "county": request.query_params.get("county", ""),
+        "adviser": request.query_params.get("adviser", ""),
+        "query": request.url.query,
+    }
+    return _render(request, "cohort.html", context)
+
+
+async def cohort_timeline(request: Request) -> Response:
+    user = _user(request)
+    web = _web(request)
+    cohort, periods = await _cohort_periods(request, user)
+    svg = cohort_timeline_svg(await web.reader.records(periods), web.clock(), title=f"Cohort {cohort}")
+    return Response(svg, media_type="image/svg+xml")
+
+
+async def cohort_report_page(request: Request) -> Response:
+    user = _user(request)
+    web = _web(request)
+    cohort, periods = await _cohort_periods(request, user)
+    records = await web.reader.records(periods)
+    now = web.clock()
+    context = {
+        "report": cohort_report(cohort, records, now),
+        "timeline": cohort_timeline_svg(records, now, title=f"Cohort {cohort}"),
+        "generated": now.astimezone(DISPLAY_ZONE),
+    }
+    return _render(request, "report.html", context)
+
+
+async def cohort_report_csv(request: Request) -> Response:
+    user = _user(request)
+    web = _web(request)
+    cohort, periods = await _cohort_periods(request, user)
+    report = cohort_report(cohort, await web.reader.records(periods), web.clock())
+    headers = {"Content-Disposition": f'attachment; filename="cohort-{cohort}-progress.csv"'}
+    return Response(report_csv(report), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+# --- a period -------------------------------------------------------------------------------------
+
+
+async def _period_row(request: Request, user: User) -> PeriodRow:
+    workflow_id = request.path_params["workflow_id"]
+    period = await _web(request).reader.period(workflow_id)
+    if period is None:
+        raise HTTPException(404, f"no guidance period {workflow_id!r} in the record store")
+    require_access(user, period)
+    return period
+
+
+async def _live_status(request: Request, workflow_id: str) -> PeriodStatus | None:
+    """The workflow's own answer, or None when Temporal does not answer soon (the page then shows the store's)."""
+    try:
+        client = await _web(request).temporal()
+        return await api.period_status(client, workflow_id, rpc_timeout=STATUS_TIMEOUT)
+    except (RPCError, RuntimeError, api.GuidanceError, TimeoutError):
+        return None
+
+
+async def _period_page(
+    request: Request,
+    user: User,
+    period: PeriodRow,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    form: str = "",
+    status_code: int = 200,
+) -> Response:
+    web = _web(request)
+    records = await web.reader.records([period])
+    now = web.clock()
+    status = await _live_status(request, period.workflow_id)
+    phase = str(status.phase) if status is not None else period.phase
+    plan = plan_facts(period.plan)
+    context = {
+        "period": period,
+        "status": status,
+        "phase": phase,
+        "overview": overview_lines(records, now)[0],
+        "milestones": records.milestones_of(period.workflow_id),
+        "meetings": records.meetings_of(period.workflow_id),
+        "transitions": records.transitions_of(period.workflow_id),
+        "gatherings": records.gatherings_of(period.workflow_id),
+        "timeline": cohort_timeline_svg(records, now),
+        "plan": plan,
+        "next_milestone": plan.closing_milestone(phase) or "",
+        "meeting_kinds": MEETING_KINDS,
+        "acting_advisers": period.advisers if user.is_coordinator else [user.name],
+        "temporal_link": web.temporal_ui_link(period.workflow_id),
+        "owner_feed": f"/feeds/owners/{period.owner_id}.ics?token={feed_token(web.secret, 'owner', period.owner_id)}",
+        "flash": request.session.pop(FLASH, ""),
+        "errors": errors or {},
+        "values": values or {},
+        "form": form,
+        # A period takes updates while it is in one of its plan's working phases.
+        "is_open": period.is_open and (phase in plan.phases or not plan.phases),
+    }
+    return _render(request, "period.html", context, status_code=status_code)
+
+
+async def period(request: Request) -> Response:
+    user = _user(request)
+    return await _period_page(request, user, await _period_row(request, user))
+
+
+def _acting_adviser(user: User, period: PeriodRow, form: dict[str, str]) -> str:
+    """Who the update names: an adviser acts as themself; a coordinator picks one of the period's advisers."""
+    if not user.is_coordinator:
+        return user.name
+    chosen = form.get("adviser", "")
+    return chosen if chosen in period.advisers else (period.advisers[0] if period.advisers else user.name)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+async def record_milestone(request: Request) -> Response:
+    user = _user(request)
+    period = await _period_row(request, user)
+    form = await _form(request)
+    try:
+        update = actions.milestone_update(form, _acting_adviser(user, period, form))
+        status = await actions.record_milestone(await _web(request).temporal(), period.workflow_id, update)
+    except actions.FormRejected as rejected:
+        return await _period_page(
+            request, user, period, errors=rejected.errors, values=form, form="milestone", status_code=422
+        )
+    request.session[FLASH] = f"Recorded {update.milestone}: the period is now in {status.phase}."
+    return RedirectResponse(f"/periods/{period.workflow_id}", status_code=303)
+
+
+async def schedule_meeting(request: Request) -> Response:
+    user = _user(request)
+    period = await _period_row(request, user)
+    form = await _form(request)
+    try:
+        meeting = actions.meeting_request(form, _acting_adviser(user, period, form))
+        await actions.schedule_meeting(await _web(request).temporal(), period.workflow_id, meeting)
+    except actions.FormRejected as rejected:
+        return await _period_page(
+            request, user, period, errors=rejected.errors, values=form, form="meeting", status_code=422
+        )
+    request.session[FLASH] = (
+        f"Scheduled a {meeting.kind} meeting on {meeting.date.isoformat()} at {meeting.start:%H:%M}."
+    )
+    return RedirectResponse(f"/periods/{period.workflow_id}", status_code=303)
+
+
+# --- an adviser's tasks ---------------------------------------------------------------------------
+
+
+async def tasks(request: Request) -> Response:
+    user = _user(request)
+    web = _web(request)
+    adviser = (request.query_params.get("adviser") or None) if user.is_coordinator else user.name
+    periods = await web.reader.periods(adviser=adviser) if adviser else []
+    context = {
+        "adviser": adviser or "",
+        "tasks": adviser_tasks(await web.reader.records(periods), web.clock()),
+        "feed": f"/feeds/advisers/{adviser}.ics?token={feed_token(web.secret, 'adviser', adviser)}" if adviser else "",
+    }
+    return _render(request, "tasks.html", context)
+
+
+# --- calendar feeds -------------------------------------------------------------------------------
+
+
+def _check_token(request: Request, kind: str, name: str) -> None:
+    """Refuse a missing or wrong token with 404, so a guessed address tells nothing about who exists."""
+    token = request.query_params.get("token", "")
+    if kind not in ("adviser", "owner") or not token_is_valid(_web(request).secret, kind, name, token):  # type: ignore[arg-type]
+        raise HTTPException(404, "no such calendar feed")
+
+
+async def adviser_feed(request: Request) -> Response:
+    name = request.path_params["name"]
+    _check_token(request, "adviser", name)
+    web = _web(request)
+    records = await web.reader.records(await web.reader.periods(adviser=name))
+    return Response(calendar_feed(records, name=name, now=web.clock()), media_type="text/calendar; charset=utf-8")
+
+
+async def owner_feed(request: Request) -> Response:
+    owner_id = request.path_params["owner_id"]
+    _check_token(request, "owner", owner_id)
+    web = _web(request)
+    periods = await web.reader.periods(owner_id=owner_id)
+    name = periods[0].owner_name if periods else owner_id
+    records = await web.reader.records(periods)
+    return Response(calendar_feed(records, name=name, now=web.clock()), media_type="text/calendar; charset=utf-8")

@@ -1,0 +1,53 @@
+"""What the web app needs to know of a period's programme plan: phase order, closing milestones, meeting gap.
+
+Phases are data per plan (names as the record store holds them), so nothing here compares against a
+fixed list: the plan named by the period's `plan` column answers. A plan this process cannot resolve
+(renamed, or a setting out of bounds) still lets the pages render, with the fallbacks below.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from domain.settings import InvalidPlanSettings, UnknownPlan, resolve_plan
+
+#: When a period's plan cannot be resolved: the Veilederkorpset default (README, "A guidance period").
+FALLBACK_MEETING_GAP_WEEKS = 8
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """The parts of a plan the pages use."""
+
+    name: str
+    phases: tuple[str, ...]
+    closing_milestones: dict[str, str]
+    meeting_gap_weeks: int
+    development_areas: tuple[str, ...]
+
+    def closing_milestone(self, phase: str) -> str | None:
+        """The milestone that closes `phase` (None for a phase the plan does not have, e.g. `completed`)."""
+        return self.closing_milestones.get(phase)
+
+    @property
+    def milestones(self) -> tuple[str, ...]:
+        """Every closing milestone in phase order."""
+        return tuple(self.closing_milestones[p] for p in self.phases)
+
+
+@functools.lru_cache(maxsize=32)
+def plan_facts(name: str) -> PlanFacts:
+    """The facts of the plan called `name` as this process's settings describe it (cached per process)."""
+    try:
+        plan = resolve_plan(name)
+    except (UnknownPlan, InvalidPlanSettings):
+        return PlanFacts(name, (), {}, FALLBACK_MEETING_GAP_WEEKS, ())
+    phases = tuple(str(p.phase) for p in plan.phases)
+    return PlanFacts(
+        name=name,
+        phases=phases,
+        closing_milestones={str(p.phase): str(p.closing_milestone) for p in plan.phases},
+        meeting_gap_weeks=plan.meeting_gap_weeks,
+        development_areas=tuple(plan.development_areas),
+    )

@@ -1,0 +1,222 @@
+"""Reading the record store (activities/schema.sql) for the web app's lists and reports.
+
+Read-only: every change goes through Temporal (`webapp.actions`). Phases and milestones are plain
+strings here, as stored, because programme plans name their own phases.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import TypeVar
+
+import asyncpg
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    """One row of `periods`: where a period stood at its newest snapshot."""
+
+    workflow_id: str
+    cohort: str
+    owner_id: str
+    owner_name: str
+    owner_kind: str
+    county: str
+    advisers: list[str]
+    schools: list[str]
+    plan: str
+    start_date: date
+    ends_at: datetime
+    phase: str
+    cycle: int
+    phase_started_on: date
+    phase_due_at: datetime | None
+    overdue: bool
+    development_area: str | None
+    development_area_other: str | None
+    goals: list[str]
+    ended_at: datetime | None
+    end_reason: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def development_area_label(self) -> str:
+        """The area as a person reads it: the core task itself when the area is 'other'."""
+        if self.development_area == "other" and self.development_area_other:
+            return f"other: {self.development_area_other}"
+        return self.development_area or ""
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    workflow_id: str
+    meeting_id: str
+    kind: str
+    meeting_date: date
+    start_time: time
+    starts_at: datetime
+    duration_minutes: int
+    adviser: str
+    title: str
+    sequence: int
+    timezone: str
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    workflow_id: str
+    cycle: int
+    milestone: str
+    adviser: str
+    note: str
+    recorded_at: datetime
+    development_area: str | None
+    goals: list[str]
+
+
+@dataclass(frozen=True)
+class TransitionRow:
+    workflow_id: str
+    sequence: int
+    cycle: int
+    from_phase: str
+    to_phase: str
+    at: datetime
+    actor: str
+
+
+@dataclass(frozen=True)
+class GatheringRow:
+    workflow_id: str
+    gathering_id: str
+    title: str
+    gathering_date: date
+    place: str
+
+
+@dataclass
+class PeriodRecords:
+    """Everything the store holds about some periods, grouped by workflow id."""
+
+    periods: list[PeriodRow]
+    meetings: dict[str, list[MeetingRow]] = field(default_factory=dict)
+    milestones: dict[str, list[MilestoneRow]] = field(default_factory=dict)
+    transitions: dict[str, list[TransitionRow]] = field(default_factory=dict)
+    gatherings: dict[str, list[GatheringRow]] = field(default_factory=dict)
+
+    def meetings_of(self, workflow_id: str) -> list[MeetingRow]:
+        return self.meetings.get(workflow_id, [])
+
+    def milestones_of(self, workflow_id: str) -> list[MilestoneRow]:
+        return self.milestones.get(workflow_id, [])
+
+    def transitions_of(self, workflow_id: str) -> list[TransitionRow]:
+        return self.transitions.get(workflow_id, [])
+
+    def gatherings_of(self, workflow_id: str) -> list[GatheringRow]:
+        return self.gatherings.get(workflow_id, [])
+
+
+_Row = TypeVar("_Row", MeetingRow, MilestoneRow, TransitionRow, GatheringRow)
+
+_PERIOD_COLUMNS = """
+    workflow_id, cohort, owner_id, owner_name, owner_kind, county, advisers, schools, plan, start_date, ends_at,
+    phase, cycle, phase_started_on, phase_due_at, overdue, development_area, development_area_other, goals,
+    ended_at, end_reason
+"""
+
+
+class RecordReader:
+    """Queries of the record store; the pool is opened and closed by whoever runs the app."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def cohorts(self) -> list[str]:
+        """Every cohort with a period, newest name first."""
+        rows = await self._pool.fetch("SELECT DISTINCT cohort FROM periods ORDER BY cohort DESC")
+        return [row["cohort"] for row in rows]
+
+    async def periods(
+        self,
+        *,
+        cohort: str | None = None,
+        county: str | None = None,
+        adviser: str | None = None,
+        owner_id: str | None = None,
+    ) -> list[PeriodRow]:
+        """Periods matching every filter given (None: no filter), by cohort and owner number."""
+        rows = await self._pool.fetch(
+            f"""
+            SELECT {_PERIOD_COLUMNS} FROM periods
+            WHERE ($1::text IS NULL OR cohort = $1)
+              AND ($2::text IS NULL OR county = $2)
+              AND ($3::text IS NULL OR $3 = ANY(advisers))
+              AND ($4::text IS NULL OR owner_id = $4)
+            ORDER BY cohort, owner_id
+            """,
+            cohort,
+            county,
+            adviser,
+            owner_id,
+        )
+        return [PeriodRow(**dict(row)) for row in rows]
+
+    async def period(self, workflow_id: str) -> PeriodRow | None:
+        row = await self._pool.fetchrow(f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE workflow_id = $1", workflow_id)
+        return PeriodRow(**dict(row)) if row is not None else None
+
+    async def records(self, periods: list[PeriodRow]) -> PeriodRecords:
+        """The meetings, milestones, phase transitions and gatherings of `periods`."""
+        ids = [p.workflow_id for p in periods]
+        result = PeriodRecords(periods=periods)
+        if not ids:
+            return result
+        async with self._pool.acquire() as connection:
+            meetings = await connection.fetch(
+                """
+                SELECT workflow_id, meeting_id, kind, meeting_date, start_time, starts_at, duration_minutes,
+                       adviser, title, sequence, timezone
+                FROM meetings WHERE workflow_id = ANY($1::text[]) ORDER BY starts_at, meeting_id
+                """,
+                ids,
+            )
+            milestones = await connection.fetch(
+                """
+                SELECT workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals
+                FROM milestones WHERE workflow_id = ANY($1::text[]) ORDER BY recorded_at
+                """,
+                ids,
+            )
+            transitions = await connection.fetch(
+                """
+                SELECT workflow_id, sequence, cycle, from_phase, to_phase, at, actor
+                FROM phase_transitions WHERE workflow_id = ANY($1::text[]) ORDER BY workflow_id, sequence
+                """,
+                ids,
+            )
+            gatherings = await connection.fetch(
+                """
+                SELECT workflow_id, gathering_id, title, gathering_date, place
+                FROM gatherings WHERE workflow_id = ANY($1::text[]) ORDER BY gathering_date, gathering_id
+                """,
+                ids,
+            )
+        result.meetings = _grouped(MeetingRow(**dict(r)) for r in meetings)
+        result.milestones = _grouped(MilestoneRow(**dict(r)) for r in milestones)
+        result.transitions = _grouped(TransitionRow(**dict(r)) for r in transitions)
+        result.gatherings = _grouped(GatheringRow(**dict(r)) for r in gatherings)
+        return result
+
+
+def _grouped(rows: Iterable[_Row]) -> dict[str, list[_Row]]:
+    grouped: dict[str, list[_Row]] = defaultdict(list)
+    for row in rows:
+        grouped[row.workflow_id].append(row)
+    return dict(grouped)

@@ -1,0 +1,134 @@
+"""Cohort progress: phase distribution, overdue list, meetings held, gatherings attended, development
+areas; as a model for the printable page and as CSV (no I/O beyond the text it returns)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from webapp.overview import DISPLAY_ZONE, days_in_phase, is_overdue, local_today
+from webapp.plans import plan_facts
+from webapp.records import PeriodRecords, PeriodRow
+
+
+@dataclass(frozen=True)
+class OwnerProgress:
+    """One owner's line of the report."""
+
+    period: PeriodRow
+    days_in_phase: int | None
+    phase_due_on: date | None
+    overdue: bool
+    meetings_held: int
+    meetings_planned: int
+    gatherings_attended: int
+    gatherings_coming: int
+
+
+@dataclass(frozen=True)
+class CohortReport:
+    """The progress of one cohort at `generated_at`."""
+
+    cohort: str
+    generated_at: datetime
+    owners: list[OwnerProgress]
+    phase_distribution: list[tuple[str, int]]
+    development_areas: list[tuple[str, int]]
+
+    @property
+    def overdue(self) -> list[OwnerProgress]:
+        """The overdue owners, longest overdue first."""
+        late = [o for o in self.owners if o.overdue]
+        return sorted(late, key=lambda o: (o.phase_due_on or date.max, o.period.owner_id))
+
+
+def cohort_report(cohort: str, records: PeriodRecords, now: datetime) -> CohortReport:
+    """The report of the periods in `records` (all of one cohort).
+
+    Meetings count as held once they have begun; a gathering counts as attended once its day has
+    passed, since the record store keeps invitations, not attendance lists.
+    """
+    today = local_today(now)
+    owners = []
+    for period in records.periods:
+        meetings = records.meetings_of(period.workflow_id)
+        gatherings = records.gatherings_of(period.workflow_id)
+        held = sum(1 for m in meetings if m.starts_at <= now)
+        owners.append(
+            OwnerProgress(
+                period=period,
+                days_in_phase=days_in_phase(period, today),
+                phase_due_on=period.phase_due_at.astimezone(DISPLAY_ZONE).date() if period.phase_due_at else None,
+                overdue=is_overdue(period, now),
+                meetings_held=held,
+                meetings_planned=len(meetings) - held,
+                gatherings_attended=sum(1 for g in gatherings if g.gathering_date < today),
+                gatherings_coming=sum(1 for g in gatherings if g.gathering_date >= today),
+            )
+        )
+    phases = Counter(p.phase for p in records.periods)
+    order = {name: i for p in records.periods for i, name in enumerate(plan_facts(p.plan).phases)}
+    distribution = sorted(phases.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+    areas = Counter(p.development_area_label for p in records.periods if p.development_area)
+    return CohortReport(
+        cohort=cohort,
+        generated_at=now,
+        owners=owners,
+        phase_distribution=distribution,
+        development_areas=sorted(areas.items(), key=lambda item: (-item[1], item[0])),
+    )
+
+
+CSV_COLUMNS = (
+    "cohort",
+    "owner_id",
+    "owner_name",
+    "county",
+    "advisers",
+    "phase",
+    "cycle",
+    "days_in_phase",
+    "phase_due_on",
+    "overdue",
+    "meetings_held",
+    "meetings_planned",
+    "gatherings_attended",
+    "development_area",
+    "goals",
+    "ended_on",
+    "end_reason",
+)
+
+
+def report_csv(report: CohortReport) -> str:
+    """One row per owner (CSV_COLUMNS); lists are joined with "; " so a spreadsheet shows one cell each."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for owner in report.owners:
+        p = owner.period
+        writer.writerow(
+            [
+                p.cohort,
+                p.owner_id,
+                p.owner_name,
+                p.county,
+                "; ".join(p.advisers),
+                p.phase,
+                p.cycle,
+                "" if owner.days_in_phase is None else owner.days_in_phase,
+                owner.phase_due_on.isoformat() if owner.phase_due_on else "",
+                "yes" if owner.overdue else "no",
+                owner.meetings_held,
+                owner.meetings_planned,
+                owner.gatherings_attended,
+                p.development_area_label,
+                "; ".join(p.goals),
+                p.ended_at.astimezone(DISPLAY_ZONE).date().isoformat() if p.ended_at else "",
+                p.end_reason or "",
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,77 @@
+"""An adviser's task list: milestones due and overdue, meetings to schedule, gatherings coming (no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from webapp.overview import DISPLAY_ZONE, is_overdue, local_today, next_meeting
+from webapp.plans import plan_facts
+from webapp.records import PeriodRecords, PeriodRow
+
+TaskKind = Literal["milestone", "meeting", "gathering"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One thing to do for one period, by a date."""
+
+    kind: TaskKind
+    due_on: date
+    overdue: bool
+    period: PeriodRow
+    text: str
+
+
+def meeting_due_on(period: PeriodRow, records: PeriodRecords, gap_weeks: int) -> date:
+    """When the period next needs a meeting: the plan's gap after its last meeting (or its start)."""
+    held = [m.meeting_date for m in records.meetings_of(period.workflow_id)]
+    reference = max([period.start_date, *held])
+    return reference + timedelta(weeks=gap_weeks)
+
+
+def adviser_tasks(records: PeriodRecords, now: datetime) -> list[Task]:
+    """The tasks of the open periods in `records`, soonest due first (overdue ones are the soonest)."""
+    today = local_today(now)
+    tasks: list[Task] = []
+    for period in records.periods:
+        if not period.is_open:
+            continue
+        plan = plan_facts(period.plan)
+        if period.phase_due_at is not None:
+            milestone = plan.closing_milestone(period.phase)
+            what = f"record {milestone}" if milestone else "close the phase"
+            tasks.append(
+                Task(
+                    kind="milestone",
+                    due_on=period.phase_due_at.astimezone(DISPLAY_ZONE).date(),
+                    overdue=is_overdue(period, now),
+                    period=period,
+                    text=f"{period.phase}: {what}",
+                )
+            )
+        if next_meeting(records.meetings_of(period.workflow_id), now) is None:
+            due = meeting_due_on(period, records, plan.meeting_gap_weeks)
+            tasks.append(
+                Task(
+                    kind="meeting",
+                    due_on=due,
+                    overdue=due < today,
+                    period=period,
+                    text=f"schedule a meeting (none planned; one is due every {plan.meeting_gap_weeks} weeks)",
+                )
+            )
+        for gathering in records.gatherings_of(period.workflow_id):
+            if gathering.gathering_date >= today:
+                where = f", {gathering.place}" if gathering.place else ""
+                tasks.append(
+                    Task(
+                        kind="gathering",
+                        due_on=gathering.gathering_date,
+                        overdue=False,
+                        period=period,
+                        text=f"national gathering: {gathering.title}{where}",
+                    )
+                )
+    return sorted(tasks, key=lambda t: (t.due_on, t.period.owner_name, t.kind))

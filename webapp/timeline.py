@@ -1,0 +1,226 @@
+"""The cohort timeline: a Gantt-style SVG with one row per school owner (no I/O, no JavaScript).
+
+Each row shows the owner's phases as coloured bars (from the recorded phase transitions), the open
+phase continued pale up to its due date, its meetings as dark diamonds, its national gatherings as
+triangles, and a red line marks today. The
+picture is plain SVG so the web page, the printable report and the `guidance report` files share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from html import escape
+
+from webapp.overview import DISPLAY_ZONE, is_overdue, local_today
+from webapp.plans import plan_facts
+from webapp.records import PeriodRecords, PeriodRow
+
+# Okabe-Ito colours: told apart by colour-blind readers too, and they print well.
+PALETTE = ("#56B4E9", "#E69F00", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999")
+LABEL_WIDTH = 230
+CHART_WIDTH = 760
+ROW_HEIGHT = 26
+AXIS_HEIGHT = 34
+LEGEND_ROW_HEIGHT = 22
+MARKER_COLOUR = "#222222"
+#: The chart reaches at least this far past today, so the coming weeks are always in view.
+LOOK_AHEAD = timedelta(weeks=8)
+TODAY_COLOUR = "#C0392B"
+
+
+@dataclass(frozen=True)
+class PhaseBar:
+    """One phase of one period, from its first day up to (not including) `end`."""
+
+    phase: str
+    start: date
+    end: date
+
+
+def phase_bars(period: PeriodRow, records: PeriodRecords, today: date) -> list[PhaseBar]:
+    """The period's phases in order, from its transitions; the open phase runs to today.
+
+    A phase an ended period closed in (`completed`, `withdrawn`, ...) gets no bar: the row stops there.
+    A phase closed on the day it began keeps its (empty) bar, which the picture draws as a sliver.
+    """
+    transitions = records.transitions_of(period.workflow_id)
+    phase = transitions[0].from_phase if transitions else period.phase
+    start = period.start_date
+    bars: list[PhaseBar] = []
+    for transition in transitions:
+        changed_on = transition.at.astimezone(DISPLAY_ZONE).date()
+        bars.append(PhaseBar(phase, start, max(changed_on, start)))
+        phase, start = transition.to_phase, max(changed_on, start)
+    if period.is_open:
+        bars.append(PhaseBar(phase, start, max(today, start + timedelta(days=1))))
+    return bars
+
+
+def _due_extension(period: PeriodRow, today: date) -> PhaseBar | None:
+    """The rest of the open phase until its due date (drawn pale), if that lies ahead."""
+    if not period.is_open or period.phase_due_at is None:
+        return None
+    due = period.phase_due_at.astimezone(DISPLAY_ZONE).date()
+    start = max(today, period.phase_started_on)
+    return PhaseBar(period.phase, start, due) if due > start else None
+
+
+def phase_colours(records: PeriodRecords) -> dict[str, str]:
+    """A colour per phase name: the plans' own order first, then any other name in the order met."""
+    names: list[str] = []
+    for period in records.periods:
+        for name in plan_facts(period.plan).phases:
+            if name not in names:
+                names.append(name)
+    for period in records.periods:
+        for transition in records.transitions_of(period.workflow_id):
+            for name in (transition.from_phase, transition.to_phase):
+                if name not in names:
+                    names.append(name)
+        if period.phase not in names:
+            names.append(period.phase)
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+def chart_window(records: PeriodRecords, today: date) -> tuple[date, date]:
+    """The days the chart spans: from the first start to a little past what is planned (a meeting, a
+    gathering, a phase's due date) and at least `LOOK_AHEAD` past today, never past the last period end.
+
+    A 30-month axis would squeeze the months that matter into a corner, so the rest of a period is left out.
+    """
+    periods = records.periods
+    if not periods:
+        return today - timedelta(days=30), today + LOOK_AHEAD
+    first = min(p.start_date for p in periods)
+    planned = [today + LOOK_AHEAD]
+    for p in periods:
+        planned += [m.meeting_date for m in records.meetings_of(p.workflow_id)]
+        planned += [g.gathering_date for g in records.gatherings_of(p.workflow_id)]
+        if p.phase_due_at is not None and p.is_open:
+            planned.append(p.phase_due_at.astimezone(DISPLAY_ZONE).date())
+    end = max(p.ends_at.astimezone(DISPLAY_ZONE).date() for p in periods)
+    last = min(max(planned) + timedelta(weeks=2), end)
+    return min(first, today) - timedelta(days=7), max(last, today + timedelta(days=1))
+
+
+def _month_starts(first: date, last: date) -> list[date]:
+    month = date(first.year, first.month, 1)
+    starts = []
+    while month <= last:
+        if month >= first:
+            starts.append(month)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return starts
+
+
+def cohort_timeline_svg(records: PeriodRecords, now: datetime, *, title: str = "") -> str:
+    """The timeline of `records.periods` (one row each, in their order) as an SVG document.
+
+    Args:
+        records: The periods and their transitions, meetings and gatherings.
+        now: The moment to draw as today (an aware datetime).
+        title: A caption above the chart, e.g. "Cohort 2027".
+    """
+    today = local_today(now)
+    periods = records.periods
+    first, last = chart_window(records, today)
+    span = (last - first).days or 1
+
+    def x(day: date) -> float:
+        return LABEL_WIDTH + CHART_WIDTH * (day - first).days / span
+
+    colours = phase_colours(records)
+    top = AXIS_HEIGHT + (24 if title else 0)
+    chart_bottom = top + ROW_HEIGHT * max(len(periods), 1)
+    legend_items = [*colours.items()]
+    legend_rows = (len(legend_items) + 4 + 3) // 4  # the phases, then meeting, gathering, due and today
+    height = chart_bottom + 16 + legend_rows * LEGEND_ROW_HEIGHT + 8
+    width = LABEL_WIDTH + CHART_WIDTH + 20
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title or "Cohort timeline")}" '
+        'font-family="system-ui, sans-serif" font-size="12">',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+    ]
+    if title:
+        out.append(f'<text x="8" y="18" font-size="15" font-weight="bold">{escape(title)}</text>')
+    for month in _month_starts(first, last):
+        mx = x(month)
+        out.append(f'<line x1="{mx:.1f}" y1="{top - 6}" x2="{mx:.1f}" y2="{chart_bottom}" stroke="#e3e3e3"/>')
+        if span < 300 or month.month in (1, 4, 7, 10):
+            out.append(f'<text x="{mx + 2:.1f}" y="{top - 10}" fill="#555">{month:%b %Y}</text>')
+    for row, period in enumerate(periods):
+        y = top + row * ROW_HEIGHT
+        if row % 2:
+            out.append(f'<rect x="0" y="{y}" width="{width}" height="{ROW_HEIGHT}" fill="#f7f7f7"/>')
+        label = f"{period.owner_name} ({period.owner_id})"
+        flag = " \N{WARNING SIGN} overdue" if is_overdue(period, now) else ""
+        fill = TODAY_COLOUR if flag else "#222"
+        out.append(f'<text x="8" y="{y + 17}" fill="{fill}">{escape(label + flag)}</text>')
+        for bar in phase_bars(period, records, today):
+            x0, x1 = x(bar.start), x(bar.end)
+            out.append(
+                f'<rect class="phase" x="{x0:.1f}" y="{y + 5}" width="{max(x1 - x0, 2):.1f}" '
+                f'height="{ROW_HEIGHT - 10}" '
+                f'fill="{colours.get(bar.phase, PALETTE[-1])}" rx="2"><title>{escape(bar.phase)}: '
+                f"{bar.start.isoformat()} to {bar.end.isoformat()}</title></rect>"
+            )
+        due = _due_extension(period, today)
+        if due is not None:
+            x0, x1 = x(due.start), x(due.end)
+            out.append(
+                f'<rect class="phase-due" x="{x0:.1f}" y="{y + 8}" width="{max(x1 - x0, 2):.1f}" '
+                f'height="{ROW_HEIGHT - 16}" fill="{colours.get(due.phase, PALETTE[-1])}" fill-opacity="0.35" '
+                f'stroke="{colours.get(due.phase, PALETTE[-1])}" stroke-dasharray="3 2" rx="2">'
+                f"<title>{escape(due.phase)} due {due.end.isoformat()}</title></rect>"
+            )
+        cy = y + ROW_HEIGHT / 2
+        for meeting in records.meetings_of(period.workflow_id):
+            mx = x(meeting.meeting_date)
+            out.append(
+                f'<path class="meeting" d="M{mx:.1f},{cy - 6:.1f} L{mx + 5:.1f},{cy:.1f} L{mx:.1f},{cy + 6:.1f} '
+                f'L{mx - 5:.1f},{cy:.1f} Z" fill="{MARKER_COLOUR}" stroke="#fff" stroke-width="1">'
+                f"<title>{escape(meeting.kind)} {meeting.meeting_date.isoformat()}: {escape(meeting.title)}"
+                "</title></path>"
+            )
+        for gathering in records.gatherings_of(period.workflow_id):
+            gx = x(gathering.gathering_date)
+            out.append(
+                f'<path class="gathering" d="M{gx:.1f},{cy - 7:.1f} L{gx + 6:.1f},{cy + 5:.1f} '
+                f'L{gx - 6:.1f},{cy + 5:.1f} Z" '
+                f'fill="#ffffff" stroke="{MARKER_COLOUR}" stroke-width="1.5"><title>gathering '
+                f"{gathering.gathering_date.isoformat()}: {escape(gathering.title)}</title></path>"
+            )
+    if not periods:
+        out.append(f'<text x="{LABEL_WIDTH}" y="{top + 17}" fill="#555">No periods to show.</text>')
+    tx = x(today)
+    out.append(
+        f'<line class="today" x1="{tx:.1f}" y1="{top - 6}" x2="{tx:.1f}" y2="{chart_bottom}" '
+        f'stroke="{TODAY_COLOUR}" stroke-width="2"/>'
+        f'<text x="{tx + 3:.1f}" y="{chart_bottom + 12}" fill="{TODAY_COLOUR}">today {today.isoformat()}</text>'
+    )
+    out.extend(_legend(legend_items, chart_bottom + 20))
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _legend(phases: list[tuple[str, str]], y0: int) -> list[str]:
+    items = [(f'<rect width="14" height="10" y="-9" fill="{colour}" rx="2"/>', name) for name, colour in phases]
+    items.append((f'<path d="M5,-10 L10,-4 L5,2 L0,-4 Z" fill="{MARKER_COLOUR}"/>', "meeting"))
+    items.append(
+        (f'<path d="M6,-11 L12,0 L0,0 Z" fill="#fff" stroke="{MARKER_COLOUR}" stroke-width="1.5"/>', "gathering")
+    )
+    items.append(
+        (
+            '<rect width="14" height="8" y="-8" fill="#999" fill-opacity="0.35" stroke="#999" stroke-dasharray="3 2"/>',
+            "until the phase is due",
+        )
+    )
+    items.append((f'<line x1="6" y1="-11" x2="6" y2="2" stroke="{TODAY_COLOUR}" stroke-width="2"/>', "today"))
+    out = []
+    for i, (symbol, name) in enumerate(items):
+        lx = 8 + (i % 4) * 245
+        ly = y0 + (i // 4) * LEGEND_ROW_HEIGHT + 10
+        out.append(f'<g transform="translate({lx},{ly})">{symbol}<text x="20" y="0">{escape(name)}</text></g>')
+    return out
