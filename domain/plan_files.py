@@ -74,7 +74,12 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     """``("phases", 2, "expected_weeks")`` as ``phases[2].expected_weeks``."""
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f"[{part}]"
+            continue
+        # A key someone typed may be anything: quoted unless it reads as a name, so it cannot pass for one.
+        name = part if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part) else repr(part)
+        text += f".{name}" if text else name
     return text
 
 
