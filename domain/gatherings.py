@@ -36,6 +36,15 @@ class NationalGathering(BaseModel):
     #: The sequence the owners were last invited with; None until the invitations go out.
     sent_sequence: int | None = None
     added_by: str = "plan"
+    #: Who last moved it (None: never moved).
+    moved_by: str | None = None
+
+    @property
+    def changed_by(self) -> str:
+        """Whom the invitations' audit rows name: who last moved or added it, else the Directorate (the plan)."""
+        if self.moved_by is not None:
+            return self.moved_by
+        return self.added_by if self.added_by != "plan" else "directorate"
 
     @property
     def needs_sending(self) -> bool:
@@ -165,6 +174,7 @@ def apply_move(gatherings: list[NationalGathering], request: MoveGathering, plan
     if request.place:
         entry.place = request.place
     entry.sequence += 1
+    entry.moved_by = request.by
     if entry.sent_sequence is None:
         entry.invite_on = invite_on(request.date, plan)
     gatherings.sort(key=lambda g: g.date)

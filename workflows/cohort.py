@@ -165,7 +165,9 @@ class CohortWorkflow:
                 # One record per chunk of guests keeps each write's transaction short in a large cohort.
                 chunks = [guests[i : i + GUESTS_PER_RECORD] for i in range(0, len(guests), GUESTS_PER_RECORD)]
                 for number, chunk in enumerate(chunks or [[]]):
-                    self._queue_gathering(gathering, chunk, "directorate", key if number == 0 else f"{key}:{number}")
+                    self._queue_gathering(
+                        gathering, chunk, gathering.changed_by, key if number == 0 else f"{key}:{number}"
+                    )
             deadline = rules.next_deadline(state)
 
     # --- updates, signal and query -----------------------------------------------------------------
@@ -485,7 +487,7 @@ class CohortWorkflow:
             state.starts_pending.remove(owner_id)
             for gathering in rules.catch_up(state, entry, now):
                 key = f"{gathering.gathering_id}:{gathering.sequence}:{owner_id}"
-                self._queue_gathering(gathering, [entry], "directorate", key)
+                self._queue_gathering(gathering, [entry], gathering.changed_by, key)
         self._revision += 1
 
     async def _start_period(self, owner_id: str) -> None:

@@ -124,7 +124,7 @@ async def test_a_moved_gathering_reaches_every_period_again_with_a_higher_sequen
     new_day = calendar.next_working_day(first.date + timedelta(days=7))
     moved = await handle.execute_update(
         CohortWorkflow.move_gathering,
-        MoveGathering(gathering_id=first.gathering_id, date=new_day, place="Trondheim", by="udir"),
+        MoveGathering(gathering_id=first.gathering_id, date=new_day, place="Trondheim", by="k.lund.udir"),
     )
     entry = next(g for g in moved.gatherings if g.gathering_id == first.gathering_id)
     assert (entry.date, entry.place, entry.sequence) == (new_day, "Trondheim", 1)
@@ -137,6 +137,8 @@ async def test_a_moved_gathering_reaches_every_period_again_with_a_higher_sequen
         (first.gathering_id, 0, first.date, 3),
         (first.gathering_id, 1, new_day, 3),
     ]
+    # The audit names who moved it; the plan's own invitations name the Directorate.
+    assert [r.audit.actor for r in sent] == ["directorate", "k.lund.udir"]
 
 
 async def test_an_added_gathering_is_sent_at_once_when_its_invitation_day_has_passed(cohorts: CohortHarness) -> None:
@@ -153,6 +155,8 @@ async def test_an_added_gathering_is_sent_at_once_when_its_invitation_day_has_pa
     assert (entry.title, entry.date, entry.place, entry.added_by) == ("Network day", soon, "Oslo", "udir")
     await cohorts.settled(handle)
     await wait_for(lambda: has_gathering(cohorts.period(cohort.cohort, "3301"), "extra-1"), "added gathering sent")
+    sent = [r for r in cohorts.fakes.calls[Activities.RECORD_NATIONAL_GATHERING] if r.gathering_id == "extra-1"]
+    assert {r.audit.actor for r in sent if r.cohort == cohort.cohort} == {"udir"}
 
 
 async def test_a_network_meeting_reaches_the_networks_periods_only(cohorts: CohortHarness) -> None:
