@@ -67,6 +67,7 @@ from starter.codec_keys import CodecKeyError
 from starter.connect import connect, connect_config
 from starter.converter import explain_problems
 from starter.logs import configure_logging
+from starter.progress import progress_bar, step
 from starter.search_attributes import SearchAttributeClash, register_search_attributes
 
 T = TypeVar("T")
@@ -460,12 +461,17 @@ def select_command(
     No Temporal server is needed: this reads the file, scores it and prints the proposal; a coordinator decides.
     """
     with _reported():
-        try:
-            settings = load_selection_config(config)
-            rows = read_indicator_csv(indicators, indicators=settings.indicators)
-        except (SelectionConfigError, IndicatorFileError) as err:
-            raise _Mistake(str(err), EXIT_REJECTED) from None
-        shortlist = select_owners(rows, settings, top=top)
+        # A country's file takes seconds to check and score; the bars are gone before the shortlist prints.
+        with progress_bar(counted=False, transient=True) as progress:
+            try:
+                settings = load_selection_config(config)
+                with step(progress, f"Reading and checking {indicators.name}"):
+                    rows = read_indicator_csv(indicators, indicators=settings.indicators)
+            except (SelectionConfigError, IndicatorFileError) as err:
+                raise _Mistake(str(err), EXIT_REJECTED) from None
+            owners = len({row.owner_id for row in rows})
+            with step(progress, f"Scoring {owners} school owners ({len(rows):,} values)"):
+                shortlist = select_owners(rows, settings, top=top)
         if output is OutputFormat.json:
             typer.echo(shortlists.as_json(shortlist))
             return

@@ -26,8 +26,6 @@ from typing import Annotated
 
 import typer
 from rich import box
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowQueryFailedError
@@ -51,6 +49,7 @@ from domain.owners import all_owners, owner_by_id
 from starter import cli, cohorts
 from starter import client as api
 from starter.cohort_files import Assignment, CohortFileError, read_assignments, read_shortlist
+from starter.progress import progress_bar
 
 #: How often `start` and `answer` ask the cohort how far its periods have come.
 POLL_SECONDS = 1.0
@@ -637,21 +636,12 @@ def _wait_for_periods(
         cli._Mistake: The periods did not all start within `timeout` seconds (exit code 3).
     """
     answer_timeout = ctx.obj.answer_timeout.total_seconds() if isinstance(ctx.obj, cli._Settings) else 30.0
-    progress_console = Console(stderr=True, highlight=False)
 
     async def waiting() -> tuple[CohortStatus, float]:
         client = await cli._connect()
         began = clock.monotonic()
         status: CohortStatus | None = None
-        progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=progress_console,
-            disable=not progress_console.is_terminal,
-        )
-        with progress:
+        with progress_bar() as progress:
             task = progress.add_task(f"Starting the periods of cohort {name}", total=expected)
             while True:
                 try:

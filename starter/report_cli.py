@@ -1,11 +1,13 @@
 """`guidance report`: a coordinator's cohort progress as files, read from the record store.
 
     guidance report cohort 2027 --html cohort-2027.html --png cohort-2027.png --csv cohort-2027.csv
+    guidance report cohort 2027 --pdf cohort-2027.pdf
     guidance report cohort 2027 --county 33 --adviser a.hansen --html drammen-area.html
 
 The record store is `DATABASE_URL` (with `make dev` running: the PostgreSQL line of its banner). The
-pictures and tables are those of the web app (webapp/): the same timeline, the same report. Importing
-this module adds it to the `guidance` command as ``report``; `starter.cli` imports it at its end.
+pictures and tables are those of the web app (webapp/): the same timeline, the same report; headless
+Chromium prints the PDF (the printable page) and photographs the PNG (the timeline). Importing this
+module adds it to the `guidance` command as ``report``; `starter.cli` imports it at its end.
 """
 
 from __future__ import annotations
@@ -17,18 +19,19 @@ from typing import Annotated
 
 import asyncpg
 import typer
+from rich.text import Text
 
 from activities.db import create_pool
 from domain.settings import AppSettings
 from starter import cli
-from webapp.documents import PictureError, report_html, timeline_png
+from webapp.documents import DocumentError, report_html, report_pdf, timeline_png
 from webapp.records import PeriodRecords, RecordReader
 from webapp.reports import cohort_report, report_csv
 from webapp.timeline import cohort_timeline_svg
 
 app = typer.Typer(
     name="report",
-    help="Reports from the record store: a cohort's progress as HTML, PNG and CSV files.",
+    help="Reports from the record store: a cohort's progress as HTML, PDF, PNG and CSV files.",
     no_args_is_help=True,
 )
 cli.app.add_typer(app)
@@ -43,16 +46,26 @@ async def _read_cohort(url: str, cohort: str, county: str | None, adviser: str |
         await pool.close()
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, content: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    cli._console().print(f"Wrote {path}")
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    _wrote(path)
+
+
+def _wrote(path: Path) -> None:
+    cli._console().print(Text(f"Wrote {path}"))
 
 
 @app.command("cohort")
 def cohort(
     name: Annotated[str, typer.Argument(metavar="NAME", help="The cohort (pulje), e.g. 2027.", show_default=False)],
     html: Annotated[Path | None, typer.Option("--html", help="Write the printable report (HTML) here.")] = None,
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", help="Write the printable report as a PDF (A4, by headless Chromium) here.")
+    ] = None,
     png: Annotated[Path | None, typer.Option("--png", help="Write the timeline picture (PNG) here.")] = None,
     csv_file: Annotated[Path | None, typer.Option("--csv", help="Write one row per owner (CSV) here.")] = None,
     county: Annotated[str | None, typer.Option("--county", help="Only owners in this county, e.g. 33.")] = None,
@@ -60,8 +73,8 @@ def cohort(
 ) -> None:
     """Write a cohort's progress report: timeline, phase distribution, overdue owners, meetings, gatherings."""
     with cli._reported():
-        if html is None and png is None and csv_file is None:
-            raise cli._Mistake("say which files to write: --html, --png and/or --csv", cli.EXIT_USAGE)
+        if html is None and pdf is None and png is None and csv_file is None:
+            raise cli._Mistake("say which files to write: --html, --pdf, --png and/or --csv", cli.EXIT_USAGE)
         url = AppSettings().database_url
         if not url:
             raise cli._Mistake(
@@ -82,9 +95,11 @@ def cohort(
             _write(csv_file, report_csv(report))
         if html is not None:
             _write(html, report_html(report, svg, now))
-        if png is not None:
-            try:
+        try:
+            if pdf is not None:
+                _write(pdf, report_pdf(report_html(report, svg, now)))
+            if png is not None:
                 timeline_png(svg, png)
-            except PictureError as error:
-                raise cli._Mistake(str(error), cli.EXIT_USAGE) from None
-            cli._console().print(f"Wrote {png}")
+                _wrote(png)
+        except DocumentError as error:
+            raise cli._Mistake(str(error), cli.EXIT_USAGE) from None

@@ -99,6 +99,7 @@ def create_app(web: WebApp) -> ASGIApp:
             Route("/cohorts/{cohort}/timeline.svg", pages.cohort_timeline),
             Route("/cohorts/{cohort}/report", pages.cohort_report_page),
             Route("/cohorts/{cohort}/report.csv", pages.cohort_report_csv),
+            Route("/cohorts/{cohort}/report.pdf", pages.cohort_report_pdf),
             Route("/periods/{workflow_id}", pages.period),
             Route("/periods/{workflow_id}/milestone", pages.record_milestone, methods=["POST"]),
             Route("/periods/{workflow_id}/meeting", pages.schedule_meeting, methods=["POST"]),

@@ -16,6 +16,7 @@ from domain.models import PeriodStatus
 from starter import client as api
 from webapp import actions
 from webapp.auth import require_access, require_user, safe_next, sign_in, sign_out
+from webapp.documents import DocumentError, report_html, report_pdf
 from webapp.feeds import calendar_feed, feed_token, token_is_valid
 from webapp.overview import DISPLAY_ZONE, overview_lines
 from webapp.plans import plan_facts
@@ -147,8 +148,27 @@ async def cohort_report_page(request: Request) -> Response:
         "report": cohort_report(cohort, records, now),
         "timeline": cohort_timeline_svg(records, now, title=f"Cohort {cohort}"),
         "generated": now.astimezone(DISPLAY_ZONE),
+        "query": request.url.query,
     }
     return _render(request, "report.html", context)
+
+
+async def cohort_report_pdf(request: Request) -> Response:
+    user = _user(request)
+    web = _web(request)
+    cohort, periods = await _cohort_periods(request, user)
+    records = await web.reader.records(periods)
+    now = web.clock()
+    html = report_html(
+        cohort_report(cohort, records, now), cohort_timeline_svg(records, now, title=f"Cohort {cohort}"), now
+    )
+    try:
+        # Chromium takes a second or two: off the event loop, so other requests go on meanwhile.
+        pdf = await asyncio.to_thread(report_pdf, html)
+    except DocumentError as error:
+        raise HTTPException(503, f"The PDF cannot be made on this server: {error}") from None
+    headers = {"Content-Disposition": f'inline; filename="cohort-{cohort}-progress.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 async def cohort_report_csv(request: Request) -> Response:

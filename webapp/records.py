@@ -14,32 +14,12 @@ from typing import TypeVar
 
 import asyncpg
 
+from domain.records import PeriodSnapshot
 
-@dataclass(frozen=True)
-class PeriodRow:
-    """One row of `periods`: where a period stood at its newest snapshot."""
 
-    workflow_id: str
-    cohort: str
-    owner_id: str
-    owner_name: str
-    owner_kind: str
-    county: str
-    advisers: list[str]
-    schools: list[str]
-    plan: str
-    start_date: date
-    ends_at: datetime
-    phase: str
-    cycle: int
-    phase_started_on: date
-    phase_due_at: datetime | None
-    overdue: bool
-    development_area: str | None
-    development_area_other: str | None
-    goals: list[str]
-    ended_at: datetime | None
-    end_reason: str | None
+class PeriodRow(PeriodSnapshot):
+    """One row of `periods`: the period's newest snapshot, as the worker wrote it (one column per field of
+    `PeriodSnapshot`, `activities.record_store`), with what the pages derive from it."""
 
     @property
     def is_open(self) -> bool:
@@ -125,11 +105,7 @@ class PeriodRecords:
 
 _Row = TypeVar("_Row", MeetingRow, MilestoneRow, TransitionRow, GatheringRow)
 
-_PERIOD_COLUMNS = """
-    workflow_id, cohort, owner_id, owner_name, owner_kind, county, advisers, schools, plan, start_date, ends_at,
-    phase, cycle, phase_started_on, phase_due_at, overdue, development_area, development_area_other, goals,
-    ended_at, end_reason
-"""
+_PERIOD_COLUMNS = ", ".join(PeriodSnapshot.model_fields)
 
 
 class RecordReader:
@@ -166,11 +142,11 @@ class RecordReader:
             adviser,
             owner_id,
         )
-        return [PeriodRow(**dict(row)) for row in rows]
+        return [PeriodRow.model_validate(dict(row)) for row in rows]
 
     async def period(self, workflow_id: str) -> PeriodRow | None:
         row = await self._pool.fetchrow(f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE workflow_id = $1", workflow_id)
-        return PeriodRow(**dict(row)) if row is not None else None
+        return PeriodRow.model_validate(dict(row)) if row is not None else None
 
     async def records(self, periods: list[PeriodRow]) -> PeriodRecords:
         """The meetings, milestones, phase transitions and gatherings of `periods`."""

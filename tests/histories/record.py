@@ -31,6 +31,7 @@ from domain.contract import period_workflow_id  # noqa: E402
 from domain.gatherings import MoveGathering  # noqa: E402
 from domain.models import RecordMilestone, ScheduleMeeting, Withdraw  # noqa: E402
 from starter.cohorts import start_cohort  # noqa: E402
+from starter.progress import counted_step, progress_bar  # noqa: E402
 from tests.fakes import RecordingActivities  # noqa: E402
 from tests.workflows.conftest import dev_period  # noqa: E402
 from tests.workflows.scenarios import full_period  # noqa: E402
@@ -42,6 +43,8 @@ from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
 # v3: cohorts with national gatherings, network meetings and their periods' progress (COHORT_GATHERINGS_PATCH)
 VERSION = "v3"
 FOLDER = Path(__file__).resolve().parent
+#: The steps `record` counts on its progress bar: the five scenarios and writing the files.
+STEPS = 6
 
 
 async def cohort_with_answers(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle[Any, Any]:
@@ -164,35 +167,51 @@ async def continued_period() -> list[tuple[str, str, WorkflowHistory]]:
 
 
 async def record() -> list[Path]:
+    """Run every scenario, then write the histories this version has not recorded yet.
+
+    A progress bar on stderr (when it is a terminal) names the scenario running and counts those done.
+    """
     env = await start_time_skipping()
     written = []
     try:
         task_queue = f"record-{uuid.uuid4()}"
         async with build_worker(env.client, RecordingActivities().all(), task_queue=task_queue):
-            expired = await full_period(env.client, env, task_queue)
-            await expired.result()
-            withdrawn = await full_period(env.client, env, task_queue)
-            await withdrawn.execute_update(
-                GuidancePeriodWorkflow.withdraw, Withdraw(reason="Owner merged", by="coordinator")
-            )
-            await withdrawn.result()
-            cohort = await cohort_with_answers(env, task_queue)
-            life, network_period = await cohort_life(env, task_queue)
-            histories = [
-                ("guidance_period", "expired-two-cycles", expired),
-                ("guidance_period", "withdrawn", withdrawn),
-                ("cohort", "accepted-declined-no-reply", cohort),
-                ("cohort", "gatherings-network-ended", life),
-                ("guidance_period", "in-cohort-network-expired", env.client.get_workflow_handle(network_period)),
-            ]
-            fetched = [(t, name, await handle.fetch_history()) for t, name, handle in histories]
-            for workflow_type, name, history in [*fetched, *await continued_period()]:
-                path = FOLDER / f"{workflow_type}-{VERSION}-{name}.json"
-                if path.exists():  # a released version's histories are never rewritten
-                    print(f"kept {path.name}: a recorded history is never rewritten (bump VERSION for new ones)")
-                    continue
-                path.write_text(history.to_json())
-                written.append(path)
+            with progress_bar() as progress:
+                bar = progress.add_task("Recording replay histories", total=STEPS)
+                with counted_step(progress, bar, "A period expiring after two cycles"):
+                    expired = await full_period(env.client, env, task_queue)
+                    await expired.result()
+                with counted_step(progress, bar, "A period withdrawn"):
+                    withdrawn = await full_period(env.client, env, task_queue)
+                    await withdrawn.execute_update(
+                        GuidancePeriodWorkflow.withdraw, Withdraw(reason="Owner merged", by="coordinator")
+                    )
+                    await withdrawn.result()
+                with counted_step(progress, bar, "A cohort: accepted, declined, no reply"):
+                    cohort = await cohort_with_answers(env, task_queue)
+                with counted_step(progress, bar, "A cohort's life: network meeting, gathering moved, the end"):
+                    life, network_period = await cohort_life(env, task_queue)
+                histories = [
+                    ("guidance_period", "expired-two-cycles", expired),
+                    ("guidance_period", "withdrawn", withdrawn),
+                    ("cohort", "accepted-declined-no-reply", cohort),
+                    ("cohort", "gatherings-network-ended", life),
+                    ("guidance_period", "in-cohort-network-expired", env.client.get_workflow_handle(network_period)),
+                ]
+                fetched = [(t, name, await handle.fetch_history()) for t, name, handle in histories]
+                with counted_step(progress, bar, "A period continuing as new (on a dev server, in real time)"):
+                    continued = await continued_period()
+                with counted_step(progress, bar, "Writing the new histories"):
+                    for workflow_type, name, history in [*fetched, *continued]:
+                        path = FOLDER / f"{workflow_type}-{VERSION}-{name}.json"
+                        if path.exists():  # a released version's histories are never rewritten
+                            print(
+                                f"kept {path.name}: a recorded history is never rewritten (bump VERSION for new ones)"
+                            )
+                            continue
+                        path.write_text(history.to_json())
+                        written.append(path)
+                progress.update(bar, description=f"Recorded {len(written)} new histories of {VERSION}")
             with contextlib.suppress(RPCError):  # a cohort of behaviour 2 ends with its last period
                 await cohort.terminate("recorded")
     finally:

@@ -5,13 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner, Result
 
-from starter import cli
+from starter import cli, progress
 from tests.selection.helpers import org_numbers
+from tests.terminal import CLEARED, run_with_terminal_stderr
 
 # Owner 1101 (Eigersund) is bad in every year, 3301 (Drammen) in one, 4601 (Bergen) in none but one of its
 # two schools is among the worst; the counts come from the small configuration below.
@@ -130,3 +135,48 @@ def test_a_missing_file_or_format_is_a_usage_error(tmp_path: Path) -> None:
     assert "does not exist" in result.output
     result = run("--indicators", str(tmp_path), "--format", "xml")
     assert result.exit_code == cli.EXIT_USAGE
+
+
+# --- progress -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("output", ["table", "csv", "json"])
+def test_without_a_terminal_no_progress_is_drawn(files: tuple[Path, Path], output: str) -> None:
+    data, config = files
+    result = run("--indicators", str(data), "--config", str(config), "--format", output)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("output", ["table", "csv", "json"])
+def test_on_a_terminal_the_progress_goes_to_stderr_and_stdout_is_unchanged(
+    files: tuple[Path, Path], output: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, config = files
+    args = ("--indicators", str(data), "--config", str(config), "--format", output)
+    plain = run(*args)
+    monkeypatch.setattr(progress, "stderr_console", lambda: Console(stderr=True, force_terminal=True, width=100))
+
+    watched = run(*args)
+
+    assert watched.exit_code == 0, watched.output
+    assert watched.stdout == plain.stdout
+    assert "Reading and checking ind.csv" in watched.stderr
+    assert "Scoring 3 school owners (18 values)" in watched.stderr
+    assert watched.stderr.endswith(CLEARED), "the bars are gone before the shortlist prints"
+
+
+def test_at_a_real_terminal_the_table_reads_as_without_one(files: tuple[Path, Path]) -> None:
+    data, config = files
+    command = [sys.executable, "-m", "starter", "select", "--indicators", str(data), "--config", str(config)]
+    env = {**os.environ, "COLUMNS": "160", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    env.pop("FORCE_COLOR", None)
+
+    piped = subprocess.run(command, capture_output=True, text=True, env=env, check=False, timeout=60)
+    watched = run_with_terminal_stderr(command, env)
+
+    assert (piped.returncode, watched.returncode) == (0, 0), piped.stderr + watched.terminal
+    assert piped.stderr == ""
+    assert watched.stdout == piped.stdout and "1101 Eigersund" in watched.stdout
+    assert "Scoring 3 school owners" in watched.terminal

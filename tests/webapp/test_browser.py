@@ -29,18 +29,9 @@ from starter import client as api
 from starter.connect import connect
 from tests.devstack.stack_process import RunningStack, devstack_process, eventually
 from tests.webapp.conftest import Screenshots
+from webapp.documents import HEADLESS_CHROMIUM_FLAGS
 
 CHROMIUM = os.environ.get("GUIDANCE_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 COHORT = "web"
 # The record store follows an update with a lag (longer on a loaded CI machine).
 WAIT_SECONDS = 30.0
@@ -68,7 +59,7 @@ async def browser(tmp_path: Path) -> AsyncIterator[BrowserContext]:
             tmp_path / "chromium-profile",
             executable_path=CHROMIUM,
             headless=True,
-            args=CHROMIUM_ARGS,
+            args=list(HEADLESS_CHROMIUM_FLAGS),
             viewport={"width": 1280, "height": 900},
         )
         context.set_default_timeout(TIMEOUT_MS)

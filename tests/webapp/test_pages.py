@@ -6,12 +6,14 @@ import csv
 import io
 import re
 from datetime import date, datetime
+from pathlib import Path
 
 import httpx
 import pytest
 from icalendar import Calendar
 
 from tests.webapp.conftest import SECRET
+from tests.webapp.pdf import check_report_pdf
 from tests.webapp.rows import DRAMMEN, KONGSBERG
 from webapp.feeds import feed_token
 
@@ -85,6 +87,36 @@ async def test_the_report_comes_as_csv_and_as_a_printable_page(http: httpx.Async
     assert sheet.headers["content-type"].startswith("text/csv")
     assert [row["owner_name"] for row in csv.DictReader(io.StringIO(sheet.text))] == ["Drammen", "Kongsberg", "Bergen"]
     assert page.status_code == 200 and "<svg" in page.text and "Phase distribution" in page.text
+    assert 'href="/cohorts/2027/report.pdf"' in page.text
+
+
+async def test_the_report_page_links_its_pdf_which_an_adviser_gets_of_their_own_periods(
+    http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    await sign_in(http, "b.olsen", "adviser-dev")
+
+    page = await http.get("/cohorts/2027/report?county=33")
+    link = re.search(r'id="report-pdf" href="([^"]+)"', page.text)
+    assert link and link.group(1) == "/cohorts/2027/report.pdf?county=33"
+    printed = await http.get(link.group(1))
+
+    assert printed.status_code == 200 and printed.headers["content-type"] == "application/pdf"
+    assert 'filename="cohort-2027-progress.pdf"' in printed.headers["content-disposition"]
+    saved = tmp_path / "report.pdf"
+    saved.write_bytes(printed.content)
+    # b.olsen advises Drammen and Kongsberg (both in county 33), so their PDF holds both.
+    check_report_pdf(printed.content, saved, owners=["Drammen", "Kongsberg"])
+
+
+async def test_without_chromium_the_pdf_answers_503_with_what_to_install(
+    http: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GUIDANCE_CHROMIUM", str(tmp_path / "no-chromium-here"))
+    await sign_in(http, "coordinator", "coordinator-dev")
+
+    printed = await http.get("/cohorts/2027/report.pdf")
+
+    assert printed.status_code == 503 and "could not make the PDF" in printed.text
 
 
 async def test_an_advisers_feed_has_their_meetings_and_gatherings(http: httpx.AsyncClient) -> None:

@@ -1,4 +1,4 @@
-"""`guidance report cohort`: the cohort's report as HTML, CSV and a PNG of its timeline, from the record store."""
+"""`guidance report cohort`: the cohort's report as HTML, PDF, CSV and a PNG of its timeline, from the record store."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from starter.cli import app
+from tests.webapp.pdf import check_report_pdf
 
 runner = CliRunner()
 
@@ -39,6 +40,31 @@ def test_the_report_files_hold_the_cohorts_owners_and_its_timeline(
         assert [row["owner_id"] for row in csv.DictReader(rows)] == ["3301", "3303", "4601"]
     width, height = _png_size(picture)
     assert width >= 900 and height >= 150, "the picture is the whole timeline"
+
+
+def test_the_report_as_a_pdf_is_the_printable_page_on_a4(
+    pool: asyncpg.Pool, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", store_url)
+    printed = tmp_path / "out" / "cohort-2027.pdf"
+
+    done = runner.invoke(app, ["report", "cohort", "2027", "--pdf", str(printed)])
+
+    assert done.exit_code == 0, done.output
+    assert f"Wrote {printed}" in done.output
+    check_report_pdf(printed.read_bytes(), printed, owners=["Drammen", "Kongsberg", "Bergen"])
+
+
+def test_without_chromium_the_pdf_is_refused_with_what_to_install(
+    pool: asyncpg.Pool, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", store_url)
+    monkeypatch.setenv("GUIDANCE_CHROMIUM", str(tmp_path / "no-chromium-here"))
+
+    done = runner.invoke(app, ["report", "cohort", "2027", "--pdf", str(tmp_path / "r.pdf")])
+
+    assert done.exit_code == 2 and "could not make the PDF" in done.output
+    assert not (tmp_path / "r.pdf").exists()
 
 
 def test_the_report_filters_by_county(
