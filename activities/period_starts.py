@@ -21,9 +21,10 @@ from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from activities.logging import activity_logger
-from domain.contract import PERIOD_WORKFLOW_TYPE, Activities
+from domain.contract import PERIOD_WORKFLOW_TYPE, REPORT_PROGRESS_TO_SIGNAL, Activities
 from domain.records import PeriodsStarted, PeriodStart, PeriodStarts
 from workflows.guidance_period import initial_search_attributes
 
@@ -69,9 +70,29 @@ class PeriodStarter:
             activity.heartbeat(len(started) + len(already))
 
         await asyncio.gather(*(start(item) for item in batch.starts))
-        closed = [workflow_id for workflow_id in already if not await self._running(workflow_id)]
+        cohorts = {item.workflow_id: item.period.report_to for item in batch.starts}
+        closed = [
+            workflow_id for workflow_id in already if not await self._still_running(workflow_id, cohorts[workflow_id])
+        ]
         activity_logger().info("periods started", started=len(started), already_started=len(already))
         return PeriodsStarted(started=sorted(started), already_started=sorted(already), already_closed=sorted(closed))
+
+    async def _still_running(self, workflow_id: str, cohort_id: str | None) -> bool:
+        """Whether a period that existed already still runs; if so, it is asked to report to the cohort.
+
+        The cohort waits for the end of every period of its owners. A period it started itself (found
+        again by a retried activity) ignores the signal; one started by hand before the cohort would
+        otherwise never tell it of its end. A period that has ended refuses the signal (not found).
+        """
+        if cohort_id is None:
+            return await self._running(workflow_id)
+        try:
+            await self._client.get_workflow_handle(workflow_id).signal(REPORT_PROGRESS_TO_SIGNAL, cohort_id)
+        except RPCError as error:
+            if error.status != RPCStatusCode.NOT_FOUND:
+                raise
+            return False
+        return True
 
     async def _running(self, workflow_id: str) -> bool:
         # The raw call: it reads the status without decoding search attributes (which not every server,

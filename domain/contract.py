@@ -8,6 +8,8 @@ INVALID_RECORD = "InvalidRecord"
 PERIOD_WORKFLOW_TYPE = "GuidancePeriodWorkflow"
 # The signal a period started by a cohort sends it when its phase, overdue flag or end changes.
 PERIOD_PROGRESS_SIGNAL = "period_progress"
+#: Signal to a period: report progress to this cohort from now on (a period the cohort found running).
+REPORT_PROGRESS_TO_SIGNAL = "report_progress_to"
 
 # Custom search attributes and their types, as `temporal server start-dev --search-attribute` takes them.
 SEARCH_ATTRIBUTES: dict[str, str] = {

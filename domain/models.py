@@ -275,6 +275,9 @@ class PeriodState(BaseModel):
     final_evaluation_queued: bool = False
     #: Reports sent to the cohort (`PeriodProgress.report`).
     progress_reports: int = 0
+    #: The cohort that found this period running when it started its owners' periods (signal
+    #: ``report_progress_to``); it is told of progress like the cohort named in the input.
+    report_to: str | None = None
 
 
 class PeriodStatus(BaseModel):

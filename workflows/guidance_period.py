@@ -22,7 +22,7 @@ from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, RecordWriter
 
 with workflow.unsafe.imports_passed_through():
     from domain import period as rules
-    from domain.contract import PERIOD_PROGRESS_SIGNAL, Activities
+    from domain.contract import PERIOD_PROGRESS_SIGNAL, REPORT_PROGRESS_TO_SIGNAL, Activities
     from domain.models import (
         GatheringInvitation,
         MeetingEntry,
@@ -148,8 +148,9 @@ class GuidancePeriodWorkflow:
     Signals:
         gathering_invitation: the Directorate invites the owner to a national gathering.
         network_meeting: the cohort passes on a meeting of the owner's network.
-    A period started by a cohort (``report_to``) signals ``period_progress`` to it when its phase,
-    overdue flag or end changes.
+        report_progress_to: a cohort found the period running (started by hand) and wants its progress.
+    A period started by a cohort (``report_to``), or found by one, signals ``period_progress`` to it when
+    its phase, overdue flag or end changes.
     Queries:
         status: the period's `PeriodStatus`.
     """
@@ -326,6 +327,17 @@ class GuidancePeriodWorkflow:
         action = "network meeting moved" if entry.sequence else "network meeting scheduled"
         self._queue_meeting(entry, f"{entry.meeting_id}:{entry.sequence}", "cohort", action)
 
+    @workflow.signal(name=REPORT_PROGRESS_TO_SIGNAL)
+    async def report_progress_to(self, cohort_workflow_id: str) -> None:
+        """A cohort found this period running (started by hand before it): tell it of progress from now on."""
+        await workflow.wait_condition(lambda: self._state is not None)
+        state = self._live
+        if (state.report_to or state.input.report_to) == cohort_workflow_id:
+            return  # the cohort's own period, or the signal again: nothing changes
+        state.report_to = cohort_workflow_id
+        self._reported = None  # the cohort knows nothing of this period yet: the next publish reports
+        self._revision += 1
+
     @workflow.query
     def status(self) -> PeriodStatus:
         """Where the period stands."""
@@ -438,13 +450,14 @@ class GuidancePeriodWorkflow:
     def _report_progress(self) -> None:
         """Tell the cohort (if any) when the phase, the overdue flag or the end has changed."""
         state, now = self._live, workflow.now()
-        if state.input.report_to is None:
+        cohort_id = state.report_to or state.input.report_to
+        if cohort_id is None:
             return  # a period started outside a cohort workflow (and every period from before reports)
         fingerprint = rules.progress_fingerprint(state, now)
         if fingerprint == self._reported:
             return
         self._reported = fingerprint
-        task = asyncio.create_task(self._send_report(state.input.report_to, rules.progress(state, now)))
+        task = asyncio.create_task(self._send_report(cohort_id, rules.progress(state, now)))
         self._reporting.add(task)
         task.add_done_callback(self._reporting.discard)
 

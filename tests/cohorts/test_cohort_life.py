@@ -268,3 +268,32 @@ async def test_a_period_of_the_same_id_that_has_ended_is_not_waited_for(cohorts:
     first = next(i for i in status.invitations if i.owner_id == cohort.owners[0].owner.id)
     assert first.period_started and first.period_ended  # the cohort knows that period is over
     assert status.periods_ended == 1
+
+
+async def test_a_period_started_by_hand_before_the_cohort_reports_to_it_and_its_end_counts(
+    cohorts: CohortHarness,
+) -> None:
+    cohort = await cohorts.cohort_input(owners=accepted(OWNERS[:2]))
+    by_hand = PeriodInput(
+        cohort=cohort.cohort, owner=cohort.owners[0].owner, advisers=["a.hansen"], start_date=cohort.start_date
+    )
+    running = await start_period(
+        cohorts.env.client, by_hand, plan=VeilederkorpsetSettings().plan(), task_queue=cohorts.task_queue
+    )
+    cohorts.started.append(running.id)
+
+    handle = await cohorts.start(cohort)
+    status = await cohorts.settled(handle, starts=2)
+    first = next(i for i in status.invitations if i.owner_id == cohort.owners[0].owner.id)
+    assert first.period_started and not first.period_ended  # found running: the cohort waits for its end
+
+    await running.execute_update(GuidancePeriodWorkflow.withdraw, Withdraw(reason="merged municipality", by="udir"))
+
+    async def told() -> bool:
+        entry = next(
+            i for i in (await handle.query(CohortWorkflow.status)).invitations if i.period_workflow_id == running.id
+        )
+        return entry.period_ended and entry.phase == "withdrawn"
+
+    await wait_for(told, "the hand-started period's end reported to the cohort")
+    assert (await handle.query(CohortWorkflow.status)).periods_ended == 1
