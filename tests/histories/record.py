@@ -30,21 +30,23 @@ from domain.cohort import CohortInput, RespondToInvitation, ScheduleNetworkMeeti
 from domain.contract import period_workflow_id  # noqa: E402
 from domain.gatherings import MoveGathering  # noqa: E402
 from domain.models import RecordMilestone, ScheduleMeeting, Withdraw  # noqa: E402
+from domain.settings import resolve_plan  # noqa: E402
 from starter.cohorts import start_cohort  # noqa: E402
 from starter.progress import counted_step, progress_bar  # noqa: E402
 from tests.fakes import RecordingActivities  # noqa: E402
 from tests.workflows.conftest import dev_period  # noqa: E402
-from tests.workflows.scenarios import full_period  # noqa: E402
+from tests.workflows.scenarios import full_period, plan_period  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows.cohort import CohortWorkflow  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
 
 # v2: the second reminder before an escalation (SECOND_REMINDER_PATCH)
 # v3: cohorts with national gatherings, network meetings and their periods' progress (COHORT_GATHERINGS_PATCH)
-VERSION = "v3"
+# v4: programme plans: plan search attributes (PLAN_ATTRIBUTES_PATCH), another plan's phases and proposed meetings
+VERSION = "v4"
 FOLDER = Path(__file__).resolve().parent
-#: The steps `record` counts on its progress bar: the five scenarios and writing the files.
-STEPS = 6
+#: The steps `record` counts on its progress bar: the six scenarios and writing the files.
+STEPS = 7
 
 
 async def cohort_with_answers(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle[Any, Any]:
@@ -187,6 +189,9 @@ async def record() -> list[Path]:
                         GuidancePeriodWorkflow.withdraw, Withdraw(reason="Owner merged", by="coordinator")
                     )
                     await withdrawn.result()
+                with counted_step(progress, bar, "A rektorutdanning period: proposed gatherings, a phase skipped"):
+                    other_plan = await plan_period(env.client, env, task_queue, resolve_plan("rektorutdanning"))
+                    await other_plan.result()
                 with counted_step(progress, bar, "A cohort: accepted, declined, no reply"):
                     cohort = await cohort_with_answers(env, task_queue)
                 with counted_step(progress, bar, "A cohort's life: network meeting, gathering moved, the end"):
@@ -194,6 +199,7 @@ async def record() -> list[Path]:
                 histories = [
                     ("guidance_period", "expired-two-cycles", expired),
                     ("guidance_period", "withdrawn", withdrawn),
+                    ("guidance_period", "rektorutdanning-expired", other_plan),
                     ("cohort", "accepted-declined-no-reply", cohort),
                     ("cohort", "gatherings-network-ended", life),
                     ("guidance_period", "in-cohort-network-expired", env.client.get_workflow_handle(network_period)),
