@@ -38,7 +38,7 @@ from starter.retention import ensure_retention_schedule
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.retention import RetentionWorkflow
-from workflows.sandbox import workflow_runner
+from workflows.sandbox import workflow_modules, workflow_runner
 
 log = structlog.get_logger("worker")
 
@@ -72,18 +72,25 @@ def build_worker(
     *,
     task_queue: str = TASK_QUEUE,
     workflows: Sequence[type] = WORKFLOWS,
+    pass_through_workflows: bool = False,
 ) -> Worker:
     """A worker for the engine's workflows (tests and benchmarks may add their own) and the given activities.
 
     Every worker also starts cohorts' periods (`PeriodStarter`), with its own client, on its own task queue.
+
+    Args:
+        pass_through_workflows: Load the workflows' modules once for every run instead of once per run (the
+            production worker, `run_worker`, and the benchmarks that measure it; see
+            `workflows.sandbox.workflow_modules`). Tests keep the strict sandbox.
     """
     precompile_sandboxed_modules()
+    passed = workflow_modules(workflows) if pass_through_workflows else ()
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(workflows),
         activities=[*activities, PeriodStarter(client).start_periods],
-        workflow_runner=workflow_runner(also_pass_through=LOGGING_MODULES),
+        workflow_runner=workflow_runner(also_pass_through=(*LOGGING_MODULES, *passed)),
         # On SIGTERM, let records being written finish (within the 30 s an orchestrator usually allows).
         graceful_shutdown_timeout=timedelta(seconds=20),
     )
@@ -110,7 +117,7 @@ async def run_worker(
         await apply_schema(pool)
         store = RecordStore(pool, settings)
         activities = [*all_activities(store), *maintenance_activities(pool, settings)]
-        worker = build_worker(client, activities, task_queue=task_queue)
+        worker = build_worker(client, activities, task_queue=task_queue, pass_through_workflows=True)
         async with contextlib.AsyncExitStack() as services:
             if settings.health_port is not None:
                 health = HealthServer({"worker": worker_check(worker), "postgresql": postgres_check(pool)})

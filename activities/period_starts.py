@@ -19,7 +19,7 @@ from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client
-from temporalio.common import WorkflowIDReusePolicy
+from temporalio.common import Priority, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -32,6 +32,9 @@ WORKFLOW_EXECUTION_STATUS_RUNNING = WorkflowExecutionStatus.WORKFLOW_EXECUTION_S
 
 #: Starts in flight at once per activity (the client's concurrency, as a starter script would use).
 CONCURRENT_STARTS = 50
+#: Periods started by a cohort queue behind the cohort's own tasks (priority 3, the default) when the task queue
+#: has a backlog, so the cohort keeps up with its starts, answers and queries while hundreds of periods begin.
+PERIOD_PRIORITY = Priority(priority_key=4)
 
 
 class PeriodStarter:
@@ -62,6 +65,7 @@ class PeriodStarter:
                             f"Guidance period: {period.owner.name} ({period.owner.id}), cohort {period.cohort}"
                         ),
                         search_attributes=initial_search_attributes(period),
+                        priority=PERIOD_PRIORITY,
                     )
                     started.append(item.workflow_id)
                 except WorkflowAlreadyStartedError:

@@ -1,12 +1,13 @@
 """The bare workflows the benchmarks measure the engine against: the same SDK, runner and converter, no engine.
 
-This module is imported again inside the workflow sandbox for every run of its workflows (as the engine's
-`workflows` package is for every period), so it imports nothing but the SDK: a baseline that pays the same
-sandbox price per run as a period does, and nothing else.
+The benchmarks run the production worker's configuration (`build_worker(..., pass_through_workflows=True)`),
+which loads this module once for all runs exactly as it loads the engine's `workflows` modules; it imports
+nothing but the SDK, so a baseline pays the same sandbox price per run as a period does, and nothing else.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from temporalio import activity, workflow
@@ -63,3 +64,29 @@ class BareHistoryWorkflow:
 def steps_for(events: int) -> int:
     """The number of steps whose `BareHistoryWorkflow` history comes closest to `events` events (at least 1)."""
     return max(1, round((events - HISTORY_FIXED_EVENTS) / HISTORY_STEP_EVENTS))
+
+
+@workflow.defn
+class BareWorkflow:
+    """Baseline of the cohort start: a workflow that does nothing and returns."""
+
+    @workflow.run
+    async def run(self) -> None:
+        return None
+
+
+@workflow.defn
+class BareParentWorkflow:
+    """Reference: starts `count` bare children, `batch` per workflow task, as the cohort starts its periods."""
+
+    @workflow.run
+    async def run(self, prefix: str, count: int, batch: int) -> None:
+        for first in range(0, count, batch):
+            await asyncio.gather(
+                *(
+                    workflow.start_child_workflow(
+                        BareWorkflow.run, id=f"{prefix}-{i}", parent_close_policy=workflow.ParentClosePolicy.ABANDON
+                    )
+                    for i in range(first, min(count, first + batch))
+                )
+            )

@@ -35,7 +35,9 @@ async def serve(address: str, namespace: str, task_queue: str, metrics_port: int
     )
     stop = asyncio.Event()
     stop_on_signals(stop)
-    async with build_worker(client, [], task_queue=task_queue, workflows=[BareUpdateWorkflow]):
+    async with build_worker(
+        client, [], task_queue=task_queue, workflows=[BareUpdateWorkflow], pass_through_workflows=True
+    ):
         print("ready", flush=True)
         await stop.wait()
 

@@ -48,31 +48,28 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from temporalio import workflow
-
-ROOT = Path(__file__).parent.parent  # __file__ is absolute (and resolve() is barred in the sandbox)
+ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-# The workflow sandbox imports this module again for the bench's workflows: everything else is passed through.
-with workflow.unsafe.imports_passed_through():
-    import psutil
-    import temporalio
-    from temporalio.api.enums.v1 import EventType, TimeoutType
-    from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
-    from temporalio.service import RPCError
+import psutil  # noqa: E402
+import temporalio  # noqa: E402
+from temporalio.api.enums.v1 import EventType, TimeoutType  # noqa: E402
+from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError  # noqa: E402
+from temporalio.service import RPCError  # noqa: E402
 
-    from devstack.postgres import EmbeddedPostgres, start_embedded_postgres
-    from devstack.temporal_server import DevServer, free_port
-    from domain import calendar
-    from domain.cohort import CohortInput, CohortOwner, CohortStatus
-    from domain.contract import TASK_QUEUE, Activities
-    from domain.owners import all_owners
-    from domain.settings import AppSettings
-    from starter.cohorts import start_cohort
-    from starter.logs import configure_logging
-    from worker import build_worker, run_worker
-    from workflows.cohort import START_BATCH, CohortWorkflow
+from bench.bare import BareParentWorkflow, BareWorkflow  # noqa: E402
+from devstack.postgres import EmbeddedPostgres, start_embedded_postgres  # noqa: E402
+from devstack.temporal_server import DevServer, free_port  # noqa: E402
+from domain import calendar  # noqa: E402
+from domain.cohort import CohortInput, CohortOwner, CohortStatus  # noqa: E402
+from domain.contract import TASK_QUEUE, Activities  # noqa: E402
+from domain.owners import all_owners  # noqa: E402
+from domain.settings import AppSettings  # noqa: E402
+from starter.cohorts import start_cohort  # noqa: E402
+from starter.logs import configure_logging  # noqa: E402
+from worker import build_worker, run_worker  # noqa: E402
+from workflows.cohort import START_BATCH, CohortWorkflow  # noqa: E402
 
 TARGET_RATIO = 0.5
 #: The activity that starts a batch of periods, where a cohort starts them so rather than as children.
@@ -99,32 +96,6 @@ T = TypeVar("T")
 
 class BenchmarkError(Exception):
     """A step did not finish (the message says which); the run stops and cleans up."""
-
-
-@workflow.defn
-class BareWorkflow:
-    """Baseline: a workflow that does nothing and returns."""
-
-    @workflow.run
-    async def run(self) -> None:
-        return None
-
-
-@workflow.defn
-class BareParentWorkflow:
-    """Reference: starts `count` bare children, `batch` per workflow task, as the cohort starts its periods."""
-
-    @workflow.run
-    async def run(self, prefix: str, count: int, batch: int) -> None:
-        for first in range(0, count, batch):
-            await asyncio.gather(
-                *(
-                    workflow.start_child_workflow(
-                        BareWorkflow.run, id=f"{prefix}-{i}", parent_close_policy=workflow.ParentClosePolicy.ABANDON
-                    )
-                    for i in range(first, min(count, first + batch))
-                )
-            )
 
 
 # --- measuring ---------------------------------------------------------------------------------------
@@ -436,7 +407,9 @@ async def measure(client: Client, meter: Meter, options: Options, worker: asynci
     bares: list[Phase] = []
     references: list[Phase] = []
     cohorts: list[Phase] = []
-    async with build_worker(client, [], task_queue=queue, workflows=[BareWorkflow, BareParentWorkflow]):
+    async with build_worker(
+        client, [], task_queue=queue, workflows=[BareWorkflow, BareParentWorkflow], pass_through_workflows=True
+    ):
         # Warm up every path: sandbox imports, the plan activity, database connections, first polls.
         warm = options.warmup
         print(f"warming up: a cohort of {warm} owners, {warm} bare starts, {warm} bare children ...", flush=True)

@@ -84,7 +84,13 @@ async def engine_worker(client: Client, database_url: str, settings: AppSettings
         await apply_schema(pool)
         store = RecordStore(pool, settings)
         activities = [*all_activities(store), *maintenance_activities(pool, settings)]
-        async with build_worker(client, activities, task_queue=TASK_QUEUE, workflows=[*WORKFLOWS, BareUpdateWorkflow]):
+        async with build_worker(
+            client,
+            activities,
+            task_queue=TASK_QUEUE,
+            workflows=[*WORKFLOWS, BareUpdateWorkflow],
+            pass_through_workflows=True,
+        ):
             yield
     finally:
         await pool.close()

@@ -8,12 +8,13 @@ the SDK's "Failed decoding arguments".
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
 import temporalio.api.common.v1
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter, PydanticPayloadConverter
 from temporalio.converter import DataConverter
 
@@ -46,7 +47,18 @@ def explain(error: ValidationError) -> str:
     return "; ".join(explain_problems(error))
 
 
+# One cache of type adapters for the whole process. The SDK makes a new payload converter for every workflow run
+# (and two per workflow task, outside the sandbox), each with a cache of its own, so every cached period built and
+# kept its own adapters (schema, validator, serializer) for the same few message types. A type adapter is
+# immutable once built: sharing it between converters and threads is safe.
+_TYPE_ADAPTERS = functools.lru_cache(maxsize=1024)(TypeAdapter)
+
+
 class _ExplainingJSONConverter(PydanticJSONPlainPayloadConverter):
+    def __init__(self) -> None:
+        super().__init__()
+        self._type_adapter = _TYPE_ADAPTERS
+
     def from_payload(self, payload: temporalio.api.common.v1.Payload, type_hint: type | None = None) -> Any:
         try:
             return super().from_payload(payload, type_hint)

@@ -65,6 +65,7 @@ PLAN_VERSION = SearchAttributeKey.for_keyword("PlanVersion")
 # Behavioural changes to running periods, each behind `workflow.patched` (README, "Changing the workflow").
 SECOND_REMINDER_PATCH = "second-phase-reminder"  # a second reminder to the advisers before an escalation
 PLAN_ATTRIBUTES_PATCH = "plan-search-attributes"  # ProgrammePlan and PlanVersion among the search attributes
+KEEP_TIMER_PATCH = "keep-deadline-timer"  # the deadline's timer is kept while the deadline stays where it is
 
 
 def initial_search_attributes(period: PeriodInput) -> TypedSearchAttributes:
@@ -165,6 +166,8 @@ class GuidancePeriodWorkflow:
         self._revision = 0  # counts changes, so the main loop wakes to republish and re-plan its timer
         self._reported: tuple[object, ...] | None = None  # the progress the cohort was last told
         self._reporting: set[asyncio.Task[None]] = set()  # reports to the cohort on their way
+        self._timer: asyncio.Task[None] | None = None  # the deadline's timer (`KEEP_TIMER_PATCH`)
+        self._timer_at: datetime | None = None
 
     # --- main loop --------------------------------------------------------------------------------
 
@@ -211,6 +214,10 @@ class GuidancePeriodWorkflow:
             await self._wait_until(deadline)
             if not is_terminal(state.phase):
                 self._act_on_deadlines()
+        if self._timer is not None:
+            # The period has ended: its deadline timer would outlive it (and let a test server skip time).
+            self._timer.cancel()
+            self._timer, self._timer_at = None, None
         if not state.final_evaluation_queued:
             self._queue_final_evaluation()
         self._writer.close()
@@ -419,6 +426,9 @@ class GuidancePeriodWorkflow:
 
     async def _wait_until(self, deadline: rules.Deadline) -> None:
         """Sleep until the deadline; a change, or a chance to continue-as-new, wakes the loop early."""
+        if workflow.patched(KEEP_TIMER_PATCH):
+            await self._wait_on_timer(deadline)
+            return
         seen = self._revision
         timeout = deadline.at - workflow.now()
         if timeout <= timedelta(0):
@@ -429,6 +439,30 @@ class GuidancePeriodWorkflow:
                 timeout=timeout,
                 timeout_summary=deadline.summary,
             )
+
+    async def _wait_on_timer(self, deadline: rules.Deadline) -> None:
+        """As `_wait_until`, with one timer per deadline, kept while the loop wakes for other reasons.
+
+        Before `KEEP_TIMER_PATCH` every wake-up (every update, record and report) cancelled the timer and
+        started a new one for the same moment: two commands and two events for nothing. The timer is
+        replaced only when the deadline's moment moves; the kinds of deadline due are worked out again
+        when it fires (`_act_on_deadlines`), so a summary left from an earlier deadline changes nothing.
+        """
+        seen = self._revision
+        if deadline.at != self._timer_at:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer, self._timer_at = None, None
+            delay = deadline.at - workflow.now()
+            if delay <= timedelta(0):
+                return
+            self._timer = asyncio.create_task(workflow.sleep(delay, summary=deadline.summary))
+            self._timer_at = deadline.at
+        timer = self._timer
+        assert timer is not None
+        await workflow.wait_condition(lambda: timer.done() or self._revision != seen or self._may_continue_as_new())
+        if timer.done():
+            self._timer, self._timer_at = None, None
 
     def _second_reminder(self) -> bool:
         """Periods started before the second reminder existed keep running (and replaying) without it."""
