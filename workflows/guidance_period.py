@@ -63,9 +63,13 @@ PROGRAMME_PLAN = SearchAttributeKey.for_keyword("ProgrammePlan")
 PLAN_VERSION = SearchAttributeKey.for_keyword("PlanVersion")
 
 # Behavioural changes to running periods, each behind `workflow.patched` (README, "Changing the workflow").
-SECOND_REMINDER_PATCH = "second-phase-reminder"  # a second reminder to the advisers before an escalation
-PLAN_ATTRIBUTES_PATCH = "plan-search-attributes"  # ProgrammePlan and PlanVersion among the search attributes
-KEEP_TIMER_PATCH = "keep-deadline-timer"  # the deadline's timer is kept while the deadline stays where it is
+SECOND_REMINDER_PATCH = "second-phase-reminder"  # v2: a second reminder to the advisers before an escalation
+# v4, one patch for several changes: every patch a new period meets costs it a marker and an upsert of
+# TemporalChangeVersion (the SDK's), so a period from v4 on meets this one only, and it implies v2's change:
+# - ProgrammePlan and PlanVersion among the search attributes;
+# - the deadline's timer kept while the deadline stays where it is (`_wait_on_timer`);
+# - no upsert of search attributes the run started with (`_publish`).
+PROGRAMME_PLANS_PATCH = "programme-plans"
 
 
 def initial_search_attributes(period: PeriodInput) -> TypedSearchAttributes:
@@ -78,8 +82,14 @@ def initial_search_attributes(period: PeriodInput) -> TypedSearchAttributes:
         SearchAttributePair(PROGRAMME_PLAN, period.plan),
     ]
     if period.programme is not None:  # else the worker loads the plan and the first task sets these
+        # All a new period's attributes, so that its first workflow task has none to upsert (a visibility
+        # write on the server for each of hundreds of periods a cohort starts at once).
+        due = rules.phase_due_at(rules.new_state(period, period.programme))
         pairs.append(SearchAttributePair(GUIDANCE_PHASE, period.programme.first_phase))
         pairs.append(SearchAttributePair(PLAN_VERSION, period.programme.version))
+        pairs.append(SearchAttributePair(OVERDUE, False))
+        if due is not None:
+            pairs.append(SearchAttributePair(PHASE_DUE_AT, due))
     return TypedSearchAttributes(pairs)
 
 
@@ -166,7 +176,7 @@ class GuidancePeriodWorkflow:
         self._revision = 0  # counts changes, so the main loop wakes to republish and re-plan its timer
         self._reported: tuple[object, ...] | None = None  # the progress the cohort was last told
         self._reporting: set[asyncio.Task[None]] = set()  # reports to the cohort on their way
-        self._timer: asyncio.Task[None] | None = None  # the deadline's timer (`KEEP_TIMER_PATCH`)
+        self._timer: asyncio.Task[None] | None = None  # the deadline's timer (`PROGRAMME_PLANS_PATCH`)
         self._timer_at: datetime | None = None
 
     # --- main loop --------------------------------------------------------------------------------
@@ -426,7 +436,7 @@ class GuidancePeriodWorkflow:
 
     async def _wait_until(self, deadline: rules.Deadline) -> None:
         """Sleep until the deadline; a change, or a chance to continue-as-new, wakes the loop early."""
-        if workflow.patched(KEEP_TIMER_PATCH):
+        if self._since_programme_plans():
             await self._wait_on_timer(deadline)
             return
         seen = self._revision
@@ -443,7 +453,7 @@ class GuidancePeriodWorkflow:
     async def _wait_on_timer(self, deadline: rules.Deadline) -> None:
         """As `_wait_until`, with one timer per deadline, kept while the loop wakes for other reasons.
 
-        Before `KEEP_TIMER_PATCH` every wake-up (every update, record and report) cancelled the timer and
+        Before `PROGRAMME_PLANS_PATCH` every wake-up (every update, record and report) cancelled the timer and
         started a new one for the same moment: two commands and two events for nothing. The timer is
         replaced only when the deadline's moment moves; the kinds of deadline due are worked out again
         when it fires (`_act_on_deadlines`), so a summary left from an earlier deadline changes nothing.
@@ -466,7 +476,12 @@ class GuidancePeriodWorkflow:
 
     def _second_reminder(self) -> bool:
         """Periods started before the second reminder existed keep running (and replaying) without it."""
-        return workflow.patched(SECOND_REMINDER_PATCH)
+        return self._since_programme_plans() or workflow.patched(SECOND_REMINDER_PATCH)
+
+    @staticmethod
+    def _since_programme_plans() -> bool:
+        """The period runs v4's behaviour (`PROGRAMME_PLANS_PATCH`); periods from before replay as they ran."""
+        return workflow.patched(PROGRAMME_PLANS_PATCH)
 
     def _may_continue_as_new(self) -> bool:
         """Temporal suggests a fresh run, no handler is busy and no record is being written.
@@ -504,11 +519,22 @@ class GuidancePeriodWorkflow:
         finally:
             self._revision += 1
 
+    @staticmethod
+    def _started_with(attributes: list[SearchAttributeUpdate[Any]]) -> list[tuple[str, Any]]:
+        """The values the run's search attributes had when it started, in the order of `attributes`."""
+        given = workflow.info().typed_search_attributes
+        return [(a.key.name, given.get(a.key)) for a in attributes]
+
     def _publish(self) -> None:
         """Upsert search attributes (only when they changed) and refresh the Web UI's current details."""
         state, now = self._live, workflow.now()
-        attributes = search_attributes(state, now, plan=workflow.patched(PLAN_ATTRIBUTES_PATCH))
+        attributes = search_attributes(state, now, plan=self._since_programme_plans())
         fingerprint = [(a.key.name, a.value) for a in attributes]
+        # The run began with exactly these (a start that gave them all, or a continue-as-new): no upsert. Runs
+        # from before the patch upserted here, and replay as they ran.
+        started_with = self._published is None and fingerprint == self._started_with(attributes)
+        if started_with and self._since_programme_plans():
+            self._published = fingerprint
         if fingerprint != self._published:
             workflow.upsert_search_attributes(attributes)
             self._published = fingerprint

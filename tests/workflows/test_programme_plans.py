@@ -15,6 +15,7 @@ from pathlib import Path
 
 import holidays
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 
 from domain.contract import Activities
@@ -195,3 +196,32 @@ async def test_a_proposed_meeting_is_moved_by_an_update_and_keeps_its_series(har
     assert (moved.date, moved.sequence, moved.series) == (monday, 1, "gathering")
     records: list[MeetingRecord] = await harness.fakes.received(Activities.RECORD_MEETING, len(status.meetings) + 1)
     assert [r.meeting.sequence for r in records if r.meeting.meeting_id == proposed.meeting_id] == [0, 1]
+
+
+async def test_a_period_started_with_all_its_search_attributes_upserts_none_until_it_changes(
+    harness: PeriodHarness,
+) -> None:
+    handle = await api.start_period(
+        harness.env.client,
+        await harness.period_input(with_plan=False, plan="rektorutdanning"),
+        task_queue=harness.task_queue,
+    )
+    harness.started.append(handle)
+    plan = resolve_plan("rektorutdanning")
+    await harness.settled(handle)
+
+    async def upserts() -> list[set[str]]:
+        """The attributes each upsert set (the SDK upserts TemporalChangeVersion for the patch a period meets)."""
+        return [
+            set(e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields)
+            async for e in handle.fetch_history_events()
+            if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+        ]
+
+    # The start gave phase, due date, overdue, plan and version: nothing of ours to upsert.
+    assert await upserts() == [{"TemporalChangeVersion"}]
+    await harness.env.sleep(timedelta(weeks=1))
+    await handle.execute_update(GuidancePeriodWorkflow.record_milestone, closing_update(plan, "enrolment", "a.hansen"))
+    await harness.settled(handle)
+    changed = (await upserts())[1:]
+    assert len(changed) == 1 and {"GuidancePhase", "PhaseDueAt"} <= changed[0]  # the new phase and its due date
