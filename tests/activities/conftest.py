@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -16,23 +14,14 @@ from activities.db import apply_schema, create_pool
 from activities.record_store import RecordStore
 from domain.settings import AppSettings
 from tests.activities.factories import WORKFLOW_ID
-
-
-def _database_url(server_url: str, database: str) -> str:
-    return urlunsplit(urlsplit(server_url)._replace(path=f"/{database}"))
+from tests.databases import throwaway_database
 
 
 @pytest.fixture
 async def database_url(postgres_url: str) -> AsyncIterator[str]:
     """An empty database of its own for one test, dropped afterwards."""
-    name = f"activities_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(postgres_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield _database_url(postgres_url, name)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with throwaway_database(postgres_url, "activities") as url:
+        yield url
 
 
 @pytest.fixture

@@ -10,16 +10,14 @@ name, give ``-m faults`` too, or it is deselected.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import pytest
 from temporalio.client import Client
 
 from devstack.temporal_server import DevServer, free_port
+from tests.databases import throwaway_database
 from tests.faults.harness import FaultReport
 
 _REPORT = pytest.StashKey[FaultReport]()
@@ -45,14 +43,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 @pytest.fixture
 async def fault_database(postgres_url: str) -> AsyncIterator[str]:
     """An empty database of the test's own on the session's PostgreSQL server, dropped afterwards."""
-    name = f"faults_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(postgres_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield urlunsplit(urlsplit(postgres_url)._replace(path=f"/{name}"))
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with throwaway_database(postgres_url, "faults") as url:
+        yield url
 
 
 @pytest.fixture

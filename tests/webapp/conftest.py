@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -13,6 +11,7 @@ import pytest
 from temporalio.client import Client
 
 from activities.db import apply_schema, create_pool
+from tests.databases import throwaway_database
 from tests.webapp.rows import NOW, write_cohort
 from webapp.app import WebApp, create_app
 from webapp.records import RecordReader
@@ -26,14 +25,8 @@ _USERS = UserDirectory.development()
 @pytest.fixture
 async def store_url(postgres_url: str) -> AsyncIterator[str]:
     """An empty database of the test's own with the schema applied, dropped afterwards."""
-    name = f"webapp_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(postgres_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield urlunsplit(urlsplit(postgres_url)._replace(path=f"/{name}"))
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with throwaway_database(postgres_url, "webapp") as url:
+        yield url
 
 
 @pytest.fixture
