@@ -97,9 +97,10 @@ async def test_a_cohort_of_twenty_owners_lives_through_invitations_gatherings_wi
                 ScheduleNetworkMeeting(network="Kystnettverket", date=meeting_day, adviser="adviser0"),
             )
             withdrawn = accepting[5]
-            await env.client.get_workflow_handle_for(
-                GuidancePeriodWorkflow.run, period_workflow_id(name, withdrawn)
-            ).execute_update(GuidancePeriodWorkflow.withdraw, Withdraw(reason="municipal merger", by="owner"))
+            leaving = env.client.get_workflow_handle(period_workflow_id(name, withdrawn))
+            await leaving.execute_update(
+                GuidancePeriodWorkflow.withdraw, Withdraw(reason="municipal merger", by="owner")
+            )
 
             gatherings = plan_gatherings(start, PLAN)
             second = gatherings[1]
