@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from starlette.exceptions import HTTPException
@@ -20,7 +21,7 @@ from webapp.documents import DocumentError, report_html, report_pdf
 from webapp.feeds import calendar_feed, feed_token, token_is_valid
 from webapp.overview import DISPLAY_ZONE, overview_lines
 from webapp.plans import plan_facts
-from webapp.records import PeriodRow
+from webapp.records import PeriodRecords, PeriodRow
 from webapp.reports import cohort_report, report_csv
 from webapp.tasks import adviser_tasks
 from webapp.timeline import cohort_timeline_svg
@@ -103,24 +104,38 @@ def _filters(request: Request, user: User) -> tuple[str | None, str | None]:
     return county, adviser if user.is_coordinator else user.name
 
 
-async def _cohort_periods(request: Request, user: User) -> tuple[str, list[PeriodRow]]:
+@dataclass(frozen=True)
+class _CohortView:
+    """A cohort as the signed-in person may see it, filtered by the query's county and adviser."""
+
+    user: User
+    cohort: str
+    records: PeriodRecords
+    now: datetime
+
+    @property
+    def title(self) -> str:
+        return f"Cohort {self.cohort}"
+
+
+async def _cohort_view(request: Request) -> _CohortView:
+    user, web = _user(request), _web(request)
     cohort = request.path_params["cohort"]
     county, adviser = _filters(request, user)
-    periods = await _web(request).reader.periods(cohort=cohort, county=county, adviser=adviser)
-    return cohort, periods
+    periods = await web.reader.periods(cohort=cohort, county=county, adviser=adviser)
+    return _CohortView(user, cohort, await web.reader.records(periods), web.clock())
 
 
 async def cohort(request: Request) -> Response:
-    user = _user(request)
-    web = _web(request)
-    cohort, periods = await _cohort_periods(request, user)
-    records = await web.reader.records(periods)
-    now = web.clock()
-    everyone = await web.reader.periods(cohort=cohort, adviser=None if user.is_coordinator else user.name)
+    view = await _cohort_view(request)
+    user = view.user
+    everyone = await _web(request).reader.periods(
+        cohort=view.cohort, adviser=None if user.is_coordinator else user.name
+    )
     context = {
-        "cohort": cohort,
-        "lines": overview_lines(records, now),
-        "timeline": cohort_timeline_svg(records, now),
+        "cohort": view.cohort,
+        "lines": overview_lines(view.records, view.now),
+        "timeline": cohort_timeline_svg(view.records, view.now),
         "counties": sorted({p.county for p in everyone}),
         "advisers": sorted({a for p in everyone for a in p.advisers}),
         "county": request.query_params.get("county", ""),
@@ -131,52 +146,39 @@ async def cohort(request: Request) -> Response:
 
 
 async def cohort_timeline(request: Request) -> Response:
-    user = _user(request)
-    web = _web(request)
-    cohort, periods = await _cohort_periods(request, user)
-    svg = cohort_timeline_svg(await web.reader.records(periods), web.clock(), title=f"Cohort {cohort}")
+    view = await _cohort_view(request)
+    svg = cohort_timeline_svg(view.records, view.now, title=view.title)
     return Response(svg, media_type="image/svg+xml")
 
 
 async def cohort_report_page(request: Request) -> Response:
-    user = _user(request)
-    web = _web(request)
-    cohort, periods = await _cohort_periods(request, user)
-    records = await web.reader.records(periods)
-    now = web.clock()
+    view = await _cohort_view(request)
     context = {
-        "report": cohort_report(cohort, records, now),
-        "timeline": cohort_timeline_svg(records, now, title=f"Cohort {cohort}"),
-        "generated": now.astimezone(DISPLAY_ZONE),
+        "report": cohort_report(view.cohort, view.records, view.now),
+        "timeline": cohort_timeline_svg(view.records, view.now, title=view.title),
+        "generated": view.now.astimezone(DISPLAY_ZONE),
         "query": request.url.query,
     }
     return _render(request, "report.html", context)
 
 
 async def cohort_report_pdf(request: Request) -> Response:
-    user = _user(request)
-    web = _web(request)
-    cohort, periods = await _cohort_periods(request, user)
-    records = await web.reader.records(periods)
-    now = web.clock()
-    html = report_html(
-        cohort_report(cohort, records, now), cohort_timeline_svg(records, now, title=f"Cohort {cohort}"), now
-    )
+    view = await _cohort_view(request)
+    report = cohort_report(view.cohort, view.records, view.now)
+    html = report_html(report, cohort_timeline_svg(view.records, view.now, title=view.title), view.now)
     try:
         # Chromium takes a second or two: off the event loop, so other requests go on meanwhile.
         pdf = await asyncio.to_thread(report_pdf, html)
     except DocumentError as error:
         raise HTTPException(503, f"The PDF cannot be made on this server: {error}") from None
-    headers = {"Content-Disposition": f'inline; filename="cohort-{cohort}-progress.pdf"'}
+    headers = {"Content-Disposition": f'inline; filename="cohort-{view.cohort}-progress.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 async def cohort_report_csv(request: Request) -> Response:
-    user = _user(request)
-    web = _web(request)
-    cohort, periods = await _cohort_periods(request, user)
-    report = cohort_report(cohort, await web.reader.records(periods), web.clock())
-    headers = {"Content-Disposition": f'attachment; filename="cohort-{cohort}-progress.csv"'}
+    view = await _cohort_view(request)
+    report = cohort_report(view.cohort, view.records, view.now)
+    headers = {"Content-Disposition": f'attachment; filename="cohort-{view.cohort}-progress.csv"'}
     return Response(report_csv(report), media_type="text/csv; charset=utf-8", headers=headers)
 
 
