@@ -25,28 +25,37 @@ FULL_PERIOD_STEPS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+async def start_tomorrow(
+    client: Client, env: WorkflowEnvironment, task_queue: str, plan: ProgrammePlan, prefix: str, owner: dict[str, str]
+) -> WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]:
+    """Start `owner`'s period on `plan` in a cohort of its own (``{prefix}…``), on the next working day."""
+    today = calendar.local_date(await env.get_current_time(), plan.timezone)
+    period = PeriodInput.model_validate(
+        {
+            "cohort": f"{prefix}{uuid.uuid4().hex[:6]}",
+            "owner": owner,
+            "advisers": ["a.hansen", "b.olsen"],
+            "start_date": calendar.next_working_day(today + timedelta(days=1), plan.calendar_country),
+            "plan": plan.name,
+            "programme": plan,
+        }
+    )
+    return await client.start_workflow(
+        GuidancePeriodWorkflow.run,
+        period,
+        id=f"guidance-period-{period.cohort}-{period.owner.id}",
+        task_queue=task_queue,
+    )
+
+
 async def full_period(
     client: Client, env: WorkflowEnvironment, task_queue: str
 ) -> WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]:
     """Start a period and walk it through every phase, two meetings a phase and a gathering every other
     phase, into a second cycle; the caller awaits the result, which runs it to expiry."""
     plan = VeilederkorpsetSettings().plan()
-    today = calendar.local_date(await env.get_current_time(), plan.timezone)
-    period = PeriodInput.model_validate(
-        {
-            "cohort": f"sim{uuid.uuid4().hex[:6]}",
-            "owner": {"id": "4601", "name": "Bergen", "kind": "municipality", "county": "46"},
-            "advisers": ["a.hansen", "b.olsen"],
-            "start_date": calendar.next_working_day(today + timedelta(days=1)),
-            "programme": plan,
-        }
-    )
-    handle = await client.start_workflow(
-        GuidancePeriodWorkflow.run,
-        period,
-        id=f"guidance-period-{period.cohort}-{period.owner.id}",
-        task_queue=task_queue,
-    )
+    owner = {"id": "4601", "name": "Bergen", "kind": "municipality", "county": "46"}
+    handle = await start_tomorrow(client, env, task_queue, plan, "sim", owner)
     for index, (milestone, extra) in enumerate(FULL_PERIOD_STEPS):
         for _ in range(2):
             now = calendar.local_date(await env.get_current_time(), plan.timezone)
@@ -82,23 +91,8 @@ async def plan_period(
 ) -> WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]:
     """Start a period on `plan` and close every phase but the last as it falls due (an optional one
     skipped); the caller awaits the result, which runs it to its maximum duration (expired)."""
-    today = calendar.local_date(await env.get_current_time(), plan.timezone)
-    period = PeriodInput.model_validate(
-        {
-            "cohort": f"plan{uuid.uuid4().hex[:6]}",
-            "owner": {"id": "1804", "name": "Bodø", "kind": "municipality", "county": "18"},
-            "advisers": ["a.hansen", "b.olsen"],
-            "start_date": calendar.next_working_day(today + timedelta(days=1), plan.calendar_country),
-            "plan": plan.name,
-            "programme": plan,
-        }
-    )
-    handle = await client.start_workflow(
-        GuidancePeriodWorkflow.run,
-        period,
-        id=f"guidance-period-{period.cohort}-{period.owner.id}",
-        task_queue=task_queue,
-    )
+    owner = {"id": "1804", "name": "Bodø", "kind": "municipality", "county": "18"}
+    handle = await start_tomorrow(client, env, task_queue, plan, "plan", owner)
     for phase in plan.phases[:-1]:
         await env.sleep(timedelta(weeks=phase.expected_weeks))
         update = closing_update(plan, phase.phase, "b.olsen")
