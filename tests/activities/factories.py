@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from domain.contract import period_workflow_id
 from domain.models import (
     GatheringInvitation,
+    MeetingEntry,
     NoticeKind,
     PeriodInput,
     PeriodState,
@@ -99,13 +100,20 @@ def withdrawal(state: PeriodState, at: datetime) -> PhaseChangeRecord:
 def meeting(state: PeriodState, request: ScheduleMeeting, at: datetime, key: str) -> MeetingRecord:
     """Schedule (or, with ``request.meeting_id``, move) a meeting as the `schedule_meeting` update does."""
     entry = apply_meeting(state, request, at)
+    return meeting_record(
+        state, entry, audit(key, request.adviser, "meeting scheduled", at, meeting_id=entry.meeting_id)
+    )
+
+
+def meeting_record(state: PeriodState, entry: MeetingEntry, entry_audit: AuditEntry) -> MeetingRecord:
+    """The record the workflow queues for a meeting of `state`'s period (agreed, moved or proposed by the plan)."""
     return MeetingRecord(
         workflow_id=WORKFLOW_ID,
         owner_name=state.input.owner.name,
         advisers=list(state.input.advisers),
         timezone=state.plan.timezone,
         meeting=entry,
-        audit=audit(key, request.adviser, "meeting scheduled", at, meeting_id=entry.meeting_id),
+        audit=entry_audit,
     )
 
 

@@ -8,9 +8,9 @@ import asyncpg
 from temporalio.testing import ActivityEnvironment
 
 from activities.record_store import RecordStore
-from domain.models import MeetingEntry, PeriodInput, PeriodState, RecordMilestone, SchoolOwner
+from domain.models import PeriodInput, RecordMilestone, SchoolOwner
 from domain.period import apply_milestone, apply_planned_meetings, new_state
-from domain.records import MeetingRecord, MilestoneRecord, PeriodSnapshot, PhaseTransition
+from domain.records import MilestoneRecord, PeriodSnapshot, PhaseTransition
 from domain.settings import resolve_plan
 from tests.activities import factories
 from tests.activities.factories import STARTED_AT, WORKFLOW_ID
@@ -30,7 +30,8 @@ async def test_a_swedish_plans_phases_milestones_and_proposed_meetings_are_store
     await env.run(store.record_period_started, factories.period_started(state))
     proposed = apply_planned_meetings(state, STARTED_AT)
     learning_team = next(m for m in proposed if m.series == "learning_team")
-    await env.run(store.record_meeting, _meeting(state, learning_team))
+    proposal = factories.audit("plan:plan-learning_team-1", "plan", "meeting proposed by the plan", STARTED_AT)
+    await env.run(store.record_meeting, factories.meeting_record(state, learning_team, proposal))
     at = STARTED_AT + timedelta(weeks=10)
     update = RecordMilestone(milestone="startup_done", adviser="a.hansen", note="uppstartsträff hållen")
     entry, change = apply_milestone(state, update, at)
@@ -57,14 +58,3 @@ async def test_a_swedish_plans_phases_milestones_and_proposed_meetings_are_store
         "meeting_id": "plan-learning_team-1",
         "timezone": "Europe/Stockholm",
     }
-
-
-def _meeting(state: PeriodState, meeting: MeetingEntry) -> MeetingRecord:
-    return MeetingRecord(
-        workflow_id=WORKFLOW_ID,
-        owner_name=state.input.owner.name,
-        advisers=list(state.input.advisers),
-        timezone=state.plan.timezone,
-        meeting=meeting,
-        audit=factories.audit(f"plan:{meeting.meeting_id}", "plan", "meeting proposed by the plan", STARTED_AT),
-    )
