@@ -13,10 +13,10 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from domain import calendar
-from domain.cohort import RespondToInvitation, ScheduleNetworkMeeting
+from domain.cohort import CohortInput, RespondToInvitation, ScheduleNetworkMeeting
 from domain.contract import Activities
 from domain.gatherings import AddGathering, MoveGathering, NationalGathering, invite_at, plan_gatherings
-from domain.models import PeriodInput, RecordMilestone, Withdraw
+from domain.models import PeriodInput, PeriodStatus, RecordMilestone, Withdraw
 from domain.phases import Milestone
 from domain.records import NationalGatheringRecord
 from domain.settings import VeilederkorpsetSettings
@@ -250,15 +250,20 @@ async def test_the_cohort_sees_its_periods_progress_and_their_scope(cohorts: Coh
     assert status.periods_ended == 1
 
 
+async def _started_by_hand(cohorts: CohortHarness, cohort: CohortInput) -> WorkflowHandle[Any, PeriodStatus]:
+    """The first owner's period, started with the cohort's period id before the cohort (as a person might)."""
+    owner = cohort.owners[0].owner
+    period = PeriodInput(cohort=cohort.cohort, owner=owner, advisers=["a.hansen"], start_date=cohort.start_date)
+    handle = await start_period(
+        cohorts.env.client, period, plan=VeilederkorpsetSettings().plan(), task_queue=cohorts.task_queue
+    )
+    cohorts.started.append(handle.id)
+    return handle
+
+
 async def test_a_period_of_the_same_id_that_has_ended_is_not_waited_for(cohorts: CohortHarness) -> None:
     cohort = await cohorts.cohort_input(owners=accepted(OWNERS[:2]))
-    earlier = PeriodInput(
-        cohort=cohort.cohort, owner=cohort.owners[0].owner, advisers=["a.hansen"], start_date=cohort.start_date
-    )
-    ended = await start_period(
-        cohorts.env.client, earlier, plan=VeilederkorpsetSettings().plan(), task_queue=cohorts.task_queue
-    )
-    cohorts.started.append(ended.id)
+    ended = await _started_by_hand(cohorts, cohort)
     await ended.execute_update(GuidancePeriodWorkflow.withdraw, Withdraw(reason="started by mistake", by="udir"))
     await ended.result()
 
@@ -274,13 +279,7 @@ async def test_a_period_started_by_hand_before_the_cohort_reports_to_it_and_its_
     cohorts: CohortHarness,
 ) -> None:
     cohort = await cohorts.cohort_input(owners=accepted(OWNERS[:2]))
-    by_hand = PeriodInput(
-        cohort=cohort.cohort, owner=cohort.owners[0].owner, advisers=["a.hansen"], start_date=cohort.start_date
-    )
-    running = await start_period(
-        cohorts.env.client, by_hand, plan=VeilederkorpsetSettings().plan(), task_queue=cohorts.task_queue
-    )
-    cohorts.started.append(running.id)
+    running = await _started_by_hand(cohorts, cohort)
 
     handle = await cohorts.start(cohort)
     status = await cohorts.settled(handle, starts=2)
