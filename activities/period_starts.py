@@ -75,9 +75,8 @@ class PeriodStarter:
 
         await asyncio.gather(*(start(item) for item in batch.starts))
         cohorts = {item.workflow_id: item.period.report_to for item in batch.starts}
-        closed = [
-            workflow_id for workflow_id in already if not await self._still_running(workflow_id, cohorts[workflow_id])
-        ]
+        running = await asyncio.gather(*(self._still_running(w, cohorts[w]) for w in already))
+        closed = [workflow_id for workflow_id, runs in zip(already, running, strict=True) if not runs]
         activity_logger().info("periods started", started=len(started), already_started=len(already))
         return PeriodsStarted(started=sorted(started), already_started=sorted(already), already_closed=sorted(closed))
 
