@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -79,6 +79,9 @@ class CohortOwner(_Message):
 
 class CohortInput(_Message):
     """Input of `CohortWorkflow`: the chosen owners of one cohort and when their periods start."""
+
+    #: A start input that does not validate fails the workflow (`starter.converter.InvalidStartInput`).
+    workflow_start_input: ClassVar[bool] = True
 
     cohort: CohortName
     start_date: date = Field(ge=date(2000, 1, 1), le=date(2090, 12, 31))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime, time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -79,6 +79,10 @@ class PeriodInput(_Message):
     ``programme`` is the resolved plan; the `guidance` command fills it in, and when another client
     leaves it out the worker loads the plan named by ``plan`` as the period starts.
     """
+
+    #: A start input that does not validate fails the workflow with the converter's message, not its first
+    #: workflow task for ever (`starter.converter.InvalidStartInput`).
+    workflow_start_input: ClassVar[bool] = True
 
     cohort: CohortName
     owner: SchoolOwner

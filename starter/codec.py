@@ -148,9 +148,9 @@ class _EncryptedPayloadRefusal(EncodingPayloadConverter):
 class EnginePayloadConverter(ExplainingPydanticPayloadConverter):
     """The pydantic converter with readable errors, which also explains an encrypted payload it cannot read."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._set_converters(*self.converters.values(), _EncryptedPayloadRefusal())
+    @classmethod
+    def encoding_converters(cls) -> tuple[EncodingPayloadConverter, ...]:
+        return (*super().encoding_converters(), _EncryptedPayloadRefusal())
 
 
 def protected_data_converter(keys: Sequence[CodecKey]) -> DataConverter:

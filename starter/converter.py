@@ -3,12 +3,14 @@
 A payload that does not fit its model (an update with an unknown milestone, a date that is no date)
 fails with one line per problem, naming the field, what is allowed and what was given. In an update
 that error rejects the update before anything reaches history; the message travels as the cause of
-the SDK's "Failed decoding arguments".
+the SDK's "Failed decoding arguments". A workflow's start input that does not decode fails the workflow
+with that message (`InvalidStartInput`).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
@@ -16,11 +18,26 @@ from typing import Any, Union, get_args, get_origin
 import temporalio.api.common.v1
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter, PydanticPayloadConverter
-from temporalio.converter import DataConverter
+from temporalio.converter import (
+    CompositePayloadConverter,
+    DataConverter,
+    DefaultPayloadConverter,
+    EncodingPayloadConverter,
+    JSONPlainPayloadConverter,
+)
 
 
 class InvalidPayload(ValueError):
     """A payload that does not validate against its model."""
+
+
+class InvalidStartInput(InvalidPayload):
+    """A workflow's start input (a model marked ``workflow_start_input``) that does not validate.
+
+    The engine's workflows list it in their ``failure_exception_types``, so it fails the workflow with this
+    message. As any other error it would fail the first workflow task instead, retried for ever: a start
+    input never changes.
+    """
 
 
 def explain_problems(error: ValidationError, options: Mapping[str, str] | None = None) -> list[str]:
@@ -34,12 +51,22 @@ def explain_problems(error: ValidationError, options: Mapping[str, str] | None =
     for problem in error.errors(include_url=False):
         message = problem["msg"].removeprefix("Value error, ")
         location = problem["loc"]
-        where = ".".join(str(part) for part in location) or error.title
+        where = ".".join(_member_name(str(part)) for part in location) or error.title
         option = (options or {}).get(str(location[0])) if location else None
         given = repr(problem.get("input"))
         shown = given if len(given) <= 80 else given[:77] + "..."
         lines.append(f"{where}{f' ({option})' if option else ''}: {message} (got: {shown})")
     return lines
+
+
+# Pydantic names a union's member by its validator chain: "function-after[_unique_advisers(), PeriodInput]".
+_VALIDATED_MEMBER = re.compile(r"^function-(?:after|before|wrap|plain)\[.*, (\w+)\]$")
+
+
+def _member_name(part: str) -> str:
+    """A location's part as a person reads it: a union member's model name without pydantic's validator chain."""
+    named = _VALIDATED_MEMBER.match(part)
+    return named.group(1) if named else part
 
 
 def explain(error: ValidationError) -> str:
@@ -66,6 +93,11 @@ class _ExplainingJSONConverter(PydanticJSONPlainPayloadConverter):
             raise InvalidPayload(explain(error)) from None
 
 
+def _is_start_input(type_hint: type | None) -> bool:
+    """The hint asks for a workflow's start input: a model (or a union with one) marked ``workflow_start_input``."""
+    return any(getattr(model, "workflow_start_input", False) for model in _models(type_hint))
+
+
 def _models(type_hint: type | None) -> tuple[type[BaseModel], ...]:
     """The pydantic models a type hint asks for (a model, or a union of models), else none."""
     union = isinstance(type_hint, UnionType) or get_origin(type_hint) is Union
@@ -83,23 +115,42 @@ class ExplainingPydanticPayloadConverter(PydanticPayloadConverter):
     """
 
     def __init__(self) -> None:
-        super().__init__()
+        # The SDK builds a new payload converter for every workflow run and twice for every workflow task. The
+        # encoding converters inside keep nothing of a run's own (the type adapters are shared above), so every
+        # instance of a class shares one set, built once: building them (a pydantic serializer each) had been a
+        # measurable part of each workflow task.
+        CompositePayloadConverter.__init__(self, *_encoding_converters(type(self)))
+
+    @classmethod
+    def encoding_converters(cls) -> tuple[EncodingPayloadConverter, ...]:
+        """The encoding converters of an instance, in order (built once per class by `_encoding_converters`)."""
         explaining = _ExplainingJSONConverter()
-        self._set_converters(
-            *(explaining if isinstance(c, PydanticJSONPlainPayloadConverter) else c for c in self.converters.values())
+        return tuple(
+            explaining if isinstance(c, JSONPlainPayloadConverter) else c
+            for c in DefaultPayloadConverter.default_encoding_payload_converters
         )
 
     def from_payloads(
         self, payloads: Sequence[temporalio.api.common.v1.Payload], type_hints: list[type] | None = None
     ) -> list[Any]:
-        values = super().from_payloads(payloads, type_hints)
-        for value, hint in zip(values, type_hints or [], strict=False):
-            models = _models(hint)
-            if models and not isinstance(value, models):
-                expected = " or ".join(m.__name__ for m in models)
-                given = "null" if value is None else type(value).__name__
-                raise InvalidPayload(f"{expected}: a {expected} object is required (got: {given})")
+        try:
+            values = super().from_payloads(payloads, type_hints)
+            for value, hint in zip(values, type_hints or [], strict=False):
+                models = _models(hint)
+                if models and not isinstance(value, models):
+                    expected = " or ".join(m.__name__ for m in models)
+                    given = "null" if value is None else type(value).__name__
+                    raise InvalidPayload(f"{expected}: a {expected} object is required (got: {given})")
+        except InvalidPayload as error:
+            if any(_is_start_input(hint) for hint in type_hints or []):
+                raise InvalidStartInput(str(error)) from None
+            raise
         return values
+
+
+@functools.cache
+def _encoding_converters(cls: type[ExplainingPydanticPayloadConverter]) -> tuple[EncodingPayloadConverter, ...]:
+    return cls.encoding_converters()
 
 
 DATA_CONVERTER = DataConverter(payload_converter_class=ExplainingPydanticPayloadConverter)

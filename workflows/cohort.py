@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         PeriodStart,
         PeriodStarts,
     )
+    from starter.converter import InvalidStartInput
     from workflows.guidance_period import (
         ADVISERS,
         COHORT,
@@ -75,7 +76,7 @@ RECORD_BATCH = 20
 GUESTS_PER_RECORD = 100
 
 
-@workflow.defn
+@workflow.defn(failure_exception_types=[InvalidStartInput])  # a start input that does not decode fails the cohort
 class CohortWorkflow:
     """One cohort of guidance periods; id ``cohort-{cohort}``.
 

@@ -50,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
         PhaseChangeRecord,
         PhaseTransition,
     )
+    from starter.converter import InvalidStartInput
 
 GUIDANCE_PHASE = SearchAttributeKey.for_keyword("GuidancePhase")
 SCHOOL_OWNER = SearchAttributeKey.for_keyword("SchoolOwner")
@@ -148,7 +149,7 @@ def current_details(state: PeriodState, now: datetime) -> str:
     return "\n\n".join(lines)
 
 
-@workflow.defn
+@workflow.defn(failure_exception_types=[InvalidStartInput])  # a start input that does not decode fails the period
 class GuidancePeriodWorkflow:
     """One school owner's guidance period in a cohort; id ``guidance-period-{cohort}-{owner_id}``.
 

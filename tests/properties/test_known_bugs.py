@@ -1,8 +1,7 @@
-"""Bugs the properties found, one reproducer each. Each asserts the behaviour the contract asks for: the fixed
-ones stay as regression tests; the one still open (a start input that does not decode fails its first workflow
-task for ever) is marked ``xfail(strict=True)`` for the reason given, so that its fix turns into a failure here
-and the marker goes. Some properties still carry an `assume` or a tolerance from before a fix; they are
-harmless (the fixed converter refuses what they leave out).
+"""Bugs the properties found, one reproducer each. Each asserts the behaviour the contract asks for; all are
+fixed and stay as regression tests. The last one fixed: a start input that does not decode failed its first
+workflow task for ever; now it fails the workflow with the converter's message. Some properties still carry an
+`assume` or a tolerance from before a fix; they are harmless (the fixed converter refuses what they leave out).
 
 The workflows these tests break are left stuck (a workflow task failing for ever) and terminated at the end
 of the module without waiting for them to settle.
@@ -19,7 +18,7 @@ import pytest
 
 from domain import calendar
 from domain.cohort import CohortStatus
-from domain.contract import PERIOD_WORKFLOW_TYPE
+from domain.contract import COHORT_WORKFLOW_TYPE, PERIOD_WORKFLOW_TYPE
 from domain.indicator_file import IndicatorFileError, parse_indicator_csv, read_indicator_csv
 from domain.models import PeriodStatus
 from starter.cohort_files import CohortFileError, read_assignments, read_shortlist
@@ -30,6 +29,7 @@ from tests.properties.probe import (
     send_update,
     signal_count,
     signal_handled,
+    workflow_failures,
     workflow_task_failures,
 )
 from tests.selection.helpers import org_numbers
@@ -92,29 +92,31 @@ async def test_a_null_signal_is_dropped(periods: PeriodBench, signal: str) -> No
         assert await periods.settled(handle) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a start input that does not decode fails the workflow task ('Failed decoding arguments'), retried "
-    "for ever, instead of failing the workflow (or refusing the start); its message names the fields through "
-    "pydantic's union members ('function-after[_unique_advisers(), PeriodInput].owner: ...')",
-)
-async def test_a_start_input_that_does_not_decode_fails_no_workflow_task(periods: PeriodBench) -> None:
+async def test_a_start_input_that_does_not_decode_fails_the_workflow_not_its_task(periods: PeriodBench) -> None:
     handle = await periods.env.client.start_workflow(
         PERIOD_WORKFLOW_TYPE, {"cohort": "x", "owner": 5}, id=f"property-{uuid.uuid4()}", task_queue=periods.task_queue
     )
     periods.started.append(handle.id)
-    periods.abandoned.append(handle.id)
     events = await first_task_closed(handle)
     assert not workflow_task_failures(events), workflow_task_failures(events)
+    [failure] = workflow_failures(events)
+    # The converter's message, naming each field of the input (or of the continued state) and what was given.
+    assert failure.startswith("PeriodInput.owner: Input should be an object (got: 5); "), failure
+    assert "PeriodState.input: Field required" in failure, failure
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="calendar_country is now NO or SE, so a programme with 'DK' no longer decodes: the start input fails "
-    "its first workflow task for ever, as any start input that does not decode does (the test above)",
-)
+async def test_a_start_input_of_a_cohort_that_does_not_decode_fails_the_cohort(cohorts: CohortBench) -> None:
+    bad = {"cohort": "x", "owners": []}
+    handle = await cohorts.env.client.start_workflow(
+        COHORT_WORKFLOW_TYPE, bad, id=f"property-{uuid.uuid4()}", task_queue=cohorts.task_queue
+    )
+    cohorts.started.append(handle.id)
+    events = await first_task_closed(handle)
+    assert not workflow_task_failures(events), workflow_task_failures(events)
+    [failure] = workflow_failures(events)
+    assert "CohortInput.owners: List should have at least 1 item after validation, not 0 (got: [])" in failure, failure
+
+
 async def test_a_programme_with_an_unsupported_calendar_country(periods: PeriodBench) -> None:
     start = calendar.next_working_day(await periods.today() + timedelta(days=1)).isoformat()
     programme = periods.plan.model_dump(mode="json") | {"calendar_country": "DK"}
@@ -125,9 +127,10 @@ async def test_a_programme_with_an_unsupported_calendar_country(periods: PeriodB
         task_queue=periods.task_queue,
     )
     periods.started.append(handle.id)
-    periods.abandoned.append(handle.id)
     events = await first_task_closed(handle)
     assert not workflow_task_failures(events), workflow_task_failures(events)
+    [failure] = workflow_failures(events)
+    assert "programme.calendar_country: Input should be 'NO' or 'SE'" in failure, failure
 
 
 # --- CohortWorkflow ----------------------------------------------------------------------------------

@@ -3,10 +3,9 @@
 Each example starts a workflow by type name with a raw JSON input, as any Temporal client can (the `guidance`
 command validates first; the `temporal` CLI and other SDKs do not). An input that decodes starts a workflow
 that runs, answers its status query with what it was given, and fails no workflow task. An input that does
-not decode is refused before any workflow code runs, with the converter's message naming the field.
-
-Where that refusal lands is a known bug (test_known_bugs.py): in a failed workflow task, retried for ever,
-not in a failed workflow. This property accepts either, so it holds before and after the fix.
+not decode is refused before any workflow code runs, with the converter's message naming the field: the
+workflow fails with it (`starter.converter.InvalidStartInput`), and no workflow task fails (one would be
+retried for ever, since a start input never changes).
 """
 
 from __future__ import annotations
@@ -106,8 +105,9 @@ async def start(
         assert not workflow_task_failures(events), workflow_task_failures(events)
         assert not workflow_failures(events), workflow_failures(events)
     else:
-        refusals = [*workflow_task_failures(events), *workflow_failures(events)]
-        event("refused in a failed workflow task" if workflow_task_failures(events) else "refused: workflow failed")
+        event("refused: workflow failed")
+        assert not workflow_task_failures(events), workflow_task_failures(events)
+        refusals = workflow_failures(events)
         assert refusals, "the workflow started on an input that does not decode"
         assert any(decoded.problem in refusal for refusal in refusals), (decoded.problem, refusals)
         assert not [e for e in events if e.event_type in WORKFLOW_CODE_EVENTS]
