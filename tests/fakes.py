@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -36,10 +36,16 @@ class RecordingActivities:
         """
         self.plan = plan or VeilederkorpsetSettings().plan()
         self.refuse = refuse
+        #: Activities that fail as a record store does while it is down (retried); a test empties it to recover.
+        self.down: set[str] = set()
+        self.failed: Counter[str] = Counter()  # attempts that failed because their activity was down
         self.calls: dict[str, list[Any]] = defaultdict(list)
         self._arrived = asyncio.Event()
 
     def _keep(self, name: str, received: Any) -> None:
+        if name in self.down:
+            self.failed[name] += 1
+            raise ApplicationError(f"{name}: the record store is down (test)", type="StoreDown")
         self.calls[name].append(received)
         self._arrived.set()
         if name in self.refuse:

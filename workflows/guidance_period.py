@@ -71,6 +71,12 @@ SECOND_REMINDER_PATCH = "second-phase-reminder"  # v2: a second reminder to the 
 # - the deadline's timer kept while the deadline stays where it is (`_wait_on_timer`);
 # - no upsert of search attributes the run started with (`_publish`).
 PROGRAMME_PLANS_PATCH = "programme-plans"
+# v5: a change's search attributes and the cohort's report go out once the change's records are written (in
+# the workflow task after the record's activity), no longer in the task of the update that made the change
+# (`_holds_back`). Asked only when there is something to hold back, so a new period's start pays nothing for it.
+PUBLISH_AFTER_RECORDS_PATCH = "publish-after-records"
+#: How long a change's search attributes wait for its records; then they go out, and the records follow.
+RECORDS_STALL_AFTER = timedelta(minutes=1)
 
 
 def initial_search_attributes(period: PeriodInput) -> TypedSearchAttributes:
@@ -179,6 +185,8 @@ class GuidancePeriodWorkflow:
         self._reporting: set[asyncio.Task[None]] = set()  # reports to the cohort on their way
         self._timer: asyncio.Task[None] | None = None  # the deadline's timer (`PROGRAMME_PLANS_PATCH`)
         self._timer_at: datetime | None = None
+        self._after_records = False  # `PUBLISH_AFTER_RECORDS_PATCH` applies to this run
+        self._held_back = False  # a change waits for its records before it is published
 
     # --- main loop --------------------------------------------------------------------------------
 
@@ -214,7 +222,7 @@ class GuidancePeriodWorkflow:
                 self._queue_meeting(meeting, f"plan:{meeting.meeting_id}", "plan", "meeting proposed by the plan")
         # Records are written by a task of their own, so deadlines and the Web UI stay current while
         # PostgreSQL is slow or down.
-        self._writer = RecordWriter(state)
+        self._writer = RecordWriter(state, on_written=self._records_moved, on_stalled=self._records_moved)
         writing = asyncio.create_task(self._writer.write())
         while not is_terminal(state.phase):
             self._publish()
@@ -497,16 +505,21 @@ class GuidancePeriodWorkflow:
             and not self._reporting
         )
 
+    def _progress_changed(self) -> bool:
+        """The period reports to a cohort, and its phase, overdue flag or end has changed since its last report."""
+        state = self._live
+        if (state.report_to or state.input.report_to) is None:
+            return False  # a period started outside a cohort workflow (and every period from before reports)
+        return rules.progress_fingerprint(state, workflow.now()) != self._reported
+
     def _report_progress(self) -> None:
         """Tell the cohort (if any) when the phase, the overdue flag or the end has changed."""
+        if not self._progress_changed():
+            return
         state, now = self._live, workflow.now()
         cohort_id = state.report_to or state.input.report_to
-        if cohort_id is None:
-            return  # a period started outside a cohort workflow (and every period from before reports)
-        fingerprint = rules.progress_fingerprint(state, now)
-        if fingerprint == self._reported:
-            return
-        self._reported = fingerprint
+        assert cohort_id is not None
+        self._reported = rules.progress_fingerprint(state, now)
         task = asyncio.create_task(self._send_report(cohort_id, rules.progress(state, now)))
         self._reporting.add(task)
         task.add_done_callback(self._reporting.discard)
@@ -527,8 +540,10 @@ class GuidancePeriodWorkflow:
         return [(a.key.name, given.get(a.key)) for a in attributes]
 
     def _publish(self) -> None:
-        """Upsert search attributes (only when they changed) and refresh the Web UI's current details."""
+        """Refresh the Web UI's current details; upsert search attributes (only when they changed) and report
+        progress to the cohort, once the change's records are written (`_holds_back`)."""
         state, now = self._live, workflow.now()
+        workflow.set_current_details(current_details(state, now))
         attributes = search_attributes(state, now, plan=self._since_programme_plans())
         fingerprint = [(a.key.name, a.value) for a in attributes]
         # The run began with exactly these (a start that gave them all, or a continue-as-new): no upsert. Runs
@@ -536,8 +551,38 @@ class GuidancePeriodWorkflow:
         started_with = self._published is None and fingerprint == self._started_with(attributes)
         if started_with and self._since_programme_plans():
             self._published = fingerprint
-        if fingerprint != self._published:
+        changed = fingerprint != self._published
+        if (changed or self._progress_changed()) and self._holds_back():
+            self._held_back = True
+            return
+        self._held_back = False
+        if changed:
             workflow.upsert_search_attributes(attributes)
             self._published = fingerprint
-        workflow.set_current_details(current_details(state, now))
         self._report_progress()
+
+    def _holds_back(self) -> bool:
+        """Whether a change waits for its records before Temporal's visibility and the cohort see it (v5).
+
+        Publishing in the update's own workflow task made the server write the visibility change before it
+        answered: a milestone's round trip took half as long again as an update that changes nothing. Now the
+        update's task only queues the record; the task after the record's activity publishes the change, so
+        visibility and the record store agree. The writer bounds the wait (`RECORDS_STALL_AFTER`): while
+        PostgreSQL is down, or a record from before is still being written without that bound, a change is
+        published at once, as before.
+        """
+        if not self._live.pending or not self._writer.keeping_up:
+            return False
+        if not self._after_records:
+            # Asked here, where the behaviour first differs, so that a period meets the patch's marker (and
+            # the SDK's upsert of TemporalChangeVersion) with its first change, not at its start.
+            if not workflow.patched(PUBLISH_AFTER_RECORDS_PATCH):
+                return False
+            self._after_records = True
+            self._writer.stall_after = RECORDS_STALL_AFTER
+        return True
+
+    def _records_moved(self) -> None:
+        """A record was written, or has stalled: a change held back for it may go out now."""
+        if self._held_back:
+            self._revision += 1

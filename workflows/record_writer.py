@@ -13,7 +13,7 @@ from typing import Protocol
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 
 with workflow.unsafe.imports_passed_through():
     from domain.contract import INVALID_RECORD
@@ -43,22 +43,42 @@ class RecordWriter:
     Run `write` as a task of the workflow. It pauses between records while Temporal suggests
     continue-as-new, so the main loop can hand over (`writing` is false then); after `close` it
     writes what is left and returns.
+
+    A workflow that waits for its records before it shows a change (a period's search attributes) sets
+    `stall_after`: each record then gets that long to go in; if it has not (the store is down), the writer
+    is `stalled`, says so through `on_stalled` and goes on trying without a limit, and it is no longer
+    stalled once a record is written.
     """
 
     def __init__(
-        self, state: HasRecordQueue, *, on_written: Callable[[], None] = lambda: None, parallel: int = 1
+        self,
+        state: HasRecordQueue,
+        *,
+        on_written: Callable[[], None] = lambda: None,
+        on_stalled: Callable[[], None] = lambda: None,
+        parallel: int = 1,
     ) -> None:
         """Args:
         state: The workflow's state with its record queue.
         on_written: Called after each record (or batch) leaves the queue.
+        on_stalled: Called when a record has not gone in within `stall_after`.
         parallel: Records written at once. Above 1 only for records whose order does not matter (each
             keyed on its own, newer rows winning), such as a cohort's invitations and gatherings.
         """
         self._state = state
         self._on_written = on_written
+        self._on_stalled = on_stalled
         self._parallel = parallel
         self._closing = False
+        self._unlimited = False  # a record is being written without `stall_after`
         self.writing = False
+        self.stall_after: timedelta | None = None
+        self.stalled = False
+
+    @property
+    def keeping_up(self) -> bool:
+        """No record has stalled, and none is being written without the `stall_after` limit."""
+        return not self.stalled and not (self.writing and self._unlimited)
 
     def close(self) -> None:
         """Write what is queued, then stop."""
@@ -89,13 +109,8 @@ class RecordWriter:
 
     async def _write_one(self, item: PendingRecord) -> None:
         try:
-            await workflow.execute_activity(
-                item.activity,
-                item.payload,
-                start_to_close_timeout=RECORD_TIMEOUT,
-                retry_policy=RECORD_RETRY,
-                summary=item.summary,
-            )
+            if self.stall_after is None or self.stalled or not await self._execute(item, self.stall_after):
+                await self._execute(item, None)
         except ActivityError as error:
             # A record the store refuses as invalid (never a passing outage: that is retried) is
             # kept for an operator instead of failing a workflow that may have years to run.
@@ -104,3 +119,29 @@ class RecordWriter:
                 raise
             workflow.logger.error("record refused by the store: %s: %s", item.summary, cause.message)
             self._state.refused.append(RefusedRecord(**item.model_dump(), error=cause.message, at=workflow.now()))
+
+    async def _execute(self, item: PendingRecord, within: timedelta | None) -> bool:
+        """Write one record through its activity, retried until it goes in or `within` has passed (False)."""
+        self._unlimited = within is None
+        try:
+            await workflow.execute_activity(
+                item.activity,
+                item.payload,
+                start_to_close_timeout=RECORD_TIMEOUT,
+                schedule_to_close_timeout=within,
+                retry_policy=RECORD_RETRY,
+                summary=item.summary,
+            )
+        except ActivityError as error:
+            # Out of time: the schedule-to-close timeout, or the next retry would have passed it (the server
+            # then fails the activity with the attempt's own error).
+            if within is None or error.retry_state != RetryState.TIMEOUT:
+                raise
+            workflow.logger.warning("record store: %s not written within %s; still trying", item.summary, within)
+            self.stalled = True
+            self._on_stalled()
+            return False
+        finally:
+            self._unlimited = False
+        self.stalled = False
+        return True

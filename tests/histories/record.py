@@ -42,8 +42,9 @@ from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
 
 # v2: the second reminder before an escalation (SECOND_REMINDER_PATCH)
 # v3: cohorts with national gatherings, network meetings and their periods' progress (COHORT_GATHERINGS_PATCH)
-# v4: programme plans: plan search attributes (PLAN_ATTRIBUTES_PATCH), another plan's phases and proposed meetings
-VERSION = "v4"
+# v4: programme plans: plan search attributes (PROGRAMME_PLANS_PATCH), another plan's phases and proposed meetings
+# v5: a change's search attributes and cohort report wait for its records (PUBLISH_AFTER_RECORDS_PATCH)
+VERSION = "v5"
 FOLDER = Path(__file__).resolve().parent
 #: The steps `record` counts on its progress bar: the six scenarios and writing the files.
 STEPS = 7

@@ -60,3 +60,29 @@ async def test_a_change_without_workflow_patched_breaks_a_running_period() -> No
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert isinstance(result.replay_failure, workflow.NondeterminismError), result.replay_failure
+
+
+@workflow.defn(name="GuidancePeriodWorkflow")
+class UnpatchedPublishAfterRecords(GuidancePeriodWorkflow):
+    """v5's change (search attributes wait for the records) deliberately without `workflow.patched`."""
+
+    @workflow.run
+    async def run(self, period: PeriodInput | PeriodState) -> PeriodStatus:
+        return await super().run(period)
+
+    def _holds_back(self) -> bool:
+        return bool(self._live.pending) and self._writer.keeping_up
+
+
+@pytest.mark.parametrize(
+    "name", ["guidance_period-v4-expired-two-cycles", "guidance_period-v4-in-cohort-network-expired"]
+)
+async def test_publishing_after_the_records_without_workflow_patched_breaks_a_v4_period(name: str) -> None:
+    history = WorkflowHistory.from_json(name, json.loads(HISTORY_TEXTS[name]))
+    replayer = Replayer(
+        workflows=[UnpatchedPublishAfterRecords],
+        data_converter=data_converter(),
+        workflow_runner=UnsandboxedWorkflowRunner(),  # the class lives in a test module
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert isinstance(result.replay_failure, workflow.NondeterminismError), result.replay_failure

@@ -1,0 +1,130 @@
+"""A change reaches Temporal's visibility once its record is written, or after a minute if the store is down (v5).
+
+Time-skipping server, the real workflow, recording fakes (tests/fakes.py) that can play a record store that is
+down. The history shows where each command went: the update's own workflow task queues the record and answers;
+the search attributes follow in the task after the record's activity (`PUBLISH_AFTER_RECORDS_PATCH`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
+
+from domain.contract import Activities
+from domain.models import RecordMilestone
+from domain.records import MilestoneRecord
+from starter import client as api
+from tests.workflows.conftest import Handle, PeriodHarness
+from workflows.guidance_period import (
+    GUIDANCE_PHASE,
+    PUBLISH_AFTER_RECORDS_PATCH,
+    RECORDS_STALL_AFTER,
+    GuidancePeriodWorkflow,
+)
+
+MAPPING_DONE = RecordMilestone.model_validate({"milestone": "mapping_done", "adviser": "a.hansen"})
+
+
+def _phase_set(event: HistoryEvent) -> str | None:
+    """The GuidancePhase an upsert event sets, if it sets one."""
+    if event.event_type != EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+        return None
+    fields = event.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+    return fields["GuidancePhase"].data.decode().strip('"') if "GuidancePhase" in fields else None
+
+
+async def _history(handle: Handle) -> list[HistoryEvent]:
+    return [e async for e in handle.fetch_history_events()]
+
+
+async def _start(harness: PeriodHarness) -> Handle:
+    """A period started as `guidance start` starts it: with all its search attributes, so it upserts none at first."""
+    handle = await api.start_period(harness.env.client, await harness.period_input(), task_queue=harness.task_queue)
+    harness.started.append(handle)
+    await harness.settled(handle)
+    return handle
+
+
+async def test_a_milestone_is_published_in_the_task_after_its_record_not_in_the_updates_own(
+    harness: PeriodHarness,
+) -> None:
+    handle = await _start(harness)
+    status = await handle.execute_update(GuidancePeriodWorkflow.record_milestone, MAPPING_DONE)
+    assert status.phase == "anchoring"  # the answer has the new phase at once
+    await harness.settled(handle)
+    (record,) = await harness.fakes.received(Activities.RECORD_MILESTONE)
+    assert isinstance(record, MilestoneRecord) and record.transition.to_phase == "anchoring"
+
+    events = await _history(handle)
+    kinds = [e.event_type for e in events]
+    accepted = kinds.index(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
+    scheduled = next(
+        i
+        for i, e in enumerate(events)
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+        and e.activity_task_scheduled_event_attributes.activity_type.name == Activities.RECORD_MILESTONE
+    )
+    completed = next(
+        i
+        for i, e in enumerate(events)
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+        and e.activity_task_completed_event_attributes.scheduled_event_id == events[scheduled].event_id
+    )
+    published = [i for i, e in enumerate(events) if _phase_set(e) is not None]
+    # The update's task: the answer, the patch's marker and the record's activity; no phase for visibility yet.
+    assert accepted < scheduled < completed
+    assert EventType.EVENT_TYPE_MARKER_RECORDED in kinds[accepted:scheduled]
+    assert [_phase_set(events[i]) for i in published] == ["anchoring"]
+    # The phase goes out in the workflow task that learns the record is written.
+    assert published[0] > completed
+    assert kinds[published[0] - 1] == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+    markers = [
+        e.marker_recorded_event_attributes for e in events if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+    ]
+    assert any(PUBLISH_AFTER_RECORDS_PATCH.encode() in m.SerializeToString() for m in markers)  # the patch's marker
+
+    # Nothing is left held back: the second milestone publishes its phase after its record too.
+    await handle.execute_update(
+        GuidancePeriodWorkflow.record_milestone,
+        RecordMilestone.model_validate({"milestone": "anchoring_done", "adviser": "b.olsen"}),
+    )
+    await harness.settled(handle)
+    assert [p for e in await _history(handle) if (p := _phase_set(e))] == ["anchoring", "development_area"]
+
+
+async def test_while_the_record_store_is_down_a_change_is_published_after_a_minute_and_its_record_follows(
+    harness: PeriodHarness,
+) -> None:
+    handle = await _start(harness)
+    harness.fakes.down.add(Activities.RECORD_MILESTONE)
+    status = await handle.execute_update(GuidancePeriodWorkflow.record_milestone, MAPPING_DONE)
+    assert status.phase == "anchoring" and status.records_pending == 1
+
+    await harness.env.sleep(RECORDS_STALL_AFTER + timedelta(minutes=2))
+    status = await handle.query(GuidancePeriodWorkflow.status)
+    assert status.records_pending == 1 and harness.fakes.calls[Activities.RECORD_MILESTONE] == []
+    assert harness.fakes.failed[Activities.RECORD_MILESTONE] >= 3  # retried all along
+    # The store is down, but visibility has the new phase (Temporal's list of periods in anchoring is right).
+    assert [p for e in await _history(handle) if (p := _phase_set(e))] == ["anchoring"]
+    description = await handle.describe()
+    assert description.typed_search_attributes.get(GUIDANCE_PHASE) == "anchoring"
+
+    harness.fakes.down.clear()  # the store is back: the record arrives, once
+    await harness.env.sleep(timedelta(minutes=5))
+    status = await harness.settled(handle)
+    records = await harness.fakes.received(Activities.RECORD_MILESTONE)
+    assert len(records) == 1 and records[0].transition.to_phase == "anchoring"
+    assert status.records_pending == 0 and status.records_refused == 0
+
+    # The writer keeps up again, so the next change waits for its record as before.
+    await handle.execute_update(
+        GuidancePeriodWorkflow.record_milestone,
+        RecordMilestone.model_validate({"milestone": "anchoring_done", "adviser": "b.olsen"}),
+    )
+    await harness.settled(handle)
+    events = await _history(handle)
+    last_record = max(i for i, e in enumerate(events) if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)
+    assert [p for e in events if (p := _phase_set(e))] == ["anchoring", "development_area"]
+    assert next(i for i, e in enumerate(events) if _phase_set(e) == "development_area") > last_record
