@@ -18,7 +18,7 @@ from temporalio import workflow
 from temporalio.common import SearchAttributeKey, SearchAttributePair, SearchAttributeUpdate, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError, FailureError
 
-from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, RecordWriter
+from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, STALL_ATTEMPTS, RecordWriter
 
 with workflow.unsafe.imports_passed_through():
     from domain import period as rules
@@ -75,8 +75,6 @@ PROGRAMME_PLANS_PATCH = "programme-plans"
 # the workflow task after the record's activity), no longer in the task of the update that made the change
 # (`_holds_back`). Asked only when there is something to hold back, so a new period's start pays nothing for it.
 PUBLISH_AFTER_RECORDS_PATCH = "publish-after-records"
-#: How long a change's search attributes wait for its records; then they go out, and the records follow.
-RECORDS_STALL_AFTER = timedelta(minutes=1)
 
 
 def initial_search_attributes(period: PeriodInput) -> TypedSearchAttributes:
@@ -567,7 +565,7 @@ class GuidancePeriodWorkflow:
         Publishing in the update's own workflow task made the server write the visibility change before it
         answered: a milestone's round trip took half as long again as an update that changes nothing. Now the
         update's task only queues the record; the task after the record's activity publishes the change, so
-        visibility and the record store agree. The writer bounds the wait (`RECORDS_STALL_AFTER`): while
+        visibility and the record store agree. The writer bounds the wait (`STALL_ATTEMPTS`): while
         PostgreSQL is down, or a record from before is still being written without that bound, a change is
         published at once, as before.
         """
@@ -579,7 +577,7 @@ class GuidancePeriodWorkflow:
             if not workflow.patched(PUBLISH_AFTER_RECORDS_PATCH):
                 return False
             self._after_records = True
-            self._writer.stall_after = RECORDS_STALL_AFTER
+            self._writer.stall_after = STALL_ATTEMPTS
         return True
 
     def _records_moved(self) -> None:

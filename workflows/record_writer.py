@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Protocol
 
@@ -28,6 +29,10 @@ RECORD_RETRY = RetryPolicy(
     non_retryable_error_types=[INVALID_RECORD],
 )
 RECORD_TIMEOUT = timedelta(seconds=30)
+#: Attempts before a record counts as stalled: 1 + 2 + 4 + ... + 32 s of RECORD_RETRY's backoff, about a minute
+#: (longer if attempts hang until RECORD_TIMEOUT). A limit on attempts, not a schedule-to-close timeout: that
+#: would add a timer on the server to every record, which fires a minute later for nothing.
+STALL_ATTEMPTS = 7
 
 
 class HasRecordQueue(Protocol):
@@ -45,9 +50,9 @@ class RecordWriter:
     writes what is left and returns.
 
     A workflow that waits for its records before it shows a change (a period's search attributes) sets
-    `stall_after`: each record then gets that long to go in; if it has not (the store is down), the writer
-    is `stalled`, says so through `on_stalled` and goes on trying without a limit, and it is no longer
-    stalled once a record is written.
+    `stall_after`: each record then gets that many attempts (`STALL_ATTEMPTS`, about a minute of retries);
+    if it has not gone in (the store is down), the writer is `stalled`, says so through `on_stalled` and goes
+    on trying without a limit, and it is no longer stalled once a record is written.
     """
 
     def __init__(
@@ -72,7 +77,7 @@ class RecordWriter:
         self._closing = False
         self._unlimited = False  # a record is being written without `stall_after`
         self.writing = False
-        self.stall_after: timedelta | None = None
+        self.stall_after: int | None = None  # attempts
         self.stalled = False
 
     @property
@@ -120,24 +125,21 @@ class RecordWriter:
             workflow.logger.error("record refused by the store: %s: %s", item.summary, cause.message)
             self._state.refused.append(RefusedRecord(**item.model_dump(), error=cause.message, at=workflow.now()))
 
-    async def _execute(self, item: PendingRecord, within: timedelta | None) -> bool:
-        """Write one record through its activity, retried until it goes in or `within` has passed (False)."""
-        self._unlimited = within is None
+    async def _execute(self, item: PendingRecord, attempts: int | None) -> bool:
+        """Write one record through its activity, retried until it goes in or `attempts` have failed (False)."""
+        self._unlimited = attempts is None
         try:
             await workflow.execute_activity(
                 item.activity,
                 item.payload,
                 start_to_close_timeout=RECORD_TIMEOUT,
-                schedule_to_close_timeout=within,
-                retry_policy=RECORD_RETRY,
+                retry_policy=RECORD_RETRY if attempts is None else replace(RECORD_RETRY, maximum_attempts=attempts),
                 summary=item.summary,
             )
         except ActivityError as error:
-            # Out of time: the schedule-to-close timeout, or the next retry would have passed it (the server
-            # then fails the activity with the attempt's own error).
-            if within is None or error.retry_state != RetryState.TIMEOUT:
+            if attempts is None or error.retry_state != RetryState.MAXIMUM_ATTEMPTS_REACHED:
                 raise
-            workflow.logger.warning("record store: %s not written within %s; still trying", item.summary, within)
+            workflow.logger.warning("record store: %s not written in %d attempts; still trying", item.summary, attempts)
             self.stalled = True
             self._on_stalled()
             return False
