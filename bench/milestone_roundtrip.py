@@ -13,8 +13,8 @@ calls of each kind:
   gets ``noop``), in blocks of one call per workflow that alternate bare, periods, bare, ... with a quiet wait
   between blocks, so a drifting machine load falls on both kinds. A period's record is written after its
   answer, so that write runs beside the next call (as under steady traffic);
-- paced: ``--paced`` calls likewise, ``--pause`` ms apart (both kinds), so each record is written before the
-  next call: the round trip of a single adviser's milestone;
+- paced: ``--paced`` calls of each kind, a no-op and a milestone in turn, ``--pause`` ms apart, so each record
+  is written before the next call: the round trip of a single adviser's milestone;
 - burst: ``--burst`` periods each get one milestone at once (``--concurrency`` calls in flight), beside as
   many bare workflows each getting one ``noop`` at the same concurrency; ``--rounds`` rounds.
 
@@ -135,15 +135,20 @@ class Run:
         self.calls = 0
         self.cpu: dict[str, float] = {}
 
-    async def sequential(
-        self, cpu: CpuWatch, calls: Sequence[Callable[[], Awaitable[Any]]], pause: float = 0.0
-    ) -> None:
+    async def sequential(self, cpu: CpuWatch, calls: Sequence[Callable[[], Awaitable[Any]]]) -> None:
+        """The calls one after the other, each as soon as the last is answered."""
         before, began = cpu.seconds(), time.perf_counter()
         for call in calls:
             self.latencies.append(await within(timed(call), 60, "one update"))
-            if pause:
-                await asyncio.sleep(pause)
         self._add(cpu, before, began, len(calls))
+
+    @staticmethod
+    async def paced(runs: Sequence[tuple[Run, Callable[[], Awaitable[Any]]]], pause: float) -> None:
+        """Each call into its run, one at a time, `pause` seconds apart (no CPU kept: the kinds take turns)."""
+        for run, call in runs:
+            run.latencies.append(await within(timed(call), 60, "one update"))
+            run.calls += 1
+            await asyncio.sleep(pause)
 
     async def burst(self, cpu: CpuWatch, calls: Sequence[Callable[[], Awaitable[Any]]], concurrency: int) -> None:
         before, began = cpu.seconds(), time.perf_counter()
@@ -198,22 +203,35 @@ async def measure(
     }
     steps = [0] * k  # the next milestone of each sequential period
 
-    async def sequential(kind: str, calls: int, pause: float) -> None:
-        """`calls` of each kind round-robin over the periods and bare workflows, in blocks alternating the kinds."""
-        for first in range(0, calls, k):
-            n = min(k, calls - first)
-            await stack_cpu.quiet()
-            await runs[f"{kind}_bare"].sequential(stack_cpu, [noop_call(b) for b in seq_bares[:n]], pause)
-            await stack_cpu.quiet()
-            milestones = [milestone_call(seq_periods[i], steps[i]) for i in range(n)]
-            for i in range(n):
-                steps[i] += 1
-            await runs[f"{kind}_period"].sequential(stack_cpu, milestones, pause)
+    def next_milestones(n: int) -> list[Callable[[], Awaitable[Any]]]:
+        """The next milestone of each of the first `n` sequential periods."""
+        milestones = [milestone_call(seq_periods[i], steps[i]) for i in range(n)]
+        for i in range(n):
+            steps[i] += 1
+        return milestones
 
     print(f"back to back: {options.sequential} milestones and {options.sequential} no-op updates ...", flush=True)
-    await sequential("seq", options.sequential, 0.0)
+    # In blocks of one call per workflow, alternating the kinds with a quiet wait between, so that a milestone's
+    # record (written after its answer) runs beside the next milestone, never beside a no-op.
+    for first in range(0, options.sequential, k):
+        n = min(k, options.sequential - first)
+        await stack_cpu.quiet()
+        await runs["seq_bare"].sequential(stack_cpu, [noop_call(b) for b in seq_bares[:n]])
+        await stack_cpu.quiet()
+        await runs["seq_period"].sequential(stack_cpu, next_milestones(n))
     print(f"paced: {options.paced} of each, {options.pause:g} ms apart ...", flush=True)
-    await sequential("paced", options.paced, options.pause / 1000)
+    # One call of each kind in turn, so that a passing disturbance of the machine falls on both kinds alike; each
+    # milestone's record is written in the pause after it.
+    await stack_cpu.quiet()
+    for first in range(0, options.paced, k):
+        n = min(k, options.paced - first)
+        turns = zip(seq_bares[:n], next_milestones(n), strict=True)
+        calls = [
+            pair
+            for bare, milestone in turns
+            for pair in ((runs["paced_bare"], noop_call(bare)), (runs["paced_period"], milestone))
+        ]
+        await Run.paced(calls, options.pause / 1000)
     for step in range(options.rounds):
         print(
             f"burst {step + 1}/{options.rounds}: {options.burst} updates of each kind, "

@@ -562,10 +562,10 @@ class GuidancePeriodWorkflow:
     def _holds_back(self) -> bool:
         """Whether a change waits for its records before Temporal's visibility and the cohort see it (v5).
 
-        Publishing in the update's own workflow task made the server write the visibility change before it
-        answered: a milestone's round trip took half as long again as an update that changes nothing. Now the
-        update's task only queues the record; the task after the record's activity publishes the change, so
-        visibility and the record store agree. The writer bounds the wait (`STALL_ATTEMPTS`): while
+        Publishing in the update's own workflow task made the server handle the visibility change before it
+        answered: an upsert alone took an update's round trip to about 1.3 times a no-op's. Now the update's
+        task only queues the record; the task after the record's activity publishes the change, so visibility
+        and the record store agree. The writer bounds the wait (`STALL_ATTEMPTS`): while
         PostgreSQL is down, or a record from before is still being written without that bound, a change is
         published at once, as before.
         """

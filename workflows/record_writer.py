@@ -66,7 +66,7 @@ class RecordWriter:
         """Args:
         state: The workflow's state with its record queue.
         on_written: Called after each record (or batch) leaves the queue.
-        on_stalled: Called when a record has not gone in within `stall_after`.
+        on_stalled: Called when a record has not gone in within `stall_after` attempts.
         parallel: Records written at once. Above 1 only for records whose order does not matter (each
             keyed on its own, newer rows winning), such as a cohort's invitations and gatherings.
         """
