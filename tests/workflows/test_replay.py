@@ -38,6 +38,17 @@ async def test_recorded_history_replays(name: str) -> None:
     assert result.replay_failure is None
 
 
+async def replay_failure(workflow_class: type, name: str) -> Exception | None:
+    """What replaying the recorded history `name` on `workflow_class` (defined in a test module) fails with."""
+    history = WorkflowHistory.from_json(name, json.loads(HISTORY_TEXTS[name]))
+    replayer = Replayer(
+        workflows=[workflow_class],
+        data_converter=data_converter(),
+        workflow_runner=UnsandboxedWorkflowRunner(),  # the class lives in a test module
+    )
+    return (await replayer.replay_workflow(history, raise_on_replay_failure=False)).replay_failure
+
+
 @workflow.defn(name="GuidancePeriodWorkflow")
 class UnpatchedGuidancePeriodWorkflow(GuidancePeriodWorkflow):
     """The second reminder exactly as shipped, but deliberately without `workflow.patched`."""
@@ -51,15 +62,8 @@ class UnpatchedGuidancePeriodWorkflow(GuidancePeriodWorkflow):
 
 
 async def test_a_change_without_workflow_patched_breaks_a_running_period() -> None:
-    name = "guidance_period-v1-expired-two-cycles"
-    history = WorkflowHistory.from_json(name, json.loads(HISTORY_TEXTS[name]))
-    replayer = Replayer(
-        workflows=[UnpatchedGuidancePeriodWorkflow],
-        data_converter=data_converter(),
-        workflow_runner=UnsandboxedWorkflowRunner(),  # the class lives in a test module
-    )
-    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
-    assert isinstance(result.replay_failure, workflow.NondeterminismError), result.replay_failure
+    failure = await replay_failure(UnpatchedGuidancePeriodWorkflow, "guidance_period-v1-expired-two-cycles")
+    assert isinstance(failure, workflow.NondeterminismError), failure
 
 
 @workflow.defn(name="GuidancePeriodWorkflow")
@@ -78,11 +82,5 @@ class UnpatchedPublishAfterRecords(GuidancePeriodWorkflow):
     "name", ["guidance_period-v4-expired-two-cycles", "guidance_period-v4-in-cohort-network-expired"]
 )
 async def test_publishing_after_the_records_without_workflow_patched_breaks_a_v4_period(name: str) -> None:
-    history = WorkflowHistory.from_json(name, json.loads(HISTORY_TEXTS[name]))
-    replayer = Replayer(
-        workflows=[UnpatchedPublishAfterRecords],
-        data_converter=data_converter(),
-        workflow_runner=UnsandboxedWorkflowRunner(),  # the class lives in a test module
-    )
-    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
-    assert isinstance(result.replay_failure, workflow.NondeterminismError), result.replay_failure
+    failure = await replay_failure(UnpatchedPublishAfterRecords, name)
+    assert isinstance(failure, workflow.NondeterminismError), failure
