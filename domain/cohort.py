@@ -166,6 +166,10 @@ class Invitation(BaseModel):
 class CohortState(BaseModel):
     """All state of one cohort: carried whole through continue-as-new."""
 
+    #: One that does not decode fails its workflow task until a worker that reads it takes it, not the workflow
+    #: (`starter.converter.InvalidStartInput`).
+    workflow_continued_state: ClassVar[bool] = True
+
     input: CohortInput
     plan: ProgrammePlan
     invited_on: date

@@ -253,6 +253,10 @@ class RefusedRecord(PendingRecord):
 class PeriodState(BaseModel):
     """All state of one period: carried whole through continue-as-new."""
 
+    #: One that does not decode fails its workflow task until a worker that reads it takes it, not the workflow
+    #: (`starter.converter.InvalidStartInput`).
+    workflow_continued_state: ClassVar[bool] = True
+
     input: PeriodInput
     plan: ProgrammePlan
     phase: str = "mapping"  # new_state sets the plan's first phase; states from before all began here

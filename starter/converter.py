@@ -10,6 +10,7 @@ with that message (`InvalidStartInput`).
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Mapping, Sequence
 from types import UnionType
@@ -36,7 +37,10 @@ class InvalidStartInput(InvalidPayload):
 
     The engine's workflows list it in their ``failure_exception_types``, so it fails the workflow with this
     message. As any other error it would fail the first workflow task instead, retried for ever: a start
-    input never changes.
+    input never changes. Not so a state carried through continue-as-new (a model marked
+    ``workflow_continued_state``): the engine wrote it, so one that does not decode is the code's fault (a
+    worker older than the one that wrote it, a validator made stricter). Its workflow task fails and is
+    retried until a worker that reads it takes it, and the period lives on.
     """
 
 
@@ -98,6 +102,21 @@ def _is_start_input(type_hint: type | None) -> bool:
     return any(getattr(model, "workflow_start_input", False) for model in _models(type_hint))
 
 
+def _is_continued_state(payload: temporalio.api.common.v1.Payload, type_hint: type | None) -> bool:
+    """The payload is an object with every required field of a model of the hint marked ``workflow_continued_state``
+    (as a state the engine carried through continue-as-new has; a start input may not have them all)."""
+    states = [m for m in _models(type_hint) if getattr(m, "workflow_continued_state", False)]
+    if not states:
+        return False
+    try:
+        given = json.loads(payload.data)
+    except ValueError:
+        return False
+    return isinstance(given, dict) and any(
+        all(name in given for name, info in model.model_fields.items() if info.is_required()) for model in states
+    )
+
+
 def _models(type_hint: type | None) -> tuple[type[BaseModel], ...]:
     """The pydantic models a type hint asks for (a model, or a union of models), else none."""
     union = isinstance(type_hint, UnionType) or get_origin(type_hint) is Union
@@ -142,7 +161,8 @@ class ExplainingPydanticPayloadConverter(PydanticPayloadConverter):
                     given = "null" if value is None else type(value).__name__
                     raise InvalidPayload(f"{expected}: a {expected} object is required (got: {given})")
         except InvalidPayload as error:
-            if any(_is_start_input(hint) for hint in type_hints or []):
+            hinted = list(zip(payloads, type_hints or [], strict=False))
+            if any(_is_start_input(h) and not _is_continued_state(p, h) for p, h in hinted):
                 raise InvalidStartInput(str(error)) from None
             raise
         return values

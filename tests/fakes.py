@@ -39,10 +39,14 @@ class RecordingActivities:
         #: Activities that fail as a record store does while it is down (retried); a test empties it to recover.
         self.down: set[str] = set()
         self.failed: Counter[str] = Counter()  # attempts that failed because their activity was down
+        #: Seconds an activity takes before it answers (a slow record store).
+        self.delay: dict[str, float] = {}
         self.calls: dict[str, list[Any]] = defaultdict(list)
         self._arrived = asyncio.Event()
 
-    def _keep(self, name: str, received: Any) -> None:
+    async def _keep(self, name: str, received: Any) -> None:
+        if name in self.delay:
+            await asyncio.sleep(self.delay[name])
         if name in self.down:
             self.failed[name] += 1
             raise ApplicationError(f"{name}: the record store is down (test)", type="StoreDown")
@@ -62,45 +66,45 @@ class RecordingActivities:
 
     @activity.defn(name=Activities.LOAD_PROGRAMME_PLAN)
     async def load_programme_plan(self, name: str) -> ProgrammePlan:
-        self._keep(Activities.LOAD_PROGRAMME_PLAN, name)
+        await self._keep(Activities.LOAD_PROGRAMME_PLAN, name)
         return self.plan
 
     @activity.defn(name=Activities.RECORD_PERIOD_STARTED)
     async def record_period_started(self, record: PeriodStartedRecord) -> None:
-        self._keep(Activities.RECORD_PERIOD_STARTED, record)
+        await self._keep(Activities.RECORD_PERIOD_STARTED, record)
 
     @activity.defn(name=Activities.RECORD_MILESTONE)
     async def record_milestone(self, record: MilestoneRecord) -> None:
-        self._keep(Activities.RECORD_MILESTONE, record)
+        await self._keep(Activities.RECORD_MILESTONE, record)
 
     @activity.defn(name=Activities.RECORD_PHASE_CHANGE)
     async def record_phase_change(self, record: PhaseChangeRecord) -> None:
-        self._keep(Activities.RECORD_PHASE_CHANGE, record)
+        await self._keep(Activities.RECORD_PHASE_CHANGE, record)
 
     @activity.defn(name=Activities.RECORD_MEETING)
     async def record_meeting(self, record: MeetingRecord) -> str:
-        self._keep(Activities.RECORD_MEETING, record)
+        await self._keep(Activities.RECORD_MEETING, record)
         return f"outbox/{record.workflow_id}/{record.meeting.meeting_id}.ics"
 
     @activity.defn(name=Activities.SEND_NOTICE)
     async def send_notice(self, record: NoticeRecord) -> None:
-        self._keep(Activities.SEND_NOTICE, record)
+        await self._keep(Activities.SEND_NOTICE, record)
 
     @activity.defn(name=Activities.RECORD_GATHERING)
     async def record_gathering(self, record: GatheringRecord) -> None:
-        self._keep(Activities.RECORD_GATHERING, record)
+        await self._keep(Activities.RECORD_GATHERING, record)
 
     @activity.defn(name=Activities.RECORD_FINAL_EVALUATION)
     async def record_final_evaluation(self, record: FinalEvaluationRecord) -> None:
-        self._keep(Activities.RECORD_FINAL_EVALUATION, record)
+        await self._keep(Activities.RECORD_FINAL_EVALUATION, record)
 
     @activity.defn(name=Activities.RECORD_INVITATION)
     async def record_invitation(self, record: InvitationRecord) -> None:
-        self._keep(Activities.RECORD_INVITATION, record)
+        await self._keep(Activities.RECORD_INVITATION, record)
 
     @activity.defn(name=Activities.RECORD_NATIONAL_GATHERING)
     async def record_national_gathering(self, record: NationalGatheringRecord) -> list[str]:
-        self._keep(Activities.RECORD_NATIONAL_GATHERING, record)
+        await self._keep(Activities.RECORD_NATIONAL_GATHERING, record)
         return [f"outbox/{record.workflow_id}/{record.gathering_id}-{g.owner_id}.ics" for g in record.guests]
 
     def all(self) -> list[Callable[..., Any]]:

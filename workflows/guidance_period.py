@@ -184,7 +184,7 @@ class GuidancePeriodWorkflow:
         self._timer: asyncio.Task[None] | None = None  # the deadline's timer (`PROGRAMME_PLANS_PATCH`)
         self._timer_at: datetime | None = None
         self._after_records = False  # `PUBLISH_AFTER_RECORDS_PATCH` applies to this run
-        self._held_back = False  # a change waits for its records before it is published
+        self._hold_until: int | None = None  # a change waits until the writer has written this many records
 
     # --- main loop --------------------------------------------------------------------------------
 
@@ -238,6 +238,12 @@ class GuidancePeriodWorkflow:
         if not state.final_evaluation_queued:
             self._queue_final_evaluation()
         self._writer.close()
+        if self._after_records:
+            # While the store is down the end goes out all the same, as any change does (v5 only: a period that
+            # never held a change back ends exactly as before, and its writer cannot stall).
+            await workflow.wait_condition(lambda: writing.done() or self._writer.stalled)
+            if not writing.done():
+                self._publish()
         await writing
         self._publish()
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._reporting)
@@ -551,9 +557,8 @@ class GuidancePeriodWorkflow:
             self._published = fingerprint
         changed = fingerprint != self._published
         if (changed or self._progress_changed()) and self._holds_back():
-            self._held_back = True
             return
-        self._held_back = False
+        self._hold_until = None
         if changed:
             workflow.upsert_search_attributes(attributes)
             self._published = fingerprint
@@ -569,18 +574,24 @@ class GuidancePeriodWorkflow:
         PostgreSQL is down, or a record from before is still being written without that bound, a change is
         published at once, as before.
         """
-        if not self._live.pending or not self._writer.keeping_up:
+        if not self._writer.keeping_up:
             return False
-        if not self._after_records:
-            # Asked here, where the behaviour first differs, so that a period meets the patch's marker (and
-            # the SDK's upsert of TemporalChangeVersion) with its first change, not at its start.
-            if not workflow.patched(PUBLISH_AFTER_RECORDS_PATCH):
+        if self._hold_until is None:
+            if not self._live.pending:
                 return False
-            self._after_records = True
-            self._writer.stall_after = STALL_ATTEMPTS
-        return True
+            if not self._after_records:
+                # Asked here, where the behaviour first differs, so that a period meets the patch's marker (and
+                # the SDK's upsert of TemporalChangeVersion) with its first change, not at its start.
+                if not workflow.patched(PUBLISH_AFTER_RECORDS_PATCH):
+                    return False
+                self._after_records = True
+                self._writer.bound_attempts(STALL_ATTEMPTS)
+            # The records queued so far, the change's own among them; not those queued later, which could
+            # otherwise keep a change from visibility for as long as new ones keep coming.
+            self._hold_until = self._writer.written + len(self._live.pending)
+        return self._writer.written < self._hold_until
 
     def _records_moved(self) -> None:
         """A record was written, or has stalled: a change held back for it may go out now."""
-        if self._held_back:
+        if self._hold_until is not None:
             self._revision += 1

@@ -49,10 +49,11 @@ class RecordWriter:
     continue-as-new, so the main loop can hand over (`writing` is false then); after `close` it
     writes what is left and returns.
 
-    A workflow that waits for its records before it shows a change (a period's search attributes) sets
-    `stall_after`: each record then gets that many attempts (`STALL_ATTEMPTS`, about a minute of retries);
+    A workflow that waits for its records before it shows a change (a period's search attributes) calls
+    `bound_attempts`: each record then gets that many attempts (`STALL_ATTEMPTS`, about a minute of retries);
     if it has not gone in (the store is down), the writer is `stalled`, says so through `on_stalled` and goes
-    on trying without a limit, and it is no longer stalled once a record is written.
+    on trying without a limit, and it is no longer stalled once the store has taken or refused a record.
+    `written` counts the records that have left the queue in this run.
     """
 
     def __init__(
@@ -77,8 +78,16 @@ class RecordWriter:
         self._closing = False
         self._unlimited = False  # a record is being written without `stall_after`
         self.writing = False
-        self.stall_after: int | None = None  # attempts
+        self.written = 0
+        self.stall_after: int | None = None  # attempts per record before it counts as stalled
         self.stalled = False
+
+    def bound_attempts(self, attempts: int) -> None:
+        """Give each record `attempts` before the writer counts as stalled (one record at a time only: the
+        flags below describe the one record being written)."""
+        if self._parallel != 1:
+            raise ValueError("a writer of records in parallel cannot bound their attempts")
+        self.stall_after = attempts
 
     @property
     def keeping_up(self) -> bool:
@@ -110,6 +119,7 @@ class RecordWriter:
             finally:
                 self.writing = False
             del state.pending[:count]
+            self.written += count
             self._on_written()
 
     async def _write_one(self, item: PendingRecord) -> None:
@@ -123,6 +133,7 @@ class RecordWriter:
             if not (isinstance(cause, ApplicationError) and cause.type == INVALID_RECORD):
                 raise
             workflow.logger.error("record refused by the store: %s: %s", item.summary, cause.message)
+            self.stalled = False  # the store answered
             self._state.refused.append(RefusedRecord(**item.model_dump(), error=cause.message, at=workflow.now()))
 
     async def _execute(self, item: PendingRecord, attempts: int | None) -> bool:

@@ -7,13 +7,15 @@ the search attributes follow in the task after the record's activity (`PUBLISH_A
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 
+from domain import calendar
 from domain.contract import Activities
-from domain.models import RecordMilestone
+from domain.models import RecordMilestone, ScheduleMeeting, Withdraw
 from domain.records import MilestoneRecord
 from starter import client as api
 from tests.workflows.conftest import Handle, PeriodHarness
@@ -128,3 +130,57 @@ async def test_while_the_record_store_is_down_a_change_is_published_after_a_minu
     last_record = max(i for i, e in enumerate(events) if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)
     assert [p for e in events if (p := _phase_set(e))] == ["anchoring", "development_area"]
     assert next(i for i, e in enumerate(events) if _phase_set(e) == "development_area") > last_record
+
+
+async def test_a_change_waits_for_the_records_queued_up_to_it_not_for_later_ones(harness: PeriodHarness) -> None:
+    handle = await _start(harness)
+    # The milestone's record takes a moment, so the meeting's record is queued behind it; that one stalls.
+    harness.fakes.delay[Activities.RECORD_MILESTONE] = 0.5
+    harness.fakes.down.add(Activities.RECORD_MEETING)
+    await handle.execute_update(GuidancePeriodWorkflow.record_milestone, MAPPING_DONE)
+    day = calendar.next_working_day(await harness.today() + timedelta(days=14))
+    meeting = ScheduleMeeting(kind="follow_up", date=day, adviser="a.hansen", title="Follow-up")
+    status = await handle.execute_update(GuidancePeriodWorkflow.schedule_meeting, meeting)
+    assert status.phase == "anchoring" and status.records_pending == 2
+
+    async with asyncio.timeout(10):  # the milestone's record is written at once: its phase goes out
+        while True:
+            events = await _history(handle)
+            if any(_phase_set(e) == "anchoring" for e in events):
+                break
+            await asyncio.sleep(0.05)
+    accepted = next(e for e in events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
+    published = next(e for e in events if _phase_set(e) == "anchoring")
+    # Published once the milestone's record was in, not after the meeting's record stalled (seven attempts,
+    # about a minute of the workflow's time): that record is still not written.
+    waited = published.event_time.ToDatetime() - accepted.event_time.ToDatetime()
+    assert waited < timedelta(seconds=30), waited
+    assert len(await harness.fakes.received(Activities.RECORD_MILESTONE)) == 1
+    assert harness.fakes.calls[Activities.RECORD_MEETING] == []
+
+    harness.fakes.down.clear()
+    await harness.env.sleep(timedelta(minutes=5))
+    await harness.settled(handle)
+    assert len(await harness.fakes.received(Activities.RECORD_MEETING)) == 1
+
+
+async def test_a_period_that_ends_while_the_store_is_down_shows_its_end_and_its_records_follow(
+    harness: PeriodHarness,
+) -> None:
+    handle = await _start(harness)
+    await handle.execute_update(GuidancePeriodWorkflow.record_milestone, MAPPING_DONE)
+    await harness.settled(handle)
+    harness.fakes.down |= {Activities.RECORD_PHASE_CHANGE, Activities.RECORD_FINAL_EVALUATION}
+    withdrawal = Withdraw(reason="The owner merges with a neighbour", by="coordinator")
+    status = await handle.execute_update(GuidancePeriodWorkflow.withdraw, withdrawal)
+    assert status.phase == "withdrawn"
+
+    await harness.env.sleep(timedelta(minutes=3))
+    assert [p for e in await _history(handle) if (p := _phase_set(e))] == ["anchoring", "withdrawn"]
+    assert harness.fakes.calls[Activities.RECORD_PHASE_CHANGE] == []
+
+    harness.fakes.down.clear()
+    final = await handle.result()
+    assert final.phase == "withdrawn" and final.records_pending == 0
+    assert len(await harness.fakes.received(Activities.RECORD_PHASE_CHANGE)) == 1
+    assert len(await harness.fakes.received(Activities.RECORD_FINAL_EVALUATION)) == 1
