@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,8 @@ from webapp.timeline import cohort_timeline_svg
 from webapp.users import User
 
 if TYPE_CHECKING:
+    from temporalio.client import Client
+
     from webapp.app import WebApp
 
 FLASH = "flash"
@@ -263,36 +266,40 @@ async def _form(request: Request) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
-async def record_milestone(request: Request) -> Response:
+async def _period_action(
+    request: Request, form_name: str, act: Callable[[Client, PeriodRow, dict[str, str], str], Awaitable[str]]
+) -> Response:
+    """A period form's post: `act` builds the update from the form, sends it and says what it did (the flash);
+    a rejection shows the period page again with the message beside the field it names."""
     user = _user(request)
     period = await _period_row(request, user)
     form = await _form(request)
     try:
-        update = actions.milestone_update(form, _acting_adviser(user, period, form))
-        status = await actions.record_milestone(await _web(request).temporal(), period.workflow_id, update)
+        done = await act(await _web(request).temporal(), period, form, _acting_adviser(user, period, form))
     except actions.FormRejected as rejected:
         return await _period_page(
-            request, user, period, errors=rejected.errors, values=form, form="milestone", status_code=422
+            request, user, period, errors=rejected.errors, values=form, form=form_name, status_code=422
         )
-    request.session[FLASH] = f"Recorded {update.milestone}: the period is now in {status.phase}."
+    request.session[FLASH] = done
     return RedirectResponse(f"/periods/{period.workflow_id}", status_code=303)
+
+
+async def record_milestone(request: Request) -> Response:
+    async def act(client: Client, period: PeriodRow, form: dict[str, str], adviser: str) -> str:
+        update = actions.milestone_update(form, adviser)
+        status = await actions.record_milestone(client, period.workflow_id, update)
+        return f"Recorded {update.milestone}: the period is now in {status.phase}."
+
+    return await _period_action(request, "milestone", act)
 
 
 async def schedule_meeting(request: Request) -> Response:
-    user = _user(request)
-    period = await _period_row(request, user)
-    form = await _form(request)
-    try:
-        meeting = actions.meeting_request(form, _acting_adviser(user, period, form))
-        await actions.schedule_meeting(await _web(request).temporal(), period.workflow_id, meeting)
-    except actions.FormRejected as rejected:
-        return await _period_page(
-            request, user, period, errors=rejected.errors, values=form, form="meeting", status_code=422
-        )
-    request.session[FLASH] = (
-        f"Scheduled a {meeting.kind} meeting on {meeting.date.isoformat()} at {meeting.start:%H:%M}."
-    )
-    return RedirectResponse(f"/periods/{period.workflow_id}", status_code=303)
+    async def act(client: Client, period: PeriodRow, form: dict[str, str], adviser: str) -> str:
+        meeting = actions.meeting_request(form, adviser)
+        await actions.schedule_meeting(client, period.workflow_id, meeting)
+        return f"Scheduled a {meeting.kind} meeting on {meeting.date.isoformat()} at {meeting.start:%H:%M}."
+
+    return await _period_action(request, "meeting", act)
 
 
 # --- an adviser's tasks ---------------------------------------------------------------------------
