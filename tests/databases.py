@@ -9,6 +9,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from activities.db import apply_schema, create_pool
+
 
 @contextlib.asynccontextmanager
 async def throwaway_database(server_url: str, prefix: str) -> AsyncIterator[str]:
@@ -21,3 +23,14 @@ async def throwaway_database(server_url: str, prefix: str) -> AsyncIterator[str]
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def schema_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A small pool on `database_url` with the record store's schema applied, closed afterwards."""
+    pool = await create_pool(database_url, min_size=1, max_size=4)
+    try:
+        await apply_schema(pool)
+        yield pool
+    finally:
+        await pool.close()

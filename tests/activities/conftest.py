@@ -10,11 +10,10 @@ import asyncpg
 import pytest
 from temporalio.testing import ActivityEnvironment
 
-from activities.db import apply_schema, create_pool
 from activities.record_store import RecordStore
 from domain.settings import AppSettings
 from tests.activities.factories import WORKFLOW_ID
-from tests.databases import throwaway_database
+from tests.databases import schema_pool, throwaway_database
 
 
 @pytest.fixture
@@ -27,12 +26,8 @@ async def database_url(postgres_url: str) -> AsyncIterator[str]:
 @pytest.fixture
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     """A pool on the test's database with the schema applied."""
-    pool = await create_pool(database_url, min_size=1, max_size=4)
-    try:
-        await apply_schema(pool)
+    async with schema_pool(database_url) as pool:
         yield pool
-    finally:
-        await pool.close()
 
 
 @pytest.fixture

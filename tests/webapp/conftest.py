@@ -10,8 +10,7 @@ import httpx
 import pytest
 from temporalio.client import Client
 
-from activities.db import apply_schema, create_pool
-from tests.databases import throwaway_database
+from tests.databases import schema_pool, throwaway_database
 from tests.webapp.rows import NOW, write_cohort
 from webapp.app import WebApp, create_app
 from webapp.records import RecordReader
@@ -32,13 +31,9 @@ async def store_url(postgres_url: str) -> AsyncIterator[str]:
 @pytest.fixture
 async def pool(store_url: str) -> AsyncIterator[asyncpg.Pool]:
     """A pool on the test's database, holding the cohort of `tests.webapp.rows`."""
-    pool = await create_pool(store_url, min_size=1, max_size=4)
-    try:
-        await apply_schema(pool)
+    async with schema_pool(store_url) as pool:
         await write_cohort(pool)
         yield pool
-    finally:
-        await pool.close()
 
 
 @pytest.fixture
