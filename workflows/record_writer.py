@@ -67,7 +67,7 @@ class RecordWriter:
         """Args:
         state: The workflow's state with its record queue.
         on_written: Called after each record (or batch) leaves the queue.
-        on_stalled: Called when a record has not gone in within `stall_after` attempts.
+        on_stalled: Called when a record has not gone in within the attempts given to `bound_attempts`.
         parallel: Records written at once. Above 1 only for records whose order does not matter (each
             keyed on its own, newer rows winning), such as a cohort's invitations and gatherings.
         """
@@ -76,10 +76,10 @@ class RecordWriter:
         self._on_stalled = on_stalled
         self._parallel = parallel
         self._closing = False
-        self._unlimited = False  # a record is being written without `stall_after`
+        self._unlimited = False  # a record is being written without that bound
         self.writing = False
         self.written = 0
-        self.stall_after: int | None = None  # attempts per record before it counts as stalled
+        self._stall_after: int | None = None  # attempts per record before it counts as stalled (`bound_attempts`)
         self.stalled = False
 
     def bound_attempts(self, attempts: int) -> None:
@@ -87,11 +87,11 @@ class RecordWriter:
         flags below describe the one record being written)."""
         if self._parallel != 1:
             raise ValueError("a writer of records in parallel cannot bound their attempts")
-        self.stall_after = attempts
+        self._stall_after = attempts
 
     @property
     def keeping_up(self) -> bool:
-        """No record has stalled, and none is being written without the `stall_after` limit."""
+        """No record has stalled, and none is being written without the `bound_attempts` limit."""
         return not self.stalled and not (self.writing and self._unlimited)
 
     def close(self) -> None:
@@ -124,7 +124,7 @@ class RecordWriter:
 
     async def _write_one(self, item: PendingRecord) -> None:
         try:
-            if self.stall_after is None or self.stalled or not await self._execute(item, self.stall_after):
+            if self._stall_after is None or self.stalled or not await self._execute(item, self._stall_after):
                 await self._execute(item, None)
         except ActivityError as error:
             # A record the store refuses as invalid (never a passing outage: that is retried) is
