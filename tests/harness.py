@@ -1,14 +1,45 @@
-"""Ending a test's workflows on the time-skipping server without stalling its clock."""
+"""Waiting on workflows as the tests do: on conditions, with patience for a busy machine, and ending a test's
+workflows on the time-skipping server without stalling its clock."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowHistory
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory, WorkflowQueryFailedError
 from temporalio.service import RPCError
+
+#: How long a test waits for a condition, in seconds: a quiet machine meets it at once, a busy one may take many.
+PATIENCE = 60.0
+
+
+async def wait_for(condition: Callable[[], Awaitable[bool]], what: str, seconds: float = PATIENCE) -> None:
+    """Wait until `condition()` holds; fail naming `what` if it does not within `seconds`."""
+    try:
+        async with asyncio.timeout(seconds):
+            while True:
+                if await condition():
+                    return
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise AssertionError(f"not reached in {seconds:.0f} s: {what}") from None
+
+
+async def query_when_started(handle: WorkflowHandle[Any, Any], query: Any, result_type: type | None = None) -> Any:
+    """`handle.query(query)` (a query method, or a name with its `result_type`), asked again while the workflow
+    is still loading its plan (its documented answer until that activity has run, a while on a busy machine)."""
+    async with asyncio.timeout(PATIENCE):
+        while True:
+            try:
+                return await handle.query(query, result_type=result_type)
+            except WorkflowQueryFailedError as error:
+                if "still starting" not in str(error):
+                    raise
+            await asyncio.sleep(0.05)
+
 
 CLOSED = {
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
@@ -54,7 +85,7 @@ def is_settled(history: WorkflowHistory) -> bool:
 async def wait_until_settled(client: Client, workflow_id: str) -> None:
     """Wait until nothing of the workflow is in flight (or it has closed, or never started)."""
     handle = client.get_workflow_handle(workflow_id)
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(PATIENCE):
         while True:
             try:
                 history = await handle.fetch_history()

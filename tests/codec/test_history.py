@@ -36,6 +36,7 @@ from starter import client as api
 from starter.codec import ENCODING, KEY_ID_METADATA, AesGcmCodec, protected_data_converter
 from starter.codec_server import build_app
 from starter.converter import DATA_CONVERTER
+from tests.clock import real_today
 from tests.codec.keys import NEW, entry
 from tests.devstack.stack_process import clean_environment
 from tests.fakes import RecordingActivities
@@ -94,7 +95,7 @@ def payloads(message: Message, path: str = "", in_attributes: bool = False) -> I
 
 def dates() -> tuple[date, date, date]:
     """The period's start, a meeting day a week on, and a Saturday after it (no meeting falls on one)."""
-    start = calendar.next_working_day(date.today() + timedelta(days=1))
+    start = calendar.next_working_day(real_today() + timedelta(days=1))
     meeting = calendar.next_working_day(start + timedelta(days=7))
     saturday = meeting + timedelta(days=(5 - meeting.weekday()) % 7 or 7)
     while calendar.holiday_name(saturday) is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from starter.cohorts import start_cohort
 # The record store's fixtures (a database of the test's own with the schema applied), for test_invitation_store.
 from tests.activities.conftest import database_url, pool, settings, store  # noqa: F401
 from tests.fakes import RecordingActivities
-from tests.harness import terminate_when_settled
+from tests.harness import query_when_started, terminate_when_settled, wait_for
 from worker import build_worker
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
@@ -80,14 +79,19 @@ class CohortHarness:
         return self.env.client.get_workflow_handle_for(GuidancePeriodWorkflow.run, period_workflow_id(cohort, owner_id))
 
     async def settled(self, handle: CohortHandle, *, starts: int = 0) -> CohortStatus:
-        """The cohort's status once its records are written and `starts` periods have started."""
-        for _ in range(200):
-            status = await handle.query(CohortWorkflow.status)
+        """The cohort's status once it has loaded its plan, its records are written and `starts` periods have
+        started."""
+        status: CohortStatus | None = None
+
+        async def done() -> bool:
+            nonlocal status
+            status = await query_when_started(handle, CohortWorkflow.status)
             started = sum(1 for i in status.invitations if i.period_started)
-            if status.records_pending == 0 and started >= starts:
-                return status
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"cohort not settled after 10 s: {status}")
+            return status.records_pending == 0 and started >= starts
+
+        await wait_for(done, f"cohort {handle.id} settled with {starts} periods started")
+        assert status is not None
+        return status
 
     async def stop_all(self) -> None:
         """Terminate what a test left running: time skipping stalls on workflows no worker serves."""

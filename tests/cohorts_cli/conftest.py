@@ -23,6 +23,7 @@ from devstack.temporal_server import DevServer
 from domain import calendar
 from domain.settings import VeilederkorpsetSettings
 from starter import cli
+from tests.clock import real_today
 from tests.fakes import RecordingActivities
 from worker import build_worker
 
@@ -42,7 +43,7 @@ class CohortCli:
 
     @staticmethod
     def today() -> date:
-        return date.today()
+        return real_today()
 
     def start_date(self) -> date:
         """A working day a week ahead: every period starts in the future, and its gatherings lie ahead."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import shlex
-from datetime import date
 from pathlib import Path
 
+from tests.clock import real_today
 from tests.cohorts_cli.conftest import CohortCli
 from tests.e2e.test_readme_commands import shifted_dates
 
@@ -42,7 +42,7 @@ async def test_the_readme_cohort_commands_run_as_printed(cohort_cli: CohortCli) 
         "var/shortlist.csv": cohort_cli.file("shortlist.csv", "owner_id\n3301\n4617\n4613\n46\n"),
         "var/assign.csv": cohort_cli.file("assign.csv", readme_assignment()),
     }
-    moves = shifted_dates(commands, date.today())
+    moves = shifted_dates(commands, real_today())
     outputs = []
     for command in commands:
         args = [DATE.sub(lambda m: moves[m.group(0)], str(files.get(arg, arg))) for arg in command[1:]]

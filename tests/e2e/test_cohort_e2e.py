@@ -12,7 +12,7 @@ import json
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -22,6 +22,7 @@ from devstack.binaries import temporal_cli
 from domain.calendar import next_working_day
 from domain.contract import period_workflow_id
 from domain.owners import all_owners
+from tests.clock import real_today
 from tests.devstack.stack_process import RunningStack, clean_environment, eventually
 
 GUIDANCE = str(Path(sys.executable).parent / "guidance")
@@ -51,7 +52,7 @@ async def _listed(stack: RunningStack, query: str) -> list[str]:
 async def test_a_cohort_of_all_371_owners_started_from_the_cli_lists_every_period_once(stack: RunningStack) -> None:
     owners = all_owners()
     assert len(owners) == 371
-    start = next_working_day(date.today() + timedelta(days=7))
+    start = next_working_day(real_today() + timedelta(days=7))
     env = clean_environment(TEMPORAL_ADDRESS=stack.address)
 
     began = time.monotonic()

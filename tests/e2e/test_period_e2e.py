@@ -11,7 +11,6 @@ import asyncio
 import json
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import asyncpg
@@ -19,6 +18,7 @@ import asyncpg
 from devstack.binaries import temporal_cli
 from domain.calendar import next_working_day
 from domain.contract import period_workflow_id
+from tests.clock import real_today
 from tests.devstack.stack_process import RunningStack, clean_environment, eventually
 
 GUIDANCE = str(Path(sys.executable).parent / "guidance")
@@ -52,7 +52,7 @@ async def _listed(stack: RunningStack, query: str) -> list[str]:
 async def test_a_period_started_and_moved_on_from_the_command_line_is_visible_and_recorded(
     stack: RunningStack,
 ) -> None:
-    start = next_working_day(date.today())
+    start = next_working_day(real_today())
     workflow_id = period_workflow_id("e2e", "3301")
 
     await _guidance(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from devstack.binaries import temporal_cli
 from domain import calendar
+from tests.clock import real_today
 from tests.devstack.stack_process import RunningStack, clean_environment
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -42,7 +43,7 @@ async def test_the_readme_temporal_lines_drive_a_period(stack: RunningStack) -> 
         ["temporal", "workflow", "start"],
         ["temporal", "workflow", "update"],
     ]
-    moves = shifted_dates(commands, date.today())
+    moves = shifted_dates(commands, real_today())
     outputs = []
     for command in commands:
         args = [DATE.sub(lambda m: moves[m.group(0)], arg) for arg in command]

@@ -37,6 +37,7 @@ from domain.calendar import next_working_day
 from domain.models import PeriodInput, PeriodStatus, RecordMilestone, SchoolOwner
 from domain.phases import Milestone
 from starter.client import period_status, start_period
+from tests.clock import real_today
 from tests.devstack.stack_process import clean_environment
 from tests.telemetry.worker_process import fetch
 
@@ -264,7 +265,7 @@ def fault_period(cohort: str, owner: SchoolOwner, advisers: Iterable[str], start
         cohort=cohort,
         owner=owner,
         advisers=list(advisers),
-        start_date=start or next_working_day(date.today() + timedelta(days=1)),
+        start_date=start or next_working_day(real_today() + timedelta(days=1)),
     )
 
 

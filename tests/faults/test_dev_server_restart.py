@@ -32,7 +32,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from temporalio.client import Client
@@ -43,6 +43,7 @@ from domain.calendar import next_working_day
 from domain.models import PeriodStatus, ScheduleMeeting
 from domain.owners import all_owners
 from starter.client import record_milestone, schedule_meeting
+from tests.clock import real_today
 from tests.faults.harness import (
     FaultReport,
     RestartablePostgres,
@@ -103,7 +104,7 @@ async def test_periods_resume_and_timers_fire_after_the_dev_server_restarts_on_i
             async with worker_process(tmp_path / "worker", temporal_address=server.address, database_url=pg.url) as w:
                 ids = await start_periods(client, [fault_period(cohort, owner, ADVISERS) for owner in owners])
                 quiet, busy = ids[0::2], ids[1::2]
-                meeting_day = next_working_day(date.today() + timedelta(days=14))
+                meeting_day = next_working_day(real_today() + timedelta(days=14))
                 for index, wid in enumerate(ids):
                     for step in range(index):  # period i has closed i phases
                         await record_milestone(client, wid, milestone_update(step, ADVISERS[0], f"before {step}"))

@@ -18,7 +18,7 @@ import os
 import statistics
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,7 @@ from domain.calendar import next_working_day
 from domain.models import ScheduleMeeting
 from domain.owners import all_owners
 from starter.client import record_milestone, schedule_meeting
+from tests.clock import real_today
 from tests.faults.harness import (
     FaultReport,
     RestartablePostgres,
@@ -83,7 +84,7 @@ class Traffic:
                     entry = status.milestones[-1]
                     self.milestones[workflow_id].append((entry.cycle, str(entry.milestone), entry.note))
                 else:
-                    day = next_working_day(date.today() + timedelta(days=7 + step))
+                    day = next_working_day(real_today() + timedelta(days=7 + step))
                     meeting = ScheduleMeeting(kind="follow_up", date=day, adviser=ADVISERS[1], title=f"traffic {step}")
                     status = await schedule_meeting(self.client, workflow_id, meeting)
                     self.meetings[workflow_id].append(status.meetings[-1].meeting_id)

@@ -32,6 +32,7 @@ from domain.phases import Phase
 from domain.records import PeriodsStarted
 from starter.client import record_milestone
 from starter.cohorts import cohort_status
+from tests.clock import real_today
 from tests.devstack.stack_process import clean_environment
 from tests.faults.harness import (
     FaultReport,
@@ -225,7 +226,7 @@ async def test_a_cohort_start_of_all_371_owners_survives_the_worker_killed_mid_w
     assert len(owners) == 371
     expected = sorted(period_workflow_id(cohort, owner.id) for owner in owners)
     query = f"Cohort = '{cohort}' AND WorkflowType = 'GuidancePeriodWorkflow'"
-    start = next_working_day(date.today() + timedelta(days=7))
+    start = next_working_day(real_today() + timedelta(days=7))
     async with worker_process(
         tmp_path / "worker", temporal_address=temporal.address, database_url=fault_database
     ) as worker:

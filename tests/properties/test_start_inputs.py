@@ -10,7 +10,6 @@ retried for ever, since a start input never changes).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -19,18 +18,17 @@ from typing import Any
 
 from hypothesis import event, given, note
 from pydantic import BaseModel
-from temporalio.client import WorkflowHandle, WorkflowQueryFailedError
+from temporalio.client import WorkflowHandle
 
 from domain.cohort import CohortInput, CohortState, CohortStatus
 from domain.contract import COHORT_WORKFLOW_TYPE, PERIOD_WORKFLOW_TYPE, period_workflow_id
 from domain.models import PeriodInput, PeriodState, PeriodStatus
 from domain.phases import Phase
-from tests.harness import terminate_when_settled
+from tests.harness import query_when_started, terminate_when_settled
 from tests.properties import messages
 from tests.properties.benches import PeriodBench
 from tests.properties.hostile import Context, Json, resolve
 from tests.properties.probe import (
-    UPDATE_TIMEOUT,
     WORKFLOW_CODE_EVENTS,
     Decoded,
     decode_like_worker,
@@ -38,18 +36,6 @@ from tests.properties.probe import (
     workflow_failures,
     workflow_task_failures,
 )
-
-
-async def status_when_ready(handle: WorkflowHandle[Any, Any], result_type: type) -> Any:
-    """The status query's answer, once the workflow has loaded its plan ("still starting" until then)."""
-    async with asyncio.timeout(UPDATE_TIMEOUT):
-        while True:
-            try:
-                return await handle.query("status", result_type=result_type)
-            except WorkflowQueryFailedError as error:
-                refused = str(error)
-            assert "still starting" in refused, refused
-            await asyncio.sleep(0.02)
 
 
 def check_refusal_locations(decoded: Decoded, members: dict[str, type[BaseModel]], payload: Any) -> None:
@@ -123,7 +109,7 @@ async def test_period_input(periods: PeriodBench, drawn: Json) -> None:
         if decoded.problem is not None:
             return
         period: PeriodInput = decoded.value
-        status: PeriodStatus = await status_when_ready(handle, PeriodStatus)
+        status: PeriodStatus = await query_when_started(handle, "status", PeriodStatus)
         assert (status.cohort, status.owner, status.advisers) == (period.cohort, period.owner, period.advisers)
         if status.phase == Phase.EXPIRED:
             # A period that started more than its plan's months ago has expired at once.
@@ -147,7 +133,7 @@ async def test_cohort_input(periods: PeriodBench, drawn: Json) -> None:
         accepted = [o.owner.id for o in cohort.owners if o.accepted_by is not None]
         # The cohort starts the periods of the owners that accepted already: stop them after it.
         started.settled.extend(period_workflow_id(cohort.cohort, owner_id) for owner_id in accepted)
-        status: CohortStatus = await status_when_ready(handle, CohortStatus)
+        status: CohortStatus = await query_when_started(handle, "status", CohortStatus)
         assert (status.cohort, status.start_date) == (cohort.cohort, cohort.start_date)
         assert [i.owner_id for i in status.invitations] == [o.owner.id for o in cohort.owners]
         assert [i.owner_id for i in status.invitations if i.state == "accepted"] == accepted

@@ -27,6 +27,7 @@ from domain.models import GatheringInvitation, PeriodInput, RecordMilestone, Sch
 from domain.owners import owner_by_id
 from starter import client as api
 from starter.connect import connect
+from tests.clock import real_today
 from tests.devstack.stack_process import RunningStack, devstack_process, eventually
 from tests.webapp.conftest import Screenshots
 from webapp.documents import HEADLESS_CHROMIUM_FLAGS
@@ -123,7 +124,7 @@ async def test_an_adviser_records_a_milestone_sees_a_rejected_date_and_is_refuse
     stack: RunningStack, browser: BrowserContext, tmp_path: Path, screenshots: Screenshots
 ) -> None:
     web = stack.banner_value("Web app").split("  (", 1)[0]
-    today = date.today()
+    today = real_today()
     client = await connect(target_host=stack.address)
     await _start_cohort(client, today)
     count = f"SELECT count(*) FROM meetings WHERE workflow_id LIKE 'guidance-period-{COHORT}-%'"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -15,8 +15,9 @@ from temporalio.testing import WorkflowEnvironment
 from domain import calendar
 from domain.models import PeriodInput, PeriodStatus
 from domain.settings import VeilederkorpsetSettings
+from tests.clock import real_today
 from tests.fakes import RecordingActivities
-from tests.harness import terminate_when_settled
+from tests.harness import query_when_started, terminate_when_settled, wait_for
 from worker import build_worker
 from workflows.guidance_period import GuidancePeriodWorkflow
 
@@ -64,29 +65,41 @@ class PeriodHarness:
         return handle
 
     async def settled(self, handle: Handle) -> PeriodStatus:
-        """The period's status once every queued record has been written (activities run in real time)."""
-        for _ in range(200):
-            status = await handle.query(GuidancePeriodWorkflow.status)
-            if status.records_pending == 0:
-                return status
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"records still pending after 10 s: {status.records_pending}")
+        """The period's status once it has loaded its plan and written every queued record (activities run in
+        real time)."""
+        status: PeriodStatus | None = None
+
+        async def written() -> bool:
+            nonlocal status
+            status = await query_when_started(handle, GuidancePeriodWorkflow.status)
+            return status.records_pending == 0
+
+        await wait_for(written, f"the records of {handle.id} written")
+        assert status is not None
+        return status
 
     async def stop_all(self) -> None:
         """Terminate what a test left running: time skipping stalls on workflows no worker serves."""
         await terminate_when_settled(self.env.client, [h.id for h in self.started])
 
 
-@pytest.fixture
-async def harness(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[PeriodHarness]:
+@contextlib.asynccontextmanager
+async def period_harness(env: WorkflowEnvironment) -> AsyncIterator[PeriodHarness]:
+    """A worker with recording fakes on a fresh task queue of `env`; what a test leaves running is ended."""
     fakes = RecordingActivities(VeilederkorpsetSettings().plan())
     task_queue = f"test-{uuid.uuid4()}"
-    async with build_worker(time_skipping_env.client, fakes.all(), task_queue=task_queue):
-        harness = PeriodHarness(time_skipping_env, task_queue, fakes)
+    async with build_worker(env.client, fakes.all(), task_queue=task_queue):
+        harness = PeriodHarness(env, task_queue, fakes)
         try:
             yield harness
         finally:
             await harness.stop_all()
+
+
+@pytest.fixture
+async def harness(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[PeriodHarness]:
+    async with period_harness(time_skipping_env) as harness:
+        yield harness
 
 
 def dev_period(fakes: RecordingActivities, owner: dict[str, str]) -> PeriodInput:
@@ -96,7 +109,7 @@ def dev_period(fakes: RecordingActivities, owner: dict[str, str]) -> PeriodInput
             "cohort": f"dev{uuid.uuid4().hex[:6]}",
             "owner": owner,
             "advisers": ["a.hansen"],
-            "start_date": calendar.next_working_day(date.today() + timedelta(days=1)),
+            "start_date": calendar.next_working_day(real_today() + timedelta(days=1)),
             "programme": fakes.plan,
         }
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
@@ -25,17 +25,26 @@ FULL_PERIOD_STEPS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-async def start_tomorrow(
-    client: Client, env: WorkflowEnvironment, task_queue: str, plan: ProgrammePlan, prefix: str, owner: dict[str, str]
+async def start_period(
+    client: Client,
+    env: WorkflowEnvironment,
+    task_queue: str,
+    plan: ProgrammePlan,
+    prefix: str,
+    owner: dict[str, str],
+    start: date | None = None,
 ) -> WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]:
-    """Start `owner`'s period on `plan` in a cohort of its own (``{prefix}…``), on the next working day."""
-    today = calendar.local_date(await env.get_current_time(), plan.timezone)
+    """Start `owner`'s period on `plan` in a cohort of its own (``{prefix}…``), on `start` or else on the
+    next working day of the server's clock."""
+    if start is None:
+        today = calendar.local_date(await env.get_current_time(), plan.timezone)
+        start = calendar.next_working_day(today + timedelta(days=1), plan.calendar_country)
     period = PeriodInput.model_validate(
         {
             "cohort": f"{prefix}{uuid.uuid4().hex[:6]}",
             "owner": owner,
             "advisers": ["a.hansen", "b.olsen"],
-            "start_date": calendar.next_working_day(today + timedelta(days=1), plan.calendar_country),
+            "start_date": start,
             "plan": plan.name,
             "programme": plan,
         }
@@ -55,7 +64,7 @@ async def full_period(
     phase, into a second cycle; the caller awaits the result, which runs it to expiry."""
     plan = VeilederkorpsetSettings().plan()
     owner = {"id": "4601", "name": "Bergen", "kind": "municipality", "county": "46"}
-    handle = await start_tomorrow(client, env, task_queue, plan, "sim", owner)
+    handle = await start_period(client, env, task_queue, plan, "sim", owner)
     for index, (milestone, extra) in enumerate(FULL_PERIOD_STEPS):
         for _ in range(2):
             now = calendar.local_date(await env.get_current_time(), plan.timezone)
@@ -87,12 +96,12 @@ def closing_update(plan: ProgrammePlan, phase: str, adviser: str) -> RecordMiles
 
 
 async def plan_period(
-    client: Client, env: WorkflowEnvironment, task_queue: str, plan: ProgrammePlan
+    client: Client, env: WorkflowEnvironment, task_queue: str, plan: ProgrammePlan, start: date | None = None
 ) -> WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]:
-    """Start a period on `plan` and close every phase but the last as it falls due (an optional one
-    skipped); the caller awaits the result, which runs it to its maximum duration (expired)."""
+    """Start a period on `plan` (on `start`, or the next working day) and close every phase but the last as it
+    falls due (an optional one skipped); the caller awaits the result, which runs it to its maximum duration."""
     owner = {"id": "1804", "name": "Bodø", "kind": "municipality", "county": "18"}
-    handle = await start_tomorrow(client, env, task_queue, plan, "plan", owner)
+    handle = await start_period(client, env, task_queue, plan, "plan", owner, start)
     for phase in plan.phases[:-1]:
         await env.sleep(timedelta(weeks=phase.expected_weeks))
         update = closing_update(plan, phase.phase, "b.olsen")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
@@ -19,7 +19,9 @@ from domain.owners import all_owners
 from domain.phases import Phase
 from domain.settings import VeilederkorpsetSettings
 from starter.cohorts import start_cohort
+from tests.clock import real_today
 from tests.fakes import RecordingActivities
+from tests.harness import wait_for
 from tests.workflows.conftest import dev_period
 from worker import build_worker
 from workflows.cohort import CohortWorkflow
@@ -101,7 +103,7 @@ async def test_a_cohort_continues_as_new_while_answers_arrive_and_loses_none(eag
     cohort = CohortInput.model_validate(
         {
             "cohort": name,
-            "start_date": calendar.next_working_day(date.today() + timedelta(weeks=8)),
+            "start_date": calendar.next_working_day(real_today() + timedelta(weeks=8)),
             "owners": [{"owner": o.model_dump(), "advisers": ["a.hansen"]} for o in owners],
         }
     )
@@ -121,11 +123,13 @@ async def test_a_cohort_continues_as_new_while_answers_arrive_and_loses_none(eag
                 )
             )
         accepted = sum(1 for a in answers.values() if a == "accept")
-        for _ in range(200):
+
+        async def all_started() -> bool:
             status = await handle.query(CohortWorkflow.status)
-            if status.periods_started == accepted and status.records_pending == 0:
-                break
-            await asyncio.sleep(0.1)
+            return status.periods_started == accepted and status.records_pending == 0
+
+        await wait_for(all_started, f"{accepted} periods started and recorded")
+        status = await handle.query(CohortWorkflow.status)
         runs = [w async for w in client.list_workflows(f"WorkflowId = '{handle.id}'")]
         periods = [
             w async for w in client.list_workflows(f"Cohort = '{name}' AND WorkflowType = 'GuidancePeriodWorkflow'")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowQueryFailedError, WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import FailureError
 from temporalio.service import RPCError
 
@@ -174,11 +172,7 @@ async def test_withdrawal_ends_the_period_and_records_who_and_why(harness: Perio
 
 async def test_a_period_started_without_a_plan_loads_it_on_the_worker(harness: PeriodHarness) -> None:
     handle = await harness.start(await harness.period_input(with_plan=False))
-    for _ in range(200):  # until the plan has been loaded
-        with contextlib.suppress(WorkflowQueryFailedError):
-            status = await harness.settled(handle)
-            break
-        await asyncio.sleep(0.05)
+    status = await harness.settled(handle)  # once the plan has been loaded
     assert status.plan == "veilederkorpset" and status.plan_version == harness.fakes.plan.version
     assert harness.fakes.calls[Activities.LOAD_PROGRAMME_PLAN] == ["veilederkorpset"]
 
