@@ -57,3 +57,11 @@ async def server_before(day: date) -> WorkflowEnvironment:
 def real_today() -> date:
     """Today on the machine's clock: only for tests on a dev server, which keeps real time."""
     return date.today()
+
+
+def plain_saturday(after: date) -> date:
+    """The first Saturday after `after` that is no public holiday, so that a refusal names it as a Saturday."""
+    day = after + timedelta(days=1)
+    while day.weekday() != 5 or calendar.holiday_name(day) is not None:
+        day += timedelta(days=1)
+    return day

@@ -36,7 +36,7 @@ from starter import client as api
 from starter.codec import ENCODING, KEY_ID_METADATA, AesGcmCodec, protected_data_converter
 from starter.codec_server import build_app
 from starter.converter import DATA_CONVERTER
-from tests.clock import real_today
+from tests.clock import plain_saturday, real_today
 from tests.codec.keys import NEW, entry
 from tests.devstack.stack_process import clean_environment
 from tests.fakes import RecordingActivities
@@ -97,10 +97,7 @@ def dates() -> tuple[date, date, date]:
     """The period's start, a meeting day a week on, and a Saturday after it (no meeting falls on one)."""
     start = calendar.next_working_day(real_today() + timedelta(days=1))
     meeting = calendar.next_working_day(start + timedelta(days=7))
-    saturday = meeting + timedelta(days=(5 - meeting.weekday()) % 7 or 7)
-    while calendar.holiday_name(saturday) is not None:
-        saturday += timedelta(weeks=1)
-    return start, meeting, saturday
+    return start, meeting, plain_saturday(meeting)
 
 
 async def drive_period(env: dict[str, str], cwd: Path, cohort: str, task_queue: str) -> str:

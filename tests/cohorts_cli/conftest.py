@@ -23,7 +23,7 @@ from devstack.temporal_server import DevServer
 from domain import calendar
 from domain.settings import VeilederkorpsetSettings
 from starter import cli
-from tests.clock import real_today
+from tests.clock import plain_saturday, real_today
 from tests.fakes import RecordingActivities
 from worker import build_worker
 
@@ -51,11 +51,7 @@ class CohortCli:
 
     def saturday(self) -> date:
         """A Saturday at least two weeks ahead that is not a public holiday (its own reason would differ)."""
-        day = self.today() + timedelta(days=14)
-        day += timedelta(days=(5 - day.weekday()) % 7)
-        while calendar.holiday_name(day) is not None:
-            day += timedelta(weeks=1)
-        return day
+        return plain_saturday(self.today() + timedelta(days=13))
 
     def file(self, name: str, text: str) -> Path:
         path = self.folder / name

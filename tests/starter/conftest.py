@@ -23,6 +23,7 @@ from domain.models import PeriodInput
 from starter import cli
 from starter import client as api
 from starter.connect import data_converter
+from tests.clock import plain_saturday
 from tests.fakes import RecordingActivities
 from tests.harness import terminate_when_settled
 from worker import build_worker
@@ -50,8 +51,8 @@ class Harness:
         return calendar.next_working_day(await self.today() + timedelta(days=days))
 
     async def weekend_day_in(self, days: int) -> date:
-        day = await self.today() + timedelta(days=days)
-        return day + timedelta(days=(5 - day.weekday()) % 7)
+        """A Saturday at least `days` ahead that is no public holiday (a refusal names it as a Saturday)."""
+        return plain_saturday(await self.today() + timedelta(days=days - 1))
 
     def new_cohort(self) -> str:
         return f"t{uuid.uuid4().hex[:10]}"

@@ -27,7 +27,7 @@ from domain.models import GatheringInvitation, PeriodInput, RecordMilestone, Sch
 from domain.owners import owner_by_id
 from starter import client as api
 from starter.connect import connect
-from tests.clock import real_today
+from tests.clock import plain_saturday, real_today
 from tests.devstack.stack_process import RunningStack, devstack_process, eventually
 from tests.webapp.conftest import Screenshots
 from webapp.documents import HEADLESS_CHROMIUM_FLAGS
@@ -113,13 +113,6 @@ async def _sign_in(page: Page, web: str, name: str, password: str) -> None:
     await expect(page.locator(".who")).to_have_text(f"{name} (adviser)")
 
 
-def _weekend_day(after: date) -> date:
-    day = after + timedelta(days=1)
-    while day.weekday() != 5:
-        day += timedelta(days=1)
-    return day
-
-
 async def test_an_adviser_records_a_milestone_sees_a_rejected_date_and_is_refused_another_advisers_period(
     stack: RunningStack, browser: BrowserContext, tmp_path: Path, screenshots: Screenshots
 ) -> None:
@@ -144,7 +137,7 @@ async def test_an_adviser_records_a_milestone_sees_a_rejected_date_and_is_refuse
     await expect(page.locator("#flash")).to_contain_text("Recorded mapping_done: the period is now in anchoring")
     await expect(page.locator("#phase")).to_have_text("anchoring")
 
-    saturday = _weekend_day(today + timedelta(days=7))
+    saturday = plain_saturday(today + timedelta(days=7))
     await page.select_option("#kind", "follow_up")
     await page.fill("#date", saturday.isoformat())
     await page.click("#meeting-form button[type=submit]")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,9 +11,9 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 
 from devstack.temporal_server import DevServer
-from domain import calendar
 from domain.models import RecordMilestone, ScheduleMeeting
 from domain.settings import VeilederkorpsetSettings
+from tests.clock import plain_saturday
 from tests.fakes import RecordingActivities
 from tests.workflows.conftest import dev_period
 from worker import build_worker
@@ -49,9 +48,7 @@ async def test_rejected_updates_write_nothing_to_history(dev_server: DevServer) 
     task_queue = f"reject-{uuid.uuid4()}"
     period = dev_period(fakes, {"id": "0301", "name": "Oslo", "kind": "municipality", "county": "03"})
     start = period.start_date
-    saturday = start + timedelta(days=(5 - start.weekday()) % 7 or 7)
-    while calendar.holiday_name(saturday) is not None:
-        saturday += timedelta(weeks=1)
+    saturday = plain_saturday(start)
     async with build_worker(client, fakes.all(), task_queue=task_queue):
         handle = await client.start_workflow(
             GuidancePeriodWorkflow.run, period, id=f"guidance-period-{period.cohort}-0301", task_queue=task_queue

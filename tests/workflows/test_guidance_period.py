@@ -23,6 +23,7 @@ from domain.models import (
 )
 from domain.phases import Milestone, Phase
 from domain.records import FinalEvaluationRecord, MilestoneRecord, NoticeRecord, PhaseChangeRecord
+from tests.clock import plain_saturday
 from tests.workflows.conftest import Handle, PeriodHarness
 from workflows.guidance_period import GuidancePeriodWorkflow
 
@@ -245,13 +246,6 @@ async def test_a_record_the_store_refuses_is_kept_aside_and_the_period_lives_on(
 # --- rejections -----------------------------------------------------------------------------------
 
 
-def _next_plain_saturday(start: date) -> date:
-    day = start + timedelta(days=1)
-    while day.weekday() != 5 or calendar.holiday_name(day) is not None:
-        day += timedelta(days=1)
-    return day
-
-
 def _next_holiday(start: date) -> date:
     day = start + timedelta(days=1)
     while calendar.holiday_name(day) is None or day.weekday() >= 5:
@@ -277,7 +271,7 @@ async def _meeting_on(handle: Handle, day: date) -> Any:
 
 
 async def _saturday(h: PeriodHarness, handle: Handle) -> Any:
-    return await _meeting_on(handle, _next_plain_saturday(await h.today()))
+    return await _meeting_on(handle, plain_saturday(await h.today()))
 
 
 async def _holiday(h: PeriodHarness, handle: Handle) -> Any:
