@@ -22,11 +22,11 @@ dev: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m devstack --demo
 
-## The web app on its own, against DATABASE_URL and the Temporal that TEMPORAL_ADDRESS names (README, "Web app").
+## The web app on its own, against DATABASE_URL and the Temporal that TEMPORAL_ADDRESS names (docs/web-app.md).
 web: $(STAMP)
 	$(PY) -m webapp
 
-## Print a new payload encryption key for GUIDANCE_CODEC_KEYS (README, "Protected data").
+## Print a new payload encryption key for GUIDANCE_CODEC_KEYS (docs/operating.md, "Protected data").
 codec-key: $(STAMP)
 	@$(PY) -m starter.codec_keys
 

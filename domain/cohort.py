@@ -38,13 +38,6 @@ from domain.models import (
 from domain.period import Rejection
 from domain.programme import ProgrammePlan
 
-#: What a cohort does (`CohortState.behaviour`), fixed when it starts so a running cohort keeps it:
-#: 1: invitations and period starts, one at a time; open for ever.
-#: 2: also national gatherings, network meetings and its periods' progress; periods start together;
-#:    the cohort ends once every invitation is closed and every period has ended.
-BEHAVIOUR_INVITATIONS = 1
-BEHAVIOUR_GATHERINGS = 2
-
 #: Working days an owner has to answer, counted from the day of the invitation (our choice).
 DEFAULT_REPLY_DAYS = 15
 #: Working days after the reminder before an owner that still has not answered is recorded ``no_reply``.
@@ -148,7 +141,7 @@ class Invitation(BaseModel):
     period_workflow_id: str
     period_started: bool = False
     network: str | None = None
-    # The period's last report (`PeriodProgress`), behaviour 2.
+    # The period's last report (`PeriodProgress`).
     progress_report: int = 0
     progress_at: datetime | None = None
     phase: str | None = None
@@ -180,7 +173,6 @@ class CohortState(BaseModel):
     starts_pending: list[str] = Field(default_factory=list)
     pending: list[PendingRecord] = Field(default_factory=list)
     refused: list[RefusedRecord] = Field(default_factory=list)
-    behaviour: int = BEHAVIOUR_INVITATIONS
     gatherings: list[NationalGathering] = Field(default_factory=list)
     network_meetings: list[NetworkMeeting] = Field(default_factory=list)
     signals_pending: list[PendingSignal] = Field(default_factory=list)
@@ -209,15 +201,13 @@ class CohortStatus(BaseModel):
     ended: bool = False
 
 
-def new_state(
-    cohort: CohortInput, plan: ProgrammePlan, now: datetime, *, behaviour: int = BEHAVIOUR_INVITATIONS
-) -> CohortState:
+def new_state(cohort: CohortInput, plan: ProgrammePlan, now: datetime) -> CohortState:
     """The state of a cohort whose invitations go out at `now`; owners that accepted already are queued."""
     state = CohortState(
         input=cohort,
         plan=plan,
         invited_on=calendar.local_date(now, plan.timezone),
-        behaviour=behaviour,
+        gatherings=gathering_rules.plan_gatherings(cohort.start_date, plan),
         invitations=[
             Invitation(
                 owner_id=o.owner.id,
@@ -235,8 +225,6 @@ def new_state(
             entry.answered_by = chosen.accepted_by
             entry.answered_at = now
             state.starts_pending.append(entry.owner_id)
-    if behaviour >= BEHAVIOUR_GATHERINGS:
-        state.gatherings = gathering_rules.plan_gatherings(cohort.start_date, plan)
     return state
 
 
@@ -361,13 +349,10 @@ def apply_no_reply(state: CohortState, now: datetime) -> list[Invitation]:
 
 
 def period_input(state: CohortState, owner_id: str) -> PeriodInput:
-    """The input of the owner's guidance period, carrying the cohort's resolved plan.
-
-    A behaviour-2 cohort also passes the network, the kindergarten scope flag and itself as the
-    workflow to report progress to.
-    """
+    """The input of the owner's guidance period: the cohort's resolved plan, the owner's network and scope, and
+    the cohort as the workflow to report progress to."""
     chosen = next(o for o in state.input.owners if o.owner.id == owner_id)
-    period = PeriodInput(
+    return PeriodInput(
         cohort=state.input.cohort,
         owner=chosen.owner,
         advisers=list(chosen.advisers),
@@ -375,15 +360,13 @@ def period_input(state: CohortState, owner_id: str) -> PeriodInput:
         plan=state.plan.name,
         schools=list(chosen.schools),
         programme=state.plan,
+        network=chosen.network,
+        kindergarten_transition=chosen.kindergarten_transition,
+        report_to=cohort_workflow_id(state.input.cohort),
     )
-    if state.behaviour >= BEHAVIOUR_GATHERINGS:
-        period.network = chosen.network
-        period.kindergarten_transition = chosen.kindergarten_transition
-        period.report_to = cohort_workflow_id(state.input.cohort)
-    return period
 
 
-# --- progress, gatherings and network meetings (behaviour 2) ---------------------------------------
+# --- progress, gatherings and network meetings ------------------------------------------------------
 
 
 def apply_progress(state: CohortState, progress: PeriodProgress) -> Invitation | None:
@@ -464,14 +447,8 @@ def catch_up(state: CohortState, entry: Invitation, now: datetime) -> list[Natio
     return gatherings
 
 
-def check_gathering_change(state: CohortState) -> None:
-    if state.behaviour < BEHAVIOUR_GATHERINGS:
-        raise Rejection("cohort", f"cohort {state.input.cohort} started before national gatherings were run by cohorts")
-
-
 def check_network_meeting(state: CohortState, request: ScheduleNetworkMeeting, now: datetime) -> None:
     """Reject a network meeting for an unknown network or adviser, a day not allowed or an unknown id."""
-    check_gathering_change(state)
     networks = state.input.networks()
     members = networks.get(request.network)
     if members is None:
@@ -521,8 +498,8 @@ def apply_network_meeting(state: CohortState, request: ScheduleNetworkMeeting) -
 
 
 def is_finished(state: CohortState) -> bool:
-    """A behaviour-2 cohort ends once no owner can still answer and every period it started has ended."""
-    if state.behaviour < BEHAVIOUR_GATHERINGS or state.starts_pending or state.signals_pending or state.pending:
+    """A cohort ends once no owner can still answer and every period it started has ended."""
+    if state.starts_pending or state.signals_pending or state.pending:
         return False
     return all(
         not i.state.is_open and (i.state != InvitationState.ACCEPTED or i.period_ended) for i in state.invitations
@@ -568,8 +545,6 @@ def one_line(state: CohortState) -> str:
         f"{counts['declined']} declined, {counts['invited'] + counts['reminded']} awaiting "
         f"({counts['reminded']} reminded), {counts['no_reply']} no reply"
     )
-    if state.behaviour < BEHAVIOUR_GATHERINGS:
-        return line
     phases = ", ".join(f"{phase} {n}" for phase, n in sorted(current.phases.items())) or "none running"
     ahead = [g for g in state.gatherings if g.sent_sequence is None or g.needs_sending]
     upcoming = f"; next gathering {ahead[0].date} ({ahead[0].title})" if ahead else ""

@@ -162,14 +162,8 @@ def second_reminder_at(state: PeriodState) -> datetime | None:
     return calendar.end_of_day(remind_on, state.plan.timezone)
 
 
-def pending_deadlines(state: PeriodState, *, second_reminder: bool = False) -> list[Deadline]:
-    """Every deadline still ahead of an open period, earliest first.
-
-    Args:
-        state: The period.
-        second_reminder: Include the second reminder before an escalation (workflows started before
-            it existed run without it; see `GuidancePeriodWorkflow`).
-    """
+def pending_deadlines(state: PeriodState) -> list[Deadline]:
+    """Every deadline still ahead of an open period, earliest first."""
     if is_terminal(state.phase):
         return []
     plan, tz = state.plan, state.plan.timezone
@@ -180,7 +174,7 @@ def pending_deadlines(state: PeriodState, *, second_reminder: bool = False) -> l
             deadlines.append(Deadline(due, "phase_due", f"{state.phase} due: mark overdue"))
         deadlines.append(Deadline(remind, "phase_reminder", f"{state.phase} overdue: remind advisers"))
     second = second_reminder_at(state)
-    if second_reminder and second is not None and state.phase_second_reminded_at is None and escalate_pending(state):
+    if second is not None and state.phase_second_reminded_at is None and escalate_pending(state):
         deadlines.append(Deadline(second, "phase_second_reminder", f"{state.phase} overdue: remind again"))
     escalate = escalation_at(state)
     if escalate is not None and state.phase_escalated_at is None:
@@ -198,14 +192,14 @@ def pending_deadlines(state: PeriodState, *, second_reminder: bool = False) -> l
     return sorted(deadlines, key=lambda d: d.at)
 
 
-def next_deadline(state: PeriodState, *, second_reminder: bool = False) -> Deadline | None:
-    deadlines = pending_deadlines(state, second_reminder=second_reminder)
+def next_deadline(state: PeriodState) -> Deadline | None:
+    deadlines = pending_deadlines(state)
     return deadlines[0] if deadlines else None
 
 
-def due_deadlines(state: PeriodState, now: datetime, *, second_reminder: bool = False) -> list[Deadline]:
+def due_deadlines(state: PeriodState, now: datetime) -> list[Deadline]:
     """The deadlines that have passed at `now`, earliest first."""
-    return [d for d in pending_deadlines(state, second_reminder=second_reminder) if d.at <= now]
+    return [d for d in pending_deadlines(state) if d.at <= now]
 
 
 # --- checks (used by update validators) ----------------------------------------------------------

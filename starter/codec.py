@@ -8,7 +8,7 @@ JSON encoding travels inside). The key id is bound to the ciphertext as associat
 relabelled with another key id fails authentication instead of decrypting under the wrong key.
 
 Search attributes are not payloads the codec sees: Temporal indexes them in clear text. They must carry
-ids only (README, "Protected data").
+ids only (docs/operating.md, "Protected data").
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ class _EncryptedPayloadRefusal(EncodingPayloadConverter):
         key_id = payload.metadata.get(KEY_ID_METADATA, b"").decode(errors="replace")
         raise UnknownKeyId(
             f"payload encrypted with key {key_id!r}, but GUIDANCE_CODEC_KEYS is not set here; "
-            "set it as the workers have it (README, Protected data)"
+            "set it as the workers have it (docs/operating.md, Protected data)"
         )
 
 

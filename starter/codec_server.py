@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m starter.codec_server [--host HOST] [--port PORT]``; stops on Ctrl-C or SIGTERM."""
     parser = argparse.ArgumentParser(
         prog="python -m starter.codec_server",
-        description="Serve Temporal's codec protocol with the keys of GUIDANCE_CODEC_KEYS (README, Protected data).",
+        description="Serve Temporal's codec protocol with the keys of GUIDANCE_CODEC_KEYS (docs/operating.md).",
     )
     parser.add_argument("--host", default=None, help="listen address (default: GUIDANCE_CODEC_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, default=None, help="port (default: GUIDANCE_CODEC_PORT or 8234)")

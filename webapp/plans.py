@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from domain.settings import InvalidPlanSettings, UnknownPlan, resolve_plan
 
-#: When a period's plan cannot be resolved: the Veilederkorpset default (README, "A guidance period").
+#: When a period's plan cannot be resolved: the Veilederkorpset default (docs/temporal-contract.md).
 FALLBACK_MEETING_GAP_WEEKS = 8
 
 

@@ -9,7 +9,7 @@ prints one)::
     role = "adviser"
     password_hash = "$argon2id$v=19$m=65536,t=3,p=4$..."
 
-A real deployment puts the Directorate's identity provider (OIDC) in front instead (README).
+A real deployment puts the Directorate's identity provider (OIDC) in front instead (docs/web-app.md).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 Role = Literal["adviser", "coordinator"]
 
-#: The development users (README, "Web app for coordinators and advisers"): name, role, password.
+#: The development users (docs/web-app.md): name, role, password.
 DEV_USERS: tuple[tuple[str, Role, str], ...] = (
     ("a.hansen", "adviser", "adviser-dev"),
     ("b.olsen", "adviser", "adviser-dev"),
@@ -80,7 +80,7 @@ class UserDirectory:
 
     @classmethod
     def development(cls) -> UserDirectory:
-        """The documented development users (never for a deployment: their passwords are in the README)."""
+        """The documented development users (never for a deployment: their passwords are in docs/web-app.md)."""
         return cls([UserEntry(name=n, role=r, password_hash=_hasher.hash(p)) for n, r, p in DEV_USERS])
 
     @classmethod

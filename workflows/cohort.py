@@ -5,28 +5,23 @@ Like `GuidancePeriodWorkflow`, the workflow holds the cohort's state and decides
 a writer task writes the records in order, and a starter task starts the periods of the owners that
 accepted, so an update's answer never waits for PostgreSQL or for a child to start.
 
-How periods start. Cohorts of behaviour 2 (`COHORT_GATHERINGS_PATCH`) start them through the
-`start_periods` activity: client starts, up to 50 per activity and all batches at once, each with the id
-``guidance-period-{cohort}-{owner_id}`` and ``REJECT_DUPLICATE``, so a retried activity finds the periods
-it started before and reports them as started, never making a second one (activities/period_starts.py).
-A period so started has no parent and never dies with its cohort. Child workflows were the first
-design: their start is a command decided by the workflow itself, but one parent starting hundreds of
-children serialised them on its own history, and a 371-owner cohort started several times slower than
-plain client starts (bench/cohort_start.py). Cohorts of behaviour 1 still start theirs as children with
-``ParentClosePolicy.ABANDON``, one at a time, as their histories hold.
+How periods start: through the `start_periods` activity, client starts of up to 50 per activity and all
+batches at once, each with the id ``guidance-period-{cohort}-{owner_id}`` and ``REJECT_DUPLICATE``, so a
+retried activity finds the periods it started before and reports them as started, never making a second
+one (activities/period_starts.py). A period so started has no parent and never dies with its cohort. Not
+child workflows: one parent starting hundreds of children serialises them on its own history, and a
+371-owner cohort would start several times slower than plain client starts (bench/cohort_start.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, FailureError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, FailureError
 
 from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, RecordWriter
 
@@ -36,7 +31,6 @@ with workflow.unsafe.imports_passed_through():
     from domain import period as period_rules
     from domain.contract import PERIOD_PROGRESS_SIGNAL, Activities
     from domain.models import PendingRecord, PeriodProgress
-    from domain.phases import Phase
     from domain.programme import ProgrammePlan
     from domain.records import (
         AuditEntry,
@@ -49,19 +43,7 @@ with workflow.unsafe.imports_passed_through():
         PeriodStarts,
     )
     from starter.converter import InvalidStartInput
-    from workflows.guidance_period import (
-        ADVISERS,
-        COHORT,
-        COUNTY,
-        GUIDANCE_PHASE,
-        SCHOOL_OWNER,
-        GuidancePeriodWorkflow,
-    )
-
-# Cohorts started from this patch on run behaviour 2 (`domain.cohort.BEHAVIOUR_GATHERINGS`): national
-# gatherings, network meetings, their periods' progress, periods started together, an end. A cohort
-# started before keeps behaviour 1 for its whole life (the choice travels in its state).
-COHORT_GATHERINGS_PATCH = "cohort-gatherings-and-progress"
+    from workflows.guidance_period import COHORT
 # Starting a batch of periods takes a few seconds; a lost worker is noticed by the timeout.
 START_TIMEOUT = timedelta(minutes=2)
 START_HEARTBEAT = timedelta(seconds=15)
@@ -70,7 +52,7 @@ CONTINUE_AS_NEW_AFTER_EVENTS = 10_000
 # Period starts and signals issued together, at most (each batch is one workflow task's commands).
 START_BATCH = 500
 SIGNAL_BATCH = 200
-# Behaviour 2: periods per `start_periods` activity (all batches run at once), records written at once.
+# Periods per `start_periods` activity (all batches run at once); records written at once.
 PERIODS_PER_ACTIVITY = 50
 RECORD_BATCH = 20
 GUESTS_PER_RECORD = 100
@@ -114,10 +96,7 @@ class CohortWorkflow:
                 retry_policy=RECORD_RETRY,
                 summary=f"load plan {cohort.plan}",
             )
-            behaviour = (
-                rules.BEHAVIOUR_GATHERINGS if workflow.patched(COHORT_GATHERINGS_PATCH) else rules.BEHAVIOUR_INVITATIONS
-            )
-            self._state = rules.new_state(cohort, plan, workflow.now(), behaviour=behaviour)
+            self._state = rules.new_state(cohort, plan, workflow.now())
             for entry in self._state.invitations:
                 if entry.state == rules.InvitationState.ACCEPTED:
                     by = entry.answered_by or "system"
@@ -126,14 +105,13 @@ class CohortWorkflow:
                     self._queue_invitation(entry, "invited", "system", "invited")
         state = self._state
         workflow.upsert_search_attributes([COHORT.value_set(state.input.cohort)])
-        # A cohort's records are keyed each on its own (newer rows win), so behaviour 2 writes them in batches.
-        parallel = RECORD_BATCH if state.behaviour >= rules.BEHAVIOUR_GATHERINGS else 1
-        self._writer = RecordWriter(state, on_written=self._changed, parallel=parallel)
+        # A cohort's records are keyed each on its own (newer rows win), so they are written in batches.
+        self._writer = RecordWriter(state, on_written=self._changed, parallel=RECORD_BATCH)
         writer = asyncio.create_task(self._writer.write())
         starter = asyncio.create_task(self._start_periods())
         messenger = asyncio.create_task(self._send_signals())
         try:
-            # A behaviour-1 cohort stays open for ever; a behaviour-2 cohort ends with its last period.
+            # The cohort ends with its last period (`rules.is_finished`).
             while True:
                 self._publish()
                 if rules.is_finished(state) and workflow.all_handlers_finished():
@@ -263,12 +241,10 @@ class CohortWorkflow:
 
     @staticmethod
     def _check_add_gathering(state: rules.CohortState, request: gathering_rules.AddGathering, now: datetime) -> None:
-        rules.check_gathering_change(state)
         gathering_rules.check_add(state.gatherings, request, rules.today(state, now), state.plan)
 
     @staticmethod
     def _check_move_gathering(state: rules.CohortState, request: gathering_rules.MoveGathering, now: datetime) -> None:
-        rules.check_gathering_change(state)
         gathering_rules.check_move(state.gatherings, request, rules.today(state, now), state.plan)
 
     def _check(self, check: Callable[[rules.CohortState, Any, datetime], None], request: Any) -> None:
@@ -382,21 +358,10 @@ class CohortWorkflow:
     async def _wait_for_next_deadline(self) -> None:
         seen = self._revision
         deadline = rules.next_deadline(self._live)
-        condition = lambda: self._revision != seen or self._may_continue_as_new()  # noqa: E731
-        if self._live.behaviour >= rules.BEHAVIOUR_GATHERINGS:
-            await self._wait_on_timer(deadline, condition)
-            return
-        if deadline is None:
-            await workflow.wait_condition(condition)
-            return
-        timeout = deadline.at - workflow.now()
-        if timeout <= timedelta(0):
-            return
-        with contextlib.suppress(TimeoutError):
-            await workflow.wait_condition(condition, timeout=timeout, timeout_summary=deadline.summary)
+        await self._wait_on_timer(deadline, lambda: self._revision != seen or self._may_continue_as_new())
 
     async def _wait_on_timer(self, deadline: rules.CohortDeadline | None, woken: Callable[[], bool]) -> None:
-        """Behaviour 2: one timer per deadline, kept while the loop wakes for other reasons.
+        """One timer per deadline, kept while the loop wakes for other reasons.
 
         A new timer on every wake-up (hundreds while periods start and report) would fill the history
         with started and cancelled timers; the timer is replaced only when the deadline itself moves.
@@ -417,12 +382,9 @@ class CohortWorkflow:
             self._timer, self._timer_at = None, None
 
     def _hand_over_soon(self) -> bool:
-        """Temporal suggests a fresh run, or (behaviour 2) the history has grown past our own bound."""
+        """Temporal suggests a fresh run, or the history has grown past our own bound."""
         info = workflow.info()
-        if info.is_continue_as_new_suggested():
-            return True
-        own_bound = self._state is not None and self._state.behaviour >= rules.BEHAVIOUR_GATHERINGS
-        return own_bound and info.get_current_history_length() > CONTINUE_AS_NEW_AFTER_EVENTS
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() > CONTINUE_AS_NEW_AFTER_EVENTS
 
     def _may_continue_as_new(self) -> bool:
         return (
@@ -436,29 +398,21 @@ class CohortWorkflow:
     async def _start_periods(self) -> None:
         """Start the period of each owner that accepted; an owner leaves the list once started.
 
-        Behaviour 1 starts one period at a time; behaviour 2 starts up to `START_BATCH` together, so a
-        cohort of hundreds of owners starts in a few workflow tasks.
+        Up to `START_BATCH` start together, so a cohort of hundreds of owners starts in a few workflow tasks.
         """
         state = self._live
         while True:
             await workflow.wait_condition(lambda: bool(state.starts_pending) and not self._hand_over_soon())
             self._starting += 1
             try:
-                if state.behaviour >= rules.BEHAVIOUR_GATHERINGS:
-                    pending = state.starts_pending[:START_BATCH]
-                    batches = [
-                        pending[i : i + PERIODS_PER_ACTIVITY] for i in range(0, len(pending), PERIODS_PER_ACTIVITY)
-                    ]
-                    await asyncio.gather(*(self._start_batch(batch) for batch in batches))
-                else:
-                    # Awaited directly, as before behaviour 2, so running cohorts issue their commands in
-                    # the order their histories hold.
-                    await self._start_period(state.starts_pending[0])
+                pending = state.starts_pending[:START_BATCH]
+                batches = [pending[i : i + PERIODS_PER_ACTIVITY] for i in range(0, len(pending), PERIODS_PER_ACTIVITY)]
+                await asyncio.gather(*(self._start_batch(batch) for batch in batches))
             finally:
                 self._starting -= 1
 
     async def _start_batch(self, owner_ids: list[str]) -> None:
-        """Behaviour 2: start the periods of a batch of owners through the `start_periods` activity."""
+        """Start the periods of a batch of owners through the `start_periods` activity."""
         state = self._live
         batch = PeriodStarts(
             starts=[
@@ -489,36 +443,6 @@ class CohortWorkflow:
             for gathering in rules.catch_up(state, entry, now):
                 key = f"{gathering.gathering_id}:{gathering.sequence}:{owner_id}"
                 self._queue_gathering(gathering, [entry], gathering.changed_by, key)
-        self._revision += 1
-
-    async def _start_period(self, owner_id: str) -> None:
-        state = self._live
-        entry = rules.invitation(state, owner_id)
-        assert entry is not None
-        period = rules.period_input(state, owner_id)
-        try:
-            await workflow.start_child_workflow(
-                GuidancePeriodWorkflow.run,
-                period,
-                id=entry.period_workflow_id,
-                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                static_summary=f"Guidance period: {period.owner.name} ({period.owner.id}), cohort {period.cohort}",
-                search_attributes=TypedSearchAttributes(
-                    [
-                        SearchAttributePair(GUIDANCE_PHASE, str(Phase.MAPPING)),
-                        SearchAttributePair(SCHOOL_OWNER, period.owner.id),
-                        SearchAttributePair(COHORT, period.cohort),
-                        SearchAttributePair(COUNTY, period.owner.county),
-                        SearchAttributePair(ADVISERS, list(period.advisers)),
-                    ]
-                ),
-            )
-            workflow.logger.info("period %s started", entry.period_workflow_id)
-        except WorkflowAlreadyStartedError:
-            workflow.logger.warning("period %s was already started", entry.period_workflow_id)
-        entry.period_started = True
-        state.starts_pending.remove(owner_id)
         self._revision += 1
 
     async def _send_signals(self) -> None:

@@ -10,7 +10,6 @@ continue-as-new).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -63,19 +62,6 @@ OVERDUE = SearchAttributeKey.for_bool("Overdue")
 PROGRAMME_PLAN = SearchAttributeKey.for_keyword("ProgrammePlan")
 PLAN_VERSION = SearchAttributeKey.for_keyword("PlanVersion")
 
-# Behavioural changes to running periods, each behind `workflow.patched` (README, "Changing the workflow").
-SECOND_REMINDER_PATCH = "second-phase-reminder"  # v2: a second reminder to the advisers before an escalation
-# v4, one patch for several changes: every patch a new period meets costs it a marker and an upsert of
-# TemporalChangeVersion (the SDK's), so a period from v4 on meets this one only, and it implies v2's change:
-# - ProgrammePlan and PlanVersion among the search attributes;
-# - the deadline's timer kept while the deadline stays where it is (`_wait_on_timer`);
-# - no upsert of search attributes the run started with (`_publish`).
-PROGRAMME_PLANS_PATCH = "programme-plans"
-# v5: a change's search attributes and the cohort's report go out once the change's records are written (in
-# the workflow task after the record's activity), no longer in the task of the update that made the change
-# (`_holds_back`). Asked only when there is something to hold back, so a new period's start pays nothing for it.
-PUBLISH_AFTER_RECORDS_PATCH = "publish-after-records"
-
 
 def initial_search_attributes(period: PeriodInput) -> TypedSearchAttributes:
     """The search attributes a period has from its first moment (given at its start); the workflow updates them."""
@@ -98,16 +84,9 @@ def initial_search_attributes(period: PeriodInput) -> TypedSearchAttributes:
     return TypedSearchAttributes(pairs)
 
 
-def search_attributes(state: PeriodState, now: datetime, *, plan: bool = True) -> list[SearchAttributeUpdate[Any]]:
-    """The search attributes of DESIGN.md for a period's current state (ids only, never names).
-
-    Args:
-        state: The period.
-        now: The workflow's time.
-        plan: Include the plan's name and version (periods started before they existed run without).
-    """
+def search_attributes(state: PeriodState, now: datetime) -> list[SearchAttributeUpdate[Any]]:
+    """The period's search attributes for its current state (ids only, never names)."""
     due = rules.phase_due_at(state)
-    named = [PROGRAMME_PLAN.value_set(state.plan.name), PLAN_VERSION.value_set(state.plan.version)] if plan else []
     return [
         GUIDANCE_PHASE.value_set(str(state.phase)),
         SCHOOL_OWNER.value_set(state.input.owner.id),
@@ -119,7 +98,8 @@ def search_attributes(state: PeriodState, now: datetime, *, plan: bool = True) -
         if state.development_area is not None
         else DEVELOPMENT_AREA.value_unset(),
         PHASE_DUE_AT.value_set(due) if due is not None else PHASE_DUE_AT.value_unset(),
-        *named,
+        PROGRAMME_PLAN.value_set(state.plan.name),
+        PLAN_VERSION.value_set(state.plan.version),
     ]
 
 
@@ -181,9 +161,8 @@ class GuidancePeriodWorkflow:
         self._revision = 0  # counts changes, so the main loop wakes to republish and re-plan its timer
         self._reported: tuple[object, ...] | None = None  # the progress the cohort was last told
         self._reporting: set[asyncio.Task[None]] = set()  # reports to the cohort on their way
-        self._timer: asyncio.Task[None] | None = None  # the deadline's timer (`PROGRAMME_PLANS_PATCH`)
+        self._timer: asyncio.Task[None] | None = None  # the deadline's timer, kept while the deadline stays
         self._timer_at: datetime | None = None
-        self._after_records = False  # `PUBLISH_AFTER_RECORDS_PATCH` applies to this run
         self._hold_until: int | None = None  # a change waits until the writer has written this many records
 
     # --- main loop --------------------------------------------------------------------------------
@@ -214,19 +193,19 @@ class GuidancePeriodWorkflow:
                 ),
                 f"record start of {state.input.owner.name}",
             )
-            # The plan's recurring meetings and gatherings, proposed for the whole period. (The flagship's
-            # plan has none, so periods from before plans had meetings run and replay as they did.)
+            # The plan's recurring meetings and gatherings, proposed for the whole period.
             for meeting in rules.apply_planned_meetings(state, now):
                 self._queue_meeting(meeting, f"plan:{meeting.meeting_id}", "plan", "meeting proposed by the plan")
         # Records are written by a task of their own, so deadlines and the Web UI stay current while
         # PostgreSQL is slow or down.
         self._writer = RecordWriter(state, on_written=self._records_moved, on_stalled=self._records_moved)
+        self._writer.bound_attempts(STALL_ATTEMPTS)  # a change waits for its records a minute at most
         writing = asyncio.create_task(self._writer.write())
         while not is_terminal(state.phase):
             self._publish()
             if self._may_continue_as_new():
                 workflow.continue_as_new(state)
-            deadline = rules.next_deadline(state, second_reminder=self._second_reminder())
+            deadline = rules.next_deadline(state)
             assert deadline is not None  # an open period always has its end ahead
             await self._wait_until(deadline)
             if not is_terminal(state.phase):
@@ -238,12 +217,10 @@ class GuidancePeriodWorkflow:
         if not state.final_evaluation_queued:
             self._queue_final_evaluation()
         self._writer.close()
-        if self._after_records:
-            # While the store is down the end goes out all the same, as any change does (v5 only: a period that
-            # never held a change back ends exactly as before, and its writer cannot stall).
-            await workflow.wait_condition(lambda: writing.done() or self._writer.stalled)
-            if not writing.done():
-                self._publish()
+        # While the store is down the end goes out all the same, as any change does.
+        await workflow.wait_condition(lambda: writing.done() or self._writer.stalled)
+        if not writing.done():
+            self._publish()
         await writing
         self._publish()
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._reporting)
@@ -251,7 +228,7 @@ class GuidancePeriodWorkflow:
 
     def _act_on_deadlines(self) -> None:
         state, now = self._live, workflow.now()
-        for deadline in rules.due_deadlines(state, now, second_reminder=self._second_reminder()):
+        for deadline in rules.due_deadlines(state, now):
             if deadline.kind == "period_end":
                 reached = state.phase
                 change = rules.apply_expiry(state, now)
@@ -448,28 +425,12 @@ class GuidancePeriodWorkflow:
         self._queue(Activities.RECORD_FINAL_EVALUATION, record, f"final evaluation: {state.phase}")
 
     async def _wait_until(self, deadline: rules.Deadline) -> None:
-        """Sleep until the deadline; a change, or a chance to continue-as-new, wakes the loop early."""
-        if self._since_programme_plans():
-            await self._wait_on_timer(deadline)
-            return
-        seen = self._revision
-        timeout = deadline.at - workflow.now()
-        if timeout <= timedelta(0):
-            return
-        with contextlib.suppress(TimeoutError):  # the deadline passing
-            await workflow.wait_condition(
-                lambda: self._revision != seen or self._may_continue_as_new(),
-                timeout=timeout,
-                timeout_summary=deadline.summary,
-            )
+        """Sleep until the deadline; a change, or a chance to continue-as-new, wakes the loop early.
 
-    async def _wait_on_timer(self, deadline: rules.Deadline) -> None:
-        """As `_wait_until`, with one timer per deadline, kept while the loop wakes for other reasons.
-
-        Before `PROGRAMME_PLANS_PATCH` every wake-up (every update, record and report) cancelled the timer and
-        started a new one for the same moment: two commands and two events for nothing. The timer is
-        replaced only when the deadline's moment moves; the kinds of deadline due are worked out again
-        when it fires (`_act_on_deadlines`), so a summary left from an earlier deadline changes nothing.
+        One timer per deadline, kept while the loop wakes for other reasons (every update, record and report):
+        a new timer on each wake-up would cost two commands and two events for nothing. The timer is replaced
+        only when the deadline's moment moves; the kinds of deadline due are worked out again when it fires
+        (`_act_on_deadlines`), so a summary left from an earlier deadline changes nothing.
         """
         seen = self._revision
         if deadline.at != self._timer_at:
@@ -486,15 +447,6 @@ class GuidancePeriodWorkflow:
         await workflow.wait_condition(lambda: timer.done() or self._revision != seen or self._may_continue_as_new())
         if timer.done():
             self._timer, self._timer_at = None, None
-
-    def _second_reminder(self) -> bool:
-        """Periods started before the second reminder existed keep running (and replaying) without it."""
-        return self._since_programme_plans() or workflow.patched(SECOND_REMINDER_PATCH)
-
-    @staticmethod
-    def _since_programme_plans() -> bool:
-        """The period runs v4's behaviour (`PROGRAMME_PLANS_PATCH`); periods from before replay as they ran."""
-        return workflow.patched(PROGRAMME_PLANS_PATCH)
 
     def _may_continue_as_new(self) -> bool:
         """Temporal suggests a fresh run, no handler is busy and no record is being written.
@@ -513,7 +465,7 @@ class GuidancePeriodWorkflow:
         """The period reports to a cohort, and its phase, overdue flag or end has changed since its last report."""
         state = self._live
         if (state.report_to or state.input.report_to) is None:
-            return False  # a period started outside a cohort workflow (and every period from before reports)
+            return False  # a period started outside a cohort workflow
         return rules.progress_fingerprint(state, workflow.now()) != self._reported
 
     def _report_progress(self) -> None:
@@ -548,12 +500,10 @@ class GuidancePeriodWorkflow:
         progress to the cohort, once the change's records are written (`_holds_back`)."""
         state, now = self._live, workflow.now()
         workflow.set_current_details(current_details(state, now))
-        attributes = search_attributes(state, now, plan=self._since_programme_plans())
+        attributes = search_attributes(state, now)
         fingerprint = [(a.key.name, a.value) for a in attributes]
-        # The run began with exactly these (a start that gave them all, or a continue-as-new): no upsert. Runs
-        # from before the patch upserted here, and replay as they ran.
-        started_with = self._published is None and fingerprint == self._started_with(attributes)
-        if started_with and self._since_programme_plans():
+        if self._published is None and fingerprint == self._started_with(attributes):
+            # The run began with exactly these (a start that gave them all, or a continue-as-new): no upsert.
             self._published = fingerprint
         changed = fingerprint != self._published
         if (changed or self._progress_changed()) and self._holds_back():
@@ -565,27 +515,19 @@ class GuidancePeriodWorkflow:
         self._report_progress()
 
     def _holds_back(self) -> bool:
-        """Whether a change waits for its records before Temporal's visibility and the cohort see it (v5).
+        """Whether a change waits for its records before Temporal's visibility and the cohort see it.
 
         Publishing in the update's own workflow task made the server handle the visibility change before it
         answered: an upsert alone took an update's round trip to about 1.3 times a no-op's. Now the update's
         task only queues the record; the task after the record's activity publishes the change, so visibility
-        and the record store agree. The writer bounds the wait (`STALL_ATTEMPTS`): while
-        PostgreSQL is down, or a record from before is still being written without that bound, a change is
-        published at once, as before.
+        and the record store agree. The writer bounds the wait (`STALL_ATTEMPTS`): while PostgreSQL is down a
+        change is published at once.
         """
         if not self._writer.keeping_up:
             return False
         if self._hold_until is None:
             if not self._live.pending:
                 return False
-            if not self._after_records:
-                # Asked here, where the behaviour first differs, so that a period meets the patch's marker (and
-                # the SDK's upsert of TemporalChangeVersion) with its first change, not at its start.
-                if not workflow.patched(PUBLISH_AFTER_RECORDS_PATCH):
-                    return False
-                self._after_records = True
-                self._writer.bound_attempts(STALL_ATTEMPTS)
             # The records queued so far, the change's own among them; not those queued later, which could
             # otherwise keep a change from visibility for as long as new ones keep coming.
             self._hold_until = self._writer.written + len(self._live.pending)

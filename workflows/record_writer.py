@@ -109,7 +109,7 @@ class RecordWriter:
             self.writing = True
             try:
                 if self._parallel == 1:
-                    # One at a time, awaited directly: the command order of every history recorded so far.
+                    # One at a time, in the order they were queued: a period's records build on each other.
                     await self._write_one(state.pending[0])
                     count = 1
                 else:

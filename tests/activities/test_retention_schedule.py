@@ -78,7 +78,7 @@ async def test_the_worker_schedules_the_retention_job_and_a_run_removes_expired_
         assert names_a_person(await rows_of(pool, old.workflow_id)) == []
         assert "a.hansen" in names_a_person(await rows_of(pool, recent.workflow_id))
 
-        # Started by hand with a shorter limit, as any client sends it (README: plain JSON input).
+        # Started by hand with a shorter limit, as any client sends it (docs/temporal-contract.md: plain JSON input).
         by_hand = await client.execute_workflow(
             RETENTION_WORKFLOW_TYPE,
             {"retention_days": 200},

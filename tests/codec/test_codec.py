@@ -165,7 +165,7 @@ def test_every_client_and_worker_encrypts_when_the_environment_has_keys(
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 # Read at collection, so that the test does no blocking file I/O in the event loop.
-PLAIN_HISTORY = (HISTORIES / "guidance_period-v2-withdrawn.json").read_text()
+PLAIN_HISTORY = (HISTORIES / "guidance_period-1.0-withdrawn.json").read_text()
 
 
 async def test_switching_encryption_on_keeps_periods_started_without_it_running() -> None:

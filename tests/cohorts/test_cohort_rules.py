@@ -55,7 +55,7 @@ def test_checks_name_the_invited_owners_a_previous_answer_and_the_deadline() -> 
         rules.check_response(cohort, answer("1103"), late)
 
 
-def test_reminder_then_no_reply_then_nothing_more() -> None:
+def test_reminder_then_no_reply_then_only_the_gatherings() -> None:
     cohort = state()
     rules.apply_response(cohort, answer("3301"), INVITED)
     assert cohort.starts_pending == ["3301"]
@@ -65,7 +65,8 @@ def test_reminder_then_no_reply_then_nothing_more() -> None:
     second = rules.next_deadline(cohort)
     assert second is not None and second.kind == "no_reply"
     assert [i.owner_id for i in rules.apply_no_reply(cohort, second.at)] == ["1103", "4617"]
-    assert rules.next_deadline(cohort) is None
+    after = rules.next_deadline(cohort)
+    assert after is not None and after.kind == "gathering" and after.at > second.at
     assert rules.status(cohort, "cohort-2027").counts["no_reply"] == 2
 
 
@@ -83,8 +84,6 @@ def test_gatherings_are_planned_on_working_days_from_the_start_to_the_closing_on
 
 def test_the_one_line_summary_tells_phases_overdue_and_the_next_gathering() -> None:
     cohort = state(owners=[{**o, "accepted_by": "sf"} for o in OWNERS])
-    cohort.behaviour = rules.BEHAVIOUR_GATHERINGS
-    cohort.gatherings = plan_gatherings(cohort.input.start_date, cohort.plan)
     for entry in cohort.invitations:
         rules.apply_period_started(cohort, entry, INVITED)
     cohort.invitations[0].overdue = True

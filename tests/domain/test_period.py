@@ -815,26 +815,26 @@ def test_an_escalation_due_on_a_holiday_waits_for_the_next_working_day() -> None
     assert deadline(state, "escalation").at == oslo_midnight_after(date(2027, 5, 7))
 
 
-def test_a_second_reminder_falls_between_the_reminder_and_the_escalation_when_enabled() -> None:
+def test_a_second_reminder_falls_between_the_reminder_and_the_escalation() -> None:
     state = new_state()
+    assert "phase_second_reminder" not in kinds(period.pending_deadlines(state))  # not before the first
     reminder = deadline(state, "phase_reminder")
     period.apply_notice(state, reminder, reminder.at)  # reminded at the end of Monday 15 March 2027
-    assert "phase_second_reminder" not in kinds(period.pending_deadlines(state))
-    with_second = period.pending_deadlines(state, second_reminder=True)
+    with_second = period.pending_deadlines(state)
     second = next(d for d in with_second if d.kind == "phase_second_reminder")
     escalation = next(d for d in with_second if d.kind == "escalation")
     assert second.at == oslo_midnight_after(date(2027, 3, 30))  # two weeks on, past Easter Monday
     assert second.at < escalation.at
     notice = period.apply_notice(state, second, second.at)
     assert "the Directorate is told at the end of 2027-04-13" in notice.message
-    assert "phase_second_reminder" not in kinds(period.pending_deadlines(state, second_reminder=True))
+    assert "phase_second_reminder" not in kinds(period.pending_deadlines(state))
 
 
 def test_no_second_reminder_when_it_would_not_come_before_the_escalation() -> None:
     state = new_state(programme=plan(second_reminder_after_weeks=4))
     reminder = deadline(state, "phase_reminder")
     period.apply_notice(state, reminder, reminder.at)
-    assert "phase_second_reminder" not in kinds(period.pending_deadlines(state, second_reminder=True))
+    assert "phase_second_reminder" not in kinds(period.pending_deadlines(state))
 
 
 def test_a_network_meeting_is_moved_by_the_cohort_not_by_an_adviser() -> None:

@@ -1,8 +1,10 @@
-"""Record replay histories of GuidancePeriodWorkflow (`make histories`).
+"""Record replay histories of GuidancePeriodWorkflow and CohortWorkflow (`make histories`).
 
-Each released version of the workflow keeps its histories here for ever: every test run replays them
-all, so a change that would break a period already running fails the suite. Record new files when the
-workflow changes on purpose (through `workflow.patched`); never overwrite old ones.
+Each released version of the workflows keeps its histories here for as long as periods of it may run: every
+test run replays them all, so a change that would break a period already running fails the suite. Record new
+files when a workflow changes on purpose (through `workflow.patched`); never overwrite a released version's.
+The time-skipping server starts on the suite's day (tests/clock.py), so the recorded dates are the same on
+every machine.
 """
 
 from __future__ import annotations
@@ -24,15 +26,16 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from devstack.temporal_server import DevServer, free_port  # noqa: E402
-from devstack.test_server import start_time_skipping  # noqa: E402
 from domain import calendar  # noqa: E402
 from domain.cohort import CohortInput, RespondToInvitation, ScheduleNetworkMeeting  # noqa: E402
 from domain.contract import period_workflow_id  # noqa: E402
 from domain.gatherings import MoveGathering  # noqa: E402
 from domain.models import RecordMilestone, ScheduleMeeting, Withdraw  # noqa: E402
+from domain.plan_files import SHIPPED_PLANS_DIR, plan_names  # noqa: E402
 from domain.settings import resolve_plan  # noqa: E402
 from starter.cohorts import start_cohort  # noqa: E402
 from starter.progress import counted_step, progress_bar  # noqa: E402
+from tests.clock import suite_server  # noqa: E402
 from tests.fakes import RecordingActivities  # noqa: E402
 from tests.workflows.conftest import dev_period  # noqa: E402
 from tests.workflows.scenarios import full_period, plan_period  # noqa: E402
@@ -40,14 +43,13 @@ from worker import build_worker  # noqa: E402
 from workflows.cohort import CohortWorkflow  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
 
-# v2: the second reminder before an escalation (SECOND_REMINDER_PATCH)
-# v3: cohorts with national gatherings, network meetings and their periods' progress (COHORT_GATHERINGS_PATCH)
-# v4: programme plans: plan search attributes (PROGRAMME_PLANS_PATCH), another plan's phases and proposed meetings
-# v5: a change's search attributes and cohort report wait for its records (PUBLISH_AFTER_RECORDS_PATCH)
-VERSION = "v5"
+#: The released version whose histories `make histories` writes (docs/maintainers.md, "Changing a workflow").
+VERSION = "1.0"
 FOLDER = Path(__file__).resolve().parent
-#: The steps `record` counts on its progress bar: the six scenarios and writing the files.
-STEPS = 7
+#: Every shipped plan but the flagship, whose period `full_period` walks through.
+OTHER_PLANS = [name for name in plan_names(SHIPPED_PLANS_DIR) if name != "veilederkorpset"]
+#: The steps `record` counts on its progress bar: the scenarios and writing the files.
+STEPS = 6 + len(OTHER_PLANS)
 
 
 async def cohort_with_answers(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle[Any, Any]:
@@ -174,7 +176,7 @@ async def record() -> list[Path]:
 
     A progress bar on stderr (when it is a terminal) names the scenario running and counts those done.
     """
-    env = await start_time_skipping()
+    env = await suite_server()
     written = []
     try:
         task_queue = f"record-{uuid.uuid4()}"
@@ -190,9 +192,11 @@ async def record() -> list[Path]:
                         GuidancePeriodWorkflow.withdraw, Withdraw(reason="Owner merged", by="coordinator")
                     )
                     await withdrawn.result()
-                with counted_step(progress, bar, "A rektorutdanning period: proposed gatherings, a phase skipped"):
-                    other_plan = await plan_period(env.client, env, task_queue, resolve_plan("rektorutdanning"))
-                    await other_plan.result()
+                plans = []
+                for name in OTHER_PLANS:
+                    with counted_step(progress, bar, f"A {name} period: its phases and proposed meetings, to its end"):
+                        plans.append((name, await plan_period(env.client, env, task_queue, resolve_plan(name))))
+                        await plans[-1][1].result()
                 with counted_step(progress, bar, "A cohort: accepted, declined, no reply"):
                     cohort = await cohort_with_answers(env, task_queue)
                 with counted_step(progress, bar, "A cohort's life: network meeting, gathering moved, the end"):
@@ -200,7 +204,7 @@ async def record() -> list[Path]:
                 histories = [
                     ("guidance_period", "expired-two-cycles", expired),
                     ("guidance_period", "withdrawn", withdrawn),
-                    ("guidance_period", "rektorutdanning-expired", other_plan),
+                    *(("guidance_period", f"{name}-expired", handle) for name, handle in plans),
                     ("cohort", "accepted-declined-no-reply", cohort),
                     ("cohort", "gatherings-network-ended", life),
                     ("guidance_period", "in-cohort-network-expired", env.client.get_workflow_handle(network_period)),
@@ -219,7 +223,7 @@ async def record() -> list[Path]:
                         path.write_text(history.to_json())
                         written.append(path)
                 progress.update(bar, description=f"Recorded {len(written)} new histories of {VERSION}")
-            with contextlib.suppress(RPCError):  # a cohort of behaviour 2 ends with its last period
+            with contextlib.suppress(RPCError):  # a cohort ends with its last period
                 await cohort.terminate("recorded")
     finally:
         await env.shutdown()

@@ -1,8 +1,8 @@
-"""A change reaches Temporal's visibility once its record is written, or after a minute if the store is down (v5).
+"""A change reaches Temporal's visibility once its record is written, or after a minute if the store is down.
 
 Time-skipping server, the real workflow, recording fakes (tests/fakes.py) that can play a record store that is
 down. The history shows where each command went: the update's own workflow task queues the record and answers;
-the search attributes follow in the task after the record's activity (`PUBLISH_AFTER_RECORDS_PATCH`).
+the search attributes follow in the task after the record's activity.
 """
 
 from __future__ import annotations
@@ -19,11 +19,7 @@ from domain.models import RecordMilestone, ScheduleMeeting, Withdraw
 from domain.records import MilestoneRecord
 from starter import client as api
 from tests.workflows.conftest import Handle, PeriodHarness
-from workflows.guidance_period import (
-    GUIDANCE_PHASE,
-    PUBLISH_AFTER_RECORDS_PATCH,
-    GuidancePeriodWorkflow,
-)
+from workflows.guidance_period import GUIDANCE_PHASE, GuidancePeriodWorkflow
 from workflows.record_writer import STALL_ATTEMPTS
 
 MAPPING_DONE = RecordMilestone.model_validate({"milestone": "mapping_done", "adviser": "a.hansen"})
@@ -75,17 +71,13 @@ async def test_a_milestone_is_published_in_the_task_after_its_record_not_in_the_
         and e.activity_task_completed_event_attributes.scheduled_event_id == events[scheduled].event_id
     )
     published = [i for i, e in enumerate(events) if _phase_set(e) is not None]
-    # The update's task: the answer, the patch's marker and the record's activity; no phase for visibility yet.
+    # The update's task: the answer and the record's activity; no phase for visibility yet.
     assert accepted < scheduled < completed
-    assert EventType.EVENT_TYPE_MARKER_RECORDED in kinds[accepted:scheduled]
     assert [_phase_set(events[i]) for i in published] == ["anchoring"]
     # The phase goes out in the workflow task that learns the record is written.
     assert published[0] > completed
     assert kinds[published[0] - 1] == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
-    markers = [
-        e.marker_recorded_event_attributes for e in events if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
-    ]
-    assert any(PUBLISH_AFTER_RECORDS_PATCH.encode() in m.SerializeToString() for m in markers)  # the patch's marker
+    assert EventType.EVENT_TYPE_MARKER_RECORDED not in kinds  # one path: no patch marker
 
     # Nothing is left held back: the second milestone publishes its phase after its record too.
     await handle.execute_update(

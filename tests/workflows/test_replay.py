@@ -51,36 +51,18 @@ async def replay_failure(workflow_class: type, name: str) -> Exception | None:
 
 @workflow.defn(name="GuidancePeriodWorkflow")
 class UnpatchedGuidancePeriodWorkflow(GuidancePeriodWorkflow):
-    """The second reminder exactly as shipped, but deliberately without `workflow.patched`."""
-
-    @workflow.run
-    async def run(self, period: PeriodInput | PeriodState) -> PeriodStatus:
-        return await super().run(period)
-
-    def _second_reminder(self) -> bool:
-        return True
-
-
-async def test_a_change_without_workflow_patched_breaks_a_running_period() -> None:
-    failure = await replay_failure(UnpatchedGuidancePeriodWorkflow, "guidance_period-v1-expired-two-cycles")
-    assert isinstance(failure, workflow.NondeterminismError), failure
-
-
-@workflow.defn(name="GuidancePeriodWorkflow")
-class UnpatchedPublishAfterRecords(GuidancePeriodWorkflow):
-    """v5's change (search attributes wait for the records) deliberately without `workflow.patched`."""
+    """A change a maintainer might make, deliberately without `workflow.patched`: a change's search attributes go
+    out in the update's own workflow task instead of waiting for its records."""
 
     @workflow.run
     async def run(self, period: PeriodInput | PeriodState) -> PeriodStatus:
         return await super().run(period)
 
     def _holds_back(self) -> bool:
-        return bool(self._live.pending) and self._writer.keeping_up
+        return False
 
 
-@pytest.mark.parametrize(
-    "name", ["guidance_period-v4-expired-two-cycles", "guidance_period-v4-in-cohort-network-expired"]
-)
-async def test_publishing_after_the_records_without_workflow_patched_breaks_a_v4_period(name: str) -> None:
-    failure = await replay_failure(UnpatchedPublishAfterRecords, name)
+@pytest.mark.parametrize("name", ["guidance_period-1.0-expired-two-cycles", "guidance_period-1.0-withdrawn"])
+async def test_a_change_without_workflow_patched_breaks_a_running_period(name: str) -> None:
+    failure = await replay_failure(UnpatchedGuidancePeriodWorkflow, name)
     assert isinstance(failure, workflow.NondeterminismError), failure

@@ -1,4 +1,5 @@
-"""The README's `temporal` lines drive a period exactly as printed, so any Temporal client can rely on them."""
+"""The contract guide's `temporal` lines (docs/temporal-contract.md) drive a period exactly as printed, so any
+Temporal client can rely on them."""
 
 from __future__ import annotations
 
@@ -15,21 +16,21 @@ from domain import calendar
 from tests.clock import real_today
 from tests.devstack.stack_process import RunningStack, clean_environment
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "temporal-contract.md"
 SECTION = "## Driving a period from any Temporal client"
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def readme_commands() -> list[list[str]]:
-    """The shell lines of the README's section on Temporal clients, continuation lines joined."""
-    text = README.read_text()
+    """The shell lines of the guide's section on Temporal clients, continuation lines joined."""
+    text = GUIDE.read_text()
     block = text[text.index(SECTION) :].split("```sh\n", 1)[1].split("```", 1)[0]
     joined = block.replace("\\\n", " ")
     return [shlex.split(line) for line in joined.splitlines() if line.strip()]
 
 
 def shifted_dates(commands: list[list[str]], today: date) -> dict[str, str]:
-    """Move the README's dates by whole weeks into the future, keeping every one on a working day."""
+    """Move the guide's dates by whole weeks into the future, keeping every one on a working day."""
     dates = sorted({date.fromisoformat(d) for cmd in commands for arg in cmd for d in DATE.findall(arg)})
     weeks = max(0, (today - dates[0]).days // 7 + 1)
     while not all(calendar.is_working_day(d + timedelta(weeks=weeks)) for d in dates):

@@ -1,4 +1,5 @@
-"""The README's `guidance cohort` lines run as printed (dates moved into the future), with its assignment file."""
+"""The cohort guide's `guidance cohort` lines (docs/cohorts.md) run as printed (dates moved into the future), with
+its assignment file."""
 
 from __future__ import annotations
 
@@ -8,17 +9,18 @@ from pathlib import Path
 
 from tests.clock import real_today
 from tests.cohorts_cli.conftest import CohortCli
-from tests.e2e.test_readme_commands import shifted_dates
+from tests.e2e.test_guide_commands import shifted_dates
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "cohorts.md"
 SECTION = "## Running a cohort"
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def section() -> str:
-    text = README.read_text()
+    text = GUIDE.read_text()
     start = text.index(SECTION)
-    return text[start : text.index("\n## ", start + len(SECTION))]
+    end = text.find("\n## ", start + len(SECTION))
+    return text[start:] if end < 0 else text[start:end]
 
 
 def readme_commands() -> list[list[str]]:
@@ -35,7 +37,7 @@ def readme_assignment() -> str:
     return "\n".join(line.strip() for line in block.splitlines()) + "\n"
 
 
-async def test_the_readme_cohort_commands_run_as_printed(cohort_cli: CohortCli) -> None:
+async def test_the_guides_cohort_commands_run_as_printed(cohort_cli: CohortCli) -> None:
     commands = readme_commands()
     assert [c[2] for c in commands] == ["start", "answer", "gathering", "gathering", "network-meeting", "show"]
     files = {
