@@ -34,17 +34,19 @@ codec-key: $(STAMP)
 codec-server: $(STAMP)
 	$(PY) -m starter.codec_server
 
-## Lint, type-check and run the whole test suite (what CI runs).
+## Lint, type-check, check the import rules between the layers and run the whole test suite (what CI runs).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

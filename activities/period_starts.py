@@ -26,7 +26,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.logging import activity_logger
 from domain.contract import PERIOD_WORKFLOW_TYPE, REPORT_PROGRESS_TO_SIGNAL, Activities
 from domain.records import PeriodsStarted, PeriodStart, PeriodStarts
-from workflows.guidance_period import initial_search_attributes
+from domain.visibility import initial_search_attributes
 
 WORKFLOW_EXECUTION_STATUS_RUNNING = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
 

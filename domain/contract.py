@@ -1,6 +1,15 @@
-"""Names other Temporal clients rely on (DESIGN.md, "Temporal conventions")."""
+"""The Temporal contract: every name and error other clients rely on (docs/temporal-contract.md).
+
+The task queue, workflow types and ids, activity, signal and query names, the custom search attributes with
+their types, and the errors the data converter raises for a payload that does not validate. Workflows,
+activities, the client API and the worker take them from here, so a name is written once.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
 
 TASK_QUEUE = "guidance-periods"
 # The error type an activity raises for data it can never write; the workflow does not retry it.
@@ -11,19 +20,53 @@ PERIOD_PROGRESS_SIGNAL = "period_progress"
 #: Signal to a period: report progress to this cohort from now on (a period the cohort found running).
 REPORT_PROGRESS_TO_SIGNAL = "report_progress_to"
 
-# Custom search attributes and their types, as `temporal server start-dev --search-attribute` takes them.
-SEARCH_ATTRIBUTES: dict[str, str] = {
-    "GuidancePhase": "Keyword",
-    "SchoolOwner": "Keyword",
-    "Cohort": "Keyword",
-    "County": "Keyword",
-    "Advisers": "KeywordList",
-    "DevelopmentArea": "Keyword",
-    "PhaseDueAt": "Datetime",
-    "Overdue": "Bool",
-    "ProgrammePlan": "Keyword",
-    "PlanVersion": "Keyword",
+# The custom search attributes (ids only, never names of people or owners).
+GUIDANCE_PHASE = SearchAttributeKey.for_keyword("GuidancePhase")
+SCHOOL_OWNER = SearchAttributeKey.for_keyword("SchoolOwner")
+COHORT = SearchAttributeKey.for_keyword("Cohort")
+COUNTY = SearchAttributeKey.for_keyword("County")
+ADVISERS = SearchAttributeKey.for_keyword_list("Advisers")
+DEVELOPMENT_AREA = SearchAttributeKey.for_keyword("DevelopmentArea")
+PHASE_DUE_AT = SearchAttributeKey.for_datetime("PhaseDueAt")
+OVERDUE = SearchAttributeKey.for_bool("Overdue")
+PROGRAMME_PLAN = SearchAttributeKey.for_keyword("ProgrammePlan")
+PLAN_VERSION = SearchAttributeKey.for_keyword("PlanVersion")
+SEARCH_ATTRIBUTE_KEYS: tuple[SearchAttributeKey[Any], ...] = (
+    GUIDANCE_PHASE,
+    SCHOOL_OWNER,
+    COHORT,
+    COUNTY,
+    ADVISERS,
+    DEVELOPMENT_AREA,
+    PHASE_DUE_AT,
+    OVERDUE,
+    PROGRAMME_PLAN,
+    PLAN_VERSION,
+)
+_TYPE_NAMES = {
+    SearchAttributeIndexedValueType.KEYWORD: "Keyword",
+    SearchAttributeIndexedValueType.KEYWORD_LIST: "KeywordList",
+    SearchAttributeIndexedValueType.DATETIME: "Datetime",
+    SearchAttributeIndexedValueType.BOOL: "Bool",
 }
+#: The same attributes by name and type, as `temporal server start-dev --search-attribute NAME=TYPE` takes them.
+SEARCH_ATTRIBUTES: dict[str, str] = {key.name: _TYPE_NAMES[key.indexed_value_type] for key in SEARCH_ATTRIBUTE_KEYS}
+
+
+class InvalidPayload(ValueError):
+    """A payload that does not validate against its model (the data converter's error)."""
+
+
+class InvalidStartInput(InvalidPayload):
+    """A workflow's start input (a model marked ``workflow_start_input``) that does not validate.
+
+    The engine's workflows list it in their ``failure_exception_types``, so it fails the workflow with this
+    message. As any other error it would fail the first workflow task instead, retried for ever: a start
+    input never changes. Not so a state carried through continue-as-new (a model marked
+    ``workflow_continued_state``): the engine wrote it, so one that does not decode is the code's fault (a
+    worker older than the one that wrote it, a validator made stricter). Its workflow task fails and is
+    retried until a worker that reads it takes it, and the period lives on.
+    """
 
 
 def period_workflow_id(cohort: str, owner_id: str) -> str:
@@ -44,7 +87,7 @@ class Activities:
     RECORD_FINAL_EVALUATION = "record_final_evaluation"  # (FinalEvaluationRecord) -> None
     RECORD_INVITATION = "record_invitation"  # (InvitationRecord) -> None; CohortWorkflow
     RECORD_NATIONAL_GATHERING = "record_national_gathering"  # (NationalGatheringRecord) -> [path]; CohortWorkflow
-    START_PERIODS = "start_periods"  # (PeriodStarts) -> PeriodsStarted; CohortWorkflow (behaviour 2)
+    START_PERIODS = "start_periods"  # (PeriodStarts) -> PeriodsStarted; CohortWorkflow
 
 
 COHORT_WORKFLOW_TYPE = "CohortWorkflow"

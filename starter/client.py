@@ -34,7 +34,8 @@ from domain.contract import TASK_QUEUE, period_workflow_id
 from domain.models import GatheringInvitation, PeriodInput, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
 from domain.owners import owner_by_id
 from domain.programme import ProgrammePlan
-from workflows.guidance_period import GuidancePeriodWorkflow, initial_search_attributes
+from domain.visibility import initial_search_attributes
+from workflows.guidance_period import GuidancePeriodWorkflow
 
 PeriodHandle = WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]
 

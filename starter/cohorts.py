@@ -13,11 +13,10 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes, Workfl
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.cohort import CohortInput, CohortStatus, RespondToInvitation, ScheduleNetworkMeeting
-from domain.contract import TASK_QUEUE, cohort_workflow_id
+from domain.contract import COHORT, TASK_QUEUE, cohort_workflow_id
 from domain.gatherings import AddGathering, MoveGathering
 from starter.client import GuidanceError, UpdateRejected, _rejection_message
 from workflows.cohort import CohortWorkflow
-from workflows.guidance_period import COHORT
 
 CohortHandle = WorkflowHandle[CohortWorkflow, CohortStatus]
 

@@ -27,21 +27,7 @@ from temporalio.converter import (
     JSONPlainPayloadConverter,
 )
 
-
-class InvalidPayload(ValueError):
-    """A payload that does not validate against its model."""
-
-
-class InvalidStartInput(InvalidPayload):
-    """A workflow's start input (a model marked ``workflow_start_input``) that does not validate.
-
-    The engine's workflows list it in their ``failure_exception_types``, so it fails the workflow with this
-    message. As any other error it would fail the first workflow task instead, retried for ever: a start
-    input never changes. Not so a state carried through continue-as-new (a model marked
-    ``workflow_continued_state``): the engine wrote it, so one that does not decode is the code's fault (a
-    worker older than the one that wrote it, a validator made stricter). Its workflow task fails and is
-    retried until a worker that reads it takes it, and the period lives on.
-    """
+from domain.contract import InvalidPayload, InvalidStartInput
 
 
 def explain_problems(error: ValidationError, options: Mapping[str, str] | None = None) -> list[str]:

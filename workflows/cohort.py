@@ -29,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import cohort as rules
     from domain import gatherings as gathering_rules
     from domain import period as period_rules
-    from domain.contract import PERIOD_PROGRESS_SIGNAL, Activities
+    from domain.contract import COHORT, PERIOD_PROGRESS_SIGNAL, Activities, InvalidStartInput
     from domain.models import PendingRecord, PeriodProgress
     from domain.programme import ProgrammePlan
     from domain.records import (
@@ -42,8 +42,6 @@ with workflow.unsafe.imports_passed_through():
         PeriodStart,
         PeriodStarts,
     )
-    from starter.converter import InvalidStartInput
-    from workflows.guidance_period import COHORT
 # Starting a batch of periods takes a few seconds; a lost worker is noticed by the timeout.
 START_TIMEOUT = timedelta(minutes=2)
 START_HEARTBEAT = timedelta(seconds=15)

@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import SearchAttributeKey, SearchAttributePair, SearchAttributeUpdate, TypedSearchAttributes
+from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError, FailureError
 
 from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, STALL_ATTEMPTS, RecordWriter
 
 with workflow.unsafe.imports_passed_through():
     from domain import period as rules
-    from domain.contract import PERIOD_PROGRESS_SIGNAL, REPORT_PROGRESS_TO_SIGNAL, Activities
+    from domain.contract import PERIOD_PROGRESS_SIGNAL, REPORT_PROGRESS_TO_SIGNAL, Activities, InvalidStartInput
     from domain.models import (
         GatheringInvitation,
         MeetingEntry,
@@ -49,58 +49,7 @@ with workflow.unsafe.imports_passed_through():
         PhaseChangeRecord,
         PhaseTransition,
     )
-    from starter.converter import InvalidStartInput
-
-GUIDANCE_PHASE = SearchAttributeKey.for_keyword("GuidancePhase")
-SCHOOL_OWNER = SearchAttributeKey.for_keyword("SchoolOwner")
-COHORT = SearchAttributeKey.for_keyword("Cohort")
-COUNTY = SearchAttributeKey.for_keyword("County")
-ADVISERS = SearchAttributeKey.for_keyword_list("Advisers")
-DEVELOPMENT_AREA = SearchAttributeKey.for_keyword("DevelopmentArea")
-PHASE_DUE_AT = SearchAttributeKey.for_datetime("PhaseDueAt")
-OVERDUE = SearchAttributeKey.for_bool("Overdue")
-PROGRAMME_PLAN = SearchAttributeKey.for_keyword("ProgrammePlan")
-PLAN_VERSION = SearchAttributeKey.for_keyword("PlanVersion")
-
-
-def initial_search_attributes(period: PeriodInput) -> TypedSearchAttributes:
-    """The search attributes a period has from its first moment (given at its start); the workflow updates them."""
-    pairs: list[SearchAttributePair[Any]] = [
-        SearchAttributePair(SCHOOL_OWNER, period.owner.id),
-        SearchAttributePair(COHORT, period.cohort),
-        SearchAttributePair(COUNTY, period.owner.county),
-        SearchAttributePair(ADVISERS, list(period.advisers)),
-        SearchAttributePair(PROGRAMME_PLAN, period.plan),
-    ]
-    if period.programme is not None:  # else the worker loads the plan and the first task sets these
-        # All a new period's attributes, so that its first workflow task has none to upsert (a visibility
-        # write on the server for each of hundreds of periods a cohort starts at once).
-        due = rules.phase_due_at(rules.new_state(period, period.programme))
-        pairs.append(SearchAttributePair(GUIDANCE_PHASE, period.programme.first_phase))
-        pairs.append(SearchAttributePair(PLAN_VERSION, period.programme.version))
-        pairs.append(SearchAttributePair(OVERDUE, False))
-        if due is not None:
-            pairs.append(SearchAttributePair(PHASE_DUE_AT, due))
-    return TypedSearchAttributes(pairs)
-
-
-def search_attributes(state: PeriodState, now: datetime) -> list[SearchAttributeUpdate[Any]]:
-    """The period's search attributes for its current state (ids only, never names)."""
-    due = rules.phase_due_at(state)
-    return [
-        GUIDANCE_PHASE.value_set(str(state.phase)),
-        SCHOOL_OWNER.value_set(state.input.owner.id),
-        COHORT.value_set(state.input.cohort),
-        COUNTY.value_set(state.input.owner.county),
-        ADVISERS.value_set(list(state.input.advisers)),
-        OVERDUE.value_set(rules.is_overdue(state, now)),
-        DEVELOPMENT_AREA.value_set(state.development_area)
-        if state.development_area is not None
-        else DEVELOPMENT_AREA.value_unset(),
-        PHASE_DUE_AT.value_set(due) if due is not None else PHASE_DUE_AT.value_unset(),
-        PROGRAMME_PLAN.value_set(state.plan.name),
-        PLAN_VERSION.value_set(state.plan.version),
-    ]
+    from domain.visibility import search_attributes
 
 
 def current_details(state: PeriodState, now: datetime) -> str:

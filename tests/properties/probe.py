@@ -22,7 +22,8 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError, Workflo
 from temporalio.common import RawValue
 from temporalio.exceptions import ApplicationError, FailureError
 
-from starter.converter import DATA_CONVERTER, InvalidPayload
+from domain.contract import InvalidPayload
+from starter.converter import DATA_CONVERTER
 
 #: An update that has no answer by then is stuck (its workflow task fails and is retried); an answer takes
 #: some tens of milliseconds. Also how long a workflow task after a signal or a start may take.

@@ -14,12 +14,12 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 
 from domain import calendar
-from domain.contract import Activities
+from domain.contract import GUIDANCE_PHASE, Activities
 from domain.models import RecordMilestone, ScheduleMeeting, Withdraw
 from domain.records import MilestoneRecord
 from starter import client as api
 from tests.workflows.conftest import Handle, PeriodHarness
-from workflows.guidance_period import GUIDANCE_PHASE, GuidancePeriodWorkflow
+from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.record_writer import STALL_ATTEMPTS
 
 MAPPING_DONE = RecordMilestone.model_validate({"milestone": "mapping_done", "adviser": "a.hansen"})
