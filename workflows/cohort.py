@@ -23,6 +23,7 @@ from typing import Any
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError, FailureError
 
+from workflows.deadline_timer import DeadlineTimer
 from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, RecordWriter
 
 with workflow.unsafe.imports_passed_through():
@@ -78,8 +79,7 @@ class CohortWorkflow:
         self._revision = 0
         self._starting = 0
         self._signalling = False
-        self._timer: asyncio.Task[None] | None = None
-        self._timer_at: datetime | None = None
+        self._timer = DeadlineTimer()
 
     @workflow.run
     async def run(self, cohort: rules.CohortInput | rules.CohortState) -> rules.CohortStatus:
@@ -356,28 +356,8 @@ class CohortWorkflow:
     async def _wait_for_next_deadline(self) -> None:
         seen = self._revision
         deadline = rules.next_deadline(self._live)
-        await self._wait_on_timer(deadline, lambda: self._revision != seen or self._may_continue_as_new())
-
-    async def _wait_on_timer(self, deadline: rules.CohortDeadline | None, woken: Callable[[], bool]) -> None:
-        """One timer per deadline, kept while the loop wakes for other reasons.
-
-        A new timer on every wake-up (hundreds while periods start and report) would fill the history
-        with started and cancelled timers; the timer is replaced only when the deadline itself moves.
-        """
-        at = deadline.at if deadline is not None else None
-        if at != self._timer_at:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer, self._timer_at = None, at
-            if deadline is not None:
-                delay = deadline.at - workflow.now()
-                if delay <= timedelta(0):
-                    return
-                self._timer = asyncio.create_task(workflow.sleep(delay, summary=deadline.summary))
-        timer = self._timer
-        await workflow.wait_condition(lambda: woken() or (timer is not None and timer.done()))
-        if timer is not None and timer.done():
-            self._timer, self._timer_at = None, None
+        at, summary = (deadline.at, deadline.summary) if deadline is not None else (None, "")
+        await self._timer.wait(at, summary, lambda: self._revision != seen or self._may_continue_as_new())
 
     def _hand_over_soon(self) -> bool:
         """Temporal suggests a fresh run, or the history has grown past our own bound."""

@@ -10,13 +10,14 @@ continue-as-new).
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError, FailureError
 
+from workflows.deadline_timer import DeadlineTimer
 from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, STALL_ATTEMPTS, RecordWriter
 
 with workflow.unsafe.imports_passed_through():
@@ -110,8 +111,7 @@ class GuidancePeriodWorkflow:
         self._revision = 0  # counts changes, so the main loop wakes to republish and re-plan its timer
         self._reported: tuple[object, ...] | None = None  # the progress the cohort was last told
         self._reporting: set[asyncio.Task[None]] = set()  # reports to the cohort on their way
-        self._timer: asyncio.Task[None] | None = None  # the deadline's timer, kept while the deadline stays
-        self._timer_at: datetime | None = None
+        self._timer = DeadlineTimer()
         self._hold_until: int | None = None  # a change waits until the writer has written this many records
 
     # --- main loop --------------------------------------------------------------------------------
@@ -159,10 +159,7 @@ class GuidancePeriodWorkflow:
             await self._wait_until(deadline)
             if not is_terminal(state.phase):
                 self._act_on_deadlines()
-        if self._timer is not None:
-            # The period has ended: its deadline timer would outlive it (and let a test server skip time).
-            self._timer.cancel()
-            self._timer, self._timer_at = None, None
+        self._timer.cancel()
         if not state.final_evaluation_queued:
             self._queue_final_evaluation()
         self._writer.close()
@@ -374,28 +371,11 @@ class GuidancePeriodWorkflow:
         self._queue(Activities.RECORD_FINAL_EVALUATION, record, f"final evaluation: {state.phase}")
 
     async def _wait_until(self, deadline: rules.Deadline) -> None:
-        """Sleep until the deadline; a change, or a chance to continue-as-new, wakes the loop early.
-
-        One timer per deadline, kept while the loop wakes for other reasons (every update, record and report):
-        a new timer on each wake-up would cost two commands and two events for nothing. The timer is replaced
-        only when the deadline's moment moves; the kinds of deadline due are worked out again when it fires
-        (`_act_on_deadlines`), so a summary left from an earlier deadline changes nothing.
-        """
+        """Sleep until the deadline; a change, or a chance to continue-as-new, wakes the loop early."""
         seen = self._revision
-        if deadline.at != self._timer_at:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer, self._timer_at = None, None
-            delay = deadline.at - workflow.now()
-            if delay <= timedelta(0):
-                return
-            self._timer = asyncio.create_task(workflow.sleep(delay, summary=deadline.summary))
-            self._timer_at = deadline.at
-        timer = self._timer
-        assert timer is not None
-        await workflow.wait_condition(lambda: timer.done() or self._revision != seen or self._may_continue_as_new())
-        if timer.done():
-            self._timer, self._timer_at = None, None
+        await self._timer.wait(
+            deadline.at, deadline.summary, lambda: self._revision != seen or self._may_continue_as_new()
+        )
 
     def _may_continue_as_new(self) -> bool:
         """Temporal suggests a fresh run, no handler is busy and no record is being written.
