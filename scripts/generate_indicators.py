@@ -3,7 +3,7 @@
     .venv/bin/python scripts/generate_indicators.py var/indicators.csv [--seed 2026] [--years 4] [--latest 2024-25]
     guidance select --indicators var/indicators.csv
 
-The file follows the layout of `domain.indicator_file` (``;``-separated, decimal commas). What it contains:
+The file follows the layout of `selection.indicator_file` (``;``-separated, decimal commas). What it contains:
 
 - every school owner of `domain.owners` (357 municipalities and 14 county authorities; Oslo, 0301, is both);
 - per municipality 1 to 60 schools (a skewed distribution around 6, like Norway's about 2,700 primary and
@@ -35,10 +35,10 @@ from pathlib import Path
 
 from stdnum.no import orgnr
 
-from domain.indicator_file import COLUMNS
-from domain.indicators import IndicatorRule, SelectionConfig, load_selection_config, school_year, school_year_start
 from domain.models import SchoolOwner
 from domain.owners import OSLO_MUNICIPALITY, all_owners
+from selection.indicator_file import COLUMNS
+from selection.scoring import IndicatorRule, SelectionConfig, load_selection_config, school_year, school_year_start
 
 DEFAULT_SEED = 2026
 DEFAULT_YEARS = 4

@@ -12,7 +12,7 @@ One row per unit (a school or a school owner), indicator and school year::
   the owner id again.
 - ``skoleeier_id``: the school owner's official number: 4 digits for a municipality, 2 for a county
   authority (Oslo: 0301 only).
-- ``indikator``: an indicator key of the selection configuration (`domain/selection.toml`), e.g.
+- ``indikator``: an indicator key of the selection configuration (`selection/selection.toml`), e.g.
   ``grunnskolepoeng``.
 - ``skoleaar``: the school year, ``2024-25``.
 - ``verdi``: the value, with a decimal comma (``40,7``) or point (``40.7``); ``*`` (suppressed: too few
@@ -21,7 +21,7 @@ One row per unit (a school or a school owner), indicator and school year::
 The separator is ``;`` (as in the Directorate's and Excel's Norwegian exports) or ``,`` (then a value with
 a decimal comma is quoted: ``"40,7"``); the header line decides. Further columns (``enhet_navn``, ...) are
 ignored; the file is UTF-8, with or without a byte-order mark. A unit, indicator and school year appears
-once. Missing values are kept as missing, never guessed; the scoring counts them (`domain.indicators`).
+once. Missing values are kept as missing, never guessed; the scoring counts them (`selection.scoring`).
 
 Why here in `domain/` and not in `starter/`: the layout is part of the selection's contract, and the same
 parser serves the `guidance` command, the sample generator's tests and (later) the cohort's activities.
@@ -44,8 +44,8 @@ from typing import Any
 
 from stdnum.no import orgnr
 
-from domain.indicators import IndicatorRow, UnitKind, check_school_year
 from domain.owners import all_owners
+from selection.scoring import IndicatorRow, UnitKind, check_school_year
 
 COLUMNS = ("enhet_type", "enhet_id", "skoleeier_id", "indikator", "skoleaar", "verdi")
 #: Cells that mean "no value": suppressed for small groups (``*``), no data (``--``), empty.

@@ -151,7 +151,7 @@ class IndicatorRule(_Frozen):
 
 
 class SelectionConfig(_Frozen):
-    """Every limit, direction, weight and count of the selection (`domain/selection.toml` is the default)."""
+    """Every limit, direction, weight and count of the selection (`selection/selection.toml` is the default)."""
 
     top: int = Field(default=30, ge=0, description="owners chosen by rank (track 'rank')")
     spread_track: int = Field(default=10, ge=0, description="owners chosen at most for their spread")
@@ -174,7 +174,7 @@ class SelectionConfigError(ValueError):
 
 
 def load_selection_config(path: Path | None = None) -> SelectionConfig:
-    """The configuration in the TOML file `path`, or the shipped default `domain/selection.toml`.
+    """The configuration in the TOML file `path`, or the shipped default `selection/selection.toml`.
 
     The file has a ``[selection]`` table with the counts and levels and an ``[indicators.KEY]`` table per
     indicator (see the shipped file, which documents every value).
@@ -182,10 +182,10 @@ def load_selection_config(path: Path | None = None) -> SelectionConfig:
     Raises:
         SelectionConfigError: unreadable file, bad TOML or an invalid value; the message says which.
     """
-    name = str(path) if path is not None else "domain/selection.toml"
+    name = str(path) if path is not None else "selection/selection.toml"
     try:
         if path is None:
-            text = (resources.files("domain") / "selection.toml").read_text(encoding="utf-8")
+            text = (resources.files("selection") / "selection.toml").read_text(encoding="utf-8")
         else:
             text = Path(path).read_text(encoding="utf-8")
         document = tomllib.loads(text)

@@ -11,41 +11,29 @@ record milestones and agree meetings; everyone reads where a period stands.
 
 The command reaches Temporal as Temporal's environment configuration says (`TEMPORAL_ADDRESS`, ...; see
 `starter.connect`). A person's mistake is reported in a line or two on stderr, never as a traceback, with
-the exit codes of `EXIT_CODES`. Tests replace `client_factory` to reach their own server.
+the exit codes of `commands.EXIT_CODES`. What every command group shares is in `starter.commands`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-import re
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated
 
-import structlog
 import typer
-from pydantic import BaseModel, ValidationError
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from temporalio.client import Client, RPCTimeoutOrCancelledError
-from temporalio.exceptions import TemporalError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
 
 from domain import calendar
 from domain import period as rules
 from domain.contract import TASK_QUEUE, period_workflow_id
-from domain.indicator_file import IndicatorFileError, read_indicator_csv
-from domain.indicators import SelectionConfigError, load_selection_config
-from domain.indicators import select as select_owners
 from domain.models import (
     GatheringEntry,
     GatheringInvitation,
@@ -58,100 +46,34 @@ from domain.models import (
     ScheduleMeeting,
     Withdraw,
 )
-from domain.owners import UnknownOwner, find_owners, owner_by_id
+from domain.owners import find_owners, owner_by_id
 from domain.phases import is_terminal
+from selection.indicator_file import IndicatorFileError, read_indicator_csv
+from selection.scoring import SelectionConfigError, load_selection_config
+from selection.scoring import select as select_owners
 from starter import client as api
+from starter import cohort_cli, commands, plan_cli, report_cli
 from starter import shortlist as shortlists
-from starter.codec import PayloadDecryptionError
-from starter.codec_keys import CodecKeyError
-from starter.connect import connect, connect_config
-from starter.converter import explain_problems
+from starter.commands import (
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    AdviserOption,
+    CohortOption,
+    JsonOption,
+    OwnerOption,
+    WorkflowIdOption,
+    app,
+)
+from starter.connect import connect_config
 from starter.logs import configure_logging
 from starter.progress import progress_bar, step
-from starter.search_attributes import SearchAttributeClash, register_search_attributes
+from starter.search_attributes import register_search_attributes
 
-T = TypeVar("T")
-Model = TypeVar("Model", bound=BaseModel)
+#: The whole command (`app`, every group registered) and its console script (`main`).
+__all__ = ["app", "main"]
 
-ClientFactory = Callable[[], Awaitable[Client]]
-
-#: How the command gets its Temporal client. Tests replace it to reach their own server.
-client_factory: ClientFactory = connect
-
-EXIT_REJECTED = 1
-EXIT_USAGE = 2
-EXIT_UNAVAILABLE = 3
-EXIT_CODES = {
-    EXIT_REJECTED: "the period refused the request, or the input is invalid",
-    EXIT_USAGE: "usage: a missing or malformed option, an unknown school owner or plan",
-    EXIT_UNAVAILABLE: "Temporal cannot be reached or did not answer in time",
-}
-
-CONNECT_TIMEOUT = timedelta(seconds=15)
-# The periods' plans read dates in Norwegian time; the status shows them so.
-DISPLAY_TIMEZONE = "Europe/Oslo"
-
-log = logging.getLogger("guidance")
-
-app: typer.Typer = typer.Typer(
-    name="guidance",
-    help="Guidance periods of the guidance corps (Veilederkorpset) on Temporal.",
-    epilog="Exit codes: " + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items()) + ".",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,
-)
-
-
-@dataclass(frozen=True)
-class _Settings:
-    answer_timeout: timedelta = timedelta(seconds=30)
-
-
-class _Mistake(Exception):
-    """A person's mistake or an unreachable server: what to print and the exit code."""
-
-    def __init__(self, message: str, exit_code: int, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.exit_code = exit_code
-        self.hint = hint
-
-
-# --- options shared by the commands -----------------------------------------------------------------
-
-CohortOption = Annotated[
-    str | None, typer.Option("--cohort", help="The cohort (pulje), e.g. 2027.", show_default=False)
-]
-OwnerOption = Annotated[
-    str | None,
-    typer.Option(
-        "--owner",
-        help="The school owner's official number: 4 digits for a municipality (3301), 2 for a county authority.",
-        show_default=False,
-    ),
-]
-WorkflowIdOption = Annotated[
-    str | None,
-    typer.Option(
-        "--workflow-id", help="The period's workflow id, instead of --cohort and --owner.", show_default=False
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the status as JSON instead of a table.")]
-AdviserOption = Annotated[str, typer.Option("--adviser", help="Your adviser user name, e.g. a.hansen.")]
-
-
-@app.callback()
-def _options(
-    ctx: typer.Context,
-    timeout: Annotated[
-        float, typer.Option("--timeout", min=1.0, help="Seconds to wait for the period's answer.")
-    ] = 30.0,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what is sent to Temporal.")] = False,
-) -> None:
-    if verbose:
-        configure_logging(level=logging.INFO)
-    ctx.obj = _Settings(answer_timeout=timedelta(seconds=timeout))
+# The command groups add themselves to `app` when imported.
+COMMAND_GROUPS = (cohort_cli, plan_cli, report_cli)
 
 
 # --- commands ---------------------------------------------------------------------------------------
@@ -180,24 +102,26 @@ def start(
     ] = TASK_QUEUE,
 ) -> None:
     """Start a school owner's guidance period in a cohort (name, kind and county come from the owner list)."""
-    with _reported():
+    with commands.reported():
         found = owner_by_id(owner)
         programme = api.resolve_plan(plan)
-        period = _build(
+        period = commands.build(
             PeriodInput,
             {"cohort": "--cohort", "advisers": "--adviser", "start_date": "--start-date", "schools": "--school"},
             cohort=cohort,
             owner=found,
             advisers=adviser,
-            start_date=_parse_date(start_date, "--start-date"),
+            start_date=commands.parse_date(start_date, "--start-date"),
             schools=school or [],
             plan=programme.name,
             programme=programme,
         )
         workflow_id = period_workflow_id(period.cohort, found.id)
-        _run(ctx, workflow_id, lambda client: api.start_period(client, period, plan=programme, task_queue=task_queue))
+        commands.run(
+            ctx, workflow_id, lambda client: api.start_period(client, period, plan=programme, task_queue=task_queue)
+        )
         ends_on = rules.ends_on(rules.new_state(period, programme))
-        out = _console()
+        out = commands.console()
         out.print(Text(f"Started {workflow_id}: {found.name} ({found.id}), cohort {period.cohort}"))
         out.print(
             Text(
@@ -240,9 +164,9 @@ def milestone(
     as_json: JsonOption = False,
 ) -> None:
     """Record a milestone: it closes the current phase and the period moves on."""
-    with _reported():
+    with commands.reported():
         target = _period_id(cohort, owner, workflow_id)
-        update = _build(
+        update = commands.build(
             RecordMilestone,
             {
                 "milestone": "MILESTONE",
@@ -261,7 +185,7 @@ def milestone(
             next_cycle=next_cycle,
             skipped=skipped,
         )
-        status = _run(ctx, target, lambda client: api.record_milestone(client, target, update))
+        status = commands.run(ctx, target, lambda client: api.record_milestone(client, target, update))
         _show(status, as_json, f"Recorded {update.milestone}: {_where(status)}.")
 
 
@@ -284,9 +208,9 @@ def meeting(
     as_json: JsonOption = False,
 ) -> None:
     """Agree a meeting with the school owner and its schools, or move one (--meeting-id)."""
-    with _reported():
+    with commands.reported():
         target = _period_id(cohort, owner, workflow_id)
-        request = _build(
+        request = commands.build(
             ScheduleMeeting,
             {
                 "kind": "--kind",
@@ -299,15 +223,15 @@ def meeting(
                 "meeting_id": "--meeting-id",
             },
             kind=kind,
-            date=_parse_date(on, "--date"),
-            start=_parse_time(start, "--start"),
+            date=commands.parse_date(on, "--date"),
+            start=commands.parse_time(start, "--start"),
             duration_minutes=duration,
             adviser=adviser,
             schools=school or [],
             title=title,
             meeting_id=meeting_id,
         )
-        status = _run(ctx, target, lambda client: api.schedule_meeting(client, target, request))
+        status = commands.run(ctx, target, lambda client: api.schedule_meeting(client, target, request))
         verb = "Moved" if request.meeting_id else "Scheduled"
         latest = max(status.meetings, key=lambda m: m.scheduled_at, default=None)
         which = latest.meeting_id if latest is not None else request.meeting_id
@@ -326,10 +250,10 @@ def withdraw_period(
     as_json: JsonOption = False,
 ) -> None:
     """Withdraw the owner from the programme before the period's end."""
-    with _reported():
+    with commands.reported():
         target = _period_id(cohort, owner, workflow_id)
-        request = _build(Withdraw, {"reason": "--reason", "by": "--by"}, reason=reason, by=by)
-        status = _run(ctx, target, lambda client: api.withdraw(client, target, request))
+        request = commands.build(Withdraw, {"reason": "--reason", "by": "--by"}, reason=reason, by=by)
+        status = commands.run(ctx, target, lambda client: api.withdraw(client, target, request))
         _show(status, as_json, f"Withdrawn: {_where(status)}.")
 
 
@@ -348,14 +272,14 @@ def gathering(
     as_json: JsonOption = False,
 ) -> None:
     """Invite the school owner to a national gathering (faglig samling)."""
-    with _reported():
+    with commands.reported():
         target = _period_id(cohort, owner, workflow_id)
-        invitation = _build(
+        invitation = commands.build(
             GatheringInvitation,
             {"gathering_id": "--gathering-id", "title": "--title", "date": "--date", "place": "--place"},
             gathering_id=gathering_id,
             title=title,
-            date=_parse_date(on, "--date"),
+            date=commands.parse_date(on, "--date"),
             place=place,
         )
 
@@ -364,13 +288,13 @@ def gathering(
             current = await api.period_status(client, target)
             # A period that has ended but not yet closed takes the signal and ignores it.
             if is_terminal(current.phase) and not any(g == invitation for g in _invitations(current)):
-                raise _Mistake(
+                raise commands.Mistake(
                     f"the guidance period {target!r} has ended ({current.phase}); the invitation was ignored",
                     EXIT_REJECTED,
                 )
             return current
 
-        status = _run(ctx, target, invite)
+        status = commands.run(ctx, target, invite)
         _show(status, as_json, f"Invited {_owner(status)} to {invitation.title} on {invitation.date.isoformat()}.")
 
 
@@ -383,9 +307,9 @@ def status(
     as_json: JsonOption = False,
 ) -> None:
     """Show where a period stands."""
-    with _reported():
+    with commands.reported():
         target = _period_id(cohort, owner, workflow_id)
-        current = _run(ctx, target, lambda client: api.period_status(client, target))
+        current = commands.run(ctx, target, lambda client: api.period_status(client, target))
         _show(current, as_json, None)
 
 
@@ -394,20 +318,20 @@ def owners(text: Annotated[str, typer.Argument(help="A part of the name, e.g. 'd
     """Find school owners by name, to learn their official numbers."""
     found = find_owners(text)
     if not found:
-        _fail(f"no school owner's name contains {text!r}", EXIT_USAGE)
+        commands.fail(f"no school owner's name contains {text!r}", EXIT_USAGE)
     table = Table(box=box.SIMPLE, show_edge=False)
     for column in ("id", "name", "kind", "county"):
         table.add_column(column)
     for o in found:
         table.add_row(o.id, Text(o.name), o.kind.replace("_", " "), o.county)
-    _console().print(table)
+    commands.console().print(table)
 
 
 @app.command()
 def setup(ctx: typer.Context) -> None:
     """Register the engine's search attributes on the namespace (TEMPORAL_NAMESPACE); safe to run again."""
-    with _reported():
-        added = _run(ctx, f"namespace {_namespace()}", register_search_attributes)
+    with commands.reported():
+        added = commands.run(ctx, f"namespace {_namespace()}", register_search_attributes)
         if added:
             print(f"Registered on {_namespace()}: {', '.join(added)}")
         else:
@@ -444,7 +368,7 @@ def select_command(
             exists=True,
             dir_okay=False,
             readable=True,
-            help="Limits, directions, weights and counts (TOML); default: the shipped domain/selection.toml.",
+            help="Limits, directions, weights and counts (TOML); default: the shipped selection/selection.toml.",
             show_default=False,
         ),
     ] = None,
@@ -460,7 +384,7 @@ def select_command(
 
     No Temporal server is needed: this reads the file, scores it and prints the proposal; a coordinator decides.
     """
-    with _reported():
+    with commands.reported():
         # A country's file takes seconds to check and score; the bars are gone before the shortlist prints.
         with progress_bar(counted=False, transient=True) as progress:
             try:
@@ -468,7 +392,7 @@ def select_command(
                 with step(progress, f"Reading and checking {indicators.name}"):
                     rows = read_indicator_csv(indicators, indicators=settings.indicators)
             except (SelectionConfigError, IndicatorFileError) as err:
-                raise _Mistake(str(err), EXIT_REJECTED) from None
+                raise commands.Mistake(str(err), EXIT_REJECTED) from None
             owners = len({row.owner_id for row in rows})
             with step(progress, f"Scoring {owners} school owners ({len(rows):,} values)"):
                 shortlist = select_owners(rows, settings, top=top)
@@ -478,7 +402,7 @@ def select_command(
         if output is OutputFormat.csv:
             typer.echo(shortlists.as_csv(shortlist), nl=False)
             return
-        out = _console()
+        out = commands.console()
         out.print(shortlists.as_table(shortlist))
         suppressed = sum(1 for row in rows if row.value is None)
         out.print(Text(f"{len(rows)} values read, {suppressed} of them missing (suppressed or not reported)."))
@@ -507,102 +431,6 @@ def main() -> None:
     os._exit(code)
 
 
-# --- running a request ------------------------------------------------------------------------------
-
-
-def _run(ctx: typer.Context, workflow_id: str, action: Callable[[Client], Awaitable[T]]) -> T:
-    """Connect, run `action` within the answer timeout, and turn an unreachable Temporal into a `_Mistake`."""
-    settings = ctx.obj if isinstance(ctx.obj, _Settings) else _Settings()
-    waited = f"{settings.answer_timeout.total_seconds():g} s"
-
-    async def connected() -> T:
-        with structlog.contextvars.bound_contextvars(workflow_id=workflow_id):
-            client = await _connect()
-            log.info("sending %s to %s", ctx.info_name, workflow_id)
-            try:
-                async with asyncio.timeout(settings.answer_timeout.total_seconds()):
-                    return await action(client)
-            except (TimeoutError, RPCTimeoutOrCancelledError):
-                raise _Mistake(
-                    f"no answer from {workflow_id} within {waited}",
-                    EXIT_UNAVAILABLE,
-                    f"is a guidance worker running on task queue {TASK_QUEUE}? An update sent now is still "
-                    "applied once one runs; check with `guidance status`",
-                ) from None
-
-    return asyncio.run(connected())
-
-
-async def _connect() -> Client:
-    try:
-        return await asyncio.wait_for(client_factory(), CONNECT_TIMEOUT.total_seconds())
-    except CodecKeyError as err:  # a setting of this shell, not an unreachable server
-        raise _Mistake(str(err), EXIT_USAGE) from None
-    except (RuntimeError, OSError, TimeoutError, ValueError) as err:
-        raise _Mistake(
-            f"cannot connect to Temporal at {_address()}: {_reason(err)}",
-            EXIT_UNAVAILABLE,
-            "start it (`make dev` runs one locally) or set TEMPORAL_ADDRESS (host:port) to a running server, "
-            "with TEMPORAL_NAMESPACE, TEMPORAL_API_KEY or TEMPORAL_TLS_* as it needs",
-        ) from None
-
-
-def _address() -> str:
-    """Where the environment configuration points, for the message that it cannot be reached."""
-    try:
-        config = connect_config()
-    except Exception:  # the configuration itself is what failed: say so, without a traceback
-        return "the address of the environment configuration (TEMPORAL_ADDRESS)"
-    return f"{config['target_host']} (namespace {config.get('namespace', 'default')})"
-
-
-def _reason(err: BaseException) -> str:
-    text = str(err)
-    if isinstance(err, TimeoutError):
-        return f"no answer within {CONNECT_TIMEOUT.total_seconds():g} s"
-    if "Connection refused" in text:
-        return "connection refused"
-    if "dns error" in text.lower() or "failed to lookup address" in text.lower():
-        return "the host name does not resolve"
-    return text.removeprefix("Failed client connect: ")[:300] or type(err).__name__
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    """Turn a person's mistake (or an unreachable server) into a short message on stderr and an exit code."""
-    try:
-        yield
-    except _Mistake as mistake:
-        _fail(mistake.message, mistake.exit_code, mistake.hint)
-    except api.UpdateRejected as err:
-        _fail(f"rejected: {err}", EXIT_REJECTED)
-    except (UnknownOwner, api.UnknownPlan, api.InvalidPlanSettings) as err:
-        _fail(str(err), EXIT_USAGE)
-    except SearchAttributeClash as err:
-        _fail(str(err), EXIT_REJECTED)
-    except api.PeriodAlreadyExists as err:
-        _fail(str(err), EXIT_REJECTED, f"see it with `guidance status --workflow-id {err.workflow_id}`")
-    except api.PeriodNotFound as err:
-        _fail(str(err), EXIT_REJECTED, "check --cohort and --owner (or --workflow-id)")
-    except RPCError as err:
-        if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-            _fail(f"Temporal at {_address()} is not answering: {err.message}", EXIT_UNAVAILABLE)
-        _fail(f"Temporal at {_address()} refused the request: {err.message}", EXIT_UNAVAILABLE)
-    except TemporalError as err:
-        _fail(f"the period could not answer: {err}", EXIT_REJECTED)
-    except PayloadDecryptionError as err:
-        # A setting of this shell, not of the request: a request sent before this was still applied.
-        _fail(f"cannot read the answer: {err}", EXIT_USAGE)
-
-
-def _fail(message: str, exit_code: int, hint: str = "") -> NoReturn:
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
-    err.print(Text.assemble(("error: ", "bold red"), message))
-    if hint:
-        err.print(Text.assemble(("hint: ", "bold"), hint))
-    raise typer.Exit(exit_code)
-
-
 # --- reading the command line -----------------------------------------------------------------------
 
 
@@ -610,58 +438,24 @@ def _period_id(cohort: str | None, owner: str | None, workflow_id: str | None) -
     """The workflow id of the period the options name; the owner is checked against the owner list."""
     if workflow_id:
         if cohort or owner:
-            raise _Mistake("name the period either by --workflow-id or by --cohort and --owner, not both", EXIT_USAGE)
+            raise commands.Mistake(
+                "name the period either by --workflow-id or by --cohort and --owner, not both", EXIT_USAGE
+            )
         return workflow_id
     if not cohort or not owner:
         missing = " and ".join(flag for flag, value in (("--cohort", cohort), ("--owner", owner)) if not value)
-        raise _Mistake(f"name the period: {missing} missing (or give --workflow-id)", EXIT_USAGE)
+        raise commands.Mistake(f"name the period: {missing} missing (or give --workflow-id)", EXIT_USAGE)
     return api.find_period(cohort, owner)
 
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
-
-
-def _parse_date(value: str, option: str) -> date:
-    try:
-        if _DATE.match(value.strip()):
-            return date.fromisoformat(value.strip())
-    except ValueError:
-        pass
-    raise _Mistake(f"{option}: {value!r} is not a date; write YYYY-MM-DD, e.g. 2027-03-02", EXIT_USAGE)
-
-
-def _parse_time(value: str, option: str) -> time:
-    match = _TIME.match(value.strip())
-    try:
-        if match:
-            return time(int(match[1]), int(match[2]))
-    except ValueError:
-        pass
-    raise _Mistake(f"{option}: {value!r} is not a time of day; write HH:MM (24-hour clock), e.g. 09:00", EXIT_USAGE)
-
-
-def _build(model: type[Model], options: Mapping[str, str], **fields: Any) -> Model:
-    """The message model from the options; a validation error names the field and its option."""
-    try:
-        return model.model_validate(fields)
-    except ValidationError as error:
-        raise _Mistake("invalid input: " + "; ".join(explain_problems(error, options)), EXIT_REJECTED) from None
-
-
 # --- printing a status --------------------------------------------------------------------------------
-
-
-def _console() -> Console:
-    """Standard output; lines are not wrapped (a table still fits the terminal)."""
-    return Console(highlight=False, soft_wrap=True)
 
 
 def _show(status: PeriodStatus, as_json: bool, headline: str | None) -> None:
     if as_json:
         typer.echo(status.model_dump_json(indent=2))
         return
-    out = _console()
+    out = commands.console()
     if headline:
         out.print(Text(headline))
     out.print(status_table(status))
@@ -734,7 +528,7 @@ def _development_area(status: PeriodStatus) -> str:
 
 def _milestone_line(entry: MilestoneEntry) -> str:
     note = f": {entry.note}" if entry.note else ""
-    when = calendar.local_date(entry.recorded_at, DISPLAY_TIMEZONE).isoformat()
+    when = calendar.local_date(entry.recorded_at, commands.DISPLAY_TIMEZONE).isoformat()
     return f"{when} {entry.milestone} (cycle {entry.cycle}) by {entry.adviser}{note}"
 
 
@@ -761,11 +555,4 @@ def _lines(lines: Iterable[str]) -> Text:
 
 def _day(moment: datetime) -> date:
     """The day a deadline closes: deadlines fall at midnight at the end of their day."""
-    return calendar.local_date(moment - timedelta(microseconds=1), DISPLAY_TIMEZONE)
-
-
-# `guidance cohort ...` and `guidance plan ...` live in their own modules, which add themselves to `app`
-# with the helpers above.
-import starter.cohort_cli  # noqa: E402
-import starter.plan_cli  # noqa: E402
-import starter.report_cli  # noqa: E402, F401
+    return calendar.local_date(moment - timedelta(microseconds=1), commands.DISPLAY_TIMEZONE)

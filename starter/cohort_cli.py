@@ -46,8 +46,8 @@ from domain.contract import TASK_QUEUE, cohort_workflow_id
 from domain.gatherings import AddGathering, MoveGathering, NationalGathering
 from domain.models import SchoolOwner
 from domain.owners import all_owners, owner_by_id
-from starter import cli, cohorts
 from starter import client as api
+from starter import cohorts, commands
 from starter.cohort_files import Assignment, CohortFileError, read_assignments, read_shortlist
 from starter.progress import progress_bar
 
@@ -70,7 +70,7 @@ gathering_app = typer.Typer(
 )
 app.add_typer(gathering_app)
 # `guidance cohort ...`: registered here, so importing either module first gives the same command.
-cli.app.add_typer(app)
+commands.app.add_typer(app)
 
 NameArgument = Annotated[str, typer.Argument(metavar="NAME", help="The cohort (pulje), e.g. 2027.", show_default=False)]
 ByOption = Annotated[
@@ -179,7 +179,7 @@ def start(
         chosen = _chosen_owners(shortlist, owners, all_owners_, assign)
         assigned = {a.owner.id: a for a in read_assignments(assign)} if assign is not None else {}
         programme = api.resolve_plan(plan)
-        cohort = cli._build(
+        cohort = commands.build(
             CohortInput,
             {
                 "cohort": "NAME",
@@ -189,16 +189,16 @@ def start(
                 "no_reply_after_days": "--no-reply-after-days",
             },
             cohort=name,
-            start_date=cli._parse_date(start_date, "--start-date"),
+            start_date=commands.parse_date(start_date, "--start-date"),
             owners=_cohort_owners(chosen, assigned, _split(advisers), accepted_by),
             plan=programme.name,
             reply_days=reply_days,
             no_reply_after_days=no_reply_after_days,
         )
         workflow_id = cohort_workflow_id(cohort.cohort)
-        cli._run(ctx, workflow_id, lambda client: cohorts.start_cohort(client, cohort, task_queue=task_queue))
+        commands.run(ctx, workflow_id, lambda client: cohorts.start_cohort(client, cohort, task_queue=task_queue))
         accepted = sum(1 for o in cohort.owners if o.accepted_by is not None)
-        out = cli._console()
+        out = commands.console()
         out.print(
             Text(f"Started {workflow_id}: {_n(len(cohort.owners), 'school owner')}, periods start {cohort.start_date}")
         )
@@ -235,7 +235,7 @@ def answer(
     """Record a school owner's answer to the invitation; an acceptance starts its guidance period."""
     with _reported(name):
         owner = owner_by_id(owner_id)
-        request = cli._build(
+        request = commands.build(
             RespondToInvitation,
             {"owner_id": "OWNER_ID", "answer": "accept|decline", "by": "--by"},
             owner_id=owner.id,
@@ -256,7 +256,7 @@ def answer(
                         status = await cohorts.cohort_status(client, name)
             return status
 
-        status = cli._run(ctx, cohort_workflow_id(name), respond)
+        status = commands.run(ctx, cohort_workflow_id(name), respond)
         if as_json:
             typer.echo(status.model_dump_json(indent=2))
             return
@@ -265,7 +265,7 @@ def answer(
         if reply is Answer.accept:
             started = "has started" if entry.period_started else "is starting"
             line += f"; its period {entry.period_workflow_id} {started}"
-        out = cli._console()
+        out = commands.console()
         out.print(Text(line))
         out.print(Text(counts_line(status)))
 
@@ -282,15 +282,17 @@ def gathering_add(
 ) -> None:
     """Add a national gathering; the owners are invited as the plan says (at once if that day has passed)."""
     with _reported(name):
-        request = cli._build(
+        request = commands.build(
             AddGathering,
             {"title": "--title", "date": "--date", "place": "--place", "by": "--by"},
             title=title,
-            date=cli._parse_date(on, "--date"),
+            date=commands.parse_date(on, "--date"),
             place=place,
             by=by,
         )
-        status = cli._run(ctx, cohort_workflow_id(name), lambda client: cohorts.add_gathering(client, name, request))
+        status = commands.run(
+            ctx, cohort_workflow_id(name), lambda client: cohorts.add_gathering(client, name, request)
+        )
         added = [
             g
             for g in status.gatherings
@@ -321,15 +323,17 @@ def gathering_move(
 ) -> None:
     """Move a national gathering; owners already invited get the same calendar event, updated."""
     with _reported(name):
-        request = cli._build(
+        request = commands.build(
             MoveGathering,
             {"gathering_id": "GATHERING_ID", "date": "--date", "place": "--place", "by": "--by"},
             gathering_id=gathering_id,
-            date=cli._parse_date(on, "--date"),
+            date=commands.parse_date(on, "--date"),
             place=place,
             by=by,
         )
-        status = cli._run(ctx, cohort_workflow_id(name), lambda client: cohorts.move_gathering(client, name, request))
+        status = commands.run(
+            ctx, cohort_workflow_id(name), lambda client: cohorts.move_gathering(client, name, request)
+        )
         entry = next(g for g in status.gatherings if g.gathering_id == request.gathering_id)
         headline = (
             f"Moved {entry.gathering_id}: {entry.title} on {entry.date}, {entry.place} "
@@ -360,7 +364,7 @@ def network_meeting(
 ) -> None:
     """Agree (or move) a meeting for every running period of a network of small owners."""
     with _reported(name):
-        request = cli._build(
+        request = commands.build(
             ScheduleNetworkMeeting,
             {
                 "network": "--network",
@@ -372,14 +376,14 @@ def network_meeting(
                 "meeting_id": "--meeting-id",
             },
             network=network,
-            date=cli._parse_date(on, "--date"),
-            start=cli._parse_time(start_at, "--start"),
+            date=commands.parse_date(on, "--date"),
+            start=commands.parse_time(start_at, "--start"),
             duration_minutes=duration,
             adviser=adviser,
             title=title,
             meeting_id=meeting_id,
         )
-        status = cli._run(
+        status = commands.run(
             ctx, cohort_workflow_id(name), lambda client: cohorts.schedule_network_meeting(client, name, request)
         )
         if as_json:
@@ -390,7 +394,7 @@ def network_meeting(
         members = [i for i in status.invitations if i.network == request.network and i.period_live]
         verb = "Moved" if request.meeting_id else "Scheduled"
         guests = ", ".join(f"{i.owner_name} ({i.owner_id})" for i in members)
-        cli._console().print(
+        commands.console().print(
             Text(
                 f"{verb} {meeting.meeting_id} for network {meeting.network}: {meeting.date} {meeting.start:%H:%M} "
                 f"({meeting.duration_minutes} min) with {meeting.adviser}; sent to "
@@ -420,7 +424,7 @@ def show(
     --county, --phase and --state choose the owners shown (in --json too); the counts are the whole cohort's.
     """
     with _reported(name):
-        status = cli._run(ctx, cohort_workflow_id(name), lambda client: _status(client, name))
+        status = commands.run(ctx, cohort_workflow_id(name), lambda client: _status(client, name))
         shown = [
             i
             for i in status.invitations
@@ -431,7 +435,7 @@ def show(
         if as_json:
             typer.echo(status.model_copy(update={"invitations": shown}).model_dump_json(indent=2))
             return
-        out = cli._console()
+        out = commands.console()
         out.print(owners_table(status, shown))
         if status.gatherings:
             out.print(gatherings_table(status.gatherings))
@@ -522,7 +526,7 @@ def _show_gatherings(status: CohortStatus, as_json: bool, headline: str) -> None
     if as_json:
         typer.echo(status.model_dump_json(indent=2))
         return
-    out = cli._console()
+    out = commands.console()
     out.print(Text(headline))
     out.print(gatherings_table(status.gatherings))
 
@@ -549,7 +553,7 @@ def _chosen_owners(
         if value
     ]
     if len(given) > 1:
-        raise cli._Mistake(f"name the owners once: {' and '.join(given)} given", cli.EXIT_USAGE)
+        raise commands.Mistake(f"name the owners once: {' and '.join(given)} given", commands.EXIT_USAGE)
     if shortlist is not None:
         return read_shortlist(shortlist)
     if owners:
@@ -557,14 +561,14 @@ def _chosen_owners(
         found = [owner_by_id(i) for i in ids]
         twice = sorted({o.id for o in found if sum(1 for other in found if other.id == o.id) > 1})
         if twice:
-            raise cli._Mistake(f"--owners: named more than once: {', '.join(twice)}", cli.EXIT_USAGE)
+            raise commands.Mistake(f"--owners: named more than once: {', '.join(twice)}", commands.EXIT_USAGE)
         return found
     if every_owner:
         return all_owners()
     if assign is not None:
         return [a.owner for a in read_assignments(assign)]
-    raise cli._Mistake(
-        "name the owners: --shortlist FILE, --owners 3301,1103,..., --all-owners, or --assign FILE", cli.EXIT_USAGE
+    raise commands.Mistake(
+        "name the owners: --shortlist FILE, --owners 3301,1103,..., --all-owners, or --assign FILE", commands.EXIT_USAGE
     )
 
 
@@ -574,18 +578,18 @@ def _cohort_owners(
     """Each chosen owner with its advisers: from --assign, else the next adviser of --advisers in turn."""
     strays = sorted(set(assigned) - {o.id for o in chosen})
     if strays:
-        raise cli._Mistake(
+        raise commands.Mistake(
             f"--assign names owners that are not chosen: {', '.join(strays)}; "
             "remove their rows, or add them to the shortlist",
-            cli.EXIT_REJECTED,
+            commands.EXIT_REJECTED,
         )
     unassigned = [o for o in chosen if o.id not in assigned]
     if unassigned and not advisers:
         listed = ", ".join(o.id for o in unassigned[:10]) + (" ..." if len(unassigned) > 10 else "")
-        raise cli._Mistake(
+        raise commands.Mistake(
             f"no advisers for {len(unassigned)} owners ({listed}); give --advisers a.hansen,b.olsen "
             "(one to each owner in turn) or --assign FILE",
-            cli.EXIT_USAGE,
+            commands.EXIT_USAGE,
         )
     result: list[CohortOwner] = []
     turn = 0
@@ -633,12 +637,12 @@ def _wait_for_periods(
     `timeout`. Returns the last status and the seconds waited.
 
     Raises:
-        cli._Mistake: The periods did not all start within `timeout` seconds (exit code 3).
+        commands.Mistake: The periods did not all start within `timeout` seconds (exit code 3).
     """
-    answer_timeout = ctx.obj.answer_timeout.total_seconds() if isinstance(ctx.obj, cli._Settings) else 30.0
+    answer_timeout = ctx.obj.answer_timeout.total_seconds() if isinstance(ctx.obj, commands.Settings) else 30.0
 
     async def waiting() -> tuple[CohortStatus, float]:
-        client = await cli._connect()
+        client = await commands.connect_client()
         began = clock.monotonic()
         status: CohortStatus | None = None
         with progress_bar() as progress:
@@ -659,9 +663,9 @@ def _wait_for_periods(
                     return status, clock.monotonic() - began
                 if clock.monotonic() - began > timeout:
                     what = f"{started} of {total} periods" if status else "no answer about the periods"
-                    raise cli._Mistake(
+                    raise commands.Mistake(
                         f"{what} of cohort {name} started within {timeout:g} s",
-                        cli.EXIT_UNAVAILABLE,
+                        commands.EXIT_UNAVAILABLE,
                         f"the cohort keeps starting them; watch with `guidance cohort show {name}`; is a guidance "
                         f"worker running on task queue {task_queue}?",
                     )
@@ -672,21 +676,23 @@ def _wait_for_periods(
 
 @contextmanager
 def _reported(name: str) -> Iterator[None]:
-    """`cli._reported`, knowing what a cohort's errors mean."""
-    with cli._reported():
+    """`commands.reported`, knowing what a cohort's errors mean."""
+    with commands.reported():
         try:
             yield
         except CohortFileError as err:
-            raise cli._Mistake(str(err), cli.EXIT_REJECTED, "nothing was started") from None
+            raise commands.Mistake(str(err), commands.EXIT_REJECTED, "nothing was started") from None
         except cohorts.CohortAlreadyExists as err:
-            raise cli._Mistake(str(err), cli.EXIT_REJECTED, f"see it with `guidance cohort show {name}`") from None
+            raise commands.Mistake(
+                str(err), commands.EXIT_REJECTED, f"see it with `guidance cohort show {name}`"
+            ) from None
         except RPCError as err:
             if err.status != RPCStatusCode.NOT_FOUND:
                 raise
-            raise cli._Mistake(
+            raise commands.Mistake(
                 f"no running cohort {name!r} (workflow id {cohort_workflow_id(name)}): {err.message}",
-                cli.EXIT_REJECTED,
+                commands.EXIT_REJECTED,
                 "check the name; `temporal workflow list --query \"WorkflowType='CohortWorkflow'\"` lists the cohorts",
             ) from None
         except WorkflowQueryFailedError as err:
-            raise cli._Mistake(f"the cohort {name!r} could not answer: {err}", cli.EXIT_REJECTED) from None
+            raise commands.Mistake(f"the cohort {name!r} could not answer: {err}", commands.EXIT_REJECTED) from None

@@ -29,9 +29,9 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from domain.indicator_file import FileProblems, Problem, csv_records
 from domain.models import AdviserId, SchoolOwner, ShortText
 from domain.owners import UnknownOwner, owner_by_id
+from selection.indicator_file import FileProblems, Problem, csv_records
 
 #: How many problems the error message lists.
 MAX_PROBLEMS = 20

@@ -22,24 +22,24 @@ from rich.text import Text
 from domain.plan_files import PlanFileError, load_plan_file
 from domain.programme import ProgrammePlan
 from domain.settings import AppSettings, InvalidPlanSettings, UnknownPlan, known_plans, resolve_plan
-from starter import cli
+from starter import commands
 
 app = typer.Typer(
     name="plan",
     help="Programme plans: list them, show one, check plan files.",
     no_args_is_help=True,
 )
-cli.app.add_typer(app)
+commands.app.add_typer(app)
 
 
 @app.command("list")
 def list_plans() -> None:
     """Every plan in the plans folder, with its version, length, phases and recurring meeting series."""
-    console = cli._console()
+    console = commands.console()
     folder = AppSettings().plans_dir
     names = known_plans()
     if not names:
-        cli._fail(f"no plan files (*.toml) in {folder}", cli.EXIT_USAGE)
+        commands.fail(f"no plan files (*.toml) in {folder}", commands.EXIT_USAGE)
     table = Table(box=box.SIMPLE_HEAD, title=f"Programme plans in {folder}")
     for column in ("plan", "version", "title", "months", "calendar", "phases", "series"):
         table.add_column(column, no_wrap=column in ("plan", "phase", "id", "closed by"))
@@ -62,23 +62,23 @@ def list_plans() -> None:
         )
     console.print(table)
     if problems:
-        cli._fail("\n".join(problems), cli.EXIT_USAGE, hint="guidance plan check FILE")
+        commands.fail("\n".join(problems), commands.EXIT_USAGE, hint="guidance plan check FILE")
 
 
 @app.command()
 def show(
     name: Annotated[str, typer.Argument(metavar="NAME", help="The plan, e.g. rektorutdanning.", show_default=False)],
-    as_json: cli.JsonOption = False,
+    as_json: commands.JsonOption = False,
 ) -> None:
     """One plan as a period started now would get it."""
     try:
         plan = resolve_plan(name)
     except (UnknownPlan, InvalidPlanSettings) as error:
-        cli._fail(str(error), cli.EXIT_USAGE, hint="guidance plan list")
+        commands.fail(str(error), commands.EXIT_USAGE, hint="guidance plan list")
     if as_json:
         typer.echo(json.dumps(plan.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return
-    cli._console().print(plan_table(plan), *_meetings_table(plan))
+    commands.console().print(plan_table(plan), *_meetings_table(plan))
 
 
 @app.command()
@@ -97,7 +97,7 @@ def check(
             continue
         typer.echo(f"{path}: ok: {plan.name} {plan.version}, {len(plan.phases)} phases, {plan.max_months} months")
     if bad:
-        raise typer.Exit(cli.EXIT_REJECTED)
+        raise typer.Exit(commands.EXIT_REJECTED)
 
 
 def plan_table(plan: ProgrammePlan) -> Table:

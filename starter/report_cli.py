@@ -23,7 +23,7 @@ from rich.text import Text
 
 from activities.db import create_pool
 from domain.settings import AppSettings
-from starter import cli
+from starter import commands
 from webapp.documents import DocumentError, report_html, report_pdf, timeline_png
 from webapp.records import PeriodRecords, RecordReader
 from webapp.reports import cohort_report, report_csv
@@ -34,7 +34,7 @@ app = typer.Typer(
     help="Reports from the record store: a cohort's progress as HTML, PDF, PNG and CSV files.",
     no_args_is_help=True,
 )
-cli.app.add_typer(app)
+commands.app.add_typer(app)
 
 
 async def _read_cohort(url: str, cohort: str, county: str | None, adviser: str | None) -> PeriodRecords:
@@ -56,7 +56,7 @@ def _write(path: Path, content: str | bytes) -> None:
 
 
 def _wrote(path: Path) -> None:
-    cli._console().print(Text(f"Wrote {path}"))
+    commands.console().print(Text(f"Wrote {path}"))
 
 
 @app.command("cohort")
@@ -72,21 +72,23 @@ def cohort(
     adviser: Annotated[str | None, typer.Option("--adviser", help="Only this adviser's periods.")] = None,
 ) -> None:
     """Write a cohort's progress report: timeline, phase distribution, overdue owners, meetings, gatherings."""
-    with cli._reported():
+    with commands.reported():
         if html is None and pdf is None and png is None and csv_file is None:
-            raise cli._Mistake("say which files to write: --html, --pdf, --png and/or --csv", cli.EXIT_USAGE)
+            raise commands.Mistake("say which files to write: --html, --pdf, --png and/or --csv", commands.EXIT_USAGE)
         url = AppSettings().database_url
         if not url:
-            raise cli._Mistake(
-                "set DATABASE_URL to the record store", cli.EXIT_USAGE, "with `make dev` running, its banner shows it"
+            raise commands.Mistake(
+                "set DATABASE_URL to the record store",
+                commands.EXIT_USAGE,
+                "with `make dev` running, its banner shows it",
             )
         try:
             records = asyncio.run(_read_cohort(url, name, county, adviser))
         except (OSError, asyncpg.PostgresError) as error:
-            raise cli._Mistake(f"the record store did not answer: {error}", cli.EXIT_UNAVAILABLE) from None
+            raise commands.Mistake(f"the record store did not answer: {error}", commands.EXIT_UNAVAILABLE) from None
         if not records.periods:
-            raise cli._Mistake(
-                f"cohort {name!r} has no periods in the record store (with these filters)", cli.EXIT_REJECTED
+            raise commands.Mistake(
+                f"cohort {name!r} has no periods in the record store (with these filters)", commands.EXIT_REJECTED
             )
         now = datetime.now(UTC)
         report = cohort_report(name, records, now)
@@ -102,4 +104,4 @@ def cohort(
                 timeline_png(svg, png)
                 _wrote(png)
         except DocumentError as error:
-            raise cli._Mistake(str(error), cli.EXIT_USAGE) from None
+            raise commands.Mistake(str(error), commands.EXIT_USAGE) from None

@@ -16,8 +16,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from domain.indicators import Reason, Selected, Shortlist
 from domain.owners import owner_by_id
+from selection.scoring import Reason, Selected, Shortlist
 
 CSV_COLUMNS = (
     "rank",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from starter import cli
+from starter import cli, commands
 from starter.codec_keys import (
     DEFAULT_UI_ORIGIN,
     KEY_BYTES,
@@ -121,6 +121,6 @@ def test_the_guidance_command_names_a_bad_key_instead_of_blaming_the_server() ->
         cli.app, ["status", "--cohort", "2027", "--owner", "3301"], env={"GUIDANCE_CODEC_KEYS": "k1:abcd"}
     )
 
-    assert result.exit_code == cli.EXIT_USAGE
+    assert result.exit_code == commands.EXIT_USAGE
     assert "invalid settings: GUIDANCE_CODEC_KEYS entry 1 ('k1'): the key is 3 bytes" in result.output
     assert "cannot connect" not in result.output

@@ -22,7 +22,7 @@ from typer.testing import CliRunner, Result
 from devstack.temporal_server import DevServer
 from domain import calendar
 from domain.settings import VeilederkorpsetSettings
-from starter import cli
+from starter import cli, commands
 from tests.clock import plain_saturday, real_today
 from tests.fakes import RecordingActivities
 from worker import build_worker
@@ -75,7 +75,7 @@ class CohortCli:
 async def cohort_cli(
     dev_server: DevServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> AsyncIterator[CohortCli]:
-    monkeypatch.setattr(cli, "client_factory", dev_server.connect)
+    monkeypatch.setattr(commands, "client_factory", dev_server.connect)
     client = await dev_server.connect()
     fakes = RecordingActivities(VeilederkorpsetSettings().plan())
     task_queue = f"cohort-cli-{uuid.uuid4()}"

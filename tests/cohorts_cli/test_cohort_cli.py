@@ -16,7 +16,7 @@ from domain.contract import Activities, cohort_workflow_id, period_workflow_id
 from domain.owners import owner_by_id
 from domain.records import InvitationRecord
 from scripts import generate_indicators
-from starter import cli
+from starter import cli, commands
 from starter.cohort_files import CohortFileError, read_assignments
 from starter.shortlist import CSV_COLUMNS
 from tests.cohorts_cli.conftest import CohortCli
@@ -92,7 +92,7 @@ async def test_a_shortlist_naming_an_unknown_owner_says_where_and_starts_nothing
         name, "--start-date", cohort_cli.start_date().isoformat(), "--shortlist", str(shortlist), "--advisers", "a.b"
     )
 
-    assert result.exit_code == cli.EXIT_REJECTED
+    assert result.exit_code == commands.EXIT_REJECTED
     assert f"error: {shortlist}: line 3, column owner_id: unknown school owner '9999'" in result.stderr
     assert "hint: nothing was started" in result.stderr
     with pytest.raises(RPCError) as missing:
@@ -107,7 +107,7 @@ async def test_a_shortlist_without_owner_ids_says_what_the_header_should_be(coho
         "x", "--start-date", "2027-01-04", "--shortlist", str(shortlist), "--advisers", "a.hansen"
     )
 
-    assert result.exit_code == cli.EXIT_REJECTED
+    assert result.exit_code == commands.EXIT_REJECTED
     assert f"{shortlist}: line 1: the header lacks owner_id" in result.stderr
     assert "got rank;owner_name" in result.stderr
 
@@ -131,7 +131,7 @@ async def test_an_accepted_answer_starts_the_period_and_a_second_answer_is_rejec
     assert described.status == WorkflowExecutionStatus.RUNNING
 
     again = await cohort_cli.guidance("cohort", "answer", name, "3301", "decline", "--by", "Statsforvalteren")
-    assert again.exit_code == cli.EXIT_REJECTED
+    assert again.exit_code == commands.EXIT_REJECTED
     assert "error: rejected: owner_id: Drammen (3301) has already answered: accepted by Statsforvalteren" in (
         again.stderr
     )
@@ -148,7 +148,7 @@ async def test_an_accepted_answer_starts_the_period_and_a_second_answer_is_rejec
     assert "Shown: 1 of 2 owners." in only_declined.stdout
 
     twice = await cohort_cli.start(name, "--start-date", "2027-01-04", "--owners", "3301", "--advisers", "a.hansen")
-    assert twice.exit_code == cli.EXIT_REJECTED
+    assert twice.exit_code == commands.EXIT_REJECTED
     assert f"cohort workflow {cohort_workflow_id(name)} already exists" in twice.stderr
 
 
@@ -176,7 +176,7 @@ async def test_a_gathering_is_added_and_moved_and_a_saturday_is_refused_with_the
     refused = await cohort_cli.guidance(
         "cohort", "gathering", "move", name, "extra-1", "--date", saturday.isoformat(), "--by", "udir"
     )
-    assert refused.exit_code == cli.EXIT_REJECTED
+    assert refused.exit_code == commands.EXIT_REJECTED
     assert (
         f"error: rejected: date: {saturday} is a Saturday; gatherings fall on working days; "
         f"the next working day is {monday}"
@@ -192,7 +192,7 @@ async def test_a_gathering_is_added_and_moved_and_a_saturday_is_refused_with_the
     unknown = await cohort_cli.guidance(
         "cohort", "gathering", "move", name, "nope", "--date", tuesday.isoformat(), "--by", "udir"
     )
-    assert unknown.exit_code == cli.EXIT_REJECTED
+    assert unknown.exit_code == commands.EXIT_REJECTED
     assert (
         "rejected: gathering_id: 'nope' is not a gathering of this cohort; known: extra-1, start, month-6"
         in unknown.stderr
@@ -240,7 +240,7 @@ async def test_an_assignment_file_gives_advisers_and_networks_and_a_network_meet
         "--adviser",
         "a.hansen",
     )
-    assert wrong.exit_code == cli.EXIT_REJECTED
+    assert wrong.exit_code == commands.EXIT_REJECTED
     assert "rejected: adviser: a.hansen advises no owner of network Sunnhordland; allowed: d.lie, e.moe" in wrong.stderr
 
     table = await cohort_cli.guidance("cohort", "show", name, "--json")
@@ -251,39 +251,39 @@ async def test_an_assignment_file_gives_advisers_and_networks_and_a_network_meet
 async def test_mistakes_are_one_line_and_an_exit_code(cohort_cli: CohortCli) -> None:
     start = ("--start-date", "2027-01-04")
     no_owners = await cohort_cli.start("x", *start, "--advisers", "a.hansen")
-    assert no_owners.exit_code == cli.EXIT_USAGE
+    assert no_owners.exit_code == commands.EXIT_USAGE
     assert "name the owners: --shortlist FILE, --owners" in no_owners.stderr
 
     both = await cohort_cli.start("x", *start, "--owners", "3301", "--all-owners", "--advisers", "a.hansen")
-    assert both.exit_code == cli.EXIT_USAGE
+    assert both.exit_code == commands.EXIT_USAGE
     assert "name the owners once: --owners and --all-owners given" in both.stderr
 
     no_advisers = await cohort_cli.start("x", *start, "--owners", "3301,1103")
-    assert no_advisers.exit_code == cli.EXIT_USAGE
+    assert no_advisers.exit_code == commands.EXIT_USAGE
     assert "no advisers for 2 owners (3301, 1103)" in no_advisers.stderr
 
     unknown_owner = await cohort_cli.start("x", *start, "--owners", "3301,Dramen", "--advisers", "a.hansen")
-    assert unknown_owner.exit_code == cli.EXIT_USAGE
+    assert unknown_owner.exit_code == commands.EXIT_USAGE
     assert "unknown school owner 'Dramen'" in unknown_owner.stderr
 
     bad_date = await cohort_cli.start("x", "--start-date", "04.01.2027", "--owners", "3301", "--advisers", "a.hansen")
-    assert bad_date.exit_code == cli.EXIT_USAGE
+    assert bad_date.exit_code == commands.EXIT_USAGE
     assert "--start-date: '04.01.2027' is not a date" in bad_date.stderr
 
     bad_name = await cohort_cli.start("no way", *start, "--owners", "3301", "--advisers", "a.hansen")
-    assert bad_name.exit_code == cli.EXIT_REJECTED
+    assert bad_name.exit_code == commands.EXIT_REJECTED
     assert "invalid input: cohort (NAME): String should match pattern" in bad_name.stderr
 
     missing = await cohort_cli.guidance("cohort", "show", "no-such-cohort")
-    assert missing.exit_code == cli.EXIT_REJECTED
+    assert missing.exit_code == commands.EXIT_REJECTED
     assert "no running cohort 'no-such-cohort' (workflow id cohort-no-such-cohort)" in missing.stderr
 
     answer = await cohort_cli.guidance("cohort", "answer", "no-such-cohort", "3301", "accept", "--by", "sf")
-    assert answer.exit_code == cli.EXIT_REJECTED
+    assert answer.exit_code == commands.EXIT_REJECTED
     assert "no running cohort 'no-such-cohort'" in answer.stderr
 
     maybe = await cohort_cli.guidance("cohort", "answer", "x", "3301", "maybe", "--by", "sf")
-    assert maybe.exit_code == cli.EXIT_USAGE
+    assert maybe.exit_code == commands.EXIT_USAGE
     for result in (no_owners, both, no_advisers, unknown_owner, bad_date, bad_name, missing, answer):
         assert len(result.stderr.strip().splitlines()) <= 2, result.stderr
 

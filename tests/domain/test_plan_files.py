@@ -13,7 +13,7 @@ from domain.models import PeriodInput, PeriodState
 from domain.period import new_state, occurrences
 from domain.plan_files import SHIPPED_PLANS_DIR, PlanFileError, load_plan_file, plan_names
 from domain.programme import MeetingSeries
-from starter import cli
+from starter import cli, commands
 
 SHIPPED = [SHIPPED_PLANS_DIR / f"{name}.toml" for name in plan_names(SHIPPED_PLANS_DIR)]
 REKTOR = SHIPPED_PLANS_DIR / "rektorutdanning.toml"
@@ -139,7 +139,7 @@ def test_the_flagships_file_cannot_rename_the_contracts_phases(tmp_path: Path) -
 def test_guidance_plan_check_reports_every_bad_file_and_exits_non_zero(tmp_path: Path) -> None:
     bad = _edited(tmp_path, "expected_weeks = 48", "expected_weeks = 0")
     result = CliRunner().invoke(cli.app, ["plan", "check", str(REKTOR), str(bad)])
-    assert result.exit_code == cli.EXIT_REJECTED
+    assert result.exit_code == commands.EXIT_REJECTED
     assert f"{REKTOR}: ok: rektorutdanning" in result.stdout
     assert f"{bad}: phases[2].expected_weeks: Input should be greater than or equal to 1 (got 0)" in result.stderr
 
@@ -157,7 +157,7 @@ def test_guidance_plan_show_and_list_print_the_plans(monkeypatch: pytest.MonkeyP
     as_json = CliRunner().invoke(cli.app, ["plan", "show", "rektorutdanning", "--json"])
     assert tomllib.loads(REKTOR.read_text())["max_months"] == 18 and '"max_months": 18' in as_json.stdout
     unknown = CliRunner().invoke(cli.app, ["plan", "show", "rektor"])
-    assert unknown.exit_code == cli.EXIT_USAGE and "known plans: led-skole" in unknown.stderr
+    assert unknown.exit_code == commands.EXIT_USAGE and "known plans: led-skole" in unknown.stderr
 
 
 # --- when a series falls (hand-checked dates) --------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Generated indicator files (`domain.indicator_file.read_indicator_csv`): good rows are read as written, and
+"""Generated indicator files (`selection.indicator_file.read_indicator_csv`): good rows are read as written, and
 each bad cell is reported by file, line and column; no file, however broken, raises anything but
 `IndicatorFileError`.
 """
@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 from stdnum.no import orgnr
 
-from domain.indicator_file import COLUMNS, MISSING_MARKS, UNIT_KINDS, IndicatorFileError, read_indicator_csv
 from domain.owners import all_owners
+from selection.indicator_file import COLUMNS, MISSING_MARKS, UNIT_KINDS, IndicatorFileError, read_indicator_csv
 from tests.properties.hostile import huge_text, odd_text
 from tests.properties.tables import LAYOUTS, ONE_LINE_TEXT, Layout, Row, expected_problems, save, write
 from tests.selection.helpers import org_numbers

@@ -20,8 +20,8 @@ from domain import calendar
 from domain import period as rules
 from domain.cohort import CohortStatus
 from domain.contract import COHORT_WORKFLOW_TYPE, PERIOD_WORKFLOW_TYPE
-from domain.indicator_file import IndicatorFileError, parse_indicator_csv, read_indicator_csv
 from domain.models import PeriodInput, PeriodStatus
+from selection.indicator_file import IndicatorFileError, parse_indicator_csv, read_indicator_csv
 from starter.cohort_files import CohortFileError, read_assignments, read_shortlist
 from tests.properties.benches import ADVISERS, CohortBench, PeriodBench
 from tests.properties.probe import (

@@ -7,7 +7,7 @@ from functools import cache
 
 from stdnum.no import orgnr
 
-from domain.indicators import IndicatorRow, IndicatorRule, SelectionConfig
+from selection.scoring import IndicatorRow, IndicatorRule, SelectionConfig
 
 YEARS = ("2022-23", "2023-24", "2024-25")
 

@@ -9,10 +9,10 @@ from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
-from domain.indicator_file import parse_indicator_csv
-from domain.indicators import IndicatorRow, load_selection_config, select
 from domain.owners import all_owners
 from scripts import generate_indicators
+from selection.indicator_file import parse_indicator_csv
+from selection.scoring import IndicatorRow, load_selection_config, select
 
 ROOT = Path(__file__).resolve().parents[2]
 

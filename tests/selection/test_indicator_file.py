@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.indicator_file import IndicatorFileError, parse_indicator_csv, read_indicator_csv
+from selection.indicator_file import IndicatorFileError, parse_indicator_csv, read_indicator_csv
 from tests.selection.helpers import org_numbers
 
 INDICATORS = {"grunnskolepoeng", "nt5_reading_level1"}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.indicators import (
+from selection.scoring import (
     IndicatorRow,
     SelectionConfigError,
     load_selection_config,

@@ -14,7 +14,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner, Result
 
-from starter import cli, progress
+from starter import cli, commands, progress
 from tests.selection.helpers import org_numbers
 from tests.terminal import CLEARED, run_with_terminal_stderr
 
@@ -113,7 +113,7 @@ def test_a_bad_row_is_a_message_with_line_and_column_and_exit_1(files: tuple[Pat
     data, config = files
     data.write_text(indicator_file().replace("43,0", "høy", 1), encoding="utf-8")
     result = run("--indicators", str(data), "--config", str(config))
-    assert result.exit_code == cli.EXIT_REJECTED
+    assert result.exit_code == commands.EXIT_REJECTED
     assert f"error: {data}: line 5, column verdi: 'høy'" in result.output.replace("\n", " ")
 
 
@@ -121,20 +121,20 @@ def test_an_unknown_owner_and_a_bad_configuration_exit_1(files: tuple[Path, Path
     data, config = files
     data.write_text(indicator_file().replace("kommune;1101;1101", "kommune;1199;1199"), encoding="utf-8")
     result = run("--indicators", str(data), "--config", str(config))
-    assert result.exit_code == cli.EXIT_REJECTED
+    assert result.exit_code == commands.EXIT_REJECTED
     assert "'1199' is no school owner" in result.output
     config.write_text(CONFIG.replace("absolute_limit = 38.0", "absolute_limit = 45.0"), encoding="utf-8")
     result = run("--indicators", str(data), "--config", str(config))
-    assert result.exit_code == cli.EXIT_REJECTED
+    assert result.exit_code == commands.EXIT_REJECTED
     assert "must not be above national_limit" in result.output
 
 
 def test_a_missing_file_or_format_is_a_usage_error(tmp_path: Path) -> None:
     result = run("--indicators", str(tmp_path / "absent.csv"))
-    assert result.exit_code == cli.EXIT_USAGE
+    assert result.exit_code == commands.EXIT_USAGE
     assert "does not exist" in result.output
     result = run("--indicators", str(tmp_path), "--format", "xml")
-    assert result.exit_code == cli.EXIT_USAGE
+    assert result.exit_code == commands.EXIT_USAGE
 
 
 # --- progress -----------------------------------------------------------------------------------------

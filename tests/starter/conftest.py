@@ -20,7 +20,7 @@ from typer.testing import CliRunner, Result
 
 from domain import calendar
 from domain.models import PeriodInput
-from starter import cli
+from starter import cli, commands
 from starter import client as api
 from starter.connect import data_converter
 from tests.clock import plain_saturday
@@ -97,7 +97,7 @@ async def harness(time_skipping_env: WorkflowEnvironment, monkeypatch: pytest.Mo
     async def connect_to_test_server() -> Client:
         return await Client.connect(target, namespace=namespace, data_converter=data_converter())
 
-    monkeypatch.setattr(cli, "client_factory", connect_to_test_server)
+    monkeypatch.setattr(commands, "client_factory", connect_to_test_server)
     fakes = RecordingActivities()
     task_queue = f"test-starter-{uuid.uuid4()}"
     async with build_worker(env.client, fakes.all(), task_queue=task_queue):

@@ -15,7 +15,7 @@ from typer.testing import CliRunner, Result
 from domain.contract import period_workflow_id
 from domain.models import Withdraw
 from domain.phases import Phase
-from starter import cli
+from starter import cli, commands
 from starter import client as api
 from starter.connect import connect
 from tests.starter.conftest import Harness
@@ -79,7 +79,7 @@ async def test_a_rejected_milestone_names_the_field_and_the_milestone_that_close
         "milestone", "goals_prioritised", "--cohort", cohort, "--owner", "3301", "--adviser", "a.hansen", "--goal", "x"
     )
 
-    assert result.exit_code == cli.EXIT_REJECTED
+    assert result.exit_code == commands.EXIT_REJECTED
     assert result.stdout == ""
     assert "rejected: milestone: goals_prioritised does not close the current phase mapping" in result.stderr
     assert "the milestone that does is mapping_done" in result.stderr
@@ -133,7 +133,7 @@ async def test_a_meeting_on_a_weekend_is_rejected_naming_the_date(harness: Harne
         str(saturday),
     )
 
-    assert result.exit_code == cli.EXIT_REJECTED
+    assert result.exit_code == commands.EXIT_REJECTED
     assert f"rejected: date: {saturday.isoformat()} is a Saturday" in result.stderr
     assert_no_traceback(result)
 
@@ -172,7 +172,7 @@ async def test_an_invitation_to_an_ended_period_is_refused(harness: Harness) -> 
         "gathering", "--workflow-id", handle.id, "--gathering-id", "g1", "--title", "Start", "--date", "2030-01-07"
     )
 
-    assert result.exit_code == cli.EXIT_REJECTED
+    assert result.exit_code == commands.EXIT_REJECTED
     assert f"the guidance period {handle.id!r} has ended" in result.stderr
     assert_no_traceback(result)
 
@@ -180,7 +180,7 @@ async def test_an_invitation_to_an_ended_period_is_refused(harness: Harness) -> 
 async def test_an_unknown_owner_is_a_usage_error_with_suggestions(harness: Harness) -> None:
     result = await harness.guidance("status", "--cohort", "2027", "--owner", "Drammen")
 
-    assert result.exit_code == cli.EXIT_USAGE
+    assert result.exit_code == commands.EXIT_USAGE
     assert "unknown school owner 'Drammen'" in result.stderr
     assert "did you mean: 3301 Drammen" in result.stderr
     assert_no_traceback(result)
@@ -201,7 +201,7 @@ async def test_an_unknown_plan_is_a_usage_error_listing_the_plans(harness: Harne
         "kunstskole",
     )
 
-    assert result.exit_code == cli.EXIT_USAGE
+    assert result.exit_code == commands.EXIT_USAGE
     assert result.stderr.strip() == (
         "error: plan: 'kunstskole' is not a programme plan; known plans: "
         "led-skole, leda-for-skolutveckling, profesjonsfellesskap, rektorutdanning, veilederkorpset"
@@ -213,7 +213,7 @@ async def test_a_malformed_date_is_a_usage_error(harness: Harness) -> None:
         "start", "--cohort", "2027", "--owner", "3301", "--adviser", "a.hansen", "--start-date", "04.01.2027"
     )
 
-    assert result.exit_code == cli.EXIT_USAGE
+    assert result.exit_code == commands.EXIT_USAGE
     assert result.stderr.strip() == "error: --start-date: '04.01.2027' is not a date; write YYYY-MM-DD, e.g. 2027-03-02"
 
 
@@ -222,7 +222,7 @@ async def test_invalid_input_names_the_field_and_its_option_not_a_pydantic_dump(
         "start", "--cohort", "2027", "--owner", "3301", "--adviser", "A.Hansen", "--start-date", "2027-01-04"
     )
 
-    assert result.exit_code == cli.EXIT_REJECTED
+    assert result.exit_code == commands.EXIT_REJECTED
     assert result.stderr.startswith("error: invalid input: advisers.0 (--adviser): String should match pattern")
     assert "ValidationError" not in result.output
     assert "errors.pydantic.dev" not in result.output
@@ -232,7 +232,7 @@ async def test_invalid_input_names_the_field_and_its_option_not_a_pydantic_dump(
 async def test_a_period_that_does_not_exist(harness: Harness) -> None:
     result = await harness.guidance("status", "--cohort", harness.new_cohort(), "--owner", "3301")
 
-    assert result.exit_code == cli.EXIT_REJECTED
+    assert result.exit_code == commands.EXIT_REJECTED
     assert "error: no guidance period with workflow id 'guidance-period-" in result.stderr
     assert_no_traceback(result)
 
@@ -252,7 +252,7 @@ async def test_a_second_start_is_refused(harness: Harness) -> None:
         str(await harness.today()),
     )
 
-    assert result.exit_code == cli.EXIT_REJECTED
+    assert result.exit_code == commands.EXIT_REJECTED
     assert f"a guidance period for Drammen (3301) in cohort {cohort} already exists" in result.stderr
 
 
@@ -260,7 +260,7 @@ async def test_the_period_is_named_either_by_workflow_id_or_by_cohort_and_owner(
     both = await harness.guidance("status", "--workflow-id", "guidance-period-2027-3301", "--cohort", "2027")
     neither = await harness.guidance("status", "--cohort", "2027")
 
-    assert (both.exit_code, neither.exit_code) == (cli.EXIT_USAGE, cli.EXIT_USAGE)
+    assert (both.exit_code, neither.exit_code) == (commands.EXIT_USAGE, commands.EXIT_USAGE)
     assert "either by --workflow-id or by --cohort and --owner" in both.stderr
     assert "--owner missing" in neither.stderr
 
@@ -279,7 +279,7 @@ async def test_no_worker_answering_is_reported_after_the_timeout(harness: Harnes
 
     result = await harness.guidance("--timeout", "1", "status", "--cohort", cohort, "--owner", "3301")
 
-    assert result.exit_code == cli.EXIT_UNAVAILABLE
+    assert result.exit_code == commands.EXIT_UNAVAILABLE
     assert "no answer from guidance-period-" in result.stderr
     assert "is a guidance worker running on task queue guidance-periods?" in result.stderr
 
@@ -290,12 +290,12 @@ async def test_temporal_unreachable_names_the_address_and_temporal_address(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    monkeypatch.setattr(cli, "client_factory", connect)
+    monkeypatch.setattr(commands, "client_factory", connect)
     monkeypatch.setenv("TEMPORAL_ADDRESS", f"127.0.0.1:{closed_port}")
 
     result = await harness.guidance("status", "--cohort", "2027", "--owner", "3301")
 
-    assert result.exit_code == cli.EXIT_UNAVAILABLE
+    assert result.exit_code == commands.EXIT_UNAVAILABLE
     lines = result.stderr.strip().splitlines()
     assert (
         lines[0]
@@ -330,7 +330,7 @@ def test_the_console_script_reports_an_unreachable_temporal_in_two_lines(tmp_pat
         check=False,
     )
 
-    assert done.returncode == cli.EXIT_UNAVAILABLE, done.stderr
+    assert done.returncode == commands.EXIT_UNAVAILABLE, done.stderr
     assert done.stdout == ""
     assert done.stderr.splitlines()[0].startswith(f"error: cannot connect to Temporal at 127.0.0.1:{closed_port}")
     assert len(done.stderr.splitlines()) == 2
@@ -344,7 +344,7 @@ async def test_a_plan_setting_out_of_bounds_is_a_usage_error_naming_the_variable
         "start", "--cohort", "2027", "--owner", "3301", "--adviser", "a.hansen", "--start-date", "2027-01-04"
     )
 
-    assert result.exit_code == cli.EXIT_USAGE
+    assert result.exit_code == commands.EXIT_USAGE
     assert "GUIDANCE_PLAN_MAX_MONTHS" in result.stderr
     assert "greater than or equal to 1" in result.stderr
     assert_no_traceback(result)

@@ -1,0 +1,252 @@
+"""What every `guidance` command shares: the Typer app, the exit codes, a person's mistake and how it is
+reported, reaching Temporal within a timeout, and reading dates, times and models from options.
+
+The command groups (`starter.cli` for periods, `starter.cohort_cli`, `starter.plan_cli`, `starter.report_cli`)
+import this module and register their commands on `app`; `starter.cli.main` runs it. Tests replace
+`client_factory` to reach their own server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import structlog
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.text import Text
+from temporalio.client import Client, RPCTimeoutOrCancelledError
+from temporalio.exceptions import TemporalError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.contract import TASK_QUEUE
+from domain.owners import UnknownOwner
+from starter import client as api
+from starter.codec import PayloadDecryptionError
+from starter.codec_keys import CodecKeyError
+from starter.connect import connect, connect_config
+from starter.converter import explain_problems
+from starter.logs import configure_logging
+from starter.search_attributes import SearchAttributeClash
+
+T = TypeVar("T")
+Model = TypeVar("Model", bound=BaseModel)
+
+ClientFactory = Callable[[], Awaitable[Client]]
+
+#: How the command gets its Temporal client. Tests replace it to reach their own server.
+client_factory: ClientFactory = connect
+
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_UNAVAILABLE = 3
+EXIT_CODES = {
+    EXIT_REJECTED: "the period refused the request, or the input is invalid",
+    EXIT_USAGE: "usage: a missing or malformed option, an unknown school owner or plan",
+    EXIT_UNAVAILABLE: "Temporal cannot be reached or did not answer in time",
+}
+
+CONNECT_TIMEOUT = timedelta(seconds=15)
+# The periods' plans read dates in Norwegian time; the status shows them so.
+DISPLAY_TIMEZONE = "Europe/Oslo"
+
+log = logging.getLogger("guidance")
+
+app: typer.Typer = typer.Typer(
+    name="guidance",
+    help="Guidance periods of the guidance corps (Veilederkorpset) on Temporal.",
+    epilog="Exit codes: " + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items()) + ".",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    answer_timeout: timedelta = timedelta(seconds=30)
+
+
+class Mistake(Exception):
+    """A person's mistake or an unreachable server: what to print and the exit code."""
+
+    def __init__(self, message: str, exit_code: int, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+        self.hint = hint
+
+
+# --- options shared by the commands -----------------------------------------------------------------
+
+CohortOption = Annotated[
+    str | None, typer.Option("--cohort", help="The cohort (pulje), e.g. 2027.", show_default=False)
+]
+OwnerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--owner",
+        help="The school owner's official number: 4 digits for a municipality (3301), 2 for a county authority.",
+        show_default=False,
+    ),
+]
+WorkflowIdOption = Annotated[
+    str | None,
+    typer.Option(
+        "--workflow-id", help="The period's workflow id, instead of --cohort and --owner.", show_default=False
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the status as JSON instead of a table.")]
+AdviserOption = Annotated[str, typer.Option("--adviser", help="Your adviser user name, e.g. a.hansen.")]
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1.0, help="Seconds to wait for the period's answer.")
+    ] = 30.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what is sent to Temporal.")] = False,
+) -> None:
+    if verbose:
+        configure_logging(level=logging.INFO)
+    ctx.obj = Settings(answer_timeout=timedelta(seconds=timeout))
+
+
+# --- running a request ------------------------------------------------------------------------------
+
+
+def run(ctx: typer.Context, workflow_id: str, action: Callable[[Client], Awaitable[T]]) -> T:
+    """Connect, run `action` within the answer timeout, and turn an unreachable Temporal into a `Mistake`."""
+    settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
+    waited = f"{settings.answer_timeout.total_seconds():g} s"
+
+    async def connected() -> T:
+        with structlog.contextvars.bound_contextvars(workflow_id=workflow_id):
+            client = await connect_client()
+            log.info("sending %s to %s", ctx.info_name, workflow_id)
+            try:
+                async with asyncio.timeout(settings.answer_timeout.total_seconds()):
+                    return await action(client)
+            except (TimeoutError, RPCTimeoutOrCancelledError):
+                raise Mistake(
+                    f"no answer from {workflow_id} within {waited}",
+                    EXIT_UNAVAILABLE,
+                    f"is a guidance worker running on task queue {TASK_QUEUE}? An update sent now is still "
+                    "applied once one runs; check with `guidance status`",
+                ) from None
+
+    return asyncio.run(connected())
+
+
+async def connect_client() -> Client:
+    try:
+        return await asyncio.wait_for(client_factory(), CONNECT_TIMEOUT.total_seconds())
+    except CodecKeyError as err:  # a setting of this shell, not an unreachable server
+        raise Mistake(str(err), EXIT_USAGE) from None
+    except (RuntimeError, OSError, TimeoutError, ValueError) as err:
+        raise Mistake(
+            f"cannot connect to Temporal at {address()}: {reason(err)}",
+            EXIT_UNAVAILABLE,
+            "start it (`make dev` runs one locally) or set TEMPORAL_ADDRESS (host:port) to a running server, "
+            "with TEMPORAL_NAMESPACE, TEMPORAL_API_KEY or TEMPORAL_TLS_* as it needs",
+        ) from None
+
+
+def address() -> str:
+    """Where the environment configuration points, for the message that it cannot be reached."""
+    try:
+        config = connect_config()
+    except Exception:  # the configuration itself is what failed: say so, without a traceback
+        return "the address of the environment configuration (TEMPORAL_ADDRESS)"
+    return f"{config['target_host']} (namespace {config.get('namespace', 'default')})"
+
+
+def reason(err: BaseException) -> str:
+    text = str(err)
+    if isinstance(err, TimeoutError):
+        return f"no answer within {CONNECT_TIMEOUT.total_seconds():g} s"
+    if "Connection refused" in text:
+        return "connection refused"
+    if "dns error" in text.lower() or "failed to lookup address" in text.lower():
+        return "the host name does not resolve"
+    return text.removeprefix("Failed client connect: ")[:300] or type(err).__name__
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Turn a person's mistake (or an unreachable server) into a short message on stderr and an exit code."""
+    try:
+        yield
+    except Mistake as mistake:
+        fail(mistake.message, mistake.exit_code, mistake.hint)
+    except api.UpdateRejected as err:
+        fail(f"rejected: {err}", EXIT_REJECTED)
+    except (UnknownOwner, api.UnknownPlan, api.InvalidPlanSettings) as err:
+        fail(str(err), EXIT_USAGE)
+    except SearchAttributeClash as err:
+        fail(str(err), EXIT_REJECTED)
+    except api.PeriodAlreadyExists as err:
+        fail(str(err), EXIT_REJECTED, f"see it with `guidance status --workflow-id {err.workflow_id}`")
+    except api.PeriodNotFound as err:
+        fail(str(err), EXIT_REJECTED, "check --cohort and --owner (or --workflow-id)")
+    except RPCError as err:
+        if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+            fail(f"Temporal at {address()} is not answering: {err.message}", EXIT_UNAVAILABLE)
+        fail(f"Temporal at {address()} refused the request: {err.message}", EXIT_UNAVAILABLE)
+    except TemporalError as err:
+        fail(f"the period could not answer: {err}", EXIT_REJECTED)
+    except PayloadDecryptionError as err:
+        # A setting of this shell, not of the request: a request sent before this was still applied.
+        fail(f"cannot read the answer: {err}", EXIT_USAGE)
+
+
+def fail(message: str, exit_code: int, hint: str = "") -> NoReturn:
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err.print(Text.assemble(("error: ", "bold red"), message))
+    if hint:
+        err.print(Text.assemble(("hint: ", "bold"), hint))
+    raise typer.Exit(exit_code)
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def parse_date(value: str, option: str) -> date:
+    try:
+        if _DATE.match(value.strip()):
+            return date.fromisoformat(value.strip())
+    except ValueError:
+        pass
+    raise Mistake(f"{option}: {value!r} is not a date; write YYYY-MM-DD, e.g. 2027-03-02", EXIT_USAGE)
+
+
+def parse_time(value: str, option: str) -> time:
+    match = _TIME.match(value.strip())
+    try:
+        if match:
+            return time(int(match[1]), int(match[2]))
+    except ValueError:
+        pass
+    raise Mistake(f"{option}: {value!r} is not a time of day; write HH:MM (24-hour clock), e.g. 09:00", EXIT_USAGE)
+
+
+def build(model: type[Model], options: Mapping[str, str], **fields: Any) -> Model:
+    """The message model from the options; a validation error names the field and its option."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as error:
+        raise Mistake("invalid input: " + "; ".join(explain_problems(error, options)), EXIT_REJECTED) from None
+
+
+def console() -> Console:
+    """Standard output; lines are not wrapped (a table still fits the terminal)."""
+    return Console(highlight=False, soft_wrap=True)
