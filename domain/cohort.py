@@ -199,6 +199,9 @@ class CohortStatus(BaseModel):
     network_meetings: list[NetworkMeeting] = Field(default_factory=list)
     signals_pending: int = 0
     ended: bool = False
+    #: In an update's answer, the id of what the update created or moved (a gathering's id, a network meeting's
+    #: id); None in the `status` query's answer.
+    created: str | None = None
 
 
 def new_state(cohort: CohortInput, plan: ProgrammePlan, now: datetime) -> CohortState:

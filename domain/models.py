@@ -318,3 +318,6 @@ class PeriodStatus(BaseModel):
     kindergarten_transition: bool = False
     #: The period's first day (its end is the day before start + the plan's maximum).
     start_date: date | None = None
+    #: In an update's answer, the id of what the update created or moved (`schedule_meeting`: the meeting's id),
+    #: so a client need not guess it from the lists; None in the `status` query's answer.
+    created: str | None = None

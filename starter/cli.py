@@ -233,8 +233,7 @@ def meeting(
         )
         status = commands.run(ctx, target, lambda client: api.schedule_meeting(client, target, request))
         verb = "Moved" if request.meeting_id else "Scheduled"
-        latest = max(status.meetings, key=lambda m: m.scheduled_at, default=None)
-        which = latest.meeting_id if latest is not None else request.meeting_id
+        which = status.created or request.meeting_id
         headline = f"{verb} {which}: {request.kind} on {request.date.isoformat()} at {request.start:%H:%M}."
         _show(status, as_json, headline)
 

@@ -293,12 +293,7 @@ def gathering_add(
         status = commands.run(
             ctx, cohort_workflow_id(name), lambda client: cohorts.add_gathering(client, name, request)
         )
-        added = [
-            g
-            for g in status.gatherings
-            if g.added_by == request.by and g.title == request.title and g.date == request.date
-        ]
-        entry = max(added, key=lambda g: int(g.gathering_id.rpartition("-")[2] or 0), default=None)
+        entry = next((g for g in status.gatherings if g.gathering_id == status.created), None)
         headline = "Added the gathering"
         if entry is not None:
             headline = (

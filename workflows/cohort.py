@@ -194,7 +194,7 @@ class CohortWorkflow:
         meeting = rules.apply_network_meeting(self._live, request)
         workflow.logger.info("network meeting %s on %s for %s", meeting.meeting_id, meeting.date, meeting.network)
         self._revision += 1
-        return self._status()
+        return self._status().model_copy(update={"created": meeting.meeting_id})
 
     @schedule_network_meeting.validator
     def _validate_schedule_network_meeting(self, request: rules.ScheduleNetworkMeeting) -> None:
@@ -226,7 +226,7 @@ class CohortWorkflow:
         entry = change(state.gatherings, request, state.plan)
         workflow.logger.info("gathering %s %s for %s by %s", entry.gathering_id, verb, entry.date, request.by)
         self._revision += 1
-        return self._status()
+        return self._status().model_copy(update={"created": entry.gathering_id})
 
     # --- checks ------------------------------------------------------------------------------------
 

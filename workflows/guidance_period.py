@@ -227,7 +227,7 @@ class GuidancePeriodWorkflow:
         meeting = rules.apply_meeting(state, request, now)
         action = "meeting moved" if meeting.sequence else "meeting scheduled"
         self._queue_meeting(meeting, self._update_key(), request.adviser, action)
-        return self._status()
+        return self._status().model_copy(update={"created": meeting.meeting_id})
 
     @schedule_meeting.validator
     def _validate_schedule_meeting(self, request: ScheduleMeeting) -> None:

@@ -143,6 +143,7 @@ async def test_an_added_gathering_is_sent_at_once_when_its_invitation_day_has_pa
         CohortWorkflow.add_gathering, AddGathering(title="Network day", date=soon, by="udir")
     )
 
+    assert added.created == "extra-1"  # the answer names the gathering it added
     entry = next(g for g in added.gatherings if g.gathering_id == "extra-1")
     assert (entry.title, entry.date, entry.place, entry.added_by) == ("Network day", soon, "Oslo", "udir")
     await cohorts.settled(handle)

@@ -195,12 +195,15 @@ async def test_a_moved_meeting_keeps_its_id_and_counts_up_its_sequence(harness: 
     handle = await harness.start()
     status = await meeting_in(harness, handle, 14)
     first = status.meetings[0]
+    assert status.created == first.meeting_id  # the answer names the meeting it created
     new_day = calendar.next_working_day(first.date + timedelta(days=7))
     moved = ScheduleMeeting.model_validate(
         {"kind": "follow_up", "date": new_day.isoformat(), "adviser": "a.hansen", "meeting_id": first.meeting_id}
     )
     status = await handle.execute_update(GuidancePeriodWorkflow.schedule_meeting, moved)
     assert [(m.meeting_id, m.date, m.sequence) for m in status.meetings] == [(first.meeting_id, new_day, 1)]
+    assert status.created == first.meeting_id  # the answer names the meeting it moved
+    assert (await handle.query(GuidancePeriodWorkflow.status)).created is None
     await harness.settled(handle)
     sequences = [r.meeting.sequence for r in harness.fakes.calls[Activities.RECORD_MEETING]]
     assert sequences == [0, 1]
