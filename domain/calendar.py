@@ -117,3 +117,9 @@ def end_of_day(day: date, tz: str) -> datetime:
 def local_date(moment: datetime, tz: str) -> date:
     """The calendar date of an aware moment in a time zone."""
     return moment.astimezone(zone(tz)).date()
+
+
+def deadline_day(moment: datetime, tz: str) -> date:
+    """The day a deadline closes, as people read it: `end_of_day`'s inverse (a deadline falls at midnight at the
+    end of its day, which is already the next day's date)."""
+    return local_date(moment - timedelta(microseconds=1), tz)

@@ -20,7 +20,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -553,5 +553,5 @@ def _lines(lines: Iterable[str]) -> Text:
 
 
 def _day(moment: datetime) -> date:
-    """The day a deadline closes: deadlines fall at midnight at the end of their day."""
-    return calendar.local_date(moment - timedelta(microseconds=1), commands.DISPLAY_TIMEZONE)
+    """The day a deadline closes, in Norwegian time."""
+    return calendar.deadline_day(moment, commands.DISPLAY_TIMEZONE)

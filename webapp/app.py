@@ -29,7 +29,7 @@ from temporalio.client import Client
 
 from webapp import pages
 from webapp.auth import SignInRequired, current_user, sign_in_url
-from webapp.overview import DISPLAY_ZONE
+from webapp.overview import DISPLAY_ZONE, deadline_day
 from webapp.records import RecordReader
 from webapp.settings import WebSettings
 from webapp.users import UserDirectory
@@ -68,6 +68,7 @@ def _template_globals(request: Request) -> dict[str, Any]:
         "csrf_token": token() if callable(token) else "",
         "web": web,
         "tz": DISPLAY_ZONE,
+        "deadline_day": deadline_day,
     }
 
 

@@ -6,10 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from domain import calendar
 from webapp.records import GatheringRow, MeetingRow, PeriodRecords, PeriodRow
 
 #: Dates are shown and "today" is read in Norwegian time, as the plans read them.
-DISPLAY_ZONE = ZoneInfo("Europe/Oslo")
+DISPLAY_TIMEZONE = "Europe/Oslo"
+DISPLAY_ZONE = ZoneInfo(DISPLAY_TIMEZONE)
+
+
+def deadline_day(moment: datetime) -> date:
+    """The day a deadline (a phase's due date, a period's end) closes, in Norwegian time: the engine's rule."""
+    return calendar.deadline_day(moment, DISPLAY_TIMEZONE)
 
 
 def local_today(now: datetime) -> date:

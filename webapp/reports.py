@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from webapp.overview import DISPLAY_ZONE, days_in_phase, is_overdue, local_today
+from webapp.overview import DISPLAY_ZONE, days_in_phase, deadline_day, is_overdue, local_today
 from webapp.plans import plan_facts
 from webapp.records import PeriodRecords, PeriodRow
 
@@ -61,7 +61,7 @@ def cohort_report(cohort: str, records: PeriodRecords, now: datetime) -> CohortR
             OwnerProgress(
                 period=period,
                 days_in_phase=days_in_phase(period, today),
-                phase_due_on=period.phase_due_at.astimezone(DISPLAY_ZONE).date() if period.phase_due_at else None,
+                phase_due_on=deadline_day(period.phase_due_at) if period.phase_due_at else None,
                 overdue=is_overdue(period, now),
                 meetings_held=held,
                 meetings_planned=len(meetings) - held,

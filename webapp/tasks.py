@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from webapp.overview import DISPLAY_ZONE, is_overdue, local_today, next_meeting
+from webapp.overview import deadline_day, is_overdue, local_today, next_meeting
 from webapp.plans import plan_facts
 from webapp.records import PeriodRecords, PeriodRow
 
@@ -45,7 +45,7 @@ def adviser_tasks(records: PeriodRecords, now: datetime) -> list[Task]:
             tasks.append(
                 Task(
                     kind="milestone",
-                    due_on=period.phase_due_at.astimezone(DISPLAY_ZONE).date(),
+                    due_on=deadline_day(period.phase_due_at),
                     overdue=is_overdue(period, now),
                     period=period,
                     text=f"{period.phase}: {what}",

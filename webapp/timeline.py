@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
 
-from webapp.overview import DISPLAY_ZONE, is_overdue, local_today
+from webapp.overview import DISPLAY_ZONE, deadline_day, is_overdue, local_today
 from webapp.plans import plan_facts
 from webapp.records import PeriodRecords, PeriodRow
 
@@ -61,7 +61,7 @@ def _due_extension(period: PeriodRow, today: date) -> PhaseBar | None:
     """The rest of the open phase until its due date (drawn pale), if that lies ahead."""
     if not period.is_open or period.phase_due_at is None:
         return None
-    due = period.phase_due_at.astimezone(DISPLAY_ZONE).date()
+    due = deadline_day(period.phase_due_at)
     start = max(today, period.phase_started_on)
     return PhaseBar(period.phase, start, due) if due > start else None
 
@@ -98,8 +98,8 @@ def chart_window(records: PeriodRecords, today: date) -> tuple[date, date]:
         planned += [m.meeting_date for m in records.meetings_of(p.workflow_id)]
         planned += [g.gathering_date for g in records.gatherings_of(p.workflow_id)]
         if p.phase_due_at is not None and p.is_open:
-            planned.append(p.phase_due_at.astimezone(DISPLAY_ZONE).date())
-    end = max(p.ends_at.astimezone(DISPLAY_ZONE).date() for p in periods)
+            planned.append(deadline_day(p.phase_due_at))
+    end = max(deadline_day(p.ends_at) for p in periods)
     last = min(max(planned) + timedelta(weeks=2), end)
     return min(first, today) - timedelta(days=7), max(last, today + timedelta(days=1))
 

@@ -16,6 +16,7 @@ from domain import calendar
 from domain.calendar import (
     add_months,
     add_working_days,
+    deadline_day,
     due_working_day,
     end_of_day,
     holiday_name,
@@ -411,3 +412,14 @@ def test_swedish_de_facto_holidays_are_not_working_days(day: date) -> None:
     assert day.weekday() < 5
     assert not is_working_day(day, "SE"), why_not_working_day(day, "SE")
     assert is_working_day(day, "NO")
+
+
+@pytest.mark.parametrize("tz", ["Europe/Oslo", "Europe/Stockholm", "UTC"])
+def test_a_deadline_closes_on_the_day_it_was_set_for_in_every_season(tz: str) -> None:
+    # Every day of 2027 and 2028, daylight saving changes included: midnight at the end of a day is already the next
+    # day's date, and a deadline is read as the day it closes, as the CLI, the web app and the reports show it.
+    day = date(2027, 1, 1)
+    while day < date(2029, 1, 1):
+        assert deadline_day(end_of_day(day, tz), tz) == day
+        assert local_date(end_of_day(day, tz), tz) == day + timedelta(days=1)
+        day += timedelta(days=1)

@@ -11,7 +11,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import asyncpg
 
+from domain.calendar import end_of_day
+
 NOW = datetime(2027, 4, 1, 10, 0, tzinfo=UTC)
+#: Deadlines as the engine writes them: midnight at the end of their day in Norway (`calendar.end_of_day`).
+ZONE = "Europe/Oslo"
+PERIOD_END = end_of_day(date(2029, 7, 3), ZONE)
 COHORT = "2027"
 
 
@@ -43,7 +48,7 @@ DRAMMEN = Period(
     ["a.hansen", "b.olsen"],
     "anchoring",
     date(2027, 3, 10),
-    datetime(2027, 5, 5, 15, 0, tzinfo=UTC),
+    end_of_day(date(2027, 5, 5), ZONE),
 )
 KONGSBERG = Period(
     "3303",
@@ -52,7 +57,7 @@ KONGSBERG = Period(
     ["b.olsen"],
     "mapping",
     date(2027, 1, 4),
-    datetime(2027, 3, 15, 15, 0, tzinfo=UTC),
+    end_of_day(date(2027, 3, 15), ZONE),
     overdue=True,
 )
 BERGEN = Period(
@@ -62,7 +67,7 @@ BERGEN = Period(
     ["c.berg"],
     "goal_prioritisation",
     date(2027, 3, 22),
-    datetime(2027, 5, 3, 15, 0, tzinfo=UTC),
+    end_of_day(date(2027, 5, 3), ZONE),
     development_area="basic_skills",
 )
 PERIODS = (DRAMMEN, KONGSBERG, BERGEN)
@@ -84,7 +89,7 @@ async def insert_period(pool: asyncpg.Pool, p: Period) -> None:
         p.county,
         p.advisers,
         p.start_date,
-        datetime(2029, 7, 3, 22, 0, tzinfo=UTC),
+        PERIOD_END,
         p.phase,
         p.phase_started_on,
         p.phase_due_at,

@@ -62,6 +62,9 @@ async def test_an_adviser_sees_their_own_periods_and_may_not_open_another_advise
     overview = await http.get("/cohorts/2027")
 
     assert own.status_code == 200 and 'id="phase">anchoring<' in own.text
+    # Deadlines read as the day they close, as `guidance status` shows them (not the next day's midnight).
+    assert "<dt>Due</dt><dd>2027-05-05" in own.text
+    assert "<dt>Period</dt><dd>2027-01-04 to 2029-07-03</dd>" in own.text
     assert "http://localhost:8233/namespaces/default/workflows/guidance-period-2027-3301" in own.text
     assert other.status_code == 403 and "a.hansen is not an adviser of Kongsberg" in other.text
     assert "Drammen" in overview.text and "Kongsberg" not in overview.text
