@@ -62,6 +62,12 @@ UPSERT_PERIOD = (
     + " WHERE periods.updated_at <= EXCLUDED.updated_at"
 )
 
+# A plan's version never changes once periods run on it: the first row stays.
+INSERT_PLAN = """
+INSERT INTO programme_plans (plan, version, definition) VALUES ($1, $2, $3)
+ON CONFLICT (plan, version) DO NOTHING
+"""
+
 INSERT_AUDIT = """
 INSERT INTO audit_log (workflow_id, event_key, at, actor, action, details)
 VALUES ($1, $2, $3, $4, $5, $6)
@@ -284,6 +290,8 @@ class RecordStore:
             async with self._pool.acquire() as connection, connection.transaction():
                 await _upsert_period(connection, record.period)
                 await _insert_audit(connection, record.audit)
+                plan = record.plan
+                await connection.execute(INSERT_PLAN, plan.name, plan.version, plan.model_dump(mode="json"))
         activity_logger().info("period start recorded", cohort=record.period.cohort, owner=record.period.owner_id)
 
     @activity.defn(name=Activities.RECORD_MILESTONE)

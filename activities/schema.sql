@@ -12,6 +12,16 @@ CREATE TABLE IF NOT EXISTS schema_version (
     description text NOT NULL
 );
 
+-- The programme plans periods run on, one row per (name, version), written when a period on it starts: the web
+-- app and the reports read a period's phases and meeting gap from the version it runs, not from today's file.
+CREATE TABLE IF NOT EXISTS programme_plans (
+    plan        text NOT NULL,
+    version     text NOT NULL,
+    definition  jsonb NOT NULL,  -- domain.programme.ProgrammePlan
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (plan, version)
+);
+
 -- Where each period stands (domain.records.PeriodSnapshot); newer snapshots win (updated_at).
 CREATE TABLE IF NOT EXISTS periods (
     workflow_id            text PRIMARY KEY,

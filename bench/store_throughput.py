@@ -121,6 +121,7 @@ def build_records(count: int, prefix: str) -> Records:
                     action="period started",
                     details={"plan": plan.version},
                 ),
+                plan=plan,
             )
         )
         at = began + timedelta(seconds=1)

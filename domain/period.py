@@ -117,6 +117,13 @@ class Deadline:
     summary: str
 
 
+def meeting_gap_due_on(reference: date, gap_weeks: int, country: str) -> date:
+    """The day a period with no meeting since `reference` (its start, its last meeting or the last reminder of the
+    gap) needs one: `gap_weeks` on, moved to a working day. The workflow reminds the advisers at its end; the web
+    app lists it as a task."""
+    return calendar.next_working_day(reference + timedelta(weeks=gap_weeks), country)
+
+
 def _meeting_gap_reference(state: PeriodState) -> date:
     planned = [m.date for m in state.meetings]
     return max([state.meeting_gap_from, *planned])
@@ -179,9 +186,7 @@ def pending_deadlines(state: PeriodState) -> list[Deadline]:
     escalate = escalation_at(state)
     if escalate is not None and state.phase_escalated_at is None:
         deadlines.append(Deadline(escalate, "escalation", f"{state.phase} still overdue: escalate to the Directorate"))
-    gap_end = calendar.next_working_day(
-        _meeting_gap_reference(state) + timedelta(weeks=plan.meeting_gap_weeks), plan.calendar_country
-    )
+    gap_end = meeting_gap_due_on(_meeting_gap_reference(state), plan.meeting_gap_weeks, plan.calendar_country)
     deadlines.append(
         Deadline(
             calendar.end_of_day(gap_end, tz),

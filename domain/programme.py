@@ -49,6 +49,8 @@ MeetingKind = Literal[
     "gathering",
 ]
 GATHERING_KINDS: frozenset[str] = frozenset({"gathering", "seminar"})
+#: The kinds of meeting an adviser agrees in any programme; a plan's own series add theirs.
+COMMON_MEETING_KINDS: tuple[str, ...] = ("kickoff", "follow_up", "phase_review", "school_visit", "network")
 
 #: What an accepted milestone records besides itself (the flagship: the area, then the goals).
 Records = Literal["development_area", "goals"]
@@ -236,6 +238,12 @@ class ProgrammePlan(BaseModel):
     @property
     def phase_names(self) -> tuple[str, ...]:
         return tuple(p.phase for p in self.phases)
+
+    @property
+    def meeting_kinds(self) -> tuple[str, ...]:
+        """The kinds of meeting a period on this plan has: the common ones, then those of the plan's own series."""
+        own = [s.kind for s in self.meetings if s.kind not in COMMON_MEETING_KINDS]
+        return COMMON_MEETING_KINDS + tuple(dict.fromkeys(own))
 
     @property
     def allows_new_cycle(self) -> bool:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from domain.models import GatheringEntry, MeetingEntry, MilestoneEntry, NoticeEntry, PeriodInput, PeriodState
 from domain.period import PhaseChange, ends_at, is_overdue, notice_counts, phase_due_at
 from domain.phases import Phase
+from domain.programme import ProgrammePlan
 
 
 class AuditEntry(BaseModel):
@@ -111,6 +112,8 @@ class PhaseTransition(BaseModel):
 class PeriodStartedRecord(BaseModel):
     period: PeriodSnapshot
     audit: AuditEntry
+    #: The plan the period runs, kept by (name, version) so that reports read the version a period runs.
+    plan: ProgrammePlan
 
 
 class MilestoneRecord(BaseModel):

@@ -21,7 +21,6 @@ from webapp.auth import require_access, require_user, safe_next, sign_in, sign_o
 from webapp.documents import DocumentError, report_html, report_pdf
 from webapp.feeds import calendar_feed, feed_token, token_is_valid
 from webapp.overview import DISPLAY_ZONE, overview_lines
-from webapp.plans import plan_facts
 from webapp.records import PeriodRecords, PeriodRow
 from webapp.reports import cohort_report, report_csv
 from webapp.tasks import adviser_tasks
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
     from webapp.app import WebApp
 
 FLASH = "flash"
-MEETING_KINDS = ("kickoff", "follow_up", "phase_review", "school_visit", "network")
 # The period page shows the live phase from the workflow; a slow answer must not hold up the page.
 STATUS_TIMEOUT = timedelta(seconds=3)
 
@@ -221,7 +219,7 @@ async def _period_page(
     now = web.clock()
     status = await _live_status(request, period.workflow_id)
     phase = str(status.phase) if status is not None else period.phase
-    plan = plan_facts(period.plan)
+    plan = records.plan_of(period)
     context = {
         "period": period,
         "status": status,
@@ -234,7 +232,7 @@ async def _period_page(
         "timeline": cohort_timeline_svg(records, now),
         "plan": plan,
         "next_milestone": plan.closing_milestone(phase) or "",
-        "meeting_kinds": MEETING_KINDS,
+        "meeting_kinds": plan.meeting_kinds,
         "acting_advisers": period.advisers if user.is_coordinator else [user.name],
         "temporal_link": web.temporal_ui_link(period.workflow_id),
         "owner_feed": f"/feeds/owners/{period.owner_id}.ics?token={feed_token(web.secret, 'owner', period.owner_id)}",

@@ -1,8 +1,11 @@
-"""What the web app needs to know of a period's programme plan: phase order, closing milestones, meeting gap.
+"""What the web app needs to know of a period's programme plan: phase order, closing milestones, meeting gap,
+meeting kinds.
 
-Phases are data per plan (names as the record store holds them), so nothing here compares against a
-fixed list: the plan named by the period's `plan` column answers. A plan this process cannot resolve
-(renamed, or a setting out of bounds) still lets the pages render, with the fallbacks below.
+Phases are data per plan (names as the record store holds them), so nothing here compares against a fixed list:
+the plan version the period runs answers, as the record store kept it when the period started
+(`programme_plans`). Until that record is written the plan of this name as this process resolves it stands in,
+and a plan it cannot resolve (renamed, or a setting out of bounds) still lets the pages render, with the
+fallbacks below.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from domain.programme import COMMON_MEETING_KINDS, ProgrammePlan
 from domain.settings import InvalidPlanSettings, UnknownPlan, resolve_plan
 
 #: When a period's plan cannot be resolved: the Veilederkorpset default (docs/temporal-contract.md).
@@ -25,6 +29,8 @@ class PlanFacts:
     closing_milestones: dict[str, str]
     meeting_gap_weeks: int
     development_areas: tuple[str, ...]
+    meeting_kinds: tuple[str, ...] = COMMON_MEETING_KINDS
+    calendar_country: str = "NO"
 
     def closing_milestone(self, phase: str) -> str | None:
         """The milestone that closes `phase` (None for a phase the plan does not have, e.g. `completed`)."""
@@ -36,18 +42,28 @@ class PlanFacts:
         return tuple(self.closing_milestones[p] for p in self.phases)
 
 
+def plan_facts(name: str, stored: ProgrammePlan | None = None) -> PlanFacts:
+    """The facts of the plan version a period runs (`stored`), or of the plan called `name` as this process
+    resolves it while the record store has no version yet."""
+    return _facts(stored) if stored is not None else _resolved_facts(name)
+
+
 @functools.lru_cache(maxsize=32)
-def plan_facts(name: str) -> PlanFacts:
-    """The facts of the plan called `name` as this process's settings describe it (cached per process)."""
+def _resolved_facts(name: str) -> PlanFacts:
     try:
-        plan = resolve_plan(name)
+        return _facts(resolve_plan(name))
     except (UnknownPlan, InvalidPlanSettings):
         return PlanFacts(name, (), {}, FALLBACK_MEETING_GAP_WEEKS, ())
+
+
+def _facts(plan: ProgrammePlan) -> PlanFacts:
     phases = tuple(str(p.phase) for p in plan.phases)
     return PlanFacts(
-        name=name,
+        name=plan.name,
         phases=phases,
         closing_milestones={str(p.phase): str(p.closing_milestone) for p in plan.phases},
         meeting_gap_weeks=plan.meeting_gap_weeks,
         development_areas=tuple(plan.development_areas),
+        meeting_kinds=plan.meeting_kinds,
+        calendar_country=plan.calendar_country,
     )

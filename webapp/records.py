@@ -14,7 +14,9 @@ from typing import TypeVar
 
 import asyncpg
 
+from domain.programme import ProgrammePlan
 from domain.records import PeriodSnapshot
+from webapp.plans import PlanFacts, plan_facts
 
 
 class PeriodRow(PeriodSnapshot):
@@ -89,6 +91,12 @@ class PeriodRecords:
     milestones: dict[str, list[MilestoneRow]] = field(default_factory=dict)
     transitions: dict[str, list[TransitionRow]] = field(default_factory=dict)
     gatherings: dict[str, list[GatheringRow]] = field(default_factory=dict)
+    #: The plans the periods run, by (name, version), as the record store keeps them.
+    plans: dict[tuple[str, str], ProgrammePlan] = field(default_factory=dict)
+
+    def plan_of(self, period: PeriodRow) -> PlanFacts:
+        """The facts of the plan version `period` runs."""
+        return plan_facts(period.plan, self.plans.get((period.plan, period.plan_version)))
 
     def meetings_of(self, workflow_id: str) -> list[MeetingRow]:
         return self.meetings.get(workflow_id, [])
@@ -184,10 +192,20 @@ class RecordReader:
                 """,
                 ids,
             )
+            versions = sorted({(p.plan, p.plan_version) for p in periods})
+            plans = await connection.fetch(
+                """
+                SELECT plan, version, definition FROM programme_plans
+                WHERE (plan, version) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+                """,
+                [name for name, _ in versions],
+                [version for _, version in versions],
+            )
         result.meetings = _grouped(MeetingRow(**dict(r)) for r in meetings)
         result.milestones = _grouped(MilestoneRow(**dict(r)) for r in milestones)
         result.transitions = _grouped(TransitionRow(**dict(r)) for r in transitions)
         result.gatherings = _grouped(GatheringRow(**dict(r)) for r in gatherings)
+        result.plans = {(r["plan"], r["version"]): ProgrammePlan.model_validate(r["definition"]) for r in plans}
         return result
 
 

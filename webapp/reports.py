@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from webapp.overview import DISPLAY_ZONE, days_in_phase, deadline_day, is_overdue, local_today
-from webapp.plans import plan_facts
 from webapp.records import PeriodRecords, PeriodRow
 
 
@@ -70,7 +69,7 @@ def cohort_report(cohort: str, records: PeriodRecords, now: datetime) -> CohortR
             )
         )
     phases = Counter(p.phase for p in records.periods)
-    order = {name: i for p in records.periods for i, name in enumerate(plan_facts(p.plan).phases)}
+    order = {name: i for p in records.periods for i, name in enumerate(records.plan_of(p).phases)}
     distribution = sorted(phases.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
     areas = Counter(p.development_area_label for p in records.periods if p.development_area)
     return CohortReport(

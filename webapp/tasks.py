@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Literal
 
+from domain.period import meeting_gap_due_on
 from webapp.overview import deadline_day, is_overdue, local_today, next_meeting
-from webapp.plans import plan_facts
+from webapp.plans import PlanFacts
 from webapp.records import PeriodRecords, PeriodRow
 
 TaskKind = Literal["milestone", "meeting", "gathering"]
@@ -24,11 +25,11 @@ class Task:
     text: str
 
 
-def meeting_due_on(period: PeriodRow, records: PeriodRecords, gap_weeks: int) -> date:
-    """When the period next needs a meeting: the plan's gap after its last meeting (or its start)."""
+def meeting_due_on(period: PeriodRow, records: PeriodRecords, plan: PlanFacts) -> date:
+    """When the period next needs a meeting: the engine's rule, from its last meeting (or its start)."""
     held = [m.meeting_date for m in records.meetings_of(period.workflow_id)]
     reference = max([period.start_date, *held])
-    return reference + timedelta(weeks=gap_weeks)
+    return meeting_gap_due_on(reference, plan.meeting_gap_weeks, plan.calendar_country)
 
 
 def adviser_tasks(records: PeriodRecords, now: datetime) -> list[Task]:
@@ -38,7 +39,7 @@ def adviser_tasks(records: PeriodRecords, now: datetime) -> list[Task]:
     for period in records.periods:
         if not period.is_open:
             continue
-        plan = plan_facts(period.plan)
+        plan = records.plan_of(period)
         if period.phase_due_at is not None:
             milestone = plan.closing_milestone(period.phase)
             what = f"record {milestone}" if milestone else "close the phase"
@@ -52,7 +53,7 @@ def adviser_tasks(records: PeriodRecords, now: datetime) -> list[Task]:
                 )
             )
         if next_meeting(records.meetings_of(period.workflow_id), now) is None:
-            due = meeting_due_on(period, records, plan.meeting_gap_weeks)
+            due = meeting_due_on(period, records, plan)
             tasks.append(
                 Task(
                     kind="meeting",

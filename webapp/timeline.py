@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from html import escape
 
 from webapp.overview import DISPLAY_ZONE, deadline_day, is_overdue, local_today
-from webapp.plans import plan_facts
 from webapp.records import PeriodRecords, PeriodRow
 
 # Okabe-Ito colours: told apart by colour-blind readers too, and they print well.
@@ -70,7 +69,7 @@ def phase_colours(records: PeriodRecords) -> dict[str, str]:
     """A colour per phase name: the plans' own order first, then any other name in the order met."""
     names: list[str] = []
     for period in records.periods:
-        for name in plan_facts(period.plan).phases:
+        for name in records.plan_of(period).phases:
             if name not in names:
                 names.append(name)
     for period in records.periods:

@@ -139,6 +139,7 @@ class GuidancePeriodWorkflow:
                 PeriodStartedRecord(
                     period=PeriodSnapshot.of(state, self._id, now),
                     audit=self._audit("started", "system", "period started", now, plan=state.plan.version),
+                    plan=state.plan,
                 ),
                 f"record start of {state.input.owner.name}",
             )

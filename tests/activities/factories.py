@@ -72,6 +72,7 @@ def period_started(state: PeriodState, at: datetime = STARTED_AT) -> PeriodStart
     return PeriodStartedRecord(
         period=PeriodSnapshot.of(state, WORKFLOW_ID, at),
         audit=audit("started", "system", "period started", at, plan=state.plan.version),
+        plan=state.plan,
     )
 
 

@@ -62,7 +62,9 @@ async def write_period(
     await env.run(
         store.record_period_started,
         PeriodStartedRecord(
-            period=PeriodSnapshot.of(state, workflow_id, at), audit=audit("started", "system", "period started", at)
+            period=PeriodSnapshot.of(state, workflow_id, at),
+            audit=audit("started", "system", "period started", at),
+            plan=state.plan,
         ),
     )
 

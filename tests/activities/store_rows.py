@@ -18,6 +18,7 @@ TABLES = (
     "invitations",
     "national_gatherings",
     "gathering_guests",
+    "programme_plans",
 )
 
 

@@ -11,7 +11,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.record_store import RecordStore
 from domain.contract import INVALID_RECORD
-from domain.records import MeetingRecord, MilestoneRecord, PeriodStartedRecord
+from domain.records import MeetingRecord, MilestoneRecord
 from domain.settings import AppSettings
 from tests.activities import factories
 from tests.activities.factories import STARTED_AT
@@ -47,8 +47,8 @@ async def test_parts_of_another_period_are_refused(
     store: RecordStore, pool: asyncpg.Pool, env: ActivityEnvironment
 ) -> None:
     record = factories.period_started(factories.new_period())
-    bad = PeriodStartedRecord(
-        period=record.period, audit=record.audit.model_copy(update={"workflow_id": "guidance-period-2027-0301"})
+    bad = record.model_copy(
+        update={"audit": record.audit.model_copy(update={"workflow_id": "guidance-period-2027-0301"})}
     )
 
     error = await _refused(env, store.record_period_started, bad)

@@ -32,7 +32,7 @@ CASES = {
     "period started": Case(
         Activities.RECORD_PERIOD_STARTED,
         lambda: factories.period_started(factories.new_period()),
-        {"periods": 1, "audit_log": 1},
+        {"periods": 1, "audit_log": 1, "programme_plans": 1},
     ),
     "milestone": Case(
         Activities.RECORD_MILESTONE,

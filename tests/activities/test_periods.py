@@ -9,7 +9,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.record_store import RecordStore
 from domain.phases import Phase
-from domain.records import PeriodStartedRecord
+from domain.programme import ProgrammePlan
 from tests.activities import factories
 from tests.activities.factories import STARTED_AT, WORKFLOW_ID
 
@@ -43,9 +43,7 @@ async def test_an_older_snapshot_arriving_late_does_not_regress_the_period(
     started = factories.period_started(state)
     milestone = factories.mapping_done(state, STARTED_AT + timedelta(weeks=6))
     await env.run(store.record_milestone, milestone)
-    late = PeriodStartedRecord(
-        period=started.period, audit=started.audit.model_copy(update={"event_key": "started-late"})
-    )
+    late = started.model_copy(update={"audit": started.audit.model_copy(update={"event_key": "started-late"})})
 
     await env.run(store.record_period_started, late)
 
@@ -79,3 +77,16 @@ async def test_the_audit_log_keeps_who_did_what_with_its_details(
     assert entry is not None
     assert (entry["event_key"], entry["actor"], entry["at"]) == ("update:milestone-1", "a.hansen", milestone.audit.at)
     assert entry["details"] == {"milestone": "mapping_done"}
+
+
+async def test_a_period_start_keeps_its_plan_version_once_however_often_it_is_written(
+    store: RecordStore, pool: asyncpg.Pool, env: ActivityEnvironment
+) -> None:
+    state = factories.new_period()
+    started = factories.period_started(state)
+    await env.run(store.record_period_started, started)
+    await env.run(store.record_period_started, started)  # a retried activity
+
+    rows = await pool.fetch("SELECT plan, version, definition FROM programme_plans")
+    assert [(r["plan"], r["version"]) for r in rows] == [(state.plan.name, state.plan.version)]
+    assert ProgrammePlan.model_validate(rows[0]["definition"]) == state.plan

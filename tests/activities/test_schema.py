@@ -24,6 +24,7 @@ PRIMARY_KEYS = {
     "invitations": ["cohort", "owner_id"],
     "national_gatherings": ["cohort", "gathering_id"],
     "gathering_guests": ["cohort", "gathering_id", "owner_id"],
+    "programme_plans": ["plan", "version"],
     "schema_version": ["version"],
 }
 

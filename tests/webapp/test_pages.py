@@ -8,10 +8,12 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from icalendar import Calendar
 
+from domain.settings import resolve_plan
 from tests.webapp.conftest import SECRET
 from tests.webapp.pdf import check_report_pdf
 from tests.webapp.rows import DRAMMEN, KONGSBERG
@@ -186,3 +188,24 @@ async def test_an_advisers_task_list_puts_the_overdue_work_first(http: httpx.Asy
         ("milestone", "", "2027-05-05"),
         ("gathering", "", "2027-05-11"),
     ]
+
+
+async def test_the_task_list_reads_the_plan_version_a_period_runs_not_todays_file(
+    http: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    # The version the cohort's periods started on expected a meeting every 4 weeks; today's file says 8.
+    started_on = resolve_plan("veilederkorpset").model_copy(update={"version": "2026.1", "meeting_gap_weeks": 4})
+    await pool.execute(
+        "INSERT INTO programme_plans (plan, version, definition) VALUES ($1, $2, $3)",
+        started_on.name,
+        started_on.version,
+        started_on.model_dump(mode="json"),
+    )
+    await sign_in(http, "b.olsen", "adviser-dev")
+
+    page = await http.get("/tasks")
+
+    # Kongsberg started on 4 January and has had no meeting: one was due four weeks on, on 1 February.
+    rows = re.findall(r'<tr class="task-(\w+)( overdue)?">\s*<td>([\d-]+)', page.text)
+    assert rows[0] == ("meeting", " overdue", "2027-02-01")
+    assert "one is due every 4 weeks" in page.text
