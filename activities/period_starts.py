@@ -1,7 +1,7 @@
 """Starting a cohort's guidance periods from an activity: client starts, many at once, each exactly once.
 
-Why an activity rather than child workflows (for cohorts of behaviour 2): a parent that starts hundreds
-of children serialises them on its own history (a few events and a workflow task each), which made a
+Why an activity rather than child workflows: a parent that starts hundreds
+of children serialises them on its own history (a few events and a workflow task each), which would make a
 371-owner cohort start several times slower than plain client starts. An activity starts a batch
 concurrently through the same client API any starter uses, and the cohort's history grows by one
 activity per batch. Exactly once still holds: every period has the id ``guidance-period-{cohort}-{owner}``

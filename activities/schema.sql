@@ -1,4 +1,4 @@
--- The record and report store of the guidance engine (DESIGN.md: "PostgreSQL is the durable record").
+-- The record and report store of the guidance engine (the durable record; Temporal holds where a period stands).
 --
 -- Applied by activities.db.apply_schema at every worker start, so every statement is idempotent.
 -- Each table's primary key is the natural key of the record an activity writes; the activities
@@ -202,7 +202,7 @@ INSERT INTO schema_version (version, description)
 VALUES (1, 'periods, phase transitions, milestones, meetings, notices, gatherings, final evaluations, outbox, audit log')
 ON CONFLICT (version) DO NOTHING;
 
--- National gatherings of a cohort (CohortWorkflow, behaviour 2): one row per gathering, newest sequence
+-- National gatherings of a cohort (CohortWorkflow): one row per gathering, newest sequence
 -- wins, and one row per owner invited with the calendar file it was sent.
 CREATE TABLE IF NOT EXISTS national_gatherings (
     cohort         text NOT NULL,

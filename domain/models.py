@@ -1,6 +1,6 @@
 """Message shapes of the Temporal contract and the state of a guidance period.
 
-The JSON field names are those of DESIGN.md ("Message shapes"); models may add optional fields but
+The JSON field names are those of the Temporal contract (docs/temporal-contract.md); models may add optional fields but
 never rename these. Unknown fields are rejected so that a typo is reported instead of ignored.
 """
 
@@ -259,7 +259,7 @@ class PeriodState(BaseModel):
 
     input: PeriodInput
     plan: ProgrammePlan
-    phase: str = "mapping"  # new_state sets the plan's first phase; states from before all began here
+    phase: str = "mapping"  # new_state sets the plan's first phase
     cycle: int = 1
     phase_started_on: date
     phase_reminded_at: datetime | None = None

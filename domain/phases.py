@@ -2,7 +2,7 @@
 
 A programme plan (domain.programme) names its own phases and the milestones that close them, so in
 messages and state a phase or milestone is a plain string (`PhaseName`, `MilestoneName`). The
-Veilederkorpset plan's names are part of the Temporal contract in DESIGN.md: any client may send them,
+Veilederkorpset plan's names are part of the Temporal contract (docs/temporal-contract.md): any client may send them,
 so they are never renamed. Its phases in order: kartlegging og analyse (mapping), forankring
 (anchoring), valg av utviklingsområde (development_area), prioritering av mål (goal_prioritisation),
 iverksetting av tiltak (implementation), evaluering (evaluation). Every plan ends in the same three

@@ -25,7 +25,7 @@ DEFAULT_DEVELOPMENT_AREAS: tuple[str, ...] = (
     "other",
 )
 
-#: The plan whose phases and milestones are the Temporal contract of DESIGN.md.
+#: The plan whose phases and milestones are the Temporal contract (docs/temporal-contract.md).
 FLAGSHIP = "veilederkorpset"
 
 # The limits of a plan's numbers, shared with the settings that fill them in (domain/settings.py).
@@ -218,7 +218,7 @@ class ProgrammePlan(BaseModel):
         return self
 
     def _flagship_follows_the_contract(self) -> None:
-        """The flagship's phases and milestones are DESIGN.md's contract: a plan file cannot change them."""
+        """The flagship's phases and milestones are the Temporal contract: a plan file cannot change them."""
         names = tuple(p.phase for p in self.phases)
         if names != WORKING_PHASES:
             allowed = ", ".join(WORKING_PHASES)

@@ -3,7 +3,7 @@
 The follow-up scheme (oppfølgingsordningen, udir.no) scores every school and every school owner
 (skoleeier) on indicators from the pupil survey (Elevundersøkelsen), the national tests (nasjonale
 prøver), grunnskolepoeng and, for the holistic view and county authorities, completion in upper
-secondary (gjennomføring i videregående). DESIGN.md, "The process", point 1, is the specification:
+secondary (gjennomføring i videregående). docs/selection.md describes it:
 
 - Each indicator has a *national limit* (the national average) and an *absolute limit*, and a direction
   (``higher_is_worse``). A value worse than the national limit gives 1 risk point, worse than the

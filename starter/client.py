@@ -2,7 +2,7 @@
 
 Coordinators and advisers reach it through the `guidance` command (`starter.cli`); other Python code (a
 demo script, a notebook, the cohort tooling) calls it directly with a connected client
-(`starter.connect.connect()`). Every function speaks the Temporal contract of DESIGN.md and turns the
+(`starter.connect.connect()`). Every function speaks the Temporal contract (docs/temporal-contract.md) and turns the
 SDK's errors into the few that a person can act on:
 
 - `UpdateRejected`: the workflow refused an update; the message is the workflow's own, naming the field.

@@ -88,7 +88,7 @@ async def add_gathering(client: Client, cohort: str, request: AddGathering) -> C
     """Add a national gathering to the cohort; answers with the cohort's status.
 
     Raises:
-        UpdateRejected: A day that is not allowed, or a cohort from before national gatherings.
+        UpdateRejected: A day that is not allowed (not a working day, or past the cohort's last period).
     """
     return await _update(client, cohort, CohortWorkflow.add_gathering, request)
 

@@ -21,7 +21,7 @@ DEFAULT_ADDRESS = "localhost:7233"
 
 
 def data_converter() -> DataConverter:
-    """The pydantic data converter every client and worker uses (DESIGN.md), with readable errors.
+    """The pydantic data converter every client and worker uses, with readable errors.
 
     With `GUIDANCE_CODEC_KEYS` set, it also encrypts every payload (starter/codec.py), so Temporal's
     history holds ciphertext only; read each time, so a process sees the keys its environment has.

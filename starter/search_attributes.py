@@ -1,4 +1,4 @@
-"""Registering the engine's custom search attributes (DESIGN.md) on a namespace, idempotently."""
+"""Registering the engine's custom search attributes (domain.contract) on a namespace, idempotently."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The coordinators' and advisers' web application (issue 7): cohort overview, period pages, task lists,
+"""The coordinators' and advisers' web application: cohort overview, period pages, task lists,
 timelines, reports and calendar feeds.
 
 It reads the PostgreSQL record store for everything it lists and acts only through the same Temporal

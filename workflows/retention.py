@@ -32,7 +32,7 @@ RETENTION_TIMEOUT = timedelta(minutes=10)
 
 @workflow.defn(name=RETENTION_WORKFLOW_TYPE)
 class RetentionWorkflow:
-    """Remove personal data whose retention time has run out (DESIGN.md, issue 6: protected data)."""
+    """Remove personal data whose retention time has run out (docs/operating.md, "Personal data and retention")."""
 
     @workflow.run
     async def run(self, request: RetentionRequest | None = None) -> RetentionReport:
