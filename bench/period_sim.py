@@ -33,7 +33,7 @@ from bench.common import Figure, Target, parser, print_table, report_header, run
 from devstack.test_server import start_time_skipping  # noqa: E402
 from domain.models import PeriodStatus  # noqa: E402
 from domain.settings import known_plans, resolve_plan  # noqa: E402
-from tests.fakes import RecordingActivities  # noqa: E402
+from tests.helpers.fakes import RecordingActivities  # noqa: E402
 from tests.workflows.scenarios import full_period, plan_period  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402

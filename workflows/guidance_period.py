@@ -447,11 +447,10 @@ class GuidancePeriodWorkflow:
     def _holds_back(self) -> bool:
         """Whether a change waits for its records before Temporal's visibility and the cohort see it.
 
-        Publishing in the update's own workflow task made the server handle the visibility change before it
-        answered: an upsert alone took an update's round trip to about 1.3 times a no-op's. Now the update's
-        task only queues the record; the task after the record's activity publishes the change, so visibility
-        and the record store agree. The writer bounds the wait (`STALL_ATTEMPTS`): while PostgreSQL is down a
-        change is published at once.
+        An upsert in the update's own workflow task makes the server handle the visibility change before it
+        answers (an update's round trip about 1.3 times a no-op's). So the update's task only queues the record,
+        and the task after the record's activity publishes the change: visibility and the record store agree.
+        The writer bounds the wait (`STALL_ATTEMPTS`): while PostgreSQL is down a change is published anyway.
         """
         if not self._writer.keeping_up:
             return False

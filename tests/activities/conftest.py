@@ -13,7 +13,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.record_store import RecordStore
 from domain.settings import AppSettings
 from tests.activities.factories import WORKFLOW_ID
-from tests.databases import schema_pool, throwaway_database
+from tests.helpers.databases import schema_pool, throwaway_database
 
 
 @pytest.fixture

@@ -36,11 +36,11 @@ from starter import client as api
 from starter.codec import ENCODING, KEY_ID_METADATA, AesGcmCodec, protected_data_converter
 from starter.codec_server import build_app
 from starter.converter import DATA_CONVERTER
-from tests.clock import plain_saturday, real_today
 from tests.codec.keys import NEW, entry
 from tests.devstack.stack_process import clean_environment
-from tests.fakes import RecordingActivities
-from tests.harness import terminate_when_settled, wait_until_settled
+from tests.helpers.clock import plain_saturday, real_today
+from tests.helpers.fakes import RecordingActivities
+from tests.helpers.waits import terminate_when_settled, wait_until_settled
 from worker import build_worker
 
 GUIDANCE = str(Path(sys.executable).parent / "guidance")

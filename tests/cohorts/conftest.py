@@ -16,14 +16,13 @@ from domain import calendar
 from domain.cohort import CohortInput, CohortStatus
 from domain.contract import period_workflow_id
 from domain.models import PeriodStatus
-from domain.settings import VeilederkorpsetSettings
 from starter.cohorts import start_cohort
 
 # The record store's fixtures (a database of the test's own with the schema applied), for test_invitation_store.
 from tests.activities.conftest import database_url, pool, settings, store  # noqa: F401
-from tests.fakes import RecordingActivities
-from tests.harness import query_when_started, terminate_when_settled, wait_for
-from worker import build_worker
+from tests.helpers.fakes import RecordingActivities
+from tests.helpers.waits import query_when_started, terminate_when_settled, wait_for
+from tests.helpers.workers import recording_worker
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
 
@@ -100,10 +99,8 @@ class CohortHarness:
 
 @pytest.fixture
 async def cohorts(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[CohortHarness]:
-    fakes = RecordingActivities(VeilederkorpsetSettings().plan())
-    task_queue = f"test-{uuid.uuid4()}"
-    async with build_worker(time_skipping_env.client, fakes.all(), task_queue=task_queue):
-        harness = CohortHarness(time_skipping_env, task_queue, fakes)
+    async with recording_worker(time_skipping_env.client) as worker:
+        harness = CohortHarness(time_skipping_env, worker.task_queue, worker.fakes)
         try:
             yield harness
         finally:

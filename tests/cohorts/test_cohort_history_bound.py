@@ -19,8 +19,8 @@ from domain.contract import period_workflow_id
 from domain.owners import all_owners
 from domain.settings import VeilederkorpsetSettings
 from starter.cohorts import start_cohort
-from tests.fakes import RecordingActivities
-from tests.harness import terminate_when_settled
+from tests.helpers.fakes import RecordingActivities
+from tests.helpers.waits import terminate_when_settled
 from worker import build_worker
 from workflows.cohort import CONTINUE_AS_NEW_AFTER_EVENTS
 

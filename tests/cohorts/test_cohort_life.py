@@ -21,7 +21,7 @@ from domain.records import NationalGatheringRecord
 from domain.settings import VeilederkorpsetSettings
 from starter.client import start_period
 from tests.cohorts.conftest import OWNERS, CohortHarness
-from tests.harness import wait_for
+from tests.helpers.waits import wait_for
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
 

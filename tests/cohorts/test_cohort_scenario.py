@@ -27,7 +27,7 @@ from domain.models import Withdraw
 from domain.owners import all_owners
 from domain.settings import VeilederkorpsetSettings
 from starter.cohorts import start_cohort
-from tests.harness import terminate_when_settled
+from tests.helpers.waits import terminate_when_settled
 from worker import build_worker
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow

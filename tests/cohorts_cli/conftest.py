@@ -21,11 +21,10 @@ from typer.testing import CliRunner, Result
 
 from devstack.temporal_server import DevServer
 from domain import calendar
-from domain.settings import VeilederkorpsetSettings
 from starter import cli, commands
-from tests.clock import plain_saturday, real_today
-from tests.fakes import RecordingActivities
-from worker import build_worker
+from tests.helpers.clock import plain_saturday, real_today
+from tests.helpers.fakes import RecordingActivities
+from tests.helpers.workers import recording_worker
 
 
 @dataclass
@@ -77,7 +76,5 @@ async def cohort_cli(
 ) -> AsyncIterator[CohortCli]:
     monkeypatch.setattr(commands, "client_factory", dev_server.connect)
     client = await dev_server.connect()
-    fakes = RecordingActivities(VeilederkorpsetSettings().plan())
-    task_queue = f"cohort-cli-{uuid.uuid4()}"
-    async with build_worker(client, fakes.all(), task_queue=task_queue):
-        yield CohortCli(client, task_queue, fakes, tmp_path)
+    async with recording_worker(client, prefix="cohort-cli") as worker:
+        yield CohortCli(client, worker.task_queue, worker.fakes, tmp_path)

@@ -7,9 +7,9 @@ import re
 import shlex
 from pathlib import Path
 
-from tests.clock import real_today
 from tests.cohorts_cli.conftest import CohortCli
 from tests.e2e.test_guide_commands import shifted_dates
+from tests.helpers.clock import real_today
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "cohorts.md"
 SECTION = "## Running a cohort"

@@ -22,8 +22,8 @@ from devstack.binaries import temporal_cli
 from domain.calendar import next_working_day
 from domain.contract import period_workflow_id
 from domain.owners import all_owners
-from tests.clock import real_today
 from tests.devstack.stack_process import RunningStack, clean_environment, eventually
+from tests.helpers.clock import real_today
 
 GUIDANCE = str(Path(sys.executable).parent / "guidance")
 COHORT = "e2e-all"

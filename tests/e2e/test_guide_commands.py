@@ -13,8 +13,8 @@ from pathlib import Path
 
 from devstack.binaries import temporal_cli
 from domain import calendar
-from tests.clock import real_today
 from tests.devstack.stack_process import RunningStack, clean_environment
+from tests.helpers.clock import real_today
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "temporal-contract.md"
 SECTION = "## Driving a period from any Temporal client"

@@ -18,8 +18,8 @@ import asyncpg
 from devstack.binaries import temporal_cli
 from domain.calendar import next_working_day
 from domain.contract import period_workflow_id
-from tests.clock import real_today
 from tests.devstack.stack_process import RunningStack, clean_environment, eventually
+from tests.helpers.clock import real_today
 
 GUIDANCE = str(Path(sys.executable).parent / "guidance")
 # Visibility and the record store follow an update with a lag (longer on a loaded CI machine).

@@ -17,8 +17,8 @@ import pytest
 from temporalio.client import Client
 
 from devstack.temporal_server import DevServer, free_port
-from tests.databases import throwaway_database
 from tests.faults.harness import FaultReport
+from tests.helpers.databases import throwaway_database
 
 _REPORT = pytest.StashKey[FaultReport]()
 

@@ -37,8 +37,8 @@ from domain.calendar import next_working_day
 from domain.models import PeriodInput, PeriodStatus, RecordMilestone, SchoolOwner
 from domain.phases import Milestone
 from starter.client import period_status, start_period
-from tests.clock import real_today
 from tests.devstack.stack_process import clean_environment
+from tests.helpers.clock import real_today
 from tests.telemetry.worker_process import fetch
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -43,7 +43,6 @@ from domain.calendar import next_working_day
 from domain.models import PeriodStatus, ScheduleMeeting
 from domain.owners import all_owners
 from starter.client import record_milestone, schedule_meeting
-from tests.clock import real_today
 from tests.faults.harness import (
     FaultReport,
     RestartablePostgres,
@@ -61,6 +60,7 @@ from tests.faults.harness import (
     wait_for,
     worker_process,
 )
+from tests.helpers.clock import real_today
 
 PERIODS = 6
 ADVISERS = ("a.hansen", "b.olsen")

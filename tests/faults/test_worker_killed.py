@@ -32,7 +32,6 @@ from domain.phases import Phase
 from domain.records import PeriodsStarted
 from starter.client import record_milestone
 from starter.cohorts import cohort_status
-from tests.clock import real_today
 from tests.devstack.stack_process import clean_environment
 from tests.faults.harness import (
     FaultReport,
@@ -49,6 +48,7 @@ from tests.faults.harness import (
     wait_for,
     worker_process,
 )
+from tests.helpers.clock import real_today
 
 GUIDANCE = str(Path(sys.executable).parent / "guidance")
 ADVISERS = ("a.hansen", "b.olsen")

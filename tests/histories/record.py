@@ -3,7 +3,7 @@
 Each released version of the workflows keeps its histories here for as long as periods of it may run: every
 test run replays them all, so a change that would break a period already running fails the suite. Record new
 files when a workflow changes on purpose (through `workflow.patched`); never overwrite a released version's.
-The time-skipping server starts on the suite's day (tests/clock.py), so the recorded dates are the same on
+The time-skipping server starts on the suite's day (tests/helpers/clock.py), so the recorded dates are the same on
 every machine.
 """
 
@@ -35,8 +35,8 @@ from domain.plan_files import SHIPPED_PLANS_DIR, plan_names  # noqa: E402
 from domain.settings import resolve_plan  # noqa: E402
 from starter.cohorts import start_cohort  # noqa: E402
 from starter.progress import counted_step, progress_bar  # noqa: E402
-from tests.clock import suite_server  # noqa: E402
-from tests.fakes import RecordingActivities  # noqa: E402
+from tests.helpers.clock import suite_server  # noqa: E402
+from tests.helpers.fakes import RecordingActivities  # noqa: E402
 from tests.workflows.conftest import dev_period  # noqa: E402
 from tests.workflows.scenarios import full_period, plan_period  # noqa: E402
 from worker import build_worker  # noqa: E402

@@ -26,8 +26,8 @@ from domain.models import PeriodInput, PeriodStatus
 from domain.phases import is_terminal
 from domain.programme import ProgrammePlan
 from starter.cohorts import start_cohort
-from tests.fakes import RecordingActivities
-from tests.harness import terminate_when_settled
+from tests.helpers.fakes import RecordingActivities
+from tests.helpers.waits import terminate_when_settled
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
 

@@ -13,17 +13,14 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from temporalio.testing import WorkflowEnvironment
 
-from domain.settings import VeilederkorpsetSettings
-from tests.fakes import RecordingActivities
+from tests.helpers.workers import recording_worker
 from tests.properties.benches import CohortBench, PeriodBench, SignalDrops
-from worker import build_worker
 
 settings.register_profile(
     "ci",
@@ -43,10 +40,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 @pytest.fixture(scope="module")
 async def periods(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[PeriodBench]:
-    fakes = RecordingActivities(VeilederkorpsetSettings().plan())
-    task_queue = f"properties-{uuid.uuid4()}"
-    async with build_worker(time_skipping_env.client, fakes.all(), task_queue=task_queue):
-        bench = PeriodBench(time_skipping_env, task_queue, fakes)
+    async with recording_worker(time_skipping_env.client, prefix="properties") as worker:
+        bench = PeriodBench(time_skipping_env, worker.task_queue, worker.fakes)
         try:
             yield bench
         finally:
@@ -55,10 +50,8 @@ async def periods(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[Perio
 
 @pytest.fixture(scope="module")
 async def cohorts(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[CohortBench]:
-    fakes = RecordingActivities(VeilederkorpsetSettings().plan())
-    task_queue = f"properties-{uuid.uuid4()}"
-    async with build_worker(time_skipping_env.client, fakes.all(), task_queue=task_queue):
-        bench = CohortBench(time_skipping_env, task_queue, fakes)
+    async with recording_worker(time_skipping_env.client, prefix="properties") as worker:
+        bench = CohortBench(time_skipping_env, worker.task_queue, worker.fakes)
         try:
             yield bench
         finally:

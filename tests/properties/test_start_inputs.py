@@ -24,7 +24,7 @@ from domain.cohort import CohortInput, CohortState, CohortStatus
 from domain.contract import COHORT_WORKFLOW_TYPE, PERIOD_WORKFLOW_TYPE, period_workflow_id
 from domain.models import PeriodInput, PeriodState, PeriodStatus
 from domain.phases import Phase
-from tests.harness import query_when_started, terminate_when_settled
+from tests.helpers.waits import query_when_started, terminate_when_settled
 from tests.properties import messages
 from tests.properties.benches import PeriodBench
 from tests.properties.hostile import Context, Json, resolve

@@ -15,8 +15,8 @@ from rich.console import Console
 from typer.testing import CliRunner, Result
 
 from starter import cli, commands, progress
+from tests.helpers.terminal import CLEARED, run_with_terminal_stderr
 from tests.selection.helpers import org_numbers
-from tests.terminal import CLEARED, run_with_terminal_stderr
 
 # Owner 1101 (Eigersund) is bad in every year, 3301 (Drammen) in one, 4601 (Bergen) in none but one of its
 # two schools is among the worst; the counts come from the small configuration below.

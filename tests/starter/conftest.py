@@ -23,10 +23,10 @@ from domain.models import PeriodInput
 from starter import cli, commands
 from starter import client as api
 from starter.connect import data_converter
-from tests.clock import plain_saturday
-from tests.fakes import RecordingActivities
-from tests.harness import terminate_when_settled
-from worker import build_worker
+from tests.helpers.clock import plain_saturday
+from tests.helpers.fakes import RecordingActivities
+from tests.helpers.waits import terminate_when_settled
+from tests.helpers.workers import recording_worker
 
 
 @dataclass
@@ -98,10 +98,8 @@ async def harness(time_skipping_env: WorkflowEnvironment, monkeypatch: pytest.Mo
         return await Client.connect(target, namespace=namespace, data_converter=data_converter())
 
     monkeypatch.setattr(commands, "client_factory", connect_to_test_server)
-    fakes = RecordingActivities()
-    task_queue = f"test-starter-{uuid.uuid4()}"
-    async with build_worker(env.client, fakes.all(), task_queue=task_queue):
-        harness = Harness(env, task_queue, fakes)
+    async with recording_worker(env.client, prefix="test-starter") as worker:
+        harness = Harness(env, worker.task_queue, worker.fakes)
         try:
             yield harness
         finally:

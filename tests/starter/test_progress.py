@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 
 from starter.progress import counted_step, progress_bar, step
-from tests.terminal import CLEARED, last_screen
+from tests.helpers.terminal import CLEARED, last_screen
 
 
 def _console(*, terminal: bool) -> tuple[Console, io.StringIO]:

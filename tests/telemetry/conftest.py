@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.databases import throwaway_database
+from tests.helpers.databases import throwaway_database
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
 from domain.models import RecordMilestone
 from starter.logs import configure_logging
-from tests.harness import terminate_when_settled
+from tests.helpers.waits import terminate_when_settled
 from tests.telemetry.worker_process import period_input, running_worker
 from workflows.guidance_period import GuidancePeriodWorkflow
 

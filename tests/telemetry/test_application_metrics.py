@@ -10,7 +10,7 @@ from pathlib import Path
 import asyncpg
 from temporalio.testing import WorkflowEnvironment
 
-from tests.harness import terminate_when_settled
+from tests.helpers.waits import terminate_when_settled
 from tests.telemetry.worker_process import RunningWorker, fetch, period_input, running_worker, sample
 from workflows.guidance_period import GuidancePeriodWorkflow
 

@@ -10,7 +10,7 @@ from temporalio.client import Client
 
 from devstack.temporal_server import DevServer, free_port
 from starter.connect import data_converter, metrics_runtime
-from tests.fakes import RecordingActivities
+from tests.helpers.fakes import RecordingActivities
 from tests.workflows.conftest import dev_period
 from worker import build_worker
 from workflows.guidance_period import GuidancePeriodWorkflow

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from temporalio.client import Client
 
-from tests.databases import schema_pool, throwaway_database
+from tests.helpers.databases import schema_pool, throwaway_database
 from tests.webapp.rows import NOW, write_cohort
 from webapp.app import WebApp, create_app
 from webapp.records import RecordReader

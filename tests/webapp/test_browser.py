@@ -27,8 +27,8 @@ from domain.models import GatheringInvitation, PeriodInput, RecordMilestone, Sch
 from domain.owners import owner_by_id
 from starter import client as api
 from starter.connect import connect
-from tests.clock import plain_saturday, real_today
 from tests.devstack.stack_process import RunningStack, devstack_process, eventually
+from tests.helpers.clock import plain_saturday, real_today
 from tests.webapp.conftest import Screenshots
 from webapp.documents import HEADLESS_CHROMIUM_FLAGS
 

@@ -14,11 +14,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain import calendar
 from domain.models import PeriodInput, PeriodStatus
-from domain.settings import VeilederkorpsetSettings
-from tests.clock import real_today
-from tests.fakes import RecordingActivities
-from tests.harness import query_when_started, terminate_when_settled, wait_for
-from worker import build_worker
+from tests.helpers.clock import real_today
+from tests.helpers.fakes import RecordingActivities
+from tests.helpers.waits import query_when_started, terminate_when_settled, wait_for
+from tests.helpers.workers import recording_worker
 from workflows.guidance_period import GuidancePeriodWorkflow
 
 Handle = WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]
@@ -86,10 +85,8 @@ class PeriodHarness:
 @contextlib.asynccontextmanager
 async def period_harness(env: WorkflowEnvironment) -> AsyncIterator[PeriodHarness]:
     """A worker with recording fakes on a fresh task queue of `env`; what a test leaves running is ended."""
-    fakes = RecordingActivities(VeilederkorpsetSettings().plan())
-    task_queue = f"test-{uuid.uuid4()}"
-    async with build_worker(env.client, fakes.all(), task_queue=task_queue):
-        harness = PeriodHarness(env, task_queue, fakes)
+    async with recording_worker(env.client) as worker:
+        harness = PeriodHarness(env, worker.task_queue, worker.fakes)
         try:
             yield harness
         finally:

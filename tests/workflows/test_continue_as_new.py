@@ -19,9 +19,9 @@ from domain.owners import all_owners
 from domain.phases import Phase
 from domain.settings import VeilederkorpsetSettings
 from starter.cohorts import start_cohort
-from tests.clock import real_today
-from tests.fakes import RecordingActivities
-from tests.harness import wait_for
+from tests.helpers.clock import real_today
+from tests.helpers.fakes import RecordingActivities
+from tests.helpers.waits import wait_for
 from tests.workflows.conftest import dev_period
 from worker import build_worker
 from workflows.cohort import CohortWorkflow

@@ -13,8 +13,8 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from devstack.temporal_server import DevServer
 from domain.models import RecordMilestone, ScheduleMeeting
 from domain.settings import VeilederkorpsetSettings
-from tests.clock import plain_saturday
-from tests.fakes import RecordingActivities
+from tests.helpers.clock import plain_saturday
+from tests.helpers.fakes import RecordingActivities
 from tests.workflows.conftest import dev_period
 from worker import build_worker
 from workflows.guidance_period import GuidancePeriodWorkflow

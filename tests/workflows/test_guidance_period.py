@@ -23,7 +23,7 @@ from domain.models import (
 )
 from domain.phases import Milestone, Phase
 from domain.records import FinalEvaluationRecord, MilestoneRecord, NoticeRecord, PhaseChangeRecord
-from tests.clock import plain_saturday
+from tests.helpers.clock import plain_saturday
 from tests.workflows.conftest import Handle, PeriodHarness
 from workflows.guidance_period import GuidancePeriodWorkflow
 

@@ -1,6 +1,6 @@
 """Every shipped programme plan runs on `GuidancePeriodWorkflow`, start to maximum duration (issue 5).
 
-Time-skipping server, the real workflow, recording fakes for the activities (tests/fakes.py). Each plan's
+Time-skipping server, the real workflow, recording fakes for the activities (tests/helpers/fakes.py). Each plan's
 period closes every phase but the last as it falls due (an optional phase skipped) and then expires at its
 maximum duration; the test checks the phases passed, the plan's proposed meetings and gatherings (counted
 against an independent reading of the plan's cadence, each recorded once) and that none falls on a
@@ -28,7 +28,7 @@ from domain.programme import GATHERING_KINDS, WEEKDAYS, MeetingSeries, Programme
 from domain.records import MeetingRecord, MilestoneRecord
 from domain.settings import resolve_plan
 from starter import client as api
-from tests.clock import server_before
+from tests.helpers.clock import server_before
 from tests.workflows.conftest import PeriodHarness, period_harness
 from tests.workflows.scenarios import closing_update, plan_period
 from workflows.guidance_period import GuidancePeriodWorkflow

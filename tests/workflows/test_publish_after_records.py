@@ -1,6 +1,6 @@
 """A change reaches Temporal's visibility once its record is written, or after a minute if the store is down.
 
-Time-skipping server, the real workflow, recording fakes (tests/fakes.py) that can play a record store that is
+Time-skipping server, the real workflow, recording fakes (tests/helpers/fakes.py) that can play a record store that is
 down. The history shows where each command went: the update's own workflow task queues the record and answers;
 the search attributes follow in the task after the record's activity.
 """
