@@ -32,8 +32,10 @@ def is_overdue(period: PeriodRow, now: datetime) -> bool:
 
 
 def days_in_phase(period: PeriodRow, today: date) -> int | None:
-    """Days since the current phase began; None once the period has ended."""
-    return (today - period.phase_started_on).days if period.is_open else None
+    """Days since the current phase began; None before the period has begun and once it has ended."""
+    if not period.is_open or today < period.start_date:
+        return None
+    return (today - period.phase_started_on).days
 
 
 @dataclass(frozen=True)

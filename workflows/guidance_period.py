@@ -75,12 +75,16 @@ def current_details(state: PeriodState, now: datetime) -> str:
         lines.append("Scope: " + "; ".join(scope))
     reminders, escalations = rules.notice_counts(state)
     lines.append(
-        f"Advisers: {', '.join(state.input.advisers)}; {len(state.meetings)} meetings, "
-        f"{reminders} reminders, {escalations} escalations; ends {rules.ends_on(state)}"
+        f"Advisers: {', '.join(state.input.advisers)}; {_count(len(state.meetings), 'meeting')}, "
+        f"{_count(reminders, 'reminder')}, {_count(escalations, 'escalation')}; ends {rules.ends_on(state)}"
     )
     if state.refused:
         lines.append(f"**{len(state.refused)} records refused by the record store** (see the worker log)")
     return "\n\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @workflow.defn(failure_exception_types=[InvalidStartInput])  # a start input that does not decode fails the period

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from tests.webapp.rows import BERGEN, COHORT, DRAMMEN, KONGSBERG, NOW
 from webapp.overview import overview_lines
@@ -105,3 +105,12 @@ async def test_the_timeline_spans_the_coming_weeks_not_the_whole_thirty_months(r
     assert months == ["Jan 2027", "May 2027", "Jun 2027"]
     due = [r.findtext(f"{SVG}title") for r in svg.iter(f"{SVG}rect") if r.get("class") == "phase-due"]
     assert due == ["anchoring due 2027-05-05", "goal_prioritisation due 2027-05-03"], "Kongsberg's due date has passed"
+
+
+async def test_a_period_that_has_not_begun_has_no_days_in_phase(reader: RecordReader) -> None:
+    records = await reader.records(await reader.periods(cohort=COHORT))
+    before_the_start = datetime.combine(DRAMMEN.start_date - timedelta(days=31), time(10), tzinfo=UTC)
+
+    lines = {line.period.owner_id: line for line in overview_lines(records, before_the_start)}
+
+    assert lines[DRAMMEN.owner_id].days_in_phase is None  # not -31

@@ -209,3 +209,12 @@ async def test_the_task_list_reads_the_plan_version_a_period_runs_not_todays_fil
     rows = re.findall(r'<tr class="task-(\w+)( overdue)?">\s*<td>([\d-]+)', page.text)
     assert rows[0] == ("meeting", " overdue", "2027-02-01")
     assert "one is due every 4 weeks" in page.text
+
+
+async def test_a_cohort_that_does_not_exist_is_not_found(http: httpx.AsyncClient) -> None:
+    await sign_in(http, "coordinator", "coordinator-dev")
+
+    page = await http.get("/cohorts/nope")
+
+    assert page.status_code == 404
+    assert "there is no cohort &#39;nope&#39;" in page.text or "there is no cohort 'nope'" in page.text
