@@ -43,12 +43,18 @@ SEARCH_ATTRIBUTE_KEYS: tuple[SearchAttributeKey[Any], ...] = (
     PROGRAMME_PLAN,
     PLAN_VERSION,
 )
-_TYPE_NAMES = {
-    SearchAttributeIndexedValueType.KEYWORD: "Keyword",
-    SearchAttributeIndexedValueType.KEYWORD_LIST: "KeywordList",
-    SearchAttributeIndexedValueType.DATETIME: "Datetime",
-    SearchAttributeIndexedValueType.BOOL: "Bool",
+#: The type names of `--search-attribute NAME=TYPE` and their types in the API (the SDK's enum holds the API's
+#: numbers).
+SEARCH_ATTRIBUTE_TYPES: dict[str, SearchAttributeIndexedValueType] = {
+    "Text": SearchAttributeIndexedValueType.TEXT,
+    "Keyword": SearchAttributeIndexedValueType.KEYWORD,
+    "Int": SearchAttributeIndexedValueType.INT,
+    "Double": SearchAttributeIndexedValueType.DOUBLE,
+    "Bool": SearchAttributeIndexedValueType.BOOL,
+    "Datetime": SearchAttributeIndexedValueType.DATETIME,
+    "KeywordList": SearchAttributeIndexedValueType.KEYWORD_LIST,
 }
+_TYPE_NAMES = {kind: name for name, kind in SEARCH_ATTRIBUTE_TYPES.items()}
 #: The same attributes by name and type, as `temporal server start-dev --search-attribute NAME=TYPE` takes them.
 SEARCH_ATTRIBUTES: dict[str, str] = {key.name: _TYPE_NAMES[key.indexed_value_type] for key in SEARCH_ATTRIBUTE_KEYS}
 

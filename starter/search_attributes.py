@@ -9,18 +9,7 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSe
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.contract import SEARCH_ATTRIBUTES
-
-# The type names of `--search-attribute NAME=TYPE` (and of SEARCH_ATTRIBUTES) in the operator API.
-INDEX_TYPES: dict[str, IndexedValueType.ValueType] = {
-    "Text": IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
-    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-    "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
-    "Double": IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
-    "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-    "KeywordList": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-}
+from domain.contract import SEARCH_ATTRIBUTE_TYPES, SEARCH_ATTRIBUTES
 
 
 class SearchAttributeClash(RuntimeError):
@@ -34,7 +23,7 @@ async def register_search_attributes(client: Client, attributes: Mapping[str, st
         SearchAttributeClash: An attribute is registered with another type (e.g. a dev server's SQLite
             file from before a contract change).
     """
-    wanted = {name: INDEX_TYPES[kind] for name, kind in attributes.items()}
+    wanted = {name: IndexedValueType.ValueType(SEARCH_ATTRIBUTE_TYPES[kind]) for name, kind in attributes.items()}
     try:
         listed = await client.operator_service.list_search_attributes(
             ListSearchAttributesRequest(namespace=client.namespace)

@@ -19,9 +19,9 @@ from temporalio.client import Client, WorkflowExecutionStatus
 
 from devstack.binaries import temporal_cli
 from devstack.temporal_server import HOST, DevServer, DevServerError, free_port
-from domain.contract import SEARCH_ATTRIBUTES, TASK_QUEUE, period_workflow_id
+from domain.contract import SEARCH_ATTRIBUTE_TYPES, SEARCH_ATTRIBUTES, TASK_QUEUE, period_workflow_id
 from domain.models import PeriodInput
-from starter.search_attributes import INDEX_TYPES, SearchAttributeClash, register_search_attributes
+from starter.search_attributes import SearchAttributeClash, register_search_attributes
 from tests.devstack.stack_process import eventually
 from workflows.guidance_period import GuidancePeriodWorkflow
 
@@ -32,7 +32,10 @@ async def _custom_attributes(client: Client) -> dict[str, str]:
 
 
 def _expected_attributes() -> dict[str, str]:
-    return {name: IndexedValueType.Name(INDEX_TYPES[kind]) for name, kind in SEARCH_ATTRIBUTES.items()}
+    return {
+        name: IndexedValueType.Name(IndexedValueType.ValueType(SEARCH_ATTRIBUTE_TYPES[kind]))
+        for name, kind in SEARCH_ATTRIBUTES.items()
+    }
 
 
 def _gone(pid: int) -> bool:
