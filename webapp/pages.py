@@ -122,7 +122,7 @@ class _CohortView:
 async def _cohort_view(request: Request) -> _CohortView:
     user, web = _user(request), _web(request)
     cohort = request.path_params["cohort"]
-    if cohort not in await web.reader.cohorts():
+    if not await web.reader.has_cohort(cohort):
         raise HTTPException(404, f"there is no cohort {cohort!r} in the record store")
     county, adviser = _filters(request, user)
     periods = await web.reader.periods(cohort=cohort, county=county, adviser=adviser)

@@ -42,21 +42,18 @@ class PlanFacts:
         return tuple(self.closing_milestones[p] for p in self.phases)
 
 
-def plan_facts(name: str, stored: ProgrammePlan | None = None) -> PlanFacts:
-    """The facts of the plan version a period runs (`stored`), or of the plan called `name` as this process
-    resolves it while the record store has no version yet."""
-    return _facts(stored) if stored is not None else _resolved_facts(name)
-
-
 @functools.lru_cache(maxsize=32)
-def _resolved_facts(name: str) -> PlanFacts:
+def resolved_plan_facts(name: str) -> PlanFacts:
+    """The facts of the plan called `name` as this process resolves it: for a period whose plan version the
+    record store does not hold yet (its start record is still on its way)."""
     try:
-        return _facts(resolve_plan(name))
+        return plan_facts(resolve_plan(name))
     except (UnknownPlan, InvalidPlanSettings):
         return PlanFacts(name, (), {}, FALLBACK_MEETING_GAP_WEEKS, ())
 
 
-def _facts(plan: ProgrammePlan) -> PlanFacts:
+def plan_facts(plan: ProgrammePlan) -> PlanFacts:
+    """The facts of one plan version."""
     phases = tuple(str(p.phase) for p in plan.phases)
     return PlanFacts(
         name=plan.name,

@@ -16,7 +16,7 @@ import asyncpg
 
 from domain.programme import ProgrammePlan
 from domain.records import PeriodSnapshot
-from webapp.plans import PlanFacts, plan_facts
+from webapp.plans import PlanFacts, plan_facts, resolved_plan_facts
 
 
 class PeriodRow(PeriodSnapshot):
@@ -91,12 +91,12 @@ class PeriodRecords:
     milestones: dict[str, list[MilestoneRow]] = field(default_factory=dict)
     transitions: dict[str, list[TransitionRow]] = field(default_factory=dict)
     gatherings: dict[str, list[GatheringRow]] = field(default_factory=dict)
-    #: The plans the periods run, by (name, version), as the record store keeps them.
-    plans: dict[tuple[str, str], ProgrammePlan] = field(default_factory=dict)
+    #: The facts of the plan versions the periods run, by (name, version), as the record store keeps them.
+    plans: dict[tuple[str, str], PlanFacts] = field(default_factory=dict)
 
     def plan_of(self, period: PeriodRow) -> PlanFacts:
         """The facts of the plan version `period` runs."""
-        return plan_facts(period.plan, self.plans.get((period.plan, period.plan_version)))
+        return self.plans.get((period.plan, period.plan_version)) or resolved_plan_facts(period.plan)
 
     def meetings_of(self, workflow_id: str) -> list[MeetingRow]:
         return self.meetings.get(workflow_id, [])
@@ -121,6 +121,12 @@ class RecordReader:
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
+        # A plan version never changes once stored (`programme_plans`), so each is read and parsed once.
+        self._plans: dict[tuple[str, str], PlanFacts] = {}
+
+    async def has_cohort(self, cohort: str) -> bool:
+        """Whether the store has a period of `cohort`."""
+        return bool(await self._pool.fetchval("SELECT EXISTS (SELECT 1 FROM periods WHERE cohort = $1)", cohort))
 
     async def cohorts(self) -> list[str]:
         """Every cohort with a period, newest name first."""
@@ -192,20 +198,25 @@ class RecordReader:
                 """,
                 ids,
             )
-            versions = sorted({(p.plan, p.plan_version) for p in periods})
-            plans = await connection.fetch(
-                """
-                SELECT plan, version, definition FROM programme_plans
-                WHERE (plan, version) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-                """,
-                [name for name, _ in versions],
-                [version for _, version in versions],
-            )
+            unknown = sorted({(p.plan, p.plan_version) for p in periods} - self._plans.keys())
+            if unknown:
+                plans = await connection.fetch(
+                    """
+                    SELECT plan, version, definition FROM programme_plans
+                    WHERE (plan, version) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+                    """,
+                    [name for name, _ in unknown],
+                    [version for _, version in unknown],
+                )
+                for row in plans:
+                    self._plans[row["plan"], row["version"]] = plan_facts(
+                        ProgrammePlan.model_validate(row["definition"])
+                    )
         result.meetings = _grouped(MeetingRow(**dict(r)) for r in meetings)
         result.milestones = _grouped(MilestoneRow(**dict(r)) for r in milestones)
         result.transitions = _grouped(TransitionRow(**dict(r)) for r in transitions)
         result.gatherings = _grouped(GatheringRow(**dict(r)) for r in gatherings)
-        result.plans = {(r["plan"], r["version"]): ProgrammePlan.model_validate(r["definition"]) for r in plans}
+        result.plans = self._plans  # every version read so far; `plan_of` looks up the period's own
         return result
 
 
