@@ -430,24 +430,20 @@ def network_signal(entry: Invitation, meeting: NetworkMeeting) -> PendingSignal:
 
 
 def apply_send_gathering(state: CohortState, gathering: NationalGathering) -> list[Invitation]:
-    """Invite every live period to the gathering (again, if it moved); returns the owners invited."""
-    guests = live_periods(state)
-    state.signals_pending.extend(gathering_signal(entry, gathering) for entry in guests)
+    """Mark the gathering sent (again, if it moved); returns the owners to invite: every live period."""
     gathering.sent_sequence = gathering.sequence
-    return guests
+    return live_periods(state)
 
 
-def catch_up(state: CohortState, entry: Invitation, now: datetime) -> list[NationalGathering]:
-    """A period that has just started gets the sent gatherings and network meetings still ahead."""
+def catch_up(
+    state: CohortState, entry: Invitation, now: datetime
+) -> tuple[list[NationalGathering], list[NetworkMeeting]]:
+    """The sent gatherings and the network meetings still ahead, for a period that has just started."""
     today_ = today(state, now)
     # A gathering moved since it was sent goes to every live period (this one too) when it is sent again.
     gatherings = [g for g in gathering_rules.sent_upcoming(state.gatherings, today_) if not g.needs_sending]
-    state.signals_pending.extend(gathering_signal(entry, g) for g in gatherings)
-    if entry.network is not None:
-        state.signals_pending.extend(
-            network_signal(entry, m) for m in state.network_meetings if m.network == entry.network and m.date > today_
-        )
-    return gatherings
+    meetings = [m for m in state.network_meetings if m.network == entry.network and m.date > today_]
+    return gatherings, meetings if entry.network is not None else []
 
 
 def check_network_meeting(state: CohortState, request: ScheduleNetworkMeeting, now: datetime) -> None:
@@ -486,7 +482,7 @@ def check_network_meeting(state: CohortState, request: ScheduleNetworkMeeting, n
 
 
 def apply_network_meeting(state: CohortState, request: ScheduleNetworkMeeting) -> NetworkMeeting:
-    """Add or move a network meeting and queue it for every live period of the network."""
+    """Add or move a network meeting (to be sent to every live period of the network)."""
     index = next((i for i, m in enumerate(state.network_meetings) if m.meeting_id == request.meeting_id), None)
     fields = request.model_dump(exclude={"meeting_id"})
     if index is None:
@@ -496,7 +492,6 @@ def apply_network_meeting(state: CohortState, request: ScheduleNetworkMeeting) -
         sequence = state.network_meetings[index].sequence + 1
         meeting = NetworkMeeting(**fields, meeting_id=state.network_meetings[index].meeting_id, sequence=sequence)
         state.network_meetings[index] = meeting
-    state.signals_pending.extend(network_signal(entry, meeting) for entry in live_periods(state, request.network))
     return meeting
 
 

@@ -1,8 +1,9 @@
 """The rules of a guidance period as pure functions over `PeriodState`.
 
 The workflow asks these functions whether an update may be accepted (`check_*`, which raise
-`Rejection` naming the field and what is allowed), applies accepted updates (`apply_*`), and asks when
-the next deadline falls (`next_deadline`). No I/O and no clock: "now" is always an argument.
+`Rejection` naming the field and what is allowed) and when the next deadline falls (`next_deadline`);
+`domain.period_changes` applies accepted events (`apply_*`) and says what each causes. No I/O and no
+clock: "now" is always an argument.
 """
 
 from __future__ import annotations

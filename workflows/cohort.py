@@ -1,7 +1,8 @@
 """`CohortWorkflow`: one cohort (pulje) of school owners: invitations, answers, and starting their periods.
 
-Like `GuidancePeriodWorkflow`, the workflow holds the cohort's state and decides; the rules live in
-`domain.cohort` (pure), every side effect in an activity. Handlers change the state and queue records;
+Like `GuidancePeriodWorkflow`, the workflow holds the cohort's state; the rules live in `domain.cohort` (pure),
+and `domain.cohort_changes` says what each event causes (records, signals), every side effect in an activity.
+Handlers apply the event and queue its effects;
 a writer task writes the records in order, and a starter task starts the periods of the owners that
 accepted, so an update's answer never waits for PostgreSQL or for a child to start.
 
@@ -28,21 +29,14 @@ from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, RecordWriter
 
 with workflow.unsafe.imports_passed_through():
     from domain import cohort as rules
+    from domain import cohort_changes as changes
     from domain import gatherings as gathering_rules
     from domain import period as period_rules
     from domain.contract import COHORT, PERIOD_PROGRESS_SIGNAL, Activities, InvalidStartInput
-    from domain.models import PendingRecord, PeriodProgress
+    from domain.effects import Effects, Occasion
+    from domain.models import PeriodProgress
     from domain.programme import ProgrammePlan
-    from domain.records import (
-        AuditEntry,
-        GatheringGuest,
-        InvitationEvent,
-        InvitationRecord,
-        NationalGatheringRecord,
-        PeriodsStarted,
-        PeriodStart,
-        PeriodStarts,
-    )
+    from domain.records import PeriodsStarted, PeriodStart, PeriodStarts
 # Starting a batch of periods takes a few seconds; a lost worker is noticed by the timeout.
 START_TIMEOUT = timedelta(minutes=2)
 START_HEARTBEAT = timedelta(seconds=15)
@@ -54,7 +48,6 @@ SIGNAL_BATCH = 200
 # Periods per `start_periods` activity (all batches run at once); records written at once.
 PERIODS_PER_ACTIVITY = 50
 RECORD_BATCH = 20
-GUESTS_PER_RECORD = 100
 
 
 @workflow.defn(failure_exception_types=[InvalidStartInput])  # a start input that does not decode fails the cohort
@@ -95,12 +88,7 @@ class CohortWorkflow:
                 summary=f"load plan {cohort.plan}",
             )
             self._state = rules.new_state(cohort, plan, workflow.now())
-            for entry in self._state.invitations:
-                if entry.state == rules.InvitationState.ACCEPTED:
-                    by = entry.answered_by or "system"
-                    self._queue_invitation(entry, "accepted", by, f"invitation:{entry.owner_id}:accepted")
-                else:
-                    self._queue_invitation(entry, "invited", "system", "invited")
+            self._queue(changes.opened(self._state, self._occasion()))
         state = self._state
         workflow.upsert_search_attributes([COHORT.value_set(state.input.cohort)])
         # A cohort's records are keyed each on its own (newer rows win), so they are written in batches.
@@ -117,35 +105,12 @@ class CohortWorkflow:
                 if self._may_continue_as_new():
                     workflow.continue_as_new(state)
                 await self._wait_for_next_deadline()
-                self._act_on_deadlines()
+                self._queue(changes.deadlines_passed(state, self._occasion()))
         finally:
             writer.cancel()
             starter.cancel()
             messenger.cancel()
         return self._status()
-
-    def _act_on_deadlines(self) -> None:
-        state, now = self._live, workflow.now()
-        deadline = rules.next_deadline(state)
-        while deadline is not None and deadline.at <= now:
-            if deadline.kind == "reminder":
-                for entry in rules.apply_reminders(state, now):
-                    self._queue_invitation(entry, "reminded", "system", "reminded")
-            elif deadline.kind == "no_reply":
-                for entry in rules.apply_no_reply(state, now):
-                    self._queue_invitation(entry, "no_reply", "system", "no_reply")
-            else:
-                gathering = gathering_rules.next_to_send(state.gatherings, state.plan)
-                assert gathering is not None
-                guests = rules.apply_send_gathering(state, gathering)
-                key = f"{gathering.gathering_id}:{gathering.sequence}"
-                # One record per chunk of guests keeps each write's transaction short in a large cohort.
-                chunks = [guests[i : i + GUESTS_PER_RECORD] for i in range(0, len(guests), GUESTS_PER_RECORD)]
-                for number, chunk in enumerate(chunks or [[]]):
-                    self._queue_gathering(
-                        gathering, chunk, gathering.changed_by, key if number == 0 else f"{key}:{number}"
-                    )
-            deadline = rules.next_deadline(state)
 
     # --- updates, signal and query -----------------------------------------------------------------
 
@@ -154,12 +119,8 @@ class CohortWorkflow:
         """An owner accepts or declines; an acceptance starts its guidance period."""
         # An answer that arrives while the cohort loads its plan waits for it (no more than a moment).
         await workflow.wait_condition(lambda: self._state is not None)
-        state, now = self._live, workflow.now()
         self._check(rules.check_response, request)
-        entry = rules.apply_response(state, request, now)
-        event: InvitationEvent = "accepted" if request.answer == "accept" else "declined"
-        self._queue_invitation(entry, event, request.by, self._update_key())
-        return self._status()
+        return self._answer(changes.response(self._live, request, self._occasion(self._update_key())))
 
     @respond_to_invitation.validator
     def _validate_respond_to_invitation(self, request: rules.RespondToInvitation) -> None:
@@ -172,7 +133,10 @@ class CohortWorkflow:
     @workflow.update
     def add_gathering(self, request: gathering_rules.AddGathering) -> rules.CohortStatus:
         """Add a national gathering; its invitations go out as the plan says (at once if that day has passed)."""
-        return self._change_gathering(self._check_add_gathering, gathering_rules.apply_add, request, "added")
+        self._check(self._check_add_gathering, request)
+        effects = changes.gathering_added(self._live, request)
+        workflow.logger.info("gathering %s added by %s", effects.created, request.by)
+        return self._answer(effects)
 
     @add_gathering.validator
     def _validate_add_gathering(self, request: gathering_rules.AddGathering) -> None:
@@ -181,7 +145,10 @@ class CohortWorkflow:
     @workflow.update
     def move_gathering(self, request: gathering_rules.MoveGathering) -> rules.CohortStatus:
         """Move a gathering; owners already invited get the same calendar event with a higher sequence."""
-        return self._change_gathering(self._check_move_gathering, gathering_rules.apply_move, request, "moved")
+        self._check(self._check_move_gathering, request)
+        effects = changes.gathering_moved(self._live, request)
+        workflow.logger.info("gathering %s moved by %s", effects.created, request.by)
+        return self._answer(effects)
 
     @move_gathering.validator
     def _validate_move_gathering(self, request: gathering_rules.MoveGathering) -> None:
@@ -191,10 +158,9 @@ class CohortWorkflow:
     def schedule_network_meeting(self, request: rules.ScheduleNetworkMeeting) -> rules.CohortStatus:
         """Agree (or move, given its ``meeting_id``) a meeting for every running period of a network."""
         self._check(rules.check_network_meeting, request)
-        meeting = rules.apply_network_meeting(self._live, request)
-        workflow.logger.info("network meeting %s on %s for %s", meeting.meeting_id, meeting.date, meeting.network)
-        self._revision += 1
-        return self._status().model_copy(update={"created": meeting.meeting_id})
+        effects = changes.network_meeting(self._live, request)
+        workflow.logger.info("network meeting %s on %s for %s", effects.created, request.date, request.network)
+        return self._answer(effects)
 
     @schedule_network_meeting.validator
     def _validate_schedule_network_meeting(self, request: rules.ScheduleNetworkMeeting) -> None:
@@ -211,22 +177,6 @@ class CohortWorkflow:
     def status(self) -> rules.CohortStatus:
         """Where every invitation and period of the cohort stands."""
         return self._status()
-
-    def _change_gathering(
-        self,
-        check: Callable[[rules.CohortState, Any, datetime], None],
-        change: Callable[
-            [list[gathering_rules.NationalGathering], Any, ProgrammePlan], gathering_rules.NationalGathering
-        ],
-        request: gathering_rules.AddGathering | gathering_rules.MoveGathering,
-        verb: str,
-    ) -> rules.CohortStatus:
-        state = self._live
-        self._check(check, request)
-        entry = change(state.gatherings, request, state.plan)
-        workflow.logger.info("gathering %s %s for %s by %s", entry.gathering_id, verb, entry.date, request.by)
-        self._revision += 1
-        return self._status().model_copy(update={"created": entry.gathering_id})
 
     # --- checks ------------------------------------------------------------------------------------
 
@@ -272,86 +222,20 @@ class CohortWorkflow:
         info = workflow.current_update_info()
         return f"update:{info.id}" if info is not None else f"update:{workflow.uuid4()}"
 
-    def _queue_invitation(self, entry: rules.Invitation, event: InvitationEvent, by: str, key: str) -> None:
-        state, now = self._live, workflow.now()
-        chosen = next(o for o in state.input.owners if o.owner.id == entry.owner_id)
-        record = InvitationRecord(
-            workflow_id=self._id,
-            cohort=state.input.cohort,
-            owner_id=entry.owner_id,
-            owner_name=entry.owner_name,
-            owner_kind=chosen.owner.kind,
-            county=entry.county,
-            advisers=list(chosen.advisers),
-            network=chosen.network,
-            event=event,
-            state=str(entry.state),
-            reply_by=rules.reply_by(state),
-            no_reply_on=rules.no_reply_on(state),
-            start_date=state.input.start_date,
-            answered_by=entry.answered_by,
-            period_workflow_id=entry.period_workflow_id if entry.state == rules.InvitationState.ACCEPTED else None,
-            updated_at=now,
-            audit=AuditEntry(
-                workflow_id=self._id,
-                event_key=f"invitation:{entry.owner_id}:{event}" if by == "system" else key,
-                at=now,
-                actor=by,
-                action=f"invitation {event}",
-                details={"owner_id": entry.owner_id},
-            ),
-        )
-        state.pending.append(
-            PendingRecord(
-                activity=Activities.RECORD_INVITATION,
-                summary=f"invitation {event}: {entry.owner_name}",
-                payload=record.model_dump(mode="json"),
-            )
-        )
+    def _occasion(self, key: str = "") -> Occasion:
+        return Occasion(self._id, workflow.now(), key)
+
+    def _queue(self, effects: Effects) -> None:
+        """Queue a change's records for the writer and its signals for the messenger; the main loop wakes."""
+        state = self._live
+        state.pending.extend(effects.records)
+        state.signals_pending.extend(effects.signals)
         self._revision += 1
 
-    def _queue_gathering(
-        self, gathering: gathering_rules.NationalGathering, guests: list[rules.Invitation], by: str, key: str
-    ) -> None:
-        """Queue the gathering's row and one calendar file per guest (the signals are queued by the rules)."""
-        state, now = self._live, workflow.now()
-        advisers = {o.owner.id: list(o.advisers) for o in state.input.owners}
-        record = NationalGatheringRecord(
-            workflow_id=self._id,
-            cohort=state.input.cohort,
-            gathering_id=gathering.gathering_id,
-            title=gathering.title,
-            date=gathering.date,
-            place=gathering.place,
-            sequence=gathering.sequence,
-            timezone=state.plan.timezone,
-            guests=[
-                GatheringGuest(
-                    owner_id=g.owner_id,
-                    owner_name=g.owner_name,
-                    county=g.county,
-                    advisers=advisers[g.owner_id],
-                    period_workflow_id=g.period_workflow_id,
-                )
-                for g in guests
-            ],
-            audit=AuditEntry(
-                workflow_id=self._id,
-                event_key=f"gathering:{key}",
-                at=now,
-                actor=by,
-                action="gathering invitations" if len(guests) != 1 else "gathering invitation (late joiner)",
-                details={"gathering_id": gathering.gathering_id, "guests": len(guests), "date": str(gathering.date)},
-            ),
-        )
-        state.pending.append(
-            PendingRecord(
-                activity=Activities.RECORD_NATIONAL_GATHERING,
-                summary=f"invite {len(guests)} owners to {gathering.title} {gathering.date}",
-                payload=record.model_dump(mode="json"),
-            )
-        )
-        self._revision += 1
+    def _answer(self, effects: Effects) -> rules.CohortStatus:
+        """Queue an accepted update's effects; answer with the new status and the id of what it created."""
+        self._queue(effects)
+        return self._status().model_copy(update={"created": effects.created})
 
     async def _wait_for_next_deadline(self) -> None:
         seen = self._revision
@@ -409,19 +293,7 @@ class CohortWorkflow:
         )
         if result.already_started:
             workflow.logger.info("%d periods were started by an earlier attempt", len(result.already_started))
-        now = workflow.now()
-        for owner_id in owner_ids:
-            entry = rules.invitation(state, owner_id)
-            assert entry is not None
-            rules.apply_period_started(state, entry, now)
-            if entry.period_workflow_id in result.already_closed:
-                # A period of this id had ended before (the cohort would wait for it for ever otherwise).
-                entry.period_ended = True
-            state.starts_pending.remove(owner_id)
-            for gathering in rules.catch_up(state, entry, now):
-                key = f"{gathering.gathering_id}:{gathering.sequence}:{owner_id}"
-                self._queue_gathering(gathering, [entry], gathering.changed_by, key)
-        self._revision += 1
+        self._queue(changes.periods_started(state, owner_ids, result, self._occasion()))
 
     async def _send_signals(self) -> None:
         """Send the queued signals to periods (gatherings, network meetings), a batch at a time."""

@@ -1,10 +1,10 @@
 """`GuidancePeriodWorkflow`: one school owner's guidance period (veiledningsperiode), up to 30 months.
 
-The workflow holds the period's state and decides; the rules live in `domain.period` (pure), every side
-effect in an activity. Updates are applied to the state at once and answered with the new status; the
-records they produce are queued in the state and written by the main loop, in order, so an update's
-round trip never waits for PostgreSQL and a record is never lost (the queue travels through
-continue-as-new).
+The workflow holds the period's state; the rules live in `domain.period` (pure), and `domain.period_changes`
+says what each event causes, every side effect in an activity. Updates are applied to the state at once and
+answered with the new status; the records they produce are queued in the state and written in order by the
+writer task, so an update's round trip never waits for PostgreSQL and a record is never lost (the queue
+travels through continue-as-new).
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, STALL_ATTEMPTS
 
 with workflow.unsafe.imports_passed_through():
     from domain import period as rules
+    from domain import period_changes as changes
     from domain.contract import PERIOD_PROGRESS_SIGNAL, REPORT_PROGRESS_TO_SIGNAL, Activities, InvalidStartInput
+    from domain.effects import Effects, Occasion
     from domain.models import (
         GatheringInvitation,
-        MeetingEntry,
         NetworkMeeting,
-        PendingRecord,
         PeriodInput,
         PeriodProgress,
         PeriodState,
@@ -38,18 +38,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.phases import is_terminal
     from domain.programme import ProgrammePlan
-    from domain.records import (
-        AuditEntry,
-        FinalEvaluationRecord,
-        GatheringRecord,
-        MeetingRecord,
-        MilestoneRecord,
-        NoticeRecord,
-        PeriodSnapshot,
-        PeriodStartedRecord,
-        PhaseChangeRecord,
-        PhaseTransition,
-    )
     from domain.visibility import search_attributes
 
 
@@ -138,18 +126,7 @@ class GuidancePeriodWorkflow:
             now = workflow.now()
             # The cohort knows a period it started begins in the first phase: report changes only.
             self._reported = rules.progress_fingerprint(state, now, overdue=False)
-            self._queue(
-                Activities.RECORD_PERIOD_STARTED,
-                PeriodStartedRecord(
-                    period=PeriodSnapshot.of(state, self._id, now),
-                    audit=self._audit("started", "system", "period started", now, plan=state.plan.version),
-                    plan=state.plan,
-                ),
-                f"record start of {state.input.owner.name}",
-            )
-            # The plan's recurring meetings and gatherings, proposed for the whole period.
-            for meeting in rules.apply_planned_meetings(state, now):
-                self._queue_meeting(meeting, f"plan:{meeting.meeting_id}", "plan", "meeting proposed by the plan")
+            self._queue(changes.started(state, self._occasion()))
         # Records are written by a task of their own, so deadlines and the Web UI stay current while
         # PostgreSQL is slow or down.
         self._writer = RecordWriter(state, on_written=self._records_moved, on_stalled=self._records_moved)
@@ -163,10 +140,9 @@ class GuidancePeriodWorkflow:
             assert deadline is not None  # an open period always has its end ahead
             await self._wait_until(deadline)
             if not is_terminal(state.phase):
-                self._act_on_deadlines()
+                self._queue(changes.deadlines_passed(state, self._occasion()))
         self._timer.cancel()
-        if not state.final_evaluation_queued:
-            self._queue_final_evaluation()
+        self._queue(changes.ended(state, self._occasion()))
         self._writer.close()
         # While the store is down the end goes out all the same, as any change does.
         await workflow.wait_condition(lambda: writing.done() or self._writer.stalled)
@@ -177,48 +153,13 @@ class GuidancePeriodWorkflow:
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._reporting)
         return self._status()
 
-    def _act_on_deadlines(self) -> None:
-        state, now = self._live, workflow.now()
-        for deadline in rules.due_deadlines(state, now):
-            if deadline.kind == "period_end":
-                reached = state.phase
-                change = rules.apply_expiry(state, now)
-                self._queue_phase_change(change, "system", f"expired in {reached}", "expired")
-                return
-            if deadline.kind == "phase_due":
-                state.phase_overdue_noted = True  # nothing to send: the next publish shows it overdue
-                continue
-            notice = rules.apply_notice(state, deadline, now)
-            workflow.logger.info("sent %s for %s", notice.kind, self._id)
-            self._queue(
-                Activities.SEND_NOTICE,
-                NoticeRecord(
-                    period=PeriodSnapshot.of(state, self._id, now),
-                    notice=notice,
-                    audit=self._audit(notice.key, "system", notice.kind, now, message=notice.message),
-                ),
-                f"{notice.kind.replace('_', ' ')}: {state.phase}",
-            )
-
     # --- updates ----------------------------------------------------------------------------------
 
     @workflow.update
     def record_milestone(self, update: RecordMilestone) -> PeriodStatus:
         """Close the current phase with its milestone; the period moves to the next phase."""
-        state, now = self._live, workflow.now()
         self._check(rules.check_milestone, update)
-        entry, change = rules.apply_milestone(state, update, now)
-        self._queue(
-            Activities.RECORD_MILESTONE,
-            MilestoneRecord(
-                period=PeriodSnapshot.of(state, self._id, now),
-                milestone=entry,
-                transition=PhaseTransition.of(change, self._id, now, update.adviser),
-                audit=self._audit(self._update_key(), update.adviser, f"milestone {update.milestone}", now),
-            ),
-            f"{update.milestone} by {update.adviser}",
-        )
-        return self._status()
+        return self._answer(changes.milestone(self._live, update, self._occasion(self._update_key())))
 
     @record_milestone.validator
     def _validate_record_milestone(self, update: RecordMilestone) -> None:
@@ -227,12 +168,8 @@ class GuidancePeriodWorkflow:
     @workflow.update
     def schedule_meeting(self, request: ScheduleMeeting) -> PeriodStatus:
         """Agree a meeting on a working day within the period, or move one given its ``meeting_id``."""
-        state, now = self._live, workflow.now()
         self._check(rules.check_meeting, request)
-        meeting = rules.apply_meeting(state, request, now)
-        action = "meeting moved" if meeting.sequence else "meeting scheduled"
-        self._queue_meeting(meeting, self._update_key(), request.adviser, action)
-        return self._status().model_copy(update={"created": meeting.meeting_id})
+        return self._answer(changes.meeting(self._live, request, self._occasion(self._update_key())))
 
     @schedule_meeting.validator
     def _validate_schedule_meeting(self, request: ScheduleMeeting) -> None:
@@ -241,11 +178,8 @@ class GuidancePeriodWorkflow:
     @workflow.update
     def withdraw(self, request: Withdraw) -> PeriodStatus:
         """End the period early; it closes as ``withdrawn``."""
-        state, now = self._live, workflow.now()
         self._check(rules.check_withdrawal, request)
-        change = rules.apply_withdrawal(state, request, now)
-        self._queue_phase_change(change, request.by, f"withdrawn: {request.reason}", self._update_key())
-        return self._status()
+        return self._answer(changes.withdrawal(self._live, request, self._occasion(self._update_key())))
 
     @withdraw.validator
     def _validate_withdraw(self, request: Withdraw) -> None:
@@ -257,33 +191,19 @@ class GuidancePeriodWorkflow:
     async def gathering_invitation(self, invitation: GatheringInvitation) -> None:
         """The Directorate invites the owner to a national gathering (a repeated id moves it)."""
         await workflow.wait_condition(lambda: self._state is not None)
-        state, now = self._live, workflow.now()
-        if is_terminal(state.phase):
-            workflow.logger.warning("gathering %s ignored: period has ended", invitation.gathering_id)
-            return
-        entry = rules.apply_gathering(state, invitation, now)
-        key = f"gathering:{entry.gathering_id}:{now.isoformat()}"
-        self._queue(
-            Activities.RECORD_GATHERING,
-            GatheringRecord(
-                workflow_id=self._id,
-                gathering=entry,
-                audit=self._audit(key, "directorate", "gathering invitation", now, gathering_id=entry.gathering_id),
-            ),
-            f"gathering {entry.date}: {entry.title}",
-        )
+        effects = changes.gathering(self._live, invitation, self._occasion())
+        if effects.left_out:
+            workflow.logger.warning("gathering %s ignored: %s", invitation.gathering_id, effects.left_out)
+        self._queue(effects)
 
     @workflow.signal
     async def network_meeting(self, meeting: NetworkMeeting) -> None:
         """The cohort passes on a meeting shared by the owner's network (a higher sequence moves it)."""
         await workflow.wait_condition(lambda: self._state is not None)
-        state, now = self._live, workflow.now()
-        entry = rules.apply_network_meeting(state, meeting, now)
-        if isinstance(entry, str):
-            workflow.logger.info("network meeting %s left out: %s", meeting.meeting_id, entry)
-            return
-        action = "network meeting moved" if entry.sequence else "network meeting scheduled"
-        self._queue_meeting(entry, f"{entry.meeting_id}:{entry.sequence}", "cohort", action)
+        effects = changes.network_meeting(self._live, meeting, self._occasion())
+        if effects.left_out:
+            workflow.logger.info("network meeting %s left out: %s", meeting.meeting_id, effects.left_out)
+        self._queue(effects)
 
     @workflow.signal(name=REPORT_PROGRESS_TO_SIGNAL)
     async def report_progress_to(self, cohort_workflow_id: str) -> None:
@@ -332,48 +252,19 @@ class GuidancePeriodWorkflow:
         info = workflow.current_update_info()
         return f"update:{info.id}" if info is not None else f"update:{workflow.uuid4()}"
 
-    def _audit(self, key: str, actor: str, action: str, at: datetime, **details: Any) -> AuditEntry:
-        return AuditEntry(workflow_id=self._id, event_key=key, at=at, actor=actor, action=action, details=details)
+    def _occasion(self, key: str = "") -> Occasion:
+        return Occasion(self._id, workflow.now(), key)
 
-    def _queue(self, activity: str, record: Any, summary: str) -> None:
-        self._live.pending.append(
-            PendingRecord(activity=activity, summary=summary, payload=record.model_dump(mode="json"))
-        )
-        self._revision += 1
+    def _queue(self, effects: Effects) -> None:
+        """Queue a change's records for the writer; the main loop wakes to publish the change."""
+        if effects.records:
+            self._live.pending.extend(effects.records)
+            self._revision += 1
 
-    def _queue_meeting(self, meeting: MeetingEntry, key: str, actor: str, action: str) -> None:
-        """Queue a meeting's record and invitation to the period's advisers."""
-        state, now = self._live, workflow.now()
-        self._queue(
-            Activities.RECORD_MEETING,
-            MeetingRecord(
-                workflow_id=self._id,
-                owner_name=state.input.owner.name,
-                advisers=list(state.input.advisers),
-                timezone=state.plan.timezone,
-                meeting=meeting,
-                audit=self._audit(key, actor, action, now, meeting_id=meeting.meeting_id),
-            ),
-            f"invite to {meeting.kind} {meeting.date}",
-        )
-
-    def _queue_phase_change(self, change: rules.PhaseChange, by: str, action: str, key: str) -> None:
-        state, now = self._live, workflow.now()
-        self._queue(
-            Activities.RECORD_PHASE_CHANGE,
-            PhaseChangeRecord(
-                period=PeriodSnapshot.of(state, self._id, now),
-                transition=PhaseTransition.of(change, self._id, now, by),
-                audit=self._audit(key, by, action, now),
-            ),
-            f"{change.from_phase} -> {change.to_phase}",
-        )
-
-    def _queue_final_evaluation(self) -> None:
-        state = self._live
-        state.final_evaluation_queued = True
-        record = FinalEvaluationRecord.of(state, self._id, workflow.now())
-        self._queue(Activities.RECORD_FINAL_EVALUATION, record, f"final evaluation: {state.phase}")
+    def _answer(self, effects: Effects) -> PeriodStatus:
+        """Queue an accepted update's records; answer with the new status and the id of what it created."""
+        self._queue(effects)
+        return self._status().model_copy(update={"created": effects.created})
 
     async def _wait_until(self, deadline: rules.Deadline) -> None:
         """Sleep until the deadline; a change, or a chance to continue-as-new, wakes the loop early."""

@@ -1,0 +1,191 @@
+"""What each change to a period causes: the state moves (`domain.period`) and the records to write.
+
+The workflow calls one function here per event (an accepted update, a signal, a passed deadline) and only
+queues the `Effects` that come back; it never builds a record or branches on a deadline's kind itself.
+"""
+
+from __future__ import annotations
+
+from domain import period as rules
+from domain.contract import Activities
+from domain.effects import Effects, Occasion
+from domain.models import (
+    GatheringInvitation,
+    MeetingEntry,
+    NetworkMeeting,
+    PeriodState,
+    RecordMilestone,
+    ScheduleMeeting,
+    Withdraw,
+)
+from domain.phases import is_terminal
+from domain.records import (
+    FinalEvaluationRecord,
+    GatheringRecord,
+    MeetingRecord,
+    MilestoneRecord,
+    NoticeRecord,
+    PeriodSnapshot,
+    PeriodStartedRecord,
+    PhaseChangeRecord,
+    PhaseTransition,
+)
+
+
+def started(state: PeriodState, at: Occasion) -> Effects:
+    """A new period: its start, then the plan's recurring meetings and gatherings proposed for the whole period."""
+    effects = Effects()
+    effects.add(
+        Activities.RECORD_PERIOD_STARTED,
+        PeriodStartedRecord(
+            period=PeriodSnapshot.of(state, at.workflow_id, at.now),
+            audit=at.audit("started", "system", "period started", plan=state.plan.version),
+            plan=state.plan,
+        ),
+        f"record start of {state.input.owner.name}",
+    )
+    for meeting in rules.apply_planned_meetings(state, at.now):
+        _meeting(effects, state, at, meeting, f"plan:{meeting.meeting_id}", "plan", "meeting proposed by the plan")
+    return effects
+
+
+def milestone(state: PeriodState, update: RecordMilestone, at: Occasion) -> Effects:
+    """An accepted milestone closes the current phase."""
+    entry, change = rules.apply_milestone(state, update, at.now)
+    effects = Effects()
+    effects.add(
+        Activities.RECORD_MILESTONE,
+        MilestoneRecord(
+            period=PeriodSnapshot.of(state, at.workflow_id, at.now),
+            milestone=entry,
+            transition=PhaseTransition.of(change, at.workflow_id, at.now, update.adviser),
+            audit=at.audit(at.key, update.adviser, f"milestone {update.milestone}"),
+        ),
+        f"{update.milestone} by {update.adviser}",
+    )
+    return effects
+
+
+def meeting(state: PeriodState, request: ScheduleMeeting, at: Occasion) -> Effects:
+    """An accepted meeting, agreed or moved: its record and invitation; `created` is its id."""
+    entry = rules.apply_meeting(state, request, at.now)
+    action = "meeting moved" if entry.sequence else "meeting scheduled"
+    effects = Effects(created=entry.meeting_id)
+    _meeting(effects, state, at, entry, at.key, request.adviser, action)
+    return effects
+
+
+def withdrawal(state: PeriodState, request: Withdraw, at: Occasion) -> Effects:
+    """An accepted withdrawal ends the period."""
+    change = rules.apply_withdrawal(state, request, at.now)
+    effects = Effects()
+    _phase_change(effects, state, at, change, request.by, f"withdrawn: {request.reason}", at.key)
+    return effects
+
+
+def deadlines_passed(state: PeriodState, at: Occasion) -> Effects:
+    """The deadlines that have passed, earliest first: reminders and escalations go out, the period may expire.
+
+    A phase that only became overdue sends nothing: the next publish shows it overdue.
+    """
+    effects = Effects()
+    for deadline in rules.due_deadlines(state, at.now):
+        if deadline.kind == "period_end":
+            reached = state.phase
+            change = rules.apply_expiry(state, at.now)
+            _phase_change(effects, state, at, change, "system", f"expired in {reached}", "expired")
+            return effects
+        if deadline.kind == "phase_due":
+            state.phase_overdue_noted = True
+            continue
+        notice = rules.apply_notice(state, deadline, at.now)
+        effects.add(
+            Activities.SEND_NOTICE,
+            NoticeRecord(
+                period=PeriodSnapshot.of(state, at.workflow_id, at.now),
+                notice=notice,
+                audit=at.audit(notice.key, "system", notice.kind, message=notice.message),
+            ),
+            f"{notice.kind.replace('_', ' ')}: {state.phase}",
+        )
+    return effects
+
+
+def gathering(state: PeriodState, invitation: GatheringInvitation, at: Occasion) -> Effects:
+    """The Directorate's invitation to a national gathering (a repeated id moves it); an ended period ignores it."""
+    if is_terminal(state.phase):
+        return Effects(left_out=f"the period has ended ({state.phase})")
+    entry = rules.apply_gathering(state, invitation, at.now)
+    effects = Effects()
+    effects.add(
+        Activities.RECORD_GATHERING,
+        GatheringRecord(
+            workflow_id=at.workflow_id,
+            gathering=entry,
+            audit=at.audit(
+                f"gathering:{entry.gathering_id}:{at.now.isoformat()}",
+                "directorate",
+                "gathering invitation",
+                gathering_id=entry.gathering_id,
+            ),
+        ),
+        f"gathering {entry.date}: {entry.title}",
+    )
+    return effects
+
+
+def network_meeting(state: PeriodState, meeting: NetworkMeeting, at: Occasion) -> Effects:
+    """A meeting of the owner's network passed on by the cohort (a higher sequence moves it)."""
+    entry = rules.apply_network_meeting(state, meeting, at.now)
+    if isinstance(entry, str):
+        return Effects(left_out=entry)
+    action = "network meeting moved" if entry.sequence else "network meeting scheduled"
+    effects = Effects(created=entry.meeting_id)
+    _meeting(effects, state, at, entry, f"{entry.meeting_id}:{entry.sequence}", "cohort", action)
+    return effects
+
+
+def ended(state: PeriodState, at: Occasion) -> Effects:
+    """The closing record of a period that has ended, whatever way it ended (once)."""
+    if state.final_evaluation_queued:
+        return Effects()
+    state.final_evaluation_queued = True
+    effects = Effects()
+    effects.add(
+        Activities.RECORD_FINAL_EVALUATION,
+        FinalEvaluationRecord.of(state, at.workflow_id, at.now),
+        f"final evaluation: {state.phase}",
+    )
+    return effects
+
+
+def _meeting(
+    effects: Effects, state: PeriodState, at: Occasion, entry: MeetingEntry, key: str, actor: str, action: str
+) -> None:
+    """A meeting's record and its invitation to the period's advisers."""
+    effects.add(
+        Activities.RECORD_MEETING,
+        MeetingRecord(
+            workflow_id=at.workflow_id,
+            owner_name=state.input.owner.name,
+            advisers=list(state.input.advisers),
+            timezone=state.plan.timezone,
+            meeting=entry,
+            audit=at.audit(key, actor, action, meeting_id=entry.meeting_id),
+        ),
+        f"invite to {entry.kind} {entry.date}",
+    )
+
+
+def _phase_change(
+    effects: Effects, state: PeriodState, at: Occasion, change: rules.PhaseChange, by: str, action: str, key: str
+) -> None:
+    effects.add(
+        Activities.RECORD_PHASE_CHANGE,
+        PhaseChangeRecord(
+            period=PeriodSnapshot.of(state, at.workflow_id, at.now),
+            transition=PhaseTransition.of(change, at.workflow_id, at.now, by),
+            audit=at.audit(key, by, action),
+        ),
+        f"{change.from_phase} -> {change.to_phase}",
+    )

@@ -1,0 +1,87 @@
+"""What each change to a cohort causes (domain/cohort_changes.py): invitation and gathering records with their
+keys, and the signals to its periods, gathered in the order the workflow sends them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from domain import cohort as rules
+from domain import cohort_changes as changes
+from domain import gatherings as gathering_rules
+from domain.contract import Activities
+from domain.effects import Occasion
+from domain.records import PeriodsStarted
+from tests.cohorts.test_cohort_rules import INVITED, answer, state
+
+COHORT_ID = "cohort-2027"
+
+
+def occasion(now: datetime = INVITED, key: str = "update:u1") -> Occasion:
+    return Occasion(COHORT_ID, now, key)
+
+
+def started(cohort: rules.CohortState, *owner_ids: str, at: datetime = INVITED) -> changes.Effects:
+    ids = [rules.period_workflow_id_of(cohort, o) for o in owner_ids]
+    return changes.periods_started(
+        cohort, list(owner_ids), PeriodsStarted(started=ids, already_started=[]), occasion(at)
+    )
+
+
+def test_a_new_cohort_invites_every_owner_once() -> None:
+    cohort = state()
+    effects = changes.opened(cohort, occasion())
+    assert [r.activity for r in effects.records] == [Activities.RECORD_INVITATION] * 3
+    assert [r.payload["audit"]["event_key"] for r in effects.records] == [
+        "invitation:3301:invited",
+        "invitation:1103:invited",
+        "invitation:4617:invited",
+    ]
+    assert effects.signals == []
+
+
+def test_an_acceptance_is_recorded_with_the_update_key_and_queues_the_start() -> None:
+    cohort = state()
+    effects = changes.response(cohort, answer("3301"), occasion())
+    [record] = effects.records
+    assert record.payload["event"] == "accepted"
+    assert record.payload["audit"]["event_key"] == "update:u1"
+    assert record.payload["period_workflow_id"] == rules.period_workflow_id_of(cohort, "3301")
+    assert cohort.starts_pending == ["3301"]
+
+
+def test_a_gathering_is_sent_to_the_live_periods_and_a_late_joiner_catches_up() -> None:
+    cohort = state()
+    for owner in ("3301", "1103"):
+        changes.response(cohort, answer(owner), occasion())
+    started(cohort, "3301")
+    assert cohort.starts_pending == ["1103"]
+    gathering = cohort.gatherings[0]
+    sent_at = gathering_rules.invite_at(gathering, cohort.plan)
+
+    passed = changes.deadlines_passed(cohort, occasion(sent_at))
+    assert [s.workflow_id for s in passed.signals if s.signal == "gathering_invitation"] == [
+        rules.period_workflow_id_of(cohort, "3301")
+    ]
+    gathering_records = [r for r in passed.records if r.activity == Activities.RECORD_NATIONAL_GATHERING]
+    assert [g["owner_id"] for g in gathering_records[0].payload["guests"]] == ["3301"]
+    assert gathering.sent_sequence == gathering.sequence
+
+    late = started(cohort, "1103", at=sent_at)
+    assert [(s.signal, s.workflow_id) for s in late.signals] == [
+        ("gathering_invitation", rules.period_workflow_id_of(cohort, "1103"))
+    ]
+    [record] = late.records
+    assert record.payload["audit"]["action"] == "gathering invitation (late joiner)"
+    assert record.payload["audit"]["event_key"] == f"gathering:{gathering.gathering_id}:{gathering.sequence}:1103"
+
+
+def test_a_network_meeting_goes_to_the_live_periods_of_its_network_only() -> None:
+    cohort = state()
+    for owner in ("3301", "4617"):
+        changes.response(cohort, answer(owner), occasion())
+    started(cohort, "3301", "4617")
+    request = rules.ScheduleNetworkMeeting(network="Sunnhordland", date=date(2027, 9, 14), adviser="d.lie")
+    effects = changes.network_meeting(cohort, request)
+    assert effects.created == "network-1"
+    assert [s.workflow_id for s in effects.signals] == [rules.period_workflow_id_of(cohort, "4617")]
+    assert effects.records == []
