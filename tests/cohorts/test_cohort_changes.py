@@ -9,7 +9,7 @@ from domain import cohort as rules
 from domain import cohort_changes as changes
 from domain import gatherings as gathering_rules
 from domain.contract import Activities
-from domain.effects import Occasion
+from domain.effects import Effects, Occasion
 from domain.records import PeriodsStarted
 from tests.cohorts.test_cohort_rules import INVITED, answer, state
 
@@ -20,7 +20,7 @@ def occasion(now: datetime = INVITED, key: str = "update:u1") -> Occasion:
     return Occasion(COHORT_ID, now, key)
 
 
-def started(cohort: rules.CohortState, *owner_ids: str, at: datetime = INVITED) -> changes.Effects:
+def started(cohort: rules.CohortState, *owner_ids: str, at: datetime = INVITED) -> Effects:
     ids = [rules.period_workflow_id_of(cohort, o) for o in owner_ids]
     return changes.periods_started(
         cohort, list(owner_ids), PeriodsStarted(started=ids, already_started=[]), occasion(at)
