@@ -17,9 +17,6 @@ from domain.cohort import CohortInput, CohortStatus
 from domain.contract import period_workflow_id
 from domain.models import PeriodStatus
 from starter.cohorts import start_cohort
-
-# The record store's fixtures (a database of the test's own with the schema applied), for test_invitation_store.
-from tests.activities.conftest import database_url, pool, settings, store  # noqa: F401
 from tests.helpers.fakes import RecordingActivities
 from tests.helpers.waits import query_when_started, terminate_when_settled, wait_for
 from tests.helpers.workers import recording_worker
