@@ -1,7 +1,7 @@
 """Shared fixtures: every test starts its own servers in temporary folders and stops them afterwards.
 
 The fixtures of more than one folder stand here once: a throwaway database with the record store on it
-(`tests/helpers/databases.py`).
+(`tests/helpers/databases.py`) and the harness of a period or cohort under test (`tests/helpers/harness.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from devstack.temporal_server import DevServer, free_port
 from domain.settings import AppSettings
 from tests.helpers.clock import suite_server
 from tests.helpers.databases import schema_pool, throwaway_database
+from tests.helpers.harness import Harness, harness_on
 
 
 @pytest.fixture(scope="session")
@@ -94,3 +95,10 @@ def settings(tmp_path: Path) -> AppSettings:
 def store(pool: asyncpg.Pool, settings: AppSettings) -> RecordStore:
     """The record store on the test's database."""
     return RecordStore(pool, settings)
+
+
+@pytest.fixture
+async def harness(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[Harness]:
+    """A period or cohort under test on the module's time-skipping server (tests/helpers/harness.py)."""
+    async with harness_on(time_skipping_env) as harness:
+        yield harness
