@@ -1,4 +1,8 @@
-"""Shared fixtures: every test starts its own servers in temporary folders and stops them afterwards."""
+"""Shared fixtures: every test starts its own servers in temporary folders and stops them afterwards.
+
+The fixtures of more than one folder stand here once: a throwaway database with the record store on it
+(`tests/helpers/databases.py`) and the harness of a period or cohort under test (`tests/helpers/harness.py`).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,17 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from activities.record_store import RecordStore
 from devstack.postgres import start_embedded_postgres
 from devstack.temporal_server import DevServer, free_port
+from domain.settings import AppSettings
 from tests.helpers.clock import suite_server
+from tests.helpers.databases import schema_pool, throwaway_database
+from tests.helpers.harness import Harness, harness_on
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +62,43 @@ async def dev_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+async def database_url(postgres_url: str, request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """An empty database of the test's own on the session's PostgreSQL server (named after the test's folder),
+    dropped afterwards."""
+    async with throwaway_database(postgres_url, request.path.parent.name) as url:
+        yield url
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on the test's database with the record store's schema applied."""
+    async with schema_pool(database_url) as pool:
+        yield pool
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> AppSettings:
+    """The record store's settings, its files in the test's temporary folder."""
+    return AppSettings(
+        _env_file=None,
+        data_dir=tmp_path,
+        outbox_dir=tmp_path / "outbox",
+        directorate_address="veilederkorpset@udir.test",
+        adviser_mail_domain="veileder.test",
+    )
+
+
+@pytest.fixture
+def store(pool: asyncpg.Pool, settings: AppSettings) -> RecordStore:
+    """The record store on the test's database."""
+    return RecordStore(pool, settings)
+
+
+@pytest.fixture
+async def harness(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[Harness]:
+    """A period or cohort under test on the module's time-skipping server (tests/helpers/harness.py)."""
+    async with harness_on(time_skipping_env) as harness:
+        yield harness

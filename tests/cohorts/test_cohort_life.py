@@ -20,7 +20,7 @@ from domain.phases import Milestone, is_terminal
 from domain.records import NationalGatheringRecord
 from domain.settings import VeilederkorpsetSettings
 from starter.client import start_period
-from tests.cohorts.conftest import OWNERS, CohortHarness
+from tests.helpers.harness import OWNERS, Harness
 from tests.helpers.waits import wait_for
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
@@ -30,16 +30,16 @@ def accepted(owners: list[dict[str, object]]) -> list[dict[str, object]]:
     return [{**o, "accepted_by": "Statsforvalteren"} for o in owners]
 
 
-async def test_a_cohort_runs_its_gatherings_and_ends_when_its_last_period_has_ended(cohorts: CohortHarness) -> None:
+async def test_a_cohort_runs_its_gatherings_and_ends_when_its_last_period_has_ended(cohorts: Harness) -> None:
     cohort = await cohorts.cohort_input(owners=accepted(OWNERS))
-    handle = await cohorts.start(cohort)
-    status = await cohorts.settled(handle, starts=3)
+    handle = await cohorts.start_cohort(cohort)
+    status = await cohorts.cohort_settled(handle, starts=3)
     assert status.periods_started == 3
     plan = VeilederkorpsetSettings().plan()
     planned = plan_gatherings(cohort.start_date, plan)
     assert [g.gathering_id for g in status.gatherings] == [g.gathering_id for g in planned]
 
-    await cohorts.env.sleep(timedelta(days=31 * 31))
+    await cohorts.sleep(timedelta(days=31 * 31))
     final = await handle.result()
 
     assert final.ended and final.periods_ended == 3
@@ -60,19 +60,19 @@ def rejection(error: pytest.ExceptionInfo[WorkflowUpdateFailedError]) -> str:
     return cause.message
 
 
-async def test_an_owner_that_accepts_late_is_invited_to_the_gatherings_already_sent(cohorts: CohortHarness) -> None:
+async def test_an_owner_that_accepts_late_is_invited_to_the_gatherings_already_sent(cohorts: Harness) -> None:
     cohort = await cohorts.cohort_input(owners=[*accepted(OWNERS[:2]), OWNERS[2]], reply_days=40)
-    handle = await cohorts.start(cohort)
-    await cohorts.settled(handle, starts=2)
+    handle = await cohorts.start_cohort(cohort)
+    await cohorts.cohort_settled(handle, starts=2)
     first = plan_gatherings(cohort.start_date, VeilederkorpsetSettings().plan())[0]
-    now = await cohorts.env.get_current_time()
-    await cohorts.env.sleep(gathering_invite_at(first) - now + timedelta(hours=1))
-    await cohorts.settled(handle, starts=2)
+    now = await cohorts.now()
+    await cohorts.sleep(gathering_invite_at(first) - now + timedelta(hours=1))
+    await cohorts.cohort_settled(handle, starts=2)
 
     await handle.execute_update(
         CohortWorkflow.respond_to_invitation, RespondToInvitation(owner_id="4617", answer="accept", by="SF Vestland")
     )
-    await cohorts.settled(handle, starts=3)
+    await cohorts.cohort_settled(handle, starts=3)
 
     sent = [r for r in cohorts.fakes.calls[Activities.RECORD_NATIONAL_GATHERING] if r.cohort == cohort.cohort]
     assert [(r.gathering_id, [g.owner_id for g in r.guests]) for r in sent] == [
@@ -92,14 +92,14 @@ def gathering_invite_at(gathering: NationalGathering) -> datetime:
     return invite_at(gathering, VeilederkorpsetSettings().plan())
 
 
-async def test_a_moved_gathering_reaches_every_period_again_with_a_higher_sequence(cohorts: CohortHarness) -> None:
+async def test_a_moved_gathering_reaches_every_period_again_with_a_higher_sequence(cohorts: Harness) -> None:
     cohort = await cohorts.cohort_input(owners=accepted(OWNERS))
-    handle = await cohorts.start(cohort)
-    await cohorts.settled(handle, starts=3)
+    handle = await cohorts.start_cohort(cohort)
+    await cohorts.cohort_settled(handle, starts=3)
     first = plan_gatherings(cohort.start_date, VeilederkorpsetSettings().plan())[0]
-    now = await cohorts.env.get_current_time()
-    await cohorts.env.sleep(gathering_invite_at(first) - now + timedelta(hours=1))
-    await cohorts.settled(handle)
+    now = await cohorts.now()
+    await cohorts.sleep(gathering_invite_at(first) - now + timedelta(hours=1))
+    await cohorts.cohort_settled(handle)
 
     saturday = first.date + timedelta(days=(5 - first.date.weekday()) % 7 or 7)
     with pytest.raises(WorkflowUpdateFailedError) as rejected:
@@ -120,7 +120,7 @@ async def test_a_moved_gathering_reaches_every_period_again_with_a_higher_sequen
     )
     entry = next(g for g in moved.gatherings if g.gathering_id == first.gathering_id)
     assert (entry.date, entry.place, entry.sequence) == (new_day, "Trondheim", 1)
-    await cohorts.settled(handle)
+    await cohorts.cohort_settled(handle)
     for owner in ("3301", "1103", "4617"):
         period = cohorts.period(cohort.cohort, owner)
         await wait_for(partial(has_gathering, period, first.gathering_id, 1), owner)
@@ -133,10 +133,10 @@ async def test_a_moved_gathering_reaches_every_period_again_with_a_higher_sequen
     assert [r.audit.actor for r in sent] == ["directorate", "k.lund.udir"]
 
 
-async def test_an_added_gathering_is_sent_at_once_when_its_invitation_day_has_passed(cohorts: CohortHarness) -> None:
+async def test_an_added_gathering_is_sent_at_once_when_its_invitation_day_has_passed(cohorts: Harness) -> None:
     cohort = await cohorts.cohort_input(owners=accepted(OWNERS))
-    handle = await cohorts.start(cohort)
-    await cohorts.settled(handle, starts=3)
+    handle = await cohorts.start_cohort(cohort)
+    await cohorts.cohort_settled(handle, starts=3)
     soon = calendar.next_working_day(await cohorts.today() + timedelta(days=10))
 
     added = await handle.execute_update(
@@ -146,13 +146,13 @@ async def test_an_added_gathering_is_sent_at_once_when_its_invitation_day_has_pa
     assert added.created == "extra-1"  # the answer names the gathering it added
     entry = next(g for g in added.gatherings if g.gathering_id == "extra-1")
     assert (entry.title, entry.date, entry.place, entry.added_by) == ("Network day", soon, "Oslo", "udir")
-    await cohorts.settled(handle)
+    await cohorts.cohort_settled(handle)
     await wait_for(lambda: has_gathering(cohorts.period(cohort.cohort, "3301"), "extra-1"), "added gathering sent")
     sent = [r for r in cohorts.fakes.calls[Activities.RECORD_NATIONAL_GATHERING] if r.gathering_id == "extra-1"]
     assert {r.audit.actor for r in sent if r.cohort == cohort.cohort} == {"udir"}
 
 
-async def test_a_network_meeting_reaches_the_networks_periods_only(cohorts: CohortHarness) -> None:
+async def test_a_network_meeting_reaches_the_networks_periods_only(cohorts: Harness) -> None:
     owners = [
         *OWNERS,
         {
@@ -162,8 +162,8 @@ async def test_a_network_meeting_reaches_the_networks_periods_only(cohorts: Coho
         },
     ]
     cohort = await cohorts.cohort_input(owners=accepted(owners))
-    handle = await cohorts.start(cohort)
-    await cohorts.settled(handle, starts=4)
+    handle = await cohorts.start_cohort(cohort)
+    await cohorts.cohort_settled(handle, starts=4)
     day = calendar.next_working_day(cohort.start_date + timedelta(days=20))
 
     with pytest.raises(WorkflowUpdateFailedError) as rejected:
@@ -189,7 +189,7 @@ async def test_a_network_meeting_reaches_the_networks_periods_only(cohorts: Coho
         CohortWorkflow.schedule_network_meeting,
         ScheduleNetworkMeeting(network="Sunnhordland", date=moved_to, adviser="e.berg", meeting_id=meeting_id),
     )
-    await cohorts.settled(handle)
+    await cohorts.cohort_settled(handle)
 
     async def network_meeting(owner: str) -> list[tuple[str, date, int]]:
         status = await cohorts.period(cohort.cohort, owner).query(GuidancePeriodWorkflow.status)
@@ -209,12 +209,12 @@ async def _equals(value: Awaitable[object], expected: object) -> bool:
     return await value == expected
 
 
-async def test_the_cohort_sees_its_periods_progress_and_their_scope(cohorts: CohortHarness) -> None:
+async def test_the_cohort_sees_its_periods_progress_and_their_scope(cohorts: Harness) -> None:
     owners = [{**o, "kindergarten_transition": o is OWNERS[0]} for o in OWNERS]
     owners = accepted(owners)
     cohort = await cohorts.cohort_input(owners=owners)
-    handle = await cohorts.start(cohort)
-    await cohorts.settled(handle, starts=3)
+    handle = await cohorts.start_cohort(cohort)
+    await cohorts.cohort_settled(handle, starts=3)
     drammen = cohorts.period(cohort.cohort, "3301")
     assert (await drammen.query(GuidancePeriodWorkflow.status)).kindergarten_transition
     assert not (
@@ -234,34 +234,32 @@ async def test_the_cohort_sees_its_periods_progress_and_their_scope(cohorts: Coh
     await wait_for(lambda: _equals(phases(), {"anchoring": 1, "withdrawn": 1, "mapping": 1}), "progress reported")
     due = (await handle.query(CohortWorkflow.status)).invitations[2].phase_due_on
     assert due is not None
-    await cohorts.env.sleep(
-        calendar.end_of_day(due, "Europe/Oslo") - await cohorts.env.get_current_time() + timedelta(hours=2)
-    )
+    await cohorts.sleep(calendar.end_of_day(due, "Europe/Oslo") - await cohorts.now() + timedelta(hours=2))
     status = await handle.query(CohortWorkflow.status)
     # Drammen's anchoring (8 weeks from its milestone) fell due before Kvinnherad's mapping (10 weeks).
     assert status.overdue == 2 and [i.owner_id for i in status.invitations if i.overdue] == ["3301", "4617"]
     assert status.periods_ended == 1
 
 
-async def _started_by_hand(cohorts: CohortHarness, cohort: CohortInput) -> WorkflowHandle[Any, PeriodStatus]:
+async def _started_by_hand(cohorts: Harness, cohort: CohortInput) -> WorkflowHandle[Any, PeriodStatus]:
     """The first owner's period, started with the cohort's period id before the cohort (as a person might)."""
     owner = cohort.owners[0].owner
     period = PeriodInput(cohort=cohort.cohort, owner=owner, advisers=["a.hansen"], start_date=cohort.start_date)
     handle = await start_period(
-        cohorts.env.client, period, plan=VeilederkorpsetSettings().plan(), task_queue=cohorts.task_queue
+        cohorts.client, period, plan=VeilederkorpsetSettings().plan(), task_queue=cohorts.task_queue
     )
-    cohorts.started.append(handle.id)
+    cohorts.track(handle.id)
     return handle
 
 
-async def test_a_period_of_the_same_id_that_has_ended_is_not_waited_for(cohorts: CohortHarness) -> None:
+async def test_a_period_of_the_same_id_that_has_ended_is_not_waited_for(cohorts: Harness) -> None:
     cohort = await cohorts.cohort_input(owners=accepted(OWNERS[:2]))
     ended = await _started_by_hand(cohorts, cohort)
     await ended.execute_update(GuidancePeriodWorkflow.withdraw, Withdraw(reason="started by mistake", by="udir"))
     await ended.result()
 
-    handle = await cohorts.start(cohort)
-    status = await cohorts.settled(handle, starts=2)
+    handle = await cohorts.start_cohort(cohort)
+    status = await cohorts.cohort_settled(handle, starts=2)
 
     first, second = (next(i for i in status.invitations if i.owner_id == o.owner.id) for o in cohort.owners)
     assert first.period_started and first.period_ended  # the cohort knows that period is over
@@ -273,13 +271,13 @@ async def test_a_period_of_the_same_id_that_has_ended_is_not_waited_for(cohorts:
 
 
 async def test_a_period_started_by_hand_before_the_cohort_reports_to_it_and_its_end_counts(
-    cohorts: CohortHarness,
+    cohorts: Harness,
 ) -> None:
     cohort = await cohorts.cohort_input(owners=accepted(OWNERS[:2]))
     running = await _started_by_hand(cohorts, cohort)
 
-    handle = await cohorts.start(cohort)
-    status = await cohorts.settled(handle, starts=2)
+    handle = await cohorts.start_cohort(cohort)
+    status = await cohorts.cohort_settled(handle, starts=2)
     first = next(i for i in status.invitations if i.owner_id == cohort.owners[0].owner.id)
     assert first.period_started and not first.period_ended  # found running: the cohort waits for its end
 

@@ -13,7 +13,7 @@ from domain.gatherings import plan_gatherings
 from domain.models import PeriodProgress
 from domain.period import Rejection
 from domain.settings import VeilederkorpsetSettings
-from tests.cohorts.conftest import OWNERS
+from tests.helpers.harness import OWNERS
 
 # Wednesday before Easter 2027 (Maundy Thursday 25 March, Good Friday 26, Easter Monday 29 are holidays).
 INVITED = datetime(2027, 3, 24, 10, tzinfo=UTC)

@@ -15,7 +15,7 @@ from domain.contract import Activities, cohort_workflow_id, period_workflow_id
 from domain.models import RecordMilestone
 from domain.phases import Phase
 from domain.records import InvitationRecord
-from tests.cohorts.conftest import CohortHandle, CohortHarness
+from tests.helpers.harness import CohortHandle, Harness
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
 
@@ -32,7 +32,7 @@ def answer(owner_id: str, what: str = "accept") -> RespondToInvitation:
     )
 
 
-def invitation_events(cohorts: CohortHarness, cohort: str) -> list[tuple[str, str]]:
+def invitation_events(cohorts: Harness, cohort: str) -> list[tuple[str, str]]:
     """The invitation records written, in the order they arrived (a cohort writes records in batches, so
     records queued together may arrive in any order)."""
     records = [r for r in cohorts.fakes.calls[Activities.RECORD_INVITATION] if r.cohort == cohort]
@@ -44,9 +44,9 @@ async def history_event_types(handle: CohortHandle) -> list[int]:
     return [event.event_type async for event in handle.fetch_history_events()]
 
 
-async def test_every_owner_is_invited_once_through_the_county_governor(cohorts: CohortHarness) -> None:
-    handle = await cohorts.start()
-    status = await cohorts.settled(handle)
+async def test_every_owner_is_invited_once_through_the_county_governor(cohorts: Harness) -> None:
+    handle = await cohorts.start_cohort()
+    status = await cohorts.cohort_settled(handle)
     cohort = status.cohort
 
     assert handle.id == cohort_workflow_id(cohort)
@@ -62,14 +62,14 @@ async def test_every_owner_is_invited_once_through_the_county_governor(cohorts: 
 
 
 async def test_an_acceptance_starts_exactly_one_period_and_a_second_answer_is_rejected(
-    cohorts: CohortHarness,
+    cohorts: Harness,
 ) -> None:
-    handle = await cohorts.start()
-    cohort = (await cohorts.settled(handle)).cohort
+    handle = await cohorts.start_cohort()
+    cohort = (await cohorts.cohort_settled(handle)).cohort
 
     answered = await handle.execute_update(CohortWorkflow.respond_to_invitation, answer("1103"))
     assert next(i for i in answered.invitations if i.owner_id == "1103").state == InvitationState.ACCEPTED
-    status = await cohorts.settled(handle, starts=1)
+    status = await cohorts.cohort_settled(handle, starts=1)
 
     period = await cohorts.period(cohort, "1103").query(GuidancePeriodWorkflow.status)
     assert period.workflow_id == period_workflow_id(cohort, "1103")
@@ -88,12 +88,12 @@ async def test_an_acceptance_starts_exactly_one_period_and_a_second_answer_is_re
     assert ("1103", "accepted") in invitation_events(cohorts, cohort)
 
 
-async def test_a_decline_is_recorded_and_starts_nothing(cohorts: CohortHarness) -> None:
-    handle = await cohorts.start()
-    cohort = (await cohorts.settled(handle)).cohort
+async def test_a_decline_is_recorded_and_starts_nothing(cohorts: Harness) -> None:
+    handle = await cohorts.start_cohort()
+    cohort = (await cohorts.cohort_settled(handle)).cohort
 
     await handle.execute_update(CohortWorkflow.respond_to_invitation, answer("3301", "decline"))
-    status = await cohorts.settled(handle)
+    status = await cohorts.cohort_settled(handle)
 
     assert status.counts["declined"] == 1
     entry = next(i for i in status.invitations if i.owner_id == "3301")
@@ -103,21 +103,21 @@ async def test_a_decline_is_recorded_and_starts_nothing(cohorts: CohortHarness) 
 
 
 async def test_no_reply_gets_a_reminder_at_the_deadline_then_no_reply_after_the_working_days(
-    cohorts: CohortHarness,
+    cohorts: Harness,
 ) -> None:
-    handle = await cohorts.start()
-    status = await cohorts.settled(handle)
+    handle = await cohorts.start_cohort()
+    status = await cohorts.cohort_settled(handle)
     cohort = status.cohort
     await handle.execute_update(CohortWorkflow.respond_to_invitation, answer("3301", "decline"))
-    now = await cohorts.env.get_current_time()
+    now = await cohorts.now()
     reminder_at = calendar.end_of_day(status.reply_by, "Europe/Oslo")
     no_reply_at = calendar.end_of_day(status.no_reply_on, "Europe/Oslo")
     assert status.no_reply_on == calendar.add_working_days(status.reply_by, 2)
 
-    await cohorts.env.sleep(reminder_at - now - timedelta(minutes=5))
-    assert (await cohorts.settled(handle)).counts["reminded"] == 0
-    await cohorts.env.sleep(timedelta(minutes=10))
-    status = await cohorts.settled(handle)
+    await cohorts.sleep(reminder_at - now - timedelta(minutes=5))
+    assert (await cohorts.cohort_settled(handle)).counts["reminded"] == 0
+    await cohorts.sleep(timedelta(minutes=10))
+    status = await cohorts.cohort_settled(handle)
     assert status.counts == {"invited": 0, "reminded": 2, "accepted": 0, "declined": 1, "no_reply": 0}
     reminders = [
         r for r in cohorts.fakes.calls[Activities.RECORD_INVITATION] if r.cohort == cohort and r.event == "reminded"
@@ -127,11 +127,11 @@ async def test_no_reply_gets_a_reminder_at_the_deadline_then_no_reply_after_the_
 
     # A reminded owner may still answer until the last day.
     await handle.execute_update(CohortWorkflow.respond_to_invitation, answer("4617"))
-    now = await cohorts.env.get_current_time()
-    await cohorts.env.sleep(no_reply_at - now - timedelta(minutes=5))
-    assert (await cohorts.settled(handle, starts=1)).counts["no_reply"] == 0
-    await cohorts.env.sleep(timedelta(minutes=10))
-    status = await cohorts.settled(handle, starts=1)
+    now = await cohorts.now()
+    await cohorts.sleep(no_reply_at - now - timedelta(minutes=5))
+    assert (await cohorts.cohort_settled(handle, starts=1)).counts["no_reply"] == 0
+    await cohorts.sleep(timedelta(minutes=10))
+    status = await cohorts.cohort_settled(handle, starts=1)
     assert status.counts == {"invited": 0, "reminded": 0, "accepted": 1, "declined": 1, "no_reply": 1}
     late = [
         r for r in cohorts.fakes.calls[Activities.RECORD_INVITATION] if r.event == "no_reply" and r.cohort == cohort
@@ -145,11 +145,11 @@ async def test_no_reply_gets_a_reminder_at_the_deadline_then_no_reply_after_the_
     assert "reply deadline" in rejected.value.cause.message and "no_reply" in rejected.value.cause.message
 
 
-async def test_a_period_keeps_running_when_its_cohort_is_terminated(cohorts: CohortHarness) -> None:
-    handle = await cohorts.start()
-    cohort = (await cohorts.settled(handle)).cohort
+async def test_a_period_keeps_running_when_its_cohort_is_terminated(cohorts: Harness) -> None:
+    handle = await cohorts.start_cohort()
+    cohort = (await cohorts.cohort_settled(handle)).cohort
     await handle.execute_update(CohortWorkflow.respond_to_invitation, answer("3301"))
-    await cohorts.settled(handle, starts=1)
+    await cohorts.cohort_settled(handle, starts=1)
 
     await handle.terminate("cohort closed by an operator")
 
@@ -169,11 +169,11 @@ async def test_a_period_keeps_running_when_its_cohort_is_terminated(cohorts: Coh
     ],
 )
 async def test_a_rejected_answer_leaves_no_trace(
-    cohorts: CohortHarness, request_json: dict[str, str], expected: list[str]
+    cohorts: Harness, request_json: dict[str, str], expected: list[str]
 ) -> None:
-    handle = await cohorts.start()
+    handle = await cohorts.start_cohort()
     await handle.execute_update(CohortWorkflow.respond_to_invitation, answer("3301", "decline"))
-    before_status = await cohorts.settled(handle)
+    before_status = await cohorts.cohort_settled(handle)
     before_events = await history_event_types(handle)
     before_records = sum(len(calls) for calls in cohorts.fakes.calls.values())
 
@@ -188,5 +188,5 @@ async def test_a_rejected_answer_leaves_no_trace(
     after_events = await history_event_types(handle)
     assert after_events[: len(before_events)] == before_events
     assert set(after_events[len(before_events) :]) <= WORKFLOW_TASK_EVENTS
-    assert await cohorts.settled(handle) == before_status
+    assert await cohorts.cohort_settled(handle) == before_status
     assert sum(len(calls) for calls in cohorts.fakes.calls.values()) == before_records

@@ -19,7 +19,7 @@ from scripts import generate_indicators
 from starter import cli, commands
 from starter.cohort_files import CohortFileError, read_assignments
 from starter.shortlist import CSV_COLUMNS
-from tests.cohorts_cli.conftest import CohortCli
+from tests.helpers.harness import Harness
 
 ACCEPTED_BY = "Statsforvalteren (dialogue meetings)"
 
@@ -35,13 +35,13 @@ def shortlist_csv(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 async def test_a_cohort_starts_from_the_shortlist_of_select_and_shows_as_a_table(
-    cohort_cli: CohortCli, shortlist_csv: str
+    cohort_cli: Harness, shortlist_csv: str
 ) -> None:
     shortlist = cohort_cli.file("shortlist.csv", shortlist_csv)
     owner_ids = [line.split(",", 2)[1] for line in shortlist_csv.splitlines()[1:]]
-    name, start = cohort_cli.new_name(), cohort_cli.start_date()
+    name, start = cohort_cli.new_name(), await cohort_cli.working_day_in(7)
 
-    result = await cohort_cli.start(
+    result = await cohort_cli.start_cohort_with_command(
         name,
         *("--start-date", start.isoformat(), "--shortlist", str(shortlist)),
         *("--advisers", "a.hansen,b.olsen", "--advisers", "c.berg", "--accepted-by", ACCEPTED_BY),
@@ -81,15 +81,15 @@ async def test_a_cohort_starts_from_the_shortlist_of_select_and_shows_as_a_table
     assert status["periods_started"] == n  # the counts stay the whole cohort's
 
 
-async def test_a_shortlist_naming_an_unknown_owner_says_where_and_starts_nothing(cohort_cli: CohortCli) -> None:
+async def test_a_shortlist_naming_an_unknown_owner_says_where_and_starts_nothing(cohort_cli: Harness) -> None:
     header = ",".join(CSV_COLUMNS)
     shortlist = cohort_cli.file(
         "bad.csv", f"{header}\n1,3301,Drammen,33,rank,0.5,1,2,0,,,x\n2,9999,Nowhere,99,rank,0.4,1,2,0,,,y\n"
     )
-    name = cohort_cli.new_name()
+    name, start = cohort_cli.new_name(), await cohort_cli.working_day_in(7)
 
-    result = await cohort_cli.start(
-        name, "--start-date", cohort_cli.start_date().isoformat(), "--shortlist", str(shortlist), "--advisers", "a.b"
+    result = await cohort_cli.start_cohort_with_command(
+        name, "--start-date", start.isoformat(), "--shortlist", str(shortlist), "--advisers", "a.b"
     )
 
     assert result.exit_code == commands.EXIT_REJECTED
@@ -100,10 +100,10 @@ async def test_a_shortlist_naming_an_unknown_owner_says_where_and_starts_nothing
     assert missing.value.status == RPCStatusCode.NOT_FOUND
 
 
-async def test_a_shortlist_without_owner_ids_says_what_the_header_should_be(cohort_cli: CohortCli) -> None:
+async def test_a_shortlist_without_owner_ids_says_what_the_header_should_be(cohort_cli: Harness) -> None:
     shortlist = cohort_cli.file("names.csv", "rank;owner_name\n1;Drammen\n")
 
-    result = await cohort_cli.start(
+    result = await cohort_cli.start_cohort_with_command(
         "x", "--start-date", "2027-01-04", "--shortlist", str(shortlist), "--advisers", "a.hansen"
     )
 
@@ -112,10 +112,10 @@ async def test_a_shortlist_without_owner_ids_says_what_the_header_should_be(coho
     assert "got rank;owner_name" in result.stderr
 
 
-async def test_an_accepted_answer_starts_the_period_and_a_second_answer_is_rejected(cohort_cli: CohortCli) -> None:
-    name = cohort_cli.new_name()
-    started = await cohort_cli.start(
-        name, "--start-date", cohort_cli.start_date().isoformat(), "--owners", "3301,1103", "--advisers", "a.hansen"
+async def test_an_accepted_answer_starts_the_period_and_a_second_answer_is_rejected(cohort_cli: Harness) -> None:
+    name, start = cohort_cli.new_name(), await cohort_cli.working_day_in(7)
+    started = await cohort_cli.start_cohort_with_command(
+        name, "--start-date", start.isoformat(), "--owners", "3301,1103", "--advisers", "a.hansen"
     )
     assert started.exit_code == 0, started.output
     assert "2 invited through the county governor: they answer within 15 working days" in started.stdout
@@ -147,22 +147,24 @@ async def test_an_accepted_answer_starts_the_period_and_a_second_answer_is_rejec
     assert "Stavanger" in only_declined.stdout and "Drammen" not in only_declined.stdout
     assert "Shown: 1 of 2 owners." in only_declined.stdout
 
-    twice = await cohort_cli.start(name, "--start-date", "2027-01-04", "--owners", "3301", "--advisers", "a.hansen")
+    twice = await cohort_cli.start_cohort_with_command(
+        name, "--start-date", "2027-01-04", "--owners", "3301", "--advisers", "a.hansen"
+    )
     assert twice.exit_code == commands.EXIT_REJECTED
     assert f"cohort workflow {cohort_workflow_id(name)} already exists" in twice.stderr
 
 
 async def test_a_gathering_is_added_and_moved_and_a_saturday_is_refused_with_the_next_working_day(
-    cohort_cli: CohortCli,
+    cohort_cli: Harness,
 ) -> None:
-    name = cohort_cli.new_name()
-    started = await cohort_cli.start(
+    name, start = cohort_cli.new_name(), await cohort_cli.working_day_in(7)
+    started = await cohort_cli.start_cohort_with_command(
         name,
-        *("--start-date", cohort_cli.start_date().isoformat(), "--owners", "3301", "--advisers", "a.hansen"),
+        *("--start-date", start.isoformat(), "--owners", "3301", "--advisers", "a.hansen"),
         *("--accepted-by", ACCEPTED_BY),
     )
     assert started.exit_code == 0, started.output
-    saturday = cohort_cli.saturday()
+    saturday = await cohort_cli.weekend_day_in(14)
     monday = calendar.next_working_day(saturday)
     tuesday = calendar.next_working_day(monday + timedelta(days=1))
 
@@ -204,7 +206,7 @@ async def test_a_gathering_is_added_and_moved_and_a_saturday_is_refused_with_the
 
 
 async def test_an_assignment_file_gives_advisers_and_networks_and_a_network_meeting_reaches_its_periods(
-    cohort_cli: CohortCli,
+    cohort_cli: Harness,
 ) -> None:
     assign = cohort_cli.file(
         "assign.csv",
@@ -213,14 +215,14 @@ async def test_an_assignment_file_gives_advisers_and_networks_and_a_network_meet
         "4613,d.lie;e.moe,Sunnhordland,no\n"
         "3301,a.hansen,,\n",
     )
-    name = cohort_cli.new_name()
-    started = await cohort_cli.start(
-        name, "--start-date", cohort_cli.start_date().isoformat(), "--assign", str(assign), "--accepted-by", "sf"
+    name, start = cohort_cli.new_name(), await cohort_cli.working_day_in(7)
+    started = await cohort_cli.start_cohort_with_command(
+        name, "--start-date", start.isoformat(), "--assign", str(assign), "--accepted-by", "sf"
     )
     assert started.exit_code == 0, started.output
     assert "3 periods started" in started.stdout
 
-    day = calendar.next_working_day(cohort_cli.start_date() + timedelta(days=14))
+    day = calendar.next_working_day(start + timedelta(days=14))
     result = await cohort_cli.guidance(
         "cohort", "network-meeting", name,
         *("--network", "Sunnhordland", "--date", day.isoformat(), "--start", "10:00", "--adviser", "d.lie"),
@@ -248,29 +250,37 @@ async def test_an_assignment_file_gives_advisers_and_networks_and_a_network_meet
     assert networks == {"4617": "Sunnhordland", "4613": "Sunnhordland", "3301": None}
 
 
-async def test_mistakes_are_one_line_and_an_exit_code(cohort_cli: CohortCli) -> None:
+async def test_mistakes_are_one_line_and_an_exit_code(cohort_cli: Harness) -> None:
     start = ("--start-date", "2027-01-04")
-    no_owners = await cohort_cli.start("x", *start, "--advisers", "a.hansen")
+    no_owners = await cohort_cli.start_cohort_with_command("x", *start, "--advisers", "a.hansen")
     assert no_owners.exit_code == commands.EXIT_USAGE
     assert "name the owners: --shortlist FILE, --owners" in no_owners.stderr
 
-    both = await cohort_cli.start("x", *start, "--owners", "3301", "--all-owners", "--advisers", "a.hansen")
+    both = await cohort_cli.start_cohort_with_command(
+        "x", *start, "--owners", "3301", "--all-owners", "--advisers", "a.hansen"
+    )
     assert both.exit_code == commands.EXIT_USAGE
     assert "name the owners once: --owners and --all-owners given" in both.stderr
 
-    no_advisers = await cohort_cli.start("x", *start, "--owners", "3301,1103")
+    no_advisers = await cohort_cli.start_cohort_with_command("x", *start, "--owners", "3301,1103")
     assert no_advisers.exit_code == commands.EXIT_USAGE
     assert "no advisers for 2 owners (3301, 1103)" in no_advisers.stderr
 
-    unknown_owner = await cohort_cli.start("x", *start, "--owners", "3301,Dramen", "--advisers", "a.hansen")
+    unknown_owner = await cohort_cli.start_cohort_with_command(
+        "x", *start, "--owners", "3301,Dramen", "--advisers", "a.hansen"
+    )
     assert unknown_owner.exit_code == commands.EXIT_USAGE
     assert "unknown school owner 'Dramen'" in unknown_owner.stderr
 
-    bad_date = await cohort_cli.start("x", "--start-date", "04.01.2027", "--owners", "3301", "--advisers", "a.hansen")
+    bad_date = await cohort_cli.start_cohort_with_command(
+        "x", "--start-date", "04.01.2027", "--owners", "3301", "--advisers", "a.hansen"
+    )
     assert bad_date.exit_code == commands.EXIT_USAGE
     assert "--start-date: '04.01.2027' is not a date" in bad_date.stderr
 
-    bad_name = await cohort_cli.start("no way", *start, "--owners", "3301", "--advisers", "a.hansen")
+    bad_name = await cohort_cli.start_cohort_with_command(
+        "no way", *start, "--owners", "3301", "--advisers", "a.hansen"
+    )
     assert bad_name.exit_code == commands.EXIT_REJECTED
     assert "invalid input: cohort (NAME): String should match pattern" in bad_name.stderr
 

@@ -7,9 +7,9 @@ import re
 import shlex
 from pathlib import Path
 
-from tests.cohorts_cli.conftest import CohortCli
 from tests.e2e.test_guide_commands import shifted_dates
 from tests.helpers.clock import real_today
+from tests.helpers.harness import Harness
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "cohorts.md"
 SECTION = "## Running a cohort"
@@ -37,7 +37,7 @@ def readme_assignment() -> str:
     return "\n".join(line.strip() for line in block.splitlines()) + "\n"
 
 
-async def test_the_guides_cohort_commands_run_as_printed(cohort_cli: CohortCli) -> None:
+async def test_the_guides_cohort_commands_run_as_printed(cohort_cli: Harness) -> None:
     commands = readme_commands()
     assert [c[2] for c in commands] == ["start", "answer", "gathering", "gathering", "network-meeting", "show"]
     files = {

@@ -1,4 +1,5 @@
-"""Fixtures of the fault tests: each test gets its own dev server, database and worker process, and reports figures.
+"""Fixtures of the fault tests: each test gets its own dev server, database (the suite's `database_url`) and
+worker process, and reports figures.
 
 The figures of every test go to ``faults-results.jsonl`` in the session's temporary folder (pytest's
 ``--basetemp``) and to a section of the terminal summary, whatever the output capture.
@@ -18,7 +19,6 @@ from temporalio.client import Client
 
 from devstack.temporal_server import DevServer, free_port
 from tests.faults.harness import FaultReport
-from tests.helpers.databases import throwaway_database
 
 _REPORT = pytest.StashKey[FaultReport]()
 
@@ -38,13 +38,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     for line in report.lines:
         terminalreporter.write_line(line)
     terminalreporter.write_line(f"(as JSON lines in {report.path})")
-
-
-@pytest.fixture
-async def fault_database(postgres_url: str) -> AsyncIterator[str]:
-    """An empty database of the test's own on the session's PostgreSQL server, dropped afterwards."""
-    async with throwaway_database(postgres_url, "faults") as url:
-        yield url
 
 
 @pytest.fixture

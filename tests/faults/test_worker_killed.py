@@ -70,13 +70,13 @@ DOWN_SECONDS = 1.0
 
 
 async def test_a_burst_of_milestones_survives_the_worker_killed_mid_way(
-    temporal: DevServer, client: Client, fault_database: str, tmp_path: Path, fault_report: FaultReport
+    temporal: DevServer, client: Client, database_url: str, tmp_path: Path, fault_report: FaultReport
 ) -> None:
     cohort = f"burst-{uuid.uuid4().hex[:6]}"
     owners = all_owners()[:BURST_PERIODS]
     total = BURST_PERIODS * MILESTONES_PER_PERIOD
     async with worker_process(
-        tmp_path / "worker", temporal_address=temporal.address, database_url=fault_database
+        tmp_path / "worker", temporal_address=temporal.address, database_url=database_url
     ) as worker:
         ids = await start_periods(client, [fault_period(cohort, owner, ADVISERS) for owner in owners])
         pending, _ = await wait_for(lambda: records_pending(client, ids), lambda n: n == 0, seconds=60)
@@ -121,21 +121,21 @@ async def test_a_burst_of_milestones_survives_the_worker_killed_mid_way(
             lambda: listed_by_cohort(client, cohort), lambda c: sum(c.values()) >= BURST_PERIODS, seconds=30
         )
         events = await history_figures(client, ids)
-        tables = await count_tables(fault_database)
+        tables = await count_tables(database_url)
         milestone_rows = await fetch_rows(
-            fault_database, "SELECT workflow_id, milestone, note FROM milestones ORDER BY workflow_id, recorded_at"
+            database_url, "SELECT workflow_id, milestone, note FROM milestones ORDER BY workflow_id, recorded_at"
         )
         audit_rows = await fetch_rows(
-            fault_database,
+            database_url,
             "SELECT workflow_id, action, count(*) AS n FROM audit_log WHERE action LIKE 'milestone %' "
             "GROUP BY workflow_id, action",
         )
         transitions = await fetch_rows(
-            fault_database,
+            database_url,
             "SELECT workflow_id, array_agg(sequence ORDER BY sequence) AS s FROM phase_transitions "
             "GROUP BY workflow_id",
         )
-        period_rows = await fetch_rows(fault_database, "SELECT workflow_id, phase FROM periods")
+        period_rows = await fetch_rows(database_url, "SELECT workflow_id, phase FROM periods")
 
     sent = {wid: [(str(u.milestone), u.note) for u in updates] for wid, updates in answered.items()}
     in_status = {wid: [(str(m.milestone), m.note) for m in status.milestones] for wid, status in final.items()}
@@ -219,7 +219,7 @@ async def _start_period_results(client: Client, cohort: str) -> tuple[int, int, 
 @pytest.mark.faults
 @pytest.mark.timeout(COHORT_SECONDS + 300)
 async def test_a_cohort_start_of_all_371_owners_survives_the_worker_killed_mid_way(
-    temporal: DevServer, client: Client, fault_database: str, tmp_path: Path, fault_report: FaultReport
+    temporal: DevServer, client: Client, database_url: str, tmp_path: Path, fault_report: FaultReport
 ) -> None:
     cohort = f"faults-{uuid.uuid4().hex[:6]}"
     owners = all_owners()
@@ -228,7 +228,7 @@ async def test_a_cohort_start_of_all_371_owners_survives_the_worker_killed_mid_w
     query = f"Cohort = '{cohort}' AND WorkflowType = 'GuidancePeriodWorkflow'"
     start = next_working_day(real_today() + timedelta(days=7))
     async with worker_process(
-        tmp_path / "worker", temporal_address=temporal.address, database_url=fault_database
+        tmp_path / "worker", temporal_address=temporal.address, database_url=database_url
     ) as worker:
         began = time.monotonic()
         done = await asyncio.to_thread(
@@ -250,7 +250,7 @@ async def test_a_cohort_start_of_all_371_owners_survives_the_worker_killed_mid_w
         await worker.kill()
         killed_at = time.monotonic()
         listed_at_kill = counted.count
-        rows_at_kill = (await count_tables(fault_database)).rows
+        rows_at_kill = (await count_tables(database_url)).rows
         await asyncio.sleep(DOWN_SECONDS)
         restart_seconds = await worker.start()
 
@@ -262,7 +262,7 @@ async def test_a_cohort_start_of_all_371_owners_survives_the_worker_killed_mid_w
             except RPCError as error:  # no worker answered in time (the new one replays 372 workflows)
                 unanswered.append(f"{time.monotonic() - killed_at:.0f} s: {error}")
                 raise
-            rows = (await count_tables(fault_database)).rows["periods"]
+            rows = (await count_tables(database_url)).rows["periods"]
             return status, rows
 
         (status, period_rows), _ = await wait_for(
@@ -277,13 +277,13 @@ async def test_a_cohort_start_of_all_371_owners_survives_the_worker_killed_mid_w
             lambda: listed_by_cohort(client, cohort), lambda c: sum(c.values()) >= 371, seconds=60
         )
         pending, _ = await wait_for(lambda: records_pending(client, expected), lambda n: n == 0, seconds=120)
-        tables = await count_tables(fault_database)
+        tables = await count_tables(database_url)
         starts = await fetch_rows(
-            fault_database,
+            database_url,
             "SELECT workflow_id, count(*) AS n FROM audit_log WHERE action = 'period started' GROUP BY workflow_id",
         )
         invitations = await fetch_rows(
-            fault_database, "SELECT owner_id, state, period_workflow_id FROM invitations WHERE cohort = $1", cohort
+            database_url, "SELECT owner_id, state, period_workflow_id FROM invitations WHERE cohort = $1", cohort
         )
         completed, retried, started, already = await _start_period_results(client, cohort)
         events = await history_figures(client, [*expected, cohort_workflow_id(cohort)])

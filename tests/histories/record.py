@@ -37,7 +37,7 @@ from starter.cohorts import start_cohort  # noqa: E402
 from starter.progress import counted_step, progress_bar  # noqa: E402
 from tests.helpers.clock import suite_server  # noqa: E402
 from tests.helpers.fakes import RecordingActivities  # noqa: E402
-from tests.workflows.conftest import dev_period  # noqa: E402
+from tests.helpers.harness import dev_period  # noqa: E402
 from tests.workflows.scenarios import full_period, plan_period  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows.cohort import CohortWorkflow  # noqa: E402

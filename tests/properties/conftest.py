@@ -1,4 +1,5 @@
-"""Property tests of bad input: the hypothesis profiles and a worker with a live period or cohort per module.
+"""Property tests of bad input: the hypothesis profiles and the suite's harness with a live period or cohort per
+module (`benches`).
 
 Profiles: ``ci`` (the default) is derandomized, so every run draws the same examples and a failure is
 reproducible from the printed blob (``@reproduce_failure``); ``explore`` draws new examples on every run,
@@ -19,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from temporalio.testing import WorkflowEnvironment
 
-from tests.helpers.workers import recording_worker
-from tests.properties.benches import CohortBench, PeriodBench, SignalDrops
+from tests.helpers.harness import running
+from tests.properties.benches import SETTLE_SECONDS, CohortBench, PeriodBench, SignalDrops
 
 settings.register_profile(
     "ci",
@@ -40,22 +41,18 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 @pytest.fixture(scope="module")
 async def periods(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[PeriodBench]:
-    async with recording_worker(time_skipping_env.client, prefix="properties") as worker:
-        bench = PeriodBench(time_skipping_env, worker.task_queue, worker.fakes)
-        try:
-            yield bench
-        finally:
-            await bench.stop_all()
+    async with running(
+        PeriodBench, time_skipping_env, prefix="properties", names="p", patience=SETTLE_SECONDS
+    ) as bench:
+        yield bench
 
 
 @pytest.fixture(scope="module")
 async def cohorts(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[CohortBench]:
-    async with recording_worker(time_skipping_env.client, prefix="properties") as worker:
-        bench = CohortBench(time_skipping_env, worker.task_queue, worker.fakes)
-        try:
-            yield bench
-        finally:
-            await bench.stop_all()
+    async with running(
+        CohortBench, time_skipping_env, prefix="properties", names="c", patience=SETTLE_SECONDS
+    ) as bench:
+        yield bench
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,8 @@ from domain.cohort import CohortStatus
 from domain.models import MeetingKind, PeriodStatus
 from domain.phases import Milestone, is_terminal
 from domain.settings import VeilederkorpsetSettings
-from tests.properties.benches import ADVISERS, COHORT_OWNERS, SCHOOLS
+from tests.helpers.harness import ADVISERS, SCHOOLS
+from tests.properties.benches import COHORT_OWNERS
 from tests.properties.hostile import (
     Context,
     DaysFromToday,

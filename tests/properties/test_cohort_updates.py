@@ -15,8 +15,9 @@ from hypothesis import assume, given, note
 from domain import calendar
 from domain.cohort import CohortStatus, InvitationState, RespondToInvitation, ScheduleNetworkMeeting
 from domain.gatherings import AddGathering, MoveGathering
+from tests.helpers.harness import CohortHandle
 from tests.properties import messages
-from tests.properties.benches import CohortBench, CohortHandle
+from tests.properties.benches import CohortBench
 from tests.properties.hostile import Json, resolve
 from tests.properties.probe import (
     Answer,
@@ -40,7 +41,7 @@ async def send(
 ) -> tuple[CohortStatus, Decoded, Answer]:
     """Send the drawn payload as update `name` and check what every update must do; the status before it,
     the payload as the worker decoded it and the answer are the caller's to check further."""
-    before = await cohorts.settled(handle)
+    before = await cohorts.cohort_settled(handle, all_sent=True)
     payload = resolve(drawn, messages.cohort_context(before, await cohorts.today()))
     note(f"payload: {payload!r:.2000}")
     decoded = decode_like_worker(payload, model)
@@ -64,7 +65,7 @@ async def check_periods(cohorts: CohortBench, status: CohortStatus) -> None:
     """No workflow task of a period the cohort started has failed, and each answers its status query."""
     for invitation in status.invitations:
         if invitation.period_started:
-            handle = cohorts.env.client.get_workflow_handle(invitation.period_workflow_id)
+            handle = cohorts.client.get_workflow_handle(invitation.period_workflow_id)
             assert not workflow_task_failures(await history(handle)), invitation.period_workflow_id
 
 
@@ -81,7 +82,7 @@ async def test_respond_to_invitation(cohorts: CohortBench, drawn: Json) -> None:
             assert [i for i in after.invitations if i.owner_id != request.owner_id] == [
                 i for i in before.invitations if i.owner_id != request.owner_id
             ]
-            await check_periods(cohorts, await cohorts.settled(handle))
+            await check_periods(cohorts, await cohorts.cohort_settled(handle, all_sent=True))
 
 
 @given(drawn=messages.ADD_GATHERING)
@@ -96,7 +97,7 @@ async def test_add_gathering(cohorts: CohortBench, drawn: Json) -> None:
             assert (added.title, added.date, added.added_by) == (request.title, request.date, request.by)
             assert added.place == (request.place or cohorts.plan.gathering_place)
             assert len(after.gatherings) == len(before.gatherings) + 1
-            await check_periods(cohorts, await cohorts.settled(handle))
+            await check_periods(cohorts, await cohorts.cohort_settled(handle, all_sent=True))
 
 
 @given(drawn=messages.MOVE_GATHERING)
@@ -111,7 +112,7 @@ async def test_move_gathering(cohorts: CohortBench, drawn: Json) -> None:
             assert (moved.date, moved.sequence) == (request.date, old.sequence + 1)
             assert moved.place == (request.place or old.place)
             assert len(after.gatherings) == len(before.gatherings)
-            await check_periods(cohorts, await cohorts.settled(handle))
+            await check_periods(cohorts, await cohorts.cohort_settled(handle, all_sent=True))
 
 
 @given(drawn=messages.SCHEDULE_NETWORK_MEETING)
@@ -132,4 +133,4 @@ async def test_schedule_network_meeting(cohorts: CohortBench, drawn: Json) -> No
                 request.start,
                 request.adviser,
             )
-            await check_periods(cohorts, await cohorts.settled(handle))
+            await check_periods(cohorts, await cohorts.cohort_settled(handle, all_sent=True))

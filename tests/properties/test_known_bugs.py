@@ -23,7 +23,8 @@ from domain.contract import COHORT_WORKFLOW_TYPE, PERIOD_WORKFLOW_TYPE
 from domain.models import PeriodInput, PeriodStatus
 from selection.indicator_file import IndicatorFileError, parse_indicator_csv, read_indicator_csv
 from starter.cohort_files import CohortFileError, read_assignments, read_shortlist
-from tests.properties.benches import ADVISERS, CohortBench, PeriodBench
+from tests.helpers.harness import ADVISERS
+from tests.properties.benches import CohortBench, PeriodBench
 from tests.properties.probe import (
     first_task_closed,
     history,
@@ -94,10 +95,10 @@ async def test_a_null_signal_is_dropped(periods: PeriodBench, signal: str) -> No
 
 
 async def test_a_start_input_that_does_not_decode_fails_the_workflow_not_its_task(periods: PeriodBench) -> None:
-    handle = await periods.env.client.start_workflow(
+    handle = await periods.client.start_workflow(
         PERIOD_WORKFLOW_TYPE, {"cohort": "x", "owner": 5}, id=f"property-{uuid.uuid4()}", task_queue=periods.task_queue
     )
-    periods.started.append(handle.id)
+    periods.track(handle.id)
     events = await first_task_closed(handle)
     assert not workflow_task_failures(events), workflow_task_failures(events)
     [failure] = workflow_failures(events)
@@ -113,11 +114,10 @@ async def test_a_continued_state_that_does_not_decode_fails_its_task_not_the_per
     period = PeriodInput.model_validate(owner_input(periods, start.isoformat()))
     state = rules.new_state(period, periods.plan).model_dump(mode="json")
     state["plan"]["calendar_country"] = "DK"  # as a later version might allow
-    handle = await periods.env.client.start_workflow(
+    handle = await periods.client.start_workflow(
         PERIOD_WORKFLOW_TYPE, state, id=f"property-{uuid.uuid4()}", task_queue=periods.task_queue
     )
-    periods.started.append(handle.id)
-    periods.abandoned.append(handle.id)
+    periods.track(handle.id, at_once=True)
     events = await first_task_closed(handle)
     assert not workflow_failures(events), workflow_failures(events)
     [failure, *_] = workflow_task_failures(events)
@@ -126,10 +126,10 @@ async def test_a_continued_state_that_does_not_decode_fails_its_task_not_the_per
 
 async def test_a_start_input_of_a_cohort_that_does_not_decode_fails_the_cohort(cohorts: CohortBench) -> None:
     bad = {"cohort": "x", "owners": []}
-    handle = await cohorts.env.client.start_workflow(
+    handle = await cohorts.client.start_workflow(
         COHORT_WORKFLOW_TYPE, bad, id=f"property-{uuid.uuid4()}", task_queue=cohorts.task_queue
     )
-    cohorts.started.append(handle.id)
+    cohorts.track(handle.id)
     events = await first_task_closed(handle)
     assert not workflow_task_failures(events), workflow_task_failures(events)
     [failure] = workflow_failures(events)
@@ -139,13 +139,13 @@ async def test_a_start_input_of_a_cohort_that_does_not_decode_fails_the_cohort(c
 async def test_a_programme_with_an_unsupported_calendar_country(periods: PeriodBench) -> None:
     start = calendar.next_working_day(await periods.today() + timedelta(days=1)).isoformat()
     programme = periods.plan.model_dump(mode="json") | {"calendar_country": "DK"}
-    handle = await periods.env.client.start_workflow(
+    handle = await periods.client.start_workflow(
         PERIOD_WORKFLOW_TYPE,
         owner_input(periods, start, programme=programme),
         id=f"property-{uuid.uuid4()}",
         task_queue=periods.task_queue,
     )
-    periods.started.append(handle.id)
+    periods.track(handle.id)
     events = await first_task_closed(handle)
     assert not workflow_task_failures(events), workflow_task_failures(events)
     [failure] = workflow_failures(events)
@@ -167,7 +167,7 @@ async def test_a_date_past_the_calendar_is_rejected_naming_the_date(
     cohorts: CohortBench, update: str, payload: dict[str, str]
 ) -> None:
     async with cohorts.example() as handle:
-        await cohorts.settled(handle)
+        await cohorts.cohort_settled(handle, all_sent=True)
         answer = await send_update(handle, update, payload, CohortStatus)
         assert not answer.accepted
         assert answer.reason[0] in ("InvalidPayload", "UpdateRejected"), answer.failures
@@ -176,12 +176,12 @@ async def test_a_date_past_the_calendar_is_rejected_naming_the_date(
 
 async def test_a_null_progress_report_is_dropped(cohorts: CohortBench) -> None:
     async with cohorts.example() as handle:
-        before = await cohorts.settled(handle)
+        before = await cohorts.cohort_settled(handle, all_sent=True)
         signals = signal_count(await history(handle))
         await handle.signal("period_progress", None)
         events = await signal_handled(handle, signals)
         assert not workflow_task_failures(events), workflow_task_failures(events)
-        assert await cohorts.settled(handle) == before
+        assert await cohorts.cohort_settled(handle, all_sent=True) == before
 
 
 @pytest.mark.parametrize(
@@ -189,7 +189,7 @@ async def test_a_null_progress_report_is_dropped(cohorts: CohortBench) -> None:
 )
 async def test_a_null_cohort_update_is_rejected_naming_the_model(cohorts: CohortBench, update: str) -> None:
     async with cohorts.example() as handle:
-        await cohorts.settled(handle)
+        await cohorts.cohort_settled(handle, all_sent=True)
         answer = await send_update(handle, update, None, CohortStatus, patience=STUCK_AFTER)
         assert not answer.accepted
         assert answer.reason[0] in ("InvalidPayload", "UpdateRejected"), answer.failures

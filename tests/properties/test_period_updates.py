@@ -17,8 +17,9 @@ from hypothesis import assume, event, given, note
 
 from domain.models import GatheringInvitation, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
 from domain.phases import Phase
+from tests.helpers.harness import PeriodHandle
 from tests.properties import messages
-from tests.properties.benches import PeriodBench, PeriodHandle, SignalDrops
+from tests.properties.benches import PeriodBench, SignalDrops
 from tests.properties.hostile import Json, resolve
 from tests.properties.probe import (
     Answer,

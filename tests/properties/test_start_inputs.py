@@ -64,7 +64,7 @@ async def terminating(periods: PeriodBench) -> AsyncIterator[Started]:
     try:
         yield started
     finally:
-        await terminate_when_settled(periods.env.client, started.settled, unserved=started.at_once)
+        await terminate_when_settled(periods.client, started.settled, unserved=started.at_once)
 
 
 async def start(
@@ -79,7 +79,7 @@ async def start(
     payload = resolve(drawn, Context(await periods.today(), {"cohort": [f"s{uuid.uuid4().hex[:10]}"]}))
     note(f"payload: {payload!r:.2000}")
     decoded = decode_like_worker(payload, argument_type)
-    handle = await periods.env.client.start_workflow(
+    handle = await periods.client.start_workflow(
         workflow_type, payload, id=f"property-{uuid.uuid4()}", task_queue=periods.task_queue
     )
     started.at_once.append(handle.id)  # until its first workflow task has passed
@@ -114,7 +114,7 @@ async def test_period_input(periods: PeriodBench, drawn: Json) -> None:
         if status.phase == Phase.EXPIRED:
             # A period that started more than its plan's months ago has expired at once.
             event("expired at once")
-            assert status.ends_at <= await periods.env.get_current_time()
+            assert status.ends_at <= await periods.now()
         else:
             assert (status.phase, status.phase_started_on) == (Phase.MAPPING, period.start_date)
         assert (status.network, status.kindergarten_transition) == (period.network, period.kindergarten_transition)

@@ -18,7 +18,7 @@ from domain.phases import Phase
 from starter import cli, commands
 from starter import client as api
 from starter.connect import connect
-from tests.starter.conftest import Harness
+from tests.helpers.harness import Harness
 
 
 def assert_no_traceback(result: Result) -> None:
@@ -29,12 +29,12 @@ def assert_no_traceback(result: Result) -> None:
 async def started(harness: Harness) -> str:
     """The cohort of a period of Drammen (3301) started through the client API."""
     period = await harness.period_input()
-    await harness.start(period)
+    await harness.start_period_with_client(period)
     return period.cohort
 
 
 async def test_start_then_status_as_table_and_as_json(harness: Harness) -> None:
-    cohort = harness.new_cohort()
+    cohort = harness.new_name()
     workflow_id = period_workflow_id(cohort, "3301")
     harness.track(workflow_id)
     today = await harness.today()
@@ -165,7 +165,7 @@ async def test_gathering_and_withdraw(harness: Harness) -> None:
 
 
 async def test_an_invitation_to_an_ended_period_is_refused(harness: Harness) -> None:
-    handle = await harness.start()
+    handle = await harness.start_period_with_client()
     await api.withdraw(harness.client, handle.id, Withdraw(reason="merger", by="udir"))
 
     result = await harness.guidance(
@@ -230,7 +230,7 @@ async def test_invalid_input_names_the_field_and_its_option_not_a_pydantic_dump(
 
 
 async def test_a_period_that_does_not_exist(harness: Harness) -> None:
-    result = await harness.guidance("status", "--cohort", harness.new_cohort(), "--owner", "3301")
+    result = await harness.guidance("status", "--cohort", harness.new_name(), "--owner", "3301")
 
     assert result.exit_code == commands.EXIT_REJECTED
     assert "error: no guidance period with workflow id 'guidance-period-" in result.stderr
@@ -269,7 +269,7 @@ async def test_no_worker_answering_is_reported_after_the_timeout(harness: Harnes
     period = await harness.period_input()
     unserved = harness.task_queue + "-without-worker"
     cohort = period.cohort
-    harness.track(period_workflow_id(cohort, "3301"), served=False)
+    harness.track(period_workflow_id(cohort, "3301"), at_once=True)
     started = await harness.guidance(
         "start",
         *("--cohort", cohort, "--owner", "3301", "--adviser", "a.hansen", "--start-date", str(period.start_date)),

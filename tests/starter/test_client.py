@@ -14,7 +14,7 @@ from domain.owners import UnknownOwner
 from domain.phases import Milestone, Phase
 from domain.records import MeetingRecord, MilestoneRecord, PeriodStartedRecord
 from starter import client as api
-from tests.starter.conftest import Harness
+from tests.helpers.harness import Harness
 
 
 def milestone(name: str, **extra: object) -> RecordMilestone:
@@ -25,7 +25,7 @@ async def test_start_period_carries_the_resolved_plan_and_explains_itself(harnes
     period = await harness.period_input()
     assert period.programme is None
 
-    handle = await harness.start(period)
+    handle = await harness.start_period_with_client(period)
 
     assert handle.id == period_workflow_id(period.cohort, "3301")
     status = await api.period_status(harness.client, handle.id)
@@ -53,10 +53,10 @@ async def test_start_period_carries_the_resolved_plan_and_explains_itself(harnes
 
 async def test_a_second_start_for_the_same_owner_and_cohort_is_refused(harness: Harness) -> None:
     period = await harness.period_input()
-    await harness.start(period)
+    await harness.start_period_with_client(period)
 
     with pytest.raises(api.PeriodAlreadyExists) as refused:
-        await harness.start(period)
+        await harness.start_period_with_client(period)
 
     assert "Drammen (3301)" in str(refused.value)
     assert refused.value.workflow_id == period_workflow_id(period.cohort, "3301")
@@ -66,11 +66,11 @@ async def test_an_unknown_plan_is_refused_before_anything_starts(harness: Harnes
     period = await harness.period_input(plan="kunstskole")
 
     with pytest.raises(api.UnknownPlan, match=r"known plans: led-skole, leda-for-skolutveckling, .*, veilederkorpset"):
-        await harness.start(period)
+        await harness.start_period_with_client(period)
 
 
 async def test_updates_answer_with_the_new_status(harness: Harness) -> None:
-    handle = await harness.start()
+    handle = await harness.start_period_with_client()
 
     status = await api.record_milestone(harness.client, handle.id, milestone("mapping_done", note="data read"))
 
@@ -93,7 +93,7 @@ async def test_updates_answer_with_the_new_status(harness: Harness) -> None:
 
 
 async def test_a_rejected_update_carries_the_workflows_message_naming_the_field(harness: Harness) -> None:
-    handle = await harness.start()
+    handle = await harness.start_period_with_client()
 
     with pytest.raises(api.UpdateRejected) as rejected:
         await api.record_milestone(harness.client, handle.id, milestone("anchoring_done"))
@@ -106,7 +106,7 @@ async def test_a_rejected_update_carries_the_workflows_message_naming_the_field(
 
 
 async def test_a_meeting_on_a_weekend_is_rejected_naming_the_date(harness: Harness) -> None:
-    handle = await harness.start()
+    handle = await harness.start_period_with_client()
     saturday = await harness.weekend_day_in(7)
     request = ScheduleMeeting.model_validate({"kind": "kickoff", "date": saturday.isoformat(), "adviser": "a.hansen"})
 
@@ -118,7 +118,7 @@ async def test_a_meeting_on_a_weekend_is_rejected_naming_the_date(harness: Harne
 
 
 async def test_a_gathering_invitation_shows_in_the_status(harness: Harness) -> None:
-    handle = await harness.start()
+    handle = await harness.start_period_with_client()
     day = await harness.working_day_in(60)
     invitation = GatheringInvitation(gathering_id="g1", title="The school-owner role", date=day, place="Oslo")
 
@@ -129,7 +129,7 @@ async def test_a_gathering_invitation_shows_in_the_status(harness: Harness) -> N
 
 
 async def test_a_withdrawn_period_answers_its_status_and_takes_no_more_updates(harness: Harness) -> None:
-    handle = await harness.start()
+    handle = await harness.start_period_with_client()
 
     status = await api.withdraw(harness.client, handle.id, Withdraw(reason="merger of municipalities", by="udir"))
     assert status.phase == Phase.WITHDRAWN
@@ -141,11 +141,11 @@ async def test_a_withdrawn_period_answers_its_status_and_takes_no_more_updates(h
         await api.withdraw(harness.client, handle.id, Withdraw(reason="again", by="udir"))
     assert ended.value.ended
     with pytest.raises(api.PeriodAlreadyExists):
-        await harness.start(await harness.period_input(cohort=status.cohort))
+        await harness.start_period_with_client(await harness.period_input(cohort=status.cohort))
 
 
 async def test_a_period_that_does_not_exist_is_named_in_the_error(harness: Harness) -> None:
-    missing = period_workflow_id(harness.new_cohort(), "3301")
+    missing = period_workflow_id(harness.new_name(), "3301")
 
     with pytest.raises(api.PeriodNotFound, match=missing) as not_found:
         await api.period_status(harness.client, missing)

@@ -11,7 +11,7 @@ from temporalio.client import Client
 from devstack.temporal_server import DevServer, free_port
 from starter.connect import data_converter, metrics_runtime
 from tests.helpers.fakes import RecordingActivities
-from tests.workflows.conftest import dev_period
+from tests.helpers.harness import dev_period
 from worker import build_worker
 from workflows.guidance_period import GuidancePeriodWorkflow
 

@@ -1,4 +1,5 @@
-"""Fixtures of the web app's tests: a fresh record store per test, and the app on it (no Temporal)."""
+"""Fixtures of the web app's tests: a fresh record store per test (on the suite's `database_url`), and the app on
+it (no Temporal)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import httpx
 import pytest
 from temporalio.client import Client
 
-from tests.helpers.databases import schema_pool, throwaway_database
+from tests.helpers.databases import schema_pool
 from tests.webapp.rows import NOW, write_cohort
 from webapp.app import WebApp, create_app
 from webapp.records import RecordReader
@@ -22,16 +23,9 @@ _USERS = UserDirectory.development()
 
 
 @pytest.fixture
-async def store_url(postgres_url: str) -> AsyncIterator[str]:
-    """An empty database of the test's own with the schema applied, dropped afterwards."""
-    async with throwaway_database(postgres_url, "webapp") as url:
-        yield url
-
-
-@pytest.fixture
-async def pool(store_url: str) -> AsyncIterator[asyncpg.Pool]:
-    """A pool on the test's database, holding the cohort of `tests.webapp.rows`."""
-    async with schema_pool(store_url) as pool:
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on the test's database with the schema applied, holding the cohort of `tests.webapp.rows`."""
+    async with schema_pool(database_url) as pool:
         await write_cohort(pool)
         yield pool
 

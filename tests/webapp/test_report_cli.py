@@ -24,9 +24,9 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 def test_the_report_files_hold_the_cohorts_owners_and_its_timeline(
-    pool: asyncpg.Pool, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", store_url)
+    monkeypatch.setenv("DATABASE_URL", database_url)
     html, sheet, picture = tmp_path / "cohort.html", tmp_path / "cohort.csv", tmp_path / "cohort.png"
 
     done = runner.invoke(
@@ -43,9 +43,9 @@ def test_the_report_files_hold_the_cohorts_owners_and_its_timeline(
 
 
 def test_the_report_as_a_pdf_is_the_printable_page_on_a4(
-    pool: asyncpg.Pool, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", store_url)
+    monkeypatch.setenv("DATABASE_URL", database_url)
     printed = tmp_path / "out" / "cohort-2027.pdf"
 
     done = runner.invoke(app, ["report", "cohort", "2027", "--pdf", str(printed)])
@@ -56,9 +56,9 @@ def test_the_report_as_a_pdf_is_the_printable_page_on_a4(
 
 
 def test_without_chromium_the_pdf_is_refused_with_what_to_install(
-    pool: asyncpg.Pool, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", store_url)
+    monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("GUIDANCE_CHROMIUM", str(tmp_path / "no-chromium-here"))
 
     done = runner.invoke(app, ["report", "cohort", "2027", "--pdf", str(tmp_path / "r.pdf")])
@@ -68,9 +68,9 @@ def test_without_chromium_the_pdf_is_refused_with_what_to_install(
 
 
 def test_the_report_filters_by_county(
-    pool: asyncpg.Pool, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", store_url)
+    monkeypatch.setenv("DATABASE_URL", database_url)
 
     done = runner.invoke(app, ["report", "cohort", "2027", "--county", "46", "--csv", str(tmp_path / "c.csv")])
 
@@ -87,9 +87,9 @@ def test_the_report_filters_by_county(
     ],
 )
 def test_a_report_that_cannot_be_written_says_why(
-    pool: asyncpg.Pool, store_url: str, monkeypatch: pytest.MonkeyPatch, args: list[str], code: int, message: str
+    pool: asyncpg.Pool, database_url: str, monkeypatch: pytest.MonkeyPatch, args: list[str], code: int, message: str
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", store_url)
+    monkeypatch.setenv("DATABASE_URL", database_url)
 
     done = runner.invoke(app, args)
 

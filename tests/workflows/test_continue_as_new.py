@@ -21,8 +21,8 @@ from domain.settings import VeilederkorpsetSettings
 from starter.cohorts import start_cohort
 from tests.helpers.clock import real_today
 from tests.helpers.fakes import RecordingActivities
+from tests.helpers.harness import dev_period
 from tests.helpers.waits import wait_for
-from tests.workflows.conftest import dev_period
 from worker import build_worker
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow

@@ -15,7 +15,7 @@ from domain.models import RecordMilestone, ScheduleMeeting
 from domain.settings import VeilederkorpsetSettings
 from tests.helpers.clock import plain_saturday
 from tests.helpers.fakes import RecordingActivities
-from tests.workflows.conftest import dev_period
+from tests.helpers.harness import dev_period
 from worker import build_worker
 from workflows.guidance_period import GuidancePeriodWorkflow
 

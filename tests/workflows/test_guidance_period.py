@@ -24,7 +24,7 @@ from domain.models import (
 from domain.phases import Milestone, Phase
 from domain.records import FinalEvaluationRecord, MilestoneRecord, NoticeRecord, PhaseChangeRecord
 from tests.helpers.clock import plain_saturday
-from tests.workflows.conftest import Handle, PeriodHarness
+from tests.helpers.harness import Harness, PeriodHandle
 from workflows.guidance_period import GuidancePeriodWorkflow
 
 WEEK = timedelta(weeks=1)
@@ -35,12 +35,12 @@ WORKFLOW_TASK_EVENTS = {
 }
 
 
-async def milestone(handle: Handle, name: str, **extra: Any) -> PeriodStatus:
+async def milestone(handle: PeriodHandle, name: str, **extra: Any) -> PeriodStatus:
     update = RecordMilestone.model_validate({"milestone": name, "adviser": "a.hansen", **extra})
     return await handle.execute_update(GuidancePeriodWorkflow.record_milestone, update)
 
 
-async def meeting_in(harness: PeriodHarness, handle: Handle, days: int, kind: str = "follow_up") -> PeriodStatus:
+async def meeting_in(harness: Harness, handle: PeriodHandle, days: int, kind: str = "follow_up") -> PeriodStatus:
     day = calendar.next_working_day(await harness.today() + timedelta(days=days))
     request = ScheduleMeeting.model_validate(
         {"kind": kind, "date": day.isoformat(), "adviser": "b.olsen", "schools": ["Fjell skole"]}
@@ -48,7 +48,7 @@ async def meeting_in(harness: PeriodHarness, handle: Handle, days: int, kind: st
     return await handle.execute_update(GuidancePeriodWorkflow.schedule_meeting, request)
 
 
-async def walk_to(handle: Handle, phase: Phase) -> PeriodStatus:
+async def walk_to(handle: PeriodHandle, phase: Phase) -> PeriodStatus:
     """Record milestones until the period stands in `phase`."""
     steps: list[tuple[str, dict[str, Any]]] = [
         ("mapping_done", {}),
@@ -67,7 +67,7 @@ async def walk_to(handle: Handle, phase: Phase) -> PeriodStatus:
     return status
 
 
-async def history_event_types(handle: Handle) -> list[int]:
+async def history_event_types(handle: PeriodHandle) -> list[int]:
     return [event.event_type async for event in handle.fetch_history_events()]
 
 
@@ -75,21 +75,21 @@ async def history_event_types(handle: Handle) -> list[int]:
 
 
 async def test_a_full_period_runs_every_phase_with_meetings_reminders_escalation_and_expiry(
-    harness: PeriodHarness,
+    harness: Harness,
 ) -> None:
-    handle = await harness.start()
+    handle = await harness.start_period()
     started = await harness.today()
     await meeting_in(harness, handle, 7, kind="kickoff")
-    await harness.env.sleep(5 * WEEK)
+    await harness.sleep(5 * WEEK)
     status = await milestone(handle, "mapping_done", note="Data from the pupil survey analysed")
     assert status.phase == Phase.ANCHORING and not status.overdue
 
     # Anchoring runs over its 8 weeks: a reminder at the due date, an escalation four weeks later.
-    await harness.env.sleep(8 * WEEK + timedelta(days=3))
+    await harness.sleep(8 * WEEK + timedelta(days=3))
     status = await handle.query(GuidancePeriodWorkflow.status)
     assert status.overdue
     assert status.reminders_sent >= 1 and status.escalations_sent == 0
-    await harness.env.sleep(5 * WEEK)
+    await harness.sleep(5 * WEEK)
     status = await handle.query(GuidancePeriodWorkflow.status)
     assert status.escalations_sent == 1
     await harness.settled(handle)
@@ -103,7 +103,7 @@ async def test_a_full_period_runs_every_phase_with_meetings_reminders_escalation
     assert status.development_area == "basic_skills"
     status = await milestone(handle, "goals_prioritised", goals=["Reading at mastery level 3", "Numeracy"])
     assert status.goals == ["Reading at mastery level 3", "Numeracy"]
-    await harness.env.sleep(20 * WEEK)
+    await harness.sleep(20 * WEEK)
     await meeting_in(harness, handle, 3, kind="school_visit")
     await milestone(handle, "measures_implemented")
     status = await milestone(handle, "evaluation_done", next_cycle=True)
@@ -143,8 +143,8 @@ async def test_a_full_period_runs_every_phase_with_meetings_reminders_escalation
     assert len(await history_event_types(handle)) < 2000
 
 
-async def test_a_period_closed_by_evaluation_is_completed_with_a_final_evaluation(harness: PeriodHarness) -> None:
-    handle = await harness.start()
+async def test_a_period_closed_by_evaluation_is_completed_with_a_final_evaluation(harness: Harness) -> None:
+    handle = await harness.start_period()
     status = await walk_to(handle, Phase.EVALUATION)
     status = await milestone(handle, "evaluation_done", note="Goals reached")
     assert status.phase == Phase.COMPLETED
@@ -155,8 +155,8 @@ async def test_a_period_closed_by_evaluation_is_completed_with_a_final_evaluatio
     assert records[0].last_working_phase == Phase.EVALUATION and records[0].goals
 
 
-async def test_withdrawal_ends_the_period_and_records_who_and_why(harness: PeriodHarness) -> None:
-    handle = await harness.start()
+async def test_withdrawal_ends_the_period_and_records_who_and_why(harness: Harness) -> None:
+    handle = await harness.start_period()
     await milestone(handle, "mapping_done")
     status = await handle.execute_update(
         GuidancePeriodWorkflow.withdraw, Withdraw(reason="Merged with a neighbour", by="coordinator.udir")
@@ -171,28 +171,28 @@ async def test_withdrawal_ends_the_period_and_records_who_and_why(harness: Perio
     assert harness.fakes.calls[Activities.RECORD_FINAL_EVALUATION][0].last_working_phase == Phase.ANCHORING
 
 
-async def test_a_period_started_without_a_plan_loads_it_on_the_worker(harness: PeriodHarness) -> None:
-    handle = await harness.start(await harness.period_input(with_plan=False))
+async def test_a_period_started_without_a_plan_loads_it_on_the_worker(harness: Harness) -> None:
+    handle = await harness.start_period(await harness.period_input(with_plan=False))
     status = await harness.settled(handle)  # once the plan has been loaded
     assert status.plan == "veilederkorpset" and status.plan_version == harness.fakes.plan.version
     assert harness.fakes.calls[Activities.LOAD_PROGRAMME_PLAN] == ["veilederkorpset"]
 
 
-async def test_a_planned_meeting_moves_the_no_meeting_reminder(harness: PeriodHarness) -> None:
-    handle = await harness.start()
+async def test_a_planned_meeting_moves_the_no_meeting_reminder(harness: Harness) -> None:
+    handle = await harness.start_period()
     # A meeting planned six weeks out pushes the 8-week reminder to 8 weeks after that meeting.
     await meeting_in(harness, handle, 42)
-    await harness.env.sleep(10 * WEEK)
+    await harness.sleep(10 * WEEK)
     gap = [r for r in harness.fakes.calls[Activities.SEND_NOTICE] if r.notice.kind == "meeting_gap_reminder"]
     assert gap == []
-    await harness.env.sleep(6 * WEEK)
+    await harness.sleep(6 * WEEK)
     await harness.settled(handle)
     gap = [r for r in harness.fakes.calls[Activities.SEND_NOTICE] if r.notice.kind == "meeting_gap_reminder"]
     assert len(gap) == 1
 
 
-async def test_a_moved_meeting_keeps_its_id_and_counts_up_its_sequence(harness: PeriodHarness) -> None:
-    handle = await harness.start()
+async def test_a_moved_meeting_keeps_its_id_and_counts_up_its_sequence(harness: Harness) -> None:
+    handle = await harness.start_period()
     status = await meeting_in(harness, handle, 14)
     first = status.meetings[0]
     assert status.created == first.meeting_id  # the answer names the meeting it created
@@ -209,8 +209,8 @@ async def test_a_moved_meeting_keeps_its_id_and_counts_up_its_sequence(harness: 
     assert sequences == [0, 1]
 
 
-async def test_records_carry_the_audit_trail_of_who_did_what(harness: PeriodHarness) -> None:
-    handle = await harness.start()
+async def test_records_carry_the_audit_trail_of_who_did_what(harness: Harness) -> None:
+    handle = await harness.start_period()
     await milestone(handle, "mapping_done", note="Kick-off held")
     await harness.settled(handle)
     record: MilestoneRecord = harness.fakes.calls[Activities.RECORD_MILESTONE][0]
@@ -220,9 +220,9 @@ async def test_records_carry_the_audit_trail_of_who_did_what(harness: PeriodHarn
     assert len(started) == 1 and started[0].period.phase == Phase.MAPPING
 
 
-async def test_phase_reminder_goes_out_once_and_notice_keys_are_unique(harness: PeriodHarness) -> None:
-    handle = await harness.start()
-    await harness.env.sleep(20 * WEEK)
+async def test_phase_reminder_goes_out_once_and_notice_keys_are_unique(harness: Harness) -> None:
+    handle = await harness.start_period()
+    await harness.sleep(20 * WEEK)
     await milestone(handle, "mapping_done")
     await harness.settled(handle)
     records: list[NoticeRecord] = harness.fakes.calls[Activities.SEND_NOTICE]
@@ -235,9 +235,9 @@ async def test_phase_reminder_goes_out_once_and_notice_keys_are_unique(harness: 
     assert order == ["phase_reminder", "phase_second_reminder", "escalation"]
 
 
-async def test_a_record_the_store_refuses_is_kept_aside_and_the_period_lives_on(harness: PeriodHarness) -> None:
+async def test_a_record_the_store_refuses_is_kept_aside_and_the_period_lives_on(harness: Harness) -> None:
     harness.fakes.refuse = frozenset({Activities.RECORD_MEETING})
-    handle = await harness.start()
+    handle = await harness.start_period()
     await meeting_in(harness, handle, 7)
     status = await harness.settled(handle)
     assert status.records_refused == 1 and status.phase == Phase.MAPPING
@@ -256,64 +256,64 @@ def _next_holiday(start: date) -> date:
     return day
 
 
-Action = Callable[[PeriodHarness, Handle], Awaitable[Any]]
+Action = Callable[[Harness, PeriodHandle], Awaitable[Any]]
 
 
-async def _wrong_milestone(h: PeriodHarness, handle: Handle) -> Any:
+async def _wrong_milestone(h: Harness, handle: PeriodHandle) -> Any:
     return await milestone(handle, "anchoring_done")
 
 
-async def _unknown_adviser(h: PeriodHarness, handle: Handle) -> Any:
+async def _unknown_adviser(h: Harness, handle: PeriodHandle) -> Any:
     update = RecordMilestone(milestone=Milestone.MAPPING_DONE, adviser="c.berg")
     return await handle.execute_update(GuidancePeriodWorkflow.record_milestone, update)
 
 
-async def _meeting_on(handle: Handle, day: date) -> Any:
+async def _meeting_on(handle: PeriodHandle, day: date) -> Any:
     request = ScheduleMeeting.model_validate({"kind": "follow_up", "date": day.isoformat(), "adviser": "a.hansen"})
     return await handle.execute_update(GuidancePeriodWorkflow.schedule_meeting, request)
 
 
-async def _saturday(h: PeriodHarness, handle: Handle) -> Any:
+async def _saturday(h: Harness, handle: PeriodHandle) -> Any:
     return await _meeting_on(handle, plain_saturday(await h.today()))
 
 
-async def _holiday(h: PeriodHarness, handle: Handle) -> Any:
+async def _holiday(h: Harness, handle: PeriodHandle) -> Any:
     return await _meeting_on(handle, _next_holiday(await h.today()))
 
 
-async def _past(h: PeriodHarness, handle: Handle) -> Any:
+async def _past(h: Harness, handle: PeriodHandle) -> Any:
     return await _meeting_on(handle, await h.today() - timedelta(days=3))
 
 
-async def _after_end(h: PeriodHarness, handle: Handle) -> Any:
+async def _after_end(h: Harness, handle: PeriodHandle) -> Any:
     return await _meeting_on(handle, calendar.add_months(await h.today(), 31))
 
 
-async def _to_development_area(h: PeriodHarness, handle: Handle) -> None:
+async def _to_development_area(h: Harness, handle: PeriodHandle) -> None:
     await walk_to(handle, Phase.DEVELOPMENT_AREA)
 
 
-async def _to_goal_prioritisation(h: PeriodHarness, handle: Handle) -> None:
+async def _to_goal_prioritisation(h: Harness, handle: PeriodHandle) -> None:
     await walk_to(handle, Phase.GOAL_PRIORITISATION)
 
 
-async def _unknown_area(h: PeriodHarness, handle: Handle) -> Any:
+async def _unknown_area(h: Harness, handle: PeriodHandle) -> Any:
     return await milestone(handle, "development_area_chosen", development_area="astrology")
 
 
-async def _other_without_text(h: PeriodHarness, handle: Handle) -> Any:
+async def _other_without_text(h: Harness, handle: PeriodHandle) -> Any:
     return await milestone(handle, "development_area_chosen", development_area="other")
 
 
-async def _empty_goals(h: PeriodHarness, handle: Handle) -> Any:
+async def _empty_goals(h: Harness, handle: PeriodHandle) -> Any:
     return await milestone(handle, "goals_prioritised", goals=[])
 
 
-async def _unknown_milestone_payload(h: PeriodHarness, handle: Handle) -> Any:
+async def _unknown_milestone_payload(h: Harness, handle: PeriodHandle) -> Any:
     return await handle.execute_update("record_milestone", {"milestone": "party_held", "adviser": "a.hansen"})
 
 
-async def _meeting_kind_payload(h: PeriodHarness, handle: Handle) -> Any:
+async def _meeting_kind_payload(h: Harness, handle: PeriodHandle) -> Any:
     day = calendar.next_working_day(await h.today() + timedelta(days=7))
     return await handle.execute_update(
         "schedule_meeting", {"kind": "dinner", "date": day.isoformat(), "adviser": "a.hansen"}
@@ -362,9 +362,9 @@ def _failure_messages(error: WorkflowUpdateFailedError) -> str:
 
 @pytest.mark.parametrize(("case", "setup", "act", "expected"), REJECTIONS, ids=[r[0] for r in REJECTIONS])
 async def test_a_bad_update_is_rejected_with_a_clear_message_and_leaves_no_trace(
-    harness: PeriodHarness, case: str, setup: Action | None, act: Action, expected: list[str]
+    harness: Harness, case: str, setup: Action | None, act: Action, expected: list[str]
 ) -> None:
-    handle = await harness.start()
+    handle = await harness.start_period()
     if setup is not None:
         await setup(harness, handle)
     before_status = await harness.settled(handle)
@@ -385,8 +385,8 @@ async def test_a_bad_update_is_rejected_with_a_clear_message_and_leaves_no_trace
     assert sum(len(calls) for calls in harness.fakes.calls.values()) == before_records
 
 
-async def test_nothing_more_reaches_a_period_that_has_ended(harness: PeriodHarness) -> None:
-    handle = await harness.start()
+async def test_nothing_more_reaches_a_period_that_has_ended(harness: Harness) -> None:
+    handle = await harness.start_period()
     await handle.execute_update(GuidancePeriodWorkflow.withdraw, Withdraw(reason="Changed priorities", by="owner"))
     final = await handle.result()
     # A closed workflow takes no updates at all: the server refuses them before any validator runs.

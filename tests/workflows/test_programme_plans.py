@@ -27,9 +27,8 @@ from domain.plan_files import SHIPPED_PLANS_DIR, load_plan_file, plan_names
 from domain.programme import GATHERING_KINDS, WEEKDAYS, MeetingSeries, ProgrammePlan
 from domain.records import MeetingRecord, MilestoneRecord
 from domain.settings import resolve_plan
-from starter import client as api
 from tests.helpers.clock import server_before
-from tests.workflows.conftest import PeriodHarness, period_harness
+from tests.helpers.harness import Harness, harness_on
 from tests.workflows.scenarios import closing_update, plan_period
 from workflows.guidance_period import GuidancePeriodWorkflow
 
@@ -62,16 +61,16 @@ async def test_a_plan_runs_from_start_to_its_maximum_duration(name: str, start: 
     start = calendar.next_working_day(start, plan.calendar_country)
     env = await server_before(start)
     try:
-        async with period_harness(env) as harness:
+        async with harness_on(env) as harness:
             handle = await plan_period(env.client, env, harness.task_queue, plan, start)
-            harness.started.append(handle)
+            harness.track(handle.id)
             status: PeriodStatus = await handle.result()
             await _check_the_plan_ran(harness, plan, status, start)
     finally:
         await env.shutdown()
 
 
-async def _check_the_plan_ran(harness: PeriodHarness, plan: ProgrammePlan, status: PeriodStatus, start: date) -> None:
+async def _check_the_plan_ran(harness: Harness, plan: ProgrammePlan, status: PeriodStatus, start: date) -> None:
     # Phases: each closed in order by its milestone, the last one reached and expired in at the maximum.
     assert status.plan == plan.name and status.plan_version == plan.version
     assert [m.milestone for m in status.milestones] == [p.closing_milestone for p in plan.phases[:-1]]
@@ -133,19 +132,14 @@ def _cadence_days(series: MeetingSeries, plan: ProgrammePlan, start: date) -> li
 
 
 async def test_a_plan_file_edited_after_a_period_started_does_not_change_that_period(
-    harness: PeriodHarness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plans = tmp_path / "plans"
     plans.mkdir()
     path = plans / "rektorutdanning.toml"
     path.write_text((SHIPPED_PLANS_DIR / "rektorutdanning.toml").read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.setenv("GUIDANCE_PLANS_DIR", str(plans))
-    first = await api.start_period(
-        harness.env.client,
-        await harness.period_input(with_plan=False, plan="rektorutdanning"),
-        task_queue=harness.task_queue,
-    )
-    harness.started.append(first)
+    first = await harness.start_period_with_client(await harness.period_input(with_plan=False, plan="rektorutdanning"))
     before = await first.query(GuidancePeriodWorkflow.status)
 
     # The Directorate shortens the studies, gathers every four weeks and calls it a new version.
@@ -155,16 +149,13 @@ async def test_a_plan_file_edited_after_a_period_started_does_not_change_that_pe
     )
     path.write_text(edited.replace("every_weeks = 6", "every_weeks = 4"), encoding="utf-8")
     assert resolve_plan("rektorutdanning").version == "2027.1"
-    second = await api.start_period(
-        harness.env.client,
-        await harness.period_input(with_plan=False, plan="rektorutdanning", cohort="edited"),
-        task_queue=harness.task_queue,
+    second = await harness.start_period_with_client(
+        await harness.period_input(with_plan=False, plan="rektorutdanning", cohort="edited")
     )
-    harness.started.append(second)
 
     plan = load_plan_file(SHIPPED_PLANS_DIR / "rektorutdanning.toml")
     for phase in plan.phases[:2]:  # into the studies, whose due date shows the weeks the period keeps
-        await harness.env.sleep(timedelta(weeks=phase.expected_weeks))
+        await harness.sleep(timedelta(weeks=phase.expected_weeks))
         for handle in (first, second):
             await handle.execute_update(
                 GuidancePeriodWorkflow.record_milestone, closing_update(plan, phase.phase, "a.hansen")
@@ -180,10 +171,10 @@ async def test_a_plan_file_edited_after_a_period_started_does_not_change_that_pe
     assert Counter(m.series for m in newer.meetings)["gathering"] > gatherings
 
 
-async def test_a_proposed_meeting_is_moved_by_an_update_and_keeps_its_series(harness: PeriodHarness) -> None:
+async def test_a_proposed_meeting_is_moved_by_an_update_and_keeps_its_series(harness: Harness) -> None:
     plan = resolve_plan("rektorutdanning")
     period = await harness.period_input(with_plan=False, plan=plan.name)
-    handle = await harness.start(period.model_copy(update={"programme": plan}))
+    handle = await harness.start_period(period.model_copy(update={"programme": plan}))
     proposed = next(m for m in (await handle.query(GuidancePeriodWorkflow.status)).meetings if m.series == "gathering")
     saturday = proposed.date + timedelta(days=(5 - proposed.date.weekday()) % 7 or 7)
     request = {"kind": "gathering", "adviser": "a.hansen", "meeting_id": proposed.meeting_id}
@@ -206,14 +197,9 @@ async def test_a_proposed_meeting_is_moved_by_an_update_and_keeps_its_series(har
 
 
 async def test_a_period_started_with_all_its_search_attributes_upserts_none_until_it_changes(
-    harness: PeriodHarness,
+    harness: Harness,
 ) -> None:
-    handle = await api.start_period(
-        harness.env.client,
-        await harness.period_input(with_plan=False, plan="rektorutdanning"),
-        task_queue=harness.task_queue,
-    )
-    harness.started.append(handle)
+    handle = await harness.start_period_with_client(await harness.period_input(with_plan=False, plan="rektorutdanning"))
     plan = resolve_plan("rektorutdanning")
     await harness.settled(handle)
 
@@ -230,7 +216,7 @@ async def test_a_period_started_with_all_its_search_attributes_upserts_none_unti
 
     # The start gave phase, due date, overdue, plan and version: nothing of ours to upsert.
     assert await upserts() == []
-    await harness.env.sleep(timedelta(weeks=1))
+    await harness.sleep(timedelta(weeks=1))
     await handle.execute_update(GuidancePeriodWorkflow.record_milestone, closing_update(plan, "enrolment", "a.hansen"))
     await harness.settled(handle)
     changed = await upserts()

@@ -17,8 +17,7 @@ from domain import calendar
 from domain.contract import GUIDANCE_PHASE, Activities
 from domain.models import RecordMilestone, ScheduleMeeting, Withdraw
 from domain.records import MilestoneRecord
-from starter import client as api
-from tests.workflows.conftest import Handle, PeriodHarness
+from tests.helpers.harness import Harness, PeriodHandle
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.record_writer import STALL_ATTEMPTS
 
@@ -33,20 +32,19 @@ def _phase_set(event: HistoryEvent) -> str | None:
     return fields["GuidancePhase"].data.decode().strip('"') if "GuidancePhase" in fields else None
 
 
-async def _history(handle: Handle) -> list[HistoryEvent]:
+async def _history(handle: PeriodHandle) -> list[HistoryEvent]:
     return [e async for e in handle.fetch_history_events()]
 
 
-async def _start(harness: PeriodHarness) -> Handle:
+async def _start(harness: Harness) -> PeriodHandle:
     """A period started as `guidance start` starts it: with all its search attributes, so it upserts none at first."""
-    handle = await api.start_period(harness.env.client, await harness.period_input(), task_queue=harness.task_queue)
-    harness.started.append(handle)
+    handle = await harness.start_period_with_client(await harness.period_input())
     await harness.settled(handle)
     return handle
 
 
 async def test_a_milestone_is_published_in_the_task_after_its_record_not_in_the_updates_own(
-    harness: PeriodHarness,
+    harness: Harness,
 ) -> None:
     handle = await _start(harness)
     status = await handle.execute_update(GuidancePeriodWorkflow.record_milestone, MAPPING_DONE)
@@ -89,14 +87,14 @@ async def test_a_milestone_is_published_in_the_task_after_its_record_not_in_the_
 
 
 async def test_while_the_record_store_is_down_a_change_is_published_after_a_minute_and_its_record_follows(
-    harness: PeriodHarness,
+    harness: Harness,
 ) -> None:
     handle = await _start(harness)
     harness.fakes.down.add(Activities.RECORD_MILESTONE)
     status = await handle.execute_update(GuidancePeriodWorkflow.record_milestone, MAPPING_DONE)
     assert status.phase == "anchoring" and status.records_pending == 1
 
-    await harness.env.sleep(timedelta(minutes=3))  # STALL_ATTEMPTS take about a minute
+    await harness.sleep(timedelta(minutes=3))  # STALL_ATTEMPTS take about a minute
     status = await handle.query(GuidancePeriodWorkflow.status)
     assert status.records_pending == 1 and harness.fakes.calls[Activities.RECORD_MILESTONE] == []
     assert harness.fakes.failed[Activities.RECORD_MILESTONE] > STALL_ATTEMPTS  # retried all along
@@ -106,7 +104,7 @@ async def test_while_the_record_store_is_down_a_change_is_published_after_a_minu
     assert description.typed_search_attributes.get(GUIDANCE_PHASE) == "anchoring"
 
     harness.fakes.down.clear()  # the store is back: the record arrives, once
-    await harness.env.sleep(timedelta(minutes=5))
+    await harness.sleep(timedelta(minutes=5))
     status = await harness.settled(handle)
     records = await harness.fakes.received(Activities.RECORD_MILESTONE)
     assert len(records) == 1 and records[0].transition.to_phase == "anchoring"
@@ -124,7 +122,7 @@ async def test_while_the_record_store_is_down_a_change_is_published_after_a_minu
     assert next(i for i, e in enumerate(events) if _phase_set(e) == "development_area") > last_record
 
 
-async def test_a_change_waits_for_the_records_queued_up_to_it_not_for_later_ones(harness: PeriodHarness) -> None:
+async def test_a_change_waits_for_the_records_queued_up_to_it_not_for_later_ones(harness: Harness) -> None:
     handle = await _start(harness)
     # The milestone's record takes a moment, so the meeting's record is queued behind it; that one stalls.
     harness.fakes.delay[Activities.RECORD_MILESTONE] = 0.5
@@ -151,13 +149,13 @@ async def test_a_change_waits_for_the_records_queued_up_to_it_not_for_later_ones
     assert harness.fakes.calls[Activities.RECORD_MEETING] == []
 
     harness.fakes.down.clear()
-    await harness.env.sleep(timedelta(minutes=5))
+    await harness.sleep(timedelta(minutes=5))
     await harness.settled(handle)
     assert len(await harness.fakes.received(Activities.RECORD_MEETING)) == 1
 
 
 async def test_a_period_that_ends_while_the_store_is_down_shows_its_end_and_its_records_follow(
-    harness: PeriodHarness,
+    harness: Harness,
 ) -> None:
     handle = await _start(harness)
     await handle.execute_update(GuidancePeriodWorkflow.record_milestone, MAPPING_DONE)
@@ -167,7 +165,7 @@ async def test_a_period_that_ends_while_the_store_is_down_shows_its_end_and_its_
     status = await handle.execute_update(GuidancePeriodWorkflow.withdraw, withdrawal)
     assert status.phase == "withdrawn"
 
-    await harness.env.sleep(timedelta(minutes=3))
+    await harness.sleep(timedelta(minutes=3))
     assert [p for e in await _history(handle) if (p := _phase_set(e))] == ["anchoring", "withdrawn"]
     assert harness.fakes.calls[Activities.RECORD_PHASE_CHANGE] == []
 
