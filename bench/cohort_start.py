@@ -59,13 +59,13 @@ from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError  
 from temporalio.service import RPCError  # noqa: E402
 
 from bench.bare import BareParentWorkflow, BareWorkflow  # noqa: E402
+from config.settings import AppSettings  # noqa: E402
 from devstack.postgres import EmbeddedPostgres, start_embedded_postgres  # noqa: E402
 from devstack.temporal_server import DevServer, free_port  # noqa: E402
 from domain import calendar  # noqa: E402
 from domain.cohort import CohortInput, CohortOwner, CohortStatus  # noqa: E402
 from domain.contract import TASK_QUEUE, Activities  # noqa: E402
 from domain.owners import all_owners  # noqa: E402
-from domain.settings import AppSettings  # noqa: E402
 from starter.cohorts import start_cohort  # noqa: E402
 from starter.logs import configure_logging  # noqa: E402
 from worker import build_worker, run_worker  # noqa: E402

@@ -28,8 +28,8 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from config import settings
 from domain import period as rules
-from domain import settings
 from domain.contract import TASK_QUEUE, period_workflow_id
 from domain.models import GatheringInvitation, PeriodInput, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
 from domain.owners import owner_by_id

@@ -11,7 +11,7 @@ import pytest
 from temporalio.testing import ActivityEnvironment
 
 from activities.record_store import RecordStore
-from domain.settings import AppSettings
+from config.settings import AppSettings
 from tests.activities.factories import WORKFLOW_ID
 from tests.helpers.databases import schema_pool, throwaway_database
 
