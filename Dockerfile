@@ -17,6 +17,7 @@ RUN useradd --system --uid 10001 --home-dir /app guidance \
 WORKDIR /app
 COPY pyproject.toml README.md worker.py ./
 COPY domain ./domain
+COPY config ./config
 COPY selection ./selection
 COPY workflows ./workflows
 COPY activities ./activities

@@ -29,9 +29,9 @@ from activities.metrics import PeriodGauges
 from activities.period_starts import PeriodStarter
 from activities.record_store import RecordStore
 from activities.registry import all_activities, maintenance_activities
+from config.settings import AppSettings, InvalidPlanSettings, known_plans, resolve_plan
 from domain.contract import TASK_QUEUE
 from domain.retention import RETENTION_SCHEDULE_ID
-from domain.settings import AppSettings, InvalidPlanSettings, known_plans, resolve_plan
 from starter.connect import connect, metrics_runtime
 from starter.logs import LOGGING_MODULES, configure_logging
 from starter.retention import ensure_retention_schedule

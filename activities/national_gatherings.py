@@ -22,9 +22,9 @@ from activities.invitations import (
 )
 from activities.logging import activity_logger
 from activities.record_store import _bad_data_is_final, _check_one_period, _insert_audit, _insert_outbox
+from config.settings import AppSettings
 from domain.contract import Activities
 from domain.records import NationalGatheringRecord
-from domain.settings import AppSettings
 
 UPSERT_NATIONAL_GATHERING = """
 INSERT INTO national_gatherings (cohort, gathering_id, workflow_id, title, gathering_date, place, sequence, updated_at)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from config.settings import InvalidPlanSettings, UnknownPlan, resolve_plan
 from domain.contract import Activities
 from domain.programme import ProgrammePlan
-from domain.settings import InvalidPlanSettings, UnknownPlan, resolve_plan
 
 
 @activity.defn(name=Activities.LOAD_PROGRAMME_PLAN)

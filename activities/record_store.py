@@ -35,6 +35,7 @@ from activities.invitations import (
 )
 from activities.logging import activity_logger
 from activities.metrics import count_notice_sent
+from config.settings import AppSettings
 from domain.contract import INVALID_RECORD, Activities
 from domain.records import (
     AuditEntry,
@@ -49,7 +50,6 @@ from domain.records import (
     PhaseChangeRecord,
     PhaseTransition,
 )
-from domain.settings import AppSettings
 
 # The periods table has one column per PeriodSnapshot field (schema.sql), so the statement is built
 # from the model: a field added to the snapshot without a column fails loudly at the first write.

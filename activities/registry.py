@@ -11,7 +11,7 @@ from activities.national_gatherings import GatheringStore
 from activities.plans import load_programme_plan
 from activities.record_store import RecordStore
 from activities.retention import RetentionJob
-from domain.settings import AppSettings
+from config.settings import AppSettings
 
 
 def all_activities(store: RecordStore) -> list[Callable[..., Any]]:

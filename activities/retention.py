@@ -36,6 +36,7 @@ from temporalio import activity
 
 from activities.invitations import outbox_file
 from activities.logging import activity_logger
+from config.settings import AppSettings
 from domain.retention import (
     REMOVAL_EVENT_KEY,
     REMOVE_EXPIRED_PERSONAL_DATA,
@@ -43,7 +44,6 @@ from domain.retention import (
     RetentionReport,
     RetentionRun,
 )
-from domain.settings import AppSettings
 
 ENDED_BEFORE = "SELECT workflow_id FROM periods WHERE ended_at < $1 ORDER BY workflow_id"
 

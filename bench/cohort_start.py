@@ -5,7 +5,7 @@ script starts its own Temporal dev server and embedded PostgreSQL (or uses ``DAT
 temporary folder and runs the real worker (`worker.run_worker`: the engine's workflows and the real
 activities over the record store) on the engine's task queue. After warming up every path it measures:
 
-1. the cohort: `start_cohort` with all 371 owners of `domain.owners`, each accepted already (so every
+1. the cohort: `start_cohort` with all 371 owners of `config.owners`, each accepted already (so every
    period starts at once) and with an adviser or two, timed from the start call until the cohort's
    ``status`` query says all 371 `GuidancePeriodWorkflow` runs have started (and, second, until the
    cohort's queued records are written);
@@ -59,13 +59,13 @@ from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError  
 from temporalio.service import RPCError  # noqa: E402
 
 from bench.bare import BareParentWorkflow, BareWorkflow  # noqa: E402
+from config.owners import all_owners  # noqa: E402
+from config.settings import AppSettings  # noqa: E402
 from devstack.postgres import EmbeddedPostgres, start_embedded_postgres  # noqa: E402
 from devstack.temporal_server import DevServer, free_port  # noqa: E402
 from domain import calendar  # noqa: E402
 from domain.cohort import CohortInput, CohortOwner, CohortStatus  # noqa: E402
 from domain.contract import TASK_QUEUE, Activities  # noqa: E402
-from domain.owners import all_owners  # noqa: E402
-from domain.settings import AppSettings  # noqa: E402
 from starter.cohorts import start_cohort  # noqa: E402
 from starter.logs import configure_logging  # noqa: E402
 from worker import build_worker, run_worker  # noqa: E402

@@ -70,8 +70,8 @@ from bench.common import (  # noqa: E402
     write_results,
 )
 from bench.periods import MILESTONES, PeriodHandle, period_inputs, start_periods, wait_for_rows  # noqa: E402
+from config.settings import AppSettings  # noqa: E402
 from domain.contract import TASK_QUEUE  # noqa: E402
-from domain.settings import AppSettings  # noqa: E402
 from starter.logs import configure_logging  # noqa: E402
 from worker import WORKFLOWS, build_worker, check_plans  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402

@@ -30,9 +30,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import Figure, Target, parser, print_table, report_header, run_benchmark, write_results  # noqa: E402
+from config.settings import known_plans, resolve_plan  # noqa: E402
 from devstack.test_server import start_time_skipping  # noqa: E402
 from domain.models import PeriodStatus  # noqa: E402
-from domain.settings import known_plans, resolve_plan  # noqa: E402
 from tests.helpers.fakes import RecordingActivities  # noqa: E402
 from tests.workflows.scenarios import full_period, plan_period  # noqa: E402
 from worker import build_worker  # noqa: E402

@@ -10,9 +10,9 @@ import asyncpg
 from temporalio.client import Client, WorkflowHandle
 
 from bench.common import BenchmarkError, bounded
+from config.owners import all_owners
 from domain import calendar
 from domain.models import PeriodInput, PeriodStatus, RecordMilestone, ScheduleMeeting
-from domain.owners import all_owners
 from domain.phases import Milestone
 from starter.client import resolve_plan, start_period
 from workflows.guidance_period import GuidancePeriodWorkflow

@@ -51,10 +51,11 @@ from bench.common import (  # noqa: E402
     stack,
     write_results,
 )
+from config.owners import all_owners  # noqa: E402
+from config.settings import AppSettings, resolve_plan  # noqa: E402
 from domain import calendar  # noqa: E402
 from domain.contract import period_workflow_id  # noqa: E402
 from domain.models import PeriodInput, RecordMilestone, ScheduleMeeting  # noqa: E402
-from domain.owners import all_owners  # noqa: E402
 from domain.period import apply_meeting, apply_milestone, new_state  # noqa: E402
 from domain.phases import Milestone  # noqa: E402
 from domain.records import (  # noqa: E402
@@ -65,7 +66,6 @@ from domain.records import (  # noqa: E402
     PeriodStartedRecord,
     PhaseTransition,
 )
-from domain.settings import AppSettings, resolve_plan  # noqa: E402
 from starter.logs import configure_logging  # noqa: E402
 
 NAME = "store_throughput"

@@ -8,9 +8,9 @@ import signal
 import sys
 from pathlib import Path
 
+from config.settings import AppSettings, InvalidPlanSettings
 from devstack.stack import DEFAULT_PORT, DEFAULT_WEB_PORT, StackError, StackOptions, run_stack
 from devstack.temporal_server import DevServerError
-from domain.settings import AppSettings, InvalidPlanSettings
 from starter.logs import configure_logging
 from starter.search_attributes import SearchAttributeClash
 

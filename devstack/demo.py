@@ -18,6 +18,7 @@ from typing import TextIO
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from config.owners import owner_by_id
 from domain.calendar import next_working_day
 from domain.contract import period_workflow_id
 from domain.models import (
@@ -28,7 +29,6 @@ from domain.models import (
     RecordMilestone,
     ScheduleMeeting,
 )
-from domain.owners import owner_by_id
 from domain.phases import Milestone
 from starter.client import (
     GuidanceError,

@@ -27,11 +27,11 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
+from config.settings import AppSettings
 from devstack.demo import DEMO_COHORT, run_demo
 from devstack.postgres import start_embedded_postgres
 from devstack.temporal_server import HOST, DevServer, port_is_free
 from domain.contract import TASK_QUEUE
-from domain.settings import AppSettings
 from webapp.server import bind_socket, web_app_running, web_url
 from webapp.settings import WebSettings
 from webapp.users import DEV_USERS, UsersFileError

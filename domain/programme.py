@@ -3,7 +3,7 @@
 A plan names its phases in order, with the expected duration of each and the milestone that closes it,
 the maximum duration of a period, the recurring meetings and gatherings it proposes, the reminder and
 escalation delays, the working-day calendar and the development areas an owner may choose. Plans are
-shipped as TOML files (plans/, read by domain.plan_files). A running period carries the plan it started
+shipped as TOML files (plans/, read by config.plan_files). A running period carries the plan it started
 with in its own state, so a plan changed later never changes a running period.
 """
 
@@ -28,7 +28,7 @@ DEFAULT_DEVELOPMENT_AREAS: tuple[str, ...] = (
 #: The plan whose phases and milestones are the Temporal contract (docs/temporal-contract.md).
 FLAGSHIP = "veilederkorpset"
 
-# The limits of a plan's numbers, shared with the settings that fill them in (domain/settings.py).
+# The limits of a plan's numbers, shared with the settings that fill them in (config/settings.py).
 Weeks = Annotated[int, Field(ge=1, le=260)]
 Months = Annotated[int, Field(ge=1, le=120)]
 DelayDays = Annotated[int, Field(ge=0, le=90)]

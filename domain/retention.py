@@ -3,7 +3,7 @@
 A guidance period's records name people: the advisers (ids, and mail addresses in the letters), who
 recorded a milestone or withdrew a period, notes and meeting titles in free text, the county governor's
 contacts in the invitation letters. They serve the period and the Directorate's follow-up of it; a
-configurable time after the period ends (``GUIDANCE_RETENTION_DAYS``, see domain/settings.py) the
+configurable time after the period ends (``GUIDANCE_RETENTION_DAYS``, see config/settings.py) the
 retention job removes them, and keeps what is not personal: the owner (a municipality or county
 authority), phases, dates, milestones, counts and the development area.
 

@@ -5,7 +5,7 @@
 
 The file follows the layout of `selection.indicator_file` (``;``-separated, decimal commas). What it contains:
 
-- every school owner of `domain.owners` (357 municipalities and 14 county authorities; Oslo, 0301, is both);
+- every school owner of `config.owners` (357 municipalities and 14 county authorities; Oslo, 0301, is both);
 - per municipality 1 to 60 schools (a skewed distribution around 6, like Norway's about 2,700 primary and
   lower secondary schools): primary schools (grades 1-7: pupil survey grade 7, national tests grade 5),
   lower secondary schools (grades 8-10: pupil survey grade 10, national tests grade 8, grunnskolepoeng) and
@@ -35,8 +35,8 @@ from pathlib import Path
 
 from stdnum.no import orgnr
 
+from config.owners import OSLO_MUNICIPALITY, all_owners
 from domain.models import SchoolOwner
-from domain.owners import OSLO_MUNICIPALITY, all_owners
 from selection.indicator_file import COLUMNS
 from selection.scoring import IndicatorRule, SelectionConfig, load_selection_config, school_year, school_year_start
 

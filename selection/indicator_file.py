@@ -44,7 +44,7 @@ from typing import Any
 
 from stdnum.no import orgnr
 
-from domain.owners import all_owners
+from config.owners import all_owners
 from selection.scoring import IndicatorRow, UnitKind, check_school_year
 
 COLUMNS = ("enhet_type", "enhet_id", "skoleeier_id", "indikator", "skoleaar", "verdi")
@@ -140,7 +140,7 @@ def parse_indicator_csv(
         text: The file's content.
         source: The file name, for error messages.
         indicators: The indicator keys allowed (the selection configuration's).
-        owner_ids: The school owners allowed; default: every owner of `domain.owners`.
+        owner_ids: The school owners allowed; default: every owner of `config.owners`.
 
     Raises:
         IndicatorFileError: every problem found, by line and column.

@@ -31,6 +31,7 @@ from rich.table import Table
 from rich.text import Text
 from temporalio.client import Client
 
+from config.owners import find_owners, owner_by_id
 from domain import calendar
 from domain import period as rules
 from domain.contract import TASK_QUEUE, period_workflow_id
@@ -46,7 +47,6 @@ from domain.models import (
     ScheduleMeeting,
     Withdraw,
 )
-from domain.owners import find_owners, owner_by_id
 from domain.phases import is_terminal
 from selection.indicator_file import IndicatorFileError, read_indicator_csv
 from selection.scoring import SelectionConfigError, load_selection_config

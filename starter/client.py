@@ -28,11 +28,11 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from config import settings
+from config.owners import owner_by_id
 from domain import period as rules
-from domain import settings
 from domain.contract import TASK_QUEUE, period_workflow_id
 from domain.models import GatheringInvitation, PeriodInput, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
-from domain.owners import owner_by_id
 from domain.programme import ProgrammePlan
 from domain.visibility import initial_search_attributes
 from workflows.guidance_period import GuidancePeriodWorkflow
@@ -112,7 +112,7 @@ def find_period(cohort: str, owner_id: str) -> str:
     """The workflow id of the owner's period in the cohort, after checking that the owner exists.
 
     Raises:
-        domain.owners.UnknownOwner: No school owner has the id; the message suggests close matches.
+        config.owners.UnknownOwner: No school owner has the id; the message suggests close matches.
     """
     return period_workflow_id(cohort, owner_by_id(owner_id).id)
 

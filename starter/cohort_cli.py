@@ -31,6 +31,7 @@ from rich.text import Text
 from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from config.owners import all_owners, owner_by_id
 from domain.cohort import (
     DEFAULT_NO_REPLY_AFTER_DAYS,
     DEFAULT_REPLY_DAYS,
@@ -45,7 +46,6 @@ from domain.cohort import (
 from domain.contract import TASK_QUEUE, cohort_workflow_id
 from domain.gatherings import AddGathering, MoveGathering, NationalGathering
 from domain.models import SchoolOwner
-from domain.owners import all_owners, owner_by_id
 from starter import client as api
 from starter import cohorts, commands
 from starter.cohort_files import Assignment, CohortFileError, read_assignments, read_shortlist

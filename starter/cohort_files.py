@@ -29,8 +29,8 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from config.owners import UnknownOwner, owner_by_id
 from domain.models import AdviserId, SchoolOwner, ShortText
-from domain.owners import UnknownOwner, owner_by_id
 from selection.indicator_file import FileProblems, Problem, csv_records
 
 #: How many problems the error message lists.

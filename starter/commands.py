@@ -26,8 +26,8 @@ from temporalio.client import Client, RPCTimeoutOrCancelledError
 from temporalio.exceptions import TemporalError
 from temporalio.service import RPCError, RPCStatusCode
 
+from config.owners import UnknownOwner
 from domain.contract import TASK_QUEUE
-from domain.owners import UnknownOwner
 from starter import client as api
 from starter.codec import PayloadDecryptionError
 from starter.codec_keys import CodecKeyError

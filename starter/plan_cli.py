@@ -19,9 +19,9 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from domain.plan_files import PlanFileError, load_plan_file
+from config.plan_files import PlanFileError, load_plan_file
+from config.settings import AppSettings, InvalidPlanSettings, UnknownPlan, known_plans, resolve_plan
 from domain.programme import ProgrammePlan
-from domain.settings import AppSettings, InvalidPlanSettings, UnknownPlan, known_plans, resolve_plan
 from starter import commands
 
 app = typer.Typer(

@@ -22,7 +22,7 @@ import typer
 from rich.text import Text
 
 from activities.db import create_pool
-from domain.settings import AppSettings
+from config.settings import AppSettings
 from starter import commands
 from webapp.documents import DocumentError, report_html, report_pdf, timeline_png
 from webapp.records import PeriodRecords, RecordReader

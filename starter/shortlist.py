@@ -16,7 +16,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from domain.owners import owner_by_id
+from config.owners import owner_by_id
 from selection.scoring import Reason, Selected, Shortlist
 
 CSV_COLUMNS = (

@@ -16,9 +16,9 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.record_store import RecordStore
+from config.settings import AppSettings
 from devstack.postgres import start_embedded_postgres
 from devstack.temporal_server import DevServer, free_port
-from domain.settings import AppSettings
 from tests.helpers.clock import suite_server
 from tests.helpers.databases import schema_pool, throwaway_database
 from tests.helpers.harness import Harness, harness_on

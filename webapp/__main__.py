@@ -6,7 +6,7 @@ import asyncio
 import signal
 import sys
 
-from domain.settings import AppSettings
+from config.settings import AppSettings
 from webapp.server import bind_socket, lazy_client, web_app_running, web_url
 from webapp.settings import WebSettings
 from webapp.users import UsersFileError

@@ -13,8 +13,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from config.settings import InvalidPlanSettings, UnknownPlan, resolve_plan
 from domain.programme import COMMON_MEETING_KINDS, ProgrammePlan
-from domain.settings import InvalidPlanSettings, UnknownPlan, resolve_plan
 
 #: When a period's plan cannot be resolved: the Veilederkorpset default (docs/temporal-contract.md).
 FALLBACK_MEETING_GAP_WEEKS = 8

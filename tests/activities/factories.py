@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from config.settings import VeilederkorpsetSettings
 from domain.contract import period_workflow_id
 from domain.models import (
     GatheringInvitation,
@@ -44,7 +45,6 @@ from domain.records import (
     PhaseChangeRecord,
     PhaseTransition,
 )
-from domain.settings import VeilederkorpsetSettings
 
 WORKFLOW_ID = period_workflow_id("2027", "3301")
 STARTED_AT = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)

@@ -10,6 +10,7 @@ import asyncpg
 from temporalio.testing import ActivityEnvironment
 
 from activities.record_store import RecordStore
+from config.settings import VeilederkorpsetSettings
 from domain import calendar
 from domain.contract import period_workflow_id
 from domain.models import PeriodInput, RecordMilestone, ScheduleMeeting, SchoolOwner, Withdraw
@@ -25,7 +26,6 @@ from domain.records import (
     PhaseChangeRecord,
     PhaseTransition,
 )
-from domain.settings import VeilederkorpsetSettings
 
 NOTE = "Talked with Kari Nordmann, head of the school office, about the pupil survey"
 TITLE = "Follow-up with Kari Nordmann"

@@ -10,9 +10,9 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.record_store import RecordStore
+from config.settings import AppSettings
 from domain.contract import INVALID_RECORD
 from domain.records import MeetingRecord, MilestoneRecord
-from domain.settings import AppSettings
 from tests.activities import factories
 from tests.activities.factories import STARTED_AT
 from tests.activities.store_rows import row_counts

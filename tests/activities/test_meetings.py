@@ -13,7 +13,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.invitations import meeting_invitation
 from activities.record_store import RecordStore
-from domain.settings import AppSettings
+from config.settings import AppSettings
 from tests.activities import factories
 from tests.activities.factories import STARTED_AT, WORKFLOW_ID
 

@@ -8,10 +8,10 @@ import asyncpg
 from temporalio.testing import ActivityEnvironment
 
 from activities.record_store import RecordStore
+from config.settings import resolve_plan
 from domain.models import PeriodInput, RecordMilestone, SchoolOwner
 from domain.period import apply_milestone, apply_planned_meetings, new_state
 from domain.records import MilestoneRecord, PeriodSnapshot, PhaseTransition
-from domain.settings import resolve_plan
 from tests.activities import factories
 from tests.activities.factories import STARTED_AT, WORKFLOW_ID
 

@@ -7,8 +7,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.plans import load_programme_plan
+from config.settings import VeilederkorpsetSettings
 from domain.phases import WORKING_PHASES
-from domain.settings import VeilederkorpsetSettings
 
 
 async def test_the_veilederkorpset_plan_is_loaded_from_the_settings() -> None:

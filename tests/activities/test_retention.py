@@ -15,9 +15,9 @@ from temporalio.testing import ActivityEnvironment
 from activities.national_gatherings import GatheringStore
 from activities.record_store import RecordStore
 from activities.retention import RetentionJob
+from config.settings import AppSettings
 from domain.records import InvitationEvent, InvitationRecord
 from domain.retention import REMOVAL_EVENT_KEY, REMOVED, RetentionReport, RetentionRun
-from domain.settings import AppSettings
 from tests.activities import factories
 from tests.activities.retention_rows import PERSONAL, WITHDRAWN_BY, names_a_person, rows_of, write_period
 from tests.activities.store_rows import table_rows

@@ -14,9 +14,9 @@ from temporalio.service import RPCError
 from temporalio.testing import ActivityEnvironment
 
 from activities.record_store import RecordStore
+from config.settings import AppSettings
 from devstack.temporal_server import DevServer
 from domain.retention import RETENTION_SCHEDULE_ID, RETENTION_WORKFLOW_TYPE, RetentionReport
-from domain.settings import AppSettings
 from starter.retention import ensure_retention_schedule
 from tests.activities.retention_rows import names_a_person, rows_of, write_period
 from worker import run_worker

@@ -13,11 +13,11 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
+from config.owners import all_owners
+from config.settings import VeilederkorpsetSettings
 from domain import calendar
 from domain.cohort import CohortInput
 from domain.contract import period_workflow_id
-from domain.owners import all_owners
-from domain.settings import VeilederkorpsetSettings
 from starter.cohorts import start_cohort
 from tests.helpers.fakes import RecordingActivities
 from tests.helpers.waits import terminate_when_settled

@@ -11,6 +11,7 @@ import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
+from config.settings import VeilederkorpsetSettings
 from domain import calendar
 from domain.cohort import CohortInput, RespondToInvitation, ScheduleNetworkMeeting
 from domain.contract import Activities
@@ -18,7 +19,6 @@ from domain.gatherings import AddGathering, MoveGathering, NationalGathering, in
 from domain.models import PeriodInput, PeriodStatus, RecordMilestone, Withdraw
 from domain.phases import Milestone, is_terminal
 from domain.records import NationalGatheringRecord
-from domain.settings import VeilederkorpsetSettings
 from starter.client import start_period
 from tests.helpers.harness import OWNERS, Harness
 from tests.helpers.waits import wait_for

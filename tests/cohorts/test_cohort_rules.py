@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
+from config.settings import VeilederkorpsetSettings
 from domain import calendar
 from domain import cohort as rules
 from domain.gatherings import plan_gatherings
 from domain.models import PeriodProgress
 from domain.period import Rejection
-from domain.settings import VeilederkorpsetSettings
 from tests.helpers.harness import OWNERS
 
 # Wednesday before Easter 2027 (Maundy Thursday 25 March, Good Friday 26, Easter Monday 29 are holidays).

@@ -19,13 +19,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.record_store import RecordStore
 from activities.registry import all_activities
+from config.owners import all_owners
+from config.settings import VeilederkorpsetSettings
 from domain import calendar
 from domain.cohort import CohortInput, RespondToInvitation, ScheduleNetworkMeeting
 from domain.contract import period_workflow_id
 from domain.gatherings import MoveGathering, plan_gatherings
 from domain.models import Withdraw
-from domain.owners import all_owners
-from domain.settings import VeilederkorpsetSettings
 from starter.cohorts import start_cohort
 from tests.helpers.waits import terminate_when_settled
 from worker import build_worker

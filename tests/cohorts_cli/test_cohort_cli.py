@@ -11,9 +11,9 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 from typer.testing import CliRunner
 
+from config.owners import owner_by_id
 from domain import calendar
 from domain.contract import Activities, cohort_workflow_id, period_workflow_id
-from domain.owners import owner_by_id
 from domain.records import InvitationRecord
 from scripts import generate_indicators
 from starter import cli, commands

@@ -28,7 +28,7 @@ from domain.models import (
 )
 from domain.period import Deadline, Rejection
 from domain.phases import CLOSING_MILESTONE, WORKING_PHASES, Milestone, Phase
-from domain.programme import PhasePlan, ProgrammePlan
+from domain.programme import MeetingSeries, PhasePlan, ProgrammePlan
 
 OSLO = ZoneInfo("Europe/Oslo")
 START = date(2027, 1, 4)  # a Monday
@@ -856,3 +856,32 @@ def test_a_late_older_gathering_invitation_does_not_replace_a_newer_one() -> Non
     period.apply_gathering(state, first, at(START))
 
     assert [(g.date, g.sequence) for g in state.gatherings] == [(date(2027, 2, 9), 1)]
+
+
+# --- when a series falls (hand-checked dates) --------------------------------------------------------
+
+
+def test_a_monthly_series_skips_july_and_moves_off_weekends_and_holidays() -> None:
+    state = new_state(date(2027, 5, 3))
+    series = MeetingSeries(id="x", kind="follow_up", title="Monthly", every_months=1, skip_months=(7,), until_months=4)
+    # 3 May 2027 (Mon) +0: 3 May; 3 Jun (Thu); 3 Jul skipped (July); 3 Aug (Tue). Until 4 months: before 3 Sep.
+    assert period.occurrences(series, state) == [date(2027, 5, 3), date(2027, 6, 3), date(2027, 8, 3)]
+    holiday = MeetingSeries(id="y", kind="follow_up", title="Yearly", every_months=12, first_after_weeks=0)
+    christmas = new_state(date(2026, 12, 25))
+    # 25 Dec 2026 is Christmas Day (Friday), 26th Saturday, 27th Sunday: the next working day is Monday 28 Dec.
+    assert period.occurrences(holiday, christmas)[0] == date(2026, 12, 28)
+
+
+def test_a_weekly_cadence_on_a_named_weekday() -> None:
+    state = new_state(date(2027, 9, 1))
+    series = MeetingSeries(
+        id="z",
+        kind="gathering",
+        title="Samling",
+        every_weeks=6,
+        first_after_weeks=2,
+        weekday="wednesday",
+        until_months=3,
+    )
+    # 1 Sep 2027 is a Wednesday: +2 weeks 15 Sep, +6 weeks 27 Oct, +6 weeks 8 Dec is after 1 Dec (3 months).
+    assert period.occurrences(series, state) == [date(2027, 9, 15), date(2027, 10, 27)]

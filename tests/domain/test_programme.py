@@ -1,17 +1,16 @@
-"""Programme plans (domain/programme.py) and the Veilederkorpset settings that build one (domain/settings.py)."""
+"""Programme plans (domain/programme.py): what a plan holds and refuses, and the problems a bad plan table names
+(domain/plan_data.py)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from domain.phases import Milestone, Phase
+from domain.plan_data import PlanDataError, field_path, plan_from_data
 from domain.programme import ProgrammePlan
-from domain.settings import VeilederkorpsetSettings
 
 # From DESIGN.md ("Message shapes"): the phases in order and the milestone that closes each.
 CONTRACT_PHASES = [
@@ -23,16 +22,6 @@ CONTRACT_PHASES = [
     ("evaluation", "evaluation_done"),
 ]
 ALLOWED_ORDER = "mapping, anchoring, development_area, goal_prioritisation, implementation, evaluation"
-
-
-@pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
-    """No GUIDANCE_PLAN_* variables and no .env file: the documented defaults."""
-    for name in list(os.environ):
-        if name.upper().startswith("GUIDANCE_PLAN_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    return monkeypatch
 
 
 def plan_data(**overrides: Any) -> dict[str, Any]:
@@ -54,93 +43,24 @@ def plan_data(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-# --- the Veilederkorpset plan ---------------------------------------------------------------------
+# --- a plan -------------------------------------------------------------------------------------------
 
 
-def test_default_plan_has_the_six_phases_in_order_with_their_closing_milestones(clean_env: pytest.MonkeyPatch) -> None:
-    plan = VeilederkorpsetSettings().plan()
-    assert [(p.phase, p.closing_milestone) for p in plan.phases] == CONTRACT_PHASES
-    assert plan.name == "veilederkorpset"
-
-
-def test_default_plan_lasts_30_months_on_the_norwegian_calendar(clean_env: pytest.MonkeyPatch) -> None:
-    plan = VeilederkorpsetSettings().plan()
-    assert plan.max_months == 30  # "inntil to og et halvt år" (seed 002)
-    assert plan.calendar_country == "NO"
-    assert plan.timezone == "Europe/Oslo"
-    assert set(plan.development_areas) == {
-        "classroom_management",
-        "basic_skills",
-        "assessment",
-        "learning_environment",
-        "other",
-    }
-    assert plan.new_cycle_min_months is not None and plan.new_cycle_min_months < plan.max_months
-    # the six phases fit in the period: a period that keeps to the plan is not cut off by its end
-    assert sum(p.expected_weeks for p in plan.phases) * 7 < plan.max_months * 30
-
-
-def test_phase_plan_looks_up_each_working_phase(clean_env: pytest.MonkeyPatch) -> None:
-    plan = VeilederkorpsetSettings().plan()
+def test_phase_plan_looks_up_each_working_phase() -> None:
+    plan = ProgrammePlan.model_validate(plan_data())
     for phase, milestone in CONTRACT_PHASES:
         assert plan.phase_plan(Phase(phase)).closing_milestone == Milestone(milestone)
     with pytest.raises(KeyError, match="completed is not a working phase"):
         plan.phase_plan(Phase.COMPLETED)
 
 
-def test_settings_read_environment_variables(clean_env: pytest.MonkeyPatch) -> None:
-    clean_env.setenv("GUIDANCE_PLAN_MAPPING_WEEKS", "4")
-    clean_env.setenv("GUIDANCE_PLAN_IMPLEMENTATION_WEEKS", "40")
-    clean_env.setenv("GUIDANCE_PLAN_MAX_MONTHS", "18")
-    clean_env.setenv("GUIDANCE_PLAN_MEETING_GAP_WEEKS", "6")
-    clean_env.setenv("GUIDANCE_PLAN_VERSION", "2027.2")
-    clean_env.setenv("GUIDANCE_PLAN_DEVELOPMENT_AREAS", '["basic_skills", "other"]')
-    plan = VeilederkorpsetSettings().plan()
-    assert plan.phase_plan(Phase.MAPPING).expected_weeks == 4
-    assert plan.phase_plan(Phase.IMPLEMENTATION).expected_weeks == 40
-    assert plan.max_months == 18
-    assert plan.meeting_gap_weeks == 6
-    assert plan.version == "2027.2"
-    assert plan.development_areas == ("basic_skills", "other")
-
-
-def test_settings_names_are_case_insensitive(clean_env: pytest.MonkeyPatch) -> None:
-    clean_env.setenv("guidance_plan_anchoring_weeks", "3")
-    assert VeilederkorpsetSettings().plan().phase_plan(Phase.ANCHORING).expected_weeks == 3
-
-
-def test_settings_read_a_dotenv_file_and_the_environment_wins(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text("GUIDANCE_PLAN_EVALUATION_WEEKS=20\nGUIDANCE_PLAN_MAPPING_WEEKS=7\n")
-    clean_env.setenv("GUIDANCE_PLAN_MAPPING_WEEKS", "5")
-    plan = VeilederkorpsetSettings().plan()
-    assert plan.phase_plan(Phase.EVALUATION).expected_weeks == 20
-    assert plan.phase_plan(Phase.MAPPING).expected_weeks == 5
-
-
-@pytest.mark.parametrize(
-    ("variable", "value"),
-    [
-        ("GUIDANCE_PLAN_MAPPING_WEEKS", "0"),
-        ("GUIDANCE_PLAN_MAPPING_WEEKS", "ten"),
-        ("GUIDANCE_PLAN_MAX_MONTHS", "-1"),
-        ("GUIDANCE_PLAN_REMINDER_DELAY_DAYS", "-2"),
-    ],
-)
-def test_a_bad_setting_is_refused_naming_it(clean_env: pytest.MonkeyPatch, variable: str, value: str) -> None:
-    clean_env.setenv(variable, value)
-    with pytest.raises(ValidationError) as raised:
-        VeilederkorpsetSettings()
-    field = variable.removeprefix("GUIDANCE_PLAN_").lower()
-    assert [e["loc"] for e in raised.value.errors()] == [(field,)]
-
-
-def test_a_plan_travels_through_json_unchanged(clean_env: pytest.MonkeyPatch) -> None:
-    plan = VeilederkorpsetSettings().plan()
+def test_a_plan_travels_through_json_unchanged() -> None:
+    plan = ProgrammePlan.model_validate(plan_data())
     assert ProgrammePlan.model_validate_json(plan.model_dump_json()) == plan
 
 
-def test_a_plan_cannot_be_changed_in_place(clean_env: pytest.MonkeyPatch) -> None:
-    plan = VeilederkorpsetSettings().plan()
+def test_a_plan_cannot_be_changed_in_place() -> None:
+    plan = ProgrammePlan.model_validate(plan_data())
     with pytest.raises(ValidationError):
         plan.max_months = 60  # type: ignore[misc]
 
@@ -241,3 +161,33 @@ def test_unknown_plan_fields_are_refused() -> None:
         ProgrammePlan.model_validate(plan_data(max_month=30))
     assert raised.value.errors()[0]["loc"] == ("max_month",)
     assert raised.value.errors()[0]["type"] == "extra_forbidden"
+
+
+# --- a plan's table, as a plan file holds it ----------------------------------------------------------
+
+
+def test_a_valid_table_is_the_plan_it_names() -> None:
+    assert plan_from_data(plan_data(), "veilederkorpset") == ProgrammePlan.model_validate(plan_data())
+
+
+def test_a_bad_table_names_each_field_path_and_what_is_allowed() -> None:
+    data = plan_data(max_months=0, colour="red")
+    data["phases"][2]["expected_weeks"] = "six"
+    with pytest.raises(PlanDataError) as raised:
+        plan_from_data(data, "veilederkorpset")
+    assert raised.value.problems == [
+        "phases[2].expected_weeks: Input should be a valid integer, unable to parse string as an integer (got 'six')",
+        "max_months: Input should be greater than or equal to 1 (got 0)",
+        "colour: is not a field of a plan here; allowed: " + ", ".join(ProgrammePlan.model_fields),
+    ]
+
+
+def test_a_table_named_otherwise_than_asked_is_refused() -> None:
+    with pytest.raises(PlanDataError) as raised:
+        plan_from_data(plan_data(), "vk")
+    assert raised.value.problems == ["name: 'veilederkorpset' must be the file's name without .toml ('vk')"]
+
+
+def test_a_field_path_quotes_a_key_that_is_not_a_name() -> None:
+    assert field_path(("phases", 2, "expected_weeks")) == "phases[2].expected_weeks"
+    assert field_path(("meetings", 0, "every week")) == "meetings[0].'every week'"

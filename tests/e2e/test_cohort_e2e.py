@@ -18,10 +18,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from config.owners import all_owners
 from devstack.binaries import temporal_cli
 from domain.calendar import next_working_day
 from domain.contract import period_workflow_id
-from domain.owners import all_owners
 from tests.devstack.stack_process import RunningStack, clean_environment, eventually
 from tests.helpers.clock import real_today
 

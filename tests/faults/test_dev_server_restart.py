@@ -37,11 +37,11 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from config.owners import all_owners
 from devstack import temporal_server
 from devstack.temporal_server import DevServer, free_port
 from domain.calendar import next_working_day
 from domain.models import PeriodStatus, ScheduleMeeting
-from domain.owners import all_owners
 from starter.client import record_milestone, schedule_meeting
 from tests.faults.harness import (
     FaultReport,

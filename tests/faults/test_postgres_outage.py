@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from config.owners import all_owners
 from devstack.temporal_server import DevServer
 from domain.calendar import next_working_day
 from domain.models import ScheduleMeeting
-from domain.owners import all_owners
 from starter.client import record_milestone, schedule_meeting
 from tests.faults.harness import (
     FaultReport,

@@ -22,12 +22,12 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from config.owners import all_owners
 from devstack.temporal_server import DevServer
 from domain.calendar import next_working_day
 from domain.cohort import CohortStatus
 from domain.contract import Activities, cohort_workflow_id, period_workflow_id
 from domain.models import RecordMilestone
-from domain.owners import all_owners
 from domain.phases import Phase
 from domain.records import PeriodsStarted
 from starter.client import record_milestone

@@ -10,6 +10,7 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from config.settings import VeilederkorpsetSettings
 from domain.contract import INVALID_RECORD, Activities
 from domain.programme import ProgrammePlan
 from domain.records import (
@@ -23,7 +24,6 @@ from domain.records import (
     PeriodStartedRecord,
     PhaseChangeRecord,
 )
-from domain.settings import VeilederkorpsetSettings
 
 
 class RecordingActivities:

@@ -25,14 +25,14 @@ from temporalio.testing import WorkflowEnvironment
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from config.plan_files import SHIPPED_PLANS_DIR, plan_names  # noqa: E402
+from config.settings import resolve_plan  # noqa: E402
 from devstack.temporal_server import DevServer, free_port  # noqa: E402
 from domain import calendar  # noqa: E402
 from domain.cohort import CohortInput, RespondToInvitation, ScheduleNetworkMeeting  # noqa: E402
 from domain.contract import period_workflow_id  # noqa: E402
 from domain.gatherings import MoveGathering  # noqa: E402
 from domain.models import RecordMilestone, ScheduleMeeting, Withdraw  # noqa: E402
-from domain.plan_files import SHIPPED_PLANS_DIR, plan_names  # noqa: E402
-from domain.settings import resolve_plan  # noqa: E402
 from starter.cohorts import start_cohort  # noqa: E402
 from starter.progress import counted_step, progress_bar  # noqa: E402
 from tests.helpers.clock import suite_server  # noqa: E402

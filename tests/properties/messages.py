@@ -19,10 +19,10 @@ from hypothesis.strategies import SearchStrategy
 from temporalio.api.common.v1 import Payload
 from temporalio.common import RawValue
 
+from config.settings import VeilederkorpsetSettings
 from domain.cohort import CohortStatus
 from domain.models import MeetingKind, PeriodStatus
 from domain.phases import Milestone, is_terminal
-from domain.settings import VeilederkorpsetSettings
 from tests.helpers.harness import ADVISERS, SCHOOLS
 from tests.properties.benches import COHORT_OWNERS
 from tests.properties.hostile import (

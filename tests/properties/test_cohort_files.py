@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 from pydantic import TypeAdapter, ValidationError
 
+from config.owners import all_owners
 from domain.models import AdviserId, ShortText
-from domain.owners import all_owners
 from starter.cohort_files import ASSIGN_COLUMNS, CohortFileError, read_assignments, read_shortlist
 from starter.shortlist import CSV_COLUMNS
 from tests.properties.hostile import huge_text, odd_text

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 from stdnum.no import orgnr
 
-from domain.owners import all_owners
+from config.owners import all_owners
 from selection.indicator_file import COLUMNS, MISSING_MARKS, UNIT_KINDS, IndicatorFileError, read_indicator_csv
 from tests.properties.hostile import huge_text, odd_text
 from tests.properties.tables import LAYOUTS, ONE_LINE_TEXT, Layout, Row, expected_problems, save, write

@@ -1,4 +1,4 @@
-"""Generated plan files (`domain.plan_files.load_plan_file`): a shipped plan with up to three fields changed,
+"""Generated plan files (`config.plan_files.load_plan_file`): a shipped plan with up to three fields changed,
 dropped or added (plausible and hostile values), and files of any bytes. Each is read as a valid plan or
 refused with `PlanFileError`, every problem of which names the file and a field path of the plan; nothing
 else is ever raised.
@@ -16,7 +16,7 @@ import tomli_w
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from domain.plan_files import SHIPPED_PLANS_DIR, PlanFileError, load_plan_file, plan_names
+from config.plan_files import SHIPPED_PLANS_DIR, PlanFileError, load_plan_file, plan_names
 from domain.programme import MeetingSeries, PhasePlan, ProgrammePlan
 from tests.properties.hostile import field_value, hostile_text, odd_text
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
-from domain.owners import all_owners
+from config.owners import all_owners
 from scripts import generate_indicators
 from selection.indicator_file import parse_indicator_csv
 from selection.scoring import IndicatorRow, load_selection_config, select

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from temporalio.api.enums.v1 import EventType
 
+from config.owners import UnknownOwner
 from domain import calendar
 from domain.contract import Activities, period_workflow_id
 from domain.models import GatheringInvitation, RecordMilestone, ScheduleMeeting, Withdraw
-from domain.owners import UnknownOwner
 from domain.phases import Milestone, Phase
 from domain.records import MeetingRecord, MilestoneRecord, PeriodStartedRecord
 from starter import client as api

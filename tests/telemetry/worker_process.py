@@ -17,10 +17,10 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from config.settings import AppSettings, VeilederkorpsetSettings
 from devstack.temporal_server import free_port
 from domain import calendar
 from domain.models import PeriodInput
-from domain.settings import AppSettings, VeilederkorpsetSettings
 from starter.connect import data_converter, metrics_runtime
 from worker import run_worker
 

@@ -21,10 +21,10 @@ import pytest
 from playwright.async_api import BrowserContext, Page, async_playwright, expect
 from temporalio.client import Client
 
+from config.owners import owner_by_id
 from domain.calendar import next_working_day
 from domain.contract import period_workflow_id
 from domain.models import GatheringInvitation, PeriodInput, RecordMilestone, ScheduleMeeting
-from domain.owners import owner_by_id
 from starter import client as api
 from starter.connect import connect
 from tests.devstack.stack_process import RunningStack, devstack_process, eventually

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from icalendar import Calendar
 
-from domain.settings import resolve_plan
+from config.settings import resolve_plan
 from tests.webapp.conftest import SECRET
 from tests.webapp.pdf import check_report_pdf
 from tests.webapp.rows import DRAMMEN, KONGSBERG

@@ -9,10 +9,10 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from config.settings import VeilederkorpsetSettings
 from domain import calendar
 from domain.models import GatheringInvitation, PeriodInput, PeriodStatus, RecordMilestone, ScheduleMeeting
 from domain.programme import ProgrammePlan
-from domain.settings import VeilederkorpsetSettings
 from workflows.guidance_period import GuidancePeriodWorkflow
 
 FULL_PERIOD_STEPS: list[tuple[str, dict[str, Any]]] = [

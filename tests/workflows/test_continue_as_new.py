@@ -10,14 +10,14 @@ from datetime import timedelta
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from config.owners import all_owners
+from config.settings import VeilederkorpsetSettings
 from devstack.temporal_server import DevServer, free_port
 from domain import calendar
 from domain.cohort import CohortInput, RespondToInvitation
 from domain.contract import Activities
 from domain.models import RecordMilestone, ScheduleMeeting
-from domain.owners import all_owners
 from domain.phases import Phase
-from domain.settings import VeilederkorpsetSettings
 from starter.cohorts import start_cohort
 from tests.helpers.clock import real_today
 from tests.helpers.fakes import RecordingActivities

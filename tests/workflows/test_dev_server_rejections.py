@@ -10,9 +10,9 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 
+from config.settings import VeilederkorpsetSettings
 from devstack.temporal_server import DevServer
 from domain.models import RecordMilestone, ScheduleMeeting
-from domain.settings import VeilederkorpsetSettings
 from tests.helpers.clock import plain_saturday
 from tests.helpers.fakes import RecordingActivities
 from tests.helpers.harness import dev_period

@@ -20,13 +20,13 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 
+from config.plan_files import SHIPPED_PLANS_DIR, load_plan_file, plan_names
+from config.settings import resolve_plan
 from domain import calendar
 from domain.contract import Activities
 from domain.models import PeriodStatus, ScheduleMeeting
-from domain.plan_files import SHIPPED_PLANS_DIR, load_plan_file, plan_names
 from domain.programme import GATHERING_KINDS, WEEKDAYS, MeetingSeries, ProgrammePlan
 from domain.records import MeetingRecord, MilestoneRecord
-from domain.settings import resolve_plan
 from tests.helpers.clock import server_before
 from tests.helpers.harness import Harness, harness_on
 from tests.workflows.scenarios import closing_update, plan_period

@@ -1,4 +1,4 @@
-"""The registry of Norway's school owners (domain/owners.py)."""
+"""The registry of Norway's school owners (config/owners.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import domain
+import config
+from config.owners import UnknownOwner, all_owners, find_owners, owner_by_id
 from domain.models import SchoolOwner
-from domain.owners import UnknownOwner, all_owners, find_owners, owner_by_id
 
-DATA = Path(domain.__file__).parent / "data"
+DATA = Path(config.__file__).parent / "data"
 
 
 def read_csv(name: str) -> list[dict[str, str]]:

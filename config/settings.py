@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.plan_files import SHIPPED_PLANS_DIR, PlanFileError, load_plan_file, plan_names
+from config.plan_files import SHIPPED_PLANS_DIR, PlanFileError, load_plan_file, plan_names
 from domain.programme import FLAGSHIP, DelayDays, Months, ProgrammePlan, Weeks
 
 

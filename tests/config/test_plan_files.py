@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import date
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from domain.models import PeriodInput, PeriodState
-from domain.period import new_state, occurrences
-from domain.plan_files import SHIPPED_PLANS_DIR, PlanFileError, load_plan_file, plan_names
-from domain.programme import MeetingSeries
+from config.plan_files import SHIPPED_PLANS_DIR, PlanFileError, load_plan_file, plan_names
 from starter import cli, commands
 
 SHIPPED = [SHIPPED_PLANS_DIR / f"{name}.toml" for name in plan_names(SHIPPED_PLANS_DIR)]
@@ -158,46 +154,3 @@ def test_guidance_plan_show_and_list_print_the_plans(monkeypatch: pytest.MonkeyP
     assert tomllib.loads(REKTOR.read_text())["max_months"] == 18 and '"max_months": 18' in as_json.stdout
     unknown = CliRunner().invoke(cli.app, ["plan", "show", "rektor"])
     assert unknown.exit_code == commands.EXIT_USAGE and "known plans: led-skole" in unknown.stderr
-
-
-# --- when a series falls (hand-checked dates) --------------------------------------------------------
-
-
-def _period(plan_path: Path, start: date) -> PeriodState:
-    plan = load_plan_file(plan_path)
-    period = PeriodInput.model_validate(
-        {
-            "cohort": "t",
-            "owner": {"id": "3301", "name": "Drammen", "kind": "municipality", "county": "33"},
-            "advisers": ["a.hansen"],
-            "start_date": start,
-            "plan": plan.name,
-        }
-    )
-    return new_state(period, plan)
-
-
-def test_a_monthly_series_skips_july_and_moves_off_weekends_and_holidays() -> None:
-    state = _period(REKTOR, date(2027, 5, 3))
-    series = MeetingSeries(id="x", kind="follow_up", title="Monthly", every_months=1, skip_months=(7,), until_months=4)
-    # 3 May 2027 (Mon) +0: 3 May; 3 Jun (Thu); 3 Jul skipped (July); 3 Aug (Tue). Until 4 months: before 3 Sep.
-    assert occurrences(series, state) == [date(2027, 5, 3), date(2027, 6, 3), date(2027, 8, 3)]
-    holiday = MeetingSeries(id="y", kind="follow_up", title="Yearly", every_months=12, first_after_weeks=0)
-    christmas = _period(REKTOR, date(2026, 12, 25))
-    # 25 Dec 2026 is Christmas Day (Friday), 26th Saturday, 27th Sunday: the next working day is Monday 28 Dec.
-    assert occurrences(holiday, christmas)[0] == date(2026, 12, 28)
-
-
-def test_a_weekly_cadence_on_a_named_weekday() -> None:
-    state = _period(REKTOR, date(2027, 9, 1))
-    series = MeetingSeries(
-        id="z",
-        kind="gathering",
-        title="Samling",
-        every_weeks=6,
-        first_after_weeks=2,
-        weekday="wednesday",
-        until_months=3,
-    )
-    # 1 Sep 2027 is a Wednesday: +2 weeks 15 Sep, +6 weeks 27 Oct, +6 weeks 8 Dec is after 1 Dec (3 months).
-    assert occurrences(series, state) == [date(2027, 9, 15), date(2027, 10, 27)]

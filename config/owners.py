@@ -1,10 +1,10 @@
-"""The registry of Norway's school owners (skoleeiere), read from the reference data shipped in `domain/data/`.
+"""The registry of Norway's school owners (skoleeiere), read from the reference data shipped in `config/data/`.
 
 Every municipality (kommune) is a school owner for primary and lower secondary school, with its
 four-digit number; every county authority (fylkeskommune) is a school owner for upper secondary
 school, with its two-digit number, except Oslo (03), where the municipality 0301 is both. With the
 357 municipalities and 15 counties valid from 2026-01-01 that makes 357 + 14 = 371 school owners.
-Where the data comes from: `domain/data/SOURCE.md`.
+Where the data comes from: `config/data/SOURCE.md`.
 
 Municipality names are kept as the official name, with the Sami or Kven forms where the
 municipality has them (``Oslo - Oslove``, ``Kárášjohka - Karasjok``); a county authority is named
@@ -50,7 +50,7 @@ class UnknownOwner(LookupError):
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
-    text = (resources.files("domain") / "data" / name).read_text(encoding="utf-8-sig")
+    text = (resources.files("config") / "data" / name).read_text(encoding="utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
 
 
