@@ -27,7 +27,7 @@ from readmodel.reports import CohortReport
 HERE = Path(__file__).parent
 #: The report's templates, found by this module and by the web app's pages (its report page includes the body).
 TEMPLATES = HERE / "templates"
-#: The style sheet of the report: inline in the file, linked by the web app's pages under their own.
+#: The style sheet of the report: inline in the file, linked by the web app's pages before their own sheet.
 STATIC = HERE / "static"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 #: How every headless Chromium of the project starts (these files, and the browser tests through Playwright):
