@@ -23,6 +23,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY starter ./starter
 COPY devstack ./devstack
+COPY readmodel ./readmodel
 COPY webapp ./webapp
 # The programme plan files (read when a period starts; GUIDANCE_PLANS_DIR above).
 COPY plans ./plans

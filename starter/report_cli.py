@@ -5,9 +5,9 @@
     guidance report cohort 2027 --county 33 --adviser a.hansen --html drammen-area.html
 
 The record store is `DATABASE_URL` (with `make dev` running: the PostgreSQL line of its banner). The
-pictures and tables are those of the web app (webapp/): the same timeline, the same report; headless
-Chromium prints the PDF (the printable page) and photographs the PNG (the timeline). Importing this
-module adds it to the `guidance` command as ``report``; `starter.cli` imports it at its end.
+pictures and tables come from the read model (readmodel/) that the web app shows too: the same timeline, the
+same report; headless Chromium prints the PDF (the printable page) and photographs the PNG (the timeline).
+Importing this module adds it to the `guidance` command as ``report``; `starter.cli` imports it at its end.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from rich.text import Text
 
 from activities.db import create_pool
 from config.settings import AppSettings
+from readmodel.documents import DocumentError, report_html, report_pdf, timeline_png
+from readmodel.records import PeriodRecords, RecordReader
+from readmodel.reports import cohort_report, report_csv
+from readmodel.timeline import cohort_timeline_svg
 from starter import commands
-from webapp.documents import DocumentError, report_html, report_pdf, timeline_png
-from webapp.records import PeriodRecords, RecordReader
-from webapp.reports import cohort_report, report_csv
-from webapp.timeline import cohort_timeline_svg
 
 app = typer.Typer(
     name="report",

@@ -1,7 +1,8 @@
 """The web application: Starlette routes, Jinja2 templates, signed-cookie sessions and CSRF protection.
 
 `create_app` wires the pieces; the pages themselves are in `webapp.pages`. The record store is read
-through `RecordReader`; every action goes to Temporal through `starter.client`.
+through the read model (`readmodel.records.RecordReader`), whose report templates and document sheet the pages
+share; every action goes to Temporal through `starter.client`.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 from temporalio.client import Client
 
+from readmodel import documents
+from readmodel.overview import DISPLAY_ZONE, deadline_day
+from readmodel.records import RecordReader
 from webapp import pages
 from webapp.auth import SignInRequired, current_user, sign_in_url
-from webapp.overview import DISPLAY_ZONE, deadline_day
-from webapp.records import RecordReader
 from webapp.settings import WebSettings
 from webapp.users import UserDirectory
 
@@ -87,7 +89,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 def create_app(web: WebApp) -> ASGIApp:
     """The ASGI application for `web`, wrapped in CSRF protection (every form carries the token)."""
-    templates = Jinja2Templates(directory=HERE / "templates", context_processors=[_template_globals])
+    # The pages' own templates first, then the read model's (the report page includes the report's body).
+    templates = Jinja2Templates(
+        directory=[HERE / "templates", documents.TEMPLATES], context_processors=[_template_globals]
+    )
     app = Starlette(
         routes=[
             Route("/", pages.home),
@@ -107,7 +112,8 @@ def create_app(web: WebApp) -> ASGIApp:
             Route("/tasks", pages.tasks),
             Route("/feeds/advisers/{name}.ics", pages.adviser_feed),
             Route("/feeds/owners/{owner_id}.ics", pages.owner_feed),
-            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+            # The pages' sheet, and the read model's document sheet it builds on.
+            Mount("/static", StaticFiles(directory=HERE / "static", packages=[("readmodel", "static")]), name="static"),
         ],
         middleware=[
             Middleware(

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from webapp.records import PeriodRow
+from readmodel.records import PeriodRow
 from webapp.users import User, UserDirectory
 
 SESSION_USER = "user"

@@ -17,7 +17,7 @@ from icalendar import Calendar, Event
 
 from activities.invitations import MEETING_LABELS, PRODID, gathering_uid, meeting_uid
 from domain.contract import cohort_workflow_id
-from webapp.records import PeriodRecords
+from readmodel.records import PeriodRecords
 
 FeedKind = Literal["adviser", "owner"]
 TOKEN_LENGTH = 32

@@ -15,16 +15,16 @@ from starlette.templating import Jinja2Templates
 from temporalio.service import RPCError
 
 from domain.models import PeriodStatus
+from readmodel.documents import DocumentError, report_html, report_pdf
+from readmodel.overview import DISPLAY_ZONE, overview_lines
+from readmodel.records import PeriodRecords, PeriodRow
+from readmodel.reports import cohort_report, report_csv
+from readmodel.tasks import adviser_tasks
+from readmodel.timeline import cohort_timeline_svg
 from starter import client as api
 from webapp import actions
 from webapp.auth import require_access, require_user, safe_next, sign_in, sign_out
-from webapp.documents import DocumentError, report_html, report_pdf
 from webapp.feeds import calendar_feed, feed_token, token_is_valid
-from webapp.overview import DISPLAY_ZONE, overview_lines
-from webapp.records import PeriodRecords, PeriodRow
-from webapp.reports import cohort_report, report_csv
-from webapp.tasks import adviser_tasks
-from webapp.timeline import cohort_timeline_svg
 from webapp.users import User
 
 if TYPE_CHECKING:

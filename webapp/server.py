@@ -13,9 +13,9 @@ import uvicorn
 from temporalio.client import Client
 
 from activities.db import create_pool
+from readmodel.records import RecordReader
 from starter.connect import connect
 from webapp.app import ClientProvider, WebApp, create_app
-from webapp.records import RecordReader
 from webapp.settings import WebSettings, load_secret
 from webapp.users import UserDirectory
 

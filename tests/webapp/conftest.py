@@ -1,20 +1,19 @@
-"""Fixtures of the web app's tests: a fresh record store per test (on the suite's `database_url`), and the app on
-it (no Temporal)."""
+"""Fixtures of the web app's tests: a fresh record store per test (the read model's fixtures), and the app on it
+(no Temporal)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from temporalio.client import Client
 
-from tests.helpers.databases import schema_pool
-from tests.webapp.rows import NOW, write_cohort
+from readmodel.records import RecordReader
+from tests.readmodel.conftest import pool, reader  # noqa: F401
+from tests.readmodel.rows import NOW
 from webapp.app import WebApp, create_app
-from webapp.records import RecordReader
 from webapp.settings import WebSettings
 from webapp.users import UserDirectory
 
@@ -22,25 +21,12 @@ SECRET = "test-secret-" + "x" * 40
 _USERS = UserDirectory.development()
 
 
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    """A pool on the test's database with the schema applied, holding the cohort of `tests.webapp.rows`."""
-    async with schema_pool(database_url) as pool:
-        await write_cohort(pool)
-        yield pool
-
-
-@pytest.fixture
-def reader(pool: asyncpg.Pool) -> RecordReader:
-    return RecordReader(pool)
-
-
 async def _no_temporal() -> Client:
     raise RuntimeError("these tests run without Temporal")
 
 
 @pytest.fixture
-async def http(reader: RecordReader) -> AsyncIterator[httpx.AsyncClient]:
+async def http(reader: RecordReader) -> AsyncIterator[httpx.AsyncClient]:  # noqa: F811 (the imported fixture)
     """An HTTP client of the app on the test's record store, with the clock at `rows.NOW`, no Temporal."""
     web = WebApp(
         reader=reader,

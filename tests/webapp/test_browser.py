@@ -25,12 +25,12 @@ from config.owners import owner_by_id
 from domain.calendar import next_working_day
 from domain.contract import period_workflow_id
 from domain.models import GatheringInvitation, PeriodInput, RecordMilestone, ScheduleMeeting
+from readmodel.documents import HEADLESS_CHROMIUM_FLAGS
 from starter import client as api
 from starter.connect import connect
 from tests.devstack.stack_process import RunningStack, devstack_process, eventually
 from tests.helpers.clock import plain_saturday, real_today
 from tests.webapp.conftest import Screenshots
-from webapp.documents import HEADLESS_CHROMIUM_FLAGS
 
 CHROMIUM = os.environ.get("GUIDANCE_TEST_CHROMIUM", "/usr/bin/chromium")
 COHORT = "web"

@@ -14,9 +14,9 @@ import pytest
 from icalendar import Calendar
 
 from config.settings import resolve_plan
+from tests.readmodel.pdf import check_report_pdf
+from tests.readmodel.rows import DRAMMEN, KONGSBERG
 from tests.webapp.conftest import SECRET
-from tests.webapp.pdf import check_report_pdf
-from tests.webapp.rows import DRAMMEN, KONGSBERG
 from webapp.feeds import feed_token
 
 
@@ -93,6 +93,18 @@ async def test_the_report_comes_as_csv_and_as_a_printable_page(http: httpx.Async
     assert [row["owner_name"] for row in csv.DictReader(io.StringIO(sheet.text))] == ["Drammen", "Kongsberg", "Bergen"]
     assert page.status_code == 200 and "<svg" in page.text and "Phase distribution" in page.text
     assert 'href="/cohorts/2027/report.pdf"' in page.text
+
+
+async def test_the_pages_link_the_read_models_document_sheet_before_their_own(http: httpx.AsyncClient) -> None:
+    await sign_in(http, "coordinator", "coordinator-dev")
+
+    page = await http.get("/cohorts/2027/report")
+    document = await http.get("/static/document.css")
+    own = await http.get("/static/style.css")
+
+    assert page.text.index('href="/static/document.css"') < page.text.index('href="/static/style.css"')
+    assert document.status_code == 200 and "size: A4 landscape" in document.text
+    assert own.status_code == 200 and "header.top" in own.text
 
 
 async def test_the_report_page_links_its_pdf_which_an_adviser_gets_of_their_own_periods(

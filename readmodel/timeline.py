@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
 
-from webapp.overview import DISPLAY_ZONE, deadline_day, is_overdue, local_today
-from webapp.records import PeriodRecords, PeriodRow
+from readmodel.overview import DISPLAY_ZONE, deadline_day, is_overdue, local_today
+from readmodel.records import PeriodRecords, PeriodRow
 
 # Okabe-Ito colours: told apart by colour-blind readers too, and they print well.
 PALETTE = ("#56B4E9", "#E69F00", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999")

@@ -1,4 +1,4 @@
-"""What the web app needs to know of a period's programme plan: phase order, closing milestones, meeting gap,
+"""What the read model needs to know of a period's programme plan: phase order, closing milestones, meeting gap,
 meeting kinds.
 
 Phases are data per plan (names as the record store holds them), so nothing here compares against a fixed list:

@@ -1,6 +1,6 @@
-"""Reading the record store (activities/schema.sql) for the web app's lists and reports.
+"""Reading the record store (activities/schema.sql) for the lists and reports of the web app and `guidance report`.
 
-Read-only: every change goes through Temporal (`webapp.actions`). Phases and milestones are plain
+Read-only: every change goes through Temporal (the client API, `starter.client`). Phases and milestones are plain
 strings here, as stored, because programme plans name their own phases.
 """
 
@@ -16,7 +16,7 @@ import asyncpg
 
 from domain.programme import ProgrammePlan
 from domain.records import PeriodSnapshot
-from webapp.plans import PlanFacts, plan_facts, resolved_plan_facts
+from readmodel.plans import PlanFacts, plan_facts, resolved_plan_facts
 
 
 class PeriodRow(PeriodSnapshot):

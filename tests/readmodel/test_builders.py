@@ -1,4 +1,4 @@
-"""The overview, task list, timeline and report builders on real record-store rows (tests.webapp.rows)."""
+"""The overview, task list, timeline and report builders on real record-store rows (tests.readmodel.rows)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import io
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, time, timedelta
 
-from tests.webapp.rows import BERGEN, COHORT, DRAMMEN, KONGSBERG, NOW
-from webapp.overview import overview_lines
-from webapp.records import RecordReader
-from webapp.reports import cohort_report, report_csv
-from webapp.tasks import adviser_tasks
-from webapp.timeline import cohort_timeline_svg, phase_bars
+from readmodel.overview import overview_lines
+from readmodel.records import RecordReader
+from readmodel.reports import cohort_report, report_csv
+from readmodel.tasks import adviser_tasks
+from readmodel.timeline import cohort_timeline_svg, phase_bars
+from tests.readmodel.rows import BERGEN, COHORT, DRAMMEN, KONGSBERG, NOW
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from domain import calendar
-from webapp.records import GatheringRow, MeetingRow, PeriodRecords, PeriodRow
+from readmodel.records import GatheringRow, MeetingRow, PeriodRecords, PeriodRow
 
 #: Dates are shown and "today" is read in Norwegian time, as the plans read them.
 DISPLAY_TIMEZONE = "Europe/Oslo"

@@ -9,8 +9,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from webapp.overview import DISPLAY_ZONE, days_in_phase, deadline_day, is_overdue, local_today
-from webapp.records import PeriodRecords, PeriodRow
+from readmodel.overview import DISPLAY_ZONE, days_in_phase, deadline_day, is_overdue, local_today
+from readmodel.records import PeriodRecords, PeriodRow
 
 
 @dataclass(frozen=True)

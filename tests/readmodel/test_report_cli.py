@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from starter.cli import app
-from tests.webapp.pdf import check_report_pdf
+from tests.readmodel.pdf import check_report_pdf
 
 runner = CliRunner()
 
@@ -36,6 +36,7 @@ def test_the_report_files_hold_the_cohorts_owners_and_its_timeline(
     assert done.exit_code == 0, done.output
     page = html.read_text(encoding="utf-8")
     assert "Cohort 2027: progress" in page and "<svg" in page and "Kongsberg (3303)" in page
+    assert "size: A4 landscape" in page, "the read model's document sheet, inline"
     with sheet.open(encoding="utf-8") as rows:
         assert [row["owner_id"] for row in csv.DictReader(rows)] == ["3301", "3303", "4601"]
     width, height = _png_size(picture)

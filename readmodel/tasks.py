@@ -7,9 +7,9 @@ from datetime import date, datetime
 from typing import Literal
 
 from domain.period import meeting_gap_due_on
-from webapp.overview import deadline_day, is_overdue, local_today, next_meeting
-from webapp.plans import PlanFacts
-from webapp.records import PeriodRecords, PeriodRow
+from readmodel.overview import deadline_day, is_overdue, local_today, next_meeting
+from readmodel.plans import PlanFacts
+from readmodel.records import PeriodRecords, PeriodRow
 
 TaskKind = Literal["milestone", "meeting", "gathering"]
 

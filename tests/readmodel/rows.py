@@ -1,7 +1,7 @@
 """A small cohort written into a real record store (the schema of activities/schema.sql), row by row.
 
 Rows are inserted with SQL rather than through the workflow's records, so these tests pin the table
-contract the web app reads, whatever shape the domain's models take.
+contract the read model reads, whatever shape the domain's models take.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """The cohort report as files: a standalone printable HTML page, the same page as a PDF, and a PNG picture
 of the timeline.
 
-Used by `guidance report cohort` (starter/report_cli.py) and the web app's ``report.pdf``. The PDF and PNG
-are made by headless Chromium (Debian's `chromium`; `GUIDANCE_CHROMIUM` names another binary), so the
-files show exactly what the web page shows.
+Used by `guidance report cohort` (starter/report_cli.py) and the web app's ``report.pdf``. The page is
+`templates/report_file.html` around the report's body (`templates/_report_body.html`, which the web app's
+report page includes too), styled by `static/document.css` inline (the sheet the web app's pages build on). The
+PDF and PNG are made by headless Chromium (Debian's `chromium`; `GUIDANCE_CHROMIUM` names another binary), so
+the files show exactly what the web page shows.
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from webapp.overview import DISPLAY_ZONE
-from webapp.reports import CohortReport
+from readmodel.overview import DISPLAY_ZONE
+from readmodel.reports import CohortReport
 
 HERE = Path(__file__).parent
+#: The report's templates, found by this module and by the web app's pages (its report page includes the body).
+TEMPLATES = HERE / "templates"
+#: The style sheet of the report: inline in the file, linked by the web app's pages before their own sheet.
+STATIC = HERE / "static"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 #: How every headless Chromium of the project starts (these files, and the browser tests through Playwright):
 #: no sandbox (it runs as root in containers), no GPU, and nothing that reaches the network on its own.
@@ -45,8 +51,8 @@ class DocumentError(RuntimeError):
 
 def report_html(report: CohortReport, timeline_svg: str, generated: datetime) -> str:
     """The printable report as one self-contained HTML page (its style inline, the timeline as SVG)."""
-    environment = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape())
-    style = (HERE / "static" / "style.css").read_text(encoding="utf-8")
+    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+    style = (STATIC / "document.css").read_text(encoding="utf-8")
     return environment.get_template("report_file.html").render(
         report=report, timeline=timeline_svg, generated=generated.astimezone(DISPLAY_ZONE), style=style
     )
