@@ -402,7 +402,8 @@ def select_command(
             typer.echo(shortlists.as_csv(shortlist), nl=False)
             return
         out = commands.console()
-        out.print(shortlists.as_table(shortlist))
+        out.print(shortlists.as_table(shortlist, out.width))
+        out.print(Text(shortlists.MISSING_NOTE), soft_wrap=False)
         suppressed = sum(1 for row in rows if row.value is None)
         out.print(Text(f"{len(rows)} values read, {suppressed} of them missing (suppressed or not reported)."))
         for note in shortlists.notes(shortlist):

@@ -123,15 +123,29 @@ def as_json(shortlist: Shortlist) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
-def as_table(shortlist: Shortlist) -> Table:
+#: Below this many columns the reasons go under each owner instead of in a column of their own, which a
+#: terminal of 80 columns would break into one word per line.
+WIDE_TABLE_COLUMNS = 120
+
+
+def as_table(shortlist: Shortlist, width: int = WIDE_TABLE_COLUMNS) -> Table:
+    """The shortlist for a terminal `width` columns wide."""
     years = f"{shortlist.window[0]} to {shortlist.window[-1]}" if shortlist.window else "no years"
     scored = f"{shortlist.owners_scored} owners, {shortlist.schools_scored} schools scored"
     table = Table(
         title=f"Proposed school owners ({years}; {scored})",
-        caption=MISSING_NOTE,
         box=box.SIMPLE,
         show_lines=True,
     )
+    if width < WIDE_TABLE_COLUMNS:
+        table.add_column("rank", justify="right", no_wrap=True)
+        table.add_column("owner: share of risk points, points, missing values, track; reasons", justify="left")
+        for entry in shortlist.selected:
+            row = _row(entry)
+            facts = f"{_percent(entry.assessment.share)}, {_points(row)}, {_missing(row)} missing, {entry.track}"
+            lines = [f"{row['owner_id']} {row['owner_name']}: {facts}", *(f"  {r}" for r in short_reasons(entry))]
+            table.add_row(str(row["rank"]), Text("\n".join(lines)))
+        return table
     for column, justify in (
         ("rank", "right"),
         ("owner", "left"),
@@ -144,17 +158,24 @@ def as_table(shortlist: Shortlist) -> Table:
         table.add_column(column, justify=justify, no_wrap=column in ("rank", "owner", "share", "points"))  # type: ignore[arg-type]
     for entry in shortlist.selected:
         row = _row(entry)
-        points = "-" if row["possible"] is None else f"{row['points']:g}/{row['possible']:g}"
         table.add_row(
             str(row["rank"]),
             Text(f"{row['owner_id']} {row['owner_name']}"),
             _percent(entry.assessment.share),
-            points,
-            "-" if row["missing"] is None else str(row["missing"]),
+            _points(row),
+            _missing(row),
             entry.track,
             Text("\n".join(short_reasons(entry)) or "-"),
         )
     return table
+
+
+def _points(row: dict[str, Any]) -> str:
+    return "-" if row["possible"] is None else f"{row['points']:g}/{row['possible']:g}"
+
+
+def _missing(row: dict[str, Any]) -> str:
+    return "-" if row["missing"] is None else str(row["missing"])
 
 
 def notes(shortlist: Shortlist) -> list[str]:

@@ -63,8 +63,8 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
     return data, config
 
 
-def run(*args: str) -> Result:
-    result = CliRunner().invoke(cli.app, ["select", *args], env={"COLUMNS": "200"})
+def run(*args: str, columns: int = 200) -> Result:
+    result = CliRunner().invoke(cli.app, ["select", *args], env={"COLUMNS": str(columns)})
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     return result
@@ -86,6 +86,19 @@ def test_table_names_owners_shares_missing_values_and_reasons(files: tuple[Path,
     assert "spread" in spread and "0.0 %" in spread
     assert org_numbers()[0] in result.output
     assert "they lower the possible points" in result.output
+
+
+def test_at_80_columns_each_reason_keeps_its_line_under_its_owner(files: tuple[Path, Path]) -> None:
+    data, config = files
+    result = run("--indicators", str(data), "--config", str(config), columns=80)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    owner = next(i for i, line in enumerate(lines) if "3301 Drammen" in line)
+    assert "9.1 %, 3/33, 1 missing, rank" in lines[owner]
+    assert "Grunnskolepoeng +3 (2024-25)" in lines[owner + 1]
+    spread = next(line for line in lines if "4601 Bergen" in line)
+    assert "spread" in spread
 
 
 def test_csv_and_json_carry_the_same_facts(files: tuple[Path, Path]) -> None:
