@@ -133,6 +133,13 @@ class RecordReader:
         rows = await self._pool.fetch("SELECT DISTINCT cohort FROM periods ORDER BY cohort DESC")
         return [row["cohort"] for row in rows]
 
+    async def advisers(self) -> list[str]:
+        """Every adviser of a period that is still open, by name."""
+        rows = await self._pool.fetch(
+            "SELECT DISTINCT unnest(advisers) AS adviser FROM periods WHERE ended_at IS NULL ORDER BY adviser"
+        )
+        return [row["adviser"] for row in rows]
+
     async def periods(
         self,
         *,

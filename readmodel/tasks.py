@@ -72,7 +72,7 @@ def adviser_tasks(records: PeriodRecords, now: datetime) -> list[Task]:
                         due_on=gathering.gathering_date,
                         overdue=False,
                         period=period,
-                        text=f"national gathering: {gathering.title}{where}",
+                        text=f"{gathering.title}{where}",
                     )
                 )
     return sorted(tasks, key=lambda t: (t.due_on, t.period.owner_name, t.kind))

@@ -306,12 +306,17 @@ async def schedule_meeting(request: Request) -> Response:
 
 
 async def tasks(request: Request) -> Response:
+    """An adviser's own tasks; a coordinator sees every adviser's, or one adviser's when chosen."""
     user = _user(request)
     web = _web(request)
+    advisers = await web.reader.advisers() if user.is_coordinator else [user.name]
     adviser = (request.query_params.get("adviser") or None) if user.is_coordinator else user.name
-    periods = await web.reader.periods(adviser=adviser) if adviser else []
+    if adviser is not None and adviser not in advisers:
+        adviser = None  # an adviser with no open period: show every adviser's tasks
+    periods = await web.reader.periods(adviser=adviser)
     context = {
         "adviser": adviser or "",
+        "advisers": advisers,
         "tasks": adviser_tasks(await web.reader.records(periods), web.clock()),
         "feed": f"/feeds/advisers/{adviser}.ics?token={feed_token(web.secret, 'adviser', adviser)}" if adviser else "",
     }

@@ -202,6 +202,37 @@ async def test_an_advisers_task_list_puts_the_overdue_work_first(http: httpx.Asy
     ]
 
 
+async def test_a_coordinators_task_list_shows_every_adviser_and_filters_by_one(http: httpx.AsyncClient) -> None:
+    await sign_in(http, "coordinator", "coordinator-dev")
+
+    every = await http.get("/tasks")
+
+    assert every.status_code == 200
+    assert "Tasks of every adviser" in every.text
+    options = re.findall(r'<option value="([^"]*)"', every.text)
+    assert options == ["", "a.hansen", "b.olsen", "c.berg"]
+    owners = set(re.findall(r'<a href="/periods/[^"]+">(\w+)</a>', every.text))
+    assert owners == {"Drammen", "Kongsberg", "Bergen"}
+    assert 'id="adviser-feed"' not in every.text  # a feed belongs to one adviser
+
+    one = await http.get("/tasks", params={"adviser": "c.berg"})
+
+    assert set(re.findall(r'<a href="/periods/[^"]+">(\w+)</a>', one.text)) == {"Bergen"}
+    assert '<option value="c.berg" selected>' in one.text
+    assert 'id="adviser-feed"' in one.text
+
+
+async def test_a_gathering_task_names_the_gathering_once(http: httpx.AsyncClient) -> None:
+    await sign_in(http, "b.olsen", "adviser-dev")
+
+    page = await http.get("/tasks")
+
+    row = re.search(r'<tr class="task-gathering">(.*?)</tr>', page.text, re.DOTALL)
+    assert row is not None
+    cells = [c.strip() for c in re.findall(r"<td>(.*?)</td>", row.group(1), re.DOTALL)]
+    assert cells[-2:] == ["gathering", "The school owner role, Oslo"]
+
+
 async def test_the_task_list_reads_the_plan_version_a_period_runs_not_todays_file(
     http: httpx.AsyncClient, pool: asyncpg.Pool
 ) -> None:
