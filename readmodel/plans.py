@@ -31,6 +31,7 @@ class PlanFacts:
     development_areas: tuple[str, ...]
     meeting_kinds: tuple[str, ...] = COMMON_MEETING_KINDS
     calendar_country: str = "NO"
+    optional_phases: tuple[str, ...] = ()
 
     def closing_milestone(self, phase: str) -> str | None:
         """The milestone that closes `phase` (None for a phase the plan does not have, e.g. `completed`)."""
@@ -63,4 +64,5 @@ def plan_facts(plan: ProgrammePlan) -> PlanFacts:
         development_areas=tuple(plan.development_areas),
         meeting_kinds=plan.meeting_kinds,
         calendar_country=plan.calendar_country,
+        optional_phases=tuple(str(p.phase) for p in plan.phases if p.optional),
     )

@@ -58,6 +58,7 @@ def milestone_update(form: Mapping[str, str], adviser: str) -> RecordMilestone:
         development_area_other=_optional(form, "development_area_other"),
         goals=goals or None,
         next_cycle=form.get("next_cycle") == "on",
+        skipped=form.get("skipped") == "on",
     )
 
 

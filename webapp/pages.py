@@ -16,7 +16,7 @@ from temporalio.service import RPCError
 
 from domain.models import PeriodStatus
 from readmodel.documents import DocumentError, report_html, report_pdf
-from readmodel.overview import DISPLAY_ZONE, overview_lines
+from readmodel.overview import DISPLAY_ZONE, local_today, overview_lines
 from readmodel.records import PeriodRecords, PeriodRow
 from readmodel.reports import cohort_report, report_csv
 from readmodel.tasks import adviser_tasks
@@ -229,11 +229,14 @@ async def _period_page(
         "overview": overview_lines(records, now)[0],
         "milestones": records.milestones_of(period.workflow_id),
         "meetings": records.meetings_of(period.workflow_id),
+        # A meeting may be moved while it lies ahead; the form offers those by date, kind and title.
+        "movable_meetings": [m for m in records.meetings_of(period.workflow_id) if m.meeting_date >= local_today(now)],
         "transitions": records.transitions_of(period.workflow_id),
         "gatherings": records.gatherings_of(period.workflow_id),
         "timeline": cohort_timeline_svg(records, now),
         "plan": plan,
         "next_milestone": plan.closing_milestone(phase) or "",
+        "may_skip": phase in plan.optional_phases,
         "meeting_kinds": plan.meeting_kinds,
         "acting_advisers": period.advisers if user.is_coordinator else [user.name],
         "temporal_link": web.temporal_ui_link(period.workflow_id),

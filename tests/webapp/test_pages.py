@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import asyncpg
@@ -66,7 +66,7 @@ async def test_an_adviser_sees_their_own_periods_and_may_not_open_another_advise
     assert own.status_code == 200 and 'id="phase">anchoring<' in own.text
     # Deadlines read as the day they close, as `guidance status` shows them (not the next day's midnight).
     assert "<dt>Due</dt><dd>2027-05-05" in own.text
-    assert "<dt>Period</dt><dd>2027-01-04 to 2029-07-03</dd>" in own.text
+    assert '<dt>Period</dt><dd id="period-dates">2027-01-04 to 2029-07-03</dd>' in own.text
     assert "http://localhost:8233/namespaces/default/workflows/guidance-period-2027-3301" in own.text
     assert other.status_code == 403 and "a.hansen is not an adviser of Kongsberg" in other.text
     assert "Drammen" in overview.text and "Kongsberg" not in overview.text
@@ -200,6 +200,41 @@ async def test_an_advisers_task_list_puts_the_overdue_work_first(http: httpx.Asy
         ("milestone", "", "2027-05-05"),
         ("gathering", "", "2027-05-11"),
     ]
+
+
+async def test_a_period_page_offers_the_closing_milestone_and_the_meetings_ahead(http: httpx.AsyncClient) -> None:
+    await sign_in(http, "a.hansen", "adviser-dev")
+
+    page = await http.get(f"/periods/{DRAMMEN.workflow_id}")
+
+    milestone_form = page.text.split('id="milestone-form"', 1)[1].split("</form>", 1)[0]
+    assert re.findall(
+        r'<option value="([^"]+)"', milestone_form.split('id="milestone"', 1)[1].split("</select>")[0]
+    ) == ["anchoring_done"]
+    assert 'name="skipped"' not in milestone_form  # anchoring is not an optional phase
+    moves = page.text.split('id="meeting_id"', 1)[1].split("</select>", 1)[0]
+    # Today is 1 April 2027 (`rows.NOW`): only m3 on 6 April lies ahead.
+    assert re.findall(r'<option value="([^"]*)"', moves) == ["", "m3"]
+    assert "move 2027-04-06 09:00 follow_up: Anchoring plan" in moves
+    assert '<a class="muted" id="cohort-link" href="/cohorts/2027">' in page.text
+
+
+async def test_a_withdrawn_period_shows_when_it_ended_and_why(http: httpx.AsyncClient, pool: asyncpg.Pool) -> None:
+    await pool.execute(
+        "UPDATE periods SET phase = 'withdrawn', ended_at = $2, end_reason = $3 WHERE workflow_id = $1",
+        DRAMMEN.workflow_id,
+        datetime(2027, 3, 31, 22, 30, tzinfo=UTC),  # 1 April in Oslo
+        "withdrawn by coordinator: merged municipality",
+    )
+    await sign_in(http, "coordinator", "coordinator-dev")
+
+    page = await http.get(f"/periods/{DRAMMEN.workflow_id}")
+
+    assert '<dd id="ended">2027-04-01: withdrawn by coordinator: merged municipality</dd>' in page.text
+    assert re.search(
+        r'id="period-dates">2027-01-04 to 2027-04-01\s*<span class="muted">\(planned to 2029-07-03\)', page.text
+    )
+    assert 'id="milestone-form"' not in page.text
 
 
 async def test_a_coordinators_task_list_shows_every_adviser_and_filters_by_one(http: httpx.AsyncClient) -> None:
