@@ -125,12 +125,20 @@ class RecordReader:
         self._plans: dict[tuple[str, str], PlanFacts] = {}
 
     async def has_cohort(self, cohort: str) -> bool:
-        """Whether the store has a period of `cohort`."""
-        return bool(await self._pool.fetchval("SELECT EXISTS (SELECT 1 FROM periods WHERE cohort = $1)", cohort))
+        """Whether the store has a period of `cohort`, or an invitation of a cohort whose owners have not answered."""
+        return bool(
+            await self._pool.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM periods WHERE cohort = $1)"
+                " OR EXISTS (SELECT 1 FROM invitations WHERE cohort = $1)",
+                cohort,
+            )
+        )
 
     async def cohorts(self) -> list[str]:
-        """Every cohort with a period, newest name first."""
-        rows = await self._pool.fetch("SELECT DISTINCT cohort FROM periods ORDER BY cohort DESC")
+        """Every cohort with a period or an invitation, newest name first."""
+        rows = await self._pool.fetch(
+            "SELECT cohort FROM periods UNION SELECT cohort FROM invitations ORDER BY cohort DESC"
+        )
         return [row["cohort"] for row in rows]
 
     async def advisers(self) -> list[str]:

@@ -6,6 +6,7 @@ Errors follow `starter.client`: `UpdateRejected` for a refused answer (the workf
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
@@ -119,6 +120,6 @@ async def _update(client: Client, cohort: str, update: Any, request: Any) -> Coh
     return result
 
 
-async def cohort_status(client: Client, cohort: str) -> CohortStatus:
+async def cohort_status(client: Client, cohort: str, *, rpc_timeout: timedelta | None = None) -> CohortStatus:
     """Where every invitation of the cohort stands (the ``status`` query)."""
-    return await cohort_handle(client, cohort).query(CohortWorkflow.status)
+    return await cohort_handle(client, cohort).query(CohortWorkflow.status, rpc_timeout=rpc_timeout)

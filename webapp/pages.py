@@ -14,6 +14,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 from temporalio.service import RPCError
 
+from domain.cohort import CohortStatus
 from domain.models import PeriodStatus
 from readmodel.documents import DocumentError, report_html, report_pdf
 from readmodel.overview import DISPLAY_ZONE, local_today, overview_lines
@@ -22,6 +23,7 @@ from readmodel.reports import cohort_report, report_csv
 from readmodel.tasks import adviser_tasks
 from readmodel.timeline import cohort_timeline_svg
 from starter import client as api
+from starter import cohorts as cohort_api
 from webapp import actions
 from webapp.auth import require_access, require_user, safe_next, sign_in, sign_out
 from webapp.feeds import calendar_feed, feed_token, token_is_valid
@@ -92,7 +94,8 @@ async def cohorts(request: Request) -> Response:
     user = _user(request)
     reader = _web(request).reader
     periods = await reader.periods(adviser=None if user.is_coordinator else user.name)
-    counts: dict[str, int] = {}
+    # A coordinator also sees a cohort whose owners have been invited but whose periods have not started.
+    counts: dict[str, int] = dict.fromkeys(await reader.cohorts(), 0) if user.is_coordinator else {}
     for p in periods:
         counts[p.cohort] = counts.get(p.cohort, 0) + 1
     return _render(request, "cohorts.html", {"cohorts": sorted(counts.items(), reverse=True)})
@@ -129,14 +132,28 @@ async def _cohort_view(request: Request) -> _CohortView:
     return _CohortView(user, cohort, await web.reader.records(periods), web.clock())
 
 
+async def _live_cohort(request: Request, cohort: str) -> CohortStatus | None:
+    """The cohort workflow's own answer (its planned gatherings and every invitation), or None when Temporal does
+    not answer soon or the cohort has ended (the page then says so)."""
+    try:
+        client = await _web(request).temporal()
+        return await cohort_api.cohort_status(client, cohort, rpc_timeout=STATUS_TIMEOUT)
+    except (RPCError, RuntimeError, api.GuidanceError, TimeoutError):
+        return None
+
+
 async def cohort(request: Request) -> Response:
     view = await _cohort_view(request)
     user = view.user
     everyone = await _web(request).reader.periods(
         cohort=view.cohort, adviser=None if user.is_coordinator else user.name
     )
+    live = await _live_cohort(request, view.cohort)
     context = {
         "cohort": view.cohort,
+        "live": live,
+        # Every owner's invitation is the coordinators' business; an adviser sees the periods they follow.
+        "invitations": live.invitations if live is not None and user.is_coordinator else [],
         "lines": overview_lines(view.records, view.now),
         "timeline": cohort_timeline_svg(view.records, view.now),
         "counties": sorted({p.county for p in everyone}),

@@ -12,12 +12,23 @@ import asyncpg
 import httpx
 import pytest
 from icalendar import Calendar
+from temporalio.client import Client
+from temporalio.testing import ActivityEnvironment
 
+from activities.record_store import RecordStore
 from config.settings import resolve_plan
+from domain.cohort import RespondToInvitation
+from readmodel.records import RecordReader
+from starter import cohorts as cohort_api
+from tests.activities import factories
+from tests.helpers.harness import Harness
 from tests.readmodel.pdf import check_report_pdf
-from tests.readmodel.rows import DRAMMEN, KONGSBERG
+from tests.readmodel.rows import DRAMMEN, KONGSBERG, NOW
 from tests.webapp.conftest import SECRET
+from webapp.app import WebApp, create_app
 from webapp.feeds import feed_token
+from webapp.settings import WebSettings
+from webapp.users import UserDirectory
 
 
 def _csrf(page: httpx.Response) -> str:
@@ -296,3 +307,58 @@ async def test_a_cohort_that_does_not_exist_is_not_found(http: httpx.AsyncClient
 
     assert page.status_code == 404
     assert "there is no cohort &#39;nope&#39;" in page.text or "there is no cohort 'nope'" in page.text
+
+
+async def test_a_cohort_whose_owners_are_only_invited_is_listed_and_shown(
+    http: httpx.AsyncClient, store: RecordStore
+) -> None:
+    record = factories.invitation("invited", "invited", NOW)
+    audit = record.audit.model_copy(update={"workflow_id": "cohort-2028"})
+    invited = record.model_copy(update={"cohort": "2028", "workflow_id": "cohort-2028", "audit": audit})
+    await ActivityEnvironment().run(store.record_invitation, invited)
+    await sign_in(http, "coordinator", "coordinator-dev")
+
+    listed = await http.get("/cohorts")
+    page = await http.get("/cohorts/2028")
+
+    assert '<a href="/cohorts/2028">2028</a>' in listed.text
+    assert page.status_code == 200
+    assert 'id="cohort-not-answering"' in page.text  # no Temporal in these tests: the page says so
+
+
+async def test_a_cohort_page_shows_its_planned_gatherings_and_every_invitation(
+    pool: asyncpg.Pool, harness: Harness
+) -> None:
+    cohort = await harness.cohort_input(cohort="2027")
+    handle = await harness.start_cohort(cohort)
+    await harness.cohort_settled(handle)
+    await cohort_api.respond_to_invitation(
+        harness.client, "2027", RespondToInvitation(owner_id="4617", answer="accept", by="Statsforvalteren i Vestland")
+    )
+    planned = (await cohort_api.cohort_status(harness.client, "2027")).gatherings
+    assert planned and all(g.sent_sequence is None for g in planned)  # none sent yet: only the cohort knows them
+
+    async def temporal() -> Client:
+        return harness.client
+
+    web = WebApp(
+        reader=RecordReader(pool),
+        temporal=temporal,
+        users=UserDirectory.development(),
+        settings=WebSettings(_env_file=None, secret=SECRET),
+        secret=SECRET,
+        clock=lambda: NOW,
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(web)), base_url="http://t") as client:
+        await sign_in(client, "coordinator", "coordinator-dev")
+        page = await client.get("/cohorts/2027")
+        await sign_in(client, "a.hansen", "adviser-dev")
+        as_adviser = await client.get("/cohorts/2027")
+
+    table = page.text.split('id="planned-gatherings"', 1)[1].split("</table>", 1)[0]
+    assert [g.title for g in planned] == re.findall(r"<tr><td>[\d-]+</td><td>([^<]+)</td>", table)
+    assert f"go out {planned[0].invite_on}" in table
+    states = sorted(re.findall(r'<tr class="invitation-(\w+)"><td>[^<]*\((\d+)\)', page.text))
+    assert states == [("accepted", "4617"), ("invited", "1103"), ("invited", "3301")]
+    assert 'id="planned-gatherings"' in as_adviser.text
+    assert 'id="invitations"' not in as_adviser.text  # every owner's invitation is the coordinators' business
