@@ -247,14 +247,14 @@ async def _answered(client: Client, workflow_id: str, call: Awaitable[T]) -> T:
     try:
         return await call
     except WorkflowUpdateFailedError as err:
-        raise UpdateRejected(_rejection_message(err.cause)) from err
+        raise UpdateRejected(rejection_message(err.cause)) from err
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise PeriodNotFound(workflow_id, await _why_not_found(client, workflow_id)) from err
         raise
 
 
-def _rejection_message(cause: BaseException) -> str:
+def rejection_message(cause: BaseException) -> str:
     """The validator's own message; for another failure (an undecodable payload) its innermost reason."""
     if isinstance(cause, ApplicationError):
         if cause.type == "UpdateRejected" or cause.cause is None:

@@ -1,4 +1,4 @@
-"""The two forms of a period page, turned into the Temporal updates the `guidance` command sends.
+"""The forms of the period and cohort pages, turned into the Temporal updates the `guidance` command sends.
 
 Every action goes through `starter.client`, so the workflow's validator decides; its rejection
 (``field: what is wrong``) comes back as an error beside that field of the form.
@@ -11,14 +11,18 @@ from collections.abc import Awaitable, Mapping
 from datetime import timedelta
 from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from domain.cohort import CohortStatus, RespondToInvitation
+from domain.gatherings import AddGathering, MoveGathering
 from domain.models import PeriodStatus, RecordMilestone, ScheduleMeeting
 from starter import client as api
+from starter import cohorts as cohort_api
 
-_Update = TypeVar("_Update", RecordMilestone, ScheduleMeeting)
+_Update = TypeVar("_Update", bound=BaseModel)
+_Answer = TypeVar("_Answer", PeriodStatus, CohortStatus)
 
 #: The form-wide error's key, for what belongs to no one field (the period ended, Temporal is down).
 FORM = "form"
@@ -80,6 +84,29 @@ def meeting_request(form: Mapping[str, str], adviser: str) -> ScheduleMeeting:
     )
 
 
+def answer_request(form: Mapping[str, str]) -> RespondToInvitation:
+    """An owner's answer as the county governor passed it on (``by``: who passed it on)."""
+    return _validated(
+        RespondToInvitation, owner_id=_text(form, "owner_id"), answer=_text(form, "answer"), by=_text(form, "by")
+    )
+
+
+def gathering_added(form: Mapping[str, str], by: str) -> AddGathering:
+    return _validated(
+        AddGathering, title=_text(form, "title"), date=_text(form, "date"), place=_text(form, "place"), by=by
+    )
+
+
+def gathering_moved(form: Mapping[str, str], by: str) -> MoveGathering:
+    return _validated(
+        MoveGathering,
+        gathering_id=_text(form, "gathering_id"),
+        date=_text(form, "date"),
+        place=_optional(form, "place"),
+        by=by,
+    )
+
+
 def _validated(model: type[_Update], **fields: object) -> _Update:
     try:
         return model.model_validate(fields)
@@ -101,7 +128,19 @@ async def schedule_meeting(client: Client, workflow_id: str, request: ScheduleMe
     return await _sent(api.schedule_meeting(client, workflow_id, request))
 
 
-async def _sent(call: Awaitable[PeriodStatus]) -> PeriodStatus:
+async def respond_to_invitation(client: Client, cohort: str, request: RespondToInvitation) -> CohortStatus:
+    return await _sent(cohort_api.respond_to_invitation(client, cohort, request))
+
+
+async def add_gathering(client: Client, cohort: str, request: AddGathering) -> CohortStatus:
+    return await _sent(cohort_api.add_gathering(client, cohort, request))
+
+
+async def move_gathering(client: Client, cohort: str, request: MoveGathering) -> CohortStatus:
+    return await _sent(cohort_api.move_gathering(client, cohort, request))
+
+
+async def _sent(call: Awaitable[_Answer]) -> _Answer:
     try:
         async with asyncio.timeout(ANSWER_TIMEOUT.total_seconds()):
             return await call

@@ -143,6 +143,17 @@ async def _live_cohort(request: Request, cohort: str) -> CohortStatus | None:
 
 
 async def cohort(request: Request) -> Response:
+    return await _cohort_page(request)
+
+
+async def _cohort_page(
+    request: Request,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    form: str = "",
+    status_code: int = 200,
+) -> Response:
     view = await _cohort_view(request)
     user = view.user
     everyone = await _web(request).reader.periods(
@@ -161,8 +172,60 @@ async def cohort(request: Request) -> Response:
         "county": request.query_params.get("county", ""),
         "adviser": request.query_params.get("adviser", ""),
         "query": request.url.query,
+        "open_invitations": [i for i in live.invitations if i.state.is_open] if live is not None else [],
+        "today": local_today(view.now),
+        "flash": request.session.pop(FLASH, ""),
+        "errors": errors or {},
+        "values": values or {},
+        "form": form,
     }
-    return _render(request, "cohort.html", context)
+    return _render(request, "cohort.html", context, status_code=status_code)
+
+
+async def _cohort_action(
+    request: Request, form_name: str, act: Callable[[Client, str, dict[str, str], User], Awaitable[str]]
+) -> Response:
+    """A cohort form's post (coordinators only): `act` sends the update and says what it did (the flash); a
+    rejection shows the cohort page again with the message beside the field it names."""
+    user = _user(request)
+    if not user.is_coordinator:
+        raise HTTPException(403, "only a coordinator changes a cohort")
+    cohort_name = request.path_params["cohort"]
+    form = await _form(request)
+    try:
+        done = await act(await _web(request).temporal(), cohort_name, form, user)
+    except actions.FormRejected as rejected:
+        return await _cohort_page(request, errors=rejected.errors, values=form, form=form_name, status_code=422)
+    request.session[FLASH] = done
+    return RedirectResponse(f"/cohorts/{cohort_name}", status_code=303)
+
+
+async def answer_invitation(request: Request) -> Response:
+    async def act(client: Client, cohort_name: str, form: dict[str, str], user: User) -> str:
+        answer = actions.answer_request(form)
+        await actions.respond_to_invitation(client, cohort_name, answer)
+        verb = "accepted" if answer.answer == "accept" else "declined"
+        return f"Recorded that {answer.owner_id} {verb} (passed on by {answer.by})."
+
+    return await _cohort_action(request, "answer", act)
+
+
+async def add_gathering(request: Request) -> Response:
+    async def act(client: Client, cohort_name: str, form: dict[str, str], user: User) -> str:
+        added = actions.gathering_added(form, user.name)
+        status = await actions.add_gathering(client, cohort_name, added)
+        return f"Added {added.title} on {added.date.isoformat()} ({status.created})."
+
+    return await _cohort_action(request, "add-gathering", act)
+
+
+async def move_gathering(request: Request) -> Response:
+    async def act(client: Client, cohort_name: str, form: dict[str, str], user: User) -> str:
+        moved = actions.gathering_moved(form, user.name)
+        await actions.move_gathering(client, cohort_name, moved)
+        return f"Moved {moved.gathering_id} to {moved.date.isoformat()}."
+
+    return await _cohort_action(request, "move-gathering", act)
 
 
 async def cohort_timeline(request: Request) -> Response:

@@ -312,10 +312,7 @@ async def test_a_cohort_that_does_not_exist_is_not_found(http: httpx.AsyncClient
 async def test_a_cohort_whose_owners_are_only_invited_is_listed_and_shown(
     http: httpx.AsyncClient, store: RecordStore
 ) -> None:
-    record = factories.invitation("invited", "invited", NOW)
-    audit = record.audit.model_copy(update={"workflow_id": "cohort-2028"})
-    invited = record.model_copy(update={"cohort": "2028", "workflow_id": "cohort-2028", "audit": audit})
-    await ActivityEnvironment().run(store.record_invitation, invited)
+    await _invited(store, "2028")
     await sign_in(http, "coordinator", "coordinator-dev")
 
     listed = await http.get("/cohorts")
@@ -326,34 +323,51 @@ async def test_a_cohort_whose_owners_are_only_invited_is_listed_and_shown(
     assert 'id="cohort-not-answering"' in page.text  # no Temporal in these tests: the page says so
 
 
-async def test_a_cohort_page_shows_its_planned_gatherings_and_every_invitation(
-    pool: asyncpg.Pool, harness: Harness
-) -> None:
-    cohort = await harness.cohort_input(cohort="2027")
-    handle = await harness.start_cohort(cohort)
-    await harness.cohort_settled(handle)
-    await cohort_api.respond_to_invitation(
-        harness.client, "2027", RespondToInvitation(owner_id="4617", answer="accept", by="Statsforvalteren i Vestland")
-    )
-    planned = (await cohort_api.cohort_status(harness.client, "2027")).gatherings
-    assert planned and all(g.sent_sequence is None for g in planned)  # none sent yet: only the cohort knows them
+async def _invited(store: RecordStore, cohort: str) -> None:
+    """An invitation row of `cohort` in the store, as its workflow writes one."""
+    record = factories.invitation("invited", "invited", NOW)
+    audit = record.audit.model_copy(update={"workflow_id": f"cohort-{cohort}"})
+    row = record.model_copy(update={"cohort": cohort, "workflow_id": f"cohort-{cohort}", "audit": audit})
+    await ActivityEnvironment().run(store.record_invitation, row)
+
+
+async def _cohort_web(store: RecordStore, harness: Harness) -> tuple[str, httpx.AsyncClient]:
+    """A cohort running on the harness's Temporal (its invitations in the store), and an HTTP client of the app on
+    both."""
+    handle = await harness.start_cohort()
+    status = await harness.cohort_settled(handle)
+    await _invited(store, status.cohort)
 
     async def temporal() -> Client:
         return harness.client
 
     web = WebApp(
-        reader=RecordReader(pool),
+        reader=RecordReader(store.pool),
         temporal=temporal,
         users=UserDirectory.development(),
         settings=WebSettings(_env_file=None, secret=SECRET),
         secret=SECRET,
         clock=lambda: NOW,
     )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(web)), base_url="http://t") as client:
+    transport = httpx.ASGITransport(app=create_app(web))
+    return status.cohort, httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_a_cohort_page_shows_its_planned_gatherings_and_every_invitation(
+    store: RecordStore, harness: Harness
+) -> None:
+    name, client = await _cohort_web(store, harness)
+    await cohort_api.respond_to_invitation(
+        harness.client, name, RespondToInvitation(owner_id="4617", answer="accept", by="Statsforvalteren i Vestland")
+    )
+    planned = (await cohort_api.cohort_status(harness.client, name)).gatherings
+    assert planned and all(g.sent_sequence is None for g in planned)  # none sent yet: only the cohort knows them
+
+    async with client:
         await sign_in(client, "coordinator", "coordinator-dev")
-        page = await client.get("/cohorts/2027")
+        page = await client.get(f"/cohorts/{name}")
         await sign_in(client, "a.hansen", "adviser-dev")
-        as_adviser = await client.get("/cohorts/2027")
+        as_adviser = await client.get(f"/cohorts/{name}")
 
     table = page.text.split('id="planned-gatherings"', 1)[1].split("</table>", 1)[0]
     assert [g.title for g in planned] == re.findall(r"<tr><td>[\d-]+</td><td>([^<]+)</td>", table)
@@ -362,3 +376,45 @@ async def test_a_cohort_page_shows_its_planned_gatherings_and_every_invitation(
     assert states == [("accepted", "4617"), ("invited", "1103"), ("invited", "3301")]
     assert 'id="planned-gatherings"' in as_adviser.text
     assert 'id="invitations"' not in as_adviser.text  # every owner's invitation is the coordinators' business
+
+
+async def test_a_coordinator_records_an_answer_and_adds_and_moves_gatherings_on_the_cohort_page(
+    store: RecordStore, harness: Harness
+) -> None:
+    saturday = await harness.weekend_day_in(20)
+    working_day = await harness.working_day_in(30)
+    name, client = await _cohort_web(store, harness)
+    async with client:
+        await sign_in(client, "coordinator", "coordinator-dev")
+        token = _csrf(await client.get(f"/cohorts/{name}"))
+        answered = await client.post(
+            f"/cohorts/{name}/answer",
+            data={"owner_id": "3301", "answer": "decline", "by": "Statsforvalteren i Vestfold", "csrftoken": token},
+        )
+        refused = await client.post(
+            f"/cohorts/{name}/gatherings/add",
+            data={"title": "Spring gathering", "date": saturday.isoformat(), "place": "Oslo", "csrftoken": token},
+        )
+        added = await client.post(
+            f"/cohorts/{name}/gatherings/add",
+            data={"title": "Spring gathering", "date": working_day.isoformat(), "place": "Oslo", "csrftoken": token},
+            follow_redirects=True,
+        )
+        await sign_in(client, "a.hansen", "adviser-dev")
+        forbidden = await client.post(
+            f"/cohorts/{name}/answer",
+            data={"owner_id": "1103", "answer": "accept", "by": "x", "csrftoken": _csrf(await client.get("/tasks"))},
+        )
+
+    assert answered.status_code == 303
+    assert refused.status_code == 422
+    error = re.search(r'id="add-gathering-date-error"[^>]*>([^<]+)<', refused.text)
+    assert error is not None and "is a Saturday" in error.group(1)
+    assert 'value="Spring gathering"' in refused.text  # what was typed is kept
+    assert added.status_code == 200 and "Added Spring gathering" in added.text
+    assert forbidden.status_code == 403
+    status = await cohort_api.cohort_status(harness.client, name)
+    assert next(i for i in status.invitations if i.owner_id == "3301").state == "declined"
+    assert [(g.title, g.date, g.added_by) for g in status.gatherings if g.title == "Spring gathering"] == [
+        ("Spring gathering", working_day, "coordinator")
+    ]
