@@ -97,14 +97,15 @@ class GuidancePeriodWorkflow:
     def __init__(self, period: PeriodInput | PeriodState) -> None:
         # A new period gets its input; a period continued-as-new gets its whole state back.
         self._state: PeriodState | None = period if isinstance(period, PeriodState) else None
-        if isinstance(period, PeriodInput) and period.programme is not None:
-            self._state = rules.new_state(period, period.programme)
         self._published: list[tuple[str, Any]] | None = None
         self._revision = 0  # counts changes, so the main loop wakes to republish and re-plan its timer
         self._reported: tuple[object, ...] | None = None  # the progress the cohort was last told
         self._reporting: set[asyncio.Task[None]] = set()  # reports to the cohort on their way
         self._timer = DeadlineTimer()
         self._hold_until: int | None = None  # a change waits until the writer has written this many records
+        if isinstance(period, PeriodInput) and period.programme is not None:
+            # Begun here, not in `run`: an update in the first workflow task is handled before `run` starts.
+            self._begin(period, period.programme)
 
     # --- main loop --------------------------------------------------------------------------------
 
@@ -120,13 +121,8 @@ class GuidancePeriodWorkflow:
                 retry_policy=RECORD_RETRY,
                 summary=f"load plan {period.plan}",
             )
-            self._state = rules.new_state(period, plan)
-        state = self._state
-        if isinstance(period, PeriodInput):
-            now = workflow.now()
-            # The cohort knows a period it started begins in the first phase: report changes only.
-            self._reported = rules.progress_fingerprint(state, now, overdue=False)
-            self._queue(changes.started(state, self._occasion()))
+            self._begin(period, plan)
+        state = self._live
         # Records are written by a task of their own, so deadlines and the Web UI stay current while
         # PostgreSQL is slow or down.
         self._writer = RecordWriter(state, on_written=self._records_moved, on_stalled=self._records_moved)
@@ -152,6 +148,13 @@ class GuidancePeriodWorkflow:
         self._publish()
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._reporting)
         return self._status()
+
+    def _begin(self, period: PeriodInput, plan: ProgrammePlan) -> None:
+        """A new period: its state, with its start recorded before any update can change it."""
+        state = self._state = rules.new_state(period, plan)
+        # The cohort knows a period it started begins in the first phase: report changes only.
+        self._reported = rules.progress_fingerprint(state, workflow.now(), overdue=False)
+        self._queue(changes.started(state, self._occasion()))
 
     # --- updates ----------------------------------------------------------------------------------
 
