@@ -23,7 +23,7 @@ a decimal comma is quoted: ``"40,7"``); the header line decides. Further columns
 ignored; the file is UTF-8, with or without a byte-order mark. A unit, indicator and school year appears
 once. Missing values are kept as missing, never guessed; the scoring counts them (`selection.scoring`).
 
-Why here in `domain/` and not in `starter/`: the layout is part of the selection's contract, and the same
+Why in `selection/` and not in `starter/`: the layout is part of the selection's contract, and the same
 parser serves the `guidance` command, the sample generator's tests and (later) the cohort's activities.
 `parse_indicator_csv` is pure (text in, rows out); `read_indicator_csv` only adds reading the file.
 
