@@ -191,13 +191,14 @@ async def _cohort_action(
     if not user.is_coordinator:
         raise HTTPException(403, "only a coordinator changes a cohort")
     cohort_name = request.path_params["cohort"]
-    form = await _form(request)
-    try:
-        done = await act(await _web(request).temporal(), cohort_name, form, user)
-    except actions.FormRejected as rejected:
-        return await _cohort_page(request, errors=rejected.errors, values=form, form=form_name, status_code=422)
-    request.session[FLASH] = done
-    return RedirectResponse(f"/cohorts/{cohort_name}", status_code=303)
+    client = await _web(request).temporal()
+
+    async def again(errors: dict[str, str], form: dict[str, str]) -> Response:
+        return await _cohort_page(request, errors=errors, values=form, form=form_name, status_code=422)
+
+    return await _form_post(
+        request, lambda form: act(client, cohort_name, form, user), again, f"/cohorts/{cohort_name}"
+    )
 
 
 async def answer_invitation(request: Request) -> Response:
@@ -356,15 +357,35 @@ async def _period_action(
     a rejection shows the period page again with the message beside the field it names."""
     user = _user(request)
     period = await _period_row(request, user)
+    client = await _web(request).temporal()
+
+    async def again(errors: dict[str, str], form: dict[str, str]) -> Response:
+        return await _period_page(request, user, period, errors=errors, values=form, form=form_name, status_code=422)
+
+    return await _form_post(
+        request,
+        lambda form: act(client, period, form, _acting_adviser(user, period, form)),
+        again,
+        f"/periods/{period.workflow_id}",
+    )
+
+
+async def _form_post(
+    request: Request,
+    act: Callable[[dict[str, str]], Awaitable[str]],
+    again: Callable[[dict[str, str], dict[str, str]], Awaitable[Response]],
+    done_at: str,
+) -> Response:
+    """Every form's post: `act` sends the update built from the form and says what it did (the flash shown at
+    `done_at`); a rejection shows the page `again`, with each message beside the field it names and what was
+    typed kept."""
     form = await _form(request)
     try:
-        done = await act(await _web(request).temporal(), period, form, _acting_adviser(user, period, form))
+        done = await act(form)
     except actions.FormRejected as rejected:
-        return await _period_page(
-            request, user, period, errors=rejected.errors, values=form, form=form_name, status_code=422
-        )
+        return await again(rejected.errors, form)
     request.session[FLASH] = done
-    return RedirectResponse(f"/periods/{period.workflow_id}", status_code=303)
+    return RedirectResponse(done_at, status_code=303)
 
 
 async def record_milestone(request: Request) -> Response:
