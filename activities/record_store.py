@@ -38,6 +38,7 @@ from activities.metrics import count_notice_sent
 from config.settings import AppSettings
 from domain.contract import INVALID_RECORD, Activities
 from domain.records import (
+    AdvisersChangeRecord,
     AuditEntry,
     FinalEvaluationRecord,
     GatheringRecord,
@@ -332,6 +333,16 @@ class RecordStore:
         activity_logger().info(
             "phase change recorded", from_phase=record.transition.from_phase, to_phase=record.transition.to_phase
         )
+
+    @activity.defn(name=Activities.RECORD_ADVISERS_CHANGE)
+    async def record_advisers_change(self, record: AdvisersChangeRecord) -> None:
+        """Store the period's row with its new advisers and the audit entry of the change (from whom to whom)."""
+        with _bad_data_is_final("change of advisers"):
+            _check_one_period(record.period.workflow_id, record.audit)
+            async with self._pool.acquire() as connection, connection.transaction():
+                await _upsert_period(connection, record.period)
+                await _insert_audit(connection, record.audit)
+        activity_logger().info("advisers changed", advisers=record.period.advisers)
 
     @activity.defn(name=Activities.RECORD_MEETING)
     async def record_meeting(self, record: MeetingRecord) -> str:

@@ -87,6 +87,7 @@ class Activities:
     RECORD_PERIOD_STARTED = "record_period_started"  # (PeriodStartedRecord) -> None
     RECORD_MILESTONE = "record_milestone"  # (MilestoneRecord) -> None
     RECORD_PHASE_CHANGE = "record_phase_change"  # (PhaseChangeRecord) -> None
+    RECORD_ADVISERS_CHANGE = "record_advisers_change"  # (AdvisersChangeRecord) -> None
     RECORD_MEETING = "record_meeting"  # (MeetingRecord) -> str: path of the invitation in the outbox folder
     SEND_NOTICE = "send_notice"  # (NoticeRecord) -> None
     RECORD_GATHERING = "record_gathering"  # (GatheringRecord) -> None

@@ -49,6 +49,8 @@ Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000),
 Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), Printable]
 CohortName = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 OwnerKind = Literal["municipality", "county_authority"]
+#: How many advisers one period may have (at its start and after `change_advisers`).
+MAX_ADVISERS = 10
 
 
 class _Message(BaseModel):
@@ -86,7 +88,7 @@ class PeriodInput(_Message):
 
     cohort: CohortName
     owner: SchoolOwner
-    advisers: list[AdviserId] = Field(min_length=1, max_length=10)
+    advisers: list[AdviserId] = Field(min_length=1, max_length=MAX_ADVISERS)
     # Bounded so that every date of a period lies within the working-day calendar's years.
     start_date: date = Field(ge=date(2000, 1, 1), le=date(2090, 12, 31))
     plan: str = "veilederkorpset"
@@ -101,9 +103,13 @@ class PeriodInput(_Message):
 
     @model_validator(mode="after")
     def _unique_advisers(self) -> PeriodInput:
-        if len(set(self.advisers)) != len(self.advisers):
-            raise ValueError("advisers: each adviser may be named once")
+        _check_unique_advisers(self.advisers)
         return self
+
+
+def _check_unique_advisers(advisers: list[str]) -> None:
+    if len(set(advisers)) != len(advisers):
+        raise ValueError("advisers: each adviser may be named once")
 
 
 class RecordMilestone(_Message):
@@ -140,6 +146,22 @@ class Withdraw(_Message):
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Printable]
     by: ShortText
+
+
+class ChangeAdvisers(_Message):
+    """Update `change_advisers`: a coordinator gives the period its new advisers (the whole list, in order).
+
+    The period's advisers are the ones its rules, records, search attribute and web access follow from then on.
+    """
+
+    advisers: list[AdviserId] = Field(min_length=1, max_length=MAX_ADVISERS)
+    by: ShortText
+    reason: Title = ""
+
+    @model_validator(mode="after")
+    def _unique_advisers(self) -> ChangeAdvisers:
+        _check_unique_advisers(self.advisers)
+        return self
 
 
 class GatheringInvitation(_Message):

@@ -14,6 +14,7 @@ from typing import Literal
 
 from domain import calendar
 from domain.models import (
+    ChangeAdvisers,
     GatheringEntry,
     GatheringInvitation,
     MeetingEntry,
@@ -350,6 +351,20 @@ def check_withdrawal(state: PeriodState, request: Withdraw, now: datetime) -> No
     check_open(state)
 
 
+def check_advisers_change(state: PeriodState, request: ChangeAdvisers, now: datetime) -> None:
+    """Reject a change of advisers to an ended period, or one that changes nothing.
+
+    The list's bounds (1 to `MAX_ADVISERS`, each named once) are the message's own (`ChangeAdvisers`).
+    """
+    check_open(state)
+    if set(request.advisers) == set(state.input.advisers):
+        raise Rejection(
+            "advisers",
+            f"the period already has exactly these advisers ({', '.join(state.input.advisers)}); "
+            "name at least one adviser to add or leave out",
+        )
+
+
 # --- transitions ----------------------------------------------------------------------------------
 
 
@@ -491,6 +506,17 @@ def apply_withdrawal(state: PeriodState, request: Withdraw, now: datetime) -> Ph
     state.ended_at = now
     state.end_reason = f"withdrawn by {request.by}: {request.reason}"
     return change
+
+
+def apply_advisers_change(state: PeriodState, request: ChangeAdvisers) -> list[str]:
+    """Give the period its new advisers; answers with the ones it had.
+
+    They are kept in the period's input, which every rule reads them from: who may record a milestone or a
+    meeting, who is invited, the `periods` row and the ``Advisers`` search attribute all follow at once.
+    """
+    before = list(state.input.advisers)
+    state.input = state.input.model_copy(update={"advisers": list(request.advisers)})
+    return before
 
 
 def apply_expiry(state: PeriodState, now: datetime) -> PhaseChange:

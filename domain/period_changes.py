@@ -10,6 +10,7 @@ from domain import period as rules
 from domain.contract import Activities
 from domain.effects import Effects, Occasion
 from domain.models import (
+    ChangeAdvisers,
     GatheringInvitation,
     MeetingEntry,
     NetworkMeeting,
@@ -20,6 +21,7 @@ from domain.models import (
 )
 from domain.phases import is_terminal
 from domain.records import (
+    AdvisersChangeRecord,
     FinalEvaluationRecord,
     GatheringRecord,
     MeetingRecord,
@@ -80,6 +82,31 @@ def withdrawal(state: PeriodState, request: Withdraw, at: Occasion) -> Effects:
     change = rules.apply_withdrawal(state, request, at.now)
     effects = Effects()
     _phase_change(effects, state, at, change, request.by, f"withdrawn: {request.reason}", at.key)
+    return effects
+
+
+def advisers_changed(state: PeriodState, request: ChangeAdvisers, at: Occasion) -> Effects:
+    """Accepted new advisers: the period's row with them and an audit entry of who changed them from what.
+
+    The ``Advisers`` search attribute follows with the workflow's next publish, as every attribute does.
+    """
+    before = rules.apply_advisers_change(state, request)
+    effects = Effects()
+    effects.add(
+        Activities.RECORD_ADVISERS_CHANGE,
+        AdvisersChangeRecord(
+            period=PeriodSnapshot.of(state, at.workflow_id, at.now),
+            audit=at.audit(
+                at.key,
+                request.by,
+                "advisers changed",
+                previous=before,
+                advisers=list(state.input.advisers),
+                reason=request.reason,
+            ),
+        ),
+        f"advisers {', '.join(before)} -> {', '.join(state.input.advisers)}",
+    )
     return effects
 
 

@@ -131,6 +131,13 @@ class PhaseChangeRecord(BaseModel):
     audit: AuditEntry
 
 
+class AdvisersChangeRecord(BaseModel):
+    """A period's new advisers: its row (with them) and the audit entry saying who changed them from what."""
+
+    period: PeriodSnapshot
+    audit: AuditEntry
+
+
 class MeetingRecord(BaseModel):
     """A meeting to store and to send as an iCalendar invitation (a moved meeting: same id, higher sequence)."""
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -80,6 +80,48 @@ class GatheringRow:
     title: str
     gathering_date: date
     place: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One entry of a period's `audit_log`: who did what when, and its details (JSON, as the worker wrote them)."""
+
+    at: datetime
+    actor: str
+    action: str
+    details: dict[str, Any]
+
+    @property
+    def details_text(self) -> str:
+        """The details as a person reads them; a change of advisers as ``old -> new``."""
+        details = dict(self.details)
+        parts = []
+        if "previous" in details and "advisers" in details:
+            parts.append(f"{_plain(details.pop('previous'))} → {_plain(details.pop('advisers'))}")
+        parts.extend(f"{key}: {_plain(value)}" for key, value in details.items() if value not in ("", None, [], {}))
+        return "; ".join(parts)
+
+
+def _plain(value: object) -> str:
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+@dataclass(frozen=True)
+class AuditLog:
+    """A period's newest audit entries (newest first) and how many it has in all."""
+
+    entries: list[AuditRow]
+    total: int
+
+    @property
+    def cut(self) -> bool:
+        """Whether older entries were left out (the page says so)."""
+        return self.total > len(self.entries)
+
+
+#: How many audit entries a period's page shows: a period of 30 months has a few hundred at most, but a page
+#: need not grow with them.
+AUDIT_LIMIT = 200
 
 
 @dataclass
@@ -176,6 +218,21 @@ class RecordReader:
     async def period(self, workflow_id: str) -> PeriodRow | None:
         row = await self._pool.fetchrow(f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE workflow_id = $1", workflow_id)
         return PeriodRow.model_validate(dict(row)) if row is not None else None
+
+    async def audit_log(self, workflow_id: str, limit: int = AUDIT_LIMIT) -> AuditLog:
+        """The period's audit entries, newest first, at most `limit` of them (ties in time by key, for a steady
+        order)."""
+        rows = await self._pool.fetch(
+            """
+            SELECT at, actor, action, details, count(*) OVER () AS total
+            FROM audit_log WHERE workflow_id = $1 ORDER BY at DESC, event_key DESC LIMIT $2
+            """,
+            workflow_id,
+            limit,
+        )
+        entries = [AuditRow(r["at"], r["actor"], r["action"], dict(r["details"] or {})) for r in rows]
+        total = rows[0]["total"] if rows else 0
+        return AuditLog(entries, total)
 
     async def records(self, periods: list[PeriodRow]) -> PeriodRecords:
         """The meetings, milestones, phase transitions and gatherings of `periods`."""

@@ -4,6 +4,8 @@ record milestones and agree meetings; everyone reads where a period stands.
     guidance start --cohort 2027 --owner 3301 --adviser a.hansen --adviser b.olsen --start-date 2027-01-04
     guidance milestone --cohort 2027 --owner 3301 mapping_done --adviser a.hansen --note "data reviewed"
     guidance meeting --cohort 2027 --owner 3301 --kind follow_up --date 2027-03-02 --adviser a.hansen
+    guidance withdraw --cohort 2027 --owner 3301 --reason "merged municipality" --by k.nilsen
+    guidance advisers --cohort 2027 --owner 3301 a.hansen,c.berg --by k.nilsen [--reason "..."]
     guidance status --cohort 2027 --owner 3301 [--json]
     guidance select --indicators indicators.csv [--config selection.toml] [--format table|csv|json] [--top 30]
     guidance cohort start|answer|gathering|network-meeting|show ...   (starter.cohort_cli)
@@ -36,6 +38,7 @@ from domain import calendar
 from domain import period as rules
 from domain.contract import TASK_QUEUE, period_workflow_id
 from domain.models import (
+    ChangeAdvisers,
     GatheringEntry,
     GatheringInvitation,
     MeetingEntry,
@@ -254,6 +257,37 @@ def withdraw_period(
         request = commands.build(Withdraw, {"reason": "--reason", "by": "--by"}, reason=reason, by=by)
         status = commands.run(ctx, target, lambda client: api.withdraw(client, target, request))
         _show(status, as_json, f"Withdrawn: {_where(status)}.")
+
+
+@app.command("advisers")
+def change_advisers(
+    ctx: typer.Context,
+    advisers: Annotated[
+        str,
+        typer.Argument(
+            metavar="ADVISERS", help="The period's advisers from now on, separated by commas: a.hansen,b.olsen."
+        ),
+    ],
+    by: Annotated[str, typer.Option(help="The coordinator who changes them.", show_default=False)],
+    cohort: CohortOption = None,
+    owner: OwnerOption = None,
+    workflow_id: WorkflowIdOption = None,
+    reason: Annotated[str, typer.Option(help="Why (kept in the period's audit log).")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Give the period other advisers (the whole list); who may open it in the web app follows at once."""
+    with commands.reported():
+        target = _period_id(cohort, owner, workflow_id)
+        named = [a.strip() for a in advisers.split(",") if a.strip()]
+        request = commands.build(
+            ChangeAdvisers,
+            {"advisers": "ADVISERS", "by": "--by", "reason": "--reason"},
+            advisers=named,
+            by=by,
+            reason=reason,
+        )
+        status = commands.run(ctx, target, lambda client: api.change_advisers(client, target, request))
+        _show(status, as_json, f"Advisers of {_owner(status)}: {', '.join(status.advisers)}.")
 
 
 @app.command()

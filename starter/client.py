@@ -32,7 +32,15 @@ from config import settings
 from config.owners import owner_by_id
 from domain import period as rules
 from domain.contract import TASK_QUEUE, period_workflow_id
-from domain.models import GatheringInvitation, PeriodInput, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
+from domain.models import (
+    ChangeAdvisers,
+    GatheringInvitation,
+    PeriodInput,
+    PeriodStatus,
+    RecordMilestone,
+    ScheduleMeeting,
+    Withdraw,
+)
 from domain.programme import ProgrammePlan
 from domain.visibility import initial_search_attributes
 from workflows.guidance_period import GuidancePeriodWorkflow
@@ -220,6 +228,17 @@ async def withdraw(client: Client, workflow_id: str, request: Withdraw) -> Perio
     """
     handle = period_handle(client, workflow_id)
     return await _answered(client, workflow_id, handle.execute_update(GuidancePeriodWorkflow.withdraw, request))
+
+
+async def change_advisers(client: Client, workflow_id: str, request: ChangeAdvisers) -> PeriodStatus:
+    """Give the period other advisers (a coordinator's change). Answers with the new status.
+
+    Raises:
+        UpdateRejected: The period has ended, or already has exactly these advisers.
+        PeriodNotFound: No running period has the id.
+    """
+    handle = period_handle(client, workflow_id)
+    return await _answered(client, workflow_id, handle.execute_update(GuidancePeriodWorkflow.change_advisers, request))
 
 
 async def invite_to_gathering(client: Client, workflow_id: str, invitation: GatheringInvitation) -> None:

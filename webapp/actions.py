@@ -17,7 +17,7 @@ from temporalio.service import RPCError
 
 from domain.cohort import CohortStatus, RespondToInvitation
 from domain.gatherings import AddGathering, MoveGathering
-from domain.models import PeriodStatus, RecordMilestone, ScheduleMeeting
+from domain.models import ChangeAdvisers, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
 from starter import client as api
 from starter import cohorts as cohort_api
 
@@ -84,6 +84,24 @@ def meeting_request(form: Mapping[str, str], adviser: str) -> ScheduleMeeting:
     )
 
 
+def withdrawal_request(form: Mapping[str, str], by: str) -> Withdraw:
+    """The `withdraw` update the withdraw form asks for: a reason, and the box saying the person means it.
+
+    Raises:
+        FormRejected: No reason, or the box is not ticked (before anything is sent).
+    """
+    request = _validated(Withdraw, reason=_text(form, "reason"), by=by)
+    if form.get("confirm") != "on":
+        raise FormRejected({"confirm": "tick the box to confirm that the period ends now; it cannot be undone"})
+    return request
+
+
+def advisers_change(form: Mapping[str, str], by: str) -> ChangeAdvisers:
+    """The `change_advisers` update the advisers form asks for (advisers separated by commas or spaces)."""
+    named = [a for a in _text(form, "advisers").replace(",", " ").split() if a]
+    return _validated(ChangeAdvisers, advisers=named, by=by, reason=_text(form, "reason"))
+
+
 def answer_request(form: Mapping[str, str]) -> RespondToInvitation:
     """An owner's answer as the county governor passed it on (``by``: who passed it on)."""
     return _validated(
@@ -126,6 +144,14 @@ async def record_milestone(client: Client, workflow_id: str, update: RecordMiles
 async def schedule_meeting(client: Client, workflow_id: str, request: ScheduleMeeting) -> PeriodStatus:
     """Send the update; the workflow's rejection becomes a `FormRejected` naming the field."""
     return await _sent(api.schedule_meeting(client, workflow_id, request))
+
+
+async def withdraw(client: Client, workflow_id: str, request: Withdraw) -> PeriodStatus:
+    return await _sent(api.withdraw(client, workflow_id, request))
+
+
+async def change_advisers(client: Client, workflow_id: str, request: ChangeAdvisers) -> PeriodStatus:
+    return await _sent(api.change_advisers(client, workflow_id, request))
 
 
 async def respond_to_invitation(client: Client, cohort: str, request: RespondToInvitation) -> CohortStatus:

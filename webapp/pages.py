@@ -314,6 +314,7 @@ async def _period_page(
         "movable_meetings": [m for m in records.meetings_of(period.workflow_id) if m.meeting_date >= local_today(now)],
         "transitions": records.transitions_of(period.workflow_id),
         "gatherings": records.gatherings_of(period.workflow_id),
+        "audit_log": await web.reader.audit_log(period.workflow_id),
         "timeline": cohort_timeline_svg(records, now),
         "plan": plan,
         "next_milestone": plan.closing_milestone(phase) or "",

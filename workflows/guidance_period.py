@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.contract import PERIOD_PROGRESS_SIGNAL, REPORT_PROGRESS_TO_SIGNAL, Activities, InvalidStartInput
     from domain.effects import Effects, Occasion
     from domain.models import (
+        ChangeAdvisers,
         GatheringInvitation,
         NetworkMeeting,
         PeriodInput,
@@ -83,6 +84,7 @@ class GuidancePeriodWorkflow:
         record_milestone: close the current phase (`RecordMilestone`).
         schedule_meeting: agree or move a meeting on a working day within the period (`ScheduleMeeting`).
         withdraw: end the period early (`Withdraw`).
+        change_advisers: give the period other advisers (`ChangeAdvisers`).
     Signals:
         gathering_invitation: the Directorate invites the owner to a national gathering.
         network_meeting: the cohort passes on a meeting of the owner's network.
@@ -187,6 +189,20 @@ class GuidancePeriodWorkflow:
     @withdraw.validator
     def _validate_withdraw(self, request: Withdraw) -> None:
         self._check(rules.check_withdrawal, request)
+
+    @workflow.update
+    def change_advisers(self, request: ChangeAdvisers) -> PeriodStatus:
+        """Give the period other advisers; its row, audit log and ``Advisers`` search attribute follow.
+
+        A new update: its commands (the record, the upsert) only run when it is sent, so histories without it
+        replay unchanged.
+        """
+        self._check(rules.check_advisers_change, request)
+        return self._answer(changes.advisers_changed(self._live, request, self._occasion(self._update_key())))
+
+    @change_advisers.validator
+    def _validate_change_advisers(self, request: ChangeAdvisers) -> None:
+        self._check(rules.check_advisers_change, request)
 
     # --- signal and query -------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from config.settings import VeilederkorpsetSettings
 from domain.contract import INVALID_RECORD, Activities
 from domain.programme import ProgrammePlan
 from domain.records import (
+    AdvisersChangeRecord,
     FinalEvaluationRecord,
     GatheringRecord,
     InvitationRecord,
@@ -81,6 +82,10 @@ class RecordingActivities:
     async def record_phase_change(self, record: PhaseChangeRecord) -> None:
         await self._keep(Activities.RECORD_PHASE_CHANGE, record)
 
+    @activity.defn(name=Activities.RECORD_ADVISERS_CHANGE)
+    async def record_advisers_change(self, record: AdvisersChangeRecord) -> None:
+        await self._keep(Activities.RECORD_ADVISERS_CHANGE, record)
+
     @activity.defn(name=Activities.RECORD_MEETING)
     async def record_meeting(self, record: MeetingRecord) -> str:
         await self._keep(Activities.RECORD_MEETING, record)
@@ -113,6 +118,7 @@ class RecordingActivities:
             self.record_period_started,
             self.record_milestone,
             self.record_phase_change,
+            self.record_advisers_change,
             self.record_meeting,
             self.send_notice,
             self.record_gathering,

@@ -1,0 +1,58 @@
+"""The period page's forms that end or reassign a period: withdraw it (its advisers and the coordinators) and
+change its advisers (coordinators only). Each is the same validated update the `guidance` command sends; the
+page, the form-post path and who may open a period are `webapp.pages`'."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from readmodel.records import PeriodRow
+from webapp import actions, pages
+from webapp.users import User
+
+if TYPE_CHECKING:
+    from temporalio.client import Client
+
+PeriodAct = Callable[["Client", PeriodRow, dict[str, str], User], Awaitable[str]]
+
+
+async def _period_form(
+    request: Request, form_name: str, act: PeriodAct, *, coordinators_only: bool = False
+) -> Response:
+    """A post of one of these forms: who may act is checked first (an adviser of another period, or an adviser on a
+    coordinator's form, gets 403); `act` sends the update in the name of the signed-in person."""
+    user = pages._user(request)
+    if coordinators_only and not user.is_coordinator:
+        raise HTTPException(403, f"only a coordinator may do this; {user.name} is an adviser")
+    period = await pages._period_row(request, user)
+    client = await pages._web(request).temporal()
+
+    async def again(errors: dict[str, str], form: dict[str, str]) -> Response:
+        return await pages._period_page(
+            request, user, period, errors=errors, values=form, form=form_name, status_code=422
+        )
+
+    return await pages._form_post(
+        request, lambda form: act(client, period, form, user), again, f"/periods/{period.workflow_id}"
+    )
+
+
+async def withdraw(request: Request) -> Response:
+    async def act(client: Client, period: PeriodRow, form: dict[str, str], user: User) -> str:
+        status = await actions.withdraw(client, period.workflow_id, actions.withdrawal_request(form, user.name))
+        return f"Withdrew {status.owner.name} from the programme: the period has ended ({status.phase})."
+
+    return await _period_form(request, "withdraw", act)
+
+
+async def change_advisers(request: Request) -> Response:
+    async def act(client: Client, period: PeriodRow, form: dict[str, str], user: User) -> str:
+        status = await actions.change_advisers(client, period.workflow_id, actions.advisers_change(form, user.name))
+        return f"The advisers of {status.owner.name} are now {', '.join(status.advisers)}."
+
+    return await _period_form(request, "advisers", act, coordinators_only=True)
