@@ -14,6 +14,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from domain.models import (
+    ChangeAdvisers,
     GatheringInvitation,
     PeriodInput,
     PeriodStatus,
@@ -321,6 +322,28 @@ def test_invalid_withdrawals_name_the_field(data: dict[str, Any], field: str) ->
     with pytest.raises(ValidationError) as raised:
         Withdraw.model_validate(data)
     assert names_field(raised.value, field), raised.value
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        pytest.param({"advisers": [], "by": "coordinator"}, "at least 1 item", id="empty"),
+        pytest.param({"advisers": [f"a.{n:02}" for n in range(11)], "by": "k"}, "at most 10 items", id="too-many"),
+        pytest.param({"advisers": ["a.hansen", "a.hansen"], "by": "k"}, "each adviser may be named once", id="twice"),
+        pytest.param({"advisers": ["A Hansen"], "by": "k"}, "should match pattern", id="not-a-user-name"),
+    ],
+)
+def test_a_change_of_advisers_outside_its_bounds_names_the_advisers(data: dict[str, Any], words: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        ChangeAdvisers.model_validate(data)
+    assert names_field(raised.value, "advisers"), raised.value
+    assert words in str(raised.value)
+
+
+def test_a_change_of_advisers_says_who_changes_them() -> None:
+    with pytest.raises(ValidationError) as raised:
+        ChangeAdvisers.model_validate({"advisers": ["a.hansen"]})
+    assert names_field(raised.value, "by")
 
 
 def test_a_gathering_without_title_names_the_field() -> None:

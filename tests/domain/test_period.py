@@ -16,6 +16,7 @@ import pytest
 
 from domain import calendar, period
 from domain.models import (
+    ChangeAdvisers,
     GatheringInvitation,
     MeetingEntry,
     NetworkMeeting,
@@ -595,6 +596,23 @@ def test_withdrawal_ends_the_period_with_who_and_why() -> None:
     state = withdrawn()
     assert state.ended_at == at(date(2027, 5, 3))
     assert state.phase_started_on == date(2027, 5, 3)
+
+
+def test_a_change_of_advisers_that_changes_nothing_is_rejected_naming_the_advisers() -> None:
+    state = new_state()
+    same = ChangeAdvisers(advisers=["b.olsen", "a.hansen"], by="coordinator")  # the same two, in another order
+    with pytest.raises(Rejection, match=r"already has exactly these advisers \(a.hansen, b.olsen\)") as rejected:
+        period.check_advisers_change(state, same, at(date(2027, 2, 1)))
+    assert rejected.value.field == "advisers"
+    period.check_advisers_change(state, ChangeAdvisers(advisers=["a.hansen"], by="k"), at(date(2027, 2, 1)))
+
+
+def test_an_ended_period_takes_no_new_advisers() -> None:
+    state = withdrawn()
+    with pytest.raises(Rejection, match="the period has ended") as rejected:
+        period.check_advisers_change(state, ChangeAdvisers(advisers=["c.berg"], by="k"), at(date(2027, 6, 1)))
+    assert rejected.value.field == "phase"
+    assert state.input.advisers == ADVISERS
 
 
 def test_expiry_closes_the_period_in_the_phase_it_reached() -> None:

@@ -3,12 +3,15 @@ with the event's key and moment, and the id of what an update created."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+
+import pytest
 
 from domain import period, period_changes
 from domain.contract import Activities
 from domain.effects import Occasion
-from domain.models import GatheringInvitation, NetworkMeeting, Withdraw
+from domain.models import ChangeAdvisers, GatheringInvitation, NetworkMeeting, Withdraw
 from domain.phases import Phase
 from tests.domain.test_period import ENDS_ON, START, at, closing, meeting, new_state, plan
 
@@ -94,3 +97,33 @@ def test_signals_to_an_ended_period_change_nothing_and_say_why() -> None:
     assert left_out.records == []
     assert left_out.left_out is not None
     assert state.gatherings == []
+
+
+def test_new_advisers_write_the_periods_row_with_them_and_an_audit_entry_from_whom_to_whom() -> None:
+    state = new_state()
+    request = ChangeAdvisers(advisers=["c.berg", "a.hansen"], by="coordinator", reason="b.olsen on leave")
+
+    effects = period_changes.advisers_changed(state, request, occasion(date(2027, 2, 1)))
+
+    [record] = effects.records
+    assert record.activity == Activities.RECORD_ADVISERS_CHANGE
+    assert record.payload["period"]["advisers"] == ["c.berg", "a.hansen"] == state.input.advisers
+    assert record.payload["audit"] | {"at": None} == {
+        "workflow_id": WORKFLOW_ID,
+        "event_key": "update:u1",
+        "at": None,
+        "actor": "coordinator",
+        "action": "advisers changed",
+        "details": {
+            "previous": ["a.hansen", "b.olsen"],
+            "advisers": ["c.berg", "a.hansen"],
+            "reason": "b.olsen on leave",
+        },
+    }
+    # The rules follow at once: the adviser left out may no longer record, the new one may.
+    with pytest.raises(
+        period.Rejection, match=re.escape("'b.olsen' is not assigned to this period; assigned: c.berg, a.hansen")
+    ):
+        period.check_adviser(state, "b.olsen")
+    period.check_adviser(state, "c.berg")
+    assert period.status(state, WORKFLOW_ID, at(date(2027, 2, 1))).advisers == ["c.berg", "a.hansen"]

@@ -164,6 +164,26 @@ async def test_gathering_and_withdraw(harness: Harness) -> None:
     assert (status["phase"], status["end_reason"]) == (Phase.WITHDRAWN, "withdrawn by udir: merger")
 
 
+async def test_a_coordinator_changes_a_periods_advisers(harness: Harness) -> None:
+    cohort = await started(harness)
+    period = ("--cohort", cohort, "--owner", "3301")
+
+    changed = await harness.guidance("advisers", *period, "c.berg, a.hansen", "--by", "k.nilsen", "--reason", "leave")
+    assert changed.exit_code == 0, changed.output
+    assert "Advisers of Drammen (3301): c.berg, a.hansen." in changed.stdout
+
+    again = await harness.guidance("advisers", *period, "a.hansen,c.berg", "--by", "k.nilsen")
+    assert again.exit_code == commands.EXIT_REJECTED
+    assert "rejected: advisers: the period already has exactly these advisers (c.berg, a.hansen)" in again.stderr
+
+    empty = await harness.guidance("advisers", *period, " , ", "--by", "k.nilsen")
+    assert empty.exit_code == commands.EXIT_REJECTED
+    assert "ADVISERS" in empty.stderr and "at least 1 item" in empty.stderr
+    assert_no_traceback(empty)
+    status = await api.period_status(harness.client, period_workflow_id(cohort, "3301"))
+    assert status.advisers == ["c.berg", "a.hansen"]
+
+
 async def test_an_invitation_to_an_ended_period_is_refused(harness: Harness) -> None:
     handle = await harness.start_period_with_client()
     await api.withdraw(harness.client, handle.id, Withdraw(reason="merger", by="udir"))
