@@ -27,6 +27,7 @@ from domain.models import (
     LocalTime,
     NetworkMeeting,
     PendingRecord,
+    PeriodAdvisers,
     PeriodInput,
     PeriodProgress,
     RefusedRecord,
@@ -150,6 +151,9 @@ class Invitation(BaseModel):
     overdue: bool = False
     period_ended: bool = False
     end_reason: str | None = None
+    #: The period's advisers once it has told of a change (`PeriodAdvisers`); until then the cohort's assignment.
+    advisers: list[str] | None = None
+    advisers_at: datetime | None = None
 
     @property
     def period_live(self) -> bool:
@@ -391,6 +395,22 @@ def apply_progress(state: CohortState, progress: PeriodProgress) -> Invitation |
     return entry
 
 
+def apply_period_advisers(state: CohortState, change: PeriodAdvisers) -> bool:
+    """Keep the advisers a period was given; an older or unknown one changes nothing (False)."""
+    entry = invitation(state, change.owner_id)
+    if entry is None or (entry.advisers_at is not None and change.at <= entry.advisers_at):
+        return False
+    entry.advisers = list(change.advisers)
+    entry.advisers_at = change.at
+    return True
+
+
+def advisers_of(state: CohortState, owner: CohortOwner) -> list[str]:
+    """The owner's advisers now: its period's, once a coordinator changed them, else the cohort's assignment."""
+    entry = invitation(state, owner.owner.id)
+    return list(entry.advisers) if entry is not None and entry.advisers else list(owner.advisers)
+
+
 def period_workflow_id_of(state: CohortState, owner_id: str) -> str:
     entry = invitation(state, owner_id)
     assert entry is not None
@@ -455,7 +475,7 @@ def check_network_meeting(state: CohortState, request: ScheduleNetworkMeeting, n
         raise Rejection(
             "network", f"{request.network!r} is not a network of cohort {state.input.cohort}; known: {known}"
         )
-    advisers = sorted({a for o in members for a in o.advisers})
+    advisers = sorted({a for o in members for a in advisers_of(state, o)})
     if request.adviser not in advisers:
         raise Rejection(
             "adviser",

@@ -148,7 +148,7 @@ def _gathering(
     key: str,
 ) -> None:
     """The gathering's row and one calendar file per guest."""
-    advisers = {o.owner.id: list(o.advisers) for o in state.input.owners}
+    advisers = {o.owner.id: rules.advisers_of(state, o) for o in state.input.owners}
     effects.add(
         Activities.RECORD_NATIONAL_GATHERING,
         NationalGatheringRecord(

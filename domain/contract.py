@@ -17,6 +17,8 @@ INVALID_RECORD = "InvalidRecord"
 PERIOD_WORKFLOW_TYPE = "GuidancePeriodWorkflow"
 # The signal a period started by a cohort sends it when its phase, overdue flag or end changes.
 PERIOD_PROGRESS_SIGNAL = "period_progress"
+#: The signal a period sends its cohort when a coordinator has given it other advisers (`change_advisers`).
+PERIOD_ADVISERS_SIGNAL = "period_advisers"
 #: Signal to a period: report progress to this cohort from now on (a period the cohort found running).
 REPORT_PROGRESS_TO_SIGNAL = "report_progress_to"
 

@@ -208,6 +208,15 @@ class PeriodProgress(_Message):
     at: datetime
 
 
+class PeriodAdvisers(_Message):
+    """Signal `period_advisers`: a period tells its cohort the advisers it has been given (`change_advisers`), so
+    that the cohort's national gatherings and network meetings follow them. The newest (``at``) wins."""
+
+    owner_id: str = Field(pattern=r"^\d{2}(\d{2})?$")
+    advisers: list[AdviserId] = Field(min_length=1, max_length=MAX_ADVISERS)
+    at: datetime
+
+
 class MilestoneEntry(BaseModel):
     milestone: str
     cycle: int

@@ -7,13 +7,15 @@ queues the `Effects` that come back; it never builds a record or branches on a d
 from __future__ import annotations
 
 from domain import period as rules
-from domain.contract import Activities
+from domain.cohort import PendingSignal
+from domain.contract import PERIOD_ADVISERS_SIGNAL, Activities
 from domain.effects import Effects, Occasion
 from domain.models import (
     ChangeAdvisers,
     GatheringInvitation,
     MeetingEntry,
     NetworkMeeting,
+    PeriodAdvisers,
     PeriodState,
     RecordMilestone,
     ScheduleMeeting,
@@ -88,7 +90,8 @@ def withdrawal(state: PeriodState, request: Withdraw, at: Occasion) -> Effects:
 def advisers_changed(state: PeriodState, request: ChangeAdvisers, at: Occasion) -> Effects:
     """Accepted new advisers: the period's row with them and an audit entry of who changed them from what.
 
-    The ``Advisers`` search attribute follows with the workflow's next publish, as every attribute does.
+    The ``Advisers`` search attribute follows with the workflow's next publish, as every attribute does. A period
+    of a cohort tells the cohort, whose national gatherings and network meetings name the owner's advisers.
     """
     before = rules.apply_advisers_change(state, request)
     effects = Effects()
@@ -107,6 +110,12 @@ def advisers_changed(state: PeriodState, request: ChangeAdvisers, at: Occasion) 
         ),
         f"advisers {', '.join(before)} -> {', '.join(state.input.advisers)}",
     )
+    cohort = state.report_to or state.input.report_to
+    if cohort is not None:
+        told = PeriodAdvisers(owner_id=state.input.owner.id, advisers=list(state.input.advisers), at=at.now)
+        effects.signals.append(
+            PendingSignal(workflow_id=cohort, signal=PERIOD_ADVISERS_SIGNAL, payload=told.model_dump(mode="json"))
+        )
     return effects
 
 

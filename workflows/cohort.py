@@ -32,9 +32,15 @@ with workflow.unsafe.imports_passed_through():
     from domain import cohort_changes as changes
     from domain import gatherings as gathering_rules
     from domain import period as period_rules
-    from domain.contract import COHORT, PERIOD_PROGRESS_SIGNAL, Activities, InvalidStartInput
+    from domain.contract import (
+        COHORT,
+        PERIOD_ADVISERS_SIGNAL,
+        PERIOD_PROGRESS_SIGNAL,
+        Activities,
+        InvalidStartInput,
+    )
     from domain.effects import Effects, Occasion
-    from domain.models import PeriodProgress
+    from domain.models import PeriodAdvisers, PeriodProgress
     from domain.programme import ProgrammePlan
     from domain.records import PeriodsStarted, PeriodStart, PeriodStarts
 # Starting a batch of periods takes a few seconds; a lost worker is noticed by the timeout.
@@ -171,6 +177,16 @@ class CohortWorkflow:
         """A period of the cohort reports where it stands; the newest report wins."""
         await workflow.wait_condition(lambda: self._state is not None)
         if rules.apply_progress(self._live, progress) is not None:
+            self._revision += 1
+
+    @workflow.signal(name=PERIOD_ADVISERS_SIGNAL)
+    async def period_advisers(self, change: PeriodAdvisers) -> None:
+        """A period of the cohort was given other advisers: its gathering invitations and network meetings follow.
+
+        A new signal: only a period whose advisers change sends it, so histories without it replay unchanged.
+        """
+        await workflow.wait_condition(lambda: self._state is not None)
+        if rules.apply_period_advisers(self._live, change):
             self._revision += 1
 
     @workflow.query

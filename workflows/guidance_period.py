@@ -10,6 +10,7 @@ travels through continue-as-new).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +31,6 @@ with workflow.unsafe.imports_passed_through():
         GatheringInvitation,
         NetworkMeeting,
         PeriodInput,
-        PeriodProgress,
         PeriodState,
         PeriodStatus,
         RecordMilestone,
@@ -275,10 +275,13 @@ class GuidancePeriodWorkflow:
         return Occasion(self._id, workflow.now(), key)
 
     def _queue(self, effects: Effects) -> None:
-        """Queue a change's records for the writer; the main loop wakes to publish the change."""
+        """Queue a change's records for the writer; the main loop wakes to publish the change. Its signals (to the
+        cohort: only `change_advisers` has one) go out at once."""
         if effects.records:
             self._live.pending.extend(effects.records)
             self._revision += 1
+        for signal in effects.signals:
+            self._track(self._send_signal(signal.workflow_id, signal.signal, signal.payload))
 
     def _answer(self, effects: Effects) -> PeriodStatus:
         """Queue an accepted update's records; answer with the new status and the id of what it created."""
@@ -320,16 +323,21 @@ class GuidancePeriodWorkflow:
         cohort_id = state.report_to or state.input.report_to
         assert cohort_id is not None
         self._reported = rules.progress_fingerprint(state, now)
-        task = asyncio.create_task(self._send_report(cohort_id, rules.progress(state, now)))
+        self._track(self._send_signal(cohort_id, PERIOD_PROGRESS_SIGNAL, rules.progress(state, now)))
+
+    def _track(self, sending: Coroutine[Any, Any, None]) -> None:
+        """Send a signal to the cohort in a task of its own; the period neither ends nor continues-as-new before it
+        is out (`_reporting`)."""
+        task = asyncio.create_task(sending)
         self._reporting.add(task)
         task.add_done_callback(self._reporting.discard)
 
-    async def _send_report(self, cohort_id: str, progress: PeriodProgress) -> None:
+    async def _send_signal(self, cohort_id: str, signal: str, payload: Any) -> None:
         try:
-            await workflow.get_external_workflow_handle(cohort_id).signal(PERIOD_PROGRESS_SIGNAL, progress)
+            await workflow.get_external_workflow_handle(cohort_id).signal(signal, payload)
         except FailureError as error:
             # The cohort has ended or was never there: the period runs on; its status says the same.
-            workflow.logger.warning("progress report to %s failed: %s", cohort_id, error)
+            workflow.logger.warning("%s to %s failed: %s", signal, cohort_id, error)
         finally:
             self._revision += 1
 

@@ -16,10 +16,10 @@ from domain import calendar
 from domain.cohort import CohortInput, RespondToInvitation, ScheduleNetworkMeeting
 from domain.contract import Activities
 from domain.gatherings import AddGathering, MoveGathering, NationalGathering, invite_at, plan_gatherings
-from domain.models import PeriodInput, PeriodStatus, RecordMilestone, Withdraw
+from domain.models import ChangeAdvisers, PeriodInput, PeriodStatus, RecordMilestone, Withdraw
 from domain.phases import Milestone, is_terminal
 from domain.records import NationalGatheringRecord
-from starter.client import start_period
+from starter.client import change_advisers, start_period
 from tests.helpers.harness import OWNERS, Harness
 from tests.helpers.waits import wait_for
 from workflows.cohort import CohortWorkflow
@@ -300,3 +300,51 @@ async def test_a_period_started_by_hand_before_the_cohort_reports_to_it_and_its_
 
     await wait_for(told, "the hand-started period's end reported to the cohort")
     assert (await handle.query(CohortWorkflow.status)).periods_ended == 1
+
+
+async def test_a_periods_new_advisers_reach_its_cohorts_network_meetings_and_gatherings(cohorts: Harness) -> None:
+    cohort = await cohorts.cohort_input(owners=accepted(OWNERS))
+    handle = await cohorts.start_cohort(cohort)
+    await cohorts.cohort_settled(handle, starts=3)
+    kvinnherad = cohorts.period(cohort.cohort, "4617")  # in network Sunnhordland, advised by d.lie
+
+    await change_advisers(cohorts.client, kvinnherad.id, ChangeAdvisers(advisers=["f.moe"], by="coordinator"))
+
+    async def told() -> bool:
+        status = await handle.query(CohortWorkflow.status)
+        return next(i for i in status.invitations if i.owner_id == "4617").advisers == ["f.moe"]
+
+    await wait_for(told, "the cohort told of Kvinnherad's new adviser")
+    day = calendar.next_working_day(cohort.start_date + timedelta(days=20))
+    with pytest.raises(WorkflowUpdateFailedError) as rejected:
+        await handle.execute_update(
+            CohortWorkflow.schedule_network_meeting,
+            ScheduleNetworkMeeting(network="Sunnhordland", date=day, adviser="d.lie"),
+        )
+    assert rejection(rejected) == "adviser: d.lie advises no owner of network Sunnhordland; allowed: f.moe"
+    await handle.execute_update(
+        CohortWorkflow.schedule_network_meeting,
+        ScheduleNetworkMeeting(network="Sunnhordland", date=day, adviser="f.moe"),
+    )
+
+    soon = calendar.next_working_day(await cohorts.today() + timedelta(days=10))
+    await handle.execute_update(CohortWorkflow.add_gathering, AddGathering(title="Network day", date=soon, by="udir"))
+    await cohorts.cohort_settled(handle)
+
+    async def invited() -> bool:
+        return any(
+            r.cohort == cohort.cohort and r.gathering_id == "extra-1"
+            for r in cohorts.fakes.calls[Activities.RECORD_NATIONAL_GATHERING]
+        )
+
+    await wait_for(invited, "the added gathering's invitations recorded")
+    [record] = [
+        r
+        for r in cohorts.fakes.calls[Activities.RECORD_NATIONAL_GATHERING]
+        if r.cohort == cohort.cohort and r.gathering_id == "extra-1"
+    ]
+    assert {g.owner_id: g.advisers for g in record.guests} == {
+        "3301": ["a.hansen"],
+        "1103": ["b.olsen", "c.berg"],
+        "4617": ["f.moe"],
+    }

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from domain import period, period_changes
-from domain.contract import Activities
+from domain.contract import PERIOD_ADVISERS_SIGNAL, Activities
 from domain.effects import Occasion
 from domain.models import ChangeAdvisers, GatheringInvitation, NetworkMeeting, Withdraw
 from domain.phases import Phase
@@ -127,3 +127,15 @@ def test_new_advisers_write_the_periods_row_with_them_and_an_audit_entry_from_wh
         period.check_adviser(state, "b.olsen")
     period.check_adviser(state, "c.berg")
     assert period.status(state, WORKFLOW_ID, at(date(2027, 2, 1))).advisers == ["c.berg", "a.hansen"]
+
+
+def test_a_period_of_a_cohort_tells_its_cohort_of_new_advisers_and_one_outside_a_cohort_tells_no_one() -> None:
+    alone = new_state()
+    request = ChangeAdvisers(advisers=["c.berg"], by="coordinator")
+    assert period_changes.advisers_changed(alone, request, occasion(date(2027, 2, 1))).signals == []
+
+    in_cohort = new_state()
+    in_cohort.report_to = "cohort-2027"
+    [signal] = period_changes.advisers_changed(in_cohort, request, occasion(date(2027, 2, 1))).signals
+    assert (signal.workflow_id, signal.signal) == ("cohort-2027", PERIOD_ADVISERS_SIGNAL)
+    assert signal.payload == {"owner_id": "3301", "advisers": ["c.berg"], "at": "2027-02-01T11:00:00Z"}  # noon in Oslo
