@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from config.settings import VeilederkorpsetSettings
 from domain.contract import period_workflow_id
 from domain.models import (
+    ChangeAdvisers,
     GatheringInvitation,
     MeetingEntry,
     NoticeKind,
@@ -18,6 +19,7 @@ from domain.models import (
     Withdraw,
 )
 from domain.period import (
+    apply_advisers_change,
     apply_gathering,
     apply_meeting,
     apply_milestone,
@@ -30,6 +32,7 @@ from domain.period import (
 )
 from domain.phases import Milestone
 from domain.records import (
+    AdvisersChangeRecord,
     AuditEntry,
     FinalEvaluationRecord,
     GatheringGuest,
@@ -95,6 +98,17 @@ def withdrawal(state: PeriodState, at: datetime) -> PhaseChangeRecord:
         period=PeriodSnapshot.of(state, WORKFLOW_ID, at),
         transition=PhaseTransition.of(change, WORKFLOW_ID, at, request.by),
         audit=audit("update:withdraw-1", request.by, "withdrawn", at, reason=request.reason),
+    )
+
+
+def advisers_change(state: PeriodState, at: datetime) -> AdvisersChangeRecord:
+    request = ChangeAdvisers(advisers=["c.berg", "a.hansen"], by="k.nilsen")
+    before = apply_advisers_change(state, request)
+    return AdvisersChangeRecord(
+        period=PeriodSnapshot.of(state, WORKFLOW_ID, at),
+        audit=audit(
+            "update:advisers-1", request.by, "advisers changed", at, previous=before, advisers=request.advisers
+        ),
     )
 
 

@@ -44,6 +44,11 @@ CASES = {
         lambda: factories.withdrawal(factories.new_period(), LATER),
         {"periods": 1, "phase_transitions": 1, "audit_log": 1},
     ),
+    "change of advisers": Case(
+        Activities.RECORD_ADVISERS_CHANGE,
+        lambda: factories.advisers_change(factories.new_period(), LATER),
+        {"periods": 1, "audit_log": 1},
+    ),
     "meeting": Case(
         Activities.RECORD_MEETING,
         lambda: factories.meeting(factories.new_period(), factories.follow_up(), LATER, "update:meeting-1"),
