@@ -116,6 +116,18 @@ WITHDRAW = mutated(
     {"reason": st.text(max_size=300), "by": free_text()},
 )
 
+CHANGE_ADVISERS = mutated(
+    {"advisers": [ADVISERS[0], "c.berg"], "by": "coordinator.udir"},
+    {
+        "advisers": st.one_of(
+            st.lists(names([*ADVISERS, "c.berg"], "z.nobody", "A.Hansen", "a", " b.olsen ", ""), max_size=12),
+            texts(),
+        ),
+        "by": free_text(),
+        "reason": free_text(300),
+    },
+)
+
 GATHERING_INVITATION = mutated(
     {"gathering_id": "spring", "title": "The school owner role", "date": DaysFromToday(42), "place": "Oslo"},
     {
@@ -200,6 +212,7 @@ RAW_UPDATES = st.one_of(
     _recipes("record_milestone", RECORD_MILESTONE),
     _recipes("schedule_meeting", SCHEDULE_MEETING),
     _recipes("withdraw", WITHDRAW),
+    _recipes("change_advisers", CHANGE_ADVISERS),
 )
 
 

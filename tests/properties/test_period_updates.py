@@ -15,7 +15,7 @@ from typing import Any
 
 from hypothesis import assume, event, given, note
 
-from domain.models import GatheringInvitation, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
+from domain.models import ChangeAdvisers, GatheringInvitation, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
 from domain.phases import Phase
 from tests.helpers.harness import PeriodHandle
 from tests.properties import messages
@@ -43,11 +43,12 @@ async def status(handle: PeriodHandle) -> PeriodStatus:
     return await handle.query(GuidancePeriodWorkflow.status)
 
 
-PeriodUpdate = RecordMilestone | ScheduleMeeting | Withdraw
+PeriodUpdate = RecordMilestone | ScheduleMeeting | Withdraw | ChangeAdvisers
 MODELS: dict[str, type[PeriodUpdate]] = {
     "record_milestone": RecordMilestone,
     "schedule_meeting": ScheduleMeeting,
     "withdraw": Withdraw,
+    "change_advisers": ChangeAdvisers,
 }
 
 
@@ -130,6 +131,17 @@ async def test_withdraw(periods: PeriodBench, drawn: Json) -> None:
             request: Withdraw = decoded.value
             assert after.phase == Phase.WITHDRAWN
             assert after.end_reason == f"withdrawn by {request.by}: {request.reason}"
+
+
+@given(drawn=messages.CHANGE_ADVISERS)
+async def test_change_advisers(periods: PeriodBench, drawn: Json) -> None:
+    async with periods.example() as handle:
+        before, decoded, answer = await send(periods, handle, "change_advisers", drawn)
+        if answer.accepted:
+            after: PeriodStatus = answer.result
+            request: ChangeAdvisers = decoded.value
+            assert after.advisers == request.advisers
+            assert set(after.advisers) != set(before.advisers)
 
 
 @given(drawn=messages.GATHERING_INVITATION)
