@@ -31,7 +31,7 @@ from temporalio.client import Client
 from readmodel import documents
 from readmodel.overview import DISPLAY_ZONE, deadline_day
 from readmodel.records import RecordReader
-from webapp import pages
+from webapp import pages, search_pages
 from webapp.auth import SignInRequired, current_user, sign_in_url
 from webapp.settings import WebSettings
 from webapp.users import UserDirectory
@@ -113,6 +113,7 @@ def create_app(web: WebApp) -> ASGIApp:
             Route("/periods/{workflow_id}/milestone", pages.record_milestone, methods=["POST"]),
             Route("/periods/{workflow_id}/meeting", pages.schedule_meeting, methods=["POST"]),
             Route("/tasks", pages.tasks),
+            Route("/search", search_pages.search),
             Route("/feeds/advisers/{name}.ics", pages.adviser_feed),
             Route("/feeds/owners/{owner_id}.ics", pages.owner_feed),
             # The pages' sheet, and the read model's document sheet it builds on.
