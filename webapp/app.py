@@ -31,6 +31,7 @@ from temporalio.client import Client
 from readmodel import documents
 from readmodel.overview import DISPLAY_ZONE, deadline_day
 from readmodel.records import RecordReader
+from readmodel.search import MAX_QUERY_LENGTH
 from webapp import pages, search_pages
 from webapp.auth import SignInRequired, current_user, sign_in_url
 from webapp.settings import WebSettings
@@ -71,6 +72,8 @@ def _template_globals(request: Request) -> dict[str, Any]:
         "web": web,
         "tz": DISPLAY_ZONE,
         "deadline_day": deadline_day,
+        # The header's search box takes what the search takes.
+        "search_max_length": MAX_QUERY_LENGTH,
     }
 
 

@@ -6,7 +6,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from readmodel.search import MAX_OWNERS, MAX_QUERY_LENGTH, SearchError, search_owners
+from readmodel.search import MAX_OWNERS, SearchError, search_owners
 from webapp.pages import _render, _user, _web
 
 
@@ -19,5 +19,5 @@ async def search(request: Request) -> Response:
         result = await search_owners(_web(request).reader, query, adviser=None if user.is_coordinator else user.name)
     except SearchError as error:
         raise HTTPException(400, str(error)) from None
-    context = {"result": result, "q": query, "max_owners": MAX_OWNERS, "max_length": MAX_QUERY_LENGTH}
+    context = {"result": result, "q": query, "max_owners": MAX_OWNERS}
     return _render(request, "search.html", context)

@@ -164,3 +164,4 @@ async def test_the_search_box_is_in_every_pages_header_and_needs_a_session(http:
 
     assert before.status_code == 303 and before.headers["location"].startswith("/login")
     assert '<form class="search" method="get" action="/search" role="search">' in tasks.text
+    assert f'name="q" type="search" maxlength="{MAX_QUERY_LENGTH}"' in tasks.text
