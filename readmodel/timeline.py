@@ -148,7 +148,7 @@ def cohort_timeline_svg(
         mx = x(month)
         out.append(f'<line x1="{mx:.1f}" y1="{top - 6}" x2="{mx:.1f}" y2="{chart_bottom}" stroke="#e3e3e3"/>')
         # A label that would run off the right edge is left out (its grid line stays).
-        if (span < 300 or month.month in (1, 4, 7, 10)) and mx + 50 <= width:
+        if (span < 300 or month.month in (1, 4, 7, 10)) and mx + 60 <= width:
             out.append(f'<text x="{mx + 2:.1f}" y="{top - 10}" fill="#555">{month:%b %Y}</text>')
     for row, period in enumerate(periods):
         y = top + row * ROW_HEIGHT
