@@ -159,6 +159,11 @@ class Invitation(BaseModel):
     def period_live(self) -> bool:
         return self.state == InvitationState.ACCEPTED and self.period_started and not self.period_ended
 
+    @property
+    def is_overdue(self) -> bool:
+        """Its period's last report said overdue, and the period has not ended since (an ended one is never late)."""
+        return self.overdue and not self.period_ended
+
 
 class CohortState(BaseModel):
     """All state of one cohort: carried whole through continue-as-new."""
@@ -544,7 +549,7 @@ def status(state: CohortState, workflow_id: str) -> CohortStatus:
         records_refused=len(state.refused),
         periods_started=sum(1 for i in state.invitations if i.period_started),
         periods_ended=sum(1 for i in state.invitations if i.period_ended),
-        overdue=sum(1 for i in state.invitations if i.overdue and not i.period_ended),
+        overdue=sum(1 for i in state.invitations if i.is_overdue),
         phases=phases,
         gatherings=[g.model_copy() for g in state.gatherings],
         network_meetings=list(state.network_meetings),

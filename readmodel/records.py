@@ -124,6 +124,25 @@ class AuditLog:
 AUDIT_LIMIT = 200
 
 
+@dataclass(frozen=True)
+class InvitationRow:
+    """One row of `invitations`: where an invited owner's answer stands."""
+
+    cohort: str
+    owner_id: str
+    owner_name: str
+    county: str
+    advisers: list[str]
+    state: str
+    period_workflow_id: str | None
+
+
+@dataclass(frozen=True)
+class OwnerName:
+    owner_id: str
+    owner_name: str
+
+
 @dataclass
 class PeriodRecords:
     """Everything the store holds about some periods, grouped by workflow id."""
@@ -214,6 +233,48 @@ class RecordReader:
             owner_id,
         )
         return [PeriodRow.model_validate(dict(row)) for row in rows]
+
+    async def periods_of_owners(self, owner_ids: list[str], *, adviser: str | None = None) -> list[PeriodRow]:
+        """The periods of the owners `owner_ids` in every cohort (only `adviser`'s, if given), by cohort and owner."""
+        rows = await self._pool.fetch(
+            f"""
+            SELECT {_PERIOD_COLUMNS} FROM periods
+            WHERE owner_id = ANY($1::text[]) AND ($2::text IS NULL OR $2 = ANY(advisers))
+            ORDER BY cohort, owner_id
+            """,
+            owner_ids,
+            adviser,
+        )
+        return [PeriodRow.model_validate(dict(row)) for row in rows]
+
+    async def invitations(
+        self, *, cohort: str | None = None, owner_ids: list[str] | None = None
+    ) -> list[InvitationRow]:
+        """The invitations of `cohort` and/or of the owners `owner_ids` (None: no filter), by cohort and owner."""
+        rows = await self._pool.fetch(
+            """
+            SELECT cohort, owner_id, owner_name, county, advisers, state, period_workflow_id FROM invitations
+            WHERE ($1::text IS NULL OR cohort = $1) AND ($2::text[] IS NULL OR owner_id = ANY($2::text[]))
+            ORDER BY cohort, owner_id
+            """,
+            cohort,
+            owner_ids,
+        )
+        return [InvitationRow(**dict(row)) for row in rows]
+
+    async def owner_names(self, *, adviser: str | None = None) -> list[OwnerName]:
+        """Every owner the store knows (from its periods and, without `adviser`, its invitations), by number:
+        the names an owner search looks through. With `adviser`: only the owners of that adviser's periods."""
+        rows = await self._pool.fetch(
+            """
+            SELECT DISTINCT owner_id, owner_name FROM periods WHERE $1::text IS NULL OR $1 = ANY(advisers)
+            UNION
+            SELECT DISTINCT owner_id, owner_name FROM invitations WHERE $1::text IS NULL
+            ORDER BY owner_id, owner_name
+            """,
+            adviser,
+        )
+        return [OwnerName(row["owner_id"], row["owner_name"]) for row in rows]
 
     async def period(self, workflow_id: str) -> PeriodRow | None:
         row = await self._pool.fetchrow(f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE workflow_id = $1", workflow_id)

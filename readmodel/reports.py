@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from readmodel.charts import BarChart
 from readmodel.overview import DISPLAY_ZONE, days_in_phase, deadline_day, is_overdue, local_today
 from readmodel.records import PeriodRecords, PeriodRow
 
@@ -36,12 +37,24 @@ class CohortReport:
     owners: list[OwnerProgress]
     phase_distribution: list[tuple[str, int]]
     development_areas: list[tuple[str, int]]
+    #: Per phase with an open period, in the distribution's order: how many of them are overdue.
+    overdue_by_phase: list[tuple[str, int]]
 
     @property
     def overdue(self) -> list[OwnerProgress]:
         """The overdue owners, longest overdue first."""
         late = [o for o in self.owners if o.overdue]
         return sorted(late, key=lambda o: (o.phase_due_on or date.max, o.period.owner_id))
+
+    @property
+    def charts(self) -> list[BarChart]:
+        """The phase distribution and the overdue counts as bar charts (the numbers of the tables beside them)."""
+        return [
+            BarChart("phase-chart", "Periods per phase", self.phase_distribution, "periods", "No periods to show."),
+            BarChart(
+                "overdue-chart", "Overdue periods per phase", self.overdue_by_phase, "overdue", "No open periods."
+            ),
+        ]
 
 
 def cohort_report(cohort: str, records: PeriodRecords, now: datetime) -> CohortReport:
@@ -72,12 +85,16 @@ def cohort_report(cohort: str, records: PeriodRecords, now: datetime) -> CohortR
     order = {name: i for p in records.periods for i, name in enumerate(records.plan_of(p).phases)}
     distribution = sorted(phases.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
     areas = Counter(p.development_area_label for p in records.periods if p.development_area)
+    open_phases = {o.period.phase for o in owners if o.period.is_open}
+    late = Counter(o.period.phase for o in owners if o.overdue)
+    overdue_by_phase = [(phase, late[phase]) for phase, _ in distribution if phase in open_phases]
     return CohortReport(
         cohort=cohort,
         generated_at=now,
         owners=owners,
         phase_distribution=distribution,
         development_areas=sorted(areas.items(), key=lambda item: (-item[1], item[0])),
+        overdue_by_phase=overdue_by_phase,
     )
 
 

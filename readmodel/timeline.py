@@ -1,17 +1,20 @@
 """The cohort timeline: a Gantt-style SVG with one row per school owner (no I/O, no JavaScript).
 
-Each row shows the owner's phases as coloured bars (from the recorded phase transitions), the open
-phase continued pale up to its due date, its meetings as dark diamonds, its national gatherings as
-triangles, and a red line marks today. The
-picture is plain SVG so the web page, the printable report and the `guidance report` files share it.
+Each row shows the owner's whole planned period (a dotted outline to its planned end), its phases as coloured
+bars (from the recorded phase transitions), the open phase continued pale up to its due date, its meetings as dark
+diamonds, its national gatherings as triangles; the cohort's planned national gatherings are dashed lines across
+every row, and a red line marks today. The picture is plain SVG so the web page, the printable report and the
+`guidance report` files share it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
 
+from domain.gatherings import NationalGathering
 from readmodel.overview import DISPLAY_ZONE, deadline_day, is_overdue, local_today
 from readmodel.records import PeriodRecords, PeriodRow
 
@@ -23,7 +26,7 @@ ROW_HEIGHT = 26
 AXIS_HEIGHT = 34
 LEGEND_ROW_HEIGHT = 22
 MARKER_COLOUR = "#222222"
-#: The chart reaches at least this far past today, so the coming weeks are always in view.
+#: With no period to show, the chart reaches this far past today, so the coming weeks are in view.
 LOOK_AHEAD = timedelta(weeks=8)
 TODAY_COLOUR = "#C0392B"
 
@@ -82,25 +85,18 @@ def phase_colours(records: PeriodRecords) -> dict[str, str]:
     return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
 
 
-def chart_window(records: PeriodRecords, today: date) -> tuple[date, date]:
-    """The days the chart spans: from the first start to a little past what is planned (a meeting, a
-    gathering, a phase's due date) and at least `LOOK_AHEAD` past today, never past the last period end.
-
-    A 30-month axis would squeeze the months that matter into a corner, so the rest of a period is left out.
+def chart_window(records: PeriodRecords, today: date, planned: Sequence[NationalGathering] = ()) -> tuple[date, date]:
+    """The days the chart spans: from a week before the first start (or today) to the last period's planned end,
+    so every row shows its whole period as its plan sets it (30 months for the guidance corps), with today and
+    every planned gathering in view.
     """
     periods = records.periods
+    later = [today + timedelta(days=1), *(g.date for g in planned)]
     if not periods:
-        return today - timedelta(days=30), today + LOOK_AHEAD
+        return today - timedelta(days=30), max([today + LOOK_AHEAD, *later])
     first = min(p.start_date for p in periods)
-    planned = [today + LOOK_AHEAD]
-    for p in periods:
-        planned += [m.meeting_date for m in records.meetings_of(p.workflow_id)]
-        planned += [g.gathering_date for g in records.gatherings_of(p.workflow_id)]
-        if p.phase_due_at is not None and p.is_open:
-            planned.append(deadline_day(p.phase_due_at))
     end = max(deadline_day(p.ends_at) for p in periods)
-    last = min(max(planned) + timedelta(weeks=2), end)
-    return min(first, today) - timedelta(days=7), max(last, today + timedelta(days=1))
+    return min(first, today) - timedelta(days=7), max([end, *later])
 
 
 def _month_starts(first: date, last: date) -> list[date]:
@@ -113,17 +109,21 @@ def _month_starts(first: date, last: date) -> list[date]:
     return starts
 
 
-def cohort_timeline_svg(records: PeriodRecords, now: datetime, *, title: str = "") -> str:
+def cohort_timeline_svg(
+    records: PeriodRecords, now: datetime, *, title: str = "", planned: Sequence[NationalGathering] = ()
+) -> str:
     """The timeline of `records.periods` (one row each, in their order) as an SVG document.
 
     Args:
         records: The periods and their transitions, meetings and gatherings.
         now: The moment to draw as today (an aware datetime).
         title: A caption above the chart, e.g. "Cohort 2027".
+        planned: The cohort's national gatherings as its workflow plans them (`CohortStatus.gatherings`), drawn
+            across every row from the moment they are planned; the record store only knows those already sent.
     """
     today = local_today(now)
     periods = records.periods
-    first, last = chart_window(records, today)
+    first, last = chart_window(records, today, planned)
     span = (last - first).days or 1
 
     def x(day: date) -> float:
@@ -133,7 +133,7 @@ def cohort_timeline_svg(records: PeriodRecords, now: datetime, *, title: str = "
     top = AXIS_HEIGHT + (24 if title else 0)
     chart_bottom = top + ROW_HEIGHT * max(len(periods), 1)
     legend_items = [*colours.items()]
-    legend_rows = (len(legend_items) + 4 + 3) // 4  # the phases, then meeting, gathering, due and today
+    legend_rows = (len(legend_items) + 6 + 3) // 4  # the phases, then the planned period, the markers and today
     height = chart_bottom + 16 + legend_rows * LEGEND_ROW_HEIGHT + 8
     width = LABEL_WIDTH + CHART_WIDTH + 20
     out: list[str] = [
@@ -147,7 +147,8 @@ def cohort_timeline_svg(records: PeriodRecords, now: datetime, *, title: str = "
     for month in _month_starts(first, last):
         mx = x(month)
         out.append(f'<line x1="{mx:.1f}" y1="{top - 6}" x2="{mx:.1f}" y2="{chart_bottom}" stroke="#e3e3e3"/>')
-        if span < 300 or month.month in (1, 4, 7, 10):
+        # A label that would run off the right edge is left out (its grid line stays).
+        if (span < 300 or month.month in (1, 4, 7, 10)) and mx + 60 <= width:
             out.append(f'<text x="{mx + 2:.1f}" y="{top - 10}" fill="#555">{month:%b %Y}</text>')
     for row, period in enumerate(periods):
         y = top + row * ROW_HEIGHT
@@ -157,6 +158,13 @@ def cohort_timeline_svg(records: PeriodRecords, now: datetime, *, title: str = "
         flag = " \N{WARNING SIGN} overdue" if is_overdue(period, now) else ""
         fill = TODAY_COLOUR if flag else "#222"
         out.append(f'<text x="8" y="{y + 17}" fill="{fill}">{escape(label + flag)}</text>')
+        planned_end = deadline_day(period.ends_at)
+        px0, px1 = x(period.start_date), x(planned_end)
+        out.append(
+            f'<rect class="period-span" x="{px0:.1f}" y="{y + 4}" width="{max(px1 - px0, 2):.1f}" '
+            f'height="{ROW_HEIGHT - 8}" fill="none" stroke="#b0b0b0" stroke-dasharray="2 3" rx="2">'
+            f"<title>planned period {period.start_date.isoformat()} to {planned_end.isoformat()}</title></rect>"
+        )
         for bar in phase_bars(period, records, today):
             x0, x1 = x(bar.start), x(bar.end)
             out.append(
@@ -193,6 +201,8 @@ def cohort_timeline_svg(records: PeriodRecords, now: datetime, *, title: str = "
             )
     if not periods:
         out.append(f'<text x="{LABEL_WIDTH}" y="{top + 17}" fill="#555">No periods to show.</text>')
+    for planned_gathering in planned:
+        out.append(_planned_gathering(planned_gathering, x(planned_gathering.date), top, chart_bottom))
     tx = x(today)
     out.append(
         f'<line class="today" x1="{tx:.1f}" y1="{top - 6}" x2="{tx:.1f}" y2="{chart_bottom}" '
@@ -204,8 +214,26 @@ def cohort_timeline_svg(records: PeriodRecords, now: datetime, *, title: str = "
     return "\n".join(out)
 
 
+def _planned_gathering(gathering: NationalGathering, gx: float, top: int, bottom: int) -> str:
+    """A cohort's national gathering across every row: planned, or with its invitations sent."""
+    sent = (
+        "invitations sent" if not gathering.needs_sending else f"invitations go out {gathering.invite_on.isoformat()}"
+    )
+    return (
+        f'<g class="planned-gathering" data-date="{gathering.date.isoformat()}"><title>national gathering '
+        f"{gathering.date.isoformat()}: {escape(gathering.title)}, {escape(gathering.place)} ({sent})</title>"
+        f'<line x1="{gx:.1f}" y1="{top - 6}" x2="{gx:.1f}" y2="{bottom}" stroke="{MARKER_COLOUR}" '
+        'stroke-width="1" stroke-dasharray="4 3"/>'
+        f'<path d="M{gx:.1f},{top - 4} L{gx + 5:.1f},{top - 13} L{gx - 5:.1f},{top - 13} Z" fill="#ffffff" '
+        f'stroke="{MARKER_COLOUR}" stroke-width="1.5"/></g>'
+    )
+
+
 def _legend(phases: list[tuple[str, str]], y0: int) -> list[str]:
     items = [(f'<rect width="14" height="10" y="-9" fill="{colour}" rx="2"/>', name) for name, colour in phases]
+    items.append(
+        ('<rect width="14" height="10" y="-9" fill="none" stroke="#b0b0b0" stroke-dasharray="2 3"/>', "planned period")
+    )
     items.append((f'<path d="M5,-10 L10,-4 L5,2 L0,-4 Z" fill="{MARKER_COLOUR}"/>', "meeting"))
     items.append(
         (f'<path d="M6,-11 L12,0 L0,0 Z" fill="#fff" stroke="{MARKER_COLOUR}" stroke-width="1.5"/>', "gathering")
@@ -214,6 +242,12 @@ def _legend(phases: list[tuple[str, str]], y0: int) -> list[str]:
         (
             '<rect width="14" height="8" y="-8" fill="#999" fill-opacity="0.35" stroke="#999" stroke-dasharray="3 2"/>',
             "until the phase is due",
+        )
+    )
+    items.append(
+        (
+            f'<line x1="6" y1="-11" x2="6" y2="2" stroke="{MARKER_COLOUR}" stroke-dasharray="4 3"/>',
+            "national gathering (planned)",
         )
     )
     items.append((f'<line x1="6" y1="-11" x2="6" y2="2" stroke="{TODAY_COLOUR}" stroke-width="2"/>', "today"))

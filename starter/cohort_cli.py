@@ -6,7 +6,7 @@ gatherings and network meetings, and reads where every owner stands.
     guidance cohort gathering add 2027 --title "The school owner role" --date 2027-05-11 --by coordinator.udir
     guidance cohort gathering move 2027 start --date 2027-02-09 --by coordinator.udir
     guidance cohort network-meeting 2027 --network Sunnhordland --date 2027-03-02 --adviser d.lie
-    guidance cohort show 2027 [--county 33] [--phase mapping] [--state invited] [--json]
+    guidance cohort show 2027 [--county 33] [--phase mapping] [--state invited] [--overdue] [--json]
 
 The commands follow the rest of `guidance` (`starter.cli`): the same connection, answer timeout, messages
 and exit codes. The cohort's workflow is ``cohort-{NAME}`` (`starter.cohorts`). Importing this module adds
@@ -46,6 +46,7 @@ from domain.cohort import (
 from domain.contract import TASK_QUEUE, cohort_workflow_id
 from domain.gatherings import AddGathering, MoveGathering, NationalGathering
 from domain.models import SchoolOwner
+from readmodel.filters import OwnerFilter, invitation_facts
 from starter import client as api
 from starter import cohorts, commands
 from starter.cohort_files import Assignment, CohortFileError, read_assignments, read_shortlist
@@ -412,21 +413,21 @@ def show(
         InvitationState | None,
         typer.Option("--state", help="Only the owners whose invitation is in this state.", show_default=False),
     ] = None,
+    overdue: Annotated[
+        bool | None,
+        typer.Option("--overdue/--not-overdue", help="Only the overdue periods, or only those that are not."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show the cohort: one row per owner (invitation, phase, due date, network), its gatherings and counts.
 
-    --county, --phase and --state choose the owners shown (in --json too); the counts are the whole cohort's.
+    --county, --phase, --state and --overdue/--not-overdue choose the owners shown (in --json too), by the rule the
+    web app's cohort overview filters by (`readmodel.filters`); the counts are the whole cohort's.
     """
     with _reported(name):
         status = commands.run(ctx, cohort_workflow_id(name), lambda client: _status(client, name))
-        shown = [
-            i
-            for i in status.invitations
-            if (county is None or i.county == county)
-            and (phase is None or i.phase == phase)
-            and (state is None or i.state == state)
-        ]
+        chosen = OwnerFilter(county=county, phase=phase, overdue=overdue, state=state)
+        shown = [i for i in status.invitations if chosen.admits(invitation_facts(i))]
         if as_json:
             typer.echo(status.model_copy(update={"invitations": shown}).model_dump_json(indent=2))
             return
@@ -471,7 +472,7 @@ def owners_table(status: CohortStatus, invitations: Sequence[Invitation]) -> Tab
             i.county,
             invitation,
             i.phase or ("-" if not i.period_started else "started"),
-            Text("OVERDUE", style="bold red") if i.overdue and not i.period_ended else "",
+            Text("OVERDUE", style="bold red") if i.is_overdue else "",
             str(i.phase_due_on) if i.phase_due_on and not i.period_ended else "-",
             Text(i.network or "-"),
         )

@@ -31,7 +31,8 @@ from temporalio.client import Client
 from readmodel import documents
 from readmodel.overview import DISPLAY_ZONE, deadline_day
 from readmodel.records import RecordReader
-from webapp import pages, period_actions
+from readmodel.search import MAX_QUERY_LENGTH
+from webapp import pages, period_actions, search_pages
 from webapp.auth import SignInRequired, current_user, sign_in_url
 from webapp.settings import WebSettings
 from webapp.users import UserDirectory
@@ -71,6 +72,8 @@ def _template_globals(request: Request) -> dict[str, Any]:
         "web": web,
         "tz": DISPLAY_ZONE,
         "deadline_day": deadline_day,
+        # The header's search box takes what the search takes.
+        "search_max_length": MAX_QUERY_LENGTH,
     }
 
 
@@ -115,6 +118,7 @@ def create_app(web: WebApp) -> ASGIApp:
             Route("/periods/{workflow_id}/withdraw", period_actions.withdraw, methods=["POST"]),
             Route("/periods/{workflow_id}/advisers", period_actions.change_advisers, methods=["POST"]),
             Route("/tasks", pages.tasks),
+            Route("/search", search_pages.search),
             Route("/feeds/advisers/{name}.ics", pages.adviser_feed),
             Route("/feeds/owners/{owner_id}.ics", pages.owner_feed),
             # The pages' sheet, and the read model's document sheet it builds on.

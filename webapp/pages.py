@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -14,9 +14,11 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 from temporalio.service import RPCError
 
-from domain.cohort import CohortStatus
+from domain.cohort import CohortStatus, Invitation, InvitationState
+from domain.gatherings import NationalGathering
 from domain.models import PeriodStatus
 from readmodel.documents import DocumentError, report_html, report_pdf
+from readmodel.filters import FilterError, OwnerFilter, invitation_facts, owner_filter, period_facts
 from readmodel.overview import DISPLAY_ZONE, local_today, overview_lines
 from readmodel.records import PeriodRecords, PeriodRow
 from readmodel.reports import cohort_report, report_csv
@@ -101,11 +103,13 @@ async def cohorts(request: Request) -> Response:
     return _render(request, "cohorts.html", {"cohorts": sorted(counts.items(), reverse=True)})
 
 
-def _filters(request: Request, user: User) -> tuple[str | None, str | None]:
-    """The county and adviser filters; an adviser always sees their own periods only."""
-    county = request.query_params.get("county") or None
-    adviser = request.query_params.get("adviser") or None
-    return county, adviser if user.is_coordinator else user.name
+def _filters(request: Request, user: User) -> OwnerFilter:
+    """The query string's filters (county, adviser, phase, overdue, state); an adviser sees their own periods only."""
+    try:
+        chosen = owner_filter(request.query_params)
+    except FilterError as error:
+        raise HTTPException(400, str(error)) from None
+    return chosen if user.is_coordinator else replace(chosen, adviser=user.name)
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,7 @@ class _CohortView:
     cohort: str
     records: PeriodRecords
     now: datetime
+    chosen: OwnerFilter
 
     @property
     def title(self) -> str:
@@ -127,9 +132,10 @@ async def _cohort_view(request: Request) -> _CohortView:
     cohort = request.path_params["cohort"]
     if not await web.reader.has_cohort(cohort):
         raise HTTPException(404, f"there is no cohort {cohort!r} in the record store")
-    county, adviser = _filters(request, user)
-    periods = await web.reader.periods(cohort=cohort, county=county, adviser=adviser)
-    return _CohortView(user, cohort, await web.reader.records(periods), web.clock())
+    chosen, now = _filters(request, user), web.clock()
+    periods = await web.reader.periods(cohort=cohort, county=chosen.county, adviser=chosen.adviser)
+    shown = [p for p in periods if chosen.admits(period_facts(p, now))]
+    return _CohortView(user, cohort, await web.reader.records(shown), now, chosen)
 
 
 async def _live_cohort(request: Request, cohort: str) -> CohortStatus | None:
@@ -164,13 +170,19 @@ async def _cohort_page(
         "cohort": view.cohort,
         "live": live,
         # Every owner's invitation is the coordinators' business; an adviser sees the periods they follow.
-        "invitations": live.invitations if live is not None and user.is_coordinator else [],
+        "invitations": await _chosen_invitations(request, view, live) if user.is_coordinator else [],
         "lines": overview_lines(view.records, view.now),
-        "timeline": cohort_timeline_svg(view.records, view.now),
+        "timeline": cohort_timeline_svg(view.records, view.now, planned=live.gatherings if live else ()),
+        "report": cohort_report(view.cohort, view.records, view.now),
         "counties": sorted({p.county for p in everyone}),
         "advisers": sorted({a for p in everyone for a in p.advisers}),
+        "phases": _phase_choices(view.records, everyone),
+        "states": [s.value for s in InvitationState],
         "county": request.query_params.get("county", ""),
         "adviser": request.query_params.get("adviser", ""),
+        "phase": request.query_params.get("phase", ""),
+        "overdue": request.query_params.get("overdue", ""),
+        "state": request.query_params.get("state", ""),
         "query": request.url.query,
         "open_invitations": [i for i in live.invitations if i.state.is_open] if live is not None else [],
         "today": local_today(view.now),
@@ -180,6 +192,28 @@ async def _cohort_page(
         "form": form,
     }
     return _render(request, "cohort.html", context, status_code=status_code)
+
+
+async def _chosen_invitations(request: Request, view: _CohortView, live: CohortStatus | None) -> list[Invitation]:
+    """The cohort's invitations the query's filters choose (advisers as the record store's invitations name them)."""
+    if live is None:
+        return []
+    if view.chosen.is_empty:
+        return live.invitations
+    advisers = {i.owner_id: i.advisers for i in await _web(request).reader.invitations(cohort=view.cohort)}
+    return [i for i in live.invitations if view.chosen.admits(invitation_facts(i, advisers.get(i.owner_id)))]
+
+
+def _phase_choices(records: PeriodRecords, everyone: list[PeriodRow]) -> list[str]:
+    """The phases to filter by: the plans' own in their order, then any other a period is in (e.g. completed)."""
+    planned = [name for p in everyone for name in records.plan_of(p).phases]
+    return list(dict.fromkeys([*planned, *sorted({p.phase for p in everyone})]))
+
+
+async def _planned_gatherings(request: Request, cohort: str) -> list[NationalGathering]:
+    """The cohort's national gatherings as its workflow plans them; none when it does not answer."""
+    live = await _live_cohort(request, cohort)
+    return live.gatherings if live is not None else []
 
 
 async def _cohort_action(
@@ -231,15 +265,17 @@ async def move_gathering(request: Request) -> Response:
 
 async def cohort_timeline(request: Request) -> Response:
     view = await _cohort_view(request)
-    svg = cohort_timeline_svg(view.records, view.now, title=view.title)
+    planned = await _planned_gatherings(request, view.cohort)
+    svg = cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned)
     return Response(svg, media_type="image/svg+xml")
 
 
 async def cohort_report_page(request: Request) -> Response:
     view = await _cohort_view(request)
+    planned = await _planned_gatherings(request, view.cohort)
     context = {
         "report": cohort_report(view.cohort, view.records, view.now),
-        "timeline": cohort_timeline_svg(view.records, view.now, title=view.title),
+        "timeline": cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned),
         "generated": view.now.astimezone(DISPLAY_ZONE),
         "query": request.url.query,
     }
@@ -249,7 +285,8 @@ async def cohort_report_page(request: Request) -> Response:
 async def cohort_report_pdf(request: Request) -> Response:
     view = await _cohort_view(request)
     report = cohort_report(view.cohort, view.records, view.now)
-    html = report_html(report, cohort_timeline_svg(view.records, view.now, title=view.title), view.now)
+    planned = await _planned_gatherings(request, view.cohort)
+    html = report_html(report, cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned), view.now)
     try:
         # Chromium takes a second or two: off the event loop, so other requests go on meanwhile.
         pdf = await asyncio.to_thread(report_pdf, html)

@@ -146,6 +146,11 @@ async def test_an_accepted_answer_starts_the_period_and_a_second_answer_is_rejec
     assert only_declined.exit_code == 0, only_declined.output
     assert "Stavanger" in only_declined.stdout and "Drammen" not in only_declined.stdout
     assert "Shown: 1 of 2 owners." in only_declined.stdout
+    # Drammen's period has just begun: it is not overdue (the web overview's rule, readmodel.filters).
+    on_time = await cohort_cli.guidance("cohort", "show", name, "--not-overdue", "--state", "accepted")
+    late = await cohort_cli.guidance("cohort", "show", name, "--overdue")
+    assert on_time.exit_code == 0 and "Drammen" in on_time.stdout and "Shown: 1 of 2 owners." in on_time.stdout
+    assert late.exit_code == 0 and "Drammen" not in late.stdout and "Shown: 0 of 2 owners." in late.stdout
 
     twice = await cohort_cli.start_cohort_with_command(
         name, "--start-date", "2027-01-04", "--owners", "3301", "--advisers", "a.hansen"

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
+
+from config.settings import resolve_plan
+from domain.gatherings import NationalGathering
+from readmodel.documents import report_html
 from readmodel.overview import overview_lines
 from readmodel.records import RecordReader
 from readmodel.reports import cohort_report, report_csv
 from readmodel.tasks import adviser_tasks
-from readmodel.timeline import cohort_timeline_svg, phase_bars
+from readmodel.timeline import CHART_WIDTH, LABEL_WIDTH, cohort_timeline_svg, phase_bars
 from tests.readmodel.rows import BERGEN, COHORT, DRAMMEN, KONGSBERG, NOW
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -95,16 +102,67 @@ async def test_the_cohort_report_counts_phases_overdue_meetings_gatherings_and_a
     assert rows["4601"]["development_area"] == "basic_skills"
 
 
-async def test_the_timeline_spans_the_coming_weeks_not_the_whole_thirty_months(reader: RecordReader) -> None:
+async def test_the_timeline_spans_each_periods_whole_planned_thirty_months(reader: RecordReader) -> None:
     records = await reader.records(await reader.periods(cohort=COHORT))
+    plan_months = resolve_plan("veilederkorpset").max_months
 
     svg = ET.fromstring(cohort_timeline_svg(records, NOW))
 
-    months = [t.text for t in svg.iter(f"{SVG}text") if t.text and t.text[:3] in ("Jan", "May", "Jun", "Jul")]
-    # From a week before the first start to two weeks past today + 8 weeks (27 May), later than any plan.
-    assert months == ["Jan 2027", "May 2027", "Jun 2027"]
+    assert plan_months == 30
+    months = [t.text for t in svg.iter(f"{SVG}text") if t.text and re.fullmatch(r"[A-Z][a-z]{2} \d{4}", t.text)]
+    # From a week before the first start (4 January 2027) to the periods' planned end, 30 months on (3 July 2029);
+    # a label of a quarter is drawn where it fits (July 2029 begins two days before the right edge).
+    assert months[0] == "Jan 2027" and months[-1] == "Apr 2029" and len(months) == 10
+    spans = [r for r in svg.iter(f"{SVG}rect") if r.get("class") == "period-span"]
+    assert [r.findtext(f"{SVG}title") for r in spans] == ["planned period 2027-01-04 to 2029-07-03"] * 3
+    right_edge = LABEL_WIDTH + CHART_WIDTH
+    assert all(float(r.get("x", "0")) + float(r.get("width", "0")) == pytest.approx(right_edge) for r in spans)
     due = [r.findtext(f"{SVG}title") for r in svg.iter(f"{SVG}rect") if r.get("class") == "phase-due"]
     assert due == ["anchoring due 2027-05-05", "goal_prioritisation due 2027-05-03"], "Kongsberg's due date has passed"
+
+
+async def test_the_timeline_marks_a_planned_gathering_across_every_row(reader: RecordReader) -> None:
+    records = await reader.records(await reader.periods(cohort=COHORT))
+    autumn = NationalGathering(
+        gathering_id="2027-autumn",
+        title="Autumn gathering",
+        invite_on=date(2027, 8, 30),
+        date=date(2027, 10, 12),
+        place="Trondheim",
+    )
+
+    svg = ET.fromstring(cohort_timeline_svg(records, NOW, planned=[autumn]))
+
+    marks = [g for g in svg.iter(f"{SVG}g") if g.get("class") == "planned-gathering"]
+    assert [m.get("data-date") for m in marks] == ["2027-10-12"]
+    assert marks[0].findtext(f"{SVG}title") == (
+        "national gathering 2027-10-12: Autumn gathering, Trondheim (invitations go out 2027-08-30)"
+    )
+    line = marks[0].find(f"{SVG}line")
+    assert line is not None and float(line.get("y2", "0")) > float(line.get("y1", "0")) + 3 * 26 - 10, "every row"
+    assert "national gathering (planned)" in [t.text for t in svg.iter(f"{SVG}text")]
+
+
+async def test_the_charts_count_what_the_overview_counts(reader: RecordReader) -> None:
+    records = await reader.records(await reader.periods(cohort=COHORT))
+    lines = overview_lines(records, NOW)
+
+    phases, overdue = cohort_report(COHORT, records, NOW).charts
+
+    assert dict(phases.bars) == Counter(line.period.phase for line in lines)
+    assert sum(count for _, count in overdue.bars) == sum(1 for line in lines if line.overdue) == 1
+    assert dict(overdue.bars) == {"mapping": 1, "anchoring": 0, "goal_prioritisation": 0}
+    drawn = ET.fromstring(phases.svg)
+    assert drawn.get("role") == "img" and drawn.findtext(f"{SVG}title") == "Periods per phase"
+    bars = {
+        r.get("data-label"): int(r.get("data-count", "-1")) for r in drawn.iter(f"{SVG}rect") if r.get("class") == "bar"
+    }
+    assert bars == dict(phases.bars)
+    texts = [t.text for t in drawn.iter(f"{SVG}text")]
+    assert all(label in texts for label in bars), "each bar carries its name in text, not colour alone"
+    assert drawn.findtext(f"{SVG}desc") == (
+        "Periods per phase. mapping: 1, anchoring: 1, goal_prioritisation: 1. In all 3 periods."
+    )
 
 
 async def test_a_period_that_has_not_begun_has_no_days_in_phase(reader: RecordReader) -> None:
@@ -114,3 +172,27 @@ async def test_a_period_that_has_not_begun_has_no_days_in_phase(reader: RecordRe
     lines = {line.period.owner_id: line for line in overview_lines(records, before_the_start)}
 
     assert lines[DRAMMEN.owner_id].days_in_phase is None  # not -31
+
+
+async def test_the_printable_report_has_the_charts_with_their_numbers_and_the_planned_gatherings(
+    reader: RecordReader,
+) -> None:
+    records = await reader.records(await reader.periods(cohort=COHORT))
+    autumn = NationalGathering(
+        gathering_id="2027-autumn",
+        title="Autumn gathering",
+        invite_on=date(2027, 8, 30),
+        date=date(2027, 10, 12),
+        place="Trondheim",
+    )
+    report = cohort_report(COHORT, records, NOW)
+
+    page = report_html(report, cohort_timeline_svg(records, NOW, planned=[autumn]), NOW)
+
+    for chart in report.charts:
+        assert f'id="{chart.chart_id}"' in page and f'id="{chart.chart_id}-numbers"' in page
+    numbers = page.split('id="phase-chart-numbers"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r"<tr><td>(\w+)</td><td>(\d+)</td></tr>", numbers) == [
+        (phase, str(count)) for phase, count in report.phase_distribution
+    ]
+    assert 'class="planned-gathering" data-date="2027-10-12"' in page
