@@ -33,6 +33,7 @@ from readmodel.overview import DISPLAY_ZONE, deadline_day
 from readmodel.records import RecordReader
 from webapp import pages
 from webapp.auth import SignInRequired, current_user, sign_in_url
+from webapp.csrf import MultipartCsrfToken
 from webapp.settings import WebSettings
 from webapp.users import UserDirectory
 
@@ -138,4 +139,5 @@ def create_app(web: WebApp) -> ASGIApp:
         always_protect={"/login", "/logout"},
         cookie_secure=web.settings.secure_cookies,
     )
-    return protected
+    # asgi-csrf cannot read a multipart form's token itself any more (webapp/csrf.py): handed over as its header.
+    return MultipartCsrfToken(protected)
