@@ -4,26 +4,34 @@ asgi-csrf (0.11, the newest) reads the token of a multipart/form-data post with 
 ``FormParser(..., FileClass=...)``; python-multipart 0.0.26 removed that argument (and fixed CVE-2026-40347
 in the same release, so holding it back is no way out), so every multipart post answered 500 with
 ``TypeError: FormParser.__init__() got an unexpected keyword argument 'FileClass'`` (simonw/asgi-csrf#38,
-not fixed upstream). The library's own check stays the one check: this middleware only finds the form's
-``csrftoken`` field, which must come before any file as asgi-csrf requires, and hands it to asgi-csrf as
-the ``x-csrftoken`` header that it already compares with the signed cookie. The body read so far is replayed
-to the app unchanged. A multipart post whose token is missing, comes after a file or lies beyond
-`TOKEN_WITHIN` bytes is refused here with 403, so asgi-csrf never reaches its broken parser.
+not fixed upstream). This middleware, in front of asgi-csrf, reads a multipart post's ``csrftoken`` field
+itself (it must come before any file, as asgi-csrf requires) and checks it as asgi-csrf checks a form's: equal
+to the ``csrftoken`` cookie, whose signature is asgi-csrf's. A post that passes goes on with the token as the
+``x-csrftoken`` header, which asgi-csrf accepts (checking it again), and the body read so far is replayed to the
+app unchanged; any other multipart post (no token, a wrong one, a file first, the token beyond `TOKEN_WITHIN`
+bytes) is refused here with 403, so asgi-csrf never reaches its broken parser. Unlike asgi-csrf, a multipart
+post without cookies is refused too: every upload of ours needs a signed-in session.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import MutableMapping
+from http.cookies import SimpleCookie
 from typing import Any
 
+from itsdangerous import BadSignature
+from itsdangerous.url_safe import URLSafeSerializer
 from python_multipart import MultipartParser
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import parse_options_header
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-#: The form field and header asgi-csrf reads (its defaults).
+#: The form field, header, cookie and signing namespace of asgi-csrf (its defaults, which the app keeps).
 FORM_FIELD = b"csrftoken"
 HEADER = b"x-csrftoken"
+COOKIE = "csrftoken"
+NAMESPACE = "csrftoken"
 #: The token is the first field of the form; more than this before it is no form of ours.
 TOKEN_WITHIN = 64 * 1024
 
@@ -41,8 +49,9 @@ class _NoToken(Exception):
 class MultipartCsrfToken:
     """ASGI middleware: a multipart post's ``csrftoken`` field becomes the ``x-csrftoken`` header of the request."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, signing_secret: str) -> None:
         self.app = app
+        self._signer = URLSafeSerializer(signing_secret)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         boundary = _multipart_boundary(scope)
@@ -55,12 +64,30 @@ class MultipartCsrfToken:
         except _NoToken as missing:
             await _refuse(send, str(missing))
             return
+        if not self._matches_cookie(scope, token):
+            await _refuse(send, "multipart/form-data POST field did not match cookie")
+            return
 
         async def replay() -> Message:
             return received.pop(0) if received else await receive()
 
         headers = [(k, v) for k, v in scope["headers"] if k != HEADER] + [(HEADER, token)]
         await self.app({**scope, "headers": headers}, replay, send)
+
+    def _matches_cookie(self, scope: Scope, token: bytes) -> bool:
+        """asgi-csrf's check of a form's token: the cookie is signed by us and the token equals it."""
+        cookies = SimpleCookie()
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookies.load(value.decode("latin-1"))
+        cookie = cookies.get(COOKIE)
+        if cookie is None:
+            return False
+        try:
+            self._signer.loads(cookie.value, NAMESPACE)
+        except BadSignature:
+            return False
+        return secrets.compare_digest(token, cookie.value.encode("latin-1"))
 
 
 def _multipart_boundary(scope: Scope) -> bytes | None:
