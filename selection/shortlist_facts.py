@@ -75,6 +75,8 @@ class ShortlistFacts:
     spread: float | None
     worst_schools: list[str]
     reasons: list[str]
+    #: `short_reasons`: one line per indicator with its points and years.
+    reasons_by_indicator: list[str]
 
     @property
     def needs_county_governor(self) -> bool:
@@ -100,6 +102,7 @@ def facts(entry: Selected) -> ShortlistFacts:
         spread=None if a.spread is None else round(a.spread, 4),
         worst_schools=[s.school_id for s in a.worst_schools],
         reasons=reasons(entry),
+        reasons_by_indicator=short_reasons(entry),
     )
 
 

@@ -66,7 +66,7 @@ class CoordinatorSteps:
         for owner_id, advisers in owners.items():
             await self.page.check(f"#owner-{owner_id}-box")
             await self.page.select_option(f"#advisers-{owner_id}", advisers)
-        await self.page.fill("#network-1135", "Trøndelag sør")
+        await self.page.fill("#network-1135", "Ryfylke")
 
     async def save_decision(self, cohort: str, start: date) -> None:
         await self.page.fill("#cohort", cohort)
