@@ -31,7 +31,7 @@ from tests.helpers.waits import terminate_when_settled
 from tests.readmodel.rows import NOW
 from tests.selection.test_select_cli import indicator_file
 from tests.webapp.conftest import SECRET
-from tests.webapp.test_pages import _csrf, sign_in
+from tests.webapp.test_pages import _csrf, _invited, sign_in
 from webapp import selection_pages
 from webapp.actions import FormRejected
 from webapp.app import WebApp, create_app
@@ -362,3 +362,42 @@ async def _letters(http: httpx.AsyncClient, cohort: str) -> list[tuple[str, str]
 
 def _urlencoded() -> dict[str, str]:
     return {"content-type": "application/x-www-form-urlencoded"}
+
+
+async def test_a_rejected_decision_shows_each_error_beside_its_field_and_keeps_the_ticks(
+    http: httpx.AsyncClient,
+) -> None:
+    token = await _coordinator(http)
+    shortlist_at = (await _upload(http, indicator_file().encode(), token=token)).headers["location"]
+    form = _form(csrftoken=token, start_date="2031-02-30", **{"advisers-3301": []})
+
+    answer = await http.post(f"{shortlist_at}/decision", content=str(form), headers=_urlencoded())
+
+    assert answer.status_code == 422
+    advisers = re.search(r'id="decision-advisers-3301-error"[^>]*>([^<]+)<', answer.text)
+    start = re.search(r'id="decision-start_date-error"[^>]*>([^<]+)<', answer.text)
+    assert advisers is not None and "at least 1 item" in advisers.group(1)
+    assert start is not None and "valid date" in start.group(1)
+    assert re.search(r'value="1101" id="owner-1101-box" checked', answer.text)  # what was ticked is kept
+    assert '<option value="a.hansen" selected>' in answer.text
+    assert 'value="Vestfold"' in answer.text
+
+
+async def test_the_letters_a_cohort_sent_are_listed_for_coordinators_and_readable(
+    http: httpx.AsyncClient, store: RecordStore
+) -> None:
+    await _invited(store, "2028")
+    await sign_in(http, "coordinator", "coordinator-dev")
+
+    page = await http.get("/cohorts/2028")
+    table = page.text.split('id="cohort-letters"', 1)[1].split("</table>", 1)[0]
+    link = re.search(r'<a href="(/cohorts/2028/letters/[^"]+)">([^<]+)</a>', table)
+    assert link is not None and "Veilederkorpset: invitation to" in link.group(2)
+    letter = await http.get(link.group(1))
+    await sign_in(http, "a.hansen", "adviser-dev")
+    as_adviser = await http.get("/cohorts/2028")
+
+    assert letter.status_code == 200 and "The Directorate invites" in letter.text
+    assert "<dt>Kind</dt><dd>invitation letter</dd>" in letter.text
+    assert 'id="cohort-letters"' not in as_adviser.text
+    assert (await http.get(link.group(1))).status_code == 403
