@@ -1,7 +1,7 @@
 """The client API of a selection decision: save it through `SelectionDecisionWorkflow`, start its cohort.
 
 The web app's shortlist page uses it (the web app reaches Temporal only through `starter`). A decision is saved
-once per cohort: the workflow id ``decision-{cohort}`` is never reused.
+once per cohort: the workflow id ``decision-{cohort}`` is reused only after a run that failed.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ async def save_decision(
             decision,
             id=decision_workflow_id(cohort),
             task_queue=task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            # Once saved, a cohort's decision stands; one whose record could not be written may be sent again.
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
             static_summary=f"Selection decision for cohort {cohort}: {len(decision.cohort.owners)} school owners",
         )
     except WorkflowAlreadyStartedError as err:
