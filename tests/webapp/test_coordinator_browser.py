@@ -144,6 +144,8 @@ async def test_a_coordinator_selects_starts_and_follows_a_cohort(
     # The accepted owners' periods start, and the letters the cohort sent are listed for the coordinator.
     started = f"SELECT count(*) FROM periods WHERE cohort = '{COHORT}'"
     assert await _recorded(stack, started, 2) == 2, "the two accepted owners have their periods"
+    sent = f"SELECT count(*) FROM outbox WHERE workflow_id = 'cohort-{COHORT}' AND kind = 'invitation_letter'"
+    assert await _recorded(stack, sent, 5) == 5, "the record store has the five invitation letters"
     await page.reload()
     letters = page.locator("#cohort-letters tr.letter-invitation_letter")
     await expect(letters).to_have_count(5)
