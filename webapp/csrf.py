@@ -155,7 +155,9 @@ async def _token(boundary: bytes, receive: Receive, received: list[Message]) -> 
             read += len(body)
             parser.write(body)
             if read > TOKEN_WITHIN:
-                break
+                raise _NoToken(
+                    f"no csrftoken in the first {TOKEN_WITHIN // 1024} kB; it must be the form's first field"
+                )
             more = message.get("more_body", False)
     except _TokenFound as found:
         return found.token
