@@ -68,6 +68,15 @@ class DecisionForm(_Message):
     plan: str = Field(default="veilederkorpset", max_length=64)
     owners: list[ChosenOwner] = Field(min_length=1, max_length=MAX_DECISION_OWNERS)
 
+    @field_validator("owners")
+    @classmethod
+    def _each_owner_once(cls, value: list[ChosenOwner]) -> list[ChosenOwner]:
+        ids = [o.owner_id for o in value]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"each school owner is chosen once; chosen more than once: {', '.join(twice)}")
+        return value
+
     @field_validator("plan")
     @classmethod
     def _known_plan(cls, value: str, info: ValidationInfo) -> str:

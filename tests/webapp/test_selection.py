@@ -243,6 +243,7 @@ def test_a_decision_takes_the_ticked_owners_with_their_advisers_and_options() ->
         ({"cohort": "2031/spring"}, "cohort", "should match pattern"),
         ({"plan": "made-up"}, "plan", "'made-up' is not a programme plan"),
         ({"network-3301": "x" * 201}, "network-3301", "at most 200 characters"),
+        ({"owner": ["1101", "3301", "1101"]}, "owners", "chosen more than once: 1101"),
     ],
 )
 def test_a_decision_is_rejected_beside_the_field_it_names(
