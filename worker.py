@@ -39,10 +39,11 @@ from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.retention import RetentionWorkflow
 from workflows.sandbox import workflow_modules, workflow_runner
+from workflows.selection_decision import SelectionDecisionWorkflow
 
 log = structlog.get_logger("worker")
 
-WORKFLOWS: list[type] = [GuidancePeriodWorkflow, CohortWorkflow, RetentionWorkflow]
+WORKFLOWS: list[type] = [GuidancePeriodWorkflow, CohortWorkflow, RetentionWorkflow, SelectionDecisionWorkflow]
 
 
 # The packages the workflow sandbox imports afresh for every workflow run it creates.

@@ -11,6 +11,7 @@ from activities.national_gatherings import GatheringStore
 from activities.plans import load_programme_plan
 from activities.record_store import RecordStore
 from activities.retention import RetentionJob
+from activities.selection_decisions import DecisionStore
 from config.settings import AppSettings
 
 
@@ -28,6 +29,7 @@ def all_activities(store: RecordStore) -> list[Callable[..., Any]]:
         store.record_final_evaluation,
         store.record_invitation,
         GatheringStore(store.pool, store.settings).record_national_gathering,
+        DecisionStore(store.pool).record_selection_decision,
     ]
 
 

@@ -244,3 +244,14 @@ ALTER TABLE meetings ADD CONSTRAINT meetings_kind_check CHECK (kind ~ '^[a-z][a-
 -- The plan's meeting series a meeting was proposed from (NULL: agreed by an adviser or a network).
 ALTER TABLE meetings ADD COLUMN IF NOT EXISTS series text;
 ALTER TABLE milestones ADD COLUMN IF NOT EXISTS skipped boolean NOT NULL DEFAULT false;
+
+-- A coordinator's selection decision per cohort (domain.selection_decision.SelectionDecision, written by
+-- SelectionDecisionWorkflow): the owners, advisers and start the cohort is started from, who decided and when,
+-- and the SHA-256 of the indicator file the shortlist was scored from.
+CREATE TABLE IF NOT EXISTS selection_decisions (
+    cohort         text PRIMARY KEY,
+    decision       jsonb NOT NULL,
+    decided_by     text NOT NULL,
+    decided_at     timestamptz NOT NULL,
+    indicator_file text NOT NULL CHECK (indicator_file ~ '^[0-9a-f]{64}$')
+);

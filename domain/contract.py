@@ -97,6 +97,7 @@ class Activities:
     RECORD_INVITATION = "record_invitation"  # (InvitationRecord) -> None; CohortWorkflow
     RECORD_NATIONAL_GATHERING = "record_national_gathering"  # (NationalGatheringRecord) -> [path]; CohortWorkflow
     START_PERIODS = "start_periods"  # (PeriodStarts) -> PeriodsStarted; CohortWorkflow
+    RECORD_SELECTION_DECISION = "record_selection_decision"  # (SelectionDecisionRecord) -> None; decision workflow
 
 
 COHORT_WORKFLOW_TYPE = "CohortWorkflow"
@@ -105,3 +106,11 @@ COHORT_WORKFLOW_TYPE = "CohortWorkflow"
 def cohort_workflow_id(cohort: str) -> str:
     """The id of a cohort's workflow."""
     return f"cohort-{cohort}"
+
+
+SELECTION_DECISION_WORKFLOW_TYPE = "SelectionDecisionWorkflow"
+
+
+def decision_workflow_id(cohort: str) -> str:
+    """The id of the workflow that records a coordinator's selection decision for `cohort` (one per cohort)."""
+    return f"decision-{cohort}"

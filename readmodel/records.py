@@ -14,8 +14,10 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from domain.contract import cohort_workflow_id
 from domain.programme import ProgrammePlan
 from domain.records import PeriodSnapshot
+from domain.selection_decision import SavedDecision
 from readmodel.plans import PlanFacts, plan_facts, resolved_plan_facts
 
 
@@ -143,6 +145,20 @@ class OwnerName:
     owner_name: str
 
 
+@dataclass(frozen=True)
+class LetterRow:
+    """A letter or invitation a cohort's activities put in the outbox (`activities.invitations`)."""
+
+    message_key: str
+    kind: str
+    recipients: list[str]
+    subject: str
+    created_at: datetime
+    sent_at: datetime | None
+    body: str = ""
+    attachment_name: str | None = None
+
+
 @dataclass
 class PeriodRecords:
     """Everything the store holds about some periods, grouped by workflow id."""
@@ -201,6 +217,43 @@ class RecordReader:
             "SELECT cohort FROM periods UNION SELECT cohort FROM invitations ORDER BY cohort DESC"
         )
         return [row["cohort"] for row in rows]
+
+    async def decisions(self) -> list[SavedDecision]:
+        """Every saved selection decision, newest first."""
+        rows = await self._pool.fetch(
+            "SELECT cohort, decision, decided_by, decided_at, indicator_file FROM selection_decisions"
+            " ORDER BY decided_at DESC, cohort"
+        )
+        return [SavedDecision.model_validate(dict(row)) for row in rows]
+
+    async def decision(self, cohort: str) -> SavedDecision | None:
+        """The selection decision saved for `cohort`, if any."""
+        row = await self._pool.fetchrow(
+            "SELECT cohort, decision, decided_by, decided_at, indicator_file FROM selection_decisions"
+            " WHERE cohort = $1",
+            cohort,
+        )
+        return SavedDecision.model_validate(dict(row)) if row is not None else None
+
+    async def cohort_letters(self, cohort: str) -> list[LetterRow]:
+        """The letters and invitations the cohort's workflow sent (invitations, reminders, gathering invitations),
+        oldest first, without their bodies."""
+        rows = await self._pool.fetch(
+            "SELECT message_key, kind, recipients, subject, created_at, sent_at FROM outbox"
+            " WHERE workflow_id = $1 ORDER BY created_at, message_key",
+            cohort_workflow_id(cohort),
+        )
+        return [LetterRow(**dict(row)) for row in rows]
+
+    async def cohort_letter(self, cohort: str, message_key: str) -> LetterRow | None:
+        """One letter of the cohort, with its body."""
+        row = await self._pool.fetchrow(
+            "SELECT message_key, kind, recipients, subject, created_at, sent_at, body, attachment_name FROM outbox"
+            " WHERE workflow_id = $1 AND message_key = $2",
+            cohort_workflow_id(cohort),
+            message_key,
+        )
+        return LetterRow(**dict(row)) if row is not None else None
 
     async def advisers(self) -> list[str]:
         """Every adviser of a period that is still open, by name."""

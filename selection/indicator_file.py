@@ -240,21 +240,34 @@ def parse_indicator_csv(
     return rows
 
 
+def parse_indicator_bytes(
+    data: bytes, source: str, *, indicators: Collection[str], owner_ids: Collection[str] | None = None
+) -> list[IndicatorRow]:
+    """The rows of an indicator file's bytes, as read from disk or uploaded to the web app (UTF-8).
+
+    Raises:
+        IndicatorFileError: not UTF-8, or bad rows (see `parse_indicator_csv`).
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = err.object[: err.start].count(b"\n") + 1
+        raise IndicatorFileError(source, [Problem(line, None, "not UTF-8 text; save the export as UTF-8")]) from None
+    return parse_indicator_csv(text, source, indicators=indicators, owner_ids=owner_ids)
+
+
 def read_indicator_csv(
     path: Path, *, indicators: Collection[str], owner_ids: Collection[str] | None = None
 ) -> list[IndicatorRow]:
-    """The rows of the indicator file at `path` (see `parse_indicator_csv`).
+    """The rows of the indicator file at `path` (see `parse_indicator_bytes`).
 
     Raises:
         IndicatorFileError: the file cannot be read, is not UTF-8, or has bad rows.
     """
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        data = Path(path).read_bytes()
     except OSError as err:
         raise IndicatorFileError(
             str(path), [Problem(None, None, f"cannot read the file: {err.strerror or err}")]
         ) from None
-    except UnicodeDecodeError as err:
-        line = err.object[: err.start].count(b"\n") + 1
-        raise IndicatorFileError(str(path), [Problem(line, None, "not UTF-8 text; save the export as UTF-8")]) from None
-    return parse_indicator_csv(text, str(path), indicators=indicators, owner_ids=owner_ids)
+    return parse_indicator_bytes(data, str(path), indicators=indicators, owner_ids=owner_ids)

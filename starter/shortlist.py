@@ -1,13 +1,13 @@
 """The shortlist of `guidance select` as a table for people, and as CSV or JSON for other tools.
 
-Every form carries the same facts per chosen owner: rank, owner id and name, track (``rank`` or ``spread``),
-share of the possible risk points, points and possible points, the number of missing values (suppressed or
-absent; they lower the possible points), the spread between its schools, and the reasons.
+Every form carries the same facts per chosen owner (`selection.shortlist_facts`, which the web app's
+shortlist page shows too): rank, owner id and name, track, share, points, missing values, spread, reasons.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from typing import Any
@@ -16,8 +16,10 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from config.owners import owner_by_id
-from selection.scoring import Reason, Selected, Shortlist
+from selection.scoring import Selected, Shortlist
+from selection.shortlist_facts import MISSING_NOTE, facts, notes, owner_name, percent, reasons, short_reasons
+
+__all__ = ["CSV_COLUMNS", "MISSING_NOTE", "as_csv", "as_json", "as_table", "notes", "reasons", "short_reasons"]
 
 CSV_COLUMNS = (
     "rank",
@@ -34,68 +36,9 @@ CSV_COLUMNS = (
     "reasons",
 )
 
-MISSING_NOTE = (
-    "missing: values suppressed (*), not reported (--) or absent in the window; "
-    "they lower the possible points and count neither as good nor as bad"
-)
-
-
-def _name(owner_id: str) -> tuple[str, str]:
-    owner = owner_by_id(owner_id)
-    return owner.name, owner.county
-
-
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f} %"
-
-
-def reasons(entry: Selected) -> list[str]:
-    """Why the owner is on the list: the indicators and years that gave points, and the spread track's facts."""
-    a = entry.assessment
-    lines = [r.describe() for r in a.score.reasons] if a.score else []
-    if entry.track == "spread" and a.spread is not None:
-        worst = ", ".join(f"{s.school_id} ({_percent(s.share)})" for s in a.worst_schools)
-        lines.insert(0, f"spread {_percent(a.spread)} between {a.schools_scored} schools; among the worst: {worst}")
-    return lines
-
-
-def short_reasons(entry: Selected) -> list[str]:
-    """`reasons` grouped by indicator, one short line each, for the table: ``label +points (years)``; the
-    values and limits are in the CSV and JSON output."""
-    a = entry.assessment
-    lines = []
-    if entry.track == "spread" and a.spread is not None:
-        worst = ", ".join(f"{s.school_id} {_percent(s.share)}" for s in a.worst_schools[:3])
-        more = f" +{len(a.worst_schools) - 3}" if len(a.worst_schools) > 3 else ""
-        lines.append(f"spread {_percent(a.spread)}; worst schools {worst}{more}")
-    by_indicator: dict[str, list[Reason]] = {}
-    for reason in a.score.reasons if a.score else []:
-        by_indicator.setdefault(reason.indicator, []).append(reason)
-    for found in by_indicator.values():
-        found.sort(key=lambda r: r.school_year)
-        years = ", ".join(r.school_year for r in found)
-        lines.append(f"{found[0].label} +{sum(r.points for r in found):g} ({years})")
-    return lines
-
 
 def _row(entry: Selected) -> dict[str, Any]:
-    a = entry.assessment
-    name, county = _name(a.owner_id)
-    score = a.score
-    return {
-        "rank": entry.rank,
-        "owner_id": a.owner_id,
-        "owner_name": name,
-        "county": county,
-        "track": entry.track,
-        "share": None if score is None or score.share is None else round(score.share, 4),
-        "points": None if score is None else score.points,
-        "possible": None if score is None else score.possible,
-        "missing": None if score is None else len(score.missing),
-        "spread": None if a.spread is None else round(a.spread, 4),
-        "worst_schools": [s.school_id for s in a.worst_schools],
-        "reasons": reasons(entry),
-    }
+    return dataclasses.asdict(facts(entry))
 
 
 def as_csv(shortlist: Shortlist) -> str:
@@ -116,7 +59,7 @@ def as_json(shortlist: Shortlist) -> str:
     """The shortlist with the owners' names and the full scores (every reason and every missing value)."""
     document = shortlist.model_dump(mode="json")
     for entry, dumped in zip(shortlist.selected, document["selected"], strict=True):
-        name, county = _name(entry.assessment.owner_id)
+        name, county = owner_name(entry.assessment.owner_id)
         dumped["owner_name"] = name
         dumped["county"] = county
         dumped["reasons"] = reasons(entry)
@@ -142,7 +85,7 @@ def as_table(shortlist: Shortlist, width: int = WIDE_TABLE_COLUMNS) -> Table:
         table.add_column("owner: share of risk points, points, missing values, track; reasons", justify="left")
         for entry in shortlist.selected:
             row = _row(entry)
-            facts = f"{_percent(entry.assessment.share)}, {_points(row)}, {_missing(row)} missing, {entry.track}"
+            facts = f"{percent(entry.assessment.share)}, {_points(row)}, {_missing(row)} missing, {entry.track}"
             lines = [f"{row['owner_id']} {row['owner_name']}: {facts}", *(f"  {r}" for r in short_reasons(entry))]
             table.add_row(str(row["rank"]), Text("\n".join(lines)))
         return table
@@ -161,7 +104,7 @@ def as_table(shortlist: Shortlist, width: int = WIDE_TABLE_COLUMNS) -> Table:
         table.add_row(
             str(row["rank"]),
             Text(f"{row['owner_id']} {row['owner_name']}"),
-            _percent(entry.assessment.share),
+            percent(entry.assessment.share),
             _points(row),
             _missing(row),
             entry.track,
@@ -176,19 +119,3 @@ def _points(row: dict[str, Any]) -> str:
 
 def _missing(row: dict[str, Any]) -> str:
     return "-" if row["missing"] is None else str(row["missing"])
-
-
-def notes(shortlist: Shortlist) -> list[str]:
-    """What a coordinator should know beyond the table: ties at the cut and owners without a score."""
-    lines = []
-    if shortlist.ties_at_cut:
-        lines.append(
-            "tied with the last owner chosen by rank, not chosen: "
-            + ", ".join(f"{i} {_name(i)[0]}" for i in shortlist.ties_at_cut)
-        )
-    if shortlist.owners_without_score:
-        lines.append(
-            "no owner value in the window (not ranked): "
-            + ", ".join(f"{i} {_name(i)[0]}" for i in shortlist.owners_without_score)
-        )
-    return lines

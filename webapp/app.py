@@ -28,12 +28,14 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 from temporalio.client import Client
 
+from domain.contract import TASK_QUEUE
 from readmodel import documents
 from readmodel.overview import DISPLAY_ZONE, deadline_day
 from readmodel.records import RecordReader
 from readmodel.search import MAX_QUERY_LENGTH
-from webapp import pages, period_actions, search_pages
+from webapp import pages, period_actions, search_pages, selection_pages
 from webapp.auth import SignInRequired, current_user, sign_in_url
+from webapp.csrf import MultipartCsrfToken
 from webapp.settings import WebSettings
 from webapp.users import UserDirectory
 
@@ -51,6 +53,10 @@ class WebApp:
     settings: WebSettings
     secret: str
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    #: Where the app keeps what it is given (uploaded indicator files); None: nothing can be uploaded.
+    data_dir: Path | None = None
+    #: Where the workers listen (a test's own queue; otherwise the engine's).
+    task_queue: str = TASK_QUEUE
 
     def temporal_ui_link(self, workflow_id: str) -> str:
         """The period's workflow in the Temporal Web UI."""
@@ -121,6 +127,7 @@ def create_app(web: WebApp) -> ASGIApp:
             Route("/search", search_pages.search),
             Route("/feeds/advisers/{name}.ics", pages.adviser_feed),
             Route("/feeds/owners/{owner_id}.ics", pages.owner_feed),
+            *selection_pages.ROUTES,
             # The pages' sheet, and the read model's document sheet it builds on.
             Mount("/static", StaticFiles(directory=HERE / "static", packages=[("readmodel", "static")]), name="static"),
         ],
@@ -144,4 +151,5 @@ def create_app(web: WebApp) -> ASGIApp:
         always_protect={"/login", "/logout"},
         cookie_secure=web.settings.secure_cookies,
     )
-    return protected
+    # asgi-csrf cannot read a multipart form's token itself any more (webapp/csrf.py): handed over as its header.
+    return MultipartCsrfToken(protected, signing_secret=_derived(web.secret, "csrf"))

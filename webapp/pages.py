@@ -190,6 +190,8 @@ async def _cohort_page(
         "errors": errors or {},
         "values": values or {},
         "form": form,
+        # The letters the cohort sent (_cohort_letters.html): the coordinators' business.
+        "letters": await _web(request).reader.cohort_letters(view.cohort) if user.is_coordinator else [],
     }
     return _render(request, "cohort.html", context, status_code=status_code)
 

@@ -100,6 +100,7 @@ async def web_app_running(
             users=users,
             settings=settings,
             secret=load_secret(settings, data_dir),
+            data_dir=data_dir,
         )
         # The devstack logs through structlog; uvicorn's own access log would only repeat every request.
         config = uvicorn.Config(create_app(web), log_level="warning", access_log=False, lifespan="off")

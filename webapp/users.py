@@ -117,6 +117,10 @@ class UserDirectory:
             return None
         return User(name=entry.name, role=entry.role)
 
+    def names(self, role: Role) -> list[str]:
+        """Every user with `role`, by name (the advisers a coordinator may assign)."""
+        return sorted(name for name, entry in self._entries.items() if entry.role == role)
+
     def get(self, name: str) -> User | None:
         """The user called `name` (a signed-in session names its user), or None if no longer known."""
         entry = self._entries.get(name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from config.settings import VeilederkorpsetSettings
-from domain.contract import period_workflow_id
+from domain.contract import decision_workflow_id, period_workflow_id
 from domain.models import (
     ChangeAdvisers,
     GatheringInvitation,
@@ -48,6 +48,7 @@ from domain.records import (
     PhaseChangeRecord,
     PhaseTransition,
 )
+from domain.selection_decision import SelectionDecision, SelectionDecisionRecord
 
 WORKFLOW_ID = period_workflow_id("2027", "3301")
 STARTED_AT = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
@@ -240,3 +241,37 @@ def national_gathering(at: datetime, sequence: int = 0, on: date = date(2027, 9,
             action="gathering",
         ),
     )
+
+
+def selection_decision(at: datetime, cohort: str = "2031") -> SelectionDecisionRecord:
+    """A coordinator's decision for `cohort` of two owners, as `SelectionDecisionWorkflow` records it."""
+    decision = SelectionDecision.model_validate(
+        {
+            "cohort": {
+                "cohort": cohort,
+                "start_date": "2031-01-06",
+                "owners": [
+                    {
+                        "owner": {"id": "3301", "name": "Drammen", "kind": "municipality", "county": "33"},
+                        "advisers": ["a.hansen"],
+                    },
+                    {
+                        "owner": {"id": "1101", "name": "Eigersund", "kind": "municipality", "county": "11"},
+                        "advisers": ["b.olsen", "c.berg"],
+                        "network": "Dalane",
+                    },
+                ],
+            },
+            "decided_by": "coordinator",
+            "indicator_file": "ab" * 32,
+            "ranks": {"3301": 2, "1101": 1},
+        }
+    )
+    entry = AuditEntry(
+        workflow_id=decision_workflow_id(cohort),
+        event_key="decision",
+        at=at,
+        actor="coordinator",
+        action=f"selected 2 school owners for cohort {cohort}",
+    )
+    return SelectionDecisionRecord(decision=decision, decided_at=at, audit=entry)

@@ -19,6 +19,7 @@ TABLES = (
     "national_gatherings",
     "gathering_guests",
     "programme_plans",
+    "selection_decisions",
 )
 
 

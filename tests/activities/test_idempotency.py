@@ -13,6 +13,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.national_gatherings import GatheringStore
 from activities.record_store import RecordStore
+from activities.selection_decisions import DecisionStore
 from domain.contract import Activities
 from tests.activities import factories
 from tests.activities.factories import STARTED_AT
@@ -84,6 +85,11 @@ CASES = {
         lambda: factories.national_gathering(LATER),
         {"national_gatherings": 1, "gathering_guests": 2, "outbox": 2, "audit_log": 1},
     ),
+    "selection decision": Case(
+        Activities.RECORD_SELECTION_DECISION,
+        lambda: factories.selection_decision(LATER),
+        {"selection_decisions": 1, "audit_log": 1},
+    ),
     "final evaluation": Case(
         Activities.RECORD_FINAL_EVALUATION,
         lambda: factories.final_evaluation(factories.new_period(), LATER),
@@ -107,7 +113,11 @@ async def test_running_an_activity_twice_leaves_one_row_per_record(
     case: Case, store: RecordStore, pool: asyncpg.Pool, env: ActivityEnvironment
 ) -> None:
     record = case.record()
-    activity = getattr(store, case.activity, None) or getattr(GatheringStore(pool, store.settings), case.activity)
+    activity = (
+        getattr(store, case.activity, None)
+        or getattr(GatheringStore(pool, store.settings), case.activity, None)
+        or getattr(DecisionStore(pool), case.activity)
+    )
     expected = {table: case.rows.get(table, 0) for table in TABLES}
 
     first = await env.run(activity, record)

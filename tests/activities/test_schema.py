@@ -25,6 +25,7 @@ PRIMARY_KEYS = {
     "national_gatherings": ["cohort", "gathering_id"],
     "gathering_guests": ["cohort", "gathering_id", "owner_id"],
     "programme_plans": ["plan", "version"],
+    "selection_decisions": ["cohort"],
     "schema_version": ["version"],
 }
 

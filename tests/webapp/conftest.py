@@ -26,8 +26,9 @@ async def _no_temporal() -> Client:
 
 
 @pytest.fixture
-async def http(reader: RecordReader) -> AsyncIterator[httpx.AsyncClient]:  # noqa: F811 (the imported fixture)
-    """An HTTP client of the app on the test's record store, with the clock at `rows.NOW`, no Temporal."""
+async def http(reader: RecordReader, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:  # noqa: F811 (the imported fixture)
+    """An HTTP client of the app on the test's record store, with the clock at `rows.NOW`, no Temporal, its data
+    folder the test's own."""
     web = WebApp(
         reader=reader,
         temporal=_no_temporal,
@@ -35,6 +36,7 @@ async def http(reader: RecordReader) -> AsyncIterator[httpx.AsyncClient]:  # noq
         settings=WebSettings(_env_file=None, secret=SECRET),
         secret=SECRET,
         clock=lambda: NOW,
+        data_dir=tmp_path / "web",
     )
     transport = httpx.ASGITransport(app=create_app(web))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

@@ -1,0 +1,378 @@
+"""Selecting school owners and starting their cohort in the web app (coordinators only; advisers get 403).
+
+The same path as the command line, page by page:
+
+- ``/selection``: upload an indicator file (the layout `guidance select` reads; its problems are shown by line
+  and column) or pick one uploaded before, and the decisions saved so far;
+- ``/selection/files/{sha256}``: the file's shortlist, scored by the same rules as `guidance select`, and the
+  decision form: which owners, their advisers, the cohort's name, start date and plan;
+- ``/selection/decisions/{cohort}``: a saved decision (by whom, when, on which file), and the button that starts
+  the cohort from it, as `guidance cohort start` would;
+- ``/cohorts/{cohort}/letters/{key}``: one letter or invitation the cohort sent (listed on the cohort page).
+
+A decision is saved by `SelectionDecisionWorkflow` (`starter.decisions`), never written here; the cohort is
+started through `starter.cohorts.start_cohort`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from config.owners import owner_by_id
+from config.settings import known_plans
+from domain.cohort import CohortInput, CohortOwner
+from domain.selection_decision import MAX_DECISION_OWNERS, DecisionForm, SelectionDecision
+from selection.indicator_file import FileProblems
+from selection.scoring import Shortlist
+from selection.shortlist_facts import MISSING_NOTE, facts, notes, percent
+from starter import client as api
+from starter import cohorts as cohort_api
+from starter import decisions
+from webapp.actions import ANSWER_TIMEOUT, FORM, FormRejected
+from webapp.indicator_files import MAX_UPLOAD_BYTES, IndicatorFile, IndicatorFiles, UploadTooLarge
+from webapp.pages import FLASH, _render, _user, _web
+from webapp.users import User
+
+#: The form field of the upload.
+UPLOAD_FIELD = "indicators"
+#: Room for the form's other fields and the multipart framing beside the file.
+UPLOAD_OVERHEAD = 64 * 1024
+#: The fields of each owner's row of the decision form, named ``{field}-{owner id}``.
+OWNER_FIELDS = ("owner", "advisers", "network", "kindergarten")
+#: How long the start waits for the cohort's first records before showing its page (it shows a starting cohort).
+COHORT_RECORDED_SECONDS = 15.0
+
+
+def _coordinator(request: Request) -> User:
+    user = _user(request)
+    if not user.is_coordinator:
+        raise HTTPException(
+            403, f"{user.name} is an adviser; only a coordinator selects school owners and starts cohorts"
+        )
+    return user
+
+
+def _files(request: Request) -> IndicatorFiles:
+    data_dir = _web(request).data_dir
+    if data_dir is None:
+        raise HTTPException(503, "this web app has no data folder, so it keeps no indicator files")
+    return IndicatorFiles(data_dir / "indicator-files")
+
+
+# --- upload or pick a file ------------------------------------------------------------------------
+
+
+async def selection(request: Request) -> Response:
+    _coordinator(request)
+    return await _selection_page(request)
+
+
+async def _selection_page(
+    request: Request, *, problems: FileProblems | None = None, error: str = "", status_code: int = 200
+) -> Response:
+    context = {
+        "files": await asyncio.to_thread(_files(request).listed),
+        "decisions": await _web(request).reader.decisions(),
+        "problems": problems,
+        "upload_error": error,
+        "max_mb": MAX_UPLOAD_BYTES // 1024 // 1024,
+        "flash": request.session.pop(FLASH, ""),
+    }
+    return _render(request, "selection.html", context, status_code=status_code)
+
+
+async def upload(request: Request) -> Response:
+    """Keep an uploaded indicator file that reads as `guidance select` reads it; else show its problems."""
+    user = _coordinator(request)
+    files = _files(request)
+    length = request.headers.get("content-length")
+    if length is None or not length.isdigit():
+        return await _selection_page(
+            request, error="the upload did not say its size; send it from the form", status_code=411
+        )
+    if int(length) > MAX_UPLOAD_BYTES + UPLOAD_OVERHEAD:
+        # Refused before reading: the server never holds more than the bound.
+        return await _selection_page(request, error=str(UploadTooLarge(int(length))), status_code=413)
+    form = await request.form(max_files=1, max_fields=4)
+    upload = form.get(UPLOAD_FIELD)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return await _selection_page(request, error="choose an indicator file to upload", status_code=422)
+    data = await upload.read(MAX_UPLOAD_BYTES + 1)
+    name = upload.filename
+    try:
+        await asyncio.to_thread(files.check, data, name)
+    except UploadTooLarge as too_large:
+        return await _selection_page(request, error=str(too_large), status_code=413)
+    except FileProblems as problems:
+        return await _selection_page(request, problems=problems, status_code=422)
+    kept = await asyncio.to_thread(files.keep, data, name, user.name, _web(request).clock())
+    request.session[FLASH] = f"Read {kept.name}: no problems found."
+    return RedirectResponse(f"/selection/files/{kept.sha256}", status_code=303)
+
+
+# --- the shortlist and the decision ---------------------------------------------------------------
+
+
+async def _kept(request: Request) -> tuple[IndicatorFile, Shortlist]:
+    files = _files(request)
+    found = await asyncio.to_thread(files.get, request.path_params["sha256"])
+    if found is None:
+        raise HTTPException(404, "no indicator file with that content has been uploaded")
+    # Scoring a country's file takes a second or two: off the event loop.
+    return found, await asyncio.to_thread(files.shortlist, found.sha256)
+
+
+async def _advisers(request: Request) -> list[str]:
+    """The advisers a coordinator may assign: every adviser who may sign in, and every adviser of an open period."""
+    web = _web(request)
+    return sorted({*web.users.names("adviser"), *await web.reader.advisers()})
+
+
+async def shortlist(request: Request) -> Response:
+    _coordinator(request)
+    return await _shortlist_page(request)
+
+
+async def _shortlist_page(
+    request: Request,
+    *,
+    errors: dict[str, str] | None = None,
+    form: FormData | None = None,
+    status_code: int = 200,
+) -> Response:
+    kept, found = await _kept(request)
+    chosen = set(form.getlist("owner")) if form is not None else set()
+    context: dict[str, Any] = {
+        "file": kept,
+        "shortlist": found,
+        "entries": [facts(entry) for entry in found.selected],
+        "notes": notes(found),
+        "missing_note": MISSING_NOTE,
+        "percent": percent,
+        "advisers": await _advisers(request),
+        "plans": known_plans(),
+        "errors": errors or {},
+        "values": {k: v for k, v in form.items() if isinstance(v, str)} if form is not None else {},
+        "chosen": chosen,
+        "chosen_advisers": {o: form.getlist(f"advisers-{o}") for o in chosen} if form is not None else {},
+        "form": "decision" if form is not None else "",
+        # The errors shown beside their fields; any other shows above the form.
+        "inline_fields": [
+            "cohort",
+            "start_date",
+            "plan",
+            "owners",
+            *(f"{kind}-{e.assessment.owner_id}" for e in found.selected for kind in OWNER_FIELDS),
+        ],
+        "flash": request.session.pop(FLASH, ""),
+    }
+    return _render(request, "shortlist.html", context, status_code=status_code)
+
+
+def decision_form(form: FormData, shortlist: Shortlist, advisers: list[str], plans: list[str]) -> DecisionForm:
+    """The decision the form asks for, checked against this shortlist, the advisers and the plans.
+
+    Raises:
+        FormRejected: what is wrong, by form field (``owners``, ``advisers-3301``, ``start_date``, ...).
+    """
+    chosen = form.getlist("owner")
+    if len(chosen) > MAX_DECISION_OWNERS:
+        raise FormRejected({"owners": f"at most {MAX_DECISION_OWNERS} owners in one decision"})
+    owners = [
+        {
+            "owner_id": owner_id,
+            "advisers": [a for a in form.getlist(f"advisers-{owner_id}") if isinstance(a, str) and a],
+            "network": _text(form, f"network-{owner_id}") or None,
+            "kindergarten_transition": form.get(f"kindergarten-{owner_id}") == "on",
+        }
+        for owner_id in chosen
+        if isinstance(owner_id, str)
+    ]
+    fields = {
+        "cohort": _text(form, "cohort"),
+        "start_date": _text(form, "start_date"),
+        "plan": _text(form, "plan") or "veilederkorpset",
+        "owners": owners,
+    }
+    context = {
+        "owners": [entry.assessment.owner_id for entry in shortlist.selected],
+        "advisers": advisers,
+        "plans": plans,
+    }
+    try:
+        return DecisionForm.model_validate(fields, context=context)
+    except ValidationError as error:
+        raise FormRejected(_field_errors(error, [str(o["owner_id"]) for o in owners])) from None
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _field_errors(error: ValidationError, owner_ids: list[str]) -> dict[str, str]:
+    """Each problem under the form field it is about: ``owners.2.advisers`` is the third chosen owner's advisers."""
+    errors: dict[str, str] = {}
+    for problem in error.errors(include_url=False):
+        loc = problem["loc"]
+        message = problem["msg"].removeprefix("Value error, ")
+        if loc[:1] == ("owners",) and len(loc) >= 3 and isinstance(loc[1], int) and loc[1] < len(owner_ids):
+            sub = "owner" if loc[2] == "owner_id" else str(loc[2]).replace("kindergarten_transition", "kindergarten")
+            field = f"{sub}-{owner_ids[loc[1]]}"
+        elif loc[:1] == ("owners",):
+            field = "owners"
+            if problem["type"] == "too_short":
+                message = "tick at least one owner to invite"
+        else:
+            field = str(loc[0]) if loc else FORM
+        errors.setdefault(field, message)
+    return errors
+
+
+def selection_decision(
+    chosen: DecisionForm, decided_by: str, indicator_file: str, shortlist: Shortlist
+) -> SelectionDecision:
+    """The decision to save: the cohort's `CohortInput`, built as `guidance cohort start` builds it (owners from
+    the owner register, one adviser list per owner)."""
+    ranks = {entry.assessment.owner_id: entry.rank for entry in shortlist.selected}
+    cohort = CohortInput(
+        cohort=chosen.cohort,
+        start_date=chosen.start_date,
+        plan=chosen.plan,
+        owners=[
+            CohortOwner(
+                owner=owner_by_id(o.owner_id),
+                advisers=o.advisers,
+                network=o.network,
+                kindergarten_transition=o.kindergarten_transition,
+            )
+            for o in chosen.owners
+        ],
+    )
+    return SelectionDecision(
+        cohort=cohort,
+        decided_by=decided_by,
+        indicator_file=indicator_file,
+        ranks={o.owner_id: ranks[o.owner_id] for o in chosen.owners},
+    )
+
+
+async def save_decision(request: Request) -> Response:
+    user = _coordinator(request)
+    web = _web(request)
+    kept, found = await _kept(request)
+    form = await request.form(max_files=0, max_fields=8 * MAX_DECISION_OWNERS + 10)
+    try:
+        chosen = decision_form(form, found, await _advisers(request), known_plans())
+        if await web.reader.decision(chosen.cohort) is not None or await web.reader.has_cohort(chosen.cohort):
+            raise FormRejected(
+                {"cohort": f"cohort {chosen.cohort} has a decision or has started already; name a new one"}
+            )
+        decision = selection_decision(chosen, user.name, kept.sha256, found)
+        client = await web.temporal()
+        async with asyncio.timeout(ANSWER_TIMEOUT.total_seconds()):
+            await decisions.save_decision(client, decision, task_queue=web.task_queue)
+    except FormRejected as rejected:
+        return await _shortlist_page(request, errors=rejected.errors, form=form, status_code=422)
+    except decisions.DecisionAlreadySaved as saved:
+        return await _shortlist_page(request, errors={"cohort": str(saved)}, form=form, status_code=409)
+    except (RPCError, TimeoutError, RuntimeError) as error:
+        message = (
+            f"Temporal did not answer ({error or 'timed out'}); open the decisions list to see whether it was saved"
+        )
+        return await _shortlist_page(request, errors={FORM: message}, form=form, status_code=503)
+    request.session[FLASH] = (
+        f"Saved the decision for cohort {chosen.cohort}: {len(chosen.owners)} school owners, by {user.name}."
+    )
+    return RedirectResponse(f"/selection/decisions/{chosen.cohort}", status_code=303)
+
+
+# --- a saved decision, and starting its cohort ----------------------------------------------------
+
+
+async def decision(request: Request) -> Response:
+    _coordinator(request)
+    return await _decision_page(request)
+
+
+async def _decision_page(request: Request, *, error: str = "", status_code: int = 200) -> Response:
+    web = _web(request)
+    cohort = request.path_params["cohort"]
+    saved = await web.reader.decision(cohort)
+    if saved is None:
+        raise HTTPException(404, f"no selection decision has been saved for cohort {cohort!r}")
+    file = await asyncio.to_thread(_files(request).get, saved.indicator_file)
+    context = {
+        "saved": saved,
+        "file": file,
+        "started": await web.reader.has_cohort(cohort),
+        "error": error,
+        "flash": request.session.pop(FLASH, ""),
+    }
+    return _render(request, "decision.html", context, status_code=status_code)
+
+
+async def start_cohort(request: Request) -> Response:
+    """Start the cohort from its saved decision, then show the cohort once its first records are written."""
+    _coordinator(request)
+    web = _web(request)
+    cohort = request.path_params["cohort"]
+    saved = await web.reader.decision(cohort)
+    if saved is None:
+        raise HTTPException(404, f"no selection decision has been saved for cohort {cohort!r}")
+    try:
+        client: Client = await web.temporal()
+        async with asyncio.timeout(ANSWER_TIMEOUT.total_seconds()):
+            await cohort_api.start_cohort(client, saved.decision.cohort, task_queue=web.task_queue)
+    except cohort_api.CohortAlreadyExists as exists:
+        return await _decision_page(request, error=str(exists), status_code=409)
+    except (RPCError, TimeoutError, RuntimeError, api.GuidanceError) as error:
+        return await _decision_page(request, error=f"Temporal did not answer ({error or 'timed out'})", status_code=503)
+    owners = len(saved.decision.cohort.owners)
+    request.session[FLASH] = f"Started cohort {cohort}: {owners} school owners invited through the county governor."
+    await _until_recorded(request, cohort)
+    return RedirectResponse(f"/cohorts/{cohort}", status_code=303)
+
+
+async def _until_recorded(request: Request, cohort: str) -> None:
+    """Wait (briefly) until the record store has the new cohort's invitations, so its page shows them."""
+    reader = _web(request).reader
+    deadline = time.monotonic() + COHORT_RECORDED_SECONDS
+    while time.monotonic() < deadline:
+        if await reader.has_cohort(cohort):
+            return
+        await asyncio.sleep(0.2)
+
+
+# --- the cohort's letters -------------------------------------------------------------------------
+
+
+async def letter(request: Request) -> Response:
+    _coordinator(request)
+    cohort, key = request.path_params["cohort"], request.path_params["key"]
+    found = await _web(request).reader.cohort_letter(cohort, key)
+    if found is None:
+        raise HTTPException(404, f"cohort {cohort!r} sent no letter {key!r}")
+    return _render(request, "letter.html", {"cohort": cohort, "letter": found})
+
+
+ROUTES = [
+    Route("/selection", selection),
+    Route("/selection/files", upload, methods=["POST"]),
+    Route("/selection/files/{sha256}", shortlist),
+    Route("/selection/files/{sha256}/decision", save_decision, methods=["POST"]),
+    Route("/selection/decisions/{cohort}", decision),
+    Route("/selection/decisions/{cohort}/start", start_cohort, methods=["POST"]),
+    Route("/cohorts/{cohort}/letters/{key:path}", letter),
+]
