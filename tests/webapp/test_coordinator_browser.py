@@ -2,11 +2,12 @@
 
 The coordinator uploads the generated sample indicator file (the one tests/selection score), chooses five owners
 of its shortlist with their advisers, saves the decision, starts the cohort from it, records two acceptances and
-a decline on the cohort page, adds a national gathering, and reads an invitation letter the cohort sent. Every
-page is photographed (listed in the terminal summary by the `screenshots` fixture).
+a decline on the cohort page, adds a national gathering, reads an invitation letter the cohort sent and withdraws
+one of the new periods; then one of the advisers signs in and records a milestone on another. Every page is
+photographed (listed in the terminal summary by the `screenshots` fixture).
 
-Written as steps (`CoordinatorSteps`), so that a later test can go on from where this one ends: e.g. withdraw a
-period, or sign in as one of the advisers and record a milestone.
+The cohort starts on the last working day up to today, so its periods run at once and take milestones (a
+milestone before a period's start is refused).
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from pathlib import Path
 
 from playwright.async_api import BrowserContext, Page, expect
 
-from domain.calendar import next_working_day
+from domain.calendar import next_working_day, previous_working_day
 from scripts import generate_indicators
 from tests.devstack.stack_process import RunningStack
 from tests.helpers.clock import real_today
 from tests.webapp.conftest import Screenshots
-from tests.webapp.test_browser import _recorded, _sign_in_coordinator, browser, stack  # noqa: F401
+from tests.webapp.test_browser import _recorded, _sign_in, _sign_in_coordinator, browser, stack  # noqa: F401
 
 #: The sample's seed (tests/selection/test_generator.py scores the same one).
 SAMPLE_SEED = 7
@@ -97,6 +98,26 @@ class CoordinatorSteps:
         await self.page.click("#add-gathering-form button[type=submit]")
         await expect(self.page.locator("#flash")).to_contain_text(f"Added {title} on {day.isoformat()}")
 
+    async def withdraw(self, owner_id: str, reason: str) -> None:
+        await self.page.goto(f"{self.web}/periods/{period_id(owner_id)}")
+        await self.page.fill("#withdraw-reason", reason)
+        await self.page.check("#withdraw-confirm")
+        await self.page.click("#withdraw-form button[type=submit]")
+        await expect(self.page.locator("#flash")).to_contain_text("from the programme: the period has ended")
+        await expect(self.page.locator("#phase")).to_have_text("withdrawn")
+
+    async def record_milestone(self, owner_id: str, note: str) -> None:
+        await self.page.goto(f"{self.web}/periods/{period_id(owner_id)}")
+        await expect(self.page.locator("#milestone")).to_have_value("mapping_done")
+        await self.page.fill("#note", note)
+        await self.page.click("#milestone-form button[type=submit]")
+        flash = self.page.locator("#flash")
+        await expect(flash).to_contain_text("Recorded mapping_done: the period is now in anchoring")
+
+
+def period_id(owner_id: str) -> str:
+    return f"guidance-period-{COHORT}-{owner_id}"
+
 
 async def test_a_coordinator_selects_starts_and_follows_a_cohort(
     stack: RunningStack,  # noqa: F811 - the fixture of test_browser
@@ -108,7 +129,7 @@ async def test_a_coordinator_selects_starts_and_follows_a_cohort(
     indicators = tmp_path / "indicators-seed-7.csv"
     await asyncio.to_thread(indicators.write_text, generate_indicators.generate(seed=SAMPLE_SEED), encoding="utf-8")
     today = real_today()
-    start = next_working_day(today + timedelta(weeks=8))
+    start = previous_working_day(today)
     page = await browser.new_page()
     steps = CoordinatorSteps(page, web, tmp_path, screenshots)
     await _sign_in_coordinator(page, web)
@@ -154,6 +175,25 @@ async def test_a_coordinator_selects_starts_and_follows_a_cohort(
     await expect(page.locator("#letter-body")).to_contain_text("Advisers: a.hansen, b.olsen")
     await steps.shoot("letter", "an invitation letter the cohort sent, as the coordinator reads it")
 
+    # The coordinator withdraws one of the new periods: the page then says why and when it ended.
+    await steps.withdraw("5510", "The municipality merges with its neighbour")
+    withdrawn = f"SELECT phase FROM periods WHERE workflow_id = '{period_id('5510')}' AND ended_at IS NOT NULL"
+    assert await _recorded(stack, withdrawn, "withdrawn") == "withdrawn", "the record store has the withdrawal"
+    await page.reload()
+    await expect(page.locator("#ended")).to_contain_text("The municipality merges with its neighbour")
+    await expect(page.locator("#audit-log")).to_contain_text("The municipality merges with its neighbour")
+    await expect(page.locator("#withdraw-form")).to_have_count(0)
+    await steps.shoot("period-withdrawn", "a withdrawn period: the reason, the day it ended and its audit log")
+
+    # One of the advisers signs in and records the first milestone on the other accepted owner's period.
+    await page.click("button:has-text('Sign out')")
+    await _sign_in(page, web, "b.olsen", "adviser-dev")
+    await steps.record_milestone("3301", "Pupil survey and national tests analysed with the owner")
+    await expect(page.locator("#phase")).to_have_text("anchoring")
+    await steps.shoot("period-milestone", "an adviser's period page after recording the first milestone")
+    refused = await page.goto(f"{web}/periods/{period_id('5510')}")
+    assert refused is not None and refused.status == 403, "b.olsen does not advise the withdrawn period"
+
     assert steps.taken == [
         "selection",
         "shortlist",
@@ -162,4 +202,6 @@ async def test_a_coordinator_selects_starts_and_follows_a_cohort(
         "cohort-answered",
         "cohort-gathering",
         "letter",
+        "period-withdrawn",
+        "period-milestone",
     ]
