@@ -28,7 +28,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 from temporalio.client import Client
 
-from readmodel import documents
+from readmodel import display, documents
 from readmodel.overview import DISPLAY_ZONE, deadline_day
 from readmodel.records import RecordReader
 from webapp import pages
@@ -93,6 +93,7 @@ def create_app(web: WebApp) -> ASGIApp:
     templates = Jinja2Templates(
         directory=[HERE / "templates", documents.TEMPLATES], context_processors=[_template_globals]
     )
+    templates.env.filters.update(display.FILTERS)
     app = Starlette(
         routes=[
             Route("/", pages.home),

@@ -64,7 +64,7 @@ async def test_the_timeline_draws_a_row_per_owner_with_phases_meetings_gathering
 
     texts = [t.text or "" for t in svg.iter(f"{SVG}text")]
     assert any(t.startswith("Kongsberg (3303)") and "overdue" in t for t in texts)
-    assert "today 2027-04-01" in texts
+    assert "today 01.04.2027" in texts
     classes = [e.get("class") for e in svg.iter()]
     assert classes.count("meeting") == 4 and classes.count("gathering") == 3 and classes.count("today") == 1
     bergen = next(p for p in records.periods if p.owner_id == BERGEN.owner_id)
@@ -104,7 +104,7 @@ async def test_the_timeline_spans_the_coming_weeks_not_the_whole_thirty_months(r
     # From a week before the first start to two weeks past today + 8 weeks (27 May), later than any plan.
     assert months == ["Jan 2027", "May 2027", "Jun 2027"]
     due = [r.findtext(f"{SVG}title") for r in svg.iter(f"{SVG}rect") if r.get("class") == "phase-due"]
-    assert due == ["anchoring due 2027-05-05", "goal_prioritisation due 2027-05-03"], "Kongsberg's due date has passed"
+    assert due == ["anchoring due 05.05.2027", "goal_prioritisation due 03.05.2027"], "Kongsberg's due date has passed"
 
 
 async def test_a_period_that_has_not_begun_has_no_days_in_phase(reader: RecordReader) -> None:
