@@ -343,6 +343,33 @@ def check_meeting(state: PeriodState, request: ScheduleMeeting, now: datetime) -
             )
 
 
+# Checked by the update validators only, not again in the handlers: validators do not run on replay, and a
+# history recorded before these rules may hold a milestone or a meeting before its period's start.
+
+
+def check_milestone_started(state: PeriodState, update: RecordMilestone, now: datetime) -> None:
+    """A milestone closes work done in the period, so none is recorded before the period's first day."""
+    start = state.input.start_date
+    if today(state, now) < start:
+        raise Rejection(
+            "milestone",
+            f"{update.milestone} cannot be recorded before the period starts on {start.isoformat()}; "
+            f"milestones can be recorded from {start.isoformat()}",
+        )
+
+
+def check_meeting_started(state: PeriodState, request: ScheduleMeeting, now: datetime) -> None:
+    """A period's meetings fall within the period: none on a day before its start."""
+    start = state.input.start_date
+    if request.date < start:
+        first = calendar.next_working_day(max(start, today(state, now)), state.plan.calendar_country)
+        raise Rejection(
+            "date",
+            f"{request.date.isoformat()} is before the period starts on {start.isoformat()}; "
+            f"meetings can be agreed from {first.isoformat()}",
+        )
+
+
 def _closing(state: PeriodState) -> str:
     return state.plan.phase_plan(state.phase).closing_milestone
 

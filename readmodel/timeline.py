@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from html import escape
 
 from domain.gatherings import NationalGathering
+from readmodel.display import display_date
 from readmodel.overview import DISPLAY_ZONE, deadline_day, is_overdue, local_today
 from readmodel.records import PeriodRecords, PeriodRow
 
@@ -171,7 +172,7 @@ def cohort_timeline_svg(
                 f'<rect class="phase" x="{x0:.1f}" y="{y + 5}" width="{max(x1 - x0, 2):.1f}" '
                 f'height="{ROW_HEIGHT - 10}" '
                 f'fill="{colours.get(bar.phase, PALETTE[-1])}" rx="2"><title>{escape(bar.phase)}: '
-                f"{bar.start.isoformat()} to {bar.end.isoformat()}</title></rect>"
+                f"{display_date(bar.start)} to {display_date(bar.end)}</title></rect>"
             )
         due = _due_extension(period, today)
         if due is not None:
@@ -180,7 +181,7 @@ def cohort_timeline_svg(
                 f'<rect class="phase-due" x="{x0:.1f}" y="{y + 8}" width="{max(x1 - x0, 2):.1f}" '
                 f'height="{ROW_HEIGHT - 16}" fill="{colours.get(due.phase, PALETTE[-1])}" fill-opacity="0.35" '
                 f'stroke="{colours.get(due.phase, PALETTE[-1])}" stroke-dasharray="3 2" rx="2">'
-                f"<title>{escape(due.phase)} due {due.end.isoformat()}</title></rect>"
+                f"<title>{escape(due.phase)} due {display_date(due.end)}</title></rect>"
             )
         cy = y + ROW_HEIGHT / 2
         for meeting in records.meetings_of(period.workflow_id):
@@ -188,7 +189,7 @@ def cohort_timeline_svg(
             out.append(
                 f'<path class="meeting" d="M{mx:.1f},{cy - 6:.1f} L{mx + 5:.1f},{cy:.1f} L{mx:.1f},{cy + 6:.1f} '
                 f'L{mx - 5:.1f},{cy:.1f} Z" fill="{MARKER_COLOUR}" stroke="#fff" stroke-width="1">'
-                f"<title>{escape(meeting.kind)} {meeting.meeting_date.isoformat()}: {escape(meeting.title)}"
+                f"<title>{escape(meeting.kind)} {display_date(meeting.meeting_date)}: {escape(meeting.title)}"
                 "</title></path>"
             )
         for gathering in records.gatherings_of(period.workflow_id):
@@ -197,7 +198,7 @@ def cohort_timeline_svg(
                 f'<path class="gathering" d="M{gx:.1f},{cy - 7:.1f} L{gx + 6:.1f},{cy + 5:.1f} '
                 f'L{gx - 6:.1f},{cy + 5:.1f} Z" '
                 f'fill="#ffffff" stroke="{MARKER_COLOUR}" stroke-width="1.5"><title>gathering '
-                f"{gathering.gathering_date.isoformat()}: {escape(gathering.title)}</title></path>"
+                f"{display_date(gathering.gathering_date)}: {escape(gathering.title)}</title></path>"
             )
     if not periods:
         out.append(f'<text x="{LABEL_WIDTH}" y="{top + 17}" fill="#555">No periods to show.</text>')
@@ -207,7 +208,7 @@ def cohort_timeline_svg(
     out.append(
         f'<line class="today" x1="{tx:.1f}" y1="{top - 6}" x2="{tx:.1f}" y2="{chart_bottom}" '
         f'stroke="{TODAY_COLOUR}" stroke-width="2"/>'
-        f'<text x="{tx + 3:.1f}" y="{chart_bottom + 12}" fill="{TODAY_COLOUR}">today {today.isoformat()}</text>'
+        f'<text x="{tx + 3:.1f}" y="{chart_bottom + 12}" fill="{TODAY_COLOUR}">today {display_date(today)}</text>'
     )
     out.extend(_legend(legend_items, chart_bottom + 20))
     out.append("</svg>")

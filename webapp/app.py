@@ -29,7 +29,7 @@ from starlette.types import ASGIApp
 from temporalio.client import Client
 
 from domain.contract import TASK_QUEUE
-from readmodel import documents
+from readmodel import display, documents
 from readmodel.overview import DISPLAY_ZONE, deadline_day
 from readmodel.records import RecordReader
 from readmodel.search import MAX_QUERY_LENGTH
@@ -102,6 +102,7 @@ def create_app(web: WebApp) -> ASGIApp:
     templates = Jinja2Templates(
         directory=[HERE / "templates", documents.TEMPLATES], context_processors=[_template_globals]
     )
+    templates.env.filters.update(display.FILTERS)
     app = Starlette(
         routes=[
             Route("/", pages.home),

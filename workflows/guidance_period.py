@@ -169,6 +169,7 @@ class GuidancePeriodWorkflow:
     @record_milestone.validator
     def _validate_record_milestone(self, update: RecordMilestone) -> None:
         self._check(rules.check_milestone, update)
+        self._check(rules.check_milestone_started, update)  # validator only: see domain.period
 
     @workflow.update
     def schedule_meeting(self, request: ScheduleMeeting) -> PeriodStatus:
@@ -179,6 +180,7 @@ class GuidancePeriodWorkflow:
     @schedule_meeting.validator
     def _validate_schedule_meeting(self, request: ScheduleMeeting) -> None:
         self._check(rules.check_meeting, request)
+        self._check(rules.check_meeting_started, request)  # validator only: see domain.period
 
     @workflow.update
     def withdraw(self, request: Withdraw) -> PeriodStatus:

@@ -95,7 +95,7 @@ def payloads(message: Message, path: str = "", in_attributes: bool = False) -> I
 
 def dates() -> tuple[date, date, date]:
     """The period's start, a meeting day a week on, and a Saturday after it (no meeting falls on one)."""
-    start = calendar.next_working_day(real_today() + timedelta(days=1))
+    start = real_today()  # started, so that a milestone may be recorded at once
     meeting = calendar.next_working_day(start + timedelta(days=7))
     return start, meeting, plain_saturday(meeting)
 

@@ -212,7 +212,8 @@ async def _equals(value: Awaitable[object], expected: object) -> bool:
 async def test_the_cohort_sees_its_periods_progress_and_their_scope(cohorts: Harness) -> None:
     owners = [{**o, "kindergarten_transition": o is OWNERS[0]} for o in OWNERS]
     owners = accepted(owners)
-    cohort = await cohorts.cohort_input(owners=owners)
+    # Starting today, so that a milestone may be recorded at once.
+    cohort = await cohorts.cohort_input(owners=owners, start_date=(await cohorts.today()).isoformat())
     handle = await cohorts.start_cohort(cohort)
     await cohorts.cohort_settled(handle, starts=3)
     drammen = cohorts.period(cohort.cohort, "3301")

@@ -146,7 +146,8 @@ async def test_no_reply_gets_a_reminder_at_the_deadline_then_no_reply_after_the_
 
 
 async def test_a_period_keeps_running_when_its_cohort_is_terminated(cohorts: Harness) -> None:
-    handle = await cohorts.start_cohort()
+    # Starting today, so that the period takes a milestone at once.
+    handle = await cohorts.start_cohort(await cohorts.cohort_input(start_date=(await cohorts.today()).isoformat()))
     cohort = (await cohorts.cohort_settled(handle)).cohort
     await handle.execute_update(CohortWorkflow.respond_to_invitation, answer("3301"))
     await cohorts.cohort_settled(handle, starts=1)

@@ -1,5 +1,6 @@
 """The cohort guide's `guidance cohort` lines (docs/cohorts.md) run as printed (dates moved into the future), with
-its assignment file."""
+its assignment file and a shortlist of four of the owners it names, in-process; tests/e2e/test_readme_examples.py
+runs the whole example unchanged, `guidance select` included, on the dev stack."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ async def test_the_guides_cohort_commands_run_as_printed(cohort_cli: Harness) ->
     commands = readme_commands()
     assert [c[2] for c in commands] == ["start", "answer", "gathering", "gathering", "network-meeting", "show"]
     files = {
-        "var/shortlist.csv": cohort_cli.file("shortlist.csv", "owner_id\n3301\n4617\n4613\n46\n"),
+        "var/shortlist.csv": cohort_cli.file("shortlist.csv", "owner_id\n3105\n4642\n4638\n46\n"),
         "var/assign.csv": cohort_cli.file("assign.csv", readme_assignment()),
     }
     moves = shifted_dates(commands, real_today())
@@ -55,7 +56,7 @@ async def test_the_guides_cohort_commands_run_as_printed(cohort_cli: Harness) ->
         outputs.append(result.stdout)
 
     assert "Started cohort-2027: 4 school owners" in outputs[0]
-    assert "Kvinnherad (4617) accepted in cohort 2027" in outputs[1]
-    assert "sent to 1 running period: Kvinnherad (4617)" in outputs[4]
-    for owner in ("Drammen", "Kvinnherad", "Bømlo", "Vestland fylkeskommune", "Sunnhordland", "The school owner role"):
+    assert "Lærdal (4642) accepted in cohort 2027" in outputs[1]
+    assert "sent to 1 running period: Lærdal (4642)" in outputs[4]
+    for owner in ("Sarpsborg", "Lærdal", "Høyanger", "Vestland fylkeskommune", "Sogn", "The school owner role"):
         assert owner in outputs[5]

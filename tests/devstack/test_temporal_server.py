@@ -74,14 +74,16 @@ async def test_runs_in_its_own_process_group_so_ctrl_c_reaches_only_us(dev_serve
 
 async def test_restart_on_the_same_file_keeps_a_started_period(tmp_path: Path, drammen_period: PeriodInput) -> None:
     db_file = tmp_path / "temporal.sqlite"
+    # Both servers' output is kept here: should one exit before it answers, the error ends with the log's tail.
+    log = tmp_path / "temporal.log"
     workflow_id = period_workflow_id(drammen_period.cohort, drammen_period.owner.id)
-    async with await DevServer.start(db_file, free_port()) as first:
+    async with await DevServer.start(db_file, free_port(), log_file=log) as first:
         client = await first.connect()
         # No worker runs: the period just waits for one, as in a real outage.
         await client.start_workflow(GuidancePeriodWorkflow.run, drammen_period, id=workflow_id, task_queue=TASK_QUEUE)
     assert _gone(first.pid)
 
-    async with await DevServer.start(db_file, free_port()) as second:
+    async with await DevServer.start(db_file, free_port(), log_file=log) as second:
         client = await second.connect()
         description = await client.get_workflow_handle(workflow_id).describe()
         attributes = await _custom_attributes(client)

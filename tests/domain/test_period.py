@@ -168,6 +168,34 @@ def test_the_milestone_that_closes_a_later_phase_is_named() -> None:
         period.check_milestone(state, RecordMilestone(milestone="evaluation_done", adviser="a.hansen"), at(START))
 
 
+def test_a_milestone_before_the_period_starts_is_refused_naming_the_first_day_it_may_be_recorded() -> None:
+    state = new_state()  # starts Monday 2027-01-04
+    with pytest.raises(Rejection) as raised:
+        period.check_milestone_started(state, closing(Phase.MAPPING), at(date(2026, 12, 4)))
+    assert raised.value.field == "milestone"
+    assert str(raised.value) == (
+        "milestone: mapping_done cannot be recorded before the period starts on 2027-01-04; "
+        "milestones can be recorded from 2027-01-04"
+    )
+    # Late in the evening before the start in Oslo is still before it, though UTC has the same date.
+    with pytest.raises(Rejection):
+        period.check_milestone_started(state, closing(Phase.MAPPING), at(date(2027, 1, 3), hour=23, minute=30))
+    period.check_milestone_started(state, closing(Phase.MAPPING), at(START, hour=0, minute=30))
+    period.check_milestone_started(state, closing(Phase.MAPPING), at(date(2027, 2, 1)))
+
+
+def test_a_meeting_dated_before_the_period_starts_is_refused_naming_the_first_day_it_may_fall_on() -> None:
+    state = new_state(start=date(2027, 1, 2))  # a Saturday: the first working day of the period is 2027-01-04
+    with pytest.raises(Rejection) as raised:
+        period.check_meeting_started(state, meeting(date(2026, 12, 14)), at(date(2026, 12, 4)))
+    assert raised.value.field == "date"
+    assert str(raised.value) == (
+        "date: 2026-12-14 is before the period starts on 2027-01-02; meetings can be agreed from 2027-01-04"
+    )
+    # Agreed before the start for a day within the period: that is how a kick-off is planned.
+    period.check_meeting_started(state, meeting(date(2027, 1, 12)), at(date(2026, 12, 4)))
+
+
 def test_an_adviser_not_assigned_is_refused_listing_the_assigned() -> None:
     state = new_state()
     with pytest.raises(Rejection) as raised:

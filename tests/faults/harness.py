@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
@@ -33,7 +33,6 @@ from temporalio.service import RPCError
 
 from devstack.postgres import EmbeddedPostgres, start_embedded_postgres
 from devstack.temporal_server import free_port
-from domain.calendar import next_working_day
 from domain.models import PeriodInput, PeriodStatus, RecordMilestone, SchoolOwner
 from domain.phases import Milestone
 from starter.client import period_status, start_period
@@ -260,12 +259,12 @@ def milestone_update(step: int, adviser: str, note: str) -> RecordMilestone:
 
 
 def fault_period(cohort: str, owner: SchoolOwner, advisers: Iterable[str], start: date | None = None) -> PeriodInput:
-    """A period of the test's cohort that starts on the next working day."""
+    """A period of the test's cohort, started today (so that milestones may be recorded at once) unless `start`."""
     return PeriodInput(
         cohort=cohort,
         owner=owner,
         advisers=list(advisers),
-        start_date=start or next_working_day(real_today() + timedelta(days=1)),
+        start_date=start or real_today(),
     )
 
 

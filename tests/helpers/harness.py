@@ -81,9 +81,6 @@ class Harness:
     names: str = "t"
     #: Whether `period_input` carries the fakes' plan (the period need not load it) unless told otherwise.
     with_plan: bool = True
-    #: Whether a period of `period_input` starts today, as one started this morning; else on the next working
-    #: day after today.
-    periods_start_today: bool = False
     #: How long `settled` and `cohort_settled` wait, in seconds.
     patience: float = PATIENCE
     #: Where `file` writes.
@@ -132,9 +129,10 @@ class Harness:
     # Periods.
 
     async def period_input(self, *, with_plan: bool | None = None, **changes: Any) -> PeriodInput:
-        """Drammen's period with two advisers and two schools, starting on the harness's first day (`changes`
-        replace any of it); with the fakes' plan if `with_plan` (by default the harness's `with_plan`)."""
-        start = await self.today() if self.periods_start_today else await self.working_day_in(1)
+        """Drammen's period with two advisers and two schools, started today, as one started this morning, so that
+        milestones may be recorded at once (`changes` replace any of it); with the fakes' plan if `with_plan` (by
+        default the harness's `with_plan`)."""
+        start = await self.today()
         period = PeriodInput.model_validate(
             {
                 "cohort": self.new_name(),
@@ -264,13 +262,14 @@ class Harness:
 
 
 def dev_period(fakes: RecordingActivities, owner: dict[str, str]) -> PeriodInput:
-    """A period of `owner` for a test on a dev server: real dates (a dev server keeps real time), the fakes' plan."""
+    """A period of `owner` for a test on a dev server, started today so that milestones may be recorded at once:
+    real dates (a dev server keeps real time; the machine's date is never after Oslo's), the fakes' plan."""
     return PeriodInput.model_validate(
         {
             "cohort": f"dev{uuid.uuid4().hex[:6]}",
             "owner": owner,
             "advisers": ["a.hansen"],
-            "start_date": calendar.next_working_day(real_today() + timedelta(days=1)),
+            "start_date": real_today(),
             "programme": fakes.plan,
         }
     )

@@ -71,7 +71,7 @@ async def test_the_timeline_draws_a_row_per_owner_with_phases_meetings_gathering
 
     texts = [t.text or "" for t in svg.iter(f"{SVG}text")]
     assert any(t.startswith("Kongsberg (3303)") and "overdue" in t for t in texts)
-    assert "today 2027-04-01" in texts
+    assert "today 01.04.2027" in texts
     classes = [e.get("class") for e in svg.iter()]
     assert classes.count("meeting") == 4 and classes.count("gathering") == 3 and classes.count("today") == 1
     bergen = next(p for p in records.periods if p.owner_id == BERGEN.owner_id)
@@ -118,7 +118,7 @@ async def test_the_timeline_spans_each_periods_whole_planned_thirty_months(reade
     right_edge = LABEL_WIDTH + CHART_WIDTH
     assert all(float(r.get("x", "0")) + float(r.get("width", "0")) == pytest.approx(right_edge) for r in spans)
     due = [r.findtext(f"{SVG}title") for r in svg.iter(f"{SVG}rect") if r.get("class") == "phase-due"]
-    assert due == ["anchoring due 2027-05-05", "goal_prioritisation due 2027-05-03"], "Kongsberg's due date has passed"
+    assert due == ["anchoring due 05.05.2027", "goal_prioritisation due 03.05.2027"], "Kongsberg's due date has passed"
 
 
 async def test_the_timeline_marks_a_planned_gathering_across_every_row(reader: RecordReader) -> None:

@@ -27,5 +27,5 @@ async def harness(time_skipping_env: WorkflowEnvironment, monkeypatch: pytest.Mo
         return await Client.connect(target, namespace=namespace, data_converter=data_converter())
 
     monkeypatch.setattr(commands, "client_factory", connect_to_test_server)
-    async with harness_on(env, prefix="test-starter", with_plan=False, periods_start_today=True) as harness:
+    async with harness_on(env, prefix="test-starter", with_plan=False) as harness:
         yield harness

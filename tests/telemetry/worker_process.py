@@ -11,7 +11,6 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from temporalio.client import Client
@@ -124,14 +123,15 @@ async def running_worker(
 
 
 async def period_input(env: WorkflowEnvironment, owner_id: str = "3301", name: str = "Drammen") -> PeriodInput:
-    """A period starting on the next working day of the test server's clock, on the Veilederkorpset plan."""
+    """A period started today on the test server's clock (so milestones may be recorded), on the Veilederkorpset
+    plan."""
     today = calendar.local_date(await env.get_current_time(), "Europe/Oslo")
     return PeriodInput.model_validate(
         {
             "cohort": f"t{uuid.uuid4().hex[:8]}",
             "owner": {"id": owner_id, "name": name, "kind": "municipality", "county": owner_id[:2]},
             "advisers": ["a.hansen", "b.olsen"],
-            "start_date": calendar.next_working_day(today + timedelta(days=1)).isoformat(),
+            "start_date": today.isoformat(),
             "programme": VeilederkorpsetSettings(_env_file=None).plan(),
         }
     )

@@ -385,6 +385,33 @@ async def test_a_bad_update_is_rejected_with_a_clear_message_and_leaves_no_trace
     assert sum(len(calls) for calls in harness.fakes.calls.values()) == before_records
 
 
+async def test_nothing_is_recorded_before_the_period_starts_and_the_refusal_names_the_first_day(
+    harness: Harness,
+) -> None:
+    start = await harness.working_day_in(21)
+    handle = await harness.start_period(await harness.period_input(start_date=start.isoformat()))
+    before_status = await harness.settled(handle)
+    before_records = sum(len(calls) for calls in harness.fakes.calls.values())
+
+    with pytest.raises(WorkflowUpdateFailedError) as too_early:
+        await milestone(handle, "mapping_done")
+    assert _failure_messages(too_early.value) == (
+        f"milestone: mapping_done cannot be recorded before the period starts on {start.isoformat()}; "
+        f"milestones can be recorded from {start.isoformat()}"
+    )
+    with pytest.raises(WorkflowUpdateFailedError) as before_start:
+        await meeting_in(harness, handle, 7)
+    assert f"is before the period starts on {start.isoformat()}; meetings can be agreed from {start}" in (
+        _failure_messages(before_start.value)
+    )
+    assert await harness.settled(handle) == before_status
+    assert sum(len(calls) for calls in harness.fakes.calls.values()) == before_records
+
+    # From its first day on, the same milestone is accepted (an hour more, so a clock change cannot fall short).
+    await harness.sleep(timedelta(days=(start - await harness.today()).days, hours=1))
+    assert (await milestone(handle, "mapping_done")).phase == Phase.ANCHORING
+
+
 async def test_nothing_more_reaches_a_period_that_has_ended(harness: Harness) -> None:
     handle = await harness.start_period()
     await handle.execute_update(GuidancePeriodWorkflow.withdraw, Withdraw(reason="Changed priorities", by="owner"))
