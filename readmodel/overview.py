@@ -49,6 +49,13 @@ class OverviewLine:
     next_meeting: MeetingRow | None
     next_gathering: GatheringRow | None
 
+    @property
+    def days_in_phase_text(self) -> str:
+        """The days as a person reads them: a number, or why there is none (not begun yet, or ended)."""
+        if self.days_in_phase is not None:
+            return str(self.days_in_phase)
+        return "ended" if not self.period.is_open else "not started"
+
 
 def last_meeting(meetings: list[MeetingRow], now: datetime) -> MeetingRow | None:
     held = [m for m in meetings if m.starts_at <= now]

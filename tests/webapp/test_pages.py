@@ -251,6 +251,7 @@ async def test_a_withdrawn_period_shows_when_it_ended_and_why(http: httpx.AsyncC
         r'id="period-dates">04.01.2027 to 01.04.2027\s*<span class="muted">\(planned to 03.07.2029\)', page.text
     )
     assert 'id="milestone-form"' not in page.text
+    assert "<dt>Days in phase</dt><dd>ended</dd>" in page.text
 
 
 async def test_a_coordinators_task_list_shows_every_adviser_and_filters_by_one(http: httpx.AsyncClient) -> None:

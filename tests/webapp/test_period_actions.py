@@ -131,10 +131,11 @@ async def test_an_adviser_withdraws_their_period_and_the_page_shows_why_and_when
     assert "merged municipality" in unconfirmed.text  # what was typed is kept
     assert done.status_code == 200 and "Withdrew Drammen from the programme" in done.text
     assert row.end_reason == "withdrawn by a.hansen: merged municipality"
-    ended = row.ended_at.astimezone(DISPLAY_ZONE).date().isoformat() if row.ended_at else ""
+    ended = row.ended_at.astimezone(DISPLAY_ZONE).strftime("%d.%m.%Y") if row.ended_at else ""
     assert f'<dd id="ended">{ended}: withdrawn by a.hansen: merged municipality</dd>' in shown.text
     # The period's dates end on the day it ended; the planned end is only a muted aside.
-    assert re.search(rf'id="period-dates">{row.start_date} to {ended}\s*<span class="muted">\(planned to ', shown.text)
+    started = f"{row.start_date:%d.%m.%Y}"
+    assert re.search(rf'id="period-dates">{started} to {ended}\s*<span class="muted">\(planned to ', shown.text)
     assert 'id="phase">withdrawn<' in shown.text
     assert 'id="withdraw-form"' not in shown.text and 'id="milestone-form"' not in shown.text
     audit = _audit_rows(shown)
