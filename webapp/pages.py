@@ -17,6 +17,7 @@ from temporalio.service import RPCError
 from domain.cohort import CohortStatus, Invitation, InvitationState
 from domain.gatherings import NationalGathering
 from domain.models import PeriodStatus
+from readmodel.display import display_date
 from readmodel.documents import DocumentError, report_html, report_pdf
 from readmodel.filters import FilterError, OwnerFilter, invitation_facts, owner_filter, period_facts
 from readmodel.overview import DISPLAY_ZONE, local_today, overview_lines
@@ -251,7 +252,7 @@ async def add_gathering(request: Request) -> Response:
     async def act(client: Client, cohort_name: str, form: dict[str, str], user: User) -> str:
         added = actions.gathering_added(form, user.name)
         status = await actions.add_gathering(client, cohort_name, added)
-        return f"Added {added.title} on {added.date.isoformat()} ({status.created})."
+        return f"Added {added.title} on {display_date(added.date)} ({status.created})."
 
     return await _cohort_action(request, "add-gathering", act)
 
@@ -260,7 +261,7 @@ async def move_gathering(request: Request) -> Response:
     async def act(client: Client, cohort_name: str, form: dict[str, str], user: User) -> str:
         moved = actions.gathering_moved(form, user.name)
         await actions.move_gathering(client, cohort_name, moved)
-        return f"Moved {moved.gathering_id} to {moved.date.isoformat()}."
+        return f"Moved {moved.gathering_id} to {display_date(moved.date)}."
 
     return await _cohort_action(request, "move-gathering", act)
 
@@ -441,7 +442,7 @@ async def schedule_meeting(request: Request) -> Response:
     async def act(client: Client, period: PeriodRow, form: dict[str, str], adviser: str) -> str:
         meeting = actions.meeting_request(form, adviser)
         await actions.schedule_meeting(client, period.workflow_id, meeting)
-        return f"Scheduled a {meeting.kind} meeting on {meeting.date.isoformat()} at {meeting.start:%H:%M}."
+        return f"Scheduled a {meeting.kind} meeting on {display_date(meeting.date)} at {meeting.start:%H:%M}."
 
     return await _period_action(request, "meeting", act)
 

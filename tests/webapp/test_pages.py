@@ -417,7 +417,7 @@ async def test_a_coordinator_records_an_answer_and_adds_and_moves_gatherings_on_
     error = re.search(r'id="add-gathering-date-error"[^>]*>([^<]+)<', refused.text)
     assert error is not None and "is a Saturday" in error.group(1)
     assert 'value="Spring gathering"' in refused.text  # what was typed is kept
-    assert added.status_code == 200 and "Added Spring gathering" in added.text
+    assert added.status_code == 200 and f"Added Spring gathering on {working_day:%d.%m.%Y}" in added.text
     assert forbidden.status_code == 403
     status = await cohort_api.cohort_status(harness.client, name)
     assert next(i for i in status.invitations if i.owner_id == "3301").state == "declined"
