@@ -29,7 +29,7 @@ from starter import client as api
 from starter import cohorts as cohort_api
 from webapp import actions
 from webapp.auth import require_access, require_user, safe_next, sign_in, sign_out
-from webapp.feeds import calendar_feed, feed_token, token_is_valid
+from webapp.feeds import calendar_feed, feed_token, owner_feed_address, owner_feed_name, token_is_valid
 from webapp.security import content_disposition
 from webapp.users import User
 
@@ -386,7 +386,7 @@ async def _period_page(
         "meeting_kinds": plan.meeting_kinds,
         "acting_advisers": period.advisers if user.is_coordinator else [user.name],
         "temporal_link": web.temporal_ui_link(period.workflow_id),
-        "owner_feed": f"/feeds/owners/{period.owner_id}.ics?token={feed_token(web.secret, 'owner', period.owner_id)}",
+        "owner_feed": owner_feed_address(web.secret, period.owner_id, user.name),
         "flash": request.session.pop(FLASH, ""),
         "errors": errors or {},
         "values": values or {},
@@ -511,10 +511,15 @@ async def adviser_feed(request: Request) -> Response:
 
 
 async def owner_feed(request: Request) -> Response:
+    """An owner's meetings and gatherings, of the periods the link's viewer may open (webapp/feeds.py)."""
     owner_id = request.path_params["owner_id"]
-    _check_token(request, "owner", owner_id)
+    viewer = request.query_params.get("for", "")
+    _check_token(request, "owner", owner_feed_name(owner_id, viewer))
     web = _web(request)
-    periods = await web.reader.periods(owner_id=owner_id)
+    user = web.users.get(viewer)
+    if user is None:
+        raise HTTPException(404, "no such calendar feed")  # its user has been removed: the link is dead
+    periods = [p for p in await web.reader.periods(owner_id=owner_id) if user.may_see(p.advisers)]
     name = periods[0].owner_name if periods else owner_id
     records = await web.reader.records(periods)
     return Response(calendar_feed(records, name=name, now=web.clock()), media_type="text/calendar; charset=utf-8")
