@@ -3,8 +3,6 @@ areas; as a model for the printable page and as CSV (no I/O beyond the text it r
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,6 +10,7 @@ from datetime import date, datetime
 from readmodel.charts import BarChart
 from readmodel.overview import DISPLAY_ZONE, days_in_phase, deadline_day, is_overdue, local_today
 from readmodel.records import PeriodRecords, PeriodRow
+from readmodel.spreadsheet import csv_text
 
 
 @dataclass(frozen=True)
@@ -120,31 +119,29 @@ CSV_COLUMNS = (
 
 
 def report_csv(report: CohortReport) -> str:
-    """One row per owner (CSV_COLUMNS); lists are joined with "; " so a spreadsheet shows one cell each."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for owner in report.owners:
-        p = owner.period
-        writer.writerow(
-            [
-                p.cohort,
-                p.owner_id,
-                p.owner_name,
-                p.county,
-                "; ".join(p.advisers),
-                p.phase,
-                p.cycle,
-                "" if owner.days_in_phase is None else owner.days_in_phase,
-                owner.phase_due_on.isoformat() if owner.phase_due_on else "",
-                "yes" if owner.overdue else "no",
-                owner.meetings_held,
-                owner.meetings_planned,
-                owner.gatherings_attended,
-                p.development_area_label,
-                "; ".join(p.goals),
-                p.ended_at.astimezone(DISPLAY_ZONE).date().isoformat() if p.ended_at else "",
-                p.end_reason or "",
-            ]
-        )
-    return out.getvalue()
+    """One row per owner (CSV_COLUMNS); lists are joined with "; " so a spreadsheet shows one cell each. Typed
+    text cannot turn into a formula (`readmodel.spreadsheet`)."""
+    return csv_text(CSV_COLUMNS, [_csv_row(owner) for owner in report.owners])
+
+
+def _csv_row(owner: OwnerProgress) -> list[object]:
+    p = owner.period
+    return [
+        p.cohort,
+        p.owner_id,
+        p.owner_name,
+        p.county,
+        "; ".join(p.advisers),
+        p.phase,
+        p.cycle,
+        "" if owner.days_in_phase is None else owner.days_in_phase,
+        owner.phase_due_on.isoformat() if owner.phase_due_on else "",
+        "yes" if owner.overdue else "no",
+        owner.meetings_held,
+        owner.meetings_planned,
+        owner.gatherings_attended,
+        p.development_area_label,
+        "; ".join(p.goals),
+        p.ended_at.astimezone(DISPLAY_ZONE).date().isoformat() if p.ended_at else "",
+        p.end_reason or "",
+    ]

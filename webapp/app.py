@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,12 @@ from readmodel.search import MAX_QUERY_LENGTH
 from webapp import pages, period_actions, search_pages, selection_pages
 from webapp.auth import SignInRequired, current_user, sign_in_url
 from webapp.csrf import MultipartCsrfToken
+from webapp.limits import RequestBounds
+from webapp.render_slots import RenderSlots
+from webapp.security import SecurityHeaders, SessionBoundCsrf
+from webapp.sessions import SessionGenerations
 from webapp.settings import WebSettings
+from webapp.throttle import SignInThrottle
 from webapp.users import UserDirectory
 
 HERE = Path(__file__).parent
@@ -57,6 +62,18 @@ class WebApp:
     data_dir: Path | None = None
     #: Where the workers listen (a test's own queue; otherwise the engine's).
     task_queue: str = TASK_QUEUE
+    #: The app's own limits and revocations (webapp/throttle.py, render_slots.py, sessions.py), from the settings.
+    sign_ins: SignInThrottle = field(init=False)
+    pdf_renders: RenderSlots = field(init=False)
+    sessions: SessionGenerations = field(init=False)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.sign_ins = SignInThrottle(
+            s.sign_in_failures_per_name, s.sign_in_failures_per_address, s.sign_in_window_seconds
+        )
+        self.pdf_renders = RenderSlots(s.pdf_renders_at_once, s.pdf_wait_seconds)
+        self.sessions = SessionGenerations.in_folder(self.data_dir)
 
     def temporal_ui_link(self, workflow_id: str) -> str:
         """The period's workflow in the Temporal Web UI."""
@@ -92,7 +109,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(
-        request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code
+        request,
+        "error.html",
+        {"status": exc.status_code, "message": exc.detail},
+        status_code=exc.status_code,
+        headers=exc.headers,
     )
 
 
@@ -139,7 +160,13 @@ def create_app(web: WebApp) -> ASGIApp:
                 max_age=web.settings.session_max_age,
                 same_site="lax",
                 https_only=web.settings.secure_cookies,
-            )
+            ),
+            Middleware(
+                SessionBoundCsrf,
+                signing_secret=_derived(web.secret, "csrf"),
+                binding_key=_derived(web.secret, "csrf-session-binding"),
+                secure=web.settings.secure_cookies,
+            ),
         ],
         exception_handlers={SignInRequired: _sign_in_first, HTTPException: _http_error},
     )
@@ -153,4 +180,9 @@ def create_app(web: WebApp) -> ASGIApp:
         cookie_secure=web.settings.secure_cookies,
     )
     # asgi-csrf cannot read a multipart form's token itself any more (webapp/csrf.py): handed over as its header.
-    return MultipartCsrfToken(protected, signing_secret=_derived(web.secret, "csrf"))
+    multipart: ASGIApp = MultipartCsrfToken(protected, signing_secret=_derived(web.secret, "csrf"))
+    # Bounds first (webapp/limits.py): nothing reads a body, not even asgi-csrf, before its size is checked.
+    bounded = RequestBounds(
+        multipart, max_form_bytes=web.settings.max_form_bytes, max_form_fields=web.settings.max_form_fields
+    )
+    return SecurityHeaders(bounded, hsts=web.settings.secure_cookies)

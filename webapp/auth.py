@@ -1,17 +1,23 @@
 """Signing in and out, and who may open what. Sessions are Starlette's signed cookies (itsdangerous);
-passwords are checked by `webapp.users` (argon2). The session holds the user's name only."""
+passwords are checked by `webapp.users` (argon2). The session holds the user's name, a random session id (the
+CSRF token is bound to it, `webapp.security`) and the user's generation at sign-in: signing out raises the
+generation (`webapp.sessions`), so the cookie, and any copy of it, stops working."""
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from readmodel.records import PeriodRow
+from webapp.sessions import SessionGenerations, new_session_id
 from webapp.users import User, UserDirectory
 
 SESSION_USER = "user"
+SESSION_ID = "sid"
+SESSION_GENERATION = "gen"
 
 
 class SignInRequired(Exception):
@@ -25,7 +31,11 @@ class SignInRequired(Exception):
 def current_user(request: Request, users: UserDirectory) -> User | None:
     """The signed-in user, or None (also when the session names a user who has since been removed)."""
     name = request.session.get(SESSION_USER)
-    return users.get(name) if isinstance(name, str) else None
+    if not isinstance(name, str) or not isinstance(request.session.get(SESSION_ID), str):
+        return None
+    if request.session.get(SESSION_GENERATION) != _generations(request).current(name):
+        return None  # signed out since (here or elsewhere): the cookie was replayed
+    return users.get(name)
 
 
 def require_user(request: Request, users: UserDirectory) -> User:
@@ -44,10 +54,21 @@ def sign_in(request: Request, user: User) -> None:
     # A fresh session: nothing from before signing in (a flash, a next page) carries over to the user.
     request.session.clear()
     request.session[SESSION_USER] = user.name
+    request.session[SESSION_ID] = new_session_id()
+    request.session[SESSION_GENERATION] = _generations(request).current(user.name)
 
 
-def sign_out(request: Request) -> None:
+async def sign_out(request: Request, users: UserDirectory) -> None:
+    """End the session: this cookie and every other session of its user stop working, copies included."""
+    user = current_user(request, users)
+    if user is not None:
+        await asyncio.to_thread(_generations(request).revoke_all, user.name)
     request.session.clear()
+
+
+def _generations(request: Request) -> SessionGenerations:
+    generations: SessionGenerations = request.app.state.web.sessions
+    return generations
 
 
 def require_access(user: User, period: PeriodRow) -> None:

@@ -1,5 +1,9 @@
 """iCalendar feeds (RFC 5545) of meetings and gatherings, per adviser and per school owner.
 
+An owner's feed is linked from a period page, so the person who gets the link is an adviser (or a
+coordinator), and it holds the owner's periods that person may open: the owner's meetings on another
+adviser's period are that adviser's and the owner's business, not theirs (`owner_feed_address`).
+
 A feed's address carries a token derived from the app's secret with HMAC-SHA256, so a calendar
 program can subscribe without signing in, and nobody can guess another person's feed. A meeting keeps
 the UID of its invitation (`activities.invitations.meeting_uid`), so the feed and the mailed
@@ -27,6 +31,19 @@ def feed_token(secret: str, kind: FeedKind, name: str) -> str:
     """The secret token in the address of `name`'s feed (stable while the app's secret is)."""
     digest = hmac.new(secret.encode(), f"calendar-feed:{kind}:{name}".encode(), hashlib.sha256).hexdigest()
     return digest[:TOKEN_LENGTH]
+
+
+def owner_feed_address(secret: str, owner_id: str, viewer: str) -> str:
+    """The address of `owner_id`'s feed as `viewer` (the signed-in user who is given it) may see it: the
+    meetings and gatherings of the owner's periods `viewer` may open (an adviser's own periods of the owner,
+    every one for a coordinator). The token covers owner and viewer, so it opens nothing more."""
+    token = feed_token(secret, "owner", owner_feed_name(owner_id, viewer))
+    return f"/feeds/owners/{owner_id}.ics?for={viewer}&token={token}"
+
+
+def owner_feed_name(owner_id: str, viewer: str) -> str:
+    # A user name has no line break (webapp.users), so owner and viewer cannot run into each other.
+    return f"{owner_id}\n{viewer}"
 
 
 def token_is_valid(secret: str, kind: FeedKind, name: str, token: str) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import structlog
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -29,13 +30,16 @@ from starter import client as api
 from starter import cohorts as cohort_api
 from webapp import actions
 from webapp.auth import require_access, require_user, safe_next, sign_in, sign_out
-from webapp.feeds import calendar_feed, feed_token, token_is_valid
+from webapp.feeds import calendar_feed, feed_token, owner_feed_address, owner_feed_name, token_is_valid
+from webapp.security import content_disposition
 from webapp.users import User
 
 if TYPE_CHECKING:
     from temporalio.client import Client
 
     from webapp.app import WebApp
+
+log = structlog.get_logger("webapp")
 
 FLASH = "flash"
 # The period page shows the live phase from the workflow; a slow answer must not hold up the page.
@@ -69,20 +73,40 @@ async def login_form(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
+    web = _web(request)
     form = await request.form()
     name, password = str(form.get("username", "")), str(form.get("password", ""))
     next_path = safe_next(str(form.get("next", "")))
+    address = request.client.host if request.client else "unknown"
+    wait = web.sign_ins.retry_after(name, address)
+    if wait is not None:
+        # Refused before the password is checked: guessing on costs the server no argon2 either.
+        log.warning("sign_in_throttled", user=name, client=address, retry_after=wait)
+        minutes = max(1, round(wait / 60))
+        error = (
+            "Too many failed sign-ins for this user name or from this address. "
+            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+        )
+        refused = _render(request, "login.html", {"next": next_path, "error": error, "username": name}, 429)
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     # argon2 is deliberately slow: check off the event loop so other requests go on meanwhile.
-    user = await asyncio.to_thread(_web(request).users.authenticate, name, password)
+    user = await asyncio.to_thread(web.users.authenticate, name, password)
     if user is None:
+        failures = web.sign_ins.failed(name, address)
+        log.warning("sign_in_failed", user=name, client=address, failures_in_window=failures)
+        # A small wait before the answer slows guessing down; the event loop serves others meanwhile.
+        await asyncio.sleep(web.settings.sign_in_failure_delay)
         context = {"next": next_path, "error": "Unknown user name or wrong password.", "username": name}
         return _render(request, "login.html", context, status_code=401)
+    web.sign_ins.succeeded(name)
     sign_in(request, user)
+    log.info("signed_in", user=user.name, client=address)
     return RedirectResponse(next_path, status_code=303)
 
 
 async def logout(request: Request) -> Response:
-    sign_out(request)
+    await sign_out(request, _web(request).users)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -292,17 +316,18 @@ async def cohort_report_pdf(request: Request) -> Response:
     html = report_html(report, cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned), view.now)
     try:
         # Chromium takes a second or two: off the event loop, so other requests go on meanwhile.
-        pdf = await asyncio.to_thread(report_pdf, html)
+        # At most `pdf_renders_at_once` Chromiums at once (webapp/render_slots.py); the others wait or get 503.
+        pdf = await _web(request).pdf_renders.render(lambda: report_pdf(html))
     except DocumentError as error:
         raise HTTPException(503, f"The PDF cannot be made on this server: {error}") from None
-    headers = {"Content-Disposition": f'inline; filename="cohort-{view.cohort}-progress.pdf"'}
+    headers = {"Content-Disposition": content_disposition("inline", f"cohort-{view.cohort}-progress.pdf")}
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 async def cohort_report_csv(request: Request) -> Response:
     view = await _cohort_view(request)
     report = cohort_report(view.cohort, view.records, view.now)
-    headers = {"Content-Disposition": f'attachment; filename="cohort-{view.cohort}-progress.csv"'}
+    headers = {"Content-Disposition": content_disposition("attachment", f"cohort-{view.cohort}-progress.csv")}
     return Response(report_csv(report), media_type="text/csv; charset=utf-8", headers=headers)
 
 
@@ -362,7 +387,7 @@ async def _period_page(
         "meeting_kinds": plan.meeting_kinds,
         "acting_advisers": period.advisers if user.is_coordinator else [user.name],
         "temporal_link": web.temporal_ui_link(period.workflow_id),
-        "owner_feed": f"/feeds/owners/{period.owner_id}.ics?token={feed_token(web.secret, 'owner', period.owner_id)}",
+        "owner_feed": owner_feed_address(web.secret, period.owner_id, user.name),
         "flash": request.session.pop(FLASH, ""),
         "errors": errors or {},
         "values": values or {},
@@ -487,10 +512,15 @@ async def adviser_feed(request: Request) -> Response:
 
 
 async def owner_feed(request: Request) -> Response:
+    """An owner's meetings and gatherings, of the periods the link's viewer may open (webapp/feeds.py)."""
     owner_id = request.path_params["owner_id"]
-    _check_token(request, "owner", owner_id)
+    viewer = request.query_params.get("for", "")
+    _check_token(request, "owner", owner_feed_name(owner_id, viewer))
     web = _web(request)
-    periods = await web.reader.periods(owner_id=owner_id)
+    user = web.users.get(viewer)
+    if user is None:
+        raise HTTPException(404, "no such calendar feed")  # its user has been removed: the link is dead
+    periods = [p for p in await web.reader.periods(owner_id=owner_id) if user.may_see(p.advisers)]
     name = periods[0].owner_name if periods else owner_id
     records = await web.reader.records(periods)
     return Response(calendar_feed(records, name=name, now=web.clock()), media_type="text/calendar; charset=utf-8")

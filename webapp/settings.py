@@ -33,6 +33,20 @@ class WebSettings(BaseSettings):
     secure_cookies: bool = False
     #: Seconds a signed-in session lasts.
     session_max_age: int = Field(default=8 * 3600, ge=60)
+    #: Bytes a form post may carry (any form but the sign-in and the indicator file's upload, which have their own).
+    max_form_bytes: int = Field(default=256 * 1024, ge=4 * 1024)
+    #: Fields a form post may carry (the selection decision has four per owner, at most 200 owners).
+    max_form_fields: int = Field(default=1000, ge=10)
+    #: Failed sign-ins per user name, and per client address, within `sign_in_window_seconds`; then 429.
+    sign_in_failures_per_name: int = Field(default=5, ge=1)
+    sign_in_failures_per_address: int = Field(default=20, ge=1)
+    sign_in_window_seconds: int = Field(default=15 * 60, ge=1)
+    #: How long a failed sign-in waits before its answer (slows guessing; other requests go on meanwhile).
+    sign_in_failure_delay: float = Field(default=0.5, ge=0, le=10)
+    #: Chromium renders (PDF reports) at once; each takes a few hundred MB and a core for a second or two.
+    pdf_renders_at_once: int = Field(default=2, ge=1, le=16)
+    #: Seconds a PDF request waits for a free render before it is answered 503 with Retry-After.
+    pdf_wait_seconds: float = Field(default=10.0, ge=0, le=120)
 
 
 def load_secret(settings: WebSettings, data_dir: Path) -> str:

