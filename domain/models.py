@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from domain.contract import cohort_workflow_id
 from domain.phases import MilestoneName, PhaseName
 from domain.programme import MeetingKind as MeetingKind  # re-exported: part of the message shapes
 from domain.programme import ProgrammePlan
@@ -75,6 +76,19 @@ class SchoolOwner(_Message):
         return self
 
 
+def registered_owner_problems(owner: SchoolOwner, registered: SchoolOwner | None, field: str) -> list[str]:
+    """How a start input's owner differs from the shipped register's (`registered`: the register's owner of that id,
+    None if it has none); empty when it is one of them. The register itself is read at the edge (config.owners)."""
+    if registered is None:
+        return [f"{field}.id: {owner.id} is not a school owner of the register (config/data)"]
+    return [
+        f"{field}.{name}: {getattr(owner, name)!r} is not the register's {name} of school owner {owner.id} "
+        f"({getattr(registered, name)!r})"
+        for name in ("name", "kind", "county")
+        if getattr(owner, name) != getattr(registered, name)
+    ]
+
+
 class PeriodInput(_Message):
     """Input of `GuidancePeriodWorkflow`.
 
@@ -103,7 +117,12 @@ class PeriodInput(_Message):
 
     @model_validator(mode="after")
     def _unique_advisers(self) -> PeriodInput:
+        # One validator (pydantic names a union's member by its chain of them: starter.converter reads one).
         _check_unique_advisers(self.advisers)
+        # The period signals this workflow: a client may name only the period's own cohort, not any workflow.
+        own = cohort_workflow_id(self.cohort)
+        if self.report_to is not None and self.report_to != own:
+            raise ValueError(f"report_to: a period reports to its own cohort's workflow {own!r} or to none")
         return self
 
 

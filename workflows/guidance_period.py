@@ -20,6 +20,7 @@ from temporalio.exceptions import ApplicationError, FailureError
 
 from workflows.deadline_timer import DeadlineTimer
 from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, STALL_ATTEMPTS, RecordWriter
+from workflows.start_input import admit
 
 with workflow.unsafe.imports_passed_through():
     from domain import period as rules
@@ -97,7 +98,8 @@ class GuidancePeriodWorkflow:
 
     @workflow.init
     def __init__(self, period: PeriodInput | PeriodState) -> None:
-        # A new period gets its input; a period continued-as-new gets its whole state back.
+        # A new period gets its input; a period continued-as-new gets its whole state back, and only then.
+        admit(period, PeriodState, PeriodInput)
         self._state: PeriodState | None = period if isinstance(period, PeriodState) else None
         self._published: list[tuple[str, Any]] | None = None
         self._revision = 0  # counts changes, so the main loop wakes to republish and re-plan its timer
