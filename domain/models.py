@@ -52,6 +52,17 @@ CohortName = Annotated[str, StringConstraints(min_length=1, max_length=32, patte
 OwnerKind = Literal["municipality", "county_authority"]
 #: How many advisers one period may have (at its start and after `change_advisers`).
 MAX_ADVISERS = 10
+# Bounds of what one update may carry. Without them an update could be accepted that is too large for its
+# workflow task ("payloads too large") or that grows the period's state, and every status answer, without end.
+#: Goals recorded with a milestone, and the length of each.
+MAX_GOALS = 10
+MAX_GOAL_LENGTH = 500
+#: Schools named for one meeting (each among the period's schools, when it has a list).
+MAX_MEETING_SCHOOLS = 20
+#: Meetings one period holds (the plan's proposed ones, the advisers' and its network's).
+MAX_MEETINGS = 300
+#: National gatherings one period keeps (a cohort holds at most `domain.gatherings.MAX_GATHERINGS`).
+MAX_PERIOD_GATHERINGS = 60
 
 
 class _Message(BaseModel):
@@ -140,9 +151,11 @@ class RecordMilestone(_Message):
     milestone: MilestoneName
     adviser: AdviserId
     note: Note = ""
-    development_area: str | None = None
+    development_area: Annotated[str, StringConstraints(max_length=64)] | None = None
     development_area_other: ShortText | None = None
-    goals: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), Printable]] | None = None
+    goals: (
+        list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_GOAL_LENGTH), Printable]] | None
+    ) = Field(default=None, max_length=MAX_GOALS)
     next_cycle: bool = False
     skipped: bool = False
 
@@ -155,7 +168,7 @@ class ScheduleMeeting(_Message):
     start: LocalTime = time(9, 0)
     duration_minutes: int = Field(default=120, ge=15, le=600)
     adviser: AdviserId
-    schools: list[ShortText] = Field(default_factory=list, max_length=500)
+    schools: list[ShortText] = Field(default_factory=list, max_length=MAX_MEETING_SCHOOLS)
     title: Title = ""
     meeting_id: str | None = Field(default=None, max_length=64)
 
