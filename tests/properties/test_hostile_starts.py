@@ -104,3 +104,11 @@ async def test_a_cohort_owner_not_in_the_register_is_refused(cohorts: CohortBenc
     assert failure.startswith(
         "CohortInput.owners.1.owner.name: 'Stavangerr' is not the register's name of school owner 1103"
     ), failure
+
+
+async def test_a_cohort_state_that_does_not_decode_given_at_a_start_fails_the_cohort(cohorts: CohortBench) -> None:
+    cohort = await cohorts.cohort_input()
+    state = cohort_rules.new_state(cohort, cohorts.plan, await cohorts.now()).model_dump(mode="json")
+    state["plan"]["calendar_country"] = "DK"
+    failure = await refused(cohorts, COHORT_WORKFLOW_TYPE, state)
+    assert "CohortState.plan.calendar_country: Input should be 'NO' or 'SE'" in failure, failure
