@@ -160,8 +160,13 @@ class ExplainingPydanticPayloadConverter(PydanticPayloadConverter):
             raise
         problems = [problem for value in values for problem in unregistered_owners(value)]
         if problems:
-            raise InvalidStartInput("; ".join(problems))
+            more = f"; and {len(problems) - SHOWN_PROBLEMS} more" if len(problems) > SHOWN_PROBLEMS else ""
+            raise InvalidStartInput("; ".join(problems[:SHOWN_PROBLEMS]) + more)
         return values
+
+
+#: Owners not in the register named in one refusal, at most (a cohort may name hundreds).
+SHOWN_PROBLEMS = 10
 
 
 @functools.cache
