@@ -41,6 +41,8 @@ from domain.programme import ProgrammePlan
 
 #: Working days an owner has to answer, counted from the day of the invitation (our choice).
 DEFAULT_REPLY_DAYS = 15
+#: Network meetings one cohort holds (each goes to every period of its network, which keeps `MAX_MEETINGS` in all).
+MAX_NETWORK_MEETINGS = 200
 #: Working days after the reminder before an owner that still has not answered is recorded ``no_reply``.
 DEFAULT_NO_REPLY_AFTER_DAYS = 10
 
@@ -497,6 +499,11 @@ def check_network_meeting(state: CohortState, request: ScheduleNetworkMeeting, n
     if reason is not None:
         suggestion = calendar.next_working_day(request.date, state.plan.calendar_country)
         raise Rejection("date", f"{reason}; meetings fall on working days; the next working day is {suggestion}")
+    if request.meeting_id is None and len(state.network_meetings) >= MAX_NETWORK_MEETINGS:
+        raise Rejection(
+            "meeting_id",
+            f"the cohort holds {len(state.network_meetings)} network meetings, the most it may; move one (meeting_id)",
+        )
     if request.meeting_id is not None:
         known_ids = [m.meeting_id for m in state.network_meetings if m.network == request.network]
         if request.meeting_id not in known_ids:

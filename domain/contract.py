@@ -77,6 +77,22 @@ class InvalidStartInput(InvalidPayload):
     """
 
 
+class UnreadState:
+    """What the data converter hands a workflow for a continued state (a model marked ``workflow_continued_state``)
+    that does not decode, instead of raising: only the workflow knows whether its run is a continuation.
+
+    A continuation (``workflow.info().continued_run_id`` set) got the state from the engine itself: the workflow
+    fails its task, retried until a worker that reads it takes it (as `InvalidStartInput` explains). A new run got
+    it from a client: the workflow fails at once, naming the problem, as for any start input that does not decode.
+    """
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+    def __repr__(self) -> str:
+        return f"UnreadState({self.problem!r})"
+
+
 def period_workflow_id(cohort: str, owner_id: str) -> str:
     """The id of one school owner's guidance period in a cohort."""
     return f"guidance-period-{cohort}-{owner_id}"

@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from domain.contract import cohort_workflow_id
 from domain.phases import MilestoneName, PhaseName
 from domain.programme import MeetingKind as MeetingKind  # re-exported: part of the message shapes
 from domain.programme import ProgrammePlan
@@ -51,6 +52,17 @@ CohortName = Annotated[str, StringConstraints(min_length=1, max_length=32, patte
 OwnerKind = Literal["municipality", "county_authority"]
 #: How many advisers one period may have (at its start and after `change_advisers`).
 MAX_ADVISERS = 10
+# Bounds of what one update may carry. Without them an update could be accepted that is too large for its
+# workflow task ("payloads too large") or that grows the period's state, and every status answer, without end.
+#: Goals recorded with a milestone, and the length of each.
+MAX_GOALS = 10
+MAX_GOAL_LENGTH = 500
+#: Schools named for one meeting (each among the period's schools, when it has a list).
+MAX_MEETING_SCHOOLS = 20
+#: Meetings one period holds (the plan's proposed ones, the advisers' and its network's).
+MAX_MEETINGS = 300
+#: National gatherings one period keeps (a cohort holds at most `domain.gatherings.MAX_GATHERINGS`).
+MAX_PERIOD_GATHERINGS = 60
 
 
 class _Message(BaseModel):
@@ -73,6 +85,19 @@ class SchoolOwner(_Message):
         if not self.id.startswith(self.county):
             raise ValueError(f"county: owner {self.id} lies in county {self.id[:2]}, not {self.county}")
         return self
+
+
+def registered_owner_problems(owner: SchoolOwner, registered: SchoolOwner | None, field: str) -> list[str]:
+    """How a start input's owner differs from the shipped register's (`registered`: the register's owner of that id,
+    None if it has none); empty when it is one of them. The register itself is read at the edge (config.owners)."""
+    if registered is None:
+        return [f"{field}.id: {owner.id} is not a school owner of the register (config/data)"]
+    return [
+        f"{field}.{name}: {getattr(owner, name)!r} is not the register's {name} of school owner {owner.id} "
+        f"({getattr(registered, name)!r})"
+        for name in ("name", "kind", "county")
+        if getattr(owner, name) != getattr(registered, name)
+    ]
 
 
 class PeriodInput(_Message):
@@ -103,7 +128,12 @@ class PeriodInput(_Message):
 
     @model_validator(mode="after")
     def _unique_advisers(self) -> PeriodInput:
+        # One validator (pydantic names a union's member by its chain of them: starter.converter reads one).
         _check_unique_advisers(self.advisers)
+        # The period signals this workflow: a client may name only the period's own cohort, not any workflow.
+        own = cohort_workflow_id(self.cohort)
+        if self.report_to is not None and self.report_to != own:
+            raise ValueError(f"report_to: a period reports to its own cohort's workflow {own!r} or to none")
         return self
 
 
@@ -121,9 +151,11 @@ class RecordMilestone(_Message):
     milestone: MilestoneName
     adviser: AdviserId
     note: Note = ""
-    development_area: str | None = None
+    development_area: Annotated[str, StringConstraints(max_length=64)] | None = None
     development_area_other: ShortText | None = None
-    goals: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), Printable]] | None = None
+    goals: (
+        list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_GOAL_LENGTH), Printable]] | None
+    ) = Field(default=None, max_length=MAX_GOALS)
     next_cycle: bool = False
     skipped: bool = False
 
@@ -136,7 +168,7 @@ class ScheduleMeeting(_Message):
     start: LocalTime = time(9, 0)
     duration_minutes: int = Field(default=120, ge=15, le=600)
     adviser: AdviserId
-    schools: list[ShortText] = Field(default_factory=list, max_length=500)
+    schools: list[ShortText] = Field(default_factory=list, max_length=MAX_MEETING_SCHOOLS)
     title: Title = ""
     meeting_id: str | None = Field(default=None, max_length=64)
 

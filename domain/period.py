@@ -14,6 +14,7 @@ from typing import Literal
 
 from domain import calendar
 from domain.models import (
+    MAX_MEETINGS,
     ChangeAdvisers,
     GatheringEntry,
     GatheringInvitation,
@@ -333,6 +334,10 @@ def check_meeting(state: PeriodState, request: ScheduleMeeting, now: datetime) -
     if request.meeting_id is not None and not any(m.meeting_id == request.meeting_id for m in state.meetings):
         known = ", ".join(m.meeting_id for m in state.meetings) or "none yet"
         raise Rejection("meeting_id", f"{request.meeting_id!r} is not a meeting of this period; known: {known}")
+    if request.meeting_id is None and len(state.meetings) >= MAX_MEETINGS:
+        raise Rejection(
+            "meeting_id", f"the period holds {len(state.meetings)} meetings, the most it may; move one (its meeting_id)"
+        )
     known_schools = state.input.schools
     if known_schools:
         unknown = [s for s in request.schools if s not in known_schools]

@@ -18,14 +18,16 @@ Who may ask:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hmac
+import json
 import sys
 from collections.abc import Mapping, Sequence
 
 import structlog
 from aiohttp import web
 from google.protobuf import json_format
-from temporalio.api.common.v1 import Payloads
+from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.converter import PayloadCodec
 
 from starter.codec import AesGcmCodec, PayloadDecryptionError
@@ -39,6 +41,12 @@ ALLOWED_HEADERS = "Content-Type, Authorization, X-Namespace"
 ALLOWED_METHODS = "POST, OPTIONS"
 # The UI decodes a history's payloads in batches; Temporal's own limit is 2 MB a payload.
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
+#: Payloads in one request, at most. The Web UI and the CLI send an event's or a page's worth (a handful, a few
+#: hundred at most); tens of thousands only a hostile or broken client sends.
+MAX_PAYLOADS = 1000
+#: Payloads encoded or decoded between two turns of the event loop, so one large request never keeps the server
+#: from answering the others (parsing and writing the JSON run in a thread).
+CHUNK = 50
 PREFLIGHT_MAX_AGE_SECONDS = 600
 
 
@@ -73,20 +81,33 @@ class CodecEndpoint:
             return _error(405, "use POST", {**cors, "Allow": ALLOWED_METHODS})
         if not self._authorised(request):
             return _error(401, "a bearer token is required", {**cors, "WWW-Authenticate": "Bearer"})
+        if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
+            return _closing(_error(413, _too_large(request.content_length), cors))
         try:
-            payloads = json_format.Parse(await request.text(), Payloads())
-        except json_format.ParseError as error:
-            return _error(400, f'expected {{"payloads": [...]}} as protobuf JSON: {error}', cors)
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return _closing(_error(413, _too_large(None), cors))
         try:
-            if operation == "encode":
-                result = await self._codec.encode(payloads.payloads)
-            else:
-                result = await self._codec.decode(payloads.payloads)
+            payloads = await asyncio.to_thread(_parse, body)
+        except _Refused as refusal:
+            return _error(refusal.status, str(refusal), cors)
+        try:
+            result = await self._in_chunks(operation, payloads)
         except PayloadDecryptionError as error:
             return _error(400, str(error), cors)
-        log.info(f"{operation}d", namespace=request.headers.get("X-Namespace", ""), payloads=len(payloads.payloads))
-        body = json_format.MessageToJson(Payloads(payloads=result), indent=None)
-        return web.Response(text=body, content_type="application/json", headers=cors)
+        log.info(f"{operation}d", namespace=request.headers.get("X-Namespace", ""), payloads=len(payloads))
+        text = await asyncio.to_thread(json_format.MessageToJson, Payloads(payloads=result), indent=None)
+        return web.Response(text=text, content_type="application/json", headers=cors)
+
+    async def _in_chunks(self, operation: str, payloads: Sequence[Payload]) -> list[Payload]:
+        """Encode or decode `CHUNK` payloads at a time, letting other requests in between."""
+        work = self._codec.encode if operation == "encode" else self._codec.decode
+        result: list[Payload] = []
+        for start in range(0, len(payloads), CHUNK):
+            if start:
+                await asyncio.sleep(0)
+            result.extend(await work(payloads[start : start + CHUNK]))
+        return result
 
     def _authorised(self, request: web.Request) -> bool:
         if self._token is None:
@@ -94,6 +115,49 @@ class CodecEndpoint:
         scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
         # compare_digest: the time taken must not tell how much of a guessed token was right.
         return scheme.lower() == "bearer" and hmac.compare_digest(credentials.strip().encode(), self._token.encode())
+
+
+class _Refused(ValueError):
+    """A request body the server does not take (`status`: 400 or 413)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _too_large(size: int | None) -> str:
+    given = f" (got {size} bytes)" if size is not None else ""
+    return f"request body too large{given}: at most {MAX_REQUEST_BYTES} bytes; send the payloads in smaller batches"
+
+
+def _closing(response: web.Response) -> web.Response:
+    """The answer to a body too large to read: the connection closes, so the client stops sending the rest."""
+    response.force_close()
+    return response
+
+
+def _parse(body: bytes) -> list[Payload]:
+    """The payloads of a request body (run in a thread: a large body takes a while to parse).
+
+    Raises:
+        _Refused: Not ``{"payloads": [...]}`` as protobuf JSON (400), or more than `MAX_PAYLOADS` (413).
+    """
+    expected = 'expected {"payloads": [...]} as protobuf JSON'
+    try:
+        document = json.loads(body)
+    except ValueError as error:
+        raise _Refused(400, f"{expected}: {error}") from None
+    if not isinstance(document, dict):
+        raise _Refused(400, f"{expected}: the body is not a JSON object")
+    listed = document.get("payloads")
+    if isinstance(listed, list) and len(listed) > MAX_PAYLOADS:
+        raise _Refused(
+            413, f"payloads: {len(listed)} in one request, at most {MAX_PAYLOADS}; send them in smaller batches"
+        )
+    try:
+        return list(json_format.ParseDict(document, Payloads()).payloads)
+    except json_format.ParseError as error:
+        raise _Refused(400, f"{expected}: {error}") from None
 
 
 def _cors_headers(origin: str | None) -> dict[str, str]:

@@ -27,7 +27,10 @@ from temporalio.converter import (
     JSONPlainPayloadConverter,
 )
 
-from domain.contract import InvalidPayload, InvalidStartInput
+from config.owners import all_owners
+from domain.cohort import CohortInput
+from domain.contract import InvalidPayload, InvalidStartInput, UnreadState
+from domain.models import PeriodInput, SchoolOwner, registered_owner_problems
 
 
 def explain_problems(error: ValidationError, options: Mapping[str, str] | None = None) -> list[str]:
@@ -150,8 +153,38 @@ class ExplainingPydanticPayloadConverter(PydanticPayloadConverter):
             hinted = list(zip(payloads, type_hints or [], strict=False))
             if any(_is_start_input(h) and not _is_continued_state(p, h) for p, h in hinted):
                 raise InvalidStartInput(str(error)) from None
+            if len(hinted) == 1 and _is_start_input(hinted[0][1]):
+                # A continued state that does not decode: whether a client sent it (refused) or the engine wrote it
+                # (its task waits for a worker that reads it), only the workflow can tell (`UnreadState`).
+                return [UnreadState(str(error))]
             raise
+        problems = [problem for value in values for problem in unregistered_owners(value)]
+        if problems:
+            more = f"; and {len(problems) - SHOWN_PROBLEMS} more" if len(problems) > SHOWN_PROBLEMS else ""
+            raise InvalidStartInput("; ".join(problems[:SHOWN_PROBLEMS]) + more)
         return values
+
+
+#: Owners not in the register named in one refusal, at most (a cohort may name hundreds).
+SHOWN_PROBLEMS = 10
+
+
+@functools.cache
+def _register() -> dict[str, SchoolOwner]:
+    return {o.id: o for o in all_owners()}
+
+
+def unregistered_owners(value: Any) -> list[str]:
+    """The problems of a start input whose owners are not those of the shipped register (config/data): a raw
+    Temporal client may name any; the `guidance` command and the web app take them from the register. A state
+    carried through continue-as-new is not checked: its owners were checked when its period started."""
+    if isinstance(value, PeriodInput):
+        named = [("PeriodInput.owner", value.owner)]
+    elif isinstance(value, CohortInput):
+        named = [(f"CohortInput.owners.{i}.owner", o.owner) for i, o in enumerate(value.owners)]
+    else:
+        return []
+    return [p for field, owner in named for p in registered_owner_problems(owner, _register().get(owner.id), field)]
 
 
 @functools.cache

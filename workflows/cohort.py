@@ -26,6 +26,7 @@ from temporalio.exceptions import ApplicationError, FailureError
 
 from workflows.deadline_timer import DeadlineTimer
 from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, RecordWriter
+from workflows.start_input import admit
 
 with workflow.unsafe.imports_passed_through():
     from domain import cohort as rules
@@ -73,6 +74,8 @@ class CohortWorkflow:
 
     @workflow.init
     def __init__(self, cohort: rules.CohortInput | rules.CohortState) -> None:
+        # A new cohort gets its input; a cohort continued-as-new gets its whole state back, and only then.
+        admit(cohort, rules.CohortState, rules.CohortInput)
         self._state: rules.CohortState | None = cohort if isinstance(cohort, rules.CohortState) else None
         self._input = cohort.input if isinstance(cohort, rules.CohortState) else cohort
         self._revision = 0

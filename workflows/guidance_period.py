@@ -10,7 +10,7 @@ travels through continue-as-new).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
@@ -20,10 +20,12 @@ from temporalio.exceptions import ApplicationError, FailureError
 
 from workflows.deadline_timer import DeadlineTimer
 from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, STALL_ATTEMPTS, RecordWriter
+from workflows.start_input import admit
 
 with workflow.unsafe.imports_passed_through():
     from domain import period as rules
     from domain import period_changes as changes
+    from domain import period_signals
     from domain.contract import PERIOD_PROGRESS_SIGNAL, REPORT_PROGRESS_TO_SIGNAL, Activities, InvalidStartInput
     from domain.effects import Effects, Occasion
     from domain.models import (
@@ -76,6 +78,12 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+#: Signals are held to the rules of their updates (`domain.period_signals`) from this patch on: one that breaks
+#: them is left out, where a period before it recorded it (a record, an invitation), so histories before it
+#: replay as they ran.
+SIGNALS_CHECKED = "signals-held-to-update-rules"
+
+
 @workflow.defn(failure_exception_types=[InvalidStartInput])  # a start input that does not decode fails the period
 class GuidancePeriodWorkflow:
     """One school owner's guidance period in a cohort; id ``guidance-period-{cohort}-{owner_id}``.
@@ -97,7 +105,8 @@ class GuidancePeriodWorkflow:
 
     @workflow.init
     def __init__(self, period: PeriodInput | PeriodState) -> None:
-        # A new period gets its input; a period continued-as-new gets its whole state back.
+        # A new period gets its input; a period continued-as-new gets its whole state back, and only then.
+        admit(period, PeriodState, PeriodInput)
         self._state: PeriodState | None = period if isinstance(period, PeriodState) else None
         self._published: list[tuple[str, Any]] | None = None
         self._revision = 0  # counts changes, so the main loop wakes to republish and re-plan its timer
@@ -212,6 +221,8 @@ class GuidancePeriodWorkflow:
     async def gathering_invitation(self, invitation: GatheringInvitation) -> None:
         """The Directorate invites the owner to a national gathering (a repeated id moves it)."""
         await workflow.wait_condition(lambda: self._state is not None)
+        if self._left_out("gathering", invitation.gathering_id, period_signals.gathering_left_out, invitation):
+            return
         effects = changes.gathering(self._live, invitation, self._occasion())
         if effects.left_out:
             workflow.logger.warning("gathering %s ignored: %s", invitation.gathering_id, effects.left_out)
@@ -221,6 +232,8 @@ class GuidancePeriodWorkflow:
     async def network_meeting(self, meeting: NetworkMeeting) -> None:
         """The cohort passes on a meeting shared by the owner's network (a higher sequence moves it)."""
         await workflow.wait_condition(lambda: self._state is not None)
+        if self._left_out("network meeting", meeting.meeting_id, period_signals.network_meeting_left_out, meeting):
+            return
         effects = changes.network_meeting(self._live, meeting, self._occasion())
         if effects.left_out:
             workflow.logger.info("network meeting %s left out: %s", meeting.meeting_id, effects.left_out)
@@ -231,6 +244,11 @@ class GuidancePeriodWorkflow:
         """A cohort found this period running (started by hand before it): tell it of progress from now on."""
         await workflow.wait_condition(lambda: self._state is not None)
         state = self._live
+        if workflow.patched(SIGNALS_CHECKED):
+            reason = period_signals.progress_cohort_left_out(state, cohort_workflow_id)
+            if reason is not None:
+                workflow.logger.warning("report_progress_to ignored: %s", reason)
+                return
         if (state.report_to or state.input.report_to) == cohort_workflow_id:
             return  # the cohort's own period, or the signal again: nothing changes
         state.report_to = cohort_workflow_id
@@ -267,6 +285,17 @@ class GuidancePeriodWorkflow:
             check(self._live, request, workflow.now())
         except rules.Rejection as rejection:
             raise ApplicationError(str(rejection), type="UpdateRejected", non_retryable=True) from None
+
+    def _left_out(
+        self, kind: str, name: str, check: Callable[[PeriodState, Any, datetime], str | None], sent: Any
+    ) -> bool:
+        """Whether a signal breaks its update's rules (`domain.period_signals`); it is then logged and ignored."""
+        if not workflow.patched(SIGNALS_CHECKED):
+            return False
+        reason = check(self._live, sent, workflow.now())
+        if reason is not None:
+            workflow.logger.warning("%s %s ignored: %s", kind, name, reason)
+        return reason is not None
 
     @staticmethod
     def _update_key() -> str:

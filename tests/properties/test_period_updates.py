@@ -11,12 +11,22 @@ JSON or an encoding the worker does not know) are judged like the JSON ones.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import assume, event, given, note
 
-from domain.models import ChangeAdvisers, GatheringInvitation, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
-from domain.phases import Phase
+from domain import calendar
+from domain.models import (
+    MAX_PERIOD_GATHERINGS,
+    ChangeAdvisers,
+    GatheringInvitation,
+    PeriodStatus,
+    RecordMilestone,
+    ScheduleMeeting,
+    Withdraw,
+)
+from domain.phases import Phase, is_terminal
 from tests.helpers.harness import PeriodHandle
 from tests.properties import messages
 from tests.properties.benches import PeriodBench, SignalDrops
@@ -144,11 +154,30 @@ async def test_change_advisers(periods: PeriodBench, drawn: Json) -> None:
             assert set(after.advisers) != set(before.advisers)
 
 
+def gathering_left_out(
+    periods: PeriodBench, invitation: GatheringInvitation, before: PeriodStatus, today: date
+) -> bool:
+    """Whether the period ignores the invitation, told from its status as `domain.period_signals` tells it."""
+    plan = periods.plan
+    assert before.start_date is not None
+    ends_on = calendar.add_months(before.start_date, plan.max_months) - timedelta(days=1)
+    known = [g for g in before.gatherings if g.gathering_id == invitation.gathering_id]
+    return (
+        is_terminal(before.phase)
+        or invitation.date <= today
+        or calendar.why_not_working_day(invitation.date, plan.calendar_country) is not None
+        or invitation.date > ends_on
+        or bool(known and known[0].sequence >= invitation.sequence)
+        or (not known and len(before.gatherings) >= MAX_PERIOD_GATHERINGS)
+    )
+
+
 @given(drawn=messages.GATHERING_INVITATION)
 async def test_gathering_invitation_signal(periods: PeriodBench, signal_drops: SignalDrops, drawn: Json) -> None:
     async with periods.example() as handle:
         before = await periods.settled(handle)
-        payload = resolve(drawn, messages.period_context(before, await periods.today()))
+        today = await periods.today()
+        payload = resolve(drawn, messages.period_context(before, today))
         note(f"payload: {payload!r:.2000}")
         decoded = decode_like_worker(payload, GatheringInvitation)
         signals = signal_count(await history(handle))
@@ -159,8 +188,11 @@ async def test_gathering_invitation_signal(periods: PeriodBench, signal_drops: S
 
         assert not workflow_task_failures(events), workflow_task_failures(events)
         after = await periods.settled(handle)
-        event("dropped" if decoded.problem else "recorded")
-        if decoded.problem is None:
+        left_out = decoded.problem is None and gathering_left_out(periods, decoded.value, before, today)
+        event("dropped" if decoded.problem else "ignored" if left_out else "recorded")
+        if left_out:
+            assert after == before  # held to add_gathering's rules (domain.period_signals): ignored
+        elif decoded.problem is None:
             invitation: GatheringInvitation = decoded.value
             [entry] = [g for g in after.gatherings if g.gathering_id == invitation.gathering_id]
             known = [g for g in before.gatherings if g.gathering_id == invitation.gathering_id]

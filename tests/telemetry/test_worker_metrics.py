@@ -29,7 +29,9 @@ async def test_the_worker_serves_prometheus_metrics_of_its_tasks(dev_server: Dev
     fakes = RecordingActivities()
     task_queue = f"metrics-{uuid.uuid4()}"
     async with build_worker(client, fakes.all(), task_queue=task_queue):
-        period = dev_period(fakes, {"id": "5001", "name": "Trondheim", "kind": "municipality", "county": "50"})
+        period = dev_period(
+            fakes, {"id": "5001", "name": "Trondheim - Tråante", "kind": "municipality", "county": "50"}
+        )
         handle = await client.start_workflow(
             GuidancePeriodWorkflow.run, period, id=f"guidance-period-{period.cohort}-5001", task_queue=task_queue
         )

@@ -46,7 +46,7 @@ async def test_rejected_updates_write_nothing_to_history(dev_server: DevServer) 
     client: Client = await dev_server.connect()
     fakes = RecordingActivities(VeilederkorpsetSettings().plan())
     task_queue = f"reject-{uuid.uuid4()}"
-    period = dev_period(fakes, {"id": "0301", "name": "Oslo", "kind": "municipality", "county": "03"})
+    period = dev_period(fakes, {"id": "0301", "name": "Oslo - Oslove", "kind": "municipality", "county": "03"})
     start = period.start_date
     saturday = plain_saturday(start)
     async with build_worker(client, fakes.all(), task_queue=task_queue):

@@ -110,8 +110,10 @@ async def test_a_full_period_runs_every_phase_with_meetings_reminders_escalation
     assert status.phase == Phase.MAPPING and status.cycle == 2
     assert status.development_area is None and status.goals == []
 
+    # A gathering is invited to ahead of it, on a working day (an invitation to a past day is ignored).
+    gathering_day = calendar.next_working_day(await harness.today() + timedelta(days=30))
     handle_gathering = GatheringInvitation(
-        gathering_id="2027-spring", title="The school owner's role", date=started + timedelta(days=200), place="Oslo"
+        gathering_id="2027-spring", title="The school owner's role", date=gathering_day, place="Oslo"
     )
     await handle.signal(GuidancePeriodWorkflow.gathering_invitation, handle_gathering)
 
