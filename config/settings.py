@@ -110,8 +110,8 @@ class AppSettings(BaseSettings):
     # The Worker Deployment's name; Temporal joins it to the build id with a '.', so it holds none.
     deployment_name: str = Field(default="guidance-engine", pattern=r"^[A-Za-z0-9_-]{1,100}$")
     # The release's build id (the image bakes it in at build time); unset, a checkout's own is
-    # "{package version}-g{commit}" from git (starter/deployment.py, `build_id`).
-    build_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.+-]{1,100}$")
+    # "{package version}-g{commit}" from git (starter/deployment.py, `build_id`); empty counts as unset.
+    build_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.+-]{0,100}$")
 
     @property
     def outbox_path(self) -> Path:
