@@ -224,3 +224,25 @@ async def _registered_deployment(client: Client, version: WorkerDeploymentVersio
                 f"within {REGISTRATION_SECONDS:.0f} s"
             )
         await asyncio.sleep(0.5)
+
+
+def rollout_steps(summary: DeploymentSummary | None, name: str) -> list[str]:
+    """Where the deployment `name` stands and the operator's next commands (docs/operating.md), as lines to print."""
+    if summary is None:
+        lines = [
+            f"Worker deployment {name}: no versioned worker has polled yet. Start the worker with "
+            "GUIDANCE_WORKER_VERSIONING=true and GUIDANCE_BUILD_ID=<release>; the first version makes itself current."
+        ]
+    else:
+        ramp = f", ramping {summary.ramping} at {summary.ramping_percentage:g} %" if summary.ramping else ""
+        lines = [f"Worker deployment {name}: current {summary.current or 'unversioned workers'}{ramp}."]
+        lines += [f"  {v.build_id}: {v.status}, drainage {v.drainage}" for v in summary.versions]
+    flags = f"--deployment-name {name} --build-id NEW"
+    lines += [
+        "A new release: start its worker beside the running one (GUIDANCE_BUILD_ID=NEW), then",
+        f"  temporal worker deployment set-ramping-version {flags} --percentage 10",
+        f"  temporal worker deployment set-current-version {flags}",
+        f"  temporal worker deployment describe-version {flags.replace('NEW', 'OLD')}"
+        "   # stop OLD's workers once its drainage is 'drained'",
+    ]
+    return lines
