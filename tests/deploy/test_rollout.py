@@ -10,7 +10,8 @@ through `starter.deployment`, the same calls as `temporal worker deployment ...`
 3. while updates keep arriving at the periods: B ramps at 50 %, then becomes current; every period moves to B
    on its next workflow task (they auto-upgrade);
 4. A drains (no pinned workflow left on it) and stops;
-5. every period answers a query and an update on B alone; no history has a failed workflow task.
+5. every period answers a query and an update on B alone; no history has a failed workflow task. A quiet cohort
+   (no task since the switch) still shows version A, and answers its query all the same with A stopped.
 
 The figures (periods per version before and after, updates answered, failed workflow tasks) are printed and
 kept in ``rollout-figures.json`` in pytest's temporary folder.
@@ -33,12 +34,15 @@ from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from config.owners import all_owners
 from config.settings import AppSettings
 from devstack.temporal_server import DevServer, free_port
+from domain.cohort import CohortInput, CohortOwner
 from domain.models import PeriodStatus
 from starter.client import period_status, record_milestone
+from starter.cohorts import cohort_status, start_cohort
 from starter.deployment import describe_deployment, set_current, set_ramping, version_drainage
 from tests.faults.harness import fault_period, history_figures, milestone_update, start_periods
-from tests.helpers.waits import wait_for
+from tests.helpers.waits import query_when_started, wait_for
 from worker import run_worker
+from workflows.cohort import CohortWorkflow
 
 DEPLOYMENT = "guidance-engine"
 VERSION_A = WorkerDeploymentVersion(DEPLOYMENT, "1.0.0-ga")
@@ -171,6 +175,18 @@ async def test_a_new_worker_version_takes_over_running_periods_without_a_failed_
 
             await wait_until(a_is_current, "version A current", worker_a)
             ids = await start_periods(client, [fault_period("rollout", owner, [ADVISER]) for owner in owners])
+            # A cohort of one owner that has not answered yet: it waits for the answer, quietly, across the rollout.
+            cohort_owner = CohortOwner(owner=all_owners()[PERIODS], advisers=[ADVISER])
+            cohort = await start_cohort(
+                client,
+                CohortInput(
+                    cohort="rollout-cohort",
+                    start_date=fault_period("x", owners[0], [ADVISER]).start_date,
+                    owners=[cohort_owner],
+                ),
+            )
+            await query_when_started(cohort, CohortWorkflow.status)
+            cohort_before = await versions_of(client, [cohort.id])
             updates = Updates(ids)
             await updates.one_round(client)
             before = Counter((await versions_of(client, ids)).values())
@@ -214,12 +230,14 @@ async def test_a_new_worker_version_takes_over_running_periods_without_a_failed_
 
                 # 5. With A gone, every period still answers a query and an update.
                 answered = [await updates.one(client, wid) for wid in ids]
+                cohort_answer = await cohort_status(client, "rollout-cohort")
+                cohort_after = await versions_of(client, [cohort.id])
                 statuses = [await period_status(client, wid) for wid in ids]
                 after = Counter((await versions_of(client, ids)).values())
                 listed_after = {
                     v.build_id: await _listed_when_settled(client, v, after) for v in (VERSION_A, VERSION_B)
                 }
-                figures = await history_figures(client, ids)
+                figures = await history_figures(client, [*ids, cohort.id])
                 deployment = await describe_deployment(client, DEPLOYMENT)
 
     report = {
@@ -234,6 +252,8 @@ async def test_a_new_worker_version_takes_over_running_periods_without_a_failed_
         "versions_during_ramp": dict(during_ramp),
         "versions_after": dict(after),
         "listed_after": listed_after,
+        "cohort_before": cohort_before,
+        "cohort_after": cohort_after,
         "updates_answered": updates.sent,
         "workflow_tasks_failed": figures.workflow_tasks_failed,
         "workflow_tasks_timed_out": figures.workflow_tasks_timed_out,
@@ -256,6 +276,11 @@ async def test_a_new_worker_version_takes_over_running_periods_without_a_failed_
     assert [s.workflow_id for s in statuses] == ids
     assert all(steps >= 3 for steps in updates.steps.values()), updates.steps
     assert deployment is not None and deployment.current == VERSION_B.build_id
+    assert set(cohort_before.values()) == {VERSION_A.build_id}
+    # A quiet cohort has had no workflow task since B became current: Temporal still shows A as its version, yet
+    # with A stopped its query is answered (by B), and its next task will run on B: it needs no worker of A.
+    assert set(cohort_after.values()) == {VERSION_A.build_id}
+    assert cohort_answer.cohort == "rollout-cohort"
 
 
 async def _more_sent(updates: Updates, at_least: int) -> bool:
