@@ -25,7 +25,7 @@ from temporalio.api.workflowservice.v1 import (
     SetWorkerDeploymentRampingVersionRequest,
 )
 from temporalio.client import Client
-from temporalio.common import WorkerDeploymentVersion
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import WorkerDeploymentConfig
 
@@ -77,14 +77,18 @@ def build_id(settings: AppSettings, checkout: Path | None = None) -> str:
 def deployment_config(settings: AppSettings) -> WorkerDeploymentConfig | None:
     """The worker's Worker Deployment options; None when versioning is off (the worker polls unversioned).
 
-    No default versioning behaviour: every workflow type states its own in ``@workflow.defn``, and the SDK
-    refuses to start a versioned worker with a workflow type that does not.
+    Every workflow type auto-upgrades: periods and cohorts live for years and must move to each new version
+    (their changes go behind `workflow.patched`). The behaviour is the worker's default rather than each
+    ``@workflow.defn``'s because a server rejects every workflow task of a type that declares one from an
+    unversioned worker ("versioning behavior cannot be specified without deployment options"), and the engine's
+    workers still run unversioned where versioning is off (tests, `GUIDANCE_WORKER_VERSIONING=false`).
     """
     if not settings.worker_versioning:
         return None
     return WorkerDeploymentConfig(
         version=WorkerDeploymentVersion(settings.deployment_name, build_id(settings)),
         use_worker_versioning=True,
+        default_versioning_behavior=VersioningBehavior.AUTO_UPGRADE,
     )
 
 

@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import VersioningBehavior
 from temporalio.exceptions import ApplicationError, FailureError
 
 from workflows.deadline_timer import DeadlineTimer
@@ -57,9 +56,7 @@ PERIODS_PER_ACTIVITY = 50
 RECORD_BATCH = 20
 
 
-# A cohort lives as long as its periods (years): each new worker version takes it over (changes behind
-# `workflow.patched`). A start input that does not decode fails the cohort.
-@workflow.defn(failure_exception_types=[InvalidStartInput], versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
+@workflow.defn(failure_exception_types=[InvalidStartInput])  # a start input that does not decode fails the cohort
 class CohortWorkflow:
     """One cohort of guidance periods; id ``cohort-{cohort}``.
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import SearchAttributeUpdate, VersioningBehavior
+from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError, FailureError
 
 from workflows.deadline_timer import DeadlineTimer
@@ -76,9 +76,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-# A period lives for years: each new worker version takes it over (changes behind `workflow.patched`). A start
-# input that does not decode fails the period.
-@workflow.defn(failure_exception_types=[InvalidStartInput], versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
+@workflow.defn(failure_exception_types=[InvalidStartInput])  # a start input that does not decode fails the period
 class GuidancePeriodWorkflow:
     """One school owner's guidance period in a cohort; id ``guidance-period-{cohort}-{owner_id}``.
 

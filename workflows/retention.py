@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, VersioningBehavior
+from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain.retention import (
@@ -30,8 +30,7 @@ RETENTION_RETRY = RetryPolicy(
 RETENTION_TIMEOUT = timedelta(minutes=10)
 
 
-# A nightly run of minutes ends on the worker version it started on (no patches needed).
-@workflow.defn(name=RETENTION_WORKFLOW_TYPE, versioning_behavior=VersioningBehavior.PINNED)
+@workflow.defn(name=RETENTION_WORKFLOW_TYPE)
 class RetentionWorkflow:
     """Remove personal data whose retention time has run out (docs/operating.md, "Personal data and retention")."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, VersioningBehavior
+from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain.contract import SELECTION_DECISION_WORKFLOW_TYPE, Activities
@@ -22,8 +22,7 @@ DECISION_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_inte
 DECISION_TIMEOUT = timedelta(seconds=30)
 
 
-# Seconds long: it ends on the worker version it started on (no patches needed).
-@workflow.defn(name=SELECTION_DECISION_WORKFLOW_TYPE, versioning_behavior=VersioningBehavior.PINNED)
+@workflow.defn(name=SELECTION_DECISION_WORKFLOW_TYPE)
 class SelectionDecisionWorkflow:
     """Record one selection decision and its audit entry."""
 
