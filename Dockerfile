@@ -3,12 +3,20 @@
 # TLS / API-key variables) and DATABASE_URL.
 FROM python:3.11-slim
 
+# The release's build id, e.g. `docker build --build-arg GUIDANCE_BUILD_ID=1.4.0-g$(git rev-parse --short=12 HEAD)`:
+# the worker polls as the Worker Deployment version guidance-engine.<build id> (docs/operating.md, "Deploying a
+# new worker"). The image has no git folder to read it from, so without it the worker refuses to start.
+ARG GUIDANCE_BUILD_ID=
+
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     GUIDANCE_DATA_DIR=/var/lib/guidance \
-    GUIDANCE_PLANS_DIR=/app/plans
+    GUIDANCE_PLANS_DIR=/app/plans \
+    GUIDANCE_WORKER_VERSIONING=true \
+    GUIDANCE_DEPLOYMENT_NAME=guidance-engine \
+    GUIDANCE_BUILD_ID=${GUIDANCE_BUILD_ID}
 
 RUN useradd --system --uid 10001 --home-dir /app guidance \
     && mkdir -p /app /var/lib/guidance \

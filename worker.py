@@ -21,7 +21,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.runtime import Runtime
 from temporalio.service import RPCError
-from temporalio.worker import Worker
+from temporalio.worker import Worker, WorkerDeploymentConfig
 
 from activities.db import apply_schema, create_pool
 from activities.health import HealthServer, postgres_check, worker_check
@@ -33,6 +33,7 @@ from config.settings import AppSettings, InvalidPlanSettings, known_plans, resol
 from domain.contract import TASK_QUEUE
 from domain.retention import RETENTION_SCHEDULE_ID
 from starter.connect import connect, metrics_runtime
+from starter.deployment import BuildIdUnknown, adopt_if_first, deployment_config
 from starter.logs import LOGGING_MODULES, configure_logging
 from starter.retention import ensure_retention_schedule
 from workflows.cohort import CohortWorkflow
@@ -74,6 +75,7 @@ def build_worker(
     task_queue: str = TASK_QUEUE,
     workflows: Sequence[type] = WORKFLOWS,
     pass_through_workflows: bool = False,
+    deployment: WorkerDeploymentConfig | None = None,
 ) -> Worker:
     """A worker for the engine's workflows (tests and benchmarks may add their own) and the given activities.
 
@@ -83,6 +85,8 @@ def build_worker(
         pass_through_workflows: Load the workflows' modules once for every run instead of once per run (the
             production worker, `run_worker`, and the benchmarks that measure it; see
             `workflows.sandbox.workflow_modules`). Tests keep the strict sandbox.
+        deployment: Poll as this Worker Deployment version (`starter.deployment.deployment_config`); None polls
+            unversioned.
     """
     precompile_sandboxed_modules()
     passed = workflow_modules(workflows) if pass_through_workflows else ()
@@ -94,6 +98,7 @@ def build_worker(
         workflow_runner=workflow_runner(also_pass_through=(*LOGGING_MODULES, *passed)),
         # On SIGTERM, let records being written finish (within the 30 s an orchestrator usually allows).
         graceful_shutdown_timeout=timedelta(seconds=20),
+        deployment_config=deployment,
     )
 
 
@@ -108,17 +113,22 @@ async def run_worker(
 ) -> None:
     """Check the plans, open the record store, apply its schema and run a worker until `stop` is set.
 
-    With ``settings.health_port`` it serves /healthz and /readyz, with ``settings.metrics_port`` it sets the
-    application's gauges on the client runtime's metrics, and with `retention_schedule` it ensures the
-    nightly schedule of the retention job (a test server without schedules passes False).
+    With ``settings.worker_versioning`` it polls as the version ``{deployment_name}.{build_id}`` and makes that
+    version current if the deployment has none yet (its first versioned worker). With ``settings.health_port`` it
+    serves /healthz and /readyz, with ``settings.metrics_port`` it sets the application's gauges on the client
+    runtime's metrics, and with `retention_schedule` it ensures the nightly schedule of the retention job (a test
+    server without schedules passes False).
     """
     check_plans()
+    deployment = deployment_config(settings)
     pool = await create_pool(database_url, min_size=settings.db_pool_min_size, max_size=settings.db_pool_max_size)
     try:
         await apply_schema(pool)
         store = RecordStore(pool, settings)
         activities = [*all_activities(store), *maintenance_activities(pool, settings)]
-        worker = build_worker(client, activities, task_queue=task_queue, pass_through_workflows=True)
+        worker = build_worker(
+            client, activities, task_queue=task_queue, pass_through_workflows=True, deployment=deployment
+        )
         async with contextlib.AsyncExitStack() as services:
             if settings.health_port is not None:
                 health = HealthServer({"worker": worker_check(worker), "postgresql": postgres_check(pool)})
@@ -128,6 +138,8 @@ async def run_worker(
                 gauges = PeriodGauges(pool, meter)
                 await services.enter_async_context(gauges.reporting(settings.metrics_refresh_seconds))
             async with worker:
+                if deployment is not None:
+                    await _adopt_if_first(client, deployment)
                 if retention_schedule:
                     await _ensure_retention_schedule(client, task_queue)
                 log.info("worker running", task_queue=task_queue, namespace=client.namespace)
@@ -145,6 +157,14 @@ async def _ensure_retention_schedule(client: Client, task_queue: str) -> None:
         log.error("retention schedule not ensured; create it with the right permissions", error=str(error))
     else:
         log.info("retention schedule ensured", schedule_id=RETENTION_SCHEDULE_ID, outcome=outcome)
+
+
+async def _adopt_if_first(client: Client, deployment: WorkerDeploymentConfig) -> None:
+    version = deployment.version.to_canonical_string()
+    if await adopt_if_first(client, deployment.version):
+        log.info("worker version made current: the deployment had none", version=version)
+    else:
+        log.info("worker version polling; the operator makes it current (docs/operating.md)", version=version)
 
 
 def check_plans() -> None:
@@ -174,7 +194,7 @@ async def _main() -> None:
     client = await connect(runtime=runtime)
     try:
         await run_worker(client, database_url=settings.database_url, settings=settings, stop=stop)
-    except InvalidPlanSettings as error:
+    except (InvalidPlanSettings, BuildIdUnknown) as error:
         raise SystemExit(f"invalid settings: {error}") from None
 
 

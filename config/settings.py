@@ -102,6 +102,16 @@ class AppSettings(BaseSettings):
     retention_days: int = Field(default=365, ge=1, le=36500)
     # The programme plans, one TOML file each (plans/README.md); a period keeps the plan it started with.
     plans_dir: Path = SHIPPED_PLANS_DIR
+    # Worker Versioning (docs/operating.md, "Deploying a new worker"): the worker polls as the version
+    # {deployment_name}.{build_id} of a Worker Deployment, so a new release runs beside the old one until the
+    # operator makes it current. Off by default: the time-skipping test server knows no deployments; the images,
+    # docker-compose.yml and `make dev` turn it on.
+    worker_versioning: bool = False
+    # The Worker Deployment's name; Temporal joins it to the build id with a '.', so it holds none.
+    deployment_name: str = Field(default="guidance-engine", pattern=r"^[A-Za-z0-9_-]{1,100}$")
+    # The release's build id (the image bakes it in at build time); unset, a checkout's own is
+    # "{package version}-g{commit}" from git (starter/deployment.py, `build_id`); empty counts as unset.
+    build_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.+-]{0,100}$")
 
     @property
     def outbox_path(self) -> Path:

@@ -32,6 +32,7 @@ from devstack.demo import DEMO_COHORT, run_demo
 from devstack.postgres import start_embedded_postgres
 from devstack.temporal_server import HOST, DevServer, port_is_free
 from domain.contract import TASK_QUEUE
+from starter.deployment import deployment_config, set_current
 from webapp.server import bind_socket, web_app_running, web_url
 from webapp.settings import WebSettings
 from webapp.users import DEV_USERS, UsersFileError
@@ -164,6 +165,24 @@ def _command(name: str) -> str:
     return _display(Path(sys.executable).parent / name)
 
 
+def _stack_settings(data_dir: Path) -> AppSettings:
+    """The worker's settings: Worker Versioning on unless GUIDANCE_WORKER_VERSIONING says otherwise, so `make dev`
+    runs as a deployment does (docs/operating.md, "Deploying a new worker")."""
+    settings = AppSettings(data_dir=data_dir)
+    if "worker_versioning" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"worker_versioning": True})
+    return settings
+
+
+async def _make_current(client: Client, settings: AppSettings) -> None:
+    """Make this stack's worker version current: it is the only worker, so the periods (and whatever a previous
+    `make dev` of another commit started) must run on it."""
+    deployment = deployment_config(settings)
+    if deployment is not None:
+        await set_current(client, deployment.version)
+        log.info("worker version current", version=deployment.version.to_canonical_string())
+
+
 def _web_settings(server: DevServer) -> WebSettings:
     """The web app's settings, linking to this stack's Web UI unless GUIDANCE_WEB_TEMPORAL_UI_URL says otherwise."""
     settings = WebSettings()
@@ -227,7 +246,7 @@ async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sy
     """
     data_dir = options.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    settings = AppSettings(data_dir=data_dir)
+    settings = _stack_settings(data_dir)
     with _data_dir_lock(data_dir):
         _check_ports(options)
         async with contextlib.AsyncExitStack() as stack:
@@ -245,6 +264,7 @@ async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sy
             )
             stack.push_async_callback(_stop_worker, worker, worker_stop)
             await _wait_for_worker(client, worker)
+            await _make_current(client, settings)
             if stop.is_set():
                 return
             web_settings = _web_settings(server)

@@ -34,6 +34,7 @@ from rich.text import Text
 from temporalio.client import Client
 
 from config.owners import find_owners, owner_by_id
+from config.settings import AppSettings
 from domain import calendar
 from domain import period as rules
 from domain.contract import TASK_QUEUE, period_workflow_id
@@ -68,6 +69,7 @@ from starter.commands import (
     app,
 )
 from starter.connect import connect_config
+from starter.deployment import describe_deployment, rollout_steps
 from starter.logs import configure_logging
 from starter.progress import progress_bar, step
 from starter.search_attributes import register_search_attributes
@@ -362,13 +364,17 @@ def owners(text: Annotated[str, typer.Argument(help="A part of the name, e.g. 'd
 
 @app.command()
 def setup(ctx: typer.Context) -> None:
-    """Register the engine's search attributes on the namespace (TEMPORAL_NAMESPACE); safe to run again."""
+    """Register the engine's search attributes on the namespace (TEMPORAL_NAMESPACE), safe to run again; show the
+    worker deployment's versions and the steps of a rollout (GUIDANCE_DEPLOYMENT_NAME)."""
     with commands.reported():
         added = commands.run(ctx, f"namespace {_namespace()}", register_search_attributes)
         if added:
             print(f"Registered on {_namespace()}: {', '.join(added)}")
         else:
             print(f"Nothing to do: {_namespace()} has every search attribute of the engine already.")
+        name = AppSettings().deployment_name
+        summary = commands.run(ctx, f"deployment {name}", lambda client: describe_deployment(client, name))
+        print("\n".join(rollout_steps(summary, name)))
 
 
 def _namespace() -> str:

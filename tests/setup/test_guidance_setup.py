@@ -41,3 +41,17 @@ async def test_setup_registers_every_search_attribute_once(
     assert "Nothing to do" in second.stdout
     listed = await client.operator_service.list_search_attributes(ListSearchAttributesRequest(namespace=namespace))
     assert set(SEARCH_ATTRIBUTES) <= set(listed.custom_attributes)
+
+
+async def test_setup_shows_the_deployment_and_the_rollout_steps(
+    dev_server: DevServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEMPORAL_ADDRESS", dev_server.address)
+    monkeypatch.setenv("GUIDANCE_DEPLOYMENT_NAME", f"guidance-{uuid.uuid4().hex[:8]}")
+
+    result = await asyncio.to_thread(CliRunner().invoke, cli.app, ["setup"])
+
+    assert result.exit_code == 0, result.output
+    assert "no versioned worker has polled yet" in result.stdout
+    assert "temporal worker deployment set-ramping-version" in result.stdout
+    assert "temporal worker deployment set-current-version" in result.stdout
