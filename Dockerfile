@@ -33,9 +33,13 @@ COPY starter ./starter
 COPY devstack ./devstack
 COPY readmodel ./readmodel
 COPY webapp ./webapp
+COPY language ./language
 # The programme plan files (read when a period starts; GUIDANCE_PLANS_DIR above).
 COPY plans ./plans
-RUN pip install .
+# The message catalogs are compiled here (the repository keeps only their .po sources), then installed with the rest.
+RUN pip install "babel>=2.16" \
+    && pybabel compile --domain messages --directory language/locales \
+    && pip install .
 
 USER guidance
 VOLUME ["/var/lib/guidance"]

@@ -4,8 +4,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The message catalogs (language/locales/<language>/LC_MESSAGES): .po is the source, .mo is compiled by make.
+CATALOGS := $(wildcard language/locales/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: dev demo web test lint format faults bench histories clean codec-key codec-server
+.PHONY: dev demo web test lint format faults bench histories clean codec-key codec-server messages messages-compile
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,17 +16,32 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+language/locales/%/LC_MESSAGES/messages.mo: language/locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(VENV)/bin/pybabel compile --domain messages --input-file $< --output-file $@
+
+## Compile the message catalogs (every target that runs the system does this first).
+messages-compile: $(COMPILED)
+
+## Extract every message of the code and templates into language/messages.pot and merge it into each catalog;
+## then translate the new entries (empty or fuzzy) in language/locales/*/LC_MESSAGES/messages.po.
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract --mapping-file babel.cfg --no-wrap --sort-by-file --project guidance-engine \
+		--msgid-bugs-address "" --output-file language/messages.pot .
+	$(VENV)/bin/pybabel update --no-wrap --domain messages --input-file language/messages.pot \
+		--output-dir language/locales --ignore-obsolete
+	$(MAKE) messages-compile
+
 ## Run the whole system locally: Temporal dev server + Web UI, embedded PostgreSQL, worker, and the web app
 ## for coordinators and advisers (http://localhost:8000).
-dev: $(STAMP)
+dev: $(STAMP) $(COMPILED)
 	$(PY) -m devstack
 
 ## As `make dev`, and start a few real-looking demo periods.
-demo: $(STAMP)
+demo: $(STAMP) $(COMPILED)
 	$(PY) -m devstack --demo
 
 ## The web app on its own, against DATABASE_URL and the Temporal that TEMPORAL_ADDRESS names (docs/web-app.md).
-web: $(STAMP)
+web: $(STAMP) $(COMPILED)
 	$(PY) -m webapp
 
 ## Print a new payload encryption key for GUIDANCE_CODEC_KEYS (docs/operating.md, "Protected data").
@@ -35,7 +53,7 @@ codec-server: $(STAMP)
 	$(PY) -m starter.codec_server
 
 ## Lint, type-check, check the import rules between the layers and run the whole test suite (what CI runs).
-test: $(STAMP)
+test: $(STAMP) $(COMPILED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
@@ -54,16 +72,16 @@ format: $(STAMP)
 
 ## Fault tests that take over a minute each (worker killed mid cohort start, PostgreSQL down a minute);
 ## the shorter ones run in `make test`. Figures: terminal summary and faults-results.jsonl in pytest's temp folder.
-faults: $(STAMP)
+faults: $(STAMP) $(COMPILED)
 	$(VENV)/bin/pytest tests/faults -m faults
 
 ## Benchmarks: each figure beside a baseline measured in the same run, then one summary table of all of them
 ## (bench/results/*.json). `make bench BENCH_ARGS=--quick` for a smoke run; `bench/all.py --help` for the options.
-bench: $(STAMP)
+bench: $(STAMP) $(COMPILED)
 	$(PY) bench/all.py $(BENCH_ARGS)
 
 ## Record replay histories of the current workflow version into tests/histories/.
-histories: $(STAMP)
+histories: $(STAMP) $(COMPILED)
 	$(PY) tests/histories/record.py
 
 clean:

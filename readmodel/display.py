@@ -1,25 +1,22 @@
 """How dates read for people on the web pages and in the HTML/PDF report: the one rule, in one place.
 
-Norwegian numeric form, dd.mm.yyyy (a moment: its day and time in Norwegian time, dd.mm.yyyy HH:MM). Machine
-formats keep ISO dates: the CSV report, `<input type=date>` values, calendar feeds, links. A later change may
-format by locale (Babel) instead; this function is the only place to change.
+A day in the reader's language as Babel writes it (05.12.2026 in Norwegian, 2026-12-05 in Swedish); a moment as
+its day and time in Norwegian time. Machine formats keep ISO dates: the CSV report, `<input type=date>` values,
+calendar feeds, links.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from language import formats
 from readmodel.overview import DISPLAY_ZONE
 
 
 def display_date(value: date | datetime | None, empty: str = "") -> str:
     """`value` as people read it: 04.01.2027, or 04.01.2027 09:30 for a moment; `empty` for None."""
-    if value is None:
-        return empty
-    if isinstance(value, datetime):
-        return value.astimezone(DISPLAY_ZONE).strftime("%d.%m.%Y %H:%M")
-    return value.strftime("%d.%m.%Y")
+    return formats.day(value, DISPLAY_ZONE, empty)
 
 
 #: The Jinja filters of every environment that renders pages or the report (`{{ period.start_date | day }}`).
-FILTERS = {"day": display_date}
+FILTERS = {"day": display_date, "number": formats.number}

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from language import jinja as language_jinja
 from readmodel import display
 from readmodel.overview import DISPLAY_ZONE
 from readmodel.reports import CohortReport
@@ -54,6 +55,7 @@ def report_html(report: CohortReport, timeline_svg: str, generated: datetime) ->
     """The printable report as one self-contained HTML page (its style inline, the timeline as SVG)."""
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
     environment.filters.update(display.FILTERS)
+    language_jinja.install(environment)
     style = (STATIC / "document.css").read_text(encoding="utf-8")
     return environment.get_template("report_file.html").render(
         report=report, timeline=timeline_svg, generated=generated.astimezone(DISPLAY_ZONE), style=style

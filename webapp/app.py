@@ -29,6 +29,7 @@ from starlette.types import ASGIApp
 from temporalio.client import Client
 
 from domain.contract import TASK_QUEUE
+from language import jinja as language_jinja
 from readmodel import display, documents
 from readmodel.overview import DISPLAY_ZONE, deadline_day
 from readmodel.records import RecordReader
@@ -36,6 +37,7 @@ from readmodel.search import MAX_QUERY_LENGTH
 from webapp import pages, period_actions, search_pages, selection_pages
 from webapp.auth import SignInRequired, current_user, sign_in_url
 from webapp.csrf import MultipartCsrfToken
+from webapp.language_choice import LanguageMiddleware, choose_language
 from webapp.limits import RequestBounds
 from webapp.render_slots import RenderSlots
 from webapp.security import SecurityHeaders, SessionBoundCsrf
@@ -124,6 +126,7 @@ def create_app(web: WebApp) -> ASGIApp:
         directory=[HERE / "templates", documents.TEMPLATES], context_processors=[_template_globals]
     )
     templates.env.filters.update(display.FILTERS)
+    language_jinja.install(templates.env)
     app = Starlette(
         routes=[
             Route("/", pages.home),
@@ -131,6 +134,7 @@ def create_app(web: WebApp) -> ASGIApp:
             Route("/login", pages.login, methods=["POST"]),
             Route("/logout", pages.logout, methods=["POST"]),
             Route("/healthz", pages.healthz),
+            Route("/language", choose_language, methods=["POST"]),
             Route("/cohorts", pages.cohorts),
             Route("/cohorts/{cohort}", pages.cohort),
             Route("/cohorts/{cohort}/answer", pages.answer_invitation, methods=["POST"]),
@@ -167,6 +171,8 @@ def create_app(web: WebApp) -> ASGIApp:
                 binding_key=_derived(web.secret, "csrf-session-binding"),
                 secure=web.settings.secure_cookies,
             ),
+            # After the session: a person's chosen language is kept there.
+            Middleware(LanguageMiddleware),
         ],
         exception_handlers={SignInRequired: _sign_in_first, HTTPException: _http_error},
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["domain", "config", "selection", "workflows", "activities", "starter", "readmodel", "webapp", "devstack"]
+PACKAGES = ["domain", "config", "selection", "workflows", "activities", "starter", "readmodel", "webapp", "devstack", "language"]
 LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
 
 
@@ -40,7 +40,7 @@ def copy_of_the_tree(folder: Path) -> Path:
 def test_the_tree_keeps_the_import_rules(tmp_path: Path) -> None:
     result = lint_imports(copy_of_the_tree(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "8 kept, 0 broken" in result.stdout, result.stdout
+    assert "9 kept, 0 broken" in result.stdout, result.stdout
 
 
 @pytest.mark.parametrize(
@@ -64,6 +64,9 @@ def test_the_tree_keeps_the_import_rules(tmp_path: Path) -> None:
         ),
         ("starter/report_cli.py", "from webapp.pages import cohort_report_pdf", "the CLI never imports the web app"),
         ("webapp/pages.py", "import workflows.guidance_period", "the web app reaches Temporal through"),
+        ("language/formats.py", "import readmodel.display", "language (catalogs, formats) imports nothing of ours"),
+        ("workflows/guidance_period.py", "import language.current", "workflows import the domain only"),
+        ("domain/period.py", "from language import formats", "domain imports nothing of ours"),
     ],
 )
 def test_a_deliberately_wrong_import_breaks_its_rule(
