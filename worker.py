@@ -38,6 +38,7 @@ from starter.logs import LOGGING_MODULES, configure_logging
 from starter.retention import ensure_retention_schedule
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
+from workflows.pinned import as_versioned
 from workflows.retention import RetentionWorkflow
 from workflows.sandbox import workflow_modules, workflow_runner
 from workflows.selection_decision import SelectionDecisionWorkflow
@@ -85,15 +86,16 @@ def build_worker(
         pass_through_workflows: Load the workflows' modules once for every run instead of once per run (the
             production worker, `run_worker`, and the benchmarks that measure it; see
             `workflows.sandbox.workflow_modules`). Tests keep the strict sandbox.
-        deployment: Poll as this Worker Deployment version (`starter.deployment.deployment_config`); None polls
-            unversioned.
+        deployment: Poll as this Worker Deployment version (`starter.deployment.deployment_config`), the short
+            workflows pinned (`workflows.pinned`); None polls unversioned.
     """
     precompile_sandboxed_modules()
-    passed = workflow_modules(workflows) if pass_through_workflows else ()
+    registered = as_versioned(list(workflows)) if deployment is not None else list(workflows)
+    passed = workflow_modules(registered) if pass_through_workflows else ()
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=list(workflows),
+        workflows=registered,
         activities=[*activities, PeriodStarter(client).start_periods],
         workflow_runner=workflow_runner(also_pass_through=(*LOGGING_MODULES, *passed)),
         # On SIGTERM, let records being written finish (within the 30 s an orchestrator usually allows).

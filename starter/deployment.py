@@ -77,11 +77,10 @@ def build_id(settings: AppSettings, checkout: Path | None = None) -> str:
 def deployment_config(settings: AppSettings) -> WorkerDeploymentConfig | None:
     """The worker's Worker Deployment options; None when versioning is off (the worker polls unversioned).
 
-    Every workflow type auto-upgrades: periods and cohorts live for years and must move to each new version
-    (their changes go behind `workflow.patched`). The behaviour is the worker's default rather than each
-    ``@workflow.defn``'s because a server rejects every workflow task of a type that declares one from an
-    unversioned worker ("versioning behavior cannot be specified without deployment options"), and the engine's
-    workers still run unversioned where versioning is off (tests, `GUIDANCE_WORKER_VERSIONING=false`).
+    Periods and cohorts auto-upgrade (the worker's default): they live for years and must move to each new version
+    (their changes go behind `workflow.patched`). The short workflows, retention and selection decisions, are
+    pinned: a versioned worker registers their pinned variants (`workflows.pinned`, where it says why the
+    behaviour is not declared on the workflows themselves).
     """
     if not settings.worker_versioning:
         return None

@@ -35,7 +35,9 @@ from config.owners import all_owners
 from config.settings import AppSettings
 from devstack.temporal_server import DevServer, free_port
 from domain.cohort import CohortInput, CohortOwner
+from domain.contract import TASK_QUEUE
 from domain.models import PeriodStatus
+from domain.retention import RETENTION_WORKFLOW_TYPE, RetentionReport, RetentionRequest
 from starter.client import period_status, record_milestone
 from starter.cohorts import cohort_status, start_cohort
 from starter.deployment import describe_deployment, set_current, set_ramping, version_drainage
@@ -152,6 +154,23 @@ async def behaviours_of(client: Client, workflow_ids: list[str]) -> Counter[str]
     )
 
 
+async def retention_run(client: Client, workflow_id: str) -> RetentionReport:
+    return await client.execute_workflow(
+        RETENTION_WORKFLOW_TYPE,
+        RetentionRequest(retention_days=36500),
+        id=workflow_id,
+        task_queue=TASK_QUEUE,
+        result_type=RetentionReport,
+    )
+
+
+async def version_and_behaviour(client: Client, workflow_id: str) -> tuple[str, str, str]:
+    """A workflow's version (the build id of its last task) and its versioning behaviour, as Temporal describes."""
+    info = (await client.get_workflow_handle(workflow_id).describe()).raw_description.workflow_execution_info
+    behaviour = VersioningBehavior(info.versioning_info.behavior).name
+    return workflow_id, info.versioning_info.deployment_version.build_id or "unversioned", behaviour
+
+
 async def listed_on(client: Client, version: WorkerDeploymentVersion) -> int:
     """Running periods that visibility lists on `version` (the search attribute TemporalWorkerDeploymentVersion)."""
     query = (
@@ -192,6 +211,8 @@ async def test_a_new_worker_version_takes_over_running_periods_without_a_failed_
             before = Counter((await versions_of(client, ids)).values())
             behaviours = await behaviours_of(client, ids)
             listed_before = {v.build_id: await _listed_when_settled(client, v, before) for v in (VERSION_A, VERSION_B)}
+            # A short workflow runs pinned to the version it started on (workflows/pinned.py).
+            await retention_run(client, "rollout-retention-a")
 
             async with worker_version(await server.connect(), VERSION_B, database_url, tmp_path / "b") as worker_b:
                 # 2. B polls beside A and takes nothing yet: A stays current until the operator says otherwise.
@@ -217,6 +238,14 @@ async def test_a_new_worker_version_takes_over_running_periods_without_a_failed_
                     return set((await versions_of(client, ids)).values()) == {VERSION_B.build_id}
 
                 await wait_until(all_on_b, "every period on version B", worker_a, worker_b)
+                await retention_run(client, "rollout-retention-b")
+                retention = {
+                    wid: (version, behaviour)
+                    for wid, version, behaviour in [
+                        await version_and_behaviour(client, "rollout-retention-a"),
+                        await version_and_behaviour(client, "rollout-retention-b"),
+                    ]
+                }
                 updates.done.set()
                 await sending
                 assert worker_b.task.done() is False
@@ -255,6 +284,7 @@ async def test_a_new_worker_version_takes_over_running_periods_without_a_failed_
         "cohort_before": cohort_before,
         "cohort_after": cohort_after,
         "updates_answered": updates.sent,
+        "retention_runs": retention,
         "workflow_tasks_failed": figures.workflow_tasks_failed,
         "workflow_tasks_timed_out": figures.workflow_tasks_timed_out,
         "workflows_failed": figures.workflows_failed,
@@ -265,6 +295,10 @@ async def test_a_new_worker_version_takes_over_running_periods_without_a_failed_
 
     assert before == {VERSION_A.build_id: PERIODS}
     assert behaviours == {"AUTO_UPGRADE": PERIODS}
+    assert retention == {
+        "rollout-retention-a": (VERSION_A.build_id, "PINNED"),
+        "rollout-retention-b": (VERSION_B.build_id, "PINNED"),
+    }
     assert ramping is not None and ramping.ramping == VERSION_B.build_id and ramping.ramping_percentage == 50.0
     assert after == {VERSION_B.build_id: PERIODS}
     assert listed_before == {VERSION_A.build_id: PERIODS, VERSION_B.build_id: 0}

@@ -12,7 +12,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["domain", "config", "selection", "workflows", "activities", "starter", "readmodel", "webapp", "devstack", "language"]
+PACKAGES = [
+    "domain",
+    "config",
+    "selection",
+    "workflows",
+    "activities",
+    "starter",
+    "readmodel",
+    "webapp",
+    "devstack",
+    "language",
+]
 LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
 
 

@@ -109,7 +109,7 @@ async def _sign_in(page: Page, web: str, name: str, password: str) -> None:
     await page.goto(f"{web}/login")
     await page.fill("#username", name)
     await page.fill("#password", password)
-    await page.click("button[type=submit]")
+    await page.click("main button[type=submit]")  # the header has the language form's button
     await expect(page.locator(".who")).to_have_text(f"{name} (adviser)")
 
 
@@ -188,5 +188,5 @@ async def _sign_in_coordinator(page: Page, web: str) -> None:
     await page.goto(f"{web}/login")
     await page.fill("#username", "coordinator")
     await page.fill("#password", "coordinator-dev")
-    await page.click("button[type=submit]")
+    await page.click("main button[type=submit]")  # the header has the language form's button
     await expect(page.locator(".who")).to_have_text("coordinator (coordinator)")

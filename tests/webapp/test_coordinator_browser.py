@@ -96,7 +96,9 @@ class CoordinatorSteps:
         await self.page.fill("#gathering-date", day.isoformat())
         await self.page.fill("#gathering-place", place)
         await self.page.click("#add-gathering-form button[type=submit]")
-        await expect(self.page.locator("#flash")).to_contain_text(f"Added {title} on {day:%d.%m.%Y}")
+        await expect(self.page.locator("#flash")).to_contain_text(
+            f"Added {title} on {day:%d/%m/%Y}"
+        )  # an English browser: en-GB dates
 
     async def withdraw(self, owner_id: str, reason: str) -> None:
         await self.page.goto(f"{self.web}/periods/{period_id(owner_id)}")

@@ -179,7 +179,7 @@ async def test_the_nav_offers_selection_to_coordinators_only(http: httpx.AsyncCl
     await sign_in(http, "a.hansen", "adviser-dev")
     adviser = await http.get("/tasks")
     await sign_in(http, "coordinator", "coordinator-dev")
-    coordinator = await http.get("/tasks")
+    coordinator = await http.get("/tasks", headers={"Accept-Language": "en"})  # the link's English words
 
     assert 'id="nav-selection"' not in adviser.text
     assert '<a href="/selection" id="nav-selection">Select owners</a>' in coordinator.text
