@@ -155,13 +155,14 @@ async def behaviours_of(client: Client, workflow_ids: list[str]) -> Counter[str]
 
 
 async def retention_run(client: Client, workflow_id: str) -> RetentionReport:
-    return await client.execute_workflow(
+    report: RetentionReport = await client.execute_workflow(
         RETENTION_WORKFLOW_TYPE,
         RetentionRequest(retention_days=36500),
         id=workflow_id,
         task_queue=TASK_QUEUE,
         result_type=RetentionReport,
     )
+    return report
 
 
 async def version_and_behaviour(client: Client, workflow_id: str) -> tuple[str, str, str]:
