@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from language import parse_language
-from language.current import set_language
+from language.current import set_language, using
 from language.negotiate import choose
 from webapp.auth import safe_next
 
@@ -27,10 +27,13 @@ class LanguageMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            session = scope.get("session") or {}
-            set_language(choose(session.get(SESSION_KEY), Headers(scope=scope).get("accept-language")))
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        session = scope.get("session") or {}
+        # Scoped to this request: the language must not outlive it in a context another request may share.
+        with using(choose(session.get(SESSION_KEY), Headers(scope=scope).get("accept-language"))):
+            await self.app(scope, receive, send)
 
 
 async def choose_language(request: Request) -> Response:
