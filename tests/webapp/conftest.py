@@ -39,7 +39,10 @@ async def http(reader: RecordReader, tmp_path: Path) -> AsyncIterator[httpx.Asyn
         data_dir=tmp_path / "web",
     )
     transport = httpx.ASGITransport(app=create_app(web))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    # English unless a test asks for another language: the older tests assert the source text.
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers={"Accept-Language": "en"}
+    ) as client:
         yield client
 
 

@@ -63,7 +63,9 @@ def _web(reader: RecordReader, data_dir: Path, **settings: Any) -> WebApp:
 @contextlib.asynccontextmanager
 async def _client(web: WebApp, address: str = "127.0.0.1") -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app(web), client=(address, 4711))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers={"Accept-Language": "en"}
+    ) as client:
         yield client
 
 

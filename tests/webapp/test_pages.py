@@ -76,8 +76,8 @@ async def test_an_adviser_sees_their_own_periods_and_may_not_open_another_advise
 
     assert own.status_code == 200 and 'id="phase">anchoring<' in own.text
     # Deadlines read as the day they close, as `guidance status` shows them (not the next day's midnight).
-    assert "<dt>Due</dt><dd>05.05.2027" in own.text
-    assert '<dt>Period</dt><dd id="period-dates">04.01.2027 to 03.07.2029</dd>' in own.text
+    assert "<dt>Due</dt><dd>05/05/2027" in own.text
+    assert '<dt>Period</dt><dd id="period-dates">04/01/2027 to 03/07/2029</dd>' in own.text
     assert "http://localhost:8233/namespaces/default/workflows/guidance-period-2027-3301" in own.text
     assert other.status_code == 403 and "a.hansen is not an adviser of Kongsberg" in other.text
     assert "Drammen" in overview.text and "Kongsberg" not in overview.text
@@ -105,8 +105,8 @@ async def test_the_report_comes_as_csv_and_as_a_printable_page(http: httpx.Async
     assert page.status_code == 200 and "<svg" in page.text and "Phase distribution" in page.text
     assert 'href="/cohorts/2027/report.pdf"' in page.text
     # People read Norwegian dates on the page (Kongsberg's overdue phase), machines ISO ones in the CSV.
-    assert "<td>15.03.2027</td>" in page.text and "2027-03-15" not in page.text
-    assert "2027-03-15" in sheet.text and "15.03.2027" not in sheet.text
+    assert "<td>15/03/2027</td>" in page.text and "2027-03-15" not in page.text
+    assert "2027-03-15" in sheet.text and "15/03/2027" not in sheet.text
 
 
 async def test_the_pages_link_the_read_models_document_sheet_before_their_own(http: httpx.AsyncClient) -> None:
@@ -208,12 +208,12 @@ async def test_an_advisers_task_list_puts_the_overdue_work_first(http: httpx.Asy
 
     page = await http.get("/tasks")
 
-    rows = re.findall(r'<tr class="task-(\w+)( overdue)?">\s*<td>([\d.]+)', page.text)
+    rows = re.findall(r'<tr class="task-(\w+)( overdue)?">\s*<td>([\d/]+)', page.text)
     assert rows == [
-        ("meeting", " overdue", "01.03.2027"),
-        ("milestone", " overdue", "15.03.2027"),
-        ("milestone", "", "05.05.2027"),
-        ("gathering", "", "11.05.2027"),
+        ("meeting", " overdue", "01/03/2027"),
+        ("milestone", " overdue", "15/03/2027"),
+        ("milestone", "", "05/05/2027"),
+        ("gathering", "", "11/05/2027"),
     ]
 
 
@@ -230,7 +230,7 @@ async def test_a_period_page_offers_the_closing_milestone_and_the_meetings_ahead
     moves = page.text.split('id="meeting_id"', 1)[1].split("</select>", 1)[0]
     # Today is 1 April 2027 (`rows.NOW`): only m3 on 6 April lies ahead.
     assert re.findall(r'<option value="([^"]*)"', moves) == ["", "m3"]
-    assert "move 06.04.2027 09:00 follow_up: Anchoring plan" in moves
+    assert "move 06/04/2027 09:00 follow_up: Anchoring plan" in moves
     # The meeting form's date field keeps the ISO form a browser's date input reads.
     assert 'id="date" name="date" type="date" value=""' in page.text
     assert '<a class="muted" id="cohort-link" href="/cohorts/2027">' in page.text
@@ -247,9 +247,9 @@ async def test_a_withdrawn_period_shows_when_it_ended_and_why(http: httpx.AsyncC
 
     page = await http.get(f"/periods/{DRAMMEN.workflow_id}")
 
-    assert '<dd id="ended">01.04.2027: withdrawn by coordinator: merged municipality</dd>' in page.text
+    assert '<dd id="ended">01/04/2027: withdrawn by coordinator: merged municipality</dd>' in page.text
     assert re.search(
-        r'id="period-dates">04.01.2027 to 01.04.2027\s*<span class="muted">\(planned to 03.07.2029\)', page.text
+        r'id="period-dates">04/01/2027 to 01/04/2027\s*<span class="muted">\(planned to 03/07/2029\)', page.text
     )
     assert 'id="milestone-form"' not in page.text
     assert "<dt>Days in phase</dt><dd>ended</dd>" in page.text
@@ -304,8 +304,8 @@ async def test_the_task_list_reads_the_plan_version_a_period_runs_not_todays_fil
     page = await http.get("/tasks")
 
     # Kongsberg started on 4 January and has had no meeting: one was due four weeks on, on 1 February.
-    rows = re.findall(r'<tr class="task-(\w+)( overdue)?">\s*<td>([\d.]+)', page.text)
-    assert rows[0] == ("meeting", " overdue", "01.02.2027")
+    rows = re.findall(r'<tr class="task-(\w+)( overdue)?">\s*<td>([\d/]+)', page.text)
+    assert rows[0] == ("meeting", " overdue", "01/02/2027")
     assert "one is due every 4 weeks" in page.text
 
 
@@ -359,7 +359,9 @@ async def _cohort_web(store: RecordStore, harness: Harness) -> tuple[str, httpx.
         clock=lambda: NOW,
     )
     transport = httpx.ASGITransport(app=create_app(web))
-    return status.cohort, httpx.AsyncClient(transport=transport, base_url="http://testserver")
+    return status.cohort, httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers={"Accept-Language": "en"}
+    )
 
 
 async def test_a_cohort_page_shows_its_planned_gatherings_and_every_invitation(
@@ -379,8 +381,8 @@ async def test_a_cohort_page_shows_its_planned_gatherings_and_every_invitation(
         as_adviser = await client.get(f"/cohorts/{name}")
 
     table = page.text.split('id="planned-gatherings"', 1)[1].split("</table>", 1)[0]
-    assert [g.title for g in planned] == re.findall(r"<tr><td>\d\d\.\d\d\.\d{4}</td><td>([^<]+)</td>", table)
-    assert f"go out {planned[0].invite_on:%d.%m.%Y}" in table
+    assert [g.title for g in planned] == re.findall(r"<tr><td>\d\d/\d\d/\d{4}</td><td>([^<]+)</td>", table)
+    assert f"go out {planned[0].invite_on:%d/%m/%Y}" in table
     states = sorted(re.findall(r'<tr class="invitation-(\w+)"><td>[^<]*\((\d+)\)', page.text))
     assert states == [("accepted", "4617"), ("invited", "1103"), ("invited", "3301")]
     assert 'id="planned-gatherings"' in as_adviser.text
@@ -420,7 +422,7 @@ async def test_a_coordinator_records_an_answer_and_adds_and_moves_gatherings_on_
     error = re.search(r'id="add-gathering-date-error"[^>]*>([^<]+)<', refused.text)
     assert error is not None and "is a Saturday" in error.group(1)
     assert 'value="Spring gathering"' in refused.text  # what was typed is kept
-    assert added.status_code == 200 and f"Added Spring gathering on {working_day:%d.%m.%Y}" in added.text
+    assert added.status_code == 200 and f"Added Spring gathering on {working_day:%d/%m/%Y}" in added.text
     assert forbidden.status_code == 403
     status = await cohort_api.cohort_status(harness.client, name)
     assert next(i for i in status.invitations if i.owner_id == "3301").state == "declined"

@@ -86,7 +86,9 @@ async def period_web(store: RecordStore, harness: Harness) -> AsyncIterator[Peri
             clock=lambda: NOW,
         )
         transport = httpx.ASGITransport(app=create_app(web))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", headers={"Accept-Language": "en"}
+        ) as http:
             period = PeriodWeb(handle.id, http, reader, harness.client)
             await period.row_where("started", lambda row: True)
             yield period
@@ -131,10 +133,10 @@ async def test_an_adviser_withdraws_their_period_and_the_page_shows_why_and_when
     assert "merged municipality" in unconfirmed.text  # what was typed is kept
     assert done.status_code == 200 and "Withdrew Drammen from the programme" in done.text
     assert row.end_reason == "withdrawn by a.hansen: merged municipality"
-    ended = row.ended_at.astimezone(DISPLAY_ZONE).strftime("%d.%m.%Y") if row.ended_at else ""
+    ended = row.ended_at.astimezone(DISPLAY_ZONE).strftime("%d/%m/%Y") if row.ended_at else ""
     assert f'<dd id="ended">{ended}: withdrawn by a.hansen: merged municipality</dd>' in shown.text
     # The period's dates end on the day it ended; the planned end is only a muted aside.
-    started = f"{row.start_date:%d.%m.%Y}"
+    started = f"{row.start_date:%d/%m/%Y}"
     assert re.search(rf'id="period-dates">{started} to {ended}\s*<span class="muted">\(planned to ', shown.text)
     assert 'id="phase">withdrawn<' in shown.text
     assert 'id="withdraw-form"' not in shown.text and 'id="milestone-form"' not in shown.text

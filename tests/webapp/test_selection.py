@@ -291,7 +291,9 @@ async def temporal_web(
     started: list[str] = []
     async with build_worker(client, all_activities(store), task_queue=task_queue):
         transport = httpx.ASGITransport(app=create_app(web))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", headers={"Accept-Language": "en"}
+        ) as http:
             http.started = started  # type: ignore[attr-defined]
             try:
                 yield http
