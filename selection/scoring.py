@@ -43,6 +43,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from language.current import gettext
+
 #: Risk points for a value worse than the national limit, and worse than the absolute limit.
 NATIONAL_POINTS = 1
 ABSOLUTE_POINTS = 3
@@ -230,10 +232,14 @@ class Reason(_Frozen):
     points: float
 
     def describe(self) -> str:
-        return (
-            f"{self.label} {self.school_year}: {self.value:g} worse than {self.limit} {self.limit_value:g} "
-            f"(+{self.points:g})"
-        )
+        return gettext("%(label)s %(year)s: %(value)s worse than %(limit)s %(limit_value)s (+%(points)s)") % {
+            "label": self.label,
+            "year": self.school_year,
+            "value": f"{self.value:g}",
+            "limit": self.limit,
+            "limit_value": f"{self.limit_value:g}",
+            "points": f"{self.points:g}",
+        }
 
 
 class Cell(_Frozen):

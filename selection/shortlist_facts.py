@@ -12,12 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from config.owners import owner_by_id
+from language.current import N_, gettext
 from selection.scoring import Reason, Selected, Shortlist, Track
 
-MISSING_NOTE = (
+#: Marked only: said in the reader's language by `missing_note` (the CLI follows LANG, the page the person).
+MISSING_NOTE = N_(
     "missing: values suppressed (*), not reported (--) or absent in the window; "
     "they lower the possible points and count neither as good nor as bad"
 )
+
+
+def missing_note() -> str:
+    return gettext(MISSING_NOTE)
 
 
 def owner_name(owner_id: str) -> tuple[str, str]:
@@ -36,7 +42,11 @@ def reasons(entry: Selected) -> list[str]:
     lines = [r.describe() for r in a.score.reasons] if a.score else []
     if entry.track == "spread" and a.spread is not None:
         worst = ", ".join(f"{s.school_id} ({percent(s.share)})" for s in a.worst_schools)
-        lines.insert(0, f"spread {percent(a.spread)} between {a.schools_scored} schools; among the worst: {worst}")
+        lines.insert(
+            0,
+            gettext("spread %(spread)s between %(schools)s schools; among the worst: %(worst)s")
+            % {"spread": percent(a.spread), "schools": a.schools_scored, "worst": worst},
+        )
     return lines
 
 
@@ -48,7 +58,9 @@ def short_reasons(entry: Selected) -> list[str]:
     if entry.track == "spread" and a.spread is not None:
         worst = ", ".join(f"{s.school_id} {percent(s.share)}" for s in a.worst_schools[:3])
         more = f" +{len(a.worst_schools) - 3}" if len(a.worst_schools) > 3 else ""
-        lines.append(f"spread {percent(a.spread)}; worst schools {worst}{more}")
+        lines.append(
+            gettext("spread %(spread)s; worst schools %(worst)s") % {"spread": percent(a.spread), "worst": worst + more}
+        )
     by_indicator: dict[str, list[Reason]] = {}
     for reason in a.score.reasons if a.score else []:
         by_indicator.setdefault(reason.indicator, []).append(reason)
@@ -111,12 +123,12 @@ def notes(shortlist: Shortlist) -> list[str]:
     lines = []
     if shortlist.ties_at_cut:
         lines.append(
-            "tied with the last owner chosen by rank, not chosen: "
-            + ", ".join(f"{i} {owner_name(i)[0]}" for i in shortlist.ties_at_cut)
+            gettext("tied with the last owner chosen by rank, not chosen: %(owners)s")
+            % {"owners": ", ".join(f"{i} {owner_name(i)[0]}" for i in shortlist.ties_at_cut)}
         )
     if shortlist.owners_without_score:
         lines.append(
-            "no owner value in the window (not ranked): "
-            + ", ".join(f"{i} {owner_name(i)[0]}" for i in shortlist.owners_without_score)
+            gettext("no owner value in the window (not ranked): %(owners)s")
+            % {"owners": ", ".join(f"{i} {owner_name(i)[0]}" for i in shortlist.owners_without_score)}
         )
     return lines

@@ -443,7 +443,7 @@ def select_command(
             return
         out = commands.console()
         out.print(shortlists.as_table(shortlist, out.width))
-        out.print(Text(shortlists.MISSING_NOTE), soft_wrap=False)
+        out.print(Text(shortlists.missing_note()), soft_wrap=False)
         suppressed = sum(1 for row in rows if row.value is None)
         out.print(Text(f"{len(rows)} values read, {suppressed} of them missing (suppressed or not reported)."))
         for note in shortlists.notes(shortlist):

@@ -17,9 +17,28 @@ from rich.table import Table
 from rich.text import Text
 
 from selection.scoring import Selected, Shortlist
-from selection.shortlist_facts import MISSING_NOTE, facts, notes, owner_name, percent, reasons, short_reasons
+from selection.shortlist_facts import (
+    MISSING_NOTE,
+    facts,
+    missing_note,
+    notes,
+    owner_name,
+    percent,
+    reasons,
+    short_reasons,
+)
 
-__all__ = ["CSV_COLUMNS", "MISSING_NOTE", "as_csv", "as_json", "as_table", "notes", "reasons", "short_reasons"]
+__all__ = [
+    "CSV_COLUMNS",
+    "MISSING_NOTE",
+    "as_csv",
+    "as_json",
+    "as_table",
+    "missing_note",
+    "notes",
+    "reasons",
+    "short_reasons",
+]
 
 CSV_COLUMNS = (
     "rank",

@@ -18,14 +18,14 @@ from temporalio.service import RPCError
 from domain.cohort import CohortStatus, RespondToInvitation
 from domain.gatherings import AddGathering, MoveGathering
 from domain.models import ChangeAdvisers, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
+from language.current import gettext as _
 from starter import client as api
 from starter import cohorts as cohort_api
+from webapp.form_errors import FORM, field_errors, said
 
 _Update = TypeVar("_Update", bound=BaseModel)
 _Answer = TypeVar("_Answer", PeriodStatus, CohortStatus)
 
-#: The form-wide error's key, for what belongs to no one field (the period ended, Temporal is down).
-FORM = "form"
 #: How long a person waits for the period's answer before the page says Temporal did not answer.
 ANSWER_TIMEOUT = timedelta(seconds=20)
 
@@ -92,7 +92,9 @@ def withdrawal_request(form: Mapping[str, str], by: str) -> Withdraw:
     """
     request = _validated(Withdraw, reason=_text(form, "reason"), by=by)
     if form.get("confirm") != "on":
-        raise FormRejected({"confirm": "tick the box to confirm that the period ends now; it cannot be undone"})
+        raise FormRejected(
+            {"confirm": said("confirm", _("tick the box to confirm that the period ends now; it cannot be undone"))}
+        )
     return request
 
 
@@ -129,11 +131,7 @@ def _validated(model: type[_Update], **fields: object) -> _Update:
     try:
         return model.model_validate(fields)
     except ValidationError as error:
-        errors: dict[str, str] = {}
-        for problem in error.errors(include_url=False):
-            field = str(problem["loc"][0]) if problem["loc"] else FORM
-            errors.setdefault(field, problem["msg"])
-        raise FormRejected(errors) from None
+        raise FormRejected(field_errors(error, lambda loc: str(loc[0]) if loc else FORM)) from None
 
 
 async def record_milestone(client: Client, workflow_id: str, update: RecordMilestone) -> PeriodStatus:
@@ -174,11 +172,16 @@ async def _sent(call: Awaitable[_Answer]) -> _Answer:
         message = str(rejected)
         if rejected.field:
             message = message.removeprefix(f"{rejected.field}: ")
-        raise FormRejected({rejected.field or FORM: message}) from None
+        raise FormRejected(
+            {rejected.field: said(rejected.field, message)} if rejected.field else {FORM: message}
+        ) from None
     except api.PeriodNotFound as error:
         raise FormRejected({FORM: str(error)}) from None
     except (RPCError, TimeoutError) as error:
         raise FormRejected(
             # An update that timed out may still be applied: say so rather than promise nothing changed.
-            {FORM: f"Temporal did not answer ({error or 'timed out'}); reload the page to see whether it was recorded"}
+            {
+                FORM: _("Temporal did not answer (%(error)s); reload the page to see whether it was recorded")
+                % {"error": error or _("timed out")}
+            }
         ) from None

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from language.current import gettext as _
 from readmodel.records import PeriodRow
 from webapp.sessions import SessionGenerations, new_session_id
 from webapp.users import User, UserDirectory
@@ -80,8 +81,11 @@ def require_access(user: User, period: PeriodRow) -> None:
     if not user.may_see(period.advisers):
         raise HTTPException(
             403,
-            f"{user.name} is not an adviser of {period.owner_name}'s period ({period.workflow_id}); "
-            "its advisers and the coordinators may open it",
+            _(
+                "%(user)s is not an adviser of %(owner)s's period (%(period)s); "
+                "its advisers and the coordinators may open it"
+            )
+            % {"user": user.name, "owner": period.owner_name, "period": period.workflow_id},
         )
 
 

@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+from language.current import gettext as _
+from language.formats import number
 from selection.indicator_file import parse_indicator_bytes
 from selection.scoring import Shortlist, load_selection_config, select
 
@@ -30,11 +32,17 @@ _NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 class UploadTooLarge(ValueError):
     def __init__(self, size: int | None = None) -> None:
-        got = f" ({size / 1024 / 1024:.1f} MB)" if size is not None else ""
-        super().__init__(
-            f"the file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB{got}; "
-            "a whole country's indicator export is about 5 MB: export only the indicators and years needed"
-        )
+        limit = MAX_UPLOAD_BYTES // 1024 // 1024
+        hint = _("a whole country's indicator export is about 5 MB: export only the indicators and years needed")
+        if size is None:
+            said = _("the file is larger than %(limit)s MB; %(hint)s") % {"limit": limit, "hint": hint}
+        else:
+            said = _("the file is larger than %(limit)s MB (%(size)s MB); %(hint)s") % {
+                "limit": limit,
+                "size": number(size / 1024 / 1024, 1),
+                "hint": hint,
+            }
+        super().__init__(said)
 
 
 @dataclass(frozen=True)

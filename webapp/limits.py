@@ -23,9 +23,13 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from python_multipart.multipart import parse_options_header
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from language.current import N_, using
+from language.current import gettext as _
+from language.negotiate import from_accept_language
 from webapp.indicator_files import MAX_UPLOAD_BYTES
 
 #: The forms that anyone may post (nothing in them is longer than a user name, a password and a token).
@@ -39,13 +43,21 @@ URLENCODED = b"application/x-www-form-urlencoded"
 MULTIPART = b"multipart/form-data"
 
 
+#: What each kind of body is called in its refusal (said in the person's language when refused).
+_TOO_LARGE = {
+    "sign-in form": N_("The request is too large: a sign-in form may carry at most %(size)s."),
+    "file upload": N_("The request is too large: a file upload may carry at most %(size)s."),
+    "form": N_("The request is too large: a form may carry at most %(size)s."),
+}
+
+
 @dataclass(frozen=True)
 class BodyLimit:
     kind: str
     max_bytes: int
 
     def refusal(self) -> str:
-        return f"The request is too large: a {self.kind} may carry at most {_size(self.max_bytes)}."
+        return _(_TOO_LARGE[self.kind]) % {"size": _size(self.max_bytes)}
 
 
 def body_limit(path: str, content_type: bytes, max_form_bytes: int) -> BodyLimit:
@@ -79,6 +91,11 @@ class RequestBounds:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # Before the session is read: the browser's languages are all there is to go on.
+        with using(from_accept_language(Headers(scope=scope).get("accept-language"))):
+            await self._bounded(scope, receive, send)
+
+    async def _bounded(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracked_send(message: Message) -> None:
@@ -116,12 +133,16 @@ class RequestBounds:
         try:
             text = bytes(body).decode("utf-8")
         except UnicodeDecodeError:
-            raise _Refused(400, "The form is not UTF-8 text.") from None
+            raise _Refused(400, _("The form is not UTF-8 text.")) from None
         if text.count("&") + 1 > self.max_form_fields:
-            raise _Refused(413, f"The form has too many fields: at most {self.max_form_fields} are taken.")
+            raise _Refused(
+                413, _("The form has too many fields: at most %(num)s are taken.") % {"num": self.max_form_fields}
+            )
         for name, value in parse_qsl(text, keep_blank_values=True):
             if "\x00" in name or "\x00" in value:
-                raise _Refused(400, f"{_shown(name)}: must not contain a NUL character (a form field)")
+                raise _Refused(
+                    400, _("%(field)s: must not contain a NUL character (a form field)") % {"field": _shown(name)}
+                )
         replay: list[Message] = [{"type": "http.request", "body": bytes(body), "more_body": False}]
 
         async def replayed() -> Message:
@@ -132,11 +153,13 @@ class RequestBounds:
 
 def _check_address(scope: Scope) -> None:
     if "\x00" in scope["path"]:
-        raise _Refused(400, "the address: must not contain a NUL character")
+        raise _Refused(400, _("the address: must not contain a NUL character"))
     query = scope.get("query_string", b"").decode("latin-1")
     for name, value in parse_qsl(query, keep_blank_values=True):
         if "\x00" in name or "\x00" in value:
-            raise _Refused(400, f"{_shown(name)}: must not contain a NUL character (a query parameter)")
+            raise _Refused(
+                400, _("%(field)s: must not contain a NUL character (a query parameter)") % {"field": _shown(name)}
+            )
 
 
 def _counted(receive: Receive, limit: BodyLimit) -> Callable[[], Awaitable[Message]]:
@@ -157,7 +180,7 @@ def _counted(receive: Receive, limit: BodyLimit) -> Callable[[], Awaitable[Messa
 
 def _shown(name: str) -> str:
     """A field's name as a message can show it (a NUL in the name itself written as \\0, a long name cut)."""
-    return name.replace("\x00", "\\0")[:64] or "(a field without a name)"
+    return name.replace("\x00", "\\0")[:64] or _("(a field without a name)")
 
 
 def _size(count: int) -> str:

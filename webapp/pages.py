@@ -18,6 +18,8 @@ from temporalio.service import RPCError
 from domain.cohort import CohortStatus, Invitation, InvitationState
 from domain.gatherings import NationalGathering
 from domain.models import PeriodStatus
+from language.current import gettext as _
+from language.current import ngettext
 from readmodel.display import display_date
 from readmodel.documents import DocumentError, report_html, report_pdf
 from readmodel.filters import FilterError, OwnerFilter, invitation_facts, owner_filter, period_facts
@@ -83,10 +85,11 @@ async def login(request: Request) -> Response:
         # Refused before the password is checked: guessing on costs the server no argon2 either.
         log.warning("sign_in_throttled", user=name, client=address, retry_after=wait)
         minutes = max(1, round(wait / 60))
-        error = (
-            "Too many failed sign-ins for this user name or from this address. "
-            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
-        )
+        error = ngettext(
+            "Too many failed sign-ins for this user name or from this address. Try again in %(num)s minute.",
+            "Too many failed sign-ins for this user name or from this address. Try again in %(num)s minutes.",
+            minutes,
+        ) % {"num": minutes}
         refused = _render(request, "login.html", {"next": next_path, "error": error, "username": name}, 429)
         refused.headers["Retry-After"] = str(wait)
         return refused
@@ -97,7 +100,7 @@ async def login(request: Request) -> Response:
         log.warning("sign_in_failed", user=name, client=address, failures_in_window=failures)
         # A small wait before the answer slows guessing down; the event loop serves others meanwhile.
         await asyncio.sleep(web.settings.sign_in_failure_delay)
-        context = {"next": next_path, "error": "Unknown user name or wrong password.", "username": name}
+        context = {"next": next_path, "error": _("Unknown user name or wrong password."), "username": name}
         return _render(request, "login.html", context, status_code=401)
     web.sign_ins.succeeded(name)
     sign_in(request, user)
@@ -149,14 +152,14 @@ class _CohortView:
 
     @property
     def title(self) -> str:
-        return f"Cohort {self.cohort}"
+        return _("Cohort %(name)s") % {"name": self.cohort}
 
 
 async def _cohort_view(request: Request) -> _CohortView:
     user, web = _user(request), _web(request)
     cohort = request.path_params["cohort"]
     if not await web.reader.has_cohort(cohort):
-        raise HTTPException(404, f"there is no cohort {cohort!r} in the record store")
+        raise HTTPException(404, _("there is no cohort %(cohort)s in the record store") % {"cohort": repr(cohort)})
     chosen, now = _filters(request, user), web.clock()
     periods = await web.reader.periods(cohort=cohort, county=chosen.county, adviser=chosen.adviser)
     shown = [p for p in periods if chosen.admits(period_facts(p, now))]
@@ -250,7 +253,7 @@ async def _cohort_action(
     rejection shows the cohort page again with the message beside the field it names."""
     user = _user(request)
     if not user.is_coordinator:
-        raise HTTPException(403, "only a coordinator changes a cohort")
+        raise HTTPException(403, _("only a coordinator changes a cohort"))
     cohort_name = request.path_params["cohort"]
     client = await _web(request).temporal()
 
@@ -266,8 +269,12 @@ async def answer_invitation(request: Request) -> Response:
     async def act(client: Client, cohort_name: str, form: dict[str, str], user: User) -> str:
         answer = actions.answer_request(form)
         await actions.respond_to_invitation(client, cohort_name, answer)
-        verb = "accepted" if answer.answer == "accept" else "declined"
-        return f"Recorded that {answer.owner_id} {verb} (passed on by {answer.by})."
+        said = (
+            _("Recorded that %(owner)s accepted (passed on by %(by)s).")
+            if answer.answer == "accept"
+            else _("Recorded that %(owner)s declined (passed on by %(by)s).")
+        )
+        return said % {"owner": answer.owner_id, "by": answer.by}
 
     return await _cohort_action(request, "answer", act)
 
@@ -276,7 +283,11 @@ async def add_gathering(request: Request) -> Response:
     async def act(client: Client, cohort_name: str, form: dict[str, str], user: User) -> str:
         added = actions.gathering_added(form, user.name)
         status = await actions.add_gathering(client, cohort_name, added)
-        return f"Added {added.title} on {display_date(added.date)} ({status.created})."
+        return _("Added %(title)s on %(day)s (%(created)s).") % {
+            "title": added.title,
+            "day": display_date(added.date),
+            "created": status.created,
+        }
 
     return await _cohort_action(request, "add-gathering", act)
 
@@ -285,7 +296,7 @@ async def move_gathering(request: Request) -> Response:
     async def act(client: Client, cohort_name: str, form: dict[str, str], user: User) -> str:
         moved = actions.gathering_moved(form, user.name)
         await actions.move_gathering(client, cohort_name, moved)
-        return f"Moved {moved.gathering_id} to {display_date(moved.date)}."
+        return _("Moved %(gathering)s to %(day)s.") % {"gathering": moved.gathering_id, "day": display_date(moved.date)}
 
     return await _cohort_action(request, "move-gathering", act)
 
@@ -319,7 +330,7 @@ async def cohort_report_pdf(request: Request) -> Response:
         # At most `pdf_renders_at_once` Chromiums at once (webapp/render_slots.py); the others wait or get 503.
         pdf = await _web(request).pdf_renders.render(lambda: report_pdf(html))
     except DocumentError as error:
-        raise HTTPException(503, f"The PDF cannot be made on this server: {error}") from None
+        raise HTTPException(503, _("The PDF cannot be made on this server: %(error)s") % {"error": error}) from None
     headers = {"Content-Disposition": content_disposition("inline", f"cohort-{view.cohort}-progress.pdf")}
     return Response(pdf, media_type="application/pdf", headers=headers)
 
@@ -338,7 +349,7 @@ async def _period_row(request: Request, user: User) -> PeriodRow:
     workflow_id = request.path_params["workflow_id"]
     period = await _web(request).reader.period(workflow_id)
     if period is None:
-        raise HTTPException(404, f"no guidance period {workflow_id!r} in the record store")
+        raise HTTPException(404, _("no guidance period %(period)s in the record store") % {"period": repr(workflow_id)})
     require_access(user, period)
     return period
 
@@ -458,7 +469,10 @@ async def record_milestone(request: Request) -> Response:
     async def act(client: Client, period: PeriodRow, form: dict[str, str], adviser: str) -> str:
         update = actions.milestone_update(form, adviser)
         status = await actions.record_milestone(client, period.workflow_id, update)
-        return f"Recorded {update.milestone}: the period is now in {status.phase}."
+        return _("Recorded %(milestone)s: the period is now in %(phase)s.") % {
+            "milestone": update.milestone,
+            "phase": status.phase,
+        }
 
     return await _period_action(request, "milestone", act)
 
@@ -467,7 +481,11 @@ async def schedule_meeting(request: Request) -> Response:
     async def act(client: Client, period: PeriodRow, form: dict[str, str], adviser: str) -> str:
         meeting = actions.meeting_request(form, adviser)
         await actions.schedule_meeting(client, period.workflow_id, meeting)
-        return f"Scheduled a {meeting.kind} meeting on {display_date(meeting.date)} at {meeting.start:%H:%M}."
+        return _("Scheduled a %(kind)s meeting on %(day)s at %(time)s.") % {
+            "kind": meeting.kind,
+            "day": display_date(meeting.date),
+            "time": f"{meeting.start:%H:%M}",
+        }
 
     return await _period_action(request, "meeting", act)
 
@@ -500,7 +518,7 @@ def _check_token(request: Request, kind: str, name: str) -> None:
     """Refuse a missing or wrong token with 404, so a guessed address tells nothing about who exists."""
     token = request.query_params.get("token", "")
     if kind not in ("adviser", "owner") or not token_is_valid(_web(request).secret, kind, name, token):  # type: ignore[arg-type]
-        raise HTTPException(404, "no such calendar feed")
+        raise HTTPException(404, _("no such calendar feed"))
 
 
 async def adviser_feed(request: Request) -> Response:
@@ -519,7 +537,7 @@ async def owner_feed(request: Request) -> Response:
     web = _web(request)
     user = web.users.get(viewer)
     if user is None:
-        raise HTTPException(404, "no such calendar feed")  # its user has been removed: the link is dead
+        raise HTTPException(404, _("no such calendar feed"))  # its user has been removed: the link is dead
     periods = [p for p in await web.reader.periods(owner_id=owner_id) if user.may_see(p.advisers)]
     name = periods[0].owner_name if periods else owner_id
     records = await web.reader.records(periods)

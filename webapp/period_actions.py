@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from language.current import gettext as _
 from readmodel.records import PeriodRow
 from webapp import actions, pages
 from webapp.users import User
@@ -28,7 +29,7 @@ async def _period_form(
     coordinator's form, gets 403); `act` sends the update in the name of the signed-in person."""
     user = pages._user(request)
     if coordinators_only and not user.is_coordinator:
-        raise HTTPException(403, f"only a coordinator may do this; {user.name} is an adviser")
+        raise HTTPException(403, _("only a coordinator may do this; %(user)s is an adviser") % {"user": user.name})
     period = await pages._period_row(request, user)
     client = await pages._web(request).temporal()
 
@@ -45,7 +46,10 @@ async def _period_form(
 async def withdraw(request: Request) -> Response:
     async def act(client: Client, period: PeriodRow, form: dict[str, str], user: User) -> str:
         status = await actions.withdraw(client, period.workflow_id, actions.withdrawal_request(form, user.name))
-        return f"Withdrew {status.owner.name} from the programme: the period has ended ({status.phase})."
+        return _("Withdrew %(owner)s from the programme: the period has ended (%(phase)s).") % {
+            "owner": status.owner.name,
+            "phase": status.phase,
+        }
 
     return await _period_form(request, "withdraw", act)
 
@@ -53,6 +57,9 @@ async def withdraw(request: Request) -> Response:
 async def change_advisers(request: Request) -> Response:
     async def act(client: Client, period: PeriodRow, form: dict[str, str], user: User) -> str:
         status = await actions.change_advisers(client, period.workflow_id, actions.advisers_change(form, user.name))
-        return f"The advisers of {status.owner.name} are now {', '.join(status.advisers)}."
+        return _("The advisers of %(owner)s are now %(advisers)s.") % {
+            "owner": status.owner.name,
+            "advisers": ", ".join(status.advisers),
+        }
 
     return await _period_form(request, "advisers", act, coordinators_only=True)

@@ -12,6 +12,8 @@ from typing import TypeVar
 
 from starlette.exceptions import HTTPException
 
+from language.current import gettext as _
+
 #: What a request told to come back later is told to wait.
 RETRY_AFTER_SECONDS = 10
 T = TypeVar("T")
@@ -35,7 +37,8 @@ class RenderSlots:
         except TimeoutError:
             raise HTTPException(
                 503,
-                f"The server is already making {self.at_once} PDF files; try again in {RETRY_AFTER_SECONDS} seconds.",
+                _("The server is already making %(count)s PDF files; try again in %(seconds)s seconds.")
+                % {"count": self.at_once, "seconds": RETRY_AFTER_SECONDS},
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             ) from None
         running = asyncio.ensure_future(asyncio.to_thread(work))

@@ -21,10 +21,15 @@ from http.cookies import CookieError, SimpleCookie
 from urllib.parse import quote
 
 from itsdangerous.url_safe import URLSafeSerializer
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from language.current import gettext as _
+from language.current import using
+from language.negotiate import choose
 from webapp.auth import SESSION_ID
 from webapp.csrf import COOKIE, NAMESPACE
+from webapp.language_choice import SESSION_KEY as LANGUAGE_KEY
 from webapp.limits import send_text
 
 CONTENT_SECURITY_POLICY = (
@@ -85,7 +90,10 @@ class SessionBoundCsrf:
         cookie = _cookie(scope, COOKIE)
         if scope["method"] not in SAFE_METHODS and not (cookie and hmac.compare_digest(cookie, bound)):
             # asgi-csrf found the form's token equal to the cookie; the cookie is not this session's.
-            await send_text(send, 403, "The form's CSRF token does not belong to this session; reload the page.")
+            language = choose(scope.get("session", {}).get(LANGUAGE_KEY), Headers(scope=scope).get("accept-language"))
+            with using(language):
+                refusal = _("The form's CSRF token does not belong to this session; reload the page.")
+            await send_text(send, 403, refusal)
             return
 
         async def with_bound_cookie(message: Message) -> None:

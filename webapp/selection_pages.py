@@ -33,13 +33,16 @@ from config.owners import owner_by_id
 from config.settings import known_plans
 from domain.cohort import CohortInput, CohortOwner
 from domain.selection_decision import MAX_DECISION_OWNERS, DecisionForm, SelectionDecision
+from language.current import gettext as _
+from language.current import ngettext
 from selection.indicator_file import FileProblems
 from selection.scoring import Shortlist
-from selection.shortlist_facts import MISSING_NOTE, facts, notes, percent
+from selection.shortlist_facts import facts, missing_note, notes, percent
 from starter import client as api
 from starter import cohorts as cohort_api
 from starter import decisions
-from webapp.actions import ANSWER_TIMEOUT, FORM, FormRejected
+from webapp.actions import ANSWER_TIMEOUT, FormRejected
+from webapp.form_errors import FORM, field_errors, said
 from webapp.indicator_files import MAX_UPLOAD_BYTES, IndicatorFile, IndicatorFiles, UploadTooLarge
 from webapp.pages import FLASH, _render, _user, _web
 from webapp.users import User
@@ -58,7 +61,9 @@ def _coordinator(request: Request) -> User:
     user = _user(request)
     if not user.is_coordinator:
         raise HTTPException(
-            403, f"{user.name} is an adviser; only a coordinator selects school owners and starts cohorts"
+            403,
+            _("%(user)s is an adviser; only a coordinator selects school owners and starts cohorts")
+            % {"user": user.name},
         )
     return user
 
@@ -66,7 +71,7 @@ def _coordinator(request: Request) -> User:
 def _files(request: Request) -> IndicatorFiles:
     data_dir = _web(request).data_dir
     if data_dir is None:
-        raise HTTPException(503, "this web app has no data folder, so it keeps no indicator files")
+        raise HTTPException(503, _("this web app has no data folder, so it keeps no indicator files"))
     return IndicatorFiles(data_dir / "indicator-files")
 
 
@@ -99,7 +104,7 @@ async def upload(request: Request) -> Response:
     length = request.headers.get("content-length")
     if length is None or not length.isdigit():
         return await _selection_page(
-            request, error="the upload did not say its size; send it from the form", status_code=411
+            request, error=_("the upload did not say its size; send it from the form"), status_code=411
         )
     if int(length) > MAX_UPLOAD_BYTES + UPLOAD_OVERHEAD:
         # Refused before reading: the server never holds more than the bound.
@@ -107,7 +112,7 @@ async def upload(request: Request) -> Response:
     form = await request.form(max_files=1, max_fields=4)
     upload = form.get(UPLOAD_FIELD)
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return await _selection_page(request, error="choose an indicator file to upload", status_code=422)
+        return await _selection_page(request, error=_("choose an indicator file to upload"), status_code=422)
     data = await upload.read(MAX_UPLOAD_BYTES + 1)
     name = upload.filename
     try:
@@ -117,7 +122,7 @@ async def upload(request: Request) -> Response:
     except FileProblems as problems:
         return await _selection_page(request, problems=problems, status_code=422)
     kept = await asyncio.to_thread(files.keep, data, name, user.name, _web(request).clock())
-    request.session[FLASH] = f"Read {kept.name}: no problems found."
+    request.session[FLASH] = _("Read %(file)s: no problems found.") % {"file": kept.name}
     return RedirectResponse(f"/selection/files/{kept.sha256}", status_code=303)
 
 
@@ -128,7 +133,7 @@ async def _kept(request: Request) -> tuple[IndicatorFile, Shortlist]:
     files = _files(request)
     found = await asyncio.to_thread(files.get, request.path_params["sha256"])
     if found is None:
-        raise HTTPException(404, "no indicator file with that content has been uploaded")
+        raise HTTPException(404, _("no indicator file with that content has been uploaded"))
     # Scoring a country's file takes a second or two: off the event loop.
     return found, await asyncio.to_thread(files.shortlist, found.sha256)
 
@@ -158,7 +163,7 @@ async def _shortlist_page(
         "shortlist": found,
         "entries": [facts(entry) for entry in found.selected],
         "notes": notes(found),
-        "missing_note": MISSING_NOTE,
+        "missing_note": missing_note(),
         "percent": percent,
         "advisers": await _advisers(request),
         "plans": known_plans(),
@@ -188,7 +193,9 @@ def decision_form(form: FormData, shortlist: Shortlist, advisers: list[str], pla
     """
     chosen = form.getlist("owner")
     if len(chosen) > MAX_DECISION_OWNERS:
-        raise FormRejected({"owners": f"at most {MAX_DECISION_OWNERS} owners in one decision"})
+        raise FormRejected(
+            {"owners": said("owners", _("at most %(num)s owners in one decision") % {"num": MAX_DECISION_OWNERS})}
+        )
     owners = [
         {
             "owner_id": owner_id,
@@ -223,20 +230,18 @@ def _text(form: FormData, name: str) -> str:
 
 def _field_errors(error: ValidationError, owner_ids: list[str]) -> dict[str, str]:
     """Each problem under the form field it is about: ``owners.2.advisers`` is the third chosen owner's advisers."""
-    errors: dict[str, str] = {}
-    for problem in error.errors(include_url=False):
-        loc = problem["loc"]
-        message = problem["msg"].removeprefix("Value error, ")
+
+    def field_of(loc: tuple[int | str, ...]) -> str:
         if loc[:1] == ("owners",) and len(loc) >= 3 and isinstance(loc[1], int) and loc[1] < len(owner_ids):
             sub = "owner" if loc[2] == "owner_id" else str(loc[2]).replace("kindergarten_transition", "kindergarten")
-            field = f"{sub}-{owner_ids[loc[1]]}"
-        elif loc[:1] == ("owners",):
-            field = "owners"
-            if problem["type"] == "too_short":
-                message = "tick at least one owner to invite"
-        else:
-            field = str(loc[0]) if loc else FORM
-        errors.setdefault(field, message)
+            return f"{sub}-{owner_ids[loc[1]]}"
+        if loc[:1] == ("owners",):
+            return "owners"
+        return str(loc[0]) if loc else FORM
+
+    errors = field_errors(error, field_of)
+    if any(p["loc"] == ("owners",) and p["type"] == "too_short" for p in error.errors(include_url=False)):
+        errors["owners"] = said("owners", _("tick at least one owner to invite"))
     return errors
 
 
@@ -277,7 +282,13 @@ async def save_decision(request: Request) -> Response:
         chosen = decision_form(form, found, await _advisers(request), known_plans())
         if await web.reader.decision(chosen.cohort) is not None or await web.reader.has_cohort(chosen.cohort):
             raise FormRejected(
-                {"cohort": f"cohort {chosen.cohort} has a decision or has started already; name a new one"}
+                {
+                    "cohort": said(
+                        "cohort",
+                        _("cohort %(name)s has a decision or has started already; name a new one")
+                        % {"name": chosen.cohort},
+                    )
+                }
             )
         decision = selection_decision(chosen, user.name, kept.sha256, found)
         client = await web.temporal()
@@ -288,13 +299,15 @@ async def save_decision(request: Request) -> Response:
     except decisions.DecisionAlreadySaved as saved:
         return await _shortlist_page(request, errors={"cohort": str(saved)}, form=form, status_code=409)
     except (RPCError, TimeoutError, RuntimeError) as error:
-        message = (
-            f"Temporal did not answer ({error or 'timed out'}); open the decisions list to see whether it was saved"
-        )
+        message = _("Temporal did not answer (%(error)s); open the decisions list to see whether it was saved") % {
+            "error": error or _("timed out")
+        }
         return await _shortlist_page(request, errors={FORM: message}, form=form, status_code=503)
-    request.session[FLASH] = (
-        f"Saved the decision for cohort {chosen.cohort}: {len(chosen.owners)} school owners, by {user.name}."
-    )
+    request.session[FLASH] = ngettext(
+        "Saved the decision for cohort %(cohort)s: %(num)s school owner, by %(by)s.",
+        "Saved the decision for cohort %(cohort)s: %(num)s school owners, by %(by)s.",
+        len(chosen.owners),
+    ) % {"cohort": chosen.cohort, "num": len(chosen.owners), "by": user.name}
     return RedirectResponse(f"/selection/decisions/{chosen.cohort}", status_code=303)
 
 
@@ -311,7 +324,9 @@ async def _decision_page(request: Request, *, error: str = "", status_code: int 
     cohort = request.path_params["cohort"]
     saved = await web.reader.decision(cohort)
     if saved is None:
-        raise HTTPException(404, f"no selection decision has been saved for cohort {cohort!r}")
+        raise HTTPException(
+            404, _("no selection decision has been saved for cohort %(cohort)s") % {"cohort": repr(cohort)}
+        )
     file = await asyncio.to_thread(_files(request).get, saved.indicator_file)
     context = {
         "saved": saved,
@@ -330,7 +345,9 @@ async def start_cohort(request: Request) -> Response:
     cohort = request.path_params["cohort"]
     saved = await web.reader.decision(cohort)
     if saved is None:
-        raise HTTPException(404, f"no selection decision has been saved for cohort {cohort!r}")
+        raise HTTPException(
+            404, _("no selection decision has been saved for cohort %(cohort)s") % {"cohort": repr(cohort)}
+        )
     try:
         client: Client = await web.temporal()
         async with asyncio.timeout(ANSWER_TIMEOUT.total_seconds()):
@@ -338,9 +355,17 @@ async def start_cohort(request: Request) -> Response:
     except cohort_api.CohortAlreadyExists as exists:
         return await _decision_page(request, error=str(exists), status_code=409)
     except (RPCError, TimeoutError, RuntimeError, api.GuidanceError) as error:
-        return await _decision_page(request, error=f"Temporal did not answer ({error or 'timed out'})", status_code=503)
+        return await _decision_page(
+            request,
+            error=_("Temporal did not answer (%(error)s)") % {"error": error or _("timed out")},
+            status_code=503,
+        )
     owners = len(saved.decision.cohort.owners)
-    request.session[FLASH] = f"Started cohort {cohort}: {owners} school owners invited through the county governor."
+    request.session[FLASH] = ngettext(
+        "Started cohort %(cohort)s: %(num)s school owner invited through the county governor.",
+        "Started cohort %(cohort)s: %(num)s school owners invited through the county governor.",
+        owners,
+    ) % {"cohort": cohort, "num": owners}
     await _until_recorded(request, cohort)
     return RedirectResponse(f"/cohorts/{cohort}", status_code=303)
 
@@ -363,7 +388,9 @@ async def letter(request: Request) -> Response:
     cohort, key = request.path_params["cohort"], request.path_params["key"]
     found = await _web(request).reader.cohort_letter(cohort, key)
     if found is None:
-        raise HTTPException(404, f"cohort {cohort!r} sent no letter {key!r}")
+        raise HTTPException(
+            404, _("cohort %(cohort)s sent no letter %(key)s") % {"cohort": repr(cohort), "key": repr(key)}
+        )
     return _render(request, "letter.html", {"cohort": cohort, "letter": found})
 
 

@@ -36,11 +36,11 @@ class Untranslated:
 def _stream(node: nodes.Node, out: list[tuple[str, int]]) -> None:
     """The template's literal text in document order, each printed expression as `_EXPRESSION`."""
     if isinstance(node, nodes.Output):
-        for child in node.nodes:
-            if isinstance(child, nodes.TemplateData):
-                out.append((child.data, child.lineno))
+        for printed in node.nodes:
+            if isinstance(printed, nodes.TemplateData):
+                out.append((printed.data, printed.lineno))
             else:
-                out.append((_EXPRESSION, child.lineno))
+                out.append((_EXPRESSION, printed.lineno))
         return
     for child in node.iter_child_nodes():
         _stream(child, out)
