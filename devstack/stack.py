@@ -30,6 +30,7 @@ from temporalio.client import Client
 from config.mail import MailSettings
 from config.settings import AppSettings
 from devstack.demo import DEMO_COHORT, run_demo
+from devstack.identity_provider import local_identity_provider
 from devstack.mail_server import MAILBOX, local_mail_server
 from devstack.postgres import start_embedded_postgres
 from devstack.temporal_server import HOST, DevServer, port_is_free
@@ -212,9 +213,12 @@ def _bind_web(options: StackOptions, host: str) -> socket.socket:
 
 
 def _dev_users(settings: WebSettings) -> str:
+    provider = f"sign in through {settings.oidc_provider_name} ({settings.oidc_issuer})"
+    if not settings.passwords_allowed:
+        return f"{provider}, e.g. as a.hansen or coordinator"
     if settings.users_file is not None:
-        return f"users from {_display(settings.users_file)}"
-    return "sign in as " + ", ".join(f"{name} / {password}" for name, _, password in DEV_USERS[::3])
+        return f"{provider}, or with a password of {_display(settings.users_file)}"
+    return f"{provider}, or as " + ", ".join(f"{name} / {password}" for name, _, password in DEV_USERS[::3])
 
 
 def _banner(
@@ -290,6 +294,8 @@ async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sy
             if stop.is_set():
                 return
             web_settings = _web_settings(server)
+            if web_settings.oidc_issuer is None:
+                web_settings = stack.enter_context(local_identity_provider(web_settings))
             web_socket = _bind_web(options, web_settings.host)
             stack.callback(web_socket.close)
 

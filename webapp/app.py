@@ -37,6 +37,7 @@ from readmodel.search import MAX_QUERY_LENGTH
 from webapp import pages, period_actions, search_pages, selection_pages
 from webapp.auth import SignInRequired, current_user, sign_in_url
 from webapp.csrf import MultipartCsrfToken
+from webapp.identity import IdentityProvider
 from webapp.language_choice import LanguageMiddleware, choose_language
 from webapp.limits import RequestBounds
 from webapp.render_slots import RenderSlots
@@ -68,9 +69,12 @@ class WebApp:
     sign_ins: SignInThrottle = field(init=False)
     pdf_renders: RenderSlots = field(init=False)
     sessions: SessionGenerations = field(init=False)
+    #: The identity provider people sign in through, if one is configured.
+    identity: IdentityProvider | None = field(init=False)
 
     def __post_init__(self) -> None:
         s = self.settings
+        self.identity = IdentityProvider(s) if s.oidc_issuer is not None else None
         self.sign_ins = SignInThrottle(
             s.sign_in_failures_per_name, s.sign_in_failures_per_address, s.sign_in_window_seconds
         )
@@ -130,9 +134,11 @@ def create_app(web: WebApp) -> ASGIApp:
     app = Starlette(
         routes=[
             Route("/", pages.home),
-            Route("/login", pages.login_form, methods=["GET"]),
+            Route("/login", pages.login_form, methods=["GET"], name="login_form"),
             Route("/login", pages.login, methods=["POST"]),
             Route("/logout", pages.logout, methods=["POST"]),
+            Route("/login/oidc", pages.oidc_begin, methods=["GET"]),
+            Route("/login/oidc/callback", pages.oidc_callback, methods=["GET"], name="oidc_callback"),
             Route("/healthz", pages.healthz),
             Route("/language", choose_language, methods=["POST"]),
             Route("/cohorts", pages.cohorts),
@@ -191,4 +197,6 @@ def create_app(web: WebApp) -> ASGIApp:
     bounded = RequestBounds(
         multipart, max_form_bytes=web.settings.max_form_bytes, max_form_fields=web.settings.max_form_fields
     )
-    return SecurityHeaders(bounded, hsts=web.settings.secure_cookies)
+    # Signing out posts a form whose answer redirects to the identity provider's end-session page.
+    targets = web.identity.form_targets if web.identity is not None else tuple
+    return SecurityHeaders(bounded, hsts=web.settings.secure_cookies, form_targets=targets)
