@@ -26,7 +26,7 @@ from config.settings import AppSettings
 from readmodel.documents import DocumentError, report_html, report_pdf, timeline_png
 from readmodel.records import PeriodRecords, RecordReader
 from readmodel.reports import cohort_report, report_csv
-from readmodel.timeline import cohort_timeline_svg
+from readmodel.timeline import cohort_timeline_svg, timeline_rows
 from starter import commands
 
 app = typer.Typer(
@@ -93,13 +93,14 @@ def cohort(
         now = datetime.now(UTC)
         report = cohort_report(name, records, now)
         svg = cohort_timeline_svg(records, now, title=f"Cohort {name}")
+        rows = timeline_rows(records, now)
         if csv_file is not None:
             _write(csv_file, report_csv(report))
         if html is not None:
-            _write(html, report_html(report, svg, now))
+            _write(html, report_html(report, svg, now, rows))
         try:
             if pdf is not None:
-                _write(pdf, report_pdf(report_html(report, svg, now)))
+                _write(pdf, report_pdf(report_html(report, svg, now, rows)))
             if png is not None:
                 timeline_png(svg, png)
                 _wrote(png)

@@ -123,6 +123,15 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+def _style_dir(settings: WebSettings) -> Path:
+    """Designsystemet's installed `dist` folder; without it every page would be unstyled: the app refuses to start."""
+    if not (settings.style_dir / "src" / "index.css").is_file():
+        raise RuntimeError(
+            f"no Designsystemet at {settings.style_dir}: run `make` (npm ci) or set GUIDANCE_WEB_STYLE_DIR"
+        )
+    return settings.style_dir
+
+
 def create_app(web: WebApp) -> ASGIApp:
     """The ASGI application for `web`, wrapped in CSRF protection (every form carries the token)."""
     # The pages' own templates first, then the read model's (the report page includes the report's body).
@@ -160,6 +169,8 @@ def create_app(web: WebApp) -> ASGIApp:
             Route("/feeds/advisers/{name}.ics", pages.adviser_feed),
             Route("/feeds/owners/{owner_id}.ics", pages.owner_feed),
             *selection_pages.ROUTES,
+            # Designsystemet's sheets from the installed npm package (mounted before /static, which would take it).
+            Mount("/static/ds", StaticFiles(directory=_style_dir(web.settings)), name="designsystemet"),
             # The pages' sheet, and the read model's document sheet it builds on.
             Mount("/static", StaticFiles(directory=HERE / "static", packages=[("readmodel", "static")]), name="static"),
         ],

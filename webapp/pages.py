@@ -25,7 +25,7 @@ from readmodel.overview import DISPLAY_ZONE, local_today, overview_lines
 from readmodel.records import PeriodRecords, PeriodRow
 from readmodel.reports import cohort_report, report_csv
 from readmodel.tasks import adviser_tasks
-from readmodel.timeline import cohort_timeline_svg
+from readmodel.timeline import cohort_timeline_svg, timeline_rows
 from starter import client as api
 from starter import cohorts as cohort_api
 from webapp import actions
@@ -231,6 +231,7 @@ async def _cohort_page(
         "invitations": await _chosen_invitations(request, view, live) if user.is_coordinator else [],
         "lines": overview_lines(view.records, view.now),
         "timeline": cohort_timeline_svg(view.records, view.now, planned=live.gatherings if live else ()),
+        "timeline_rows": timeline_rows(view.records, view.now),
         "report": cohort_report(view.cohort, view.records, view.now),
         "counties": sorted({p.county for p in everyone}),
         "advisers": sorted({a for p in everyone for a in p.advisers}),
@@ -336,6 +337,7 @@ async def cohort_report_page(request: Request) -> Response:
     context = {
         "report": cohort_report(view.cohort, view.records, view.now),
         "timeline": cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned),
+        "timeline_rows": timeline_rows(view.records, view.now),
         "generated": view.now.astimezone(DISPLAY_ZONE),
         "query": request.url.query,
     }
@@ -346,7 +348,8 @@ async def cohort_report_pdf(request: Request) -> Response:
     view = await _cohort_view(request)
     report = cohort_report(view.cohort, view.records, view.now)
     planned = await _planned_gatherings(request, view.cohort)
-    html = report_html(report, cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned), view.now)
+    svg = cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned)
+    html = report_html(report, svg, view.now, timeline_rows(view.records, view.now))
     try:
         # Chromium takes a second or two: off the event loop, so other requests go on meanwhile.
         # At most `pdf_renders_at_once` Chromiums at once (webapp/render_slots.py); the others wait or get 503.
@@ -414,6 +417,7 @@ async def _period_page(
         "gatherings": records.gatherings_of(period.workflow_id),
         "audit_log": await web.reader.audit_log(period.workflow_id),
         "timeline": cohort_timeline_svg(records, now),
+        "timeline_rows": timeline_rows(records, now),
         "plan": plan,
         "next_milestone": plan.closing_milestone(phase) or "",
         "may_skip": phase in plan.optional_phases,

@@ -9,6 +9,8 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE_NAME = "web-secret"
+#: Digdir's Designsystemet as `make` installs it from npm (package.json): the pages' components and theme.
+INSTALLED_STYLE_DIR = Path(__file__).resolve().parent.parent / "node_modules/@digdir/designsystemet-css/dist"
 
 
 class WebSettings(BaseSettings):
@@ -68,6 +70,8 @@ class WebSettings(BaseSettings):
     pdf_renders_at_once: int = Field(default=2, ge=1, le=16)
     #: Seconds a PDF request waits for a free render before it is answered 503 with Retry-After.
     pdf_wait_seconds: float = Field(default=10.0, ge=0, le=120)
+    #: The `dist` folder of the installed `@digdir/designsystemet-css` (served at /static/ds); the image sets it.
+    style_dir: Path = INSTALLED_STYLE_DIR
 
     @property
     def passwords_allowed(self) -> bool:
