@@ -51,7 +51,7 @@ from language.current import gettext as _
 from language.formats import number
 from readmodel.filters import OwnerFilter, invitation_facts
 from starter import client as api
-from starter import cohorts, commands
+from starter import cohorts, commands, explained
 from starter.cohort_files import Assignment, CohortFileError, read_assignments, read_shortlist
 from starter.progress import progress_bar
 
@@ -842,7 +842,7 @@ def _reported(name: str) -> Iterator[None]:
             raise commands.Mistake(str(err), commands.EXIT_REJECTED, _("nothing was started")) from None
         except cohorts.CohortAlreadyExists as err:
             raise commands.Mistake(
-                str(err),
+                explained.cohort_already_exists(err),
                 commands.EXIT_REJECTED,
                 _("see it with `%(command)s`") % {"command": f"guidance cohort show {name}"},
             ) from None

@@ -31,6 +31,7 @@ from domain.contract import TASK_QUEUE
 from language.current import N_
 from language.current import gettext as _
 from starter import client as api
+from starter import explained
 from starter.codec import PayloadDecryptionError
 from starter.codec_keys import CodecKeyError
 from starter.connect import connect, connect_config
@@ -216,18 +217,22 @@ def reported() -> Iterator[None]:
         fail(mistake.message, mistake.exit_code, mistake.hint)
     except api.UpdateRejected as err:
         fail(f"rejected: {err}", EXIT_REJECTED)
-    except (UnknownOwner, api.UnknownPlan, api.InvalidPlanSettings) as err:
+    except UnknownOwner as err:
+        fail(explained.unknown_owner(err), EXIT_USAGE)
+    except api.UnknownPlan as err:
+        fail(explained.unknown_plan(err.name), EXIT_USAGE)
+    except api.InvalidPlanSettings as err:
         fail(str(err), EXIT_USAGE)
     except SearchAttributeClash as err:
         fail(str(err), EXIT_REJECTED)
     except api.PeriodAlreadyExists as err:
         fail(
-            str(err),
+            explained.period_already_exists(err),
             EXIT_REJECTED,
             _("see it with `%(command)s`") % {"command": f"guidance status --workflow-id {err.workflow_id}"},
         )
     except api.PeriodNotFound as err:
-        fail(str(err), EXIT_REJECTED, _("check --cohort and --owner (or --workflow-id)"))
+        fail(explained.period_not_found(err), EXIT_REJECTED, _("check --cohort and --owner (or --workflow-id)"))
     except RPCError as err:
         where = {"address": address(), "message": err.message}
         if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):

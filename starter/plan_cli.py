@@ -24,7 +24,7 @@ from config.settings import AppSettings, InvalidPlanSettings, UnknownPlan, known
 from domain.programme import ProgrammePlan
 from language.current import N_, ngettext
 from language.current import gettext as _
-from starter import commands
+from starter import commands, explained
 
 app = typer.Typer(
     name="plan",
@@ -76,7 +76,9 @@ def show(
 ) -> None:
     try:
         plan = resolve_plan(name)
-    except (UnknownPlan, InvalidPlanSettings) as error:
+    except UnknownPlan as error:
+        commands.fail(explained.unknown_plan(error.name), commands.EXIT_USAGE, hint="guidance plan list")
+    except InvalidPlanSettings as error:
         commands.fail(str(error), commands.EXIT_USAGE, hint="guidance plan list")
     if as_json:
         typer.echo(json.dumps(plan.model_dump(mode="json"), ensure_ascii=False, indent=2))
