@@ -397,7 +397,7 @@ def owners(
 @app.command(
     help=N_(
         "Register the engine's search attributes on the namespace (TEMPORAL_NAMESPACE), "
-        "safe to run again; show the\n"
+        "safe to run again; show the "
         "worker deployment's versions and the steps of a rollout "
         "(GUIDANCE_DEPLOYMENT_NAME)."
     )

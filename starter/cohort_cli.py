@@ -508,7 +508,7 @@ def network_meeting(
         "gatherings and counts.\n"
         "\n"
         "--county, --phase, --state and --overdue/--not-overdue choose the owners shown "
-        "(in --json too), by the rule the\n"
+        "(in --json too), by the rule the "
         "web app's cohort overview filters by (`readmodel.filters`); the counts are the "
         "whole cohort's."
     )
