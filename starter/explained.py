@@ -35,14 +35,16 @@ def unknown_plan(name: str) -> str:
 
 def period_already_exists(err: api.PeriodAlreadyExists) -> str:
     return _(
-        "a guidance period with workflow id %(workflow_id)s already exists; each school owner has one period per cohort"
-    ) % {"workflow_id": err.workflow_id}
+        "a guidance period for %(owner)s (%(owner_id)s) in cohort %(cohort)s already exists (workflow id "
+        "%(workflow_id)s); each school owner has one period per cohort"
+    ) % {"owner": err.owner.name, "owner_id": err.owner.id, "cohort": err.cohort, "workflow_id": err.workflow_id}
 
 
 def period_not_found(err: api.PeriodNotFound) -> str:
     if err.ended:
-        return _("the guidance period %(workflow_id)r has ended; it takes no more updates or invitations") % {
-            "workflow_id": err.workflow_id
+        return _("the guidance period %(workflow_id)r has ended%(how)s; it takes no more updates or invitations") % {
+            "workflow_id": err.workflow_id,
+            "how": err.how_ended,
         }
     return _("no guidance period with workflow id %(workflow_id)r") % {"workflow_id": err.workflow_id}
 
