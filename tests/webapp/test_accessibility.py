@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import BrowserContext, FloatRect, Page, async_playwright, expect
+from playwright.async_api import BrowserContext, FloatRect, Page, expect
 
 from config.owners import owner_by_id
 from domain.calendar import next_working_day, previous_working_day
 from domain.models import PeriodInput
-from readmodel.documents import HEADLESS_CHROMIUM_FLAGS
 from scripts import generate_indicators
 from starter import client as api
 from starter.connect import connect
@@ -33,14 +32,13 @@ from tests.devstack.stack_process import RunningStack
 from tests.helpers.clock import plain_saturday, real_today
 from tests.webapp.conftest import AxeFigures, Screenshots
 from tests.webapp.test_browser import (  # noqa: F401 - the fixtures
-    CHROMIUM,
-    TIMEOUT_MS,
     _id,
     _recorded,
     _sign_in,
     _sign_in_coordinator,
     _start_cohort,
     browser,
+    chromium,
     stack,
 )
 
@@ -226,22 +224,8 @@ async def test_every_page_passes_axe_and_is_photographed_in_each_language(
 @pytest.fixture
 async def english_browser(tmp_path: Path) -> Any:
     """Headless Chromium in US English, so a date field takes its digits month first (the keyboard test types)."""
-    if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 - one stat before the browser starts
-        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium)")
-    async with async_playwright() as playwright:
-        context = await playwright.chromium.launch_persistent_context(
-            tmp_path / "chromium-profile",
-            executable_path=CHROMIUM,
-            headless=True,
-            args=list(HEADLESS_CHROMIUM_FLAGS),
-            viewport={"width": 1280, "height": 900},
-            locale="en-US",
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        try:
-            yield context
-        finally:
-            await context.close()
+    async with chromium(tmp_path / "chromium-profile", locale="en-US") as context:
+        yield context
 
 
 async def _focused(page: Page) -> str:
