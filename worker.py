@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+from pydantic import ValidationError
 from temporalio.client import Client
 from temporalio.runtime import Runtime
 from temporalio.service import RPCError
@@ -207,12 +208,20 @@ async def _main() -> None:
     settings = AppSettings()
     if not settings.database_url:
         raise SystemExit("DATABASE_URL is not set: name the PostgreSQL server (or use `make dev`)")
+    try:
+        mail = MailSettings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"GUIDANCE_MAIL_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in error.errors(include_url=False)
+        )
+        raise SystemExit(f"invalid settings: {problems}") from None
     stop = asyncio.Event()
     stop_on_signals(stop)
     runtime = metrics_runtime(settings.metrics_host, settings.metrics_port) if settings.metrics_port else None
     client = await connect(runtime=runtime)
     try:
-        await run_worker(client, database_url=settings.database_url, settings=settings, stop=stop)
+        await run_worker(client, database_url=settings.database_url, settings=settings, stop=stop, mail=mail)
     except (InvalidPlanSettings, BuildIdUnknown) as error:
         raise SystemExit(f"invalid settings: {error}") from None
 

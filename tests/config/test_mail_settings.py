@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from pydantic import ValidationError
 
@@ -40,3 +44,20 @@ def test_the_environment_configures_it(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = MailSettings(_env_file=None)
     assert (settings.host, settings.port, settings.security) == ("smtp.udir.no", 465, "tls")
     assert settings.sender_of("reminder") == "varsel@udir.no"
+
+
+def test_the_worker_refuses_a_bad_mail_setting_in_one_line_before_it_connects() -> None:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none",
+        "GUIDANCE_MAIL_SENDER": "veilederkorpset",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "worker"], env=environment, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "invalid settings: GUIDANCE_MAIL_SENDER: Value error, 'veilederkorpset' is not a mail address (user@domain): "
+        "addr-spec local part with no domain"
+    ]
