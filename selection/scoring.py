@@ -43,7 +43,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from language.current import gettext
+from language.current import N_, gettext
 
 #: Risk points for a value worse than the national limit, and worse than the absolute limit.
 NATIONAL_POINTS = 1
@@ -220,6 +220,10 @@ def _problems(error: ValidationError) -> list[str]:
 # --- scores ---------------------------------------------------------------------------------------------
 
 
+#: Each limit's name as a reason says it (in the reader's language: the CLI follows LANG, the page the person).
+_LIMIT_NAMES: dict[str, str] = {"national": N_("national"), "absolute": N_("absolute")}
+
+
 class Reason(_Frozen):
     """An indicator value that gave risk points."""
 
@@ -236,7 +240,7 @@ class Reason(_Frozen):
             "label": self.label,
             "year": self.school_year,
             "value": f"{self.value:g}",
-            "limit": self.limit,
+            "limit": gettext(_LIMIT_NAMES[self.limit]),
             "limit_value": f"{self.limit_value:g}",
             "points": f"{self.points:g}",
         }

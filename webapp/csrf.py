@@ -27,6 +27,8 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import parse_options_header
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from language.current import gettext as _
+
 #: The form field, header, cookie and signing namespace of asgi-csrf (its defaults, which the app keeps).
 FORM_FIELD = b"csrftoken"
 HEADER = b"x-csrftoken"
@@ -65,7 +67,7 @@ class MultipartCsrfToken:
             await _refuse(send, str(missing))
             return
         if not self._matches_cookie(scope, token):
-            await _refuse(send, "multipart/form-data POST field did not match cookie")
+            await _refuse(send, _("multipart/form-data POST field did not match cookie"))
             return
 
         async def replay() -> Message:
@@ -116,9 +118,9 @@ async def _token(boundary: bytes, receive: Receive, received: list[Message]) -> 
         header_value.clear()
 
     def headers_finished() -> None:
-        _, options = parse_options_header(part.get("headers", {}).get(b"content-disposition"))
+        _disposition, options = parse_options_header(part.get("headers", {}).get(b"content-disposition"))
         if b"filename" in options:
-            raise _NoToken("File encountered before csrftoken - make sure csrftoken is first in the HTML")
+            raise _NoToken(_("File encountered before csrftoken - make sure csrftoken is first in the HTML"))
         part["is_token"] = options.get(b"name") == FORM_FIELD
         part["data"] = b""
 
@@ -156,14 +158,15 @@ async def _token(boundary: bytes, receive: Receive, received: list[Message]) -> 
             parser.write(body)
             if read > TOKEN_WITHIN:
                 raise _NoToken(
-                    f"no csrftoken in the first {TOKEN_WITHIN // 1024} kB; it must be the form's first field"
+                    _("no csrftoken in the first %(size)s kB; it must be the form's first field")
+                    % {"size": TOKEN_WITHIN // 1024}
                 )
             more = message.get("more_body", False)
     except _TokenFound as found:
         return found.token
     except MultipartParseError as error:
-        raise _NoToken(f"multipart/form-data body not readable: {error}") from None
-    raise _NoToken("multipart/form-data POST field did not match cookie")
+        raise _NoToken(_("multipart/form-data body not readable: %(error)s") % {"error": error}) from None
+    raise _NoToken(_("multipart/form-data POST field did not match cookie"))
 
 
 async def _refuse(send: Send, message: str) -> None:

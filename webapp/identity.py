@@ -17,6 +17,7 @@ from authlib.integrations.starlette_client import OAuth, OAuthError, StarletteOA
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from language.current import gettext as _
 from webapp.settings import WebSettings
 from webapp.users import Role, User
 
@@ -55,12 +56,17 @@ def person(claims: Mapping[str, object], rules: ClaimRules) -> User:
     """
     raw = claims.get(rules.name_claim)
     if not isinstance(raw, str) or not raw.strip():
-        raise NotAllowed(f"the identity provider sent no {rules.name_claim!r} claim to name you by")
+        raise NotAllowed(
+            _("the identity provider sent no %(claim)s claim to name you by") % {"claim": repr(rules.name_claim)}
+        )
     name = raw.strip().lower().split("@", 1)[0]
     if not NAME.fullmatch(name):
         raise NotAllowed(
-            f"{raw!r} (claim {rules.name_claim!r}) is not a user name here: lower-case letters, digits, '.', '_' "
-            "and '-', starting with a letter, 2 to 64 characters"
+            _(
+                "%(name)s (claim %(claim)s) is not a user name here: lower-case letters, digits, '.', '_' "
+                "and '-', starting with a letter, 2 to 64 characters"
+            )
+            % {"name": repr(raw), "claim": repr(rules.name_claim)}
         )
     held = _values(claims.get(rules.role_claim))
     role: Role
@@ -70,7 +76,10 @@ def person(claims: Mapping[str, object], rules: ClaimRules) -> User:
         role = "adviser"
     else:
         wanted = ", ".join(sorted(rules.coordinator_values | rules.adviser_values))
-        raise NotAllowed(f"{name} is in none of the groups that may use this service ({rules.role_claim}: {wanted})")
+        raise NotAllowed(
+            _("%(name)s is in none of the groups that may use this service (%(claim)s: %(groups)s)")
+            % {"name": name, "claim": rules.role_claim, "groups": wanted}
+        )
     return User(name=name, role=role)
 
 
@@ -138,7 +147,8 @@ class IdentityProvider:
             token = await self._client.authorize_access_token(request)  # type: ignore[no-untyped-call]
         except OAuthError as error:
             raise NotAllowed(
-                f"the identity provider did not sign you in ({error.error}: {error.description})"
+                _("the identity provider did not sign you in (%(error)s: %(description)s)")
+                % {"error": error.error, "description": error.description}
             ) from None
         claims = token.get("userinfo") or {}
         return person(claims, self._rules), str(token.get("id_token", ""))

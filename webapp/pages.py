@@ -81,7 +81,7 @@ async def oidc_begin(request: Request) -> Response:
     """Send the person to the identity provider; they come back to `oidc_callback`."""
     identity = _web(request).identity
     if identity is None:
-        raise HTTPException(404, "no identity provider is configured (GUIDANCE_WEB_OIDC_ISSUER)")
+        raise HTTPException(404, _("no identity provider is configured (GUIDANCE_WEB_OIDC_ISSUER)"))
     request.session[OIDC_NEXT] = safe_next(request.query_params.get("next"))
     return await identity.begin(request)
 
@@ -89,7 +89,7 @@ async def oidc_begin(request: Request) -> Response:
 async def oidc_callback(request: Request) -> Response:
     identity = _web(request).identity
     if identity is None:
-        raise HTTPException(404, "no identity provider is configured (GUIDANCE_WEB_OIDC_ISSUER)")
+        raise HTTPException(404, _("no identity provider is configured (GUIDANCE_WEB_OIDC_ISSUER)"))
     next_path = safe_next(request.session.get(OIDC_NEXT))
     try:
         user, id_token = await identity.finish(request)
@@ -104,7 +104,7 @@ async def oidc_callback(request: Request) -> Response:
 async def login(request: Request) -> Response:
     web = _web(request)
     if not web.settings.passwords_allowed:
-        raise HTTPException(403, "signing in with a password is off here; sign in through the identity provider")
+        raise HTTPException(403, _("signing in with a password is off here; sign in through the identity provider"))
     form = await request.form()
     name, password = str(form.get("username", "")), str(form.get("password", ""))
     next_path = safe_next(str(form.get("next", "")))

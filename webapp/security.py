@@ -28,9 +28,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from language.current import gettext as _
 from language.current import using
 from language.negotiate import choose
-from webapp.auth import SESSION_ID
+from webapp.auth import SESSION_ID, SESSION_LANGUAGE
 from webapp.csrf import COOKIE, NAMESPACE
-from webapp.language_choice import SESSION_KEY as LANGUAGE_KEY
 from webapp.limits import send_text
 
 
@@ -99,7 +98,8 @@ class SessionBoundCsrf:
         cookie = _cookie(scope, COOKIE)
         if scope["method"] not in SAFE_METHODS and not (cookie and hmac.compare_digest(cookie, bound)):
             # asgi-csrf found the form's token equal to the cookie; the cookie is not this session's.
-            language = choose(scope.get("session", {}).get(LANGUAGE_KEY), Headers(scope=scope).get("accept-language"))
+            chosen = scope.get("session", {}).get(SESSION_LANGUAGE)
+            language = choose(chosen, Headers(scope=scope).get("accept-language"))
             with using(language):
                 refusal = _("The form's CSRF token does not belong to this session; reload the page.")
             await send_text(send, 403, refusal)

@@ -14,8 +14,9 @@ from html.parser import HTMLParser
 
 from jinja2 import Environment, nodes
 
-#: Stands for a printed expression (it is not a letter, so it never counts as a word).
-_EXPRESSION = "\x1f"
+#: Stands for a printed expression: a private-use character, neither a letter nor whitespace (str.split cuts at
+#: control characters such as "\x1f", which would part an id from the expression it is built around).
+_EXPRESSION = "\ue000"
 #: Attributes shown or read out to a person.
 _READ_ATTRIBUTES = frozenset({"title", "alt", "placeholder", "aria-label", "aria-description", "aria-placeholder"})
 #: Words that are the same in every language: the service's name and file formats.
@@ -46,11 +47,19 @@ def _stream(node: nodes.Node, out: list[tuple[str, int]]) -> None:
         _stream(child, out)
 
 
+#: Markup a macro prints inside a tag (`aria-invalid="true"`): an attribute, not text.
+_ATTRIBUTE = re.compile(r"[a-z][\w:-]*=")
+
+
 def _words(text: str) -> list[str]:
+    """The words of `text` a person reads; a word glued to a printed expression is an id or address part."""
     return [
         word
-        for word in text.replace(_EXPRESSION, " ").split()
-        if _LETTER.search(word) and word.strip(".,:;()") not in NOT_TRANSLATED
+        for word in text.split()
+        if _LETTER.search(word)
+        and _EXPRESSION not in word
+        and not _ATTRIBUTE.match(word)
+        and word.strip(".,:;()") not in NOT_TRANSLATED
     ]
 
 
@@ -59,12 +68,22 @@ class _Reader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self._lines = lines
         self._raw = 0  # inside <script> or <style>
+        # The parser may hand one run of text over in pieces: it is judged whole, at the next tag or the end.
+        self._text: list[str] = []
+        self._text_line = 1
         self.found: list[tuple[int, str]] = []
+
+    def _judge_text(self) -> None:
+        data = "".join(self._text)
+        self._text = []
+        if not self._raw and _words(data):
+            self.found.append((self._text_line, data.strip()))
 
     def _line(self) -> int:
         return self._lines[min(self.getpos()[0] - 1, len(self._lines) - 1)]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._judge_text()
         if tag in ("script", "style"):
             self._raw += 1
         kind = dict(attrs).get("type")
@@ -74,12 +93,18 @@ class _Reader(HTMLParser):
                 self.found.append((self._line(), f"{name}={value.replace(_EXPRESSION, '{{…}}')!r}"))
 
     def handle_endtag(self, tag: str) -> None:
+        self._judge_text()
         if tag in ("script", "style"):
             self._raw = max(0, self._raw - 1)
 
     def handle_data(self, data: str) -> None:
-        if not self._raw and _words(data):
-            self.found.append((self._line(), data.strip()))
+        if not self._text:
+            self._text_line = self._line()
+        self._text.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._judge_text()
 
 
 def untranslated(environment: Environment, source: str, name: str = "<template>") -> list[Untranslated]:
