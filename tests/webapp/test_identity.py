@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from language.current import using
 from readmodel.records import RecordReader
 from tests.webapp.conftest import SECRET, _no_temporal
 from tests.webapp.test_pages import _csrf
@@ -46,8 +47,13 @@ def test_the_claims_name_the_user_and_their_groups_give_the_role(claims: dict[st
     ],
 )
 def test_claims_that_give_no_user_are_refused_saying_why(claims: dict[str, object], said: str) -> None:
-    with pytest.raises(NotAllowed, match=said):
+    with using("en"), pytest.raises(NotAllowed, match=said):
         person(claims, RULES)
+
+
+def test_a_refusal_is_said_in_the_persons_language() -> None:
+    with using("nn"), pytest.raises(NotAllowed, match="eve er ikkje med i nokon av gruppene"):
+        person({"preferred_username": "eve", "groups": ["another-service"]}, RULES)
 
 
 def test_other_claims_and_groups_are_configurable() -> None:
@@ -78,7 +84,8 @@ async def test_with_a_provider_the_server_refuses_a_password_even_a_right_one(
     web = WebApp(reader=reader, temporal=_no_temporal, users=UserDirectory.development(), settings=settings,
                  secret=SECRET, data_dir=tmp_path / "web")  # fmt: skip
     transport = httpx.ASGITransport(app=create_app(web))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    english = {"Accept-Language": "en"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=english) as http:
         form = await http.get("/login")
         assert 'href="/login/oidc?next=/"' in form.text
         assert 'name="password"' not in form.text

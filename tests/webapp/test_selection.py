@@ -23,6 +23,8 @@ from activities.registry import all_activities
 from domain import calendar
 from domain.contract import cohort_workflow_id, decision_workflow_id
 from domain.selection_decision import MAX_DECISION_OWNERS, DecisionForm
+from language import Language
+from language.current import using
 from readmodel.records import RecordReader
 from selection.indicator_file import IndicatorFileError, parse_indicator_csv
 from selection.scoring import Shortlist, load_selection_config, select
@@ -215,9 +217,12 @@ def _form(**fields: str | list[str]) -> httpx.QueryParams:
     return httpx.QueryParams({**base, **fields})
 
 
-def _decided(form: httpx.QueryParams) -> DecisionForm:
+def _decided(form: httpx.QueryParams, language: Language = "en") -> DecisionForm:
     posted = FormData(list[tuple[str, str | UploadFile]](form.multi_items()))
-    return selection_pages.decision_form(posted, _shortlist(), ["a.hansen", "b.olsen", "c.berg"], ["veilederkorpset"])
+    with using(language):
+        return selection_pages.decision_form(
+            posted, _shortlist(), ["a.hansen", "b.olsen", "c.berg"], ["veilederkorpset"]
+        )
 
 
 def test_a_decision_takes_the_ticked_owners_with_their_advisers_and_options() -> None:
@@ -240,7 +245,7 @@ def test_a_decision_takes_the_ticked_owners_with_their_advisers_and_options() ->
         ({"advisers-1101": ["z.nobody"]}, "advisers-1101", "z.nobody: no such adviser"),
         ({"advisers-1101": ["a.hansen", "a.hansen"]}, "advisers-1101", "an adviser is named twice"),
         ({"start_date": "6 January"}, "start_date", "valid date"),
-        ({"cohort": "2031/spring"}, "cohort", "should match pattern"),
+        ({"cohort": "2031/spring"}, "cohort", "use only letters a-z, digits, - and _"),
         ({"plan": "made-up"}, "plan", "'made-up' is not a programme plan"),
         ({"network-3301": "x" * 201}, "network-3301", "at most 200 characters"),
         ({"owner": ["1101", "3301", "1101"]}, "owners", "chosen more than once: 1101"),
@@ -262,7 +267,8 @@ def test_a_decision_of_more_owners_than_the_bound_is_refused_before_validation()
     with pytest.raises(FormRejected) as rejected:
         _decided(_form(owner=many))
 
-    assert rejected.value.errors == {"owners": f"at most {MAX_DECISION_OWNERS} owners in one decision"}
+    said = f"Owners to invite: at most {MAX_DECISION_OWNERS} owners in one decision"
+    assert rejected.value.errors == {"owners": said}
 
 
 # --- saving it through Temporal and starting the cohort -------------------------------------------
@@ -333,7 +339,7 @@ async def test_a_saved_decision_is_recorded_with_who_and_when_and_starts_its_coh
 
     twice = await http.post(f"{shortlist_at}/decision", content=str(form), headers=_urlencoded())
     assert twice.status_code == 422
-    assert re.search(r'id="decision-cohort-error"[^>]*>cohort \w+ has a decision', twice.text)
+    assert re.search(r'id="decision-cohort-error"[^>]*>Cohort name: cohort \w+ has a decision', twice.text)
 
     started = await http.post(f"/selection/decisions/{name}/start", data={"csrftoken": token})
 

@@ -112,11 +112,11 @@ def untranslated(environment: Environment, source: str, name: str = "<template>"
     pieces: list[tuple[str, int]] = []
     _stream(environment.parse(source, name=name), pieces)
     text = "".join(piece for piece, _ in pieces)
-    # The template line of each line of the laid-out text (expressions and tags may span lines).
-    lines: list[int] = []
+    # The template line of each line of the laid-out text: a line begins after a newline of the template's text,
+    # on the template line after it (expressions and tags may span lines, and lay out on none).
+    lines = [pieces[0][1] if pieces else 1]
     for piece, line in pieces:
-        lines.extend([line] * piece.count("\n"))
-    lines.append(pieces[-1][1] if pieces else 1)
+        lines.extend(line + n for n in range(1, piece.count("\n") + 1))
     reader = _Reader(lines)
     reader.feed(text)
     reader.close()
