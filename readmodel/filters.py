@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.cohort import Invitation, InvitationState
+from language.current import gettext as _
 from readmodel.overview import is_overdue
 from readmodel.records import PeriodRow
 
@@ -88,17 +89,17 @@ def owner_filter(values: Mapping[str, str]) -> OwnerFilter:
     for name in ("county", "adviser", "phase", "overdue", "state"):
         value = values.get(name, "")
         if len(value) > MAX_FILTER_LENGTH:
-            raise FilterError(name, f"at most {MAX_FILTER_LENGTH} characters")
+            raise FilterError(name, _("at most %(num)s characters") % {"num": MAX_FILTER_LENGTH})
         if "\x00" in value:
-            raise FilterError(name, "must not contain a NUL character")
+            raise FilterError(name, _("must not contain a NUL character"))
         given[name] = value or None
     overdue = given["overdue"]
     if overdue is not None and overdue not in OVERDUE_WORDS:
-        raise FilterError("overdue", "must be yes or no (or empty for either)")
+        raise FilterError("overdue", _("must be yes or no (or empty for either)"))
     state = given["state"]
     states = [s.value for s in InvitationState]
     if state is not None and state not in states:
-        raise FilterError("state", f"must be one of {', '.join(states)} (or empty for any)")
+        raise FilterError("state", _("must be one of %(states)s (or empty for any)") % {"states": ", ".join(states)})
     return OwnerFilter(
         county=given["county"],
         adviser=given["adviser"],

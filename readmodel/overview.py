@@ -7,6 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from domain import calendar
+from language.current import gettext as _
 from readmodel.records import GatheringRow, MeetingRow, PeriodRecords, PeriodRow
 
 #: Dates are shown and "today" is read in Norwegian time, as the plans read them.
@@ -54,7 +55,7 @@ class OverviewLine:
         """The days as a person reads them: a number, or why there is none (not begun yet, or ended)."""
         if self.days_in_phase is not None:
             return str(self.days_in_phase)
-        return "ended" if not self.period.is_open else "not started"
+        return _("ended") if not self.period.is_open else _("not started")
 
 
 def last_meeting(meetings: list[MeetingRow], now: datetime) -> MeetingRow | None:

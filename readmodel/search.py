@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from language.current import gettext as _
 from readmodel.records import InvitationRow, OwnerName, PeriodRow, RecordReader
 
 #: The longest query taken (an owner's name is far shorter); a longer one is refused, not cut.
@@ -35,9 +36,12 @@ def checked_query(query: str) -> str:
         SearchError: It holds a NUL character or is longer than `MAX_QUERY_LENGTH`.
     """
     if "\x00" in query:
-        raise SearchError("q: the search must not contain a NUL character")
+        raise SearchError(_("q: the search must not contain a NUL character"))
     if len(query) > MAX_QUERY_LENGTH:
-        raise SearchError(f"q: the search is at most {MAX_QUERY_LENGTH} characters ({len(query)} given)")
+        raise SearchError(
+            _("q: the search is at most %(max)s characters (%(given)s given)")
+            % {"max": MAX_QUERY_LENGTH, "given": len(query)}
+        )
     return normalised(query)
 
 

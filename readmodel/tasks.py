@@ -7,6 +7,8 @@ from datetime import date, datetime
 from typing import Literal
 
 from domain.period import meeting_gap_due_on
+from language.current import gettext as _
+from language.current import ngettext
 from readmodel.overview import deadline_day, is_overdue, local_today, next_meeting
 from readmodel.plans import PlanFacts
 from readmodel.records import PeriodRecords, PeriodRow
@@ -42,7 +44,7 @@ def adviser_tasks(records: PeriodRecords, now: datetime) -> list[Task]:
         plan = records.plan_of(period)
         if period.phase_due_at is not None:
             milestone = plan.closing_milestone(period.phase)
-            what = f"record {milestone}" if milestone else "close the phase"
+            what = _("record %(milestone)s") % {"milestone": milestone} if milestone else _("close the phase")
             tasks.append(
                 Task(
                     kind="milestone",
@@ -60,7 +62,12 @@ def adviser_tasks(records: PeriodRecords, now: datetime) -> list[Task]:
                     due_on=due,
                     overdue=due < today,
                     period=period,
-                    text=f"schedule a meeting (none planned; one is due every {plan.meeting_gap_weeks} weeks)",
+                    text=ngettext(
+                        "schedule a meeting (none planned; one is due every %(num)s week)",
+                        "schedule a meeting (none planned; one is due every %(num)s weeks)",
+                        plan.meeting_gap_weeks,
+                    )
+                    % {"num": plan.meeting_gap_weeks},
                 )
             )
         for gathering in records.gatherings_of(period.workflow_id):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.cohort import Invitation, InvitationState
+from language.current import using
 from readmodel.filters import FilterError, OwnerFilter, invitation_facts, owner_filter, period_facts
 from readmodel.records import RecordReader
 from tests.readmodel.rows import COHORT, NOW
@@ -49,6 +50,6 @@ def test_the_query_strings_words_make_the_filter() -> None:
 
     assert chosen == OwnerFilter(county="33", overdue=True, state=InvitationState.REMINDED)
     assert owner_filter({}).is_empty
-    with pytest.raises(FilterError, match="overdue: must be yes or no") as refused:
+    with using("en"), pytest.raises(FilterError, match="overdue: must be yes or no") as refused:
         owner_filter({"overdue": "true"})
     assert refused.value.field == "overdue"

@@ -196,12 +196,8 @@ async def _saved_decision(store: RecordStore, data_dir: Path, sha256: str) -> No
     await store.pool.execute(INSERT_DECISION, "2031", decision.model_dump(mode="json"), "coordinator", NOW, sha256)
 
 
-@pytest.mark.parametrize("language", ["nb", "nn", "sv", "en"])
-async def test_every_page_speaks_the_persons_language_with_its_dates(
-    http: httpx.AsyncClient, store: RecordStore, tmp_path: Path, language: Language
-) -> None:
-    http.headers["Accept-Language"] = ACCEPT[language]
-    expected = {page: said[language] for page, said in EXPECTED.items()}
+async def every_page(http: httpx.AsyncClient, store: RecordStore, data_dir: Path) -> dict[str, httpx.Response]:
+    """Each page of the app as the client's language asks, by name: a coordinator's, an adviser's, two errors."""
     pages: dict[str, httpx.Response] = {"login": await http.get("/login")}
     await sign_in(http, "coordinator", "coordinator-dev")
     await _invited(store, "2028")
@@ -210,7 +206,7 @@ async def test_every_page_speaks_the_persons_language_with_its_dates(
         "/selection/files", data={"csrftoken": token}, files={"indicators": ("ind.csv", indicator_file(), "text/csv")}
     )
     shortlist_at = uploaded.headers["location"]
-    await _saved_decision(store, tmp_path / "web", shortlist_at.rsplit("/", 1)[1])
+    await _saved_decision(store, data_dir, shortlist_at.rsplit("/", 1)[1])
     letters = (await http.get("/cohorts/2028")).text.split('id="cohort-letters"', 1)[1]
     letter_at = re.search(r'<a href="(/cohorts/2028/letters/[^"]+)"', letters)
     assert letter_at is not None
@@ -232,6 +228,17 @@ async def test_every_page_speaks_the_persons_language_with_its_dates(
     pages["tasks"] = await http.get("/tasks")
     await sign_in(http, "a.hansen", "adviser-dev")
     pages["not yours"] = await http.get(f"/periods/{KONGSBERG.workflow_id}")
+    return pages
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "sv", "en"])
+async def test_every_page_speaks_the_persons_language_with_its_dates(
+    http: httpx.AsyncClient, store: RecordStore, tmp_path: Path, language: Language
+) -> None:
+    http.headers["Accept-Language"] = ACCEPT[language]
+    expected = {page: said[language] for page, said in EXPECTED.items()}
+
+    pages = await every_page(http, store, tmp_path / "web")
 
     for page, answer in pages.items():
         assert answer.status_code == {"not found": 404, "not yours": 403}.get(page, 200), (page, answer.text[:300])
