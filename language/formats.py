@@ -36,6 +36,11 @@ def long_day(value: date) -> str:
     return f"{weekday(value)} {format_date(value, 'medium', locale=_locale())}"
 
 
+def month_year(value: date) -> str:
+    """A month as a time axis labels it: jan 2027 (bokmål), Jan 2027 (English)."""
+    return format_date(value, "LLL y", locale=_locale())
+
+
 def weekday(value: date) -> str:
     return format_date(value, "EEEE", locale=_locale())
 
