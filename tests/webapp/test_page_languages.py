@@ -247,6 +247,8 @@ async def test_every_page_speaks_the_persons_language_with_its_dates(
     # Dates as the language writes them: Drammen's phase is due on 5 May 2027, Kongsberg's was on 15 March.
     assert f"{expected['period due']}<dd>{_date(language, 5, 5, 2027)}" in pages["period"].text
     assert f"<td>{_date(language, 15, 3, 2027)}</td>" in pages["report"].text
+    today = {"nb": "i dag", "nn": "i dag", "sv": "i dag", "en": "today"}[language]
+    assert f">{today} {_date(language, 1, 4, 2027)}</text>" in pages["cohort"].text  # the timeline's today line
     assert f"<td>{_date(language, 1, 3, 2027)} <strong" in pages["tasks"].text  # Kongsberg's overdue meeting
     assert _date(language, NOW.day, NOW.month, NOW.year) in pages["shortlist"].text  # the day it was uploaded
     assert _date(language, NOW.day, NOW.month, NOW.year) in pages["decision"].text
