@@ -35,12 +35,14 @@ def test_the_report_files_hold_the_cohorts_owners_and_its_timeline(
 
     assert done.exit_code == 0, done.output
     page = html.read_text(encoding="utf-8")
-    assert "Cohort 2027: progress" in page and "<svg" in page and "Kongsberg (3303)" in page
+    # The command's language: bokmål unless told otherwise.
+    assert '<html lang="nb">' in page and "Pulje 2027: framdrift" in page
+    assert "<svg" in page and "Kongsberg (3303)" in page
     assert "size: A4 landscape" in page, "the read model's document sheet, inline"
     # Kongsberg's overdue phase was due on 15 March: Norwegian numeric dates for people, as on the web pages.
     assert "<td>15.03.2027</td>" in page and "2027-03-15" not in page
     with sheet.open(encoding="utf-8") as rows:
-        assert [row["owner_id"] for row in csv.DictReader(rows)] == ["3301", "3303", "4601"]
+        assert [row["Skoleeier-ID"] for row in csv.DictReader(rows)] == ["3301", "3303", "4601"]
     width, height = _png_size(picture)
     assert width >= 900 and height >= 150, "the picture is the whole timeline"
 
@@ -51,7 +53,7 @@ def test_the_report_as_a_pdf_is_the_printable_page_on_a4(
     monkeypatch.setenv("DATABASE_URL", database_url)
     printed = tmp_path / "out" / "cohort-2027.pdf"
 
-    done = runner.invoke(app, ["report", "cohort", "2027", "--pdf", str(printed)])
+    done = runner.invoke(app, ["report", "cohort", "2027", "--language", "en", "--pdf", str(printed)])
 
     assert done.exit_code == 0, done.output
     assert f"Wrote {printed}" in done.output
