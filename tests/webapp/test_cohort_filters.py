@@ -109,7 +109,8 @@ async def test_the_charts_on_the_cohort_page_show_the_overviews_counts(http: htt
     await sign_in(http, "coordinator", "coordinator-dev")
 
     for filters in ({}, {"county": "33"}, {"overdue": "yes"}):
-        page = await http.get("/cohorts/2027", params=filters)
+        # In English: the chart's table speaks the page's language.
+        page = await http.get("/cohorts/2027", params=filters, headers={"Accept-Language": "en"})
         table = page.text.split('id="overview"', 1)[1].split("</table>", 1)[0]
         phases = re.findall(r'<td class="phase">(\w+)</td>', table)
         overdue = table.count('<strong class="flag">overdue</strong>')
