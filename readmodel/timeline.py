@@ -19,7 +19,7 @@ from html import escape
 
 from domain.gatherings import NationalGathering
 from language.current import gettext as _
-from language.current import ngettext
+from language.current import ngettext, pgettext
 from language.formats import month_year
 from readmodel.display import display_date
 from readmodel.overview import DISPLAY_ZONE, deadline_day, is_overdue, local_today
@@ -218,7 +218,7 @@ def cohort_timeline_svg(
         if row % 2:
             out.append(f'<rect x="0" y="{y}" width="{width}" height="{ROW_HEIGHT}" fill="#f7f7f7"/>')
         label = f"{period.owner_name} ({period.owner_id})"
-        flag = " \N{WARNING SIGN} " + _("overdue") if is_overdue(period, now) else ""
+        flag = " \N{WARNING SIGN} " + pgettext("flag", "overdue") if is_overdue(period, now) else ""
         fill = TODAY_COLOUR if flag else "#222"
         out.append(f'<text x="8" y="{y + 17}" fill="{fill}">{escape(label + flag)}</text>')
         planned_end = deadline_day(period.ends_at)

@@ -17,16 +17,15 @@ ROOT = Path(__file__).parents[2]
 TRANSLATED = [language for language in LANGUAGES if language != SOURCE]
 
 
-def _extracted() -> dict[str | tuple[str, ...], list[str]]:
+def _extracted() -> dict[tuple[str | None, str | tuple[str, ...]], list[str]]:
     """Each message id of the sources (as `make messages` extracts them), with where it appears."""
     with (ROOT / "babel.cfg").open(encoding="utf-8") as mapping:
         method_map, options_map = parse_mapping_cfg(mapping)  # type: ignore[no-untyped-call]
-    found: dict[str | tuple[str, ...], list[str]] = {}
+    # Keyed by (context, message): a pgettext's (context, id) must not read as a plural's (singular, plural).
+    found: dict[tuple[str | None, str | tuple[str, ...]], list[str]] = {}
     for filename, lineno, message, _comments, context in extract_from_dir(ROOT, method_map, options_map):
         key = message if isinstance(message, str) else tuple(message)
-        if context:
-            key = (context, *((key,) if isinstance(key, str) else key))
-        found.setdefault(key, []).append(f"{filename}:{lineno}")
+        found.setdefault((context or None, key), []).append(f"{filename}:{lineno}")
     return found
 
 
@@ -36,19 +35,19 @@ def _catalog(language: str) -> Catalog:
 
 
 @pytest.fixture(scope="module")
-def extracted() -> dict[str | tuple[str, ...], list[str]]:
+def extracted() -> dict[tuple[str | None, str | tuple[str, ...]], list[str]]:
     messages = _extracted()
     assert len(messages) >= 10, "the extraction found (almost) nothing: babel.cfg does not match the sources"
     return messages
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
-def test_every_message_has_a_translation(language: str, extracted: dict[str | tuple[str, ...], list[str]]) -> None:
+def test_every_message_has_a_translation(
+    language: str, extracted: dict[tuple[str | None, str | tuple[str, ...]], list[str]]
+) -> None:
     catalog = _catalog(language)
     missing = []
-    for key, where in extracted.items():
-        context, message_id = (key[0], key[1:]) if isinstance(key, tuple) and len(key) > 2 else (None, key)
-        msgid = message_id[0] if isinstance(message_id, tuple) and len(message_id) == 1 else message_id
+    for (context, msgid), where in extracted.items():
         entry = catalog.get(msgid[0] if isinstance(msgid, tuple) else msgid, context=context)
         strings = entry.string if entry is not None else ""
         untranslated = not all(strings) if isinstance(strings, tuple) else not strings
