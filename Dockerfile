@@ -16,13 +16,22 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     GUIDANCE_PLANS_DIR=/app/plans \
     GUIDANCE_WORKER_VERSIONING=true \
     GUIDANCE_DEPLOYMENT_NAME=guidance-engine \
-    GUIDANCE_BUILD_ID=${GUIDANCE_BUILD_ID}
+    GUIDANCE_BUILD_ID=${GUIDANCE_BUILD_ID} \
+    GUIDANCE_WEB_STYLE_DIR=/app/node_modules/@digdir/designsystemet-css/dist
 
 RUN useradd --system --uid 10001 --home-dir /app guidance \
     && mkdir -p /app /var/lib/guidance \
     && chown guidance /var/lib/guidance
 
 WORKDIR /app
+# The web app's style sheets (Digdir's Designsystemet) from npm, at the versions package-lock.json pins; the web app
+# serves them from node_modules (GUIDANCE_WEB_STYLE_DIR above). Node and npm are needed only for this step.
+COPY package.json package-lock.json ./
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nodejs npm \
+    && npm ci --omit=dev --no-audit --no-fund \
+    && apt-get purge -y --auto-remove nodejs npm \
+    && rm -rf /var/lib/apt/lists/* /root/.npm
 COPY pyproject.toml README.md worker.py ./
 COPY domain ./domain
 COPY config ./config

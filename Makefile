@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 # The message catalogs (language/locales/<language>/LC_MESSAGES): .po is the source, .mo is compiled by make.
 CATALOGS := $(wildcard language/locales/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
+# The web app's style (Digdir's Designsystemet) and the accessibility tests' axe-core, from npm (package-lock.json);
+# served from node_modules by the web app, never copied into the repository.
+NODE_STAMP := node_modules/.installed
 
 .PHONY: dev demo web test lint format faults bench histories clean codec-key codec-server messages messages-compile
 
@@ -15,6 +18,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
 
 language/locales/%/LC_MESSAGES/messages.mo: language/locales/%/LC_MESSAGES/messages.po $(STAMP)
 	$(VENV)/bin/pybabel compile --domain messages --input-file $< --output-file $@
@@ -33,15 +40,15 @@ messages: $(STAMP)
 
 ## Run the whole system locally: Temporal dev server + Web UI, embedded PostgreSQL, worker, and the web app
 ## for coordinators and advisers (http://localhost:8000).
-dev: $(STAMP) $(COMPILED)
+dev: $(STAMP) $(COMPILED) $(NODE_STAMP)
 	$(PY) -m devstack
 
 ## As `make dev`, and start a few real-looking demo periods.
-demo: $(STAMP) $(COMPILED)
+demo: $(STAMP) $(COMPILED) $(NODE_STAMP)
 	$(PY) -m devstack --demo
 
 ## The web app on its own, against DATABASE_URL and the Temporal that TEMPORAL_ADDRESS names (docs/web-app.md).
-web: $(STAMP) $(COMPILED)
+web: $(STAMP) $(COMPILED) $(NODE_STAMP)
 	$(PY) -m webapp
 
 ## Print a new payload encryption key for GUIDANCE_CODEC_KEYS (docs/operating.md, "Protected data").
@@ -53,7 +60,7 @@ codec-server: $(STAMP)
 	$(PY) -m starter.codec_server
 
 ## Lint, type-check, check the import rules between the layers and run the whole test suite (what CI runs).
-test: $(STAMP) $(COMPILED)
+test: $(STAMP) $(COMPILED) $(NODE_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
@@ -72,7 +79,7 @@ format: $(STAMP)
 
 ## Fault tests that take over a minute each (worker killed mid cohort start, PostgreSQL down a minute);
 ## the shorter ones run in `make test`. Figures: terminal summary and faults-results.jsonl in pytest's temp folder.
-faults: $(STAMP) $(COMPILED)
+faults: $(STAMP) $(COMPILED) $(NODE_STAMP)
 	$(VENV)/bin/pytest tests/faults -m faults
 
 ## Benchmarks: each figure beside a baseline measured in the same run, then one summary table of all of them
@@ -85,4 +92,4 @@ histories: $(STAMP) $(COMPILED)
 	$(PY) tests/histories/record.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -12,12 +12,13 @@ import compileall
 import contextlib
 import functools
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import structlog
+from pydantic import ValidationError
 from temporalio.client import Client
 from temporalio.runtime import Runtime
 from temporalio.service import RPCError
@@ -29,15 +30,19 @@ from activities.metrics import PeriodGauges
 from activities.period_starts import PeriodStarter
 from activities.record_store import RecordStore
 from activities.registry import all_activities, maintenance_activities
+from config.mail import MailSettings
 from config.settings import AppSettings, InvalidPlanSettings, known_plans, resolve_plan
 from domain.contract import TASK_QUEUE
+from domain.mail import MAIL_SCHEDULE_ID
 from domain.retention import RETENTION_SCHEDULE_ID
 from starter.connect import connect, metrics_runtime
 from starter.deployment import BuildIdUnknown, adopt_if_first, deployment_config
 from starter.logs import LOGGING_MODULES, configure_logging
+from starter.mail import ensure_mail_schedule
 from starter.retention import ensure_retention_schedule
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
+from workflows.mail_delivery import MailDeliveryWorkflow
 from workflows.pinned import as_versioned
 from workflows.retention import RetentionWorkflow
 from workflows.sandbox import workflow_modules, workflow_runner
@@ -45,7 +50,13 @@ from workflows.selection_decision import SelectionDecisionWorkflow
 
 log = structlog.get_logger("worker")
 
-WORKFLOWS: list[type] = [GuidancePeriodWorkflow, CohortWorkflow, RetentionWorkflow, SelectionDecisionWorkflow]
+WORKFLOWS: list[type] = [
+    GuidancePeriodWorkflow,
+    CohortWorkflow,
+    RetentionWorkflow,
+    SelectionDecisionWorkflow,
+    MailDeliveryWorkflow,
+]
 
 
 # The packages the workflow sandbox imports afresh for every workflow run it creates.
@@ -111,15 +122,17 @@ async def run_worker(
     settings: AppSettings,
     stop: asyncio.Event,
     task_queue: str = TASK_QUEUE,
-    retention_schedule: bool = True,
+    schedules: bool = True,
+    mail: MailSettings | None = None,
 ) -> None:
     """Check the plans, open the record store, apply its schema and run a worker until `stop` is set.
 
     With ``settings.worker_versioning`` it polls as the version ``{deployment_name}.{build_id}`` and makes that
     version current if the deployment has none yet (its first versioned worker). With ``settings.health_port`` it
     serves /healthz and /readyz, with ``settings.metrics_port`` it sets the application's gauges on the client
-    runtime's metrics, and with `retention_schedule` it ensures the nightly schedule of the retention job (a test
-    server without schedules passes False).
+    runtime's metrics, and with `schedules` it ensures the nightly schedule of the retention job and, when a mail
+    server is configured (``GUIDANCE_MAIL_HOST``), the schedule of mail delivery (a test server without schedules
+    passes False). `mail` overrides the ``GUIDANCE_MAIL_*`` settings (`make dev`'s local mail server).
     """
     check_plans()
     deployment = deployment_config(settings)
@@ -127,7 +140,8 @@ async def run_worker(
     try:
         await apply_schema(pool)
         store = RecordStore(pool, settings)
-        activities = [*all_activities(store), *maintenance_activities(pool, settings)]
+        mail = mail or MailSettings()
+        activities = [*all_activities(store), *maintenance_activities(pool, settings, mail)]
         worker = build_worker(
             client, activities, task_queue=task_queue, pass_through_workflows=True, deployment=deployment
         )
@@ -142,8 +156,10 @@ async def run_worker(
             async with worker:
                 if deployment is not None:
                     await _adopt_if_first(client, deployment)
-                if retention_schedule:
-                    await _ensure_retention_schedule(client, task_queue)
+                if schedules:
+                    await _ensure_schedule(RETENTION_SCHEDULE_ID, ensure_retention_schedule(client, task_queue))
+                    if mail.enabled:
+                        await _ensure_schedule(MAIL_SCHEDULE_ID, ensure_mail_schedule(client, task_queue, mail.batch))
                 log.info("worker running", task_queue=task_queue, namespace=client.namespace)
                 await stop.wait()
         log.info("worker stopped")
@@ -151,14 +167,16 @@ async def run_worker(
         await pool.close()
 
 
-async def _ensure_retention_schedule(client: Client, task_queue: str) -> None:
+async def _ensure_schedule(schedule_id: str, ensuring: Coroutine[Any, Any, str]) -> None:
     # A namespace where this identity may not manage schedules still runs periods: say so, go on.
     try:
-        outcome = await ensure_retention_schedule(client, task_queue)
+        outcome = await ensuring
     except RPCError as error:
-        log.error("retention schedule not ensured; create it with the right permissions", error=str(error))
+        log.error(
+            "schedule not ensured; create it with the right permissions", schedule_id=schedule_id, error=str(error)
+        )
     else:
-        log.info("retention schedule ensured", schedule_id=RETENTION_SCHEDULE_ID, outcome=outcome)
+        log.info("schedule ensured", schedule_id=schedule_id, outcome=outcome)
 
 
 async def _adopt_if_first(client: Client, deployment: WorkerDeploymentConfig) -> None:
@@ -190,12 +208,20 @@ async def _main() -> None:
     settings = AppSettings()
     if not settings.database_url:
         raise SystemExit("DATABASE_URL is not set: name the PostgreSQL server (or use `make dev`)")
+    try:
+        mail = MailSettings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"GUIDANCE_MAIL_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in error.errors(include_url=False)
+        )
+        raise SystemExit(f"invalid settings: {problems}") from None
     stop = asyncio.Event()
     stop_on_signals(stop)
     runtime = metrics_runtime(settings.metrics_host, settings.metrics_port) if settings.metrics_port else None
     client = await connect(runtime=runtime)
     try:
-        await run_worker(client, database_url=settings.database_url, settings=settings, stop=stop)
+        await run_worker(client, database_url=settings.database_url, settings=settings, stop=stop, mail=mail)
     except (InvalidPlanSettings, BuildIdUnknown) as error:
         raise SystemExit(f"invalid settings: {error}") from None
 

@@ -7,11 +7,13 @@ from typing import Any
 
 import asyncpg
 
+from activities.mail_delivery import MailDelivery
 from activities.national_gatherings import GatheringStore
 from activities.plans import load_programme_plan
 from activities.record_store import RecordStore
 from activities.retention import RetentionJob
 from activities.selection_decisions import DecisionStore
+from config.mail import MailSettings
 from config.settings import AppSettings
 
 
@@ -33,6 +35,11 @@ def all_activities(store: RecordStore) -> list[Callable[..., Any]]:
     ]
 
 
-def maintenance_activities(pool: asyncpg.Pool, settings: AppSettings) -> list[Callable[..., Any]]:
-    """The activities of the engine's own jobs (not called by periods or cohorts): the retention job."""
-    return [RetentionJob(pool, settings).remove_expired_personal_data]
+def maintenance_activities(
+    pool: asyncpg.Pool, settings: AppSettings, mail: MailSettings | None = None
+) -> list[Callable[..., Any]]:
+    """The activities of the engine's own jobs (not called by periods or cohorts): retention and mail delivery."""
+    return [
+        RetentionJob(pool, settings).remove_expired_personal_data,
+        MailDelivery(pool, mail or MailSettings()).deliver_mail,
+    ]

@@ -255,3 +255,13 @@ CREATE TABLE IF NOT EXISTS selection_decisions (
     decided_at     timestamptz NOT NULL,
     indicator_file text NOT NULL CHECK (indicator_file ~ '^[0-9a-f]{64}$')
 );
+
+-- Mail delivery of the outbox (activities/mail_delivery.py): the Message-ID every send of an entry carries,
+-- the server's answer, and the refusals: refused for now (attempts, next_attempt_at) or for good (failed_at).
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS message_id text;
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS smtp_reply text;
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS attempts integer NOT NULL DEFAULT 0 CHECK (attempts >= 0);
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS next_attempt_at timestamptz;
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS last_error text;
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS failed_at timestamptz;
+CREATE INDEX IF NOT EXISTS outbox_due_idx ON outbox (created_at) WHERE sent_at IS NULL AND failed_at IS NULL;

@@ -549,9 +549,7 @@ async def main(options: Options) -> dict[str, Any]:
                 settings = AppSettings(_env_file=None, data_dir=tmp, outbox_dir=tmp / "outbox")
                 stop = asyncio.Event()
                 worker = asyncio.create_task(
-                    run_worker(
-                        client, database_url=database_url, settings=settings, stop=stop, retention_schedule=False
-                    )
+                    run_worker(client, database_url=database_url, settings=settings, stop=stop, schedules=False)
                 )
                 try:
                     return await measure(client, Meter(server.pid, postgres), options, worker)

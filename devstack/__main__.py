@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from config.settings import AppSettings, InvalidPlanSettings
-from devstack.stack import DEFAULT_PORT, DEFAULT_WEB_PORT, StackError, StackOptions, run_stack
+from devstack.stack import DEFAULT_MAIL_PORT, DEFAULT_PORT, DEFAULT_WEB_PORT, StackError, StackOptions, run_stack
 from devstack.temporal_server import DevServerError
 from starter.logs import configure_logging
 from starter.search_attributes import SearchAttributeClash
@@ -47,6 +47,7 @@ def parse_args(argv: list[str] | None = None) -> StackOptions:
         # Another --port means another stack beside this one (a test, a second checkout): its web app must not
         # clash with the first one's, so it takes any free port, shown in the banner.
         web_port=args.web_port if args.web_port is not None else (DEFAULT_WEB_PORT if args.port == DEFAULT_PORT else 0),
+        mail_port=DEFAULT_MAIL_PORT if args.port == DEFAULT_PORT else 0,
     )
 
 

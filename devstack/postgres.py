@@ -6,9 +6,12 @@ developer's `make dev` and a test run) without port clashes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,8 +51,28 @@ def start_embedded_postgres(data_dir: Path, *, temporary: bool = False) -> Embed
     data_dir = data_dir.resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     _forget_dead_handles(data_dir)
-    server = get_server(data_dir, cleanup_mode="delete" if temporary else "stop")
+    with _portable_locale():
+        server = get_server(data_dir, cleanup_mode="delete" if temporary else "stop")
     return EmbeddedPostgres(data_dir=data_dir, url=server.get_uri("postgres"), _server=server)
+
+
+@contextlib.contextmanager
+def _portable_locale() -> Iterator[None]:
+    """Run initdb and the server in C.UTF-8 (in glibc itself): a person's LANG, say nb_NO.UTF-8, may name a locale
+    this machine never generated, and initdb refuses to start with one ("invalid locale settings")."""
+    saved = {name: os.environ.get(name) for name in _LOCALE_VARIABLES}
+    os.environ.update(dict.fromkeys(_LOCALE_VARIABLES, "C.UTF-8"))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+_LOCALE_VARIABLES = ("LC_ALL", "LANG")
 
 
 def _forget_dead_handles(data_dir: Path) -> None:

@@ -27,8 +27,11 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
+from config.mail import MailSettings
 from config.settings import AppSettings
 from devstack.demo import DEMO_COHORT, run_demo
+from devstack.identity_provider import local_identity_provider
+from devstack.mail_server import MAILBOX, local_mail_server
 from devstack.postgres import start_embedded_postgres
 from devstack.temporal_server import HOST, DevServer, port_is_free
 from domain.contract import TASK_QUEUE
@@ -42,6 +45,7 @@ log = structlog.get_logger("devstack")
 
 DEFAULT_PORT = 7233
 DEFAULT_WEB_PORT = 8000
+DEFAULT_MAIL_PORT = 2525
 WORKER_READY_TIMEOUT_SECONDS = 60.0
 
 
@@ -59,6 +63,7 @@ class StackOptions:
         ui_port: The Web UI's port.
         demo: Start the demo periods once everything runs.
         web_port: The web app's port (0: any free port, shown in the banner).
+        mail_port: The local mail server's port (0: any free port), unless GUIDANCE_MAIL_HOST names a real one.
     """
 
     data_dir: Path
@@ -66,6 +71,7 @@ class StackOptions:
     ui_port: int = DEFAULT_PORT + 1000
     demo: bool = False
     web_port: int = DEFAULT_WEB_PORT
+    mail_port: int = DEFAULT_MAIL_PORT
 
 
 def _hide_password(url: str) -> str:
@@ -108,7 +114,12 @@ def _data_dir_lock(data_dir: Path) -> Iterator[None]:
 
 
 def _check_ports(options: StackOptions) -> None:
-    ports = (("Temporal", options.port), ("Web UI", options.ui_port), ("web app", options.web_port))
+    ports = (
+        ("Temporal", options.port),
+        ("Web UI", options.ui_port),
+        ("web app", options.web_port),
+        ("mail server", options.mail_port),
+    )
     for name, port in ports:
         if port and not port_is_free(port):
             raise StackError(
@@ -202,9 +213,12 @@ def _bind_web(options: StackOptions, host: str) -> socket.socket:
 
 
 def _dev_users(settings: WebSettings) -> str:
+    provider = f"sign in through {settings.oidc_provider_name} ({settings.oidc_issuer})"
+    if not settings.passwords_allowed:
+        return f"{provider}, e.g. as a.hansen or coordinator"
     if settings.users_file is not None:
-        return f"users from {_display(settings.users_file)}"
-    return "sign in as " + ", ".join(f"{name} / {password}" for name, _, password in DEV_USERS[::3])
+        return f"{provider}, or with a password of {_display(settings.users_file)}"
+    return f"{provider}, or as " + ", ".join(f"{name} / {password}" for name, _, password in DEV_USERS[::3])
 
 
 def _banner(
@@ -213,6 +227,7 @@ def _banner(
     database: str,
     database_source: str,
     web: tuple[str, WebSettings] | None = None,
+    mail: MailSettings | None = None,
 ) -> str:
     prefix = "" if options.port == DEFAULT_PORT else f"TEMPORAL_ADDRESS={server.address} "
     guidance = f"{prefix}{_command('guidance')}"
@@ -227,6 +242,7 @@ def _banner(
         f"  Temporal:    {server.address}  (namespace default, task queue {TASK_QUEUE})",
         f"  PostgreSQL:  {_hide_password(database)}  ({database_source})",
         f"  Data folder: {data}  (Temporal state in temporal.sqlite, its log in temporal.log; outbox/)",
+        *([f"  Mail:        {_mail_line(mail, data)}"] if mail else []),
         "",
         "Try:",
         f"  {guidance} start --cohort 2027 --owner 3301 --adviser a.hansen --start-date 2027-01-04",
@@ -236,6 +252,12 @@ def _banner(
     if options.demo:
         lines.append(f"  {temporal} workflow list --address {server.address} --query \"Cohort='{DEMO_COHORT}'\"")
     return "\n".join([*lines, ""])
+
+
+def _mail_line(mail: MailSettings, data: str) -> str:
+    if mail.security == "none" and mail.host == HOST:
+        return f"local mail server {mail.host}:{mail.port}; every message it receives is in {data}/{MAILBOX}/new"
+    return f"sent through {mail.host}:{mail.port} (GUIDANCE_MAIL_HOST)"
 
 
 async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sys.stdout) -> None:
@@ -258,9 +280,13 @@ async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sy
             )
             stack.push_async_callback(_stop_server, server)
             client = await server.connect()
+            mail = MailSettings()
+            if not mail.enabled:
+                mail = stack.enter_context(local_mail_server(data_dir, options.mail_port))
             worker_stop = asyncio.Event()
             worker = asyncio.create_task(
-                run_worker(client, database_url=database, settings=settings, stop=worker_stop), name="worker"
+                run_worker(client, database_url=database, settings=settings, stop=worker_stop, mail=mail),
+                name="worker",
             )
             stack.push_async_callback(_stop_worker, worker, worker_stop)
             await _wait_for_worker(client, worker)
@@ -268,6 +294,8 @@ async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sy
             if stop.is_set():
                 return
             web_settings = _web_settings(server)
+            if web_settings.oidc_issuer is None:
+                web_settings = stack.enter_context(local_identity_provider(web_settings))
             web_socket = _bind_web(options, web_settings.host)
             stack.callback(web_socket.close)
 
@@ -289,7 +317,7 @@ async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sy
             if options.demo:
                 await run_demo(client, out=out)
             web = (web_url(web_socket), web_settings)
-            print(_banner(options, server, database, source, web), file=out, flush=True)
+            print(_banner(options, server, database, source, web, mail), file=out, flush=True)
             stopped = asyncio.create_task(stop.wait())
             await asyncio.wait({stopped, worker}, return_when=asyncio.FIRST_COMPLETED)
             stopped.cancel()

@@ -25,6 +25,7 @@ from language import jinja as language_jinja
 from readmodel import display
 from readmodel.overview import DISPLAY_ZONE
 from readmodel.reports import CohortReport
+from readmodel.timeline import TimelineRow
 
 HERE = Path(__file__).parent
 #: The report's templates, found by this module and by the web app's pages (its report page includes the body).
@@ -51,14 +52,21 @@ class DocumentError(RuntimeError):
     """The PDF or PNG could not be made; the message says what to install or set."""
 
 
-def report_html(report: CohortReport, timeline_svg: str, generated: datetime) -> str:
-    """The printable report as one self-contained HTML page (its style inline, the timeline as SVG)."""
+def report_html(
+    report: CohortReport, timeline_svg: str, generated: datetime, timeline_rows: Sequence[TimelineRow] = ()
+) -> str:
+    """The printable report as one self-contained HTML page (its style inline, the timeline as SVG followed by
+    `timeline_rows` as its table)."""
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
     environment.filters.update(display.FILTERS)
     language_jinja.install(environment)
     style = (STATIC / "document.css").read_text(encoding="utf-8")
     return environment.get_template("report_file.html").render(
-        report=report, timeline=timeline_svg, generated=generated.astimezone(DISPLAY_ZONE), style=style
+        report=report,
+        timeline=timeline_svg,
+        timeline_rows=timeline_rows,
+        generated=generated.astimezone(DISPLAY_ZONE),
+        style=style,
     )
 
 

@@ -1,10 +1,13 @@
 """The cohort timeline: a Gantt-style SVG with one row per school owner (no I/O, no JavaScript).
 
-Each row shows the owner's whole planned period (a dotted outline to its planned end), its phases as coloured
-bars (from the recorded phase transitions), the open phase continued pale up to its due date, its meetings as dark
-diamonds, its national gatherings as triangles; the cohort's planned national gatherings are dashed lines across
-every row, and a red line marks today. The picture is plain SVG so the web page, the printable report and the
-`guidance report` files share it.
+Each row shows the owner's whole planned period (a dotted outline to its planned end), its phases as bars (from
+the recorded phase transitions) told apart by colour, by a pattern of their own and by their name (or, where a bar
+is too short for it, the phase's number in the legend) so no one needs to see colour to read them, the open phase
+continued pale up to its due date, its meetings as dark diamonds, its national gatherings as triangles; the
+cohort's planned national gatherings are dashed lines across every row, and a red line marks today. The picture
+is plain SVG so the web page, the printable report and the `guidance report` files share it; it carries a <title>
+and <desc>, and `timeline_rows` gives the same phases for the table the pages show after it
+(readmodel/templates/_timeline_table.html).
 """
 
 from __future__ import annotations
@@ -30,6 +33,40 @@ MARKER_COLOUR = "#222222"
 #: With no period to show, the chart reaches this far past today, so the coming weeks are in view.
 LOOK_AHEAD = timedelta(weeks=8)
 TODAY_COLOUR = "#C0392B"
+#: The patterns laid over the phases' colours, in the palette's order (SVG path data in a 8x8 tile): a second
+#: way, besides the name on the bar, to tell phases apart without seeing colour, on screen and in grey print.
+PATTERNS = (
+    "",  # plain
+    "M0,8 L8,0 M-2,2 L2,-2 M6,10 L10,6",  # rising diagonals
+    "M0,2 H8 M0,6 H8",  # horizontal lines
+    "M2,0 V8 M6,0 V8",  # vertical lines
+    "M0,0 L8,8 M-2,6 L2,10 M6,-2 L10,2",  # falling diagonals
+    "M0,4 H8 M4,0 V8",  # grid
+    "M2,2 h0.01 M6,6 h0.01",  # dots
+    "M0,8 L8,0 M0,0 L8,8",  # cross-hatch
+)
+#: Roughly the width of one character of the bar labels (font size 11), to see whether a phase's name fits its bar.
+LABEL_CHARACTER_WIDTH = 6.2
+
+
+def phase_label(phase: str) -> str:
+    """The name of a phase as the timeline prints it (on its bars, in the legend, in the table)."""
+    return phase
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One phase of one period as the timeline's table lists it (the chart's text alternative).
+
+    `status` is "done" (a phase the period has left), "current" or "overdue" (the phase it is in; `end` is then
+    the day it is due, or None when it has no due day).
+    """
+
+    owner: str
+    phase: str
+    start: date
+    end: date | None
+    status: str
 
 
 @dataclass(frozen=True)
@@ -86,6 +123,23 @@ def phase_colours(records: PeriodRecords) -> dict[str, str]:
     return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
 
 
+def timeline_rows(records: PeriodRecords, now: datetime) -> list[TimelineRow]:
+    """The timeline's phases as rows (per period in the chart's order, its phases in order): the table after it."""
+    today = local_today(now)
+    rows: list[TimelineRow] = []
+    for period in records.periods:
+        owner = f"{period.owner_name} ({period.owner_id})"
+        bars = phase_bars(period, records, today)
+        for i, bar in enumerate(bars):
+            if period.is_open and i == len(bars) - 1:
+                due = deadline_day(period.phase_due_at) if period.phase_due_at is not None else None
+                status = "overdue" if is_overdue(period, now) else "current"
+                rows.append(TimelineRow(owner, phase_label(bar.phase), bar.start, due, status))
+            else:
+                rows.append(TimelineRow(owner, phase_label(bar.phase), bar.start, bar.end, "done"))
+    return rows
+
+
 def chart_window(records: PeriodRecords, today: date, planned: Sequence[NationalGathering] = ()) -> tuple[date, date]:
     """The days the chart spans: from a week before the first start (or today) to the last period's planned end,
     so every row shows its whole period as its plan sets it (30 months for the guidance corps), with today and
@@ -137,10 +191,14 @@ def cohort_timeline_svg(
     legend_rows = (len(legend_items) + 6 + 3) // 4  # the phases, then the planned period, the markers and today
     height = chart_bottom + 16 + legend_rows * LEGEND_ROW_HEIGHT + 8
     width = LABEL_WIDTH + CHART_WIDTH + 20
+    numbers = {name: i + 1 for i, name in enumerate(colours)}
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title or "Cohort timeline")}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="timeline-title timeline-desc" '
         'font-family="system-ui, sans-serif" font-size="12">',
+        f'<title id="timeline-title">{escape(title or "Cohort timeline")}</title>',
+        f'<desc id="timeline-desc">{escape(_description(len(periods), first, last))}</desc>',
+        _pattern_defs(colours),
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]
     if title:
@@ -169,11 +227,13 @@ def cohort_timeline_svg(
         for bar in phase_bars(period, records, today):
             x0, x1 = x(bar.start), x(bar.end)
             out.append(
-                f'<rect class="phase" x="{x0:.1f}" y="{y + 5}" width="{max(x1 - x0, 2):.1f}" '
-                f'height="{ROW_HEIGHT - 10}" '
-                f'fill="{colours.get(bar.phase, PALETTE[-1])}" rx="2"><title>{escape(bar.phase)}: '
-                f"{display_date(bar.start)} to {display_date(bar.end)}</title></rect>"
+                f'<rect class="phase" data-phase="{escape(bar.phase)}" x="{x0:.1f}" y="{y + 5}" '
+                f'width="{max(x1 - x0, 2):.1f}" height="{ROW_HEIGHT - 10}" '
+                f'fill="{_phase_fill(bar.phase, colours)}" stroke="#444444" stroke-width="0.5" rx="2">'
+                f"<title>{escape(phase_label(bar.phase))}: {display_date(bar.start)} to {display_date(bar.end)}"
+                "</title></rect>"
             )
+            out.append(_bar_label(bar.phase, numbers.get(bar.phase, 0), x0, x1, y))
         due = _due_extension(period, today)
         if due is not None:
             x0, x1 = x(due.start), x(due.end)
@@ -181,7 +241,7 @@ def cohort_timeline_svg(
                 f'<rect class="phase-due" x="{x0:.1f}" y="{y + 8}" width="{max(x1 - x0, 2):.1f}" '
                 f'height="{ROW_HEIGHT - 16}" fill="{colours.get(due.phase, PALETTE[-1])}" fill-opacity="0.35" '
                 f'stroke="{colours.get(due.phase, PALETTE[-1])}" stroke-dasharray="3 2" rx="2">'
-                f"<title>{escape(due.phase)} due {display_date(due.end)}</title></rect>"
+                f"<title>{escape(phase_label(due.phase))} due {display_date(due.end)}</title></rect>"
             )
         cy = y + ROW_HEIGHT / 2
         for meeting in records.meetings_of(period.workflow_id):
@@ -210,7 +270,7 @@ def cohort_timeline_svg(
         f'stroke="{TODAY_COLOUR}" stroke-width="2"/>'
         f'<text x="{tx + 3:.1f}" y="{chart_bottom + 12}" fill="{TODAY_COLOUR}">today {display_date(today)}</text>'
     )
-    out.extend(_legend(legend_items, chart_bottom + 20))
+    out.extend(_legend(legend_items, numbers, chart_bottom + 20))
     out.append("</svg>")
     return "\n".join(out)
 
@@ -230,8 +290,65 @@ def _planned_gathering(gathering: NationalGathering, gx: float, top: int, bottom
     )
 
 
-def _legend(phases: list[tuple[str, str]], y0: int) -> list[str]:
-    items = [(f'<rect width="14" height="10" y="-9" fill="{colour}" rx="2"/>', name) for name, colour in phases]
+def _description(periods: int, first: date, last: date) -> str:
+    """What the picture shows, for those who do not see it (the table after it has the same phases)."""
+    return (
+        f"{periods} school owners, {display_date(first)} to {display_date(last)}: each owner's phases as bars with the "
+        "phase's name or number, meetings as diamonds, gatherings as triangles, a red line for today; "
+        "the table after the picture lists the same phases."
+    )
+
+
+def _pattern_id(number: int) -> str:
+    return f"timeline-phase-{number}"
+
+
+def _pattern_defs(colours: dict[str, str]) -> str:
+    """One fill per phase: its colour with a pattern of its own over it (user-space tiles, so bars join up)."""
+    patterns = []
+    for i, colour in enumerate(colours.values()):
+        marks = PATTERNS[i % len(PATTERNS)]
+        ink = (
+            f'<path d="{marks}" stroke="#1a1a1a" stroke-width="1.2" stroke-linecap="round" fill="none"/>'
+            if marks
+            else ""
+        )
+        patterns.append(
+            f'<pattern id="{_pattern_id(i + 1)}" width="8" height="8" patternUnits="userSpaceOnUse">'
+            f'<rect width="8" height="8" fill="{colour}"/>{ink}</pattern>'
+        )
+    return f"<defs>{''.join(patterns)}</defs>"
+
+
+def _phase_fill(phase: str, colours: dict[str, str]) -> str:
+    if phase not in colours:
+        return PALETTE[-1]
+    return f"url(#{_pattern_id([*colours].index(phase) + 1)})"
+
+
+def _bar_label(phase: str, number: int, x0: float, x1: float, y: int) -> str:
+    """The phase's name on its bar, or its number in the legend where the name does not fit (then in the bar or
+    just after it); white-edged dark text, readable on every colour and pattern."""
+    name = phase_label(phase)
+    room = x1 - x0 - 6
+    text, lx = (
+        (name, x0 + 3) if len(name) * LABEL_CHARACTER_WIDTH <= room else (str(number), x0 + 3 if room >= 8 else x1 + 2)
+    )
+    return (
+        f'<text class="phase-label" x="{lx:.1f}" y="{y + 17}" font-size="11" fill="#111111" stroke="#ffffff" '
+        f'stroke-width="3" paint-order="stroke" aria-hidden="true">{escape(text)}</text>'
+    )
+
+
+def _legend(phases: list[tuple[str, str]], numbers: dict[str, int], y0: int) -> list[str]:
+    items = [
+        (
+            f'<rect width="14" height="10" y="-9" fill="url(#{_pattern_id(numbers[name])})" stroke="#444444" '
+            'stroke-width="0.5" rx="2"/>',
+            f"{numbers[name]} {phase_label(name)}",
+        )
+        for name, _colour in phases
+    ]
     items.append(
         ('<rect width="14" height="10" y="-9" fill="none" stroke="#b0b0b0" stroke-dasharray="2 3"/>', "planned period")
     )

@@ -52,6 +52,9 @@ from domain.models import (
     Withdraw,
 )
 from domain.phases import is_terminal
+from language.current import N_, ngettext
+from language.current import gettext as _
+from language.formats import number
 from selection.indicator_file import IndicatorFileError, read_indicator_csv
 from selection.scoring import SelectionConfigError, load_selection_config
 from selection.scoring import select as select_owners
@@ -84,29 +87,34 @@ COMMAND_GROUPS = (cohort_cli, plan_cli, report_cli)
 # --- commands ---------------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(
+    help=N_("Start a school owner's guidance period in a cohort (name, kind and county come from the owner list).")
+)
 def start(
     ctx: typer.Context,
-    cohort: Annotated[str, typer.Option(help="The cohort (pulje), e.g. 2027.", show_default=False)],
+    cohort: Annotated[str, typer.Option(help=N_("The cohort (pulje), e.g. 2027."), show_default=False)],
     owner: Annotated[
         str,
         typer.Option(
-            help="The school owner's official number (3301; 2 digits for a county authority).", show_default=False
+            help=N_("The school owner's official number (3301; 2 digits for a county authority)."), show_default=False
         ),
     ],
-    adviser: Annotated[list[str], typer.Option("--adviser", help="An adviser's user name; repeat for each adviser.")],
+    adviser: Annotated[
+        list[str], typer.Option("--adviser", help=N_("An adviser's user name; repeat for each adviser."))
+    ],
     start_date: Annotated[
-        str, typer.Option("--start-date", metavar="YYYY-MM-DD", help="The first day of the period.", show_default=False)
+        str,
+        typer.Option("--start-date", metavar="YYYY-MM-DD", help=N_("The first day of the period."), show_default=False),
     ],
     school: Annotated[
-        list[str] | None, typer.Option("--school", help="A school taking part; repeat for each school.")
+        list[str] | None, typer.Option("--school", help=N_("A school taking part; repeat for each school."))
     ] = None,
-    plan: Annotated[str, typer.Option(help="The programme plan.")] = "veilederkorpset",
+    plan: Annotated[str, typer.Option(help=N_("The programme plan."))] = "veilederkorpset",
     task_queue: Annotated[
-        str, typer.Option("--task-queue", help="Where the workers listen; change it only for a test or staging worker.")
+        str,
+        typer.Option("--task-queue", help=N_("Where the workers listen; change it only for a test or staging worker.")),
     ] = TASK_QUEUE,
 ) -> None:
-    """Start a school owner's guidance period in a cohort (name, kind and county come from the owner list)."""
     with commands.reported():
         found = owner_by_id(owner)
         programme = api.resolve_plan(plan)
@@ -127,48 +135,62 @@ def start(
         )
         ends_on = rules.ends_on(rules.new_state(period, programme))
         out = commands.console()
-        out.print(Text(f"Started {workflow_id}: {found.name} ({found.id}), cohort {period.cohort}"))
         out.print(
             Text(
-                f"Plan {programme.name} {programme.version}; {period.start_date.isoformat()} to {ends_on.isoformat()}; "
-                f"advisers {', '.join(period.advisers)}"
+                _("Started %(workflow_id)s: %(owner)s (%(owner_id)s), cohort %(cohort)s")
+                % {"workflow_id": workflow_id, "owner": found.name, "owner_id": found.id, "cohort": period.cohort}
+            )
+        )
+        out.print(
+            Text(
+                _("Plan %(plan)s %(version)s; %(start)s to %(end)s; advisers %(advisers)s")
+                % {
+                    "plan": programme.name,
+                    "version": programme.version,
+                    "start": period.start_date.isoformat(),
+                    "end": ends_on.isoformat(),
+                    "advisers": ", ".join(period.advisers),
+                }
             )
         )
 
 
-@app.command()
+@app.command(help=N_("Record a milestone: it closes the current phase and the period moves on."))
 def milestone(
     ctx: typer.Context,
     milestone: Annotated[
-        str, typer.Argument(help="The milestone that closes the current phase (see `guidance plan show PLAN`).")
+        str, typer.Argument(help=N_("The milestone that closes the current phase (see `guidance plan show PLAN`)."))
     ],
     adviser: AdviserOption,
     cohort: CohortOption = None,
     owner: OwnerOption = None,
     workflow_id: WorkflowIdOption = None,
-    note: Annotated[str, typer.Option(help="What was done or agreed.")] = "",
+    note: Annotated[str, typer.Option(help=N_("What was done or agreed."))] = "",
     development_area: Annotated[
         str | None,
         typer.Option(
-            "--development-area", help="With development_area_chosen: e.g. basic_skills, or other.", show_default=False
+            "--development-area",
+            help=N_("With development_area_chosen: e.g. basic_skills, or other."),
+            show_default=False,
         ),
     ] = None,
     development_area_other: Annotated[
         str | None,
-        typer.Option("--development-area-other", help="The core task, when the area is 'other'.", show_default=False),
+        typer.Option(
+            "--development-area-other", help=N_("The core task, when the area is 'other'."), show_default=False
+        ),
     ] = None,
     goal: Annotated[
-        list[str] | None, typer.Option("--goal", help="With goals_prioritised: a goal; repeat for each goal.")
+        list[str] | None, typer.Option("--goal", help=N_("With goals_prioritised: a goal; repeat for each goal."))
     ] = None,
     next_cycle: Annotated[
-        bool, typer.Option("--next-cycle", help="With evaluation_done: start a new development cycle.")
+        bool, typer.Option("--next-cycle", help=N_("With evaluation_done: start a new development cycle."))
     ] = False,
     skipped: Annotated[
-        bool, typer.Option("--skipped", help="Close an optional phase without doing it (e.g. a 360 evaluation).")
+        bool, typer.Option("--skipped", help=N_("Close an optional phase without doing it (e.g. a 360 evaluation)."))
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Record a milestone: it closes the current phase and the period moves on."""
     with commands.reported():
         target = _period_id(cohort, owner, workflow_id)
         update = commands.build(
@@ -191,28 +213,28 @@ def milestone(
             skipped=skipped,
         )
         status = commands.run(ctx, target, lambda client: api.record_milestone(client, target, update))
-        _show(status, as_json, f"Recorded {update.milestone}: {_where(status)}.")
+        recorded = _("Recorded %(milestone)s: %(where)s.") % {"milestone": update.milestone, "where": _where(status)}
+        _show(status, as_json, recorded)
 
 
-@app.command()
+@app.command(help=N_("Agree a meeting with the school owner and its schools, or move one (--meeting-id)."))
 def meeting(
     ctx: typer.Context,
-    kind: Annotated[MeetingKind, typer.Option(help="What kind of meeting.", show_default=False)],
-    on: Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help="A working day.", show_default=False)],
+    kind: Annotated[MeetingKind, typer.Option(help=N_("What kind of meeting."), show_default=False)],
+    on: Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help=N_("A working day."), show_default=False)],
     adviser: AdviserOption,
     cohort: CohortOption = None,
     owner: OwnerOption = None,
     workflow_id: WorkflowIdOption = None,
-    start: Annotated[str, typer.Option("--start", metavar="HH:MM", help="Starting time.")] = "09:00",
-    duration: Annotated[int, typer.Option("--duration", help="Length in minutes.")] = 120,
-    school: Annotated[list[str] | None, typer.Option("--school", help="A school taking part; repeat.")] = None,
-    title: Annotated[str, typer.Option(help="A title for the invitation.")] = "",
+    start: Annotated[str, typer.Option("--start", metavar="HH:MM", help=N_("Starting time."))] = "09:00",
+    duration: Annotated[int, typer.Option("--duration", help=N_("Length in minutes."))] = 120,
+    school: Annotated[list[str] | None, typer.Option("--school", help=N_("A school taking part; repeat."))] = None,
+    title: Annotated[str, typer.Option(help=N_("A title for the invitation."))] = "",
     meeting_id: Annotated[
-        str | None, typer.Option("--meeting-id", help="Move this meeting (e.g. m1) instead of adding one.")
+        str | None, typer.Option("--meeting-id", help=N_("Move this meeting (e.g. m1) instead of adding one."))
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Agree a meeting with the school owner and its schools, or move one (--meeting-id)."""
     with commands.reported():
         target = _period_id(cohort, owner, workflow_id)
         request = commands.build(
@@ -237,47 +259,55 @@ def meeting(
             meeting_id=meeting_id,
         )
         status = commands.run(ctx, target, lambda client: api.schedule_meeting(client, target, request))
-        verb = "Moved" if request.meeting_id else "Scheduled"
-        which = status.created or request.meeting_id
-        headline = f"{verb} {which}: {request.kind} on {request.date.isoformat()} at {request.start:%H:%M}."
+        facts = {
+            "meeting": status.created or request.meeting_id,
+            "kind": request.kind,
+            "date": request.date.isoformat(),
+            "start": f"{request.start:%H:%M}",
+        }
+        if request.meeting_id:
+            headline = _("Moved %(meeting)s: %(kind)s on %(date)s at %(start)s.") % facts
+        else:
+            headline = _("Scheduled %(meeting)s: %(kind)s on %(date)s at %(start)s.") % facts
         _show(status, as_json, headline)
 
 
-@app.command("withdraw")
+@app.command("withdraw", help=N_("Withdraw the owner from the programme before the period's end."))
 def withdraw_period(
     ctx: typer.Context,
-    reason: Annotated[str, typer.Option(help="Why the owner leaves the programme.", show_default=False)],
-    by: Annotated[str, typer.Option(help="Who decided or reported it.", show_default=False)],
+    reason: Annotated[str, typer.Option(help=N_("Why the owner leaves the programme."), show_default=False)],
+    by: Annotated[str, typer.Option(help=N_("Who decided or reported it."), show_default=False)],
     cohort: CohortOption = None,
     owner: OwnerOption = None,
     workflow_id: WorkflowIdOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Withdraw the owner from the programme before the period's end."""
     with commands.reported():
         target = _period_id(cohort, owner, workflow_id)
         request = commands.build(Withdraw, {"reason": "--reason", "by": "--by"}, reason=reason, by=by)
         status = commands.run(ctx, target, lambda client: api.withdraw(client, target, request))
-        _show(status, as_json, f"Withdrawn: {_where(status)}.")
+        _show(status, as_json, _("Withdrawn: %(where)s.") % {"where": _where(status)})
 
 
-@app.command("advisers")
+@app.command(
+    "advisers",
+    help=N_("Give the period other advisers (the whole list); who may open it in the web app follows at once."),
+)
 def change_advisers(
     ctx: typer.Context,
     advisers: Annotated[
         str,
         typer.Argument(
-            metavar="ADVISERS", help="The period's advisers from now on, separated by commas: a.hansen,b.olsen."
+            metavar="ADVISERS", help=N_("The period's advisers from now on, separated by commas: a.hansen,b.olsen.")
         ),
     ],
-    by: Annotated[str, typer.Option(help="The coordinator who changes them.", show_default=False)],
+    by: Annotated[str, typer.Option(help=N_("The coordinator who changes them."), show_default=False)],
     cohort: CohortOption = None,
     owner: OwnerOption = None,
     workflow_id: WorkflowIdOption = None,
-    reason: Annotated[str, typer.Option(help="Why (kept in the period's audit log).")] = "",
+    reason: Annotated[str, typer.Option(help=N_("Why (kept in the period's audit log)."))] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Give the period other advisers (the whole list); who may open it in the web app follows at once."""
     with commands.reported():
         target = _period_id(cohort, owner, workflow_id)
         named = [a.strip() for a in advisers.split(",") if a.strip()]
@@ -289,24 +319,24 @@ def change_advisers(
             reason=reason,
         )
         status = commands.run(ctx, target, lambda client: api.change_advisers(client, target, request))
-        _show(status, as_json, f"Advisers of {_owner(status)}: {', '.join(status.advisers)}.")
+        advisers_now = {"owner": _owner(status), "advisers": ", ".join(status.advisers)}
+        _show(status, as_json, _("Advisers of %(owner)s: %(advisers)s.") % advisers_now)
 
 
-@app.command()
+@app.command(help=N_("Invite the school owner to a national gathering (faglig samling)."))
 def gathering(
     ctx: typer.Context,
     gathering_id: Annotated[
-        str, typer.Option("--gathering-id", help="The gathering's id; a repeated id moves it.", show_default=False)
+        str, typer.Option("--gathering-id", help=N_("The gathering's id; a repeated id moves it."), show_default=False)
     ],
-    title: Annotated[str, typer.Option(help="What the gathering is about.", show_default=False)],
-    on: Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help="The day.", show_default=False)],
+    title: Annotated[str, typer.Option(help=N_("What the gathering is about."), show_default=False)],
+    on: Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help=N_("The day."), show_default=False)],
     cohort: CohortOption = None,
     owner: OwnerOption = None,
     workflow_id: WorkflowIdOption = None,
-    place: Annotated[str, typer.Option(help="Where it takes place.")] = "",
+    place: Annotated[str, typer.Option(help=N_("Where it takes place."))] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Invite the school owner to a national gathering (faglig samling)."""
     with commands.reported():
         target = _period_id(cohort, owner, workflow_id)
         invitation = commands.build(
@@ -324,16 +354,18 @@ def gathering(
             # A period that has ended but not yet closed takes the signal and ignores it.
             if is_terminal(current.phase) and not any(g == invitation for g in _invitations(current)):
                 raise commands.Mistake(
-                    f"the guidance period {target!r} has ended ({current.phase}); the invitation was ignored",
+                    _("the guidance period %(period)r has ended (%(phase)s); the invitation was ignored")
+                    % {"period": target, "phase": current.phase},
                     EXIT_REJECTED,
                 )
             return current
 
         status = commands.run(ctx, target, invite)
-        _show(status, as_json, f"Invited {_owner(status)} to {invitation.title} on {invitation.date.isoformat()}.")
+        invited = {"owner": _owner(status), "title": invitation.title, "date": invitation.date.isoformat()}
+        _show(status, as_json, _("Invited %(owner)s to %(title)s on %(date)s.") % invited)
 
 
-@app.command()
+@app.command(help=N_("Show where a period stands."))
 def status(
     ctx: typer.Context,
     cohort: CohortOption = None,
@@ -341,37 +373,48 @@ def status(
     workflow_id: WorkflowIdOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show where a period stands."""
     with commands.reported():
         target = _period_id(cohort, owner, workflow_id)
         current = commands.run(ctx, target, lambda client: api.period_status(client, target))
         _show(current, as_json, None)
 
 
-@app.command()
-def owners(text: Annotated[str, typer.Argument(help="A part of the name, e.g. 'drammen' or 'fylkeskommune'.")]) -> None:
-    """Find school owners by name, to learn their official numbers."""
+@app.command(help=N_("Find school owners by name, to learn their official numbers."))
+def owners(
+    text: Annotated[str, typer.Argument(help=N_("A part of the name, e.g. 'drammen' or 'fylkeskommune'."))],
+) -> None:
     found = find_owners(text)
     if not found:
-        commands.fail(f"no school owner's name contains {text!r}", EXIT_USAGE)
+        commands.fail(_("no school owner's name contains %(text)r") % {"text": text}, EXIT_USAGE)
     table = Table(box=box.SIMPLE, show_edge=False)
-    for column in ("id", "name", "kind", "county"):
+    for column in (_("id"), _("name"), _("kind"), _("county")):
         table.add_column(column)
     for o in found:
         table.add_row(o.id, Text(o.name), o.kind.replace("_", " "), o.county)
     commands.console().print(table)
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Register the engine's search attributes on the namespace (TEMPORAL_NAMESPACE), "
+        "safe to run again; show the "
+        "worker deployment's versions and the steps of a rollout "
+        "(GUIDANCE_DEPLOYMENT_NAME)."
+    )
+)
 def setup(ctx: typer.Context) -> None:
-    """Register the engine's search attributes on the namespace (TEMPORAL_NAMESPACE), safe to run again; show the
-    worker deployment's versions and the steps of a rollout (GUIDANCE_DEPLOYMENT_NAME)."""
     with commands.reported():
         added = commands.run(ctx, f"namespace {_namespace()}", register_search_attributes)
         if added:
-            print(f"Registered on {_namespace()}: {', '.join(added)}")
+            print(
+                _("Registered on %(namespace)s: %(attributes)s")
+                % {"namespace": _namespace(), "attributes": ", ".join(added)}
+            )
         else:
-            print(f"Nothing to do: {_namespace()} has every search attribute of the engine already.")
+            print(
+                _("Nothing to do: %(namespace)s has every search attribute of the engine already.")
+                % {"namespace": _namespace()}
+            )
         name = AppSettings().deployment_name
         summary = commands.run(ctx, f"deployment {name}", lambda client: describe_deployment(client, name))
         print("\n".join(rollout_steps(summary, name)))
@@ -387,7 +430,16 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-@app.command("select")
+@app.command(
+    "select",
+    help=N_(
+        "Propose school owners for guidance from indicator data: a ranked shortlist with "
+        "the reasons.\n"
+        "\n"
+        "No Temporal server is needed: this reads the file, scores it and prints the "
+        "proposal; a coordinator decides."
+    ),
+)
 def select_command(
     indicators: Annotated[
         Path,
@@ -396,7 +448,7 @@ def select_command(
             exists=True,
             dir_okay=False,
             readable=True,
-            help="The indicator file (CSV: enhet_type, enhet_id, skoleeier_id, indikator, skoleaar, verdi).",
+            help=N_("The indicator file (CSV: enhet_type, enhet_id, skoleeier_id, indikator, skoleaar, verdi)."),
             show_default=False,
         ),
     ],
@@ -407,33 +459,36 @@ def select_command(
             exists=True,
             dir_okay=False,
             readable=True,
-            help="Limits, directions, weights and counts (TOML); default: the shipped selection/selection.toml.",
+            help=N_("Limits, directions, weights and counts (TOML); default: the shipped selection/selection.toml."),
             show_default=False,
         ),
     ] = None,
-    output: Annotated[OutputFormat, typer.Option("--format", help="How to print the shortlist.")] = OutputFormat.table,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help=N_("How to print the shortlist."))
+    ] = OutputFormat.table,
     top: Annotated[
         int | None,
         typer.Option(
-            "--top", min=0, help="Owners chosen by rank (default: the configuration's, 30).", show_default=False
+            "--top", min=0, help=N_("Owners chosen by rank (default: the configuration's, 30)."), show_default=False
         ),
     ] = None,
 ) -> None:
-    """Propose school owners for guidance from indicator data: a ranked shortlist with the reasons.
-
-    No Temporal server is needed: this reads the file, scores it and prints the proposal; a coordinator decides.
-    """
     with commands.reported():
         # A country's file takes seconds to check and score; the bars are gone before the shortlist prints.
         with progress_bar(counted=False, transient=True) as progress:
             try:
                 settings = load_selection_config(config)
-                with step(progress, f"Reading and checking {indicators.name}"):
+                with step(progress, _("Reading and checking %(file)s") % {"file": indicators.name}):
                     rows = read_indicator_csv(indicators, indicators=settings.indicators)
             except (SelectionConfigError, IndicatorFileError) as err:
                 raise commands.Mistake(str(err), EXIT_REJECTED) from None
             owners = len({row.owner_id for row in rows})
-            with step(progress, f"Scoring {owners} school owners ({len(rows):,} values)"):
+            scoring = ngettext(
+                "Scoring %(owners)s school owner (%(values)s values)",
+                "Scoring %(owners)s school owners (%(values)s values)",
+                owners,
+            ) % {"owners": number(owners), "values": number(len(rows))}
+            with step(progress, scoring):
                 shortlist = select_owners(rows, settings, top=top)
         if output is OutputFormat.json:
             typer.echo(shortlists.as_json(shortlist))
@@ -445,7 +500,12 @@ def select_command(
         out.print(shortlists.as_table(shortlist, out.width))
         out.print(Text(shortlists.MISSING_NOTE), soft_wrap=False)
         suppressed = sum(1 for row in rows if row.value is None)
-        out.print(Text(f"{len(rows)} values read, {suppressed} of them missing (suppressed or not reported)."))
+        out.print(
+            Text(
+                _("%(values)s values read, %(missing)s of them missing (suppressed or not reported).")
+                % {"values": len(rows), "missing": suppressed}
+            )
+        )
         for note in shortlists.notes(shortlist):
             out.print(Text(note))
 
@@ -479,12 +539,14 @@ def _period_id(cohort: str | None, owner: str | None, workflow_id: str | None) -
     if workflow_id:
         if cohort or owner:
             raise commands.Mistake(
-                "name the period either by --workflow-id or by --cohort and --owner, not both", EXIT_USAGE
+                _("name the period either by --workflow-id or by --cohort and --owner, not both"), EXIT_USAGE
             )
         return workflow_id
     if not cohort or not owner:
-        missing = " and ".join(flag for flag, value in (("--cohort", cohort), ("--owner", owner)) if not value)
-        raise commands.Mistake(f"name the period: {missing} missing (or give --workflow-id)", EXIT_USAGE)
+        missing = _(" and ").join(flag for flag, value in (("--cohort", cohort), ("--owner", owner)) if not value)
+        raise commands.Mistake(
+            _("name the period: %(missing)s missing (or give --workflow-id)") % {"missing": missing}, EXIT_USAGE
+        )
     return api.find_period(cohort, owner)
 
 
@@ -504,27 +566,37 @@ def _show(status: PeriodStatus, as_json: bool, headline: str | None) -> None:
 def status_table(status: PeriodStatus) -> Table:
     """A period's status as a two-column table for people."""
     owner = status.owner
-    table = Table(title=f"{owner.name} ({owner.id}), cohort {status.cohort}", show_header=False, box=box.SIMPLE)
+    title = _("%(owner)s (%(owner_id)s), cohort %(cohort)s") % {
+        "owner": owner.name,
+        "owner_id": owner.id,
+        "cohort": status.cohort,
+    }
+    table = Table(title=title, show_header=False, box=box.SIMPLE)
     table.add_column("what", style="bold", no_wrap=True)
     table.add_column("value")
+    who = {"owner": owner.name, "owner_id": owner.id, "kind": owner.kind.replace("_", " "), "county": owner.county}
+    reminders = _("%(reminders)s reminders, %(escalations)s escalations") % {
+        "reminders": status.reminders_sent,
+        "escalations": status.escalations_sent,
+    }
     rows: list[tuple[str, Text]] = [
-        ("Period", Text(status.workflow_id)),
-        ("Owner", Text(f"{owner.name} ({owner.id}), {owner.kind.replace('_', ' ')}, county {owner.county}")),
-        ("Advisers", Text(", ".join(status.advisers))),
-        ("Plan", Text(f"{status.plan} {status.plan_version}")),
-        ("Phase", Text(_phase(status))),
-        *([("Ended", Text(status.end_reason))] if status.end_reason else []),
-        ("Due", _due(status)),
-        ("Ends", Text(_day(status.ends_at).isoformat())),
-        ("Development area", Text(_development_area(status))),
-        ("Goals", _lines(f"- {goal}" for goal in status.goals)),
-        ("Milestones", _lines(_milestone_line(m) for m in status.milestones)),
-        ("Meetings", _lines(_meeting_line(m) for m in status.meetings)),
-        ("Gatherings", _lines(_gathering_line(g) for g in status.gatherings)),
-        ("Reminders", Text(f"{status.reminders_sent} reminders, {status.escalations_sent} escalations")),
+        (N_("Period"), Text(status.workflow_id)),
+        (N_("Owner"), Text(_("%(owner)s (%(owner_id)s), %(kind)s, county %(county)s") % who)),
+        (N_("Advisers"), Text(", ".join(status.advisers))),
+        (N_("Plan"), Text(f"{status.plan} {status.plan_version}")),
+        (N_("Phase"), Text(_phase(status))),
+        *([(N_("Ended"), Text(status.end_reason))] if status.end_reason else []),
+        (N_("Due"), _due(status)),
+        (N_("Ends"), Text(_day(status.ends_at).isoformat())),
+        (N_("Development area"), Text(_development_area(status))),
+        (N_("Goals"), _lines(f"- {goal}" for goal in status.goals)),
+        (N_("Milestones"), _lines(_milestone_line(m) for m in status.milestones)),
+        (N_("Meetings"), _lines(_meeting_line(m) for m in status.meetings)),
+        (N_("Gatherings"), _lines(_gathering_line(g) for g in status.gatherings)),
+        (N_("Reminders"), Text(reminders)),
     ]
     for label, value in rows:
-        table.add_row(label, value)
+        table.add_row(_(label), value)
     return table
 
 
@@ -539,14 +611,22 @@ def _owner(status: PeriodStatus) -> str:
 def _phase(status: PeriodStatus) -> str:
     if is_terminal(status.phase):
         return str(status.phase)
-    return f"{status.phase} (cycle {status.cycle}, since {status.phase_started_on.isoformat()})"
+    return _("%(phase)s (cycle %(cycle)s, since %(since)s)") % {
+        "phase": status.phase,
+        "cycle": status.cycle,
+        "since": status.phase_started_on.isoformat(),
+    }
 
 
 def _where(status: PeriodStatus) -> str:
     """Where an update left the period, for the line above the table."""
     if is_terminal(status.phase):
-        return f"the period of {_owner(status)} has ended ({status.phase})"
-    return f"{_owner(status)} is now in {status.phase} (cycle {status.cycle})"
+        return _("the period of %(owner)s has ended (%(phase)s)") % {"owner": _owner(status), "phase": status.phase}
+    return _("%(owner)s is now in %(phase)s (cycle %(cycle)s)") % {
+        "owner": _owner(status),
+        "phase": status.phase,
+        "cycle": status.cycle,
+    }
 
 
 def _due(status: PeriodStatus) -> Text:
@@ -554,7 +634,7 @@ def _due(status: PeriodStatus) -> Text:
         return Text("-")
     due = Text(_day(status.phase_due_at).isoformat())
     if status.overdue:
-        due.append("  OVERDUE", style="bold red")
+        due.append("  " + _("OVERDUE"), style="bold red")
     return due
 
 
@@ -567,16 +647,27 @@ def _development_area(status: PeriodStatus) -> str:
 
 
 def _milestone_line(entry: MilestoneEntry) -> str:
-    note = f": {entry.note}" if entry.note else ""
-    when = calendar.local_date(entry.recorded_at, commands.DISPLAY_TIMEZONE).isoformat()
-    return f"{when} {entry.milestone} (cycle {entry.cycle}) by {entry.adviser}{note}"
+    facts = {
+        "day": calendar.local_date(entry.recorded_at, commands.DISPLAY_TIMEZONE).isoformat(),
+        "milestone": entry.milestone,
+        "cycle": entry.cycle,
+        "adviser": entry.adviser,
+        "note": entry.note,
+    }
+    if entry.note:
+        return _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s: %(note)s") % facts
+    return _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s") % facts
 
 
 def _meeting_line(entry: MeetingEntry) -> str:
-    line = (
-        f"{entry.meeting_id} {entry.date.isoformat()} {entry.start:%H:%M} ({entry.duration_minutes} min) {entry.kind}"
-    )
-    line += f" with {entry.adviser}"
+    line = _("%(meeting)s %(date)s %(start)s (%(minutes)s min) %(kind)s with %(adviser)s") % {
+        "meeting": entry.meeting_id,
+        "date": entry.date.isoformat(),
+        "start": f"{entry.start:%H:%M}",
+        "minutes": entry.duration_minutes,
+        "kind": entry.kind,
+        "adviser": entry.adviser,
+    }
     if entry.title:
         line += f": {entry.title}"
     if entry.schools:

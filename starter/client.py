@@ -76,6 +76,8 @@ class PeriodAlreadyExists(GuidanceError):
             f"(workflow id {workflow_id}); each school owner has one period per cohort"
         )
         self.workflow_id = workflow_id
+        self.owner = owner
+        self.cohort = period.cohort
 
 
 class PeriodNotFound(GuidanceError, LookupError):
@@ -90,6 +92,8 @@ class PeriodNotFound(GuidanceError, LookupError):
         self.workflow_id = workflow_id
         #: True when the period exists but has ended (its status still answers).
         self.ended = bool(ended)
+        #: How it ended, for the message: " (terminated)", or "" when it never existed.
+        self.how_ended = ended
 
 
 class UpdateRejected(GuidanceError, ValueError):

@@ -46,9 +46,12 @@ from domain.cohort import (
 from domain.contract import TASK_QUEUE, cohort_workflow_id
 from domain.gatherings import AddGathering, MoveGathering, NationalGathering
 from domain.models import SchoolOwner
+from language.current import N_, ngettext
+from language.current import gettext as _
+from language.formats import number
 from readmodel.filters import OwnerFilter, invitation_facts
 from starter import client as api
-from starter import cohorts, commands
+from starter import cohorts, commands, explained
 from starter.cohort_files import Assignment, CohortFileError, read_assignments, read_shortlist
 from starter.progress import progress_bar
 
@@ -61,24 +64,26 @@ STARTING_WAIT_SECONDS = 10.0
 
 app = typer.Typer(
     name="cohort",
-    help="Cohorts (puljer): start one from the shortlist, pass on answers, plan gatherings, show it.",
+    help=N_("Cohorts (puljer): start one from the shortlist, pass on answers, plan gatherings, show it."),
     no_args_is_help=True,
 )
 gathering_app = typer.Typer(
     name="gathering",
-    help="National gatherings (faglige samlinger) of a cohort: add one, or move one.",
+    help=N_("National gatherings (faglige samlinger) of a cohort: add one, or move one."),
     no_args_is_help=True,
 )
 app.add_typer(gathering_app)
 # `guidance cohort ...`: registered here, so importing either module first gives the same command.
 commands.app.add_typer(app)
 
-NameArgument = Annotated[str, typer.Argument(metavar="NAME", help="The cohort (pulje), e.g. 2027.", show_default=False)]
-ByOption = Annotated[
-    str, typer.Option("--by", help="Who decided it or passed it on, e.g. coordinator.udir.", show_default=False)
+NameArgument = Annotated[
+    str, typer.Argument(metavar="NAME", help=N_("The cohort (pulje), e.g. 2027."), show_default=False)
 ]
-DateOption = Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help="The day.", show_default=False)]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the cohort's status as JSON.")]
+ByOption = Annotated[
+    str, typer.Option("--by", help=N_("Who decided it or passed it on, e.g. coordinator.udir."), show_default=False)
+]
+DateOption = Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help=N_("The day."), show_default=False)]
+JsonOption = Annotated[bool, typer.Option("--json", help=N_("Print the cohort's status as JSON."))]
 
 
 class Answer(StrEnum):
@@ -89,13 +94,23 @@ class Answer(StrEnum):
 # --- commands ---------------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Start a cohort: invite its owners through the county governor, or start their "
+        "periods at once.\n"
+        "\n"
+        "Name the owners by exactly one of --shortlist, --owners, --all-owners, or "
+        "--assign alone."
+    )
+)
 def start(
     ctx: typer.Context,
     name: NameArgument,
     start_date: Annotated[
         str,
-        typer.Option("--start-date", metavar="YYYY-MM-DD", help="The first day of every period.", show_default=False),
+        typer.Option(
+            "--start-date", metavar="YYYY-MM-DD", help=N_("The first day of every period."), show_default=False
+        ),
     ],
     shortlist: Annotated[
         Path | None,
@@ -105,7 +120,7 @@ def start(
             exists=True,
             dir_okay=False,
             readable=True,
-            help="The owners: the CSV of `guidance select --format csv` (its owner_id column).",
+            help=N_("The owners: the CSV of `guidance select --format csv` (its owner_id column)."),
             show_default=False,
         ),
     ] = None,
@@ -114,20 +129,22 @@ def start(
         typer.Option(
             "--owners",
             metavar="IDS",
-            help="The owners by number, separated by commas: 3301,1103,46.",
+            help=N_("The owners by number, separated by commas: 3301,1103,46."),
             show_default=False,
         ),
     ] = None,
     all_owners_: Annotated[
-        bool, typer.Option("--all-owners", help="Every one of Norway's 371 school owners (demos and tests).")
+        bool, typer.Option("--all-owners", help=N_("Every one of Norway's 371 school owners (demos and tests)."))
     ] = False,
     advisers: Annotated[
         list[str] | None,
         typer.Option(
             "--advisers",
             metavar="NAMES",
-            help="Advisers, separated by commas, given one to each owner in turn (round-robin, in the owners' "
-            "order); owners in --assign keep theirs.",
+            help=N_(
+                "Advisers, separated by commas, given one to each owner in turn (round-robin, in the owners' "
+                "order); owners in --assign keep theirs."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -139,8 +156,10 @@ def start(
             exists=True,
             dir_okay=False,
             readable=True,
-            help="CSV owner_id,advisers[,network,kindergarten_transition,schools] (';' between advisers); "
-            "alone, it is also the list of owners.",
+            help=N_(
+                "CSV owner_id,advisers[,network,kindergarten_transition,schools] (';' between advisers); "
+                "alone, it is also the list of owners."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -149,33 +168,34 @@ def start(
         typer.Option(
             "--accepted-by",
             metavar="TEXT",
-            help="Every owner has accepted already, as passed on by this person or office: no invitation letters, "
-            "the periods start at once.",
+            help=N_(
+                "Every owner has accepted already, as passed on by this person or office: no invitation letters, "
+                "the periods start at once."
+            ),
             show_default=False,
         ),
     ] = None,
     reply_days: Annotated[
-        int, typer.Option("--reply-days", help="Working days the owners have to answer.")
+        int, typer.Option("--reply-days", help=N_("Working days the owners have to answer."))
     ] = DEFAULT_REPLY_DAYS,
     no_reply_after_days: Annotated[
         int,
-        typer.Option("--no-reply-after-days", help="Working days after the reminder before an owner is 'no_reply'."),
+        typer.Option(
+            "--no-reply-after-days", help=N_("Working days after the reminder before an owner is 'no_reply'.")
+        ),
     ] = DEFAULT_NO_REPLY_AFTER_DAYS,
-    plan: Annotated[str, typer.Option(help="The programme plan of every period.")] = "veilederkorpset",
+    plan: Annotated[str, typer.Option(help=N_("The programme plan of every period."))] = "veilederkorpset",
     wait: Annotated[
-        bool, typer.Option("--wait/--no-wait", help="Show the periods starting, until every accepted one runs.")
+        bool, typer.Option("--wait/--no-wait", help=N_("Show the periods starting, until every accepted one runs."))
     ] = True,
     wait_timeout: Annotated[
-        float, typer.Option("--wait-timeout", min=1.0, help="Seconds to wait for the periods to start.")
+        float, typer.Option("--wait-timeout", min=1.0, help=N_("Seconds to wait for the periods to start."))
     ] = 300.0,
     task_queue: Annotated[
-        str, typer.Option("--task-queue", help="Where the workers listen; change it only for a test or staging worker.")
+        str,
+        typer.Option("--task-queue", help=N_("Where the workers listen; change it only for a test or staging worker.")),
     ] = TASK_QUEUE,
 ) -> None:
-    """Start a cohort: invite its owners through the county governor, or start their periods at once.
-
-    Name the owners by exactly one of --shortlist, --owners, --all-owners, or --assign alone.
-    """
     with _reported(name):
         chosen = _chosen_owners(shortlist, owners, all_owners_, assign)
         assigned = {a.owner.id: a for a in read_assignments(assign)} if assign is not None else {}
@@ -201,39 +221,68 @@ def start(
         accepted = sum(1 for o in cohort.owners if o.accepted_by is not None)
         out = commands.console()
         out.print(
-            Text(f"Started {workflow_id}: {_n(len(cohort.owners), 'school owner')}, periods start {cohort.start_date}")
+            Text(
+                ngettext(
+                    "Started %(workflow_id)s: %(count)s school owner, periods start %(day)s",
+                    "Started %(workflow_id)s: %(count)s school owners, periods start %(day)s",
+                    len(cohort.owners),
+                )
+                % {"workflow_id": workflow_id, "count": len(cohort.owners), "day": cohort.start_date}
+            )
         )
         invited = len(cohort.owners) - accepted
         if accepted:
-            out.print(Text(f"{accepted} accepted already (by {accepted_by}): their periods start now"))
+            out.print(
+                Text(
+                    _("%(count)s accepted already (by %(by)s): their periods start now")
+                    % {"count": accepted, "by": accepted_by}
+                )
+            )
         if invited:
             out.print(
                 Text(
-                    f"{invited} invited through the county governor: they answer within {cohort.reply_days} working "
-                    f"days (`guidance cohort answer {cohort.cohort} OWNER accept|decline --by ...`)"
+                    _(
+                        "%(count)s invited through the county governor: they answer within %(days)s working days "
+                        "(`%(command)s`)"
+                    )
+                    % {
+                        "count": invited,
+                        "days": cohort.reply_days,
+                        "command": f"guidance cohort answer {cohort.cohort} OWNER accept|decline --by ...",
+                    }
                 )
             )
         if not wait or not accepted:
             return
         status, seconds = _wait_for_periods(ctx, cohort.cohort, accepted, wait_timeout, task_queue)
         rate = status.periods_started / seconds if seconds > 0 else 0.0
-        out.print(Text(f"{_n(status.periods_started, 'period')} started in {seconds:.1f} s ({rate:.0f} per second)"))
+        out.print(
+            Text(
+                ngettext(
+                    "%(count)s period started in %(seconds)s s (%(rate)s per second)",
+                    "%(count)s periods started in %(seconds)s s (%(rate)s per second)",
+                    status.periods_started,
+                )
+                % {"count": status.periods_started, "seconds": number(seconds, 1), "rate": number(rate, 0)}
+            )
+        )
         out.print(Text(counts_line(status)))
 
 
-@app.command()
+@app.command(help=N_("Record a school owner's answer to the invitation; an acceptance starts its guidance period."))
 def answer(
     ctx: typer.Context,
     name: NameArgument,
-    owner_id: Annotated[str, typer.Argument(metavar="OWNER_ID", help="The owner's number, e.g. 3301.")],
-    reply: Annotated[Answer, typer.Argument(metavar="accept|decline", help="The owner's answer.")],
+    owner_id: Annotated[str, typer.Argument(metavar="OWNER_ID", help=N_("The owner's number, e.g. 3301."))],
+    reply: Annotated[Answer, typer.Argument(metavar="accept|decline", help=N_("The owner's answer."))],
     by: Annotated[
         str,
-        typer.Option("--by", help="Who passed the answer on, e.g. 'Statsforvalteren i Vestland'.", show_default=False),
+        typer.Option(
+            "--by", help=N_("Who passed the answer on, e.g. 'Statsforvalteren i Vestland'."), show_default=False
+        ),
     ],
     as_json: JsonOption = False,
 ) -> None:
-    """Record a school owner's answer to the invitation; an acceptance starts its guidance period."""
     with _reported(name):
         owner = owner_by_id(owner_id)
         request = commands.build(
@@ -262,26 +311,50 @@ def answer(
             typer.echo(status.model_dump_json(indent=2))
             return
         entry = _entry(status, owner.id)
-        line = f"{entry.owner_name} ({entry.owner_id}) {entry.state} in cohort {status.cohort} (passed on by {by})"
-        if reply is Answer.accept:
-            started = "has started" if entry.period_started else "is starting"
-            line += f"; its period {entry.period_workflow_id} {started}"
+        facts = {
+            "owner": entry.owner_name,
+            "owner_id": entry.owner_id,
+            "state": entry.state,
+            "cohort": status.cohort,
+            "by": by,
+            "period": entry.period_workflow_id,
+        }
+        if reply is not Answer.accept:
+            line = _("%(owner)s (%(owner_id)s) %(state)s in cohort %(cohort)s (passed on by %(by)s)") % facts
+        elif entry.period_started:
+            line = (
+                _(
+                    "%(owner)s (%(owner_id)s) %(state)s in cohort %(cohort)s (passed on by %(by)s); "
+                    "its period %(period)s has started"
+                )
+                % facts
+            )
+        else:
+            line = (
+                _(
+                    "%(owner)s (%(owner_id)s) %(state)s in cohort %(cohort)s (passed on by %(by)s); "
+                    "its period %(period)s is starting"
+                )
+                % facts
+            )
         out = commands.console()
         out.print(Text(line))
         out.print(Text(counts_line(status)))
 
 
-@gathering_app.command("add")
+@gathering_app.command(
+    "add",
+    help=N_("Add a national gathering; the owners are invited as the plan says (at once if that day has passed)."),
+)
 def gathering_add(
     ctx: typer.Context,
     name: NameArgument,
-    title: Annotated[str, typer.Option(help="What the gathering is about.", show_default=False)],
+    title: Annotated[str, typer.Option(help=N_("What the gathering is about."), show_default=False)],
     on: DateOption,
     by: ByOption,
-    place: Annotated[str, typer.Option(help="Where it takes place (default: the plan's place).")] = "",
+    place: Annotated[str, typer.Option(help=N_("Where it takes place (default: the plan's place)."))] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Add a national gathering; the owners are invited as the plan says (at once if that day has passed)."""
     with _reported(name):
         request = commands.build(
             AddGathering,
@@ -295,29 +368,34 @@ def gathering_add(
             ctx, cohort_workflow_id(name), lambda client: cohorts.add_gathering(client, name, request)
         )
         entry = next((g for g in status.gatherings if g.gathering_id == status.created), None)
-        headline = "Added the gathering"
+        headline = _("Added the gathering")
         if entry is not None:
-            headline = (
-                f"Added {entry.gathering_id}: {entry.title} on {entry.date}, {entry.place}; {_invitations(entry)}"
-            )
+            headline = _("Added %(gathering)s: %(title)s on %(day)s, %(place)s; %(invitations)s") % {
+                "gathering": entry.gathering_id,
+                "title": entry.title,
+                "day": entry.date,
+                "place": entry.place,
+                "invitations": _invitations(entry),
+            }
         _show_gatherings(status, as_json, headline)
 
 
-@gathering_app.command("move")
+@gathering_app.command(
+    "move", help=N_("Move a national gathering; owners already invited get the same calendar event, updated.")
+)
 def gathering_move(
     ctx: typer.Context,
     name: NameArgument,
     gathering_id: Annotated[
-        str, typer.Argument(metavar="GATHERING_ID", help="The gathering's id, as `guidance cohort show` lists it.")
+        str, typer.Argument(metavar="GATHERING_ID", help=N_("The gathering's id, as `guidance cohort show` lists it."))
     ],
     on: DateOption,
     by: ByOption,
     place: Annotated[
-        str | None, typer.Option(help="A new place (default: it stays where it was).", show_default=False)
+        str | None, typer.Option(help=N_("A new place (default: it stays where it was)."), show_default=False)
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Move a national gathering; owners already invited get the same calendar event, updated."""
     with _reported(name):
         request = commands.build(
             MoveGathering,
@@ -331,34 +409,41 @@ def gathering_move(
             ctx, cohort_workflow_id(name), lambda client: cohorts.move_gathering(client, name, request)
         )
         entry = next(g for g in status.gatherings if g.gathering_id == request.gathering_id)
-        headline = (
-            f"Moved {entry.gathering_id}: {entry.title} on {entry.date}, {entry.place} "
-            f"(sequence {entry.sequence}); {_invitations(entry)}"
-        )
+        headline = _(
+            "Moved %(gathering)s: %(title)s on %(day)s, %(place)s (sequence %(sequence)s); %(invitations)s"
+        ) % {
+            "gathering": entry.gathering_id,
+            "title": entry.title,
+            "day": entry.date,
+            "place": entry.place,
+            "sequence": entry.sequence,
+            "invitations": _invitations(entry),
+        }
         _show_gatherings(status, as_json, headline)
 
 
-@app.command("network-meeting")
+@app.command(
+    "network-meeting", help=N_("Agree (or move) a meeting for every running period of a network of small owners.")
+)
 def network_meeting(
     ctx: typer.Context,
     name: NameArgument,
     network: Annotated[
-        str, typer.Option(help="The network of small owners, as --assign named it.", show_default=False)
+        str, typer.Option(help=N_("The network of small owners, as --assign named it."), show_default=False)
     ],
     on: DateOption,
-    adviser: Annotated[str, typer.Option(help="The adviser who holds it, e.g. d.lie.", show_default=False)],
-    start_at: Annotated[str, typer.Option("--start", metavar="HH:MM", help="When it starts.")] = "09:00",
-    duration: Annotated[int, typer.Option("--duration", help="How long it lasts, in minutes.")] = 120,
-    title: Annotated[str, typer.Option(help="What it is about.")] = "",
+    adviser: Annotated[str, typer.Option(help=N_("The adviser who holds it, e.g. d.lie."), show_default=False)],
+    start_at: Annotated[str, typer.Option("--start", metavar="HH:MM", help=N_("When it starts."))] = "09:00",
+    duration: Annotated[int, typer.Option("--duration", help=N_("How long it lasts, in minutes."))] = 120,
+    title: Annotated[str, typer.Option(help=N_("What it is about."))] = "",
     meeting_id: Annotated[
         str | None,
         typer.Option(
-            "--meeting-id", help="Move this meeting (e.g. network-1) instead of adding one.", show_default=False
+            "--meeting-id", help=N_("Move this meeting (e.g. network-1) instead of adding one."), show_default=False
         ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Agree (or move) a meeting for every running period of a network of small owners."""
     with _reported(name):
         request = commands.build(
             ScheduleNetworkMeeting,
@@ -388,42 +473,66 @@ def network_meeting(
         meetings = [m for m in status.network_meetings if m.network == request.network]
         meeting = next((m for m in meetings if m.meeting_id == request.meeting_id), None) or meetings[-1]
         members = [i for i in status.invitations if i.network == request.network and i.period_live]
-        verb = "Moved" if request.meeting_id else "Scheduled"
-        guests = ", ".join(f"{i.owner_name} ({i.owner_id})" for i in members)
-        commands.console().print(
-            Text(
-                f"{verb} {meeting.meeting_id} for network {meeting.network}: {meeting.date} {meeting.start:%H:%M} "
-                f"({meeting.duration_minutes} min) with {meeting.adviser}; sent to "
-                f"{_n(len(members), 'running period')}: {guests}"
+        facts = {
+            "meeting": meeting.meeting_id,
+            "network": meeting.network,
+            "day": meeting.date,
+            "start": f"{meeting.start:%H:%M}",
+            "minutes": meeting.duration_minutes,
+            "adviser": meeting.adviser,
+            "count": len(members),
+            "guests": ", ".join(f"{i.owner_name} ({i.owner_id})" for i in members),
+        }
+        if request.meeting_id:
+            line = ngettext(
+                "Moved %(meeting)s for network %(network)s: %(day)s %(start)s (%(minutes)s min) with %(adviser)s; "
+                "sent to %(count)s running period: %(guests)s",
+                "Moved %(meeting)s for network %(network)s: %(day)s %(start)s (%(minutes)s min) with %(adviser)s; "
+                "sent to %(count)s running periods: %(guests)s",
+                len(members),
             )
-        )
+        else:
+            line = ngettext(
+                "Scheduled %(meeting)s for network %(network)s: %(day)s %(start)s (%(minutes)s min) with "
+                "%(adviser)s; sent to %(count)s running period: %(guests)s",
+                "Scheduled %(meeting)s for network %(network)s: %(day)s %(start)s (%(minutes)s min) with "
+                "%(adviser)s; sent to %(count)s running periods: %(guests)s",
+                len(members),
+            )
+        commands.console().print(Text(line % facts))
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Show the cohort: one row per owner (invitation, phase, due date, network), its "
+        "gatherings and counts.\n"
+        "\n"
+        "--county, --phase, --state and --overdue/--not-overdue choose the owners shown "
+        "(in --json too), by the rule the "
+        "web app's cohort overview filters by (`readmodel.filters`); the counts are the "
+        "whole cohort's."
+    )
+)
 def show(
     ctx: typer.Context,
     name: NameArgument,
     county: Annotated[
-        str | None, typer.Option("--county", metavar="NN", help="Only the owners of this county.", show_default=False)
+        str | None,
+        typer.Option("--county", metavar="NN", help=N_("Only the owners of this county."), show_default=False),
     ] = None,
     phase: Annotated[
-        str | None, typer.Option("--phase", help="Only the periods in this phase.", show_default=False)
+        str | None, typer.Option("--phase", help=N_("Only the periods in this phase."), show_default=False)
     ] = None,
     state: Annotated[
         InvitationState | None,
-        typer.Option("--state", help="Only the owners whose invitation is in this state.", show_default=False),
+        typer.Option("--state", help=N_("Only the owners whose invitation is in this state."), show_default=False),
     ] = None,
     overdue: Annotated[
         bool | None,
-        typer.Option("--overdue/--not-overdue", help="Only the overdue periods, or only those that are not."),
+        typer.Option("--overdue/--not-overdue", help=N_("Only the overdue periods, or only those that are not.")),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show the cohort: one row per owner (invitation, phase, due date, network), its gatherings and counts.
-
-    --county, --phase, --state and --overdue/--not-overdue choose the owners shown (in --json too), by the rule the
-    web app's cohort overview filters by (`readmodel.filters`); the counts are the whole cohort's.
-    """
     with _reported(name):
         status = commands.run(ctx, cohort_workflow_id(name), lambda client: _status(client, name))
         chosen = OwnerFilter(county=county, phase=phase, overdue=overdue, state=state)
@@ -437,15 +546,30 @@ def show(
             out.print(gatherings_table(status.gatherings))
         if status.network_meetings:
             for m in status.network_meetings:
-                out.print(
-                    Text(
-                        f"Network meeting {m.meeting_id} ({m.network}): {m.date} {m.start:%H:%M} "
-                        f"({m.duration_minutes} min) with {m.adviser}{f': {m.title}' if m.title else ''}"
+                facts = {
+                    "meeting": m.meeting_id,
+                    "network": m.network,
+                    "day": m.date,
+                    "start": f"{m.start:%H:%M}",
+                    "minutes": m.duration_minutes,
+                    "adviser": m.adviser,
+                    "title": m.title,
+                }
+                if m.title:
+                    line = _(
+                        "Network meeting %(meeting)s (%(network)s): %(day)s %(start)s (%(minutes)s min) with "
+                        "%(adviser)s: %(title)s"
                     )
-                )
+                else:
+                    line = _(
+                        "Network meeting %(meeting)s (%(network)s): %(day)s %(start)s (%(minutes)s min) with "
+                        "%(adviser)s"
+                    )
+                out.print(Text(line % facts))
         out.print(Text(counts_line(status)))
         if len(shown) != len(status.invitations):
-            out.print(Text(f"Shown: {len(shown)} of {len(status.invitations)} owners."))
+            shown_of = {"shown": len(shown), "count": len(status.invitations)}
+            out.print(Text(_("Shown: %(shown)s of %(count)s owners.") % shown_of))
 
 
 # --- tables and lines -------------------------------------------------------------------------------
@@ -453,26 +577,32 @@ def show(
 
 def owners_table(status: CohortStatus, invitations: Sequence[Invitation]) -> Table:
     """One row per owner: who, the invitation's state, and where its period stands."""
-    table = Table(
-        title=(
-            f"Cohort {status.cohort} ({status.workflow_id}): periods start {status.start_date}; invited on "
-            f"{status.invited_on}, reply by {status.reply_by}, no reply after {status.no_reply_on}"
-        ),
-        box=box.SIMPLE,
-    )
-    for column in ("id", "owner", "county", "invitation", "phase", "overdue", "due", "network"):
-        table.add_column(column, no_wrap=column in ("id", "county", "due"))
+    title = _(
+        "Cohort %(cohort)s (%(workflow_id)s): periods start %(start)s; invited on %(invited)s, reply by %(reply_by)s, "
+        "no reply after %(no_reply)s"
+    ) % {
+        "cohort": status.cohort,
+        "workflow_id": status.workflow_id,
+        "start": status.start_date,
+        "invited": status.invited_on,
+        "reply_by": status.reply_by,
+        "no_reply": status.no_reply_on,
+    }
+    table = Table(title=title, box=box.SIMPLE)
+    headers = (N_("id"), N_("owner"), N_("county"), N_("invitation"), N_("phase"), N_("overdue"), N_("due"))
+    for column in (*headers, N_("network")):
+        table.add_column(_(column), no_wrap=column in ("id", "county", "due"))
     for i in invitations:
         invitation = str(i.state)
         if i.state == InvitationState.ACCEPTED and not i.period_started:
-            invitation += " (starting)"
+            invitation += " " + _("(starting)")
         table.add_row(
             i.owner_id,
             Text(i.owner_name),
             i.county,
             invitation,
-            i.phase or ("-" if not i.period_started else "started"),
-            Text("OVERDUE", style="bold red") if i.is_overdue else "",
+            i.phase or ("-" if not i.period_started else _("started")),
+            Text(_("OVERDUE"), style="bold red") if i.is_overdue else "",
             str(i.phase_due_on) if i.phase_due_on and not i.period_ended else "-",
             Text(i.network or "-"),
         )
@@ -481,9 +611,9 @@ def owners_table(status: CohortStatus, invitations: Sequence[Invitation]) -> Tab
 
 def gatherings_table(gatherings: Sequence[NationalGathering]) -> Table:
     """The cohort's national gatherings: when and where, and whether the owners have been invited."""
-    table = Table(title="National gatherings", box=box.SIMPLE)
-    for column in ("id", "title", "date", "place", "sequence", "invitations"):
-        table.add_column(column, no_wrap=column in ("id", "date", "sequence"))
+    table = Table(title=_("National gatherings"), box=box.SIMPLE)
+    for column in (N_("id"), N_("title"), N_("date"), N_("place"), N_("sequence"), N_("invitations")):
+        table.add_column(_(column), no_wrap=column in ("id", "date", "sequence"))
     for g in gatherings:
         table.add_row(g.gathering_id, Text(g.title), str(g.date), Text(g.place), str(g.sequence), _invitations(g))
     return table
@@ -493,29 +623,41 @@ def counts_line(status: CohortStatus) -> str:
     """The cohort's counts in one line: answers, then periods."""
     c = status.counts
     awaiting = c.get("invited", 0) + c.get("reminded", 0)
-    line = (
-        f"{_n(len(status.invitations), 'owner')}: {c.get('accepted', 0)} accepted, {c.get('declined', 0)} declined, "
-        f"{awaiting} awaiting an answer ({c.get('reminded', 0)} reminded), {c.get('no_reply', 0)} no reply; "
-        f"{_n(status.periods_started, 'period')} started, {status.periods_ended} ended, {status.overdue} overdue"
-    )
+    owners = len(status.invitations)
+    answers = ngettext(
+        "%(owners)s owner: %(accepted)s accepted, %(declined)s declined, %(awaiting)s awaiting an answer "
+        "(%(reminded)s reminded), %(no_reply)s no reply",
+        "%(owners)s owners: %(accepted)s accepted, %(declined)s declined, %(awaiting)s awaiting an answer "
+        "(%(reminded)s reminded), %(no_reply)s no reply",
+        owners,
+    ) % {
+        "owners": owners,
+        "accepted": c.get("accepted", 0),
+        "declined": c.get("declined", 0),
+        "awaiting": awaiting,
+        "reminded": c.get("reminded", 0),
+        "no_reply": c.get("no_reply", 0),
+    }
+    periods = ngettext(
+        "%(started)s period started, %(ended)s ended, %(overdue)s overdue",
+        "%(started)s periods started, %(ended)s ended, %(overdue)s overdue",
+        status.periods_started,
+    ) % {"started": status.periods_started, "ended": status.periods_ended, "overdue": status.overdue}
+    parts = [answers, periods]
     if status.phases:
-        line += "; phases: " + ", ".join(f"{p} {n}" for p, n in sorted(status.phases.items()))
+        phases = ", ".join(f"{p} {n}" for p, n in sorted(status.phases.items()))
+        parts.append(_("phases: %(phases)s") % {"phases": phases})
     if status.ended:
-        line += "; the cohort has ended"
-    return line
-
-
-def _n(count: int, noun: str) -> str:
-    """``1 owner``, ``2 owners``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+        parts.append(_("the cohort has ended"))
+    return "; ".join(parts)
 
 
 def _invitations(g: NationalGathering) -> str:
     if g.sent_sequence is None:
-        return f"invitations go out on {g.invite_on}"
+        return _("invitations go out on %(day)s") % {"day": g.invite_on}
     if g.needs_sending:
-        return "moved: updated invitations go out now"
-    return f"invitations sent (sequence {g.sent_sequence})"
+        return _("moved: updated invitations go out now")
+    return _("invitations sent (sequence %(sequence)s)") % {"sequence": g.sent_sequence}
 
 
 def _show_gatherings(status: CohortStatus, as_json: bool, headline: str) -> None:
@@ -549,7 +691,9 @@ def _chosen_owners(
         if value
     ]
     if len(given) > 1:
-        raise commands.Mistake(f"name the owners once: {' and '.join(given)} given", commands.EXIT_USAGE)
+        raise commands.Mistake(
+            _("name the owners once: %(options)s given") % {"options": _(" and ").join(given)}, commands.EXIT_USAGE
+        )
     if shortlist is not None:
         return read_shortlist(shortlist)
     if owners:
@@ -557,14 +701,17 @@ def _chosen_owners(
         found = [owner_by_id(i) for i in ids]
         twice = sorted({o.id for o in found if sum(1 for other in found if other.id == o.id) > 1})
         if twice:
-            raise commands.Mistake(f"--owners: named more than once: {', '.join(twice)}", commands.EXIT_USAGE)
+            raise commands.Mistake(
+                _("--owners: named more than once: %(owners)s") % {"owners": ", ".join(twice)}, commands.EXIT_USAGE
+            )
         return found
     if every_owner:
         return all_owners()
     if assign is not None:
         return [a.owner for a in read_assignments(assign)]
     raise commands.Mistake(
-        "name the owners: --shortlist FILE, --owners 3301,1103,..., --all-owners, or --assign FILE", commands.EXIT_USAGE
+        _("name the owners: --shortlist FILE, --owners 3301,1103,..., --all-owners, or --assign FILE"),
+        commands.EXIT_USAGE,
     )
 
 
@@ -575,16 +722,22 @@ def _cohort_owners(
     strays = sorted(set(assigned) - {o.id for o in chosen})
     if strays:
         raise commands.Mistake(
-            f"--assign names owners that are not chosen: {', '.join(strays)}; "
-            "remove their rows, or add them to the shortlist",
+            _("--assign names owners that are not chosen: %(owners)s; remove their rows, or add them to the shortlist")
+            % {"owners": ", ".join(strays)},
             commands.EXIT_REJECTED,
         )
     unassigned = [o for o in chosen if o.id not in assigned]
     if unassigned and not advisers:
         listed = ", ".join(o.id for o in unassigned[:10]) + (" ..." if len(unassigned) > 10 else "")
         raise commands.Mistake(
-            f"no advisers for {len(unassigned)} owners ({listed}); give --advisers a.hansen,b.olsen "
-            "(one to each owner in turn) or --assign FILE",
+            ngettext(
+                "no advisers for %(count)s owner (%(owners)s); give --advisers a.hansen,b.olsen "
+                "(one to each owner in turn) or --assign FILE",
+                "no advisers for %(count)s owners (%(owners)s); give --advisers a.hansen,b.olsen "
+                "(one to each owner in turn) or --assign FILE",
+                len(unassigned),
+            )
+            % {"count": len(unassigned), "owners": listed},
             commands.EXIT_USAGE,
         )
     result: list[CohortOwner] = []
@@ -642,7 +795,7 @@ def _wait_for_periods(
         began = clock.monotonic()
         status: CohortStatus | None = None
         with progress_bar() as progress:
-            task = progress.add_task(f"Starting the periods of cohort {name}", total=expected)
+            task = progress.add_task(_("Starting the periods of cohort %(cohort)s") % {"cohort": name}, total=expected)
             while True:
                 try:
                     async with asyncio.timeout(min(answer_timeout, max(1.0, timeout - (clock.monotonic() - began)))):
@@ -658,12 +811,21 @@ def _wait_for_periods(
                 if status is not None and started >= total:
                     return status, clock.monotonic() - began
                 if clock.monotonic() - began > timeout:
-                    what = f"{started} of {total} periods" if status else "no answer about the periods"
+                    facts = {"started": started, "total": total, "cohort": name, "seconds": f"{timeout:g}"}
+                    if status:
+                        message = _(
+                            "%(started)s of %(total)s periods of cohort %(cohort)s started within %(seconds)s s"
+                        )
+                    else:
+                        message = _("no answer about the periods of cohort %(cohort)s within %(seconds)s s")
                     raise commands.Mistake(
-                        f"{what} of cohort {name} started within {timeout:g} s",
+                        message % facts,
                         commands.EXIT_UNAVAILABLE,
-                        f"the cohort keeps starting them; watch with `guidance cohort show {name}`; is a guidance "
-                        f"worker running on task queue {task_queue}?",
+                        _(
+                            "the cohort keeps starting them; watch with `%(command)s`; is a guidance worker running "
+                            "on task queue %(task_queue)s?"
+                        )
+                        % {"command": f"guidance cohort show {name}", "task_queue": task_queue},
                     )
                 await asyncio.sleep(POLL_SECONDS)
 
@@ -677,18 +839,25 @@ def _reported(name: str) -> Iterator[None]:
         try:
             yield
         except CohortFileError as err:
-            raise commands.Mistake(str(err), commands.EXIT_REJECTED, "nothing was started") from None
+            raise commands.Mistake(str(err), commands.EXIT_REJECTED, _("nothing was started")) from None
         except cohorts.CohortAlreadyExists as err:
             raise commands.Mistake(
-                str(err), commands.EXIT_REJECTED, f"see it with `guidance cohort show {name}`"
+                explained.cohort_already_exists(err),
+                commands.EXIT_REJECTED,
+                _("see it with `%(command)s`") % {"command": f"guidance cohort show {name}"},
             ) from None
         except RPCError as err:
             if err.status != RPCStatusCode.NOT_FOUND:
                 raise
             raise commands.Mistake(
-                f"no running cohort {name!r} (workflow id {cohort_workflow_id(name)}): {err.message}",
+                _("no running cohort %(cohort)r (workflow id %(workflow_id)s): %(message)s")
+                % {"cohort": name, "workflow_id": cohort_workflow_id(name), "message": err.message},
                 commands.EXIT_REJECTED,
-                "check the name; `temporal workflow list --query \"WorkflowType='CohortWorkflow'\"` lists the cohorts",
+                _("check the name; `%(command)s` lists the cohorts")
+                % {"command": "temporal workflow list --query \"WorkflowType='CohortWorkflow'\""},
             ) from None
         except WorkflowQueryFailedError as err:
-            raise commands.Mistake(f"the cohort {name!r} could not answer: {err}", commands.EXIT_REJECTED) from None
+            raise commands.Mistake(
+                _("the cohort %(cohort)r could not answer: %(error)s") % {"cohort": name, "error": err},
+                commands.EXIT_REJECTED,
+            ) from None

@@ -28,11 +28,15 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from config.owners import UnknownOwner
 from domain.contract import TASK_QUEUE
+from language.current import N_
+from language.current import gettext as _
 from starter import client as api
+from starter import explained
 from starter.codec import PayloadDecryptionError
 from starter.codec_keys import CodecKeyError
 from starter.connect import connect, connect_config
 from starter.converter import explain_problems
+from starter.localized import LocalizedGroup
 from starter.logs import configure_logging
 from starter.search_attributes import SearchAttributeClash
 
@@ -48,9 +52,9 @@ EXIT_REJECTED = 1
 EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 3
 EXIT_CODES = {
-    EXIT_REJECTED: "the period refused the request, or the input is invalid",
-    EXIT_USAGE: "usage: a missing or malformed option, an unknown school owner or plan",
-    EXIT_UNAVAILABLE: "Temporal cannot be reached or did not answer in time",
+    EXIT_REJECTED: N_("the period refused the request, or the input is invalid"),
+    EXIT_USAGE: N_("usage: a missing or malformed option, an unknown school owner or plan"),
+    EXIT_UNAVAILABLE: N_("Temporal cannot be reached or did not answer in time"),
 }
 
 CONNECT_TIMEOUT = timedelta(seconds=15)
@@ -59,10 +63,25 @@ DISPLAY_TIMEZONE = "Europe/Oslo"
 
 log = logging.getLogger("guidance")
 
+
+def exit_codes_help() -> str:
+    """The exit codes and their meanings, for the end of `guidance --help`, in the current language."""
+    codes = "; ".join(f"{code} {_(meaning)}" for code, meaning in EXIT_CODES.items())
+    return _("Exit codes: %(codes)s.") % {"codes": codes}
+
+
+class GuidanceGroup(LocalizedGroup):
+    """The `guidance` command: its help in the environment's language, ending with the exit codes."""
+
+    def localize(self) -> None:
+        super().localize()
+        self.epilog = exit_codes_help()
+
+
 app: typer.Typer = typer.Typer(
     name="guidance",
-    help="Guidance periods of the guidance corps (Veilederkorpset) on Temporal.",
-    epilog="Exit codes: " + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items()) + ".",
+    cls=GuidanceGroup,
+    help=N_("Guidance periods of the guidance corps (Veilederkorpset) on Temporal."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
@@ -87,33 +106,33 @@ class Mistake(Exception):
 # --- options shared by the commands -----------------------------------------------------------------
 
 CohortOption = Annotated[
-    str | None, typer.Option("--cohort", help="The cohort (pulje), e.g. 2027.", show_default=False)
+    str | None, typer.Option("--cohort", help=N_("The cohort (pulje), e.g. 2027."), show_default=False)
 ]
 OwnerOption = Annotated[
     str | None,
     typer.Option(
         "--owner",
-        help="The school owner's official number: 4 digits for a municipality (3301), 2 for a county authority.",
+        help=N_("The school owner's official number: 4 digits for a municipality (3301), 2 for a county authority."),
         show_default=False,
     ),
 ]
 WorkflowIdOption = Annotated[
     str | None,
     typer.Option(
-        "--workflow-id", help="The period's workflow id, instead of --cohort and --owner.", show_default=False
+        "--workflow-id", help=N_("The period's workflow id, instead of --cohort and --owner."), show_default=False
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the status as JSON instead of a table.")]
-AdviserOption = Annotated[str, typer.Option("--adviser", help="Your adviser user name, e.g. a.hansen.")]
+JsonOption = Annotated[bool, typer.Option("--json", help=N_("Print the status as JSON instead of a table."))]
+AdviserOption = Annotated[str, typer.Option("--adviser", help=N_("Your adviser user name, e.g. a.hansen."))]
 
 
 @app.callback()
 def _options(
     ctx: typer.Context,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=1.0, help="Seconds to wait for the period's answer.")
+        float, typer.Option("--timeout", min=1.0, help=N_("Seconds to wait for the period's answer."))
     ] = 30.0,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what is sent to Temporal.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help=N_("Log what is sent to Temporal."))] = False,
 ) -> None:
     if verbose:
         configure_logging(level=logging.INFO)
@@ -137,10 +156,14 @@ def run(ctx: typer.Context, workflow_id: str, action: Callable[[Client], Awaitab
                     return await action(client)
             except (TimeoutError, RPCTimeoutOrCancelledError):
                 raise Mistake(
-                    f"no answer from {workflow_id} within {waited}",
+                    _("no answer from %(workflow_id)s within %(waited)s")
+                    % {"workflow_id": workflow_id, "waited": waited},
                     EXIT_UNAVAILABLE,
-                    f"is a guidance worker running on task queue {TASK_QUEUE}? An update sent now is still "
-                    "applied once one runs; check with `guidance status`",
+                    _(
+                        "is a guidance worker running on task queue %(task_queue)s? An update sent now is still "
+                        "applied once one runs; check with `guidance status`"
+                    )
+                    % {"task_queue": TASK_QUEUE},
                 ) from None
 
     return asyncio.run(connected())
@@ -153,10 +176,12 @@ async def connect_client() -> Client:
         raise Mistake(str(err), EXIT_USAGE) from None
     except (RuntimeError, OSError, TimeoutError, ValueError) as err:
         raise Mistake(
-            f"cannot connect to Temporal at {address()}: {reason(err)}",
+            _("cannot connect to Temporal at %(address)s: %(reason)s") % {"address": address(), "reason": reason(err)},
             EXIT_UNAVAILABLE,
-            "start it (`make dev` runs one locally) or set TEMPORAL_ADDRESS (host:port) to a running server, "
-            "with TEMPORAL_NAMESPACE, TEMPORAL_API_KEY or TEMPORAL_TLS_* as it needs",
+            _(
+                "start it (`make dev` runs one locally) or set TEMPORAL_ADDRESS (host:port) to a running server, "
+                "with TEMPORAL_NAMESPACE, TEMPORAL_API_KEY or TEMPORAL_TLS_* as it needs"
+            ),
         ) from None
 
 
@@ -165,18 +190,21 @@ def address() -> str:
     try:
         config = connect_config()
     except Exception:  # the configuration itself is what failed: say so, without a traceback
-        return "the address of the environment configuration (TEMPORAL_ADDRESS)"
-    return f"{config['target_host']} (namespace {config.get('namespace', 'default')})"
+        return _("the address of the environment configuration (TEMPORAL_ADDRESS)")
+    return _("%(host)s (namespace %(namespace)s)") % {
+        "host": config["target_host"],
+        "namespace": config.get("namespace", "default"),
+    }
 
 
 def reason(err: BaseException) -> str:
     text = str(err)
     if isinstance(err, TimeoutError):
-        return f"no answer within {CONNECT_TIMEOUT.total_seconds():g} s"
+        return _("no answer within %(seconds)s") % {"seconds": f"{CONNECT_TIMEOUT.total_seconds():g} s"}
     if "Connection refused" in text:
-        return "connection refused"
+        return _("connection refused")
     if "dns error" in text.lower() or "failed to lookup address" in text.lower():
-        return "the host name does not resolve"
+        return _("the host name does not resolve")
     return text.removeprefix("Failed client connect: ")[:300] or type(err).__name__
 
 
@@ -189,30 +217,39 @@ def reported() -> Iterator[None]:
         fail(mistake.message, mistake.exit_code, mistake.hint)
     except api.UpdateRejected as err:
         fail(f"rejected: {err}", EXIT_REJECTED)
-    except (UnknownOwner, api.UnknownPlan, api.InvalidPlanSettings) as err:
+    except UnknownOwner as err:
+        fail(explained.unknown_owner(err), EXIT_USAGE)
+    except api.UnknownPlan as err:
+        fail(explained.unknown_plan(err.name), EXIT_USAGE)
+    except api.InvalidPlanSettings as err:
         fail(str(err), EXIT_USAGE)
     except SearchAttributeClash as err:
         fail(str(err), EXIT_REJECTED)
     except api.PeriodAlreadyExists as err:
-        fail(str(err), EXIT_REJECTED, f"see it with `guidance status --workflow-id {err.workflow_id}`")
+        fail(
+            explained.period_already_exists(err),
+            EXIT_REJECTED,
+            _("see it with `%(command)s`") % {"command": f"guidance status --workflow-id {err.workflow_id}"},
+        )
     except api.PeriodNotFound as err:
-        fail(str(err), EXIT_REJECTED, "check --cohort and --owner (or --workflow-id)")
+        fail(explained.period_not_found(err), EXIT_REJECTED, _("check --cohort and --owner (or --workflow-id)"))
     except RPCError as err:
+        where = {"address": address(), "message": err.message}
         if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
-            fail(f"Temporal at {address()} is not answering: {err.message}", EXIT_UNAVAILABLE)
-        fail(f"Temporal at {address()} refused the request: {err.message}", EXIT_UNAVAILABLE)
+            fail(_("Temporal at %(address)s is not answering: %(message)s") % where, EXIT_UNAVAILABLE)
+        fail(_("Temporal at %(address)s refused the request: %(message)s") % where, EXIT_UNAVAILABLE)
     except TemporalError as err:
-        fail(f"the period could not answer: {err}", EXIT_REJECTED)
+        fail(_("the period could not answer: %(error)s") % {"error": err}, EXIT_REJECTED)
     except PayloadDecryptionError as err:
         # A setting of this shell, not of the request: a request sent before this was still applied.
-        fail(f"cannot read the answer: {err}", EXIT_USAGE)
+        fail(_("cannot read the answer: %(error)s") % {"error": err}, EXIT_USAGE)
 
 
 def fail(message: str, exit_code: int, hint: str = "") -> NoReturn:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    err.print(Text.assemble(("error: ", "bold red"), message))
+    err.print(Text.assemble((_("error: "), "bold red"), message))
     if hint:
-        err.print(Text.assemble(("hint: ", "bold"), hint))
+        err.print(Text.assemble((_("hint: "), "bold"), hint))
     raise typer.Exit(exit_code)
 
 
@@ -226,7 +263,11 @@ def parse_date(value: str, option: str) -> date:
             return date.fromisoformat(value.strip())
     except ValueError:
         pass
-    raise Mistake(f"{option}: {value!r} is not a date; write YYYY-MM-DD, e.g. 2027-03-02", EXIT_USAGE)
+    raise Mistake(
+        _("%(option)s: %(value)r is not a date; write YYYY-MM-DD, e.g. 2027-03-02")
+        % {"option": option, "value": value},
+        EXIT_USAGE,
+    )
 
 
 def parse_time(value: str, option: str) -> time:
@@ -236,7 +277,11 @@ def parse_time(value: str, option: str) -> time:
             return time(int(match[1]), int(match[2]))
     except ValueError:
         pass
-    raise Mistake(f"{option}: {value!r} is not a time of day; write HH:MM (24-hour clock), e.g. 09:00", EXIT_USAGE)
+    raise Mistake(
+        _("%(option)s: %(value)r is not a time of day; write HH:MM (24-hour clock), e.g. 09:00")
+        % {"option": option, "value": value},
+        EXIT_USAGE,
+    )
 
 
 def build(model: type[Model], options: Mapping[str, str], **fields: Any) -> Model:
@@ -244,7 +289,8 @@ def build(model: type[Model], options: Mapping[str, str], **fields: Any) -> Mode
     try:
         return model.model_validate(fields)
     except ValidationError as error:
-        raise Mistake("invalid input: " + "; ".join(explain_problems(error, options)), EXIT_REJECTED) from None
+        problems = "; ".join(explain_problems(error, options))
+        raise Mistake(_("invalid input: %(problems)s") % {"problems": problems}, EXIT_REJECTED) from None
 
 
 def console() -> Console:

@@ -30,6 +30,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import WorkerDeploymentConfig
 
 from config.settings import AppSettings
+from language.current import gettext as _
 
 T = TypeVar("T")
 PACKAGE = "guidance-engine"
@@ -233,19 +234,39 @@ def rollout_steps(summary: DeploymentSummary | None, name: str) -> list[str]:
     """Where the deployment `name` stands and the operator's next commands (docs/operating.md), as lines to print."""
     if summary is None:
         lines = [
-            f"Worker deployment {name}: no versioned worker has polled yet. Start the worker with "
-            "GUIDANCE_WORKER_VERSIONING=true and GUIDANCE_BUILD_ID=<release>; the first version makes itself current."
+            _(
+                "Worker deployment %(name)s: no versioned worker has polled yet. Start the worker with "
+                "GUIDANCE_WORKER_VERSIONING=true and GUIDANCE_BUILD_ID=<release>; the first version makes itself "
+                "current."
+            )
+            % {"name": name}
         ]
     else:
-        ramp = f", ramping {summary.ramping} at {summary.ramping_percentage:g} %" if summary.ramping else ""
-        lines = [f"Worker deployment {name}: current {summary.current or 'unversioned workers'}{ramp}."]
-        lines += [f"  {v.build_id}: {v.status}, drainage {v.drainage}" for v in summary.versions]
+        current = summary.current or _("unversioned workers")
+        if summary.ramping:
+            lines = [
+                _("Worker deployment %(name)s: current %(current)s, ramping %(ramping)s at %(percentage)s %%.")
+                % {
+                    "name": name,
+                    "current": current,
+                    "ramping": summary.ramping,
+                    "percentage": f"{summary.ramping_percentage:g}",
+                }
+            ]
+        else:
+            lines = [_("Worker deployment %(name)s: current %(current)s.") % {"name": name, "current": current}]
+        lines += [
+            "  "
+            + _("%(build_id)s: %(status)s, drainage %(drainage)s")
+            % {"build_id": v.build_id, "status": v.status, "drainage": v.drainage}
+            for v in summary.versions
+        ]
     flags = f"--deployment-name {name} --build-id NEW"
     lines += [
-        "A new release: start its worker beside the running one (GUIDANCE_BUILD_ID=NEW), then",
+        _("A new release: start its worker beside the running one (GUIDANCE_BUILD_ID=NEW), then"),
         f"  temporal worker deployment set-ramping-version {flags} --percentage 10",
         f"  temporal worker deployment set-current-version {flags}",
         f"  temporal worker deployment describe-version {flags.replace('NEW', 'OLD')}"
-        "   # stop OLD's workers once its drainage is 'drained'",
+        "   # " + _("stop OLD's workers once its drainage is 'drained'"),
     ]
     return lines

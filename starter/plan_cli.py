@@ -22,34 +22,36 @@ from rich.text import Text
 from config.plan_files import PlanFileError, load_plan_file
 from config.settings import AppSettings, InvalidPlanSettings, UnknownPlan, known_plans, resolve_plan
 from domain.programme import ProgrammePlan
-from starter import commands
+from language.current import N_, ngettext
+from language.current import gettext as _
+from starter import commands, explained
 
 app = typer.Typer(
     name="plan",
-    help="Programme plans: list them, show one, check plan files.",
+    help=N_("Programme plans: list them, show one, check plan files."),
     no_args_is_help=True,
 )
 commands.app.add_typer(app)
 
 
-@app.command("list")
+@app.command(
+    "list", help=N_("Every plan in the plans folder, with its version, length, phases and recurring meeting series.")
+)
 def list_plans() -> None:
-    """Every plan in the plans folder, with its version, length, phases and recurring meeting series."""
     console = commands.console()
     folder = AppSettings().plans_dir
     names = known_plans()
     if not names:
-        commands.fail(f"no plan files (*.toml) in {folder}", commands.EXIT_USAGE)
-    table = Table(box=box.SIMPLE_HEAD, title=f"Programme plans in {folder}")
-    for column in ("plan", "version", "title", "months", "calendar", "phases", "series"):
-        table.add_column(column, no_wrap=column in ("plan", "phase", "id", "closed by"))
+        commands.fail(_("no plan files (*.toml) in %(folder)s") % {"folder": folder}, commands.EXIT_USAGE)
+    table = Table(box=box.SIMPLE_HEAD, title=_("Programme plans in %(folder)s") % {"folder": folder})
+    _columns(table, (N_("plan"), N_("version"), N_("title"), N_("months"), N_("calendar"), N_("phases"), N_("series")))
     problems: list[str] = []
     for name in names:
         try:
             plan = resolve_plan(name)
         except InvalidPlanSettings as error:
             problems.append(str(error))
-            table.add_row(name, "-", Text("invalid: see below", style="red"), "-", "-", "-", "-")
+            table.add_row(name, "-", Text(_("invalid: see below"), style="red"), "-", "-", "-", "-")
             continue
         table.add_row(
             plan.name,
@@ -65,15 +67,18 @@ def list_plans() -> None:
         commands.fail("\n".join(problems), commands.EXIT_USAGE, hint="guidance plan check FILE")
 
 
-@app.command()
+@app.command(help=N_("One plan as a period started now would get it."))
 def show(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The plan, e.g. rektorutdanning.", show_default=False)],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help=N_("The plan, e.g. rektorutdanning."), show_default=False)
+    ],
     as_json: commands.JsonOption = False,
 ) -> None:
-    """One plan as a period started now would get it."""
     try:
         plan = resolve_plan(name)
-    except (UnknownPlan, InvalidPlanSettings) as error:
+    except UnknownPlan as error:
+        commands.fail(explained.unknown_plan(error.name), commands.EXIT_USAGE, hint="guidance plan list")
+    except InvalidPlanSettings as error:
         commands.fail(str(error), commands.EXIT_USAGE, hint="guidance plan list")
     if as_json:
         typer.echo(json.dumps(plan.model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -81,11 +86,12 @@ def show(
     commands.console().print(plan_table(plan), *_meetings_table(plan))
 
 
-@app.command()
+@app.command(help=N_("Validate plan files: each fault names the file, the field path and what is allowed."))
 def check(
-    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Plan files to check.", show_default=False)],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help=N_("Plan files to check."), show_default=False)
+    ],
 ) -> None:
-    """Validate plan files: each fault names the file, the field path and what is allowed."""
     bad = 0
     for path in files:
         try:
@@ -95,27 +101,39 @@ def check(
             for problem in error.problems:
                 typer.echo(problem, err=True)
             continue
-        typer.echo(f"{path}: ok: {plan.name} {plan.version}, {len(plan.phases)} phases, {plan.max_months} months")
+        facts = {"path": path, "plan": plan.name, "version": plan.version, "months": plan.max_months}
+        phases = ngettext("%(count)s phase", "%(count)s phases", len(plan.phases)) % {"count": len(plan.phases)}
+        typer.echo(_("%(path)s: ok: %(plan)s %(version)s, %(phases)s, %(months)s months") % {**facts, "phases": phases})
     if bad:
         raise typer.Exit(commands.EXIT_REJECTED)
 
 
 def plan_table(plan: ProgrammePlan) -> Table:
     """The plan's phases, in order, with what closes each."""
-    cycles = f"new cycle while {plan.new_cycle_min_months} months remain" if plan.allows_new_cycle else "no new cycles"
+    if plan.allows_new_cycle:
+        cycles = _("new cycle while %(months)s months remain") % {"months": plan.new_cycle_min_months}
+    else:
+        cycles = _("no new cycles")
+    limits = _(
+        "%(months)s months at most; %(country)s working days, %(timezone)s; %(cycles)s; reminder %(reminder)s "
+        "working days after a due date, escalation %(escalation)s weeks later; meeting gap %(gap)s weeks."
+    ) % {
+        "months": plan.max_months,
+        "country": plan.calendar_country,
+        "timezone": plan.timezone,
+        "cycles": cycles,
+        "reminder": plan.reminder_delay_days,
+        "escalation": plan.escalation_delay_weeks,
+        "gap": plan.meeting_gap_weeks,
+    }
     table = Table(
         box=box.SIMPLE_HEAD,
         title=f"{plan.title or plan.name} ({plan.name} {plan.version})",
-        caption=(
-            f"{plan.max_months} months at most; {plan.calendar_country} working days, {plan.timezone}; {cycles}; "
-            f"reminder {plan.reminder_delay_days} working days after a due date, escalation "
-            f"{plan.escalation_delay_weeks} weeks later; meeting gap {plan.meeting_gap_weeks} weeks. {plan.source}"
-        ),
+        caption=f"{limits} {plan.source}",
     )
-    for column in ("#", "phase", "title", "weeks", "closed by", "records"):
-        table.add_column(column, no_wrap=column in ("plan", "phase", "id", "closed by"))
+    _columns(table, ("#", N_("phase"), N_("title"), N_("weeks"), N_("closed by"), N_("records")))
     for number, phase in enumerate(plan.phases, start=1):
-        optional = " (optional)" if phase.optional else ""
+        optional = " " + _("(optional)") if phase.optional else ""
         table.add_row(
             str(number),
             phase.phase + optional,
@@ -130,26 +148,39 @@ def plan_table(plan: ProgrammePlan) -> Table:
 def _meetings_table(plan: ProgrammePlan) -> list[Table]:
     if not plan.meetings:
         return []
-    table = Table(box=box.SIMPLE_HEAD, title="Recurring meetings and gatherings, proposed on working days")
-    for column in ("id", "kind", "title", "cadence", "first after", "time", "who"):
-        table.add_column(column, no_wrap=column in ("plan", "phase", "id", "closed by"))
+    table = Table(box=box.SIMPLE_HEAD, title=_("Recurring meetings and gatherings, proposed on working days"))
+    _columns(table, (N_("id"), N_("kind"), N_("title"), N_("cadence"), N_("first after"), N_("time"), N_("who")))
     for m in plan.meetings:
-        skip = f", not in month {', '.join(map(str, m.skip_months))}" if m.skip_months else ""
-        until = f", for {m.until_months} months" if m.until_months else ""
-        day = f", {m.weekday}s" if m.weekday else ""
+        cadence = [_cadence(m.every_weeks, m.every_months)]
+        if m.weekday:
+            cadence.append(_("on %(weekday)s") % {"weekday": m.weekday})
+        if m.skip_months:
+            cadence.append(_("not in month %(months)s") % {"months": ", ".join(map(str, m.skip_months))})
+        if m.until_months:
+            cadence.append(_("for %(months)s months") % {"months": m.until_months})
         table.add_row(
             m.id,
             m.kind,
             m.title,
-            _cadence(m.every_weeks, m.every_months) + day + skip + until,
-            f"{m.first_after_weeks} weeks",
-            f"{m.start:%H:%M}, {m.duration_minutes} min",
+            ", ".join(cadence),
+            _("%(weeks)s weeks") % {"weeks": m.first_after_weeks},
+            _("%(start)s, %(minutes)s min") % {"start": f"{m.start:%H:%M}", "minutes": m.duration_minutes},
             m.who,
         )
     return [table]
 
 
+def _columns(table: Table, headers: tuple[str, ...]) -> None:
+    """The columns of a table, headed in the current language (the headers are the English msgids)."""
+    for header in headers:
+        table.add_column(_(header), no_wrap=header in ("plan", "phase", "id", "closed by"))
+
+
 def _cadence(every_weeks: int | None, every_months: int | None) -> str:
     if every_weeks is not None:
-        return "weekly" if every_weeks == 1 else f"every {every_weeks} weeks"
-    return "monthly" if every_months == 1 else f"every {every_months} months"
+        if every_weeks == 1:
+            return _("weekly")
+        return _("every %(count)s weeks") % {"count": every_weeks}
+    if every_months == 1:
+        return _("monthly")
+    return _("every %(count)s months") % {"count": every_months}

@@ -23,15 +23,17 @@ from rich.text import Text
 
 from activities.db import create_pool
 from config.settings import AppSettings
+from language.current import N_
+from language.current import gettext as _
 from readmodel.documents import DocumentError, report_html, report_pdf, timeline_png
 from readmodel.records import PeriodRecords, RecordReader
 from readmodel.reports import cohort_report, report_csv
-from readmodel.timeline import cohort_timeline_svg
+from readmodel.timeline import cohort_timeline_svg, timeline_rows
 from starter import commands
 
 app = typer.Typer(
     name="report",
-    help="Reports from the record store: a cohort's progress as HTML, PDF, PNG and CSV files.",
+    help=N_("Reports from the record store: a cohort's progress as HTML, PDF, PNG and CSV files."),
     no_args_is_help=True,
 )
 commands.app.add_typer(app)
@@ -56,50 +58,59 @@ def _write(path: Path, content: str | bytes) -> None:
 
 
 def _wrote(path: Path) -> None:
-    commands.console().print(Text(f"Wrote {path}"))
+    commands.console().print(Text(_("Wrote %(path)s") % {"path": path}))
 
 
-@app.command("cohort")
+@app.command(
+    "cohort",
+    help=N_("Write a cohort's progress report: timeline, phase distribution, overdue owners, meetings, gatherings."),
+)
 def cohort(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The cohort (pulje), e.g. 2027.", show_default=False)],
-    html: Annotated[Path | None, typer.Option("--html", help="Write the printable report (HTML) here.")] = None,
+    name: Annotated[str, typer.Argument(metavar="NAME", help=N_("The cohort (pulje), e.g. 2027."), show_default=False)],
+    html: Annotated[Path | None, typer.Option("--html", help=N_("Write the printable report (HTML) here."))] = None,
     pdf: Annotated[
-        Path | None, typer.Option("--pdf", help="Write the printable report as a PDF (A4, by headless Chromium) here.")
+        Path | None,
+        typer.Option("--pdf", help=N_("Write the printable report as a PDF (A4, by headless Chromium) here.")),
     ] = None,
-    png: Annotated[Path | None, typer.Option("--png", help="Write the timeline picture (PNG) here.")] = None,
-    csv_file: Annotated[Path | None, typer.Option("--csv", help="Write one row per owner (CSV) here.")] = None,
-    county: Annotated[str | None, typer.Option("--county", help="Only owners in this county, e.g. 33.")] = None,
-    adviser: Annotated[str | None, typer.Option("--adviser", help="Only this adviser's periods.")] = None,
+    png: Annotated[Path | None, typer.Option("--png", help=N_("Write the timeline picture (PNG) here."))] = None,
+    csv_file: Annotated[Path | None, typer.Option("--csv", help=N_("Write one row per owner (CSV) here."))] = None,
+    county: Annotated[str | None, typer.Option("--county", help=N_("Only owners in this county, e.g. 33."))] = None,
+    adviser: Annotated[str | None, typer.Option("--adviser", help=N_("Only this adviser's periods."))] = None,
 ) -> None:
-    """Write a cohort's progress report: timeline, phase distribution, overdue owners, meetings, gatherings."""
     with commands.reported():
         if html is None and pdf is None and png is None and csv_file is None:
-            raise commands.Mistake("say which files to write: --html, --pdf, --png and/or --csv", commands.EXIT_USAGE)
+            raise commands.Mistake(
+                _("say which files to write: --html, --pdf, --png and/or --csv"), commands.EXIT_USAGE
+            )
         url = AppSettings().database_url
         if not url:
             raise commands.Mistake(
-                "set DATABASE_URL to the record store",
+                _("set DATABASE_URL to the record store"),
                 commands.EXIT_USAGE,
-                "with `make dev` running, its banner shows it",
+                _("with `make dev` running, its banner shows it"),
             )
         try:
             records = asyncio.run(_read_cohort(url, name, county, adviser))
         except (OSError, asyncpg.PostgresError) as error:
-            raise commands.Mistake(f"the record store did not answer: {error}", commands.EXIT_UNAVAILABLE) from None
+            raise commands.Mistake(
+                _("the record store did not answer: %(error)s") % {"error": error}, commands.EXIT_UNAVAILABLE
+            ) from None
         if not records.periods:
             raise commands.Mistake(
-                f"cohort {name!r} has no periods in the record store (with these filters)", commands.EXIT_REJECTED
+                _("cohort %(cohort)r has no periods in the record store (with these filters)") % {"cohort": name},
+                commands.EXIT_REJECTED,
             )
         now = datetime.now(UTC)
         report = cohort_report(name, records, now)
-        svg = cohort_timeline_svg(records, now, title=f"Cohort {name}")
+        svg = cohort_timeline_svg(records, now, title=_("Cohort %(cohort)s") % {"cohort": name})
+        rows = timeline_rows(records, now)
         if csv_file is not None:
             _write(csv_file, report_csv(report))
         if html is not None:
-            _write(html, report_html(report, svg, now))
+            _write(html, report_html(report, svg, now, rows))
         try:
             if pdf is not None:
-                _write(pdf, report_pdf(report_html(report, svg, now)))
+                _write(pdf, report_pdf(report_html(report, svg, now, rows)))
             if png is not None:
                 timeline_png(svg, png)
                 _wrote(png)

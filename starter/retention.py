@@ -8,7 +8,6 @@ paused it (``temporal schedule toggle --pause --schedule-id guidance-retention``
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 from typing import Literal
 
@@ -16,19 +15,17 @@ from temporalio.client import (
     Client,
     Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
     ScheduleCalendarSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleRange,
     ScheduleSpec,
     ScheduleState,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
 )
 
 from domain.contract import TASK_QUEUE
 from domain.retention import RETENTION_SCHEDULE_ID, RETENTION_WORKFLOW_TYPE
+from starter.schedules import ensure_schedule
 
 TIME_ZONE = "Europe/Oslo"
 
@@ -54,18 +51,4 @@ def retention_schedule(task_queue: str = TASK_QUEUE) -> Schedule:
 
 async def ensure_retention_schedule(client: Client, task_queue: str = TASK_QUEUE) -> Literal["created", "updated"]:
     """Create the schedule, or bring an existing one up to date; safe to call at every worker start."""
-    wanted = retention_schedule(task_queue)
-    try:
-        await client.create_schedule(RETENTION_SCHEDULE_ID, wanted)
-        return "created"
-    except ScheduleAlreadyRunningError:
-        pass
-
-    def update(current: ScheduleUpdateInput) -> ScheduleUpdate:
-        schedule = current.description.schedule
-        return ScheduleUpdate(
-            schedule=dataclasses.replace(schedule, action=wanted.action, spec=wanted.spec, policy=wanted.policy)
-        )
-
-    await client.get_schedule_handle(RETENTION_SCHEDULE_ID).update(update)
-    return "updated"
+    return await ensure_schedule(client, RETENTION_SCHEDULE_ID, retention_schedule(task_queue))

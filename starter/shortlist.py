@@ -16,6 +16,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from language.current import N_
+from language.current import gettext as _
 from selection.scoring import Selected, Shortlist
 from selection.shortlist_facts import MISSING_NOTE, facts, notes, owner_name, percent, reasons, short_reasons
 
@@ -73,32 +75,43 @@ WIDE_TABLE_COLUMNS = 120
 
 def as_table(shortlist: Shortlist, width: int = WIDE_TABLE_COLUMNS) -> Table:
     """The shortlist for a terminal `width` columns wide."""
-    years = f"{shortlist.window[0]} to {shortlist.window[-1]}" if shortlist.window else "no years"
-    scored = f"{shortlist.owners_scored} owners, {shortlist.schools_scored} schools scored"
+    if shortlist.window:
+        years = _("%(first)s to %(last)s") % {"first": shortlist.window[0], "last": shortlist.window[-1]}
+    else:
+        years = _("no years")
+    scored = _("%(owners)s owners, %(schools)s schools scored") % {
+        "owners": shortlist.owners_scored,
+        "schools": shortlist.schools_scored,
+    }
     table = Table(
-        title=f"Proposed school owners ({years}; {scored})",
+        title=_("Proposed school owners (%(years)s; %(scored)s)") % {"years": years, "scored": scored},
         box=box.SIMPLE,
         show_lines=True,
     )
     if width < WIDE_TABLE_COLUMNS:
-        table.add_column("rank", justify="right", no_wrap=True)
-        table.add_column("owner: share of risk points, points, missing values, track; reasons", justify="left")
+        table.add_column(_("rank"), justify="right", no_wrap=True)
+        table.add_column(_("owner: share of risk points, points, missing values, track; reasons"), justify="left")
         for entry in shortlist.selected:
             row = _row(entry)
-            facts = f"{percent(entry.assessment.share)}, {_points(row)}, {_missing(row)} missing, {entry.track}"
+            facts = _("%(share)s, %(points)s, %(missing)s missing, %(track)s") % {
+                "share": percent(entry.assessment.share),
+                "points": _points(row),
+                "missing": _missing(row),
+                "track": entry.track,
+            }
             lines = [f"{row['owner_id']} {row['owner_name']}: {facts}", *(f"  {r}" for r in short_reasons(entry))]
             table.add_row(str(row["rank"]), Text("\n".join(lines)))
         return table
     for column, justify in (
-        ("rank", "right"),
-        ("owner", "left"),
-        ("share", "right"),
-        ("points", "right"),
-        ("missing", "right"),
-        ("track", "left"),
-        ("reasons: risk points by indicator", "left"),
+        (N_("rank"), "right"),
+        (N_("owner"), "left"),
+        (N_("share"), "right"),
+        (N_("points"), "right"),
+        (N_("missing"), "right"),
+        (N_("track"), "left"),
+        (N_("reasons: risk points by indicator"), "left"),
     ):
-        table.add_column(column, justify=justify, no_wrap=column in ("rank", "owner", "share", "points"))  # type: ignore[arg-type]
+        table.add_column(_(column), justify=justify, no_wrap=column in ("rank", "owner", "share", "points"))  # type: ignore[arg-type]
     for entry in shortlist.selected:
         row = _row(entry)
         table.add_row(

@@ -24,6 +24,18 @@ from tests.helpers.databases import schema_pool, throwaway_database
 from tests.helpers.harness import Harness, harness_on
 
 
+@pytest.fixture(autouse=True)
+def english_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs in a British English locale, unless it sets another: the `guidance` command speaks the
+    language of the POSIX locale variables (`language.environment`), and the suite's tests of the command assert
+    its English (the source) whatever the shell that runs them says. A test of another language sets `LANG` or
+    `LC_ALL` itself (tests/starter/test_cli_language.py). Subprocesses started with `os.environ` inherit it.
+    """
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A private PostgreSQL server for the test session, or the one `DATABASE_URL` names."""

@@ -37,6 +37,7 @@ from readmodel.search import MAX_QUERY_LENGTH
 from webapp import pages, period_actions, search_pages, selection_pages
 from webapp.auth import SignInRequired, current_user, sign_in_url
 from webapp.csrf import MultipartCsrfToken
+from webapp.identity import IdentityProvider
 from webapp.language_choice import LanguageMiddleware, choose_language
 from webapp.limits import RequestBounds
 from webapp.render_slots import RenderSlots
@@ -68,9 +69,12 @@ class WebApp:
     sign_ins: SignInThrottle = field(init=False)
     pdf_renders: RenderSlots = field(init=False)
     sessions: SessionGenerations = field(init=False)
+    #: The identity provider people sign in through, if one is configured.
+    identity: IdentityProvider | None = field(init=False)
 
     def __post_init__(self) -> None:
         s = self.settings
+        self.identity = IdentityProvider(s) if s.oidc_issuer is not None else None
         self.sign_ins = SignInThrottle(
             s.sign_in_failures_per_name, s.sign_in_failures_per_address, s.sign_in_window_seconds
         )
@@ -119,6 +123,15 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+def _style_dir(settings: WebSettings) -> Path:
+    """Designsystemet's installed `dist` folder; without it every page would be unstyled: the app refuses to start."""
+    if not (settings.style_dir / "src" / "index.css").is_file():
+        raise RuntimeError(
+            f"no Designsystemet at {settings.style_dir}: run `make` (npm ci) or set GUIDANCE_WEB_STYLE_DIR"
+        )
+    return settings.style_dir
+
+
 def create_app(web: WebApp) -> ASGIApp:
     """The ASGI application for `web`, wrapped in CSRF protection (every form carries the token)."""
     # The pages' own templates first, then the read model's (the report page includes the report's body).
@@ -130,9 +143,11 @@ def create_app(web: WebApp) -> ASGIApp:
     app = Starlette(
         routes=[
             Route("/", pages.home),
-            Route("/login", pages.login_form, methods=["GET"]),
+            Route("/login", pages.login_form, methods=["GET"], name="login_form"),
             Route("/login", pages.login, methods=["POST"]),
             Route("/logout", pages.logout, methods=["POST"]),
+            Route("/login/oidc", pages.oidc_begin, methods=["GET"]),
+            Route("/login/oidc/callback", pages.oidc_callback, methods=["GET"], name="oidc_callback"),
             Route("/healthz", pages.healthz),
             Route("/language", choose_language, methods=["POST"]),
             Route("/cohorts", pages.cohorts),
@@ -154,6 +169,8 @@ def create_app(web: WebApp) -> ASGIApp:
             Route("/feeds/advisers/{name}.ics", pages.adviser_feed),
             Route("/feeds/owners/{owner_id}.ics", pages.owner_feed),
             *selection_pages.ROUTES,
+            # Designsystemet's sheets from the installed npm package (mounted before /static, which would take it).
+            Mount("/static/ds", StaticFiles(directory=_style_dir(web.settings)), name="designsystemet"),
             # The pages' sheet, and the read model's document sheet it builds on.
             Mount("/static", StaticFiles(directory=HERE / "static", packages=[("readmodel", "static")]), name="static"),
         ],
@@ -191,4 +208,6 @@ def create_app(web: WebApp) -> ASGIApp:
     bounded = RequestBounds(
         multipart, max_form_bytes=web.settings.max_form_bytes, max_form_fields=web.settings.max_form_fields
     )
-    return SecurityHeaders(bounded, hsts=web.settings.secure_cookies)
+    # Signing out posts a form whose answer redirects to the identity provider's end-session page.
+    targets = web.identity.form_targets if web.identity is not None else tuple
+    return SecurityHeaders(bounded, hsts=web.settings.secure_cookies, form_targets=targets)

@@ -1,7 +1,10 @@
-"""Signing in and out, and who may open what. Sessions are Starlette's signed cookies (itsdangerous);
-passwords are checked by `webapp.users` (argon2). The session holds the user's name, a random session id (the
+"""Signing in and out, and who may open what. Sessions are Starlette's signed cookies (itsdangerous).
+
+A person signs in through the identity provider (`webapp.identity`, OpenID Connect), or in development with a
+local user's password (`webapp.users`, argon2). The session holds the user's name, a random session id (the
 CSRF token is bound to it, `webapp.security`) and the user's generation at sign-in: signing out raises the
-generation (`webapp.sessions`), so the cookie, and any copy of it, stops working."""
+generation (`webapp.sessions`), so the cookie, and any copy of it, stops working. A session from the identity
+provider also holds the role its claims gave and the ID token, to end the provider's session at sign-out."""
 
 from __future__ import annotations
 
@@ -18,6 +21,11 @@ from webapp.users import User, UserDirectory
 SESSION_USER = "user"
 SESSION_ID = "sid"
 SESSION_GENERATION = "gen"
+#: The language the person picked (`webapp.language_choice`); theirs before and after signing in.
+SESSION_LANGUAGE = "language"
+#: Set for a session from the identity provider: the role its claims gave (no local user to look up).
+SESSION_ROLE = "role"
+SESSION_ID_TOKEN = "id_token"
 
 
 class SignInRequired(Exception):
@@ -35,6 +43,9 @@ def current_user(request: Request, users: UserDirectory) -> User | None:
         return None
     if request.session.get(SESSION_GENERATION) != _generations(request).current(name):
         return None  # signed out since (here or elsewhere): the cookie was replayed
+    role = request.session.get(SESSION_ROLE)
+    if role in ("adviser", "coordinator"):
+        return User(name=name, role=role)
     return users.get(name)
 
 
@@ -50,20 +61,32 @@ def require_user(request: Request, users: UserDirectory) -> User:
     return user
 
 
-def sign_in(request: Request, user: User) -> None:
+def sign_in(request: Request, user: User, *, id_token: str | None = None) -> None:
+    """Start a session for `user`; `id_token` given, they came from the identity provider with the role in it."""
     # A fresh session: nothing from before signing in (a flash, a next page) carries over to the user.
+    language = request.session.get(SESSION_LANGUAGE)
     request.session.clear()
+    if language is not None:  # the language picked before signing in is the person's, kept
+        request.session[SESSION_LANGUAGE] = language
     request.session[SESSION_USER] = user.name
     request.session[SESSION_ID] = new_session_id()
     request.session[SESSION_GENERATION] = _generations(request).current(user.name)
+    if id_token is not None:
+        request.session[SESSION_ROLE] = user.role
+        request.session[SESSION_ID_TOKEN] = id_token
 
 
-async def sign_out(request: Request, users: UserDirectory) -> None:
-    """End the session: this cookie and every other session of its user stop working, copies included."""
+async def sign_out(request: Request, users: UserDirectory) -> str | None:
+    """End the session: this cookie and every other session of its user stop working, copies included.
+
+    Returns the ID token of a session from the identity provider, to end the provider's session with.
+    """
     user = current_user(request, users)
+    id_token = request.session.get(SESSION_ID_TOKEN)
     if user is not None:
         await asyncio.to_thread(_generations(request).revoke_all, user.name)
     request.session.clear()
+    return id_token if user is not None and isinstance(id_token, str) else None
 
 
 def _generations(request: Request) -> SessionGenerations:

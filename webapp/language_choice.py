@@ -15,9 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from language import parse_language
 from language.current import set_language, using
 from language.negotiate import choose
-from webapp.auth import safe_next
-
-SESSION_KEY = "language"
+from webapp.auth import SESSION_LANGUAGE, safe_next
 
 
 class LanguageMiddleware:
@@ -32,7 +30,7 @@ class LanguageMiddleware:
             return
         session = scope.get("session") or {}
         # Scoped to this request: the language must not outlive it in a context another request may share.
-        with using(choose(session.get(SESSION_KEY), Headers(scope=scope).get("accept-language"))):
+        with using(choose(session.get(SESSION_LANGUAGE), Headers(scope=scope).get("accept-language"))):
             await self.app(scope, receive, send)
 
 
@@ -42,6 +40,6 @@ async def choose_language(request: Request) -> Response:
     language = parse_language(form.get("language"))
     back = safe_next(str(form.get("next", "")))
     if language is not None:
-        request.session[SESSION_KEY] = language
+        request.session[SESSION_LANGUAGE] = language
         set_language(language)
     return RedirectResponse(back, status_code=303)

@@ -25,12 +25,13 @@ from readmodel.overview import DISPLAY_ZONE, local_today, overview_lines
 from readmodel.records import PeriodRecords, PeriodRow
 from readmodel.reports import cohort_report, report_csv
 from readmodel.tasks import adviser_tasks
-from readmodel.timeline import cohort_timeline_svg
+from readmodel.timeline import cohort_timeline_svg, timeline_rows
 from starter import client as api
 from starter import cohorts as cohort_api
 from webapp import actions
 from webapp.auth import require_access, require_user, safe_next, sign_in, sign_out
 from webapp.feeds import calendar_feed, feed_token, owner_feed_address, owner_feed_name, token_is_valid
+from webapp.identity import NotAllowed
 from webapp.security import content_disposition
 from webapp.users import User
 
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from webapp.app import WebApp
 
 log = structlog.get_logger("webapp")
+# Where to go after the identity provider sends the person back (kept in the session across the round trip).
+OIDC_NEXT = "oidc_next"
 
 FLASH = "flash"
 # The period page shows the live phase from the workflow; a slow answer must not hold up the page.
@@ -72,8 +75,34 @@ async def login_form(request: Request) -> Response:
     return _render(request, "login.html", {"next": safe_next(request.query_params.get("next")), "error": ""})
 
 
+async def oidc_begin(request: Request) -> Response:
+    """Send the person to the identity provider; they come back to `oidc_callback`."""
+    identity = _web(request).identity
+    if identity is None:
+        raise HTTPException(404, "no identity provider is configured (GUIDANCE_WEB_OIDC_ISSUER)")
+    request.session[OIDC_NEXT] = safe_next(request.query_params.get("next"))
+    return await identity.begin(request)
+
+
+async def oidc_callback(request: Request) -> Response:
+    identity = _web(request).identity
+    if identity is None:
+        raise HTTPException(404, "no identity provider is configured (GUIDANCE_WEB_OIDC_ISSUER)")
+    next_path = safe_next(request.session.get(OIDC_NEXT))
+    try:
+        user, id_token = await identity.finish(request)
+    except NotAllowed as refusal:
+        log.warning("sign_in_refused", provider=identity.name, reason=str(refusal))
+        return _render(request, "login.html", {"next": next_path, "error": str(refusal)}, 403)
+    sign_in(request, user, id_token=id_token)
+    log.info("signed_in", user=user.name, role=user.role, provider=identity.name)
+    return RedirectResponse(next_path, status_code=303)
+
+
 async def login(request: Request) -> Response:
     web = _web(request)
+    if not web.settings.passwords_allowed:
+        raise HTTPException(403, "signing in with a password is off here; sign in through the identity provider")
     form = await request.form()
     name, password = str(form.get("username", "")), str(form.get("password", ""))
     next_path = safe_next(str(form.get("next", "")))
@@ -106,7 +135,11 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    await sign_out(request, _web(request).users)
+    web = _web(request)
+    id_token = await sign_out(request, web.users)
+    if id_token and web.identity is not None:
+        # Also end the provider's session, or the next "sign in" would let the person straight back in.
+        return await web.identity.end_session(request, id_token, str(request.url_for("login_form")))
     return RedirectResponse("/login", status_code=303)
 
 
@@ -198,6 +231,7 @@ async def _cohort_page(
         "invitations": await _chosen_invitations(request, view, live) if user.is_coordinator else [],
         "lines": overview_lines(view.records, view.now),
         "timeline": cohort_timeline_svg(view.records, view.now, planned=live.gatherings if live else ()),
+        "timeline_rows": timeline_rows(view.records, view.now),
         "report": cohort_report(view.cohort, view.records, view.now),
         "counties": sorted({p.county for p in everyone}),
         "advisers": sorted({a for p in everyone for a in p.advisers}),
@@ -303,6 +337,7 @@ async def cohort_report_page(request: Request) -> Response:
     context = {
         "report": cohort_report(view.cohort, view.records, view.now),
         "timeline": cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned),
+        "timeline_rows": timeline_rows(view.records, view.now),
         "generated": view.now.astimezone(DISPLAY_ZONE),
         "query": request.url.query,
     }
@@ -313,7 +348,8 @@ async def cohort_report_pdf(request: Request) -> Response:
     view = await _cohort_view(request)
     report = cohort_report(view.cohort, view.records, view.now)
     planned = await _planned_gatherings(request, view.cohort)
-    html = report_html(report, cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned), view.now)
+    svg = cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned)
+    html = report_html(report, svg, view.now, timeline_rows(view.records, view.now))
     try:
         # Chromium takes a second or two: off the event loop, so other requests go on meanwhile.
         # At most `pdf_renders_at_once` Chromiums at once (webapp/render_slots.py); the others wait or get 503.
@@ -381,6 +417,7 @@ async def _period_page(
         "gatherings": records.gatherings_of(period.workflow_id),
         "audit_log": await web.reader.audit_log(period.workflow_id),
         "timeline": cohort_timeline_svg(records, now),
+        "timeline_rows": timeline_rows(records, now),
         "plan": plan,
         "next_milestone": plan.closing_milestone(phase) or "",
         "may_skip": phase in plan.optional_phases,

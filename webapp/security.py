@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import quote
 
@@ -27,10 +28,16 @@ from webapp.auth import SESSION_ID
 from webapp.csrf import COOKIE, NAMESPACE
 from webapp.limits import send_text
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
+
+def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
+    """The policy; `form_targets` are other origins a form may lead to (signing out redirects to the provider)."""
+    form_action = " ".join(("'self'", *form_targets))
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+        f"base-uri 'none'; form-action {form_action}; frame-ancestors 'none'"
+    )
+
+
 HSTS = "max-age=31536000; includeSubDomains"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -38,10 +45,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 class SecurityHeaders:
     """ASGI middleware: the security headers on every answer (pages, files, errors and refusals alike)."""
 
-    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool, form_targets: Callable[[], tuple[str, ...]] = tuple) -> None:
         self.app = app
+        self.form_targets = form_targets
         self.headers = [
-            (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
             (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"),
             (b"referrer-policy", b"same-origin"),
@@ -56,7 +63,9 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                added = [(name, value) for name, value in self.headers if name not in present]
+                # Read as the answer starts: the provider's end-session origin is known once its metadata is read.
+                policy = (b"content-security-policy", content_security_policy(self.form_targets()).encode())
+                added = [(name, value) for name, value in (policy, *self.headers) if name not in present]
                 message = {**message, "headers": [*message.get("headers", []), *added]}
             await send(message)
 

@@ -175,6 +175,12 @@ async def _shortlist_page(
             "owners",
             *(f"{kind}-{e.assessment.owner_id}" for e in found.selected for kind in OWNER_FIELDS),
         ],
+        # Where the error summary's links lead when a field's id is not its name: the owner's tick box; the
+        # shortlist itself for "choose at least one owner".
+        "field_ids": {
+            "owners": "shortlist",
+            **{f"owner-{e.assessment.owner_id}": f"owner-{e.assessment.owner_id}-box" for e in found.selected},
+        },
         "flash": request.session.pop(FLASH, ""),
     }
     return _render(request, "shortlist.html", context, status_code=status_code)

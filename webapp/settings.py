@@ -5,10 +5,12 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE_NAME = "web-secret"
+#: Digdir's Designsystemet as `make` installs it from npm (package.json): the pages' components and theme.
+INSTALLED_STYLE_DIR = Path(__file__).resolve().parent.parent / "node_modules/@digdir/designsystemet-css/dist"
 
 
 class WebSettings(BaseSettings):
@@ -26,6 +28,27 @@ class WebSettings(BaseSettings):
     secret: str | None = Field(default=None, min_length=32)
     #: A TOML file of users (see `webapp.users`); none: the documented development users.
     users_file: Path | None = None
+    #: The identity provider people sign in through (OpenID Connect): its issuer, whose discovery document is
+    #: ``{issuer}/.well-known/openid-configuration``. None: only the local users (development).
+    oidc_issuer: str | None = Field(default=None, pattern=r"^https?://[^\s]+$", max_length=500)
+    oidc_client_id: str | None = Field(default=None, min_length=1, max_length=500)
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = "openid profile"
+    #: The claim that names the person: their user name here, and an adviser's id on the periods ("a.hansen";
+    #: an address such as "a.hansen@udir.no" counts by its part before the @).
+    oidc_name_claim: str = "preferred_username"
+    #: The claim holding the person's groups or roles (a list or one text), and the values that make a
+    #: coordinator or an adviser; anyone with neither is refused.
+    oidc_role_claim: str = "groups"
+    oidc_coordinator_values: list[str] = Field(default_factory=lambda: ["veilederkorpset-koordinator"])
+    oidc_adviser_values: list[str] = Field(default_factory=lambda: ["veilederkorpset-veileder"])
+    #: What the sign-in button calls the provider.
+    oidc_provider_name: str = Field(default="ID-porten", max_length=80)
+    #: Where the provider sends people back (``https://host/login/oidc/callback``); none: from the request.
+    oidc_redirect_url: str | None = None
+    #: Sign-in with the local users' passwords. Unset: on only while no identity provider is configured; a
+    #: deployment with one turns it on only as an explicit development option.
+    password_sign_in: bool | None = None
     #: The Temporal Web UI each period page links to.
     temporal_ui_url: str = "http://localhost:8233"
     temporal_namespace: str = "default"
@@ -47,6 +70,13 @@ class WebSettings(BaseSettings):
     pdf_renders_at_once: int = Field(default=2, ge=1, le=16)
     #: Seconds a PDF request waits for a free render before it is answered 503 with Retry-After.
     pdf_wait_seconds: float = Field(default=10.0, ge=0, le=120)
+    #: The `dist` folder of the installed `@digdir/designsystemet-css` (served at /static/ds); the image sets it.
+    style_dir: Path = INSTALLED_STYLE_DIR
+
+    @property
+    def passwords_allowed(self) -> bool:
+        """Whether the sign-in page takes a user name and password."""
+        return self.password_sign_in if self.password_sign_in is not None else self.oidc_issuer is None
 
 
 def load_secret(settings: WebSettings, data_dir: Path) -> str:

@@ -1,8 +1,8 @@
 """The short workflows as a versioned worker runs them: pinned to the worker version they started on.
 
-A retention run or a selection decision lasts seconds. Pinned, it finishes on the code that started it, so a
-deployment never needs `workflow.patched` for them, and a version drains as soon as its last one ends. Periods
-and cohorts live for years and auto-upgrade instead (the worker's default, `starter.deployment`).
+A retention run, a selection decision or a round of mail delivery lasts seconds. Pinned, it finishes on the code
+that started it, so a deployment never needs `workflow.patched` for them, and a version drains as soon as its last
+one ends. Periods and cohorts live for years and auto-upgrade instead (the worker's default, `starter.deployment`).
 
 The behaviour cannot be declared on the workflows themselves: a server refuses every workflow task of a type that
 declares one from an unversioned worker ("versioning behavior cannot be specified without deployment options"),
@@ -15,11 +15,13 @@ from __future__ import annotations
 from temporalio import workflow
 from temporalio.common import VersioningBehavior
 
+from workflows.mail_delivery import MailDeliveryWorkflow
 from workflows.retention import RetentionWorkflow
 from workflows.selection_decision import SelectionDecisionWorkflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.contract import SELECTION_DECISION_WORKFLOW_TYPE
+    from domain.mail import MAIL_DELIVERY_WORKFLOW_TYPE, DeliveryReport, DeliveryRound
     from domain.retention import RETENTION_WORKFLOW_TYPE, RetentionReport, RetentionRequest
     from domain.selection_decision import SelectionDecision, SelectionDecisionRecord
 
@@ -38,10 +40,18 @@ class PinnedSelectionDecisionWorkflow(SelectionDecisionWorkflow):
         return await super().run(decision)
 
 
+@workflow.defn(name=MAIL_DELIVERY_WORKFLOW_TYPE, versioning_behavior=VersioningBehavior.PINNED)
+class PinnedMailDeliveryWorkflow(MailDeliveryWorkflow):
+    @workflow.run
+    async def run(self, request: DeliveryRound | None = None) -> list[DeliveryReport]:
+        return await super().run(request)
+
+
 #: Each short workflow and its pinned variant.
 PINNED: dict[type, type] = {
     RetentionWorkflow: PinnedRetentionWorkflow,
     SelectionDecisionWorkflow: PinnedSelectionDecisionWorkflow,
+    MailDeliveryWorkflow: PinnedMailDeliveryWorkflow,
 }
 
 

@@ -111,7 +111,7 @@ async def worker_version(
     )
     stop = asyncio.Event()
     task = asyncio.create_task(
-        run_worker(client, database_url=database_url, settings=settings, stop=stop, retention_schedule=False),
+        run_worker(client, database_url=database_url, settings=settings, stop=stop, schedules=False),
         name=f"worker {version.build_id}",
     )
     running = RunningWorker(version, task, stop)

@@ -125,7 +125,9 @@ async def devstack_process(
 ) -> AsyncIterator[RunningStack]:
     """Start `python -m devstack` on free ports in `data_dir`; yield it once its banner is printed.
 
-    `env` adds variables to the clean environment, e.g. ``DATABASE_URL``.
+    `env` adds variables to the clean environment, e.g. ``DATABASE_URL``. The tests sign in with the development
+    users' passwords, the explicit development option ``GUIDANCE_WEB_PASSWORD_SIGN_IN=true``, beside the local
+    identity provider; the sign-in tests (tests/webapp/test_sign_in_browser.py) turn it off, as `make dev` has it.
 
     On exit the stack is stopped with SIGTERM (SIGKILL if it does not stop) unless a test stopped it.
     """
@@ -142,7 +144,7 @@ async def devstack_process(
             stdout=asyncio.subprocess.PIPE,
             stderr=stderr,
             cwd=data_dir.parent,
-            env=clean_environment(**(env or {})),
+            env=clean_environment(**{"GUIDANCE_WEB_PASSWORD_SIGN_IN": "true", **(env or {})}),
         )
     stack = RunningStack(process, data_dir, port, ui_port, [], stderr_path)
     try:

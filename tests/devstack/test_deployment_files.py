@@ -8,6 +8,7 @@ standing in for the one in the admin-tools image.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from devstack.temporal_server import DevServer
 from domain.contract import SEARCH_ATTRIBUTES
+from webapp.settings import INSTALLED_STYLE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = (ROOT / "docker-compose.yml").read_text()
@@ -103,3 +105,15 @@ def test_the_worker_image_has_the_plan_files_where_its_settings_look() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "COPY plans ./plans" in dockerfile and "WORKDIR /app" in dockerfile
     assert "GUIDANCE_PLANS_DIR=/app/plans" in dockerfile
+
+
+def test_the_image_installs_designsystemet_where_the_web_app_looks_for_it() -> None:
+    """The web app serves Designsystemet from node_modules (webapp/settings.py): the image installs it from the
+    lock file and points GUIDANCE_WEB_STYLE_DIR at the folder the app's default names in a checkout."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "COPY package.json package-lock.json ./" in dockerfile and "npm ci --omit=dev" in dockerfile
+    style_dir = re.search(r"GUIDANCE_WEB_STYLE_DIR=(\S+)", dockerfile)
+    assert style_dir is not None
+    assert style_dir.group(1) == "/app/" + str(INSTALLED_STYLE_DIR.relative_to(ROOT))
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert "node_modules/@digdir/designsystemet-css" in lock["packages"], "the lock file pins Designsystemet"

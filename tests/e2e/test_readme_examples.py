@@ -17,8 +17,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from config.mail import MailSettings
 from tests.devstack.stack_process import RunningStack, clean_environment, eventually
 from tests.helpers.clock import real_today
+from webapp.settings import WebSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -87,6 +89,22 @@ async def run_line(stack: RunningStack, folder: Path, line: str) -> subprocess.C
     )
 
 
+def assert_known_settings(body: str, folder: Path) -> None:
+    """A block of settings (production's sign-in and mail) names only settings that exist and that take its values,
+    read as the services read a `.env` file."""
+    known = {f"GUIDANCE_WEB_{name.upper()}" for name in WebSettings.model_fields} | {
+        f"GUIDANCE_MAIL_{name.upper()}" for name in MailSettings.model_fields
+    }
+    for line in body.splitlines():
+        key, equals, value = line.partition("=")
+        assert equals and value, f"not KEY=VALUE: {line}"
+        assert key in known, f"{key} is no setting of the web app or of mail"
+    env_file = folder / "example.env"
+    env_file.write_text(body)
+    WebSettings(_env_file=env_file)
+    MailSettings(_env_file=env_file)
+
+
 def assert_dates_ahead(lines: list[str], today: date, *, started: str | None = None) -> None:
     """Every date of `lines` (but the period's start `started`) lies after today, or the examples cannot run."""
     dates = {d for line in lines for d in DATE.findall(line) if d != started}
@@ -99,7 +117,12 @@ async def test_every_readme_example_runs_as_printed(stack: RunningStack, tmp_pat
     blocks = fenced_blocks(README.read_text())
     shell = [shell_lines(body) for language, body in blocks if language == "sh"]
     transcripts = [transcript(body) for language, body in blocks if language == "" and body.startswith("$ ")]
-    assert len(blocks) == len(shell) + len(transcripts), "a README block that is neither a shell block nor a $ line"
+    settings = [body for language, body in blocks if language == "dotenv"]
+    assert len(blocks) == len(shell) + len(transcripts) + len(settings), (
+        "a README block that is neither a shell block, a $ line nor settings"
+    )
+    for body in settings:
+        assert_known_settings(body, tmp_path)
     assert [without_comment(line) for line in shell[0]] == STACK_LINES
     tour = [line for lines in shell[1:] for line in lines]
     assert_dates_ahead(tour + [command for command, _ in transcripts], real_today(), started="2026-11-30")

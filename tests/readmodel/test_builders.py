@@ -18,7 +18,7 @@ from readmodel.overview import overview_lines
 from readmodel.records import RecordReader
 from readmodel.reports import cohort_report, report_csv
 from readmodel.tasks import adviser_tasks
-from readmodel.timeline import CHART_WIDTH, LABEL_WIDTH, cohort_timeline_svg, phase_bars
+from readmodel.timeline import CHART_WIDTH, LABEL_WIDTH, cohort_timeline_svg, phase_bars, timeline_rows
 from tests.readmodel.rows import BERGEN, COHORT, DRAMMEN, KONGSBERG, NOW
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -84,6 +84,40 @@ async def test_the_timeline_draws_a_row_per_owner_with_phases_meetings_gathering
     ]
     fills = {r.findtext(f"{SVG}title", "").split(":")[0]: r.get("fill") for r in svg.iter(f"{SVG}rect")}
     assert len({fills["mapping"], fills["anchoring"], fills["development_area"]}) == 3, "each phase its colour"
+
+
+async def test_the_timeline_tells_phases_apart_without_colour_and_has_a_text_alternative(
+    reader: RecordReader,
+) -> None:
+    records = await reader.records(await reader.periods(cohort=COHORT))
+
+    svg = ET.fromstring(cohort_timeline_svg(records, NOW, title="Cohort 2027"))
+
+    assert svg.get("aria-labelledby") == "timeline-title timeline-desc"
+    assert svg.findtext(f"{SVG}title") == "Cohort 2027" and "phases as bars" in svg.findtext(f"{SVG}desc", "")
+    patterns = {p.get("id"): p for p in svg.iter(f"{SVG}pattern")}
+    marks = [next((m.get("d") for m in p.iter(f"{SVG}path")), "") for p in patterns.values()]
+    assert len(set(marks)) == len(marks), "each phase has a pattern of its own"
+    bars = [r for r in svg.iter(f"{SVG}rect") if r.get("class") == "phase"]
+    assert bars and all((r.get("fill") or "").removeprefix("url(#").removesuffix(")") in patterns for r in bars)
+    labels = [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "phase-label"]
+    assert len(labels) == len(bars), "every bar has its phase's name or legend number"
+    assert "mapping" in labels or "1" in labels
+    legend = [t.text or "" for t in svg.iter(f"{SVG}text")]
+    assert "1 mapping" in legend and "2 anchoring" in legend, "the legend names each number"
+
+    rows = timeline_rows(records, NOW)
+    bergen = [r for r in rows if r.owner == f"{BERGEN.owner_name} ({BERGEN.owner_id})"]
+    assert [(r.phase, r.start, r.status) for r in bergen] == [
+        ("mapping", date(2027, 1, 4), "done"),
+        ("anchoring", date(2027, 2, 1), "done"),
+        ("development_area", date(2027, 3, 1), "done"),
+        ("goal_prioritisation", date(2027, 3, 22), bergen[-1].status),
+    ]
+    assert bergen[0].end == date(2027, 2, 1) and bergen[-1].status in ("current", "overdue")
+    page = report_html(cohort_report(COHORT, records, NOW), cohort_timeline_svg(records, NOW), NOW, rows)
+    table = page.split('id="timeline-table"', 1)[1].split("</table>", 1)[0]
+    assert table.count('<tr class="timeline-') == len(rows) and "04.01.2027" in table
 
 
 async def test_the_cohort_report_counts_phases_overdue_meetings_gatherings_and_areas(reader: RecordReader) -> None:

@@ -37,8 +37,9 @@ def test_the_report_files_hold_the_cohorts_owners_and_its_timeline(
     page = html.read_text(encoding="utf-8")
     assert "Cohort 2027: progress" in page and "<svg" in page and "Kongsberg (3303)" in page
     assert "size: A4 landscape" in page, "the read model's document sheet, inline"
-    # Kongsberg's overdue phase was due on 15 March: Norwegian numeric dates for people, as on the web pages.
-    assert "<td>15.03.2027</td>" in page and "2027-03-15" not in page
+    # Kongsberg's overdue phase was due on 15 March: numeric dates for people in the command's language, as on the
+    # web pages; the suite runs the command in British English (tests/conftest.py), day before month.
+    assert "<td>15/03/2027</td>" in page and "2027-03-15" not in page
     with sheet.open(encoding="utf-8") as rows:
         assert [row["owner_id"] for row in csv.DictReader(rows)] == ["3301", "3303", "4601"]
     width, height = _png_size(picture)

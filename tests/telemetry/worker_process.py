@@ -95,7 +95,7 @@ async def running_worker(
             settings=settings,
             stop=stop,
             task_queue=task_queue,
-            retention_schedule=False,  # the time-skipping server has no schedules
+            schedules=False,  # the time-skipping server has no schedules
         )
     )
     running = RunningWorker(

@@ -56,6 +56,33 @@ class Screenshots:
 _SCREENSHOTS = pytest.StashKey[Screenshots]()
 
 
+class AxeFigures:
+    """What the accessibility tests' axe-core runs found (tests/webapp/test_accessibility.py): each page checked,
+    the rules run on it and its violations, for the terminal summary."""
+
+    def __init__(self) -> None:
+        self.pages: list[tuple[str, int, int]] = []  # (page, rules run, violations)
+        self.rules: set[str] = set()
+
+    def add(self, page: str, rules: set[str], violations: int) -> None:
+        self.pages.append((page, len(rules), violations))
+        self.rules |= rules
+
+    @property
+    def violations(self) -> int:
+        return sum(v for _, _, v in self.pages)
+
+
+_AXE = pytest.StashKey[AxeFigures]()
+
+
+@pytest.fixture(scope="session")
+def axe_figures(request: pytest.FixtureRequest) -> AxeFigures:
+    figures = AxeFigures()
+    request.config.stash[_AXE] = figures
+    return figures
+
+
 @pytest.fixture(scope="session")
 def screenshots(request: pytest.FixtureRequest) -> Screenshots:
     taken = Screenshots()
@@ -64,6 +91,14 @@ def screenshots(request: pytest.FixtureRequest) -> Screenshots:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    figures = config.stash.get(_AXE, None)
+    if figures is not None and figures.pages:
+        terminalreporter.section("web app: accessibility (axe-core, WCAG 2.1 A and AA)")
+        for page, rules, violations in figures.pages:
+            terminalreporter.write_line(f"{page}: {rules} rules run, {violations} violations")
+        terminalreporter.write_line(
+            f"pages checked: {len(figures.pages)}, rules run: {len(figures.rules)}, violations: {figures.violations}"
+        )
     taken = config.stash.get(_SCREENSHOTS, None)
     if taken is None or not taken.taken:
         return

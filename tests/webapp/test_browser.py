@@ -11,6 +11,7 @@ which never downloads a browser of its own here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
@@ -50,24 +51,32 @@ async def stack(tmp_path: Path) -> AsyncIterator[RunningStack]:
     assert running.survivors() == [], "the stack left processes behind"
 
 
-@pytest.fixture
-async def browser(tmp_path: Path) -> AsyncIterator[BrowserContext]:
-    """Headless Chromium with a fresh profile of its own."""
+@contextlib.asynccontextmanager
+async def chromium(profile: Path, locale: str | None = None) -> AsyncIterator[BrowserContext]:
+    """Headless Chromium with a fresh profile in `profile`, in `locale` (None: the machine's)."""
     if not os.path.exists(CHROMIUM):  # noqa: ASYNC240 - one stat before the browser starts
         pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium)")
     async with async_playwright() as playwright:
         context = await playwright.chromium.launch_persistent_context(
-            tmp_path / "chromium-profile",
+            profile,
             executable_path=CHROMIUM,
             headless=True,
             args=list(HEADLESS_CHROMIUM_FLAGS),
             viewport={"width": 1280, "height": 900},
+            locale=locale,
         )
         context.set_default_timeout(TIMEOUT_MS)
         try:
             yield context
         finally:
             await context.close()
+
+
+@pytest.fixture
+async def browser(tmp_path: Path) -> AsyncIterator[BrowserContext]:
+    """Headless Chromium with a fresh profile of its own."""
+    async with chromium(tmp_path / "chromium-profile") as context:
+        yield context
 
 
 async def _start_cohort(client: Client, today: date) -> None:
