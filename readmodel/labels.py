@@ -9,10 +9,11 @@ error, so a page always renders.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
-from jinja2 import Environment
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from domain.phases import Phase
 from domain.programme import PlanLabels
@@ -27,12 +28,23 @@ _TERMINAL: dict[str, str] = {
 }
 
 
+#: The kinds of letter in the outbox (activities/schema.sql), said by the catalogs: they are the engine's, no plan's.
+_LETTER_KINDS: dict[str, str] = {
+    "meeting_invitation": N_("Meeting invitation"),
+    "reminder": N_("Reminder"),
+    "escalation": N_("Escalation"),
+    "invitation_letter": N_("Invitation letter"),
+    "invitation_reminder": N_("Invitation reminder"),
+    "gathering_invitation": N_("Gathering invitation"),
+}
+
+
 class _Labelled(Protocol):
     @property
     def name(self) -> str: ...
 
     @property
-    def labels(self) -> Mapping[str, PlanLabels]: ...
+    def labels(self) -> Mapping[Any, PlanLabels]: ...  # keyed by language (a Literal in the plan model)
 
 
 #: A plan: its name (as a period row holds it), or a plan (version) with its labels.
@@ -87,9 +99,41 @@ def area_label(plan: PlanRef, code: str | None) -> str:
     return _label(plan, "development_areas", code)
 
 
-def install(environment: Environment) -> None:
-    """The labels as filters: ``{{ period.phase | phase_label(period.plan) }}`` (the code first, then the plan)."""
-    environment.filters["phase_label"] = lambda code, plan=None: phase_label(plan, code)
-    environment.filters["milestone_label"] = lambda code, plan=None: milestone_label(plan, code)
-    environment.filters["meeting_kind_label"] = lambda code, plan=None: meeting_kind_label(plan, code)
-    environment.filters["area_label"] = lambda code, plan=None: area_label(plan, code)
+def chosen_area_label(plan: PlanRef, area: str | None, other: str | None = None) -> str:
+    """The development area a period chose, as people read it: the core task itself after "Other"."""
+    if area == "other" and other:
+        return f"{area_label(plan, area)}: {other}"
+    return area_label(plan, area)
+
+
+def letter_kind_label(kind: str | None) -> str:
+    if not kind:
+        return ""
+    return gettext(_LETTER_KINDS[kind]) if kind in _LETTER_KINDS else _readable(kind)
+
+
+def _at_render(label: Callable[..., str]) -> Callable[..., str]:
+    """`label` as a filter Jinja calls when it renders, in the language of that moment: a filter over constants
+    (``{{ 'mapping' | phase_label('veilederkorpset') }}``) would otherwise be worked out once, when the template
+    is compiled, in whatever language was current then. Jinja never folds a filter that takes the context."""
+
+    @pass_context
+    def rendered(_context: Context, *args: Any) -> str:
+        return label(*args)
+
+    return rendered
+
+
+#: The labels as Jinja filters, the code first and then the plan (its name, or a plan with its labels):
+#: ``{{ period.phase | phase_label(period.plan) }}``. `readmodel.display.FILTERS` registers them everywhere.
+FILTERS: dict[str, Callable[..., str]] = {
+    "phase_label": _at_render(lambda code, plan=None: phase_label(plan, code)),
+    "milestone_label": _at_render(lambda code, plan=None: milestone_label(plan, code)),
+    "meeting_kind_label": _at_render(lambda code, plan=None: meeting_kind_label(plan, code)),
+    "area_label": _at_render(lambda code, plan=None: area_label(plan, code)),
+    # A period row: its chosen area with the core task of "other" (`{{ period | chosen_area_label }}`).
+    "chosen_area_label": _at_render(
+        lambda row: chosen_area_label(row.plan, row.development_area, row.development_area_other)
+    ),
+    "letter_kind_label": _at_render(letter_kind_label),
+}

@@ -67,5 +67,5 @@ def plan_facts(plan: ProgrammePlan) -> PlanFacts:
         meeting_kinds=plan.meeting_kinds,
         calendar_country=plan.calendar_country,
         optional_phases=tuple(str(p.phase) for p in plan.phases if p.optional),
-        labels=dict(plan.labels),
+        labels={str(language): labels for language, labels in plan.labels.items()},
     )

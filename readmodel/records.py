@@ -175,6 +175,16 @@ class PeriodRecords:
         """The facts of the plan version `period` runs."""
         return self.plans.get((period.plan, period.plan_version)) or resolved_plan_facts(period.plan)
 
+    def phase_plans(self) -> dict[str, PlanFacts]:
+        """The plan that names each phase (the first period's with it): to say a phase listed once across plans
+        (a filter, a legend, a chart) as its plan calls it."""
+        plans: dict[str, PlanFacts] = {}
+        for period in self.periods:
+            plan = self.plan_of(period)
+            for name in plan.phases:
+                plans.setdefault(name, plan)
+        return plans
+
     def meetings_of(self, workflow_id: str) -> list[MeetingRow]:
         return self.meetings.get(workflow_id, [])
 

@@ -18,7 +18,9 @@ from datetime import date, datetime, timedelta
 from html import escape
 
 from domain.gatherings import NationalGathering
+from readmodel import labels
 from readmodel.display import display_date
+from readmodel.labels import PlanRef
 from readmodel.overview import DISPLAY_ZONE, deadline_day, is_overdue, local_today
 from readmodel.records import PeriodRecords, PeriodRow
 
@@ -49,9 +51,9 @@ PATTERNS = (
 LABEL_CHARACTER_WIDTH = 6.2
 
 
-def phase_label(phase: str) -> str:
-    """The name of a phase as the timeline prints it (on its bars, in the legend, in the table)."""
-    return phase
+def phase_label(phase: str, plan: PlanRef = None) -> str:
+    """The name of a phase as the timeline prints it (on its bars, in the legend, in the table): the plan's."""
+    return labels.phase_label(plan, phase)
 
 
 @dataclass(frozen=True)
@@ -130,13 +132,14 @@ def timeline_rows(records: PeriodRecords, now: datetime) -> list[TimelineRow]:
     for period in records.periods:
         owner = f"{period.owner_name} ({period.owner_id})"
         bars = phase_bars(period, records, today)
+        plan = records.plan_of(period)
         for i, bar in enumerate(bars):
             if period.is_open and i == len(bars) - 1:
                 due = deadline_day(period.phase_due_at) if period.phase_due_at is not None else None
                 status = "overdue" if is_overdue(period, now) else "current"
-                rows.append(TimelineRow(owner, phase_label(bar.phase), bar.start, due, status))
+                rows.append(TimelineRow(owner, phase_label(bar.phase, plan), bar.start, due, status))
             else:
-                rows.append(TimelineRow(owner, phase_label(bar.phase), bar.start, bar.end, "done"))
+                rows.append(TimelineRow(owner, phase_label(bar.phase, plan), bar.start, bar.end, "done"))
     return rows
 
 
@@ -192,6 +195,8 @@ def cohort_timeline_svg(
     height = chart_bottom + 16 + legend_rows * LEGEND_ROW_HEIGHT + 8
     width = LABEL_WIDTH + CHART_WIDTH + 20
     numbers = {name: i + 1 for i, name in enumerate(colours)}
+    phase_plans = records.phase_plans()
+    named = {name: phase_label(name, phase_plans.get(name)) for name in colours}
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="timeline-title timeline-desc" '
@@ -224,16 +229,17 @@ def cohort_timeline_svg(
             f'height="{ROW_HEIGHT - 8}" fill="none" stroke="#b0b0b0" stroke-dasharray="2 3" rx="2">'
             f"<title>planned period {period.start_date.isoformat()} to {planned_end.isoformat()}</title></rect>"
         )
+        plan = records.plan_of(period)
         for bar in phase_bars(period, records, today):
             x0, x1 = x(bar.start), x(bar.end)
             out.append(
                 f'<rect class="phase" data-phase="{escape(bar.phase)}" x="{x0:.1f}" y="{y + 5}" '
                 f'width="{max(x1 - x0, 2):.1f}" height="{ROW_HEIGHT - 10}" '
                 f'fill="{_phase_fill(bar.phase, colours)}" stroke="#444444" stroke-width="0.5" rx="2">'
-                f"<title>{escape(phase_label(bar.phase))}: {display_date(bar.start)} to {display_date(bar.end)}"
+                f"<title>{escape(phase_label(bar.phase, plan))}: {display_date(bar.start)} to {display_date(bar.end)}"
                 "</title></rect>"
             )
-            out.append(_bar_label(bar.phase, numbers.get(bar.phase, 0), x0, x1, y))
+            out.append(_bar_label(phase_label(bar.phase, plan), numbers.get(bar.phase, 0), x0, x1, y))
         due = _due_extension(period, today)
         if due is not None:
             x0, x1 = x(due.start), x(due.end)
@@ -241,7 +247,7 @@ def cohort_timeline_svg(
                 f'<rect class="phase-due" x="{x0:.1f}" y="{y + 8}" width="{max(x1 - x0, 2):.1f}" '
                 f'height="{ROW_HEIGHT - 16}" fill="{colours.get(due.phase, PALETTE[-1])}" fill-opacity="0.35" '
                 f'stroke="{colours.get(due.phase, PALETTE[-1])}" stroke-dasharray="3 2" rx="2">'
-                f"<title>{escape(phase_label(due.phase))} due {display_date(due.end)}</title></rect>"
+                f"<title>{escape(phase_label(due.phase, plan))} due {display_date(due.end)}</title></rect>"
             )
         cy = y + ROW_HEIGHT / 2
         for meeting in records.meetings_of(period.workflow_id):
@@ -249,7 +255,8 @@ def cohort_timeline_svg(
             out.append(
                 f'<path class="meeting" d="M{mx:.1f},{cy - 6:.1f} L{mx + 5:.1f},{cy:.1f} L{mx:.1f},{cy + 6:.1f} '
                 f'L{mx - 5:.1f},{cy:.1f} Z" fill="{MARKER_COLOUR}" stroke="#fff" stroke-width="1">'
-                f"<title>{escape(meeting.kind)} {display_date(meeting.meeting_date)}: {escape(meeting.title)}"
+                f"<title>{escape(labels.meeting_kind_label(plan, meeting.kind))} "
+                f"{display_date(meeting.meeting_date)}: {escape(meeting.title)}"
                 "</title></path>"
             )
         for gathering in records.gatherings_of(period.workflow_id):
@@ -270,7 +277,7 @@ def cohort_timeline_svg(
         f'stroke="{TODAY_COLOUR}" stroke-width="2"/>'
         f'<text x="{tx + 3:.1f}" y="{chart_bottom + 12}" fill="{TODAY_COLOUR}">today {display_date(today)}</text>'
     )
-    out.extend(_legend(legend_items, numbers, chart_bottom + 20))
+    out.extend(_legend(legend_items, numbers, named, chart_bottom + 20))
     out.append("</svg>")
     return "\n".join(out)
 
@@ -326,10 +333,9 @@ def _phase_fill(phase: str, colours: dict[str, str]) -> str:
     return f"url(#{_pattern_id([*colours].index(phase) + 1)})"
 
 
-def _bar_label(phase: str, number: int, x0: float, x1: float, y: int) -> str:
+def _bar_label(name: str, number: int, x0: float, x1: float, y: int) -> str:
     """The phase's name on its bar, or its number in the legend where the name does not fit (then in the bar or
     just after it); white-edged dark text, readable on every colour and pattern."""
-    name = phase_label(phase)
     room = x1 - x0 - 6
     text, lx = (
         (name, x0 + 3) if len(name) * LABEL_CHARACTER_WIDTH <= room else (str(number), x0 + 3 if room >= 8 else x1 + 2)
@@ -340,12 +346,12 @@ def _bar_label(phase: str, number: int, x0: float, x1: float, y: int) -> str:
     )
 
 
-def _legend(phases: list[tuple[str, str]], numbers: dict[str, int], y0: int) -> list[str]:
+def _legend(phases: list[tuple[str, str]], numbers: dict[str, int], named: dict[str, str], y0: int) -> list[str]:
     items = [
         (
             f'<rect width="14" height="10" y="-9" fill="url(#{_pattern_id(numbers[name])})" stroke="#444444" '
             'stroke-width="0.5" rx="2"/>',
-            f"{numbers[name]} {phase_label(name)}",
+            f"{numbers[name]} {named[name]}",
         )
         for name, _colour in phases
     ]

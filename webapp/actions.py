@@ -18,6 +18,7 @@ from temporalio.service import RPCError
 from domain.cohort import CohortStatus, RespondToInvitation
 from domain.gatherings import AddGathering, MoveGathering
 from domain.models import ChangeAdvisers, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
+from readmodel.rejections import render_rejection
 from starter import client as api
 from starter import cohorts as cohort_api
 
@@ -171,9 +172,8 @@ async def _sent(call: Awaitable[_Answer]) -> _Answer:
         async with asyncio.timeout(ANSWER_TIMEOUT.total_seconds()):
             return await call
     except api.UpdateRejected as rejected:
-        message = str(rejected)
-        if rejected.field:
-            message = message.removeprefix(f"{rejected.field}: ")
+        # The workflow's code and params, said in the reader's language (its English words in English).
+        message = render_rejection(rejected.code, rejected.params, rejected.reason)
         raise FormRejected({rejected.field or FORM: message}) from None
     except api.PeriodNotFound as error:
         raise FormRejected({FORM: str(error)}) from None

@@ -236,6 +236,8 @@ async def _cohort_page(
         "counties": sorted({p.county for p in everyone}),
         "advisers": sorted({a for p in everyone for a in p.advisers}),
         "phases": _phase_choices(view.records, everyone),
+        # The plan that names each phase, for the filter's option text (the value stays the code).
+        "phase_plans": view.records.phase_plans(),
         "states": [s.value for s in InvitationState],
         "county": request.query_params.get("county", ""),
         "adviser": request.query_params.get("adviser", ""),

@@ -399,6 +399,6 @@ async def test_the_letters_a_cohort_sent_are_listed_for_coordinators_and_readabl
     as_adviser = await http.get("/cohorts/2028")
 
     assert letter.status_code == 200 and "The Directorate invites" in letter.text
-    assert "<dt>Kind</dt><dd>invitation letter</dd>" in letter.text
+    assert "<dt>Kind</dt><dd>Invitasjonsbrev</dd>" in letter.text  # the kind of letter, said in bokmål
     assert 'id="cohort-letters"' not in as_adviser.text
     assert (await http.get(link.group(1))).status_code == 403
