@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from domain.period import meeting_gap_due_on
+from readmodel.labels import milestone_label, phase_label
 from readmodel.overview import deadline_day, is_overdue, local_today, next_meeting
 from readmodel.plans import PlanFacts
 from readmodel.records import PeriodRecords, PeriodRow
@@ -42,14 +43,15 @@ def adviser_tasks(records: PeriodRecords, now: datetime) -> list[Task]:
         plan = records.plan_of(period)
         if period.phase_due_at is not None:
             milestone = plan.closing_milestone(period.phase)
-            what = f"record {milestone}" if milestone else "close the phase"
+            # The phase and milestone as the plan names them in the reader's language.
+            what = f"record {milestone_label(plan, milestone)}" if milestone else "close the phase"
             tasks.append(
                 Task(
                     kind="milestone",
                     due_on=deadline_day(period.phase_due_at),
                     overdue=is_overdue(period, now),
                     period=period,
-                    text=f"{period.phase}: {what}",
+                    text=f"{phase_label(plan, period.phase)}: {what}",
                 )
             )
         if next_meeting(records.meetings_of(period.workflow_id), now) is None:

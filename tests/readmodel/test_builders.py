@@ -67,7 +67,8 @@ async def test_an_advisers_tasks_are_sorted_by_due_date_with_overdue_milestones_
         (date(2027, 5, 5), "milestone", "3301", False),
         (date(2027, 5, 11), "gathering", "3301", False),
     ], "Drammen has a meeting planned (6 April), so no meeting task; its past winter gathering is no task"
-    assert "mapping_done" in next(t.text for t in adviser_tasks(records, NOW) if t.kind == "milestone")
+    said = next(t.text for t in adviser_tasks(records, NOW) if t.kind == "milestone")
+    assert "record Kartlegging og analyse fullført" in said  # the plan's milestone, in bokmål
 
 
 async def test_the_timeline_draws_a_row_per_owner_with_phases_meetings_gatherings_and_today(

@@ -277,7 +277,7 @@ async def test_a_keyboard_alone_signs_in_records_a_milestone_and_schedules_a_mee
     await expect(page.locator("#tasks")).to_be_visible()
     await _tab_to(page, f"a[href='/periods/{_id('3301')}']")
     await keyboard.press("Enter")
-    await expect(page.locator("#phase")).to_have_text("mapping")
+    await expect(page.locator("#phase")).to_have_text("Mapping and analysis")  # the plan's label, in English
     await _tab_to(page, "#note")
     await keyboard.type("Pupil survey analysed, keyboard only")
     await _tab_to(page, "#milestone-form button[type=submit]")
