@@ -97,6 +97,9 @@ MESSAGES: dict[str, str] = {
     ),
     "meeting_id.network_meeting": N_("%(meeting_id)s is a network meeting; the cohort's coordinator moves it"),
     "meeting_id.unknown": N_("%(meeting_id)s is not a meeting of this period; known: %(known)s"),
+    "meeting_id.cancelled": N_("%(meeting_id)s was cancelled on %(cancelled_on)s; agree a new meeting instead"),
+    "meeting_id.network": N_("%(meeting_id)s is a network meeting; the cohort keeps it"),
+    "meeting_id.past": N_("%(meeting_id)s began on %(date)s; only a meeting that lies ahead can be cancelled"),
     "meeting_id.too_many": N_("the period holds %(count)s meetings, the most it may; move one of them instead"),
     "meeting_id.too_many_network": N_(
         "the cohort holds %(count)s network meetings, the most it may; move one of them instead"
@@ -124,7 +127,18 @@ _ANSWERS: dict[str, str] = {
 
 #: The parameters that are days (ISO strings in the details): said with their weekday.
 _DAYS = frozenset(
-    {"date", "next_working_day", "last_working_day", "ends", "start", "first", "today", "reply_by", "last_day"}
+    {
+        "date",
+        "next_working_day",
+        "last_working_day",
+        "ends",
+        "start",
+        "first",
+        "today",
+        "reply_by",
+        "last_day",
+        "cancelled_on",
+    }
 )
 
 #: `holidays` names a holiday in these languages (Norwegian in bokmål only, so nynorsk borrows it).

@@ -69,7 +69,8 @@ def test_every_template_has_a_translation_with_the_same_placeholders(language: s
 def test_every_template_renders_in_each_language(language: Language, key: str) -> None:
     # Parameters as the workflow sends them: days as ISO strings, lists as lists, codes as codes.
     params: dict[str, object] = {name: "x" for name in PLACEHOLDER.findall(MESSAGES[key])}
-    for name in ("date", "next_working_day", "last_working_day", "ends", "start", "first", "today", "reply_by"):
+    days = ("date", "next_working_day", "last_working_day", "ends", "start", "first", "today", "reply_by")
+    for name in (*days, "cancelled_on"):
         if name in params:
             params[name] = "2026-12-07"
     params |= {"last_day": "2026-12-07"} if "last_day" in params else {}
