@@ -132,8 +132,8 @@ def test_phases_and_milestones_in_the_params_read_as_the_plan_calls_them() -> No
     with using("nb"):
         said = render_rejection("milestone.not_closing", params, "in English")
     assert said == (
-        "Mål prioritert avslutter ikke gjeldende fase Kartlegging og analyse; "
-        "milepælen som gjør det, er Kartlegging og analyse fullført"
+        "«Mål prioritert» avslutter ikke gjeldende fase «Kartlegging og analyse»; "
+        "milepælen som gjør det, er «Kartlegging og analyse fullført»"
     )
 
 
