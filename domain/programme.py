@@ -159,6 +159,13 @@ class PlanLabels(BaseModel):
     meeting_kinds: dict[LabelCode, LabelText] = Field(default_factory=dict)
     development_areas: dict[LabelCode, LabelText] = Field(default_factory=dict)
 
+    def named(self, table: str, code: str) -> str | None:
+        """The label of `code` in `table` (a key of `LABEL_KINDS`: ``phases``, ...), or None if it has none.
+
+        The one lookup every edge uses (the pages through readmodel.labels, a letter's activity directly)."""
+        labels: dict[str, str] = getattr(self, table)
+        return labels.get(code)
+
 
 #: The kinds of label, as the plan file's tables name them and as a missing one is reported.
 LABEL_KINDS: dict[str, str] = {

@@ -74,7 +74,7 @@ def _label(plan: PlanRef, table: str, code: str | None) -> str:
         return ""
     labels = _labels(plan)
     if labels is not None:
-        named: str | None = getattr(labels, table).get(code)
+        named = labels.named(table, code)
         if named is not None:
             return named
     return _readable(code)
