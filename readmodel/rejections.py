@@ -227,11 +227,11 @@ def render_rejection(code: str | None, params: Mapping[str, Any] | None, message
     if template is None:
         return message
     plan = str(params["plan"]) if params.get("plan") else None
-    values = _formatted(params, plan)
-    if code.startswith("development_area."):
-        values.update(_allowed_areas(params, plan))
     try:
+        values = _formatted(params, plan)
+        if code.startswith("development_area."):
+            values.update(_allowed_areas(params, plan))
         return gettext(template) % values
     except (KeyError, ValueError, TypeError):
-        # A parameter the template needs is missing (an older worker's details): its English words.
+        # A parameter missing or not of its kind (another worker's details): the workflow's English words.
         return message

@@ -97,6 +97,7 @@ def test_english_is_the_workflows_own_message_and_an_unknown_code_falls_back_to_
         assert render_rejection(None, None, "no details") == "no details"
         # An older worker's details without a parameter the template needs: its English words.
         assert render_rejection("meeting_id.unknown", {}, "in English") == "in English"
+        assert render_rejection("date.in_past", {"date": "5 Dec", "time": "09:00"}, "in English") == "in English"
 
 
 @pytest.mark.parametrize(
