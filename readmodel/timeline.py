@@ -49,6 +49,9 @@ PATTERNS = (
 )
 #: Roughly the width of one character of the bar labels (font size 11), to see whether a phase's name fits its bar.
 LABEL_CHARACTER_WIDTH = 6.2
+#: The legend's columns, and roughly the width of one of its characters (font size 12).
+LEGEND_COLUMN_WIDTH = 245
+LEGEND_CHARACTER_WIDTH = 6.8
 
 
 def phase_label(phase: str, plan: PlanRef = None) -> str:
@@ -377,7 +380,17 @@ def _legend(phases: list[tuple[str, str]], numbers: dict[str, int], named: dict[
     items.append((f'<line x1="6" y1="-11" x2="6" y2="2" stroke="{TODAY_COLOUR}" stroke-width="2"/>', "today"))
     out = []
     for i, (symbol, name) in enumerate(items):
-        lx = 8 + (i % 4) * 245
+        lx = 8 + (i % 4) * LEGEND_COLUMN_WIDTH
         ly = y0 + (i // 4) * LEGEND_ROW_HEIGHT + 10
-        out.append(f'<g transform="translate({lx},{ly})">{symbol}<text x="20" y="0">{escape(name)}</text></g>')
+        # A plan's long phase name (in some languages) would run into the next column: cut short, whole in a title.
+        shown, whole = _fitted(name), ""
+        if shown != name:
+            whole = f"<title>{escape(name)}</title>"
+        out.append(f'<g transform="translate({lx},{ly})">{whole}{symbol}<text x="20" y="0">{escape(shown)}</text></g>')
     return out
+
+
+def _fitted(name: str) -> str:
+    """`name` as it fits a legend column after its symbol, cut short with an ellipsis when it does not."""
+    room = int((LEGEND_COLUMN_WIDTH - 28) / LEGEND_CHARACTER_WIDTH)
+    return name if len(name) <= room else name[: room - 1].rstrip() + "\N{HORIZONTAL ELLIPSIS}"
