@@ -3,6 +3,8 @@ and the kinds of letter, and a readable fallback for a code no plan names."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import pytest
 from jinja2 import Environment
 
@@ -10,6 +12,7 @@ from config.settings import resolve_plan
 from domain.programme import LABEL_LANGUAGES
 from language import LANGUAGES, Language
 from language.current import using
+from readmodel.charts import CHARACTER_WIDTH, BarChart, bar_chart_svg
 from readmodel.display import FILTERS
 from readmodel.labels import (
     area_label,
@@ -20,6 +23,8 @@ from readmodel.labels import (
     phase_label,
 )
 from readmodel.plans import resolved_plan_facts
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_the_plans_label_languages_are_the_web_apps() -> None:
@@ -101,3 +106,13 @@ def test_the_filters_take_the_code_first_and_then_the_plan() -> None:
     with using("sv"):
         said = template.render(plan=resolve_plan("veilederkorpset"))
     assert said == "Kartläggning och analys/Uppstartsmöte/Kartläggning och analys klar/Påminnelse"
+
+
+def test_a_chart_makes_room_for_a_long_label_left_of_its_bars() -> None:
+    # Leda för skolutveckling's first phase in Swedish is far longer than a code: it must not run off the left.
+    long = "Uppstart: uppstartsträff och seminarier"
+    drawn = ET.fromstring(bar_chart_svg(BarChart("phase-chart", "Periods per phase", [(long, 2), ("x", 1)], "periods")))
+    label = next(t for t in drawn.iter(f"{SVG}text") if t.text == long)
+    assert float(label.get("x", "0")) >= len(long) * CHARACTER_WIDTH
+    bar = next(r for r in drawn.iter(f"{SVG}rect") if r.get("data-label") == long)
+    assert float(bar.get("x", "0")) > float(label.get("x", "0"))
