@@ -23,6 +23,7 @@ from domain.period import is_network_meeting
 from readmodel.display import display_date
 from readmodel.documents import DocumentError, report_html, report_pdf
 from readmodel.filters import FilterError, OwnerFilter, invitation_facts, owner_filter, period_facts
+from readmodel.labels import meeting_kind_label, milestone_label, phase_label
 from readmodel.overview import DISPLAY_ZONE, local_today, overview_lines
 from readmodel.records import PeriodRecords, PeriodRow
 from readmodel.reports import cohort_report, report_csv
@@ -520,7 +521,9 @@ async def record_milestone(request: Request) -> Response:
     async def act(client: Client, period: PeriodRow, form: dict[str, str], adviser: str) -> str:
         update = actions.milestone_update(form, adviser)
         status = await actions.record_milestone(client, period.workflow_id, update)
-        return f"Recorded {update.milestone}: the period is now in {status.phase}."
+        # The milestone and phase as the plan names them in the reader's language (readmodel.labels).
+        milestone, phase = milestone_label(period.plan, update.milestone), phase_label(period.plan, status.phase)
+        return f"Recorded {milestone}: the period is now in {phase}."
 
     return await _period_action(request, "milestone", act)
 
@@ -529,7 +532,8 @@ async def schedule_meeting(request: Request) -> Response:
     async def act(client: Client, period: PeriodRow, form: dict[str, str], adviser: str) -> str:
         meeting = actions.meeting_request(form, adviser)
         await actions.schedule_meeting(client, period.workflow_id, meeting)
-        return f"Scheduled a {meeting.kind} meeting on {display_date(meeting.date)} at {meeting.start:%H:%M}."
+        kind = meeting_kind_label(period.plan, meeting.kind)
+        return f"Scheduled {kind} on {display_date(meeting.date)} at {meeting.start:%H:%M}."
 
     return await _period_action(request, "meeting", act)
 

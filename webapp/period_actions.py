@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from language.current import gettext as _
 from readmodel.display import display_date
+from readmodel.labels import phase_label
 from readmodel.records import PeriodRow
 from webapp import actions, pages
 from webapp.users import User
@@ -69,7 +70,8 @@ async def cancel_meeting(request: Request) -> Response:
 async def withdraw(request: Request) -> Response:
     async def act(client: Client, period: PeriodRow, form: dict[str, str], user: User) -> str:
         status = await actions.withdraw(client, period.workflow_id, actions.withdrawal_request(form, user.name))
-        return f"Withdrew {status.owner.name} from the programme: the period has ended ({status.phase})."
+        ended = phase_label(period.plan, status.phase)
+        return f"Withdrew {status.owner.name} from the programme: the period has ended ({ended})."
 
     return await _period_form(request, "withdraw", act)
 

@@ -143,7 +143,9 @@ async def test_an_adviser_records_a_milestone_sees_a_rejected_date_and_is_refuse
     await page.fill("#note", "Pupil survey and national tests analysed")
     await page.click("#milestone-form button[type=submit]")
 
-    await expect(page.locator("#flash")).to_contain_text("Recorded mapping_done: the period is now in anchoring")
+    await expect(page.locator("#flash")).to_contain_text(
+        "Recorded Mapping and analysis done: the period is now in Anchoring"
+    )
     await expect(page.locator("#phase")).to_have_text("Anchoring")
 
     saturday = plain_saturday(today + timedelta(days=7))

@@ -114,7 +114,7 @@ class CoordinatorSteps:
         await self.page.fill("#note", note)
         await self.page.click("#milestone-form button[type=submit]")
         flash = self.page.locator("#flash")
-        await expect(flash).to_contain_text("Recorded mapping_done: the period is now in anchoring")
+        await expect(flash).to_contain_text("Recorded Mapping and analysis done: the period is now in Anchoring")
 
 
 def period_id(owner_id: str) -> str:
