@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from language.current import gettext
+
 LABEL_WIDTH = 170
 #: Roughly the width of one character of a bar's label (font size 12).
 CHARACTER_WIDTH = 6.8
@@ -27,12 +29,13 @@ class BarChart:
     """A chart of counts: `bars` are (label, count) in the order drawn."""
 
     chart_id: str
+    #: The texts are given in the reader's language (the caller translates them).
     title: str
     bars: Sequence[tuple[str, int]]
     #: What a count is, e.g. "periods".
     unit: str
     #: Said when there is no bar.
-    empty: str = "Nothing to show."
+    empty: str = ""
 
     @property
     def total(self) -> int:
@@ -42,9 +45,18 @@ class BarChart:
     def description(self) -> str:
         """The chart's numbers in one sentence, for a screen reader (the SVG's ``desc``)."""
         if not self.bars:
-            return self.empty
+            return self.empty_text
         parts = ", ".join(f"{label}: {count}" for label, count in self.bars)
-        return f"{self.title}. {parts}. In all {self.total} {self.unit}."
+        return gettext("%(title)s. %(bars)s. In all %(total)s %(unit)s.") % {
+            "title": self.title,
+            "bars": parts,
+            "total": self.total,
+            "unit": self.unit,
+        }
+
+    @property
+    def empty_text(self) -> str:
+        return self.empty or gettext("Nothing to show.")
 
     @property
     def svg(self) -> str:
@@ -71,7 +83,7 @@ def bar_chart_svg(chart: BarChart) -> str:
         f'<text x="8" y="18" font-size="14" font-weight="bold">{escape(chart.title)}</text>',
     ]
     if not chart.bars:
-        out.append(f'<text x="8" y="{TOP + 14}" fill="#555">{escape(chart.empty)}</text>')
+        out.append(f'<text x="8" y="{TOP + 14}" fill="#555">{escape(chart.empty_text)}</text>')
     for row, (label, count) in enumerate(chart.bars):
         y = TOP + row * (BAR_HEIGHT + ROW_GAP)
         length = BAR_AREA * count / largest
