@@ -37,7 +37,7 @@ LIMIT $1
 
 # The entry, if it is still due and no other round holds it.
 CLAIM = """
-SELECT message_key, kind, recipients, subject, body, attachment_name, attachment, created_at, attempts
+SELECT message_key, kind, recipients, subject, body, attachment_name, attachment, created_at, attempts, language
 FROM outbox
 WHERE message_key = $1 AND sent_at IS NULL AND failed_at IS NULL
   AND (next_attempt_at IS NULL OR next_attempt_at <= now())
@@ -83,6 +83,10 @@ def mail_message(row: asyncpg.Record | dict[str, object], sender: str) -> EmailM
             message.add_attachment(attachment, subtype="calendar", filename=name)
         else:
             message.add_attachment(attachment, filename=name)
+    # The language the entry was written in (RFC 3282), for the reader's mail program and screen reader; set last,
+    # as setting the content clears the Content-* headers and making a multipart moves them into the first part.
+    if row.get("language"):
+        message["Content-Language"] = str(row["language"])
     return message
 
 

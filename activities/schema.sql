@@ -265,3 +265,8 @@ ALTER TABLE outbox ADD COLUMN IF NOT EXISTS next_attempt_at timestamptz;
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS last_error text;
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS failed_at timestamptz;
 CREATE INDEX IF NOT EXISTS outbox_due_idx ON outbox (created_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+
+-- The language an entry is written in (activities/recipients.py chooses it per recipient): the mail's
+-- Content-Language, and the letter page's lang (a screen reader reads a nynorsk letter in nynorsk). Entries
+-- written before it have none.
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS language text CHECK (language IN ('nb', 'nn', 'sv', 'en'));

@@ -157,6 +157,8 @@ class LetterRow:
     sent_at: datetime | None
     body: str = ""
     attachment_name: str | None = None
+    #: The language it is written in (None for letters older than the outbox's `language` column).
+    language: str | None = None
 
 
 @dataclass
@@ -239,7 +241,7 @@ class RecordReader:
         """The letters and invitations the cohort's workflow sent (invitations, reminders, gathering invitations),
         oldest first, without their bodies."""
         rows = await self._pool.fetch(
-            "SELECT message_key, kind, recipients, subject, created_at, sent_at FROM outbox"
+            "SELECT message_key, kind, recipients, subject, created_at, sent_at, language FROM outbox"
             " WHERE workflow_id = $1 ORDER BY created_at, message_key",
             cohort_workflow_id(cohort),
         )
@@ -248,8 +250,8 @@ class RecordReader:
     async def cohort_letter(self, cohort: str, message_key: str) -> LetterRow | None:
         """One letter of the cohort, with its body."""
         row = await self._pool.fetchrow(
-            "SELECT message_key, kind, recipients, subject, created_at, sent_at, body, attachment_name FROM outbox"
-            " WHERE workflow_id = $1 AND message_key = $2",
+            "SELECT message_key, kind, recipients, subject, created_at, sent_at, body, attachment_name, language"
+            " FROM outbox WHERE workflow_id = $1 AND message_key = $2",
             cohort_workflow_id(cohort),
             message_key,
         )
