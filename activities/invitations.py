@@ -20,6 +20,7 @@ from typing import Literal
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from activities.itip import event_status, meeting_method
 from domain import calendar
 from domain.records import GatheringGuest, MeetingRecord, NationalGatheringRecord, NoticeRecord
 from language import Language, formats
@@ -149,7 +150,7 @@ def _address(address: str, name: str, *, attendee: bool) -> vCalAddress:
 def meeting_invitation(
     record: MeetingRecord, organizer_address: str, attendee_domain: str, *, language: Language
 ) -> bytes:
-    """An iCalendar REQUEST with one VEVENT for the meeting, to every adviser of the period.
+    """An iCalendar REQUEST (a CANCEL, once cancelled: `activities.itip`) with one VEVENT, to the period's advisers.
 
     Args:
         record: The meeting; ``meeting.sequence`` becomes SEQUENCE, ``audit.at`` becomes DTSTAMP.
@@ -174,7 +175,8 @@ def meeting_invitation(
     with using(language):
         event.add("summary", _ics_text(meeting_summary(record), language))
         event.add("description", _ics_text(_description(record), language))
-    event.add("status", "CONFIRMED")
+    method = meeting_method(meeting)
+    event.add("status", event_status(method))
     event.add("organizer", _address(organizer_address, meeting.adviser, attendee=False))
     for adviser in record.advisers:
         event.add("attendee", _address(mail_address(adviser, attendee_domain), adviser, attendee=True))
@@ -182,7 +184,7 @@ def meeting_invitation(
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", method)
     calendar.add_component(event)
     # A VTIMEZONE lets clients without the IANA database place DTSTART; a few years around the meeting
     # keep the file small.
@@ -199,6 +201,7 @@ def invitation_message(
     """The outbox message that carries a meeting invitation, in `language`; one per meeting and sequence."""
     meeting = record.meeting
     start = meeting_start(record)
+    cancelled = meeting.cancelled_at is not None
     with using(language):
         summary = meeting_summary(record)
         when = gettext("%(weekday)s %(when)s (%(zone)s), %(minutes)s minutes") % {
@@ -207,8 +210,14 @@ def invitation_message(
             "zone": record.timezone,
             "minutes": formats.number(meeting.duration_minutes),
         }
-        subject = gettext("Moved: %(summary)s") % {"summary": summary} if meeting.sequence else summary
-        body = f"{when}\n\n{_description(record)}\n"
+        if cancelled:
+            subject = gettext("Cancelled: %(summary)s") % {"summary": summary}
+        elif meeting.sequence:
+            subject = gettext("Moved: %(summary)s") % {"summary": summary}
+        else:
+            subject = summary
+        headline = gettext("Cancelled: this meeting will not take place.") + "\n\n" if cancelled else ""
+        body = f"{headline}{when}\n\n{_description(record)}\n"
     return OutboxMessage(
         message_key=f"{record.workflow_id}/{meeting.meeting_id}/{meeting.sequence}",
         workflow_id=record.workflow_id,

@@ -270,3 +270,7 @@ CREATE INDEX IF NOT EXISTS outbox_due_idx ON outbox (created_at) WHERE sent_at I
 -- Content-Language, and the letter page's lang (a screen reader reads a nynorsk letter in nynorsk). Entries
 -- written before it have none.
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS language text CHECK (language IN ('nb', 'nn', 'sv', 'en'));
+
+-- A cancelled meeting (`cancel_meeting`, or its period withdrawn) keeps its row, marked when it was cancelled; its
+-- CANCEL goes through the outbox as its invitations did (NULL: the meeting stands).
+ALTER TABLE meetings ADD COLUMN IF NOT EXISTS cancelled_at timestamptz;

@@ -16,8 +16,10 @@ from starlette.templating import Jinja2Templates
 from temporalio.service import RPCError
 
 from domain.cohort import CohortStatus, Invitation, InvitationState
+from domain.contract import cohort_workflow_id
 from domain.gatherings import NationalGathering
 from domain.models import PeriodStatus
+from domain.period import is_network_meeting
 from readmodel.display import display_date
 from readmodel.documents import DocumentError, report_html, report_pdf
 from readmodel.filters import FilterError, OwnerFilter, invitation_facts, owner_filter, period_facts
@@ -251,6 +253,15 @@ async def _cohort_page(
         "form": form,
         # The letters the cohort sent (_cohort_letters.html): the coordinators' business.
         "letters": await _web(request).reader.cohort_letters(view.cohort) if user.is_coordinator else [],
+        # What the mail server refused for good, of the cohort's letters and its periods' (_mail_failures.html).
+        "mail_failures": (
+            await _web(request).reader.failed_mail(
+                [cohort_workflow_id(view.cohort), *(p.workflow_id for p in everyone)]
+            )
+            if user.is_coordinator
+            else []
+        ),
+        "mail_failure_periods": {p.workflow_id for p in everyone},
     }
     return _render(request, "cohort.html", context, status_code=status_code)
 
@@ -411,8 +422,18 @@ async def _period_page(
         "overview": overview_lines(records, now)[0],
         "milestones": records.milestones_of(period.workflow_id),
         "meetings": records.meetings_of(period.workflow_id),
-        # A meeting may be moved while it lies ahead; the form offers those by date, kind and title.
-        "movable_meetings": [m for m in records.meetings_of(period.workflow_id) if m.meeting_date >= local_today(now)],
+        # A meeting may be moved while it lies ahead and stands; the form offers those by date, kind and title.
+        "movable_meetings": [
+            m
+            for m in records.meetings_of(period.workflow_id)
+            if m.meeting_date >= local_today(now) and m.cancelled_at is None
+        ],
+        # ... and cancelled while it has not begun; the cohort keeps its network meetings.
+        "cancellable_meetings": [
+            m
+            for m in records.meetings_of(period.workflow_id)
+            if m.starts_at > now and m.cancelled_at is None and not is_network_meeting(m.meeting_id)
+        ],
         "transitions": records.transitions_of(period.workflow_id),
         "gatherings": records.gatherings_of(period.workflow_id),
         "audit_log": await web.reader.audit_log(period.workflow_id),
@@ -431,6 +452,8 @@ async def _period_page(
         "form": form,
         # A period takes updates while it is in one of its plan's working phases.
         "is_open": period.is_open and (phase in plan.phases or not plan.phases),
+        # Mail of the period the mail server refused for good (_mail_failures.html): the coordinators' business.
+        "mail_failures": await web.reader.failed_mail([period.workflow_id]) if user.is_coordinator else [],
     }
     return _render(request, "period.html", context, status_code=status_code)
 

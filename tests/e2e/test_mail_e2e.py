@@ -68,5 +68,6 @@ async def test_a_meeting_agreed_in_make_dev_arrives_at_its_local_mail_server(sta
     [invitation] = [m for m in received if "Oppstart" in str(m["Subject"])]
     assert invitation["To"] == "a.hansen@veileder.udir.no"
     assert invitation["Message-ID"].endswith("@guidance-engine>")
-    calendars = [p for p in invitation.iter_attachments() if p.get_content_type() == "text/calendar"]
+    # The calendar is the iTIP part beside the text (activities/itip.py), not an attachment.
+    calendars = [p for p in invitation.walk() if p.get_content_type() == "text/calendar"]
     assert len(calendars) == 1 and "Oppstart" in calendars[0].get_content()
