@@ -89,7 +89,7 @@ async def test_every_demo_periods_due_date_and_end_agree_on_the_page_tasks_repor
             shown, rows = await eventually(
                 both,
                 lambda found: all(
-                    owner in found[1] and found[1][owner]["phase"] == phase and found[1][owner]["phase_due_on"]
+                    owner in found[1] and found[1][owner]["Phase"] == phase and found[1][owner]["Phase due on"]
                     for owner, (phase, _, _) in found[0].items()
                 ),
                 seconds=WAIT_SECONDS,
