@@ -212,11 +212,10 @@ def invitation_message(
         }
         if cancelled:
             subject = gettext("Cancelled: %(summary)s") % {"summary": summary}
-        elif meeting.sequence:
-            subject = gettext("Moved: %(summary)s") % {"summary": summary}
+            headline = gettext("Cancelled: this meeting will not take place.") + "\n\n"
         else:
-            subject = summary
-        headline = gettext("Cancelled: this meeting will not take place.") + "\n\n" if cancelled else ""
+            subject = gettext("Moved: %(summary)s") % {"summary": summary} if meeting.sequence else summary
+            headline = ""
         body = f"{headline}{when}\n\n{_description(record)}\n"
     return OutboxMessage(
         message_key=f"{record.workflow_id}/{meeting.meeting_id}/{meeting.sequence}",

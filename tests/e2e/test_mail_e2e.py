@@ -68,6 +68,6 @@ async def test_a_meeting_agreed_in_make_dev_arrives_at_its_local_mail_server(sta
     [invitation] = [m for m in received if "Oppstart" in str(m["Subject"])]
     assert invitation["To"] == "a.hansen@veileder.udir.no"
     assert invitation["Message-ID"].endswith("@guidance-engine>")
-    # The calendar is the iTIP part beside the text (activities/itip.py), not an attachment.
+    # The iTIP part a calendar acts on (beside the text), not the .ics file that travels with it.
     calendars = [p for p in invitation.walk() if p.get_content_type() == "text/calendar"]
     assert len(calendars) == 1 and "Oppstart" in calendars[0].get_content()

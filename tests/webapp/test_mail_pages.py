@@ -117,8 +117,7 @@ async def test_a_coordinator_reads_what_the_local_mail_server_received_and_an_ad
     assert 'id="mail-subject">Reminder: Drammen, mapping is overdue<' in one.text
     assert "Mapping is overdue." in one.text
     assert "METHOD:REQUEST" in one.text, "the calendar part is shown as text"
-    # The calendar as a file too: application/ics since the mail became iTIP (activities/itip.py), so no calendar
-    # program acts on the invitation twice.
+    # The invitation travels twice (activities.mail_delivery): as the text/calendar part shown above, and as a file.
     assert re.search(r"<li>m1.ics \(application/ics, [\d,. ]+ bytes\)</li>", one.text), one.text
 
     assert (await http.get("/dev/mailbox/no-such-key")).status_code == 404
