@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 
-from babel.dates import format_date, format_datetime, format_skeleton, format_time
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 
 from language import LOCALES
@@ -49,8 +49,3 @@ def number(value: float | int, decimals: int | None = None) -> str:
     if decimals is None:
         return format_decimal(value, locale=_locale())
     return format_decimal(value, format=f"#,##0.{'0' * decimals}" if decimals else "#,##0", locale=_locale())
-
-
-def month(value: date) -> str:
-    """A month and its year, short, as a timeline's axis names it: jan. 2027 (Babel's skeleton per language)."""
-    return format_skeleton("yMMM", value, locale=_locale())

@@ -18,8 +18,6 @@ from datetime import date, datetime, timedelta
 from html import escape
 
 from domain.gatherings import NationalGathering
-from language import formats
-from language.current import gettext, ngettext
 from readmodel.display import display_date
 from readmodel.overview import DISPLAY_ZONE, deadline_day, is_overdue, local_today
 from readmodel.records import PeriodRecords, PeriodRow
@@ -194,16 +192,11 @@ def cohort_timeline_svg(
     height = chart_bottom + 16 + legend_rows * LEGEND_ROW_HEIGHT + 8
     width = LABEL_WIDTH + CHART_WIDTH + 20
     numbers = {name: i + 1 for i, name in enumerate(colours)}
-    # The texts in the current language, worked out before the SVG's f-strings (the extractor reads no call in one).
-    untitled = gettext("Cohort timeline")
-    overdue = gettext("\N{WARNING SIGN} overdue")  # one owner's flag (the chart's "overdue" counts periods)
-    nothing = gettext("No periods to show.")
-    today_text = gettext("today %(day)s") % {"day": display_date(today)}
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="timeline-title timeline-desc" '
         'font-family="system-ui, sans-serif" font-size="12">',
-        f'<title id="timeline-title">{escape(title or untitled)}</title>',
+        f'<title id="timeline-title">{escape(title or "Cohort timeline")}</title>',
         f'<desc id="timeline-desc">{escape(_description(len(periods), first, last))}</desc>',
         _pattern_defs(colours),
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
@@ -215,13 +208,13 @@ def cohort_timeline_svg(
         out.append(f'<line x1="{mx:.1f}" y1="{top - 6}" x2="{mx:.1f}" y2="{chart_bottom}" stroke="#e3e3e3"/>')
         # A label that would run off the right edge is left out (its grid line stays).
         if (span < 300 or month.month in (1, 4, 7, 10)) and mx + 60 <= width:
-            out.append(f'<text x="{mx + 2:.1f}" y="{top - 10}" fill="#555">{escape(formats.month(month))}</text>')
+            out.append(f'<text x="{mx + 2:.1f}" y="{top - 10}" fill="#555">{month:%b %Y}</text>')
     for row, period in enumerate(periods):
         y = top + row * ROW_HEIGHT
         if row % 2:
             out.append(f'<rect x="0" y="{y}" width="{width}" height="{ROW_HEIGHT}" fill="#f7f7f7"/>')
         label = f"{period.owner_name} ({period.owner_id})"
-        flag = f" {overdue}" if is_overdue(period, now) else ""
+        flag = " \N{WARNING SIGN} overdue" if is_overdue(period, now) else ""
         fill = TODAY_COLOUR if flag else "#222"
         out.append(f'<text x="8" y="{y + 17}" fill="{fill}">{escape(label + flag)}</text>')
         planned_end = deadline_day(period.ends_at)
@@ -229,7 +222,7 @@ def cohort_timeline_svg(
         out.append(
             f'<rect class="period-span" x="{px0:.1f}" y="{y + 4}" width="{max(px1 - px0, 2):.1f}" '
             f'height="{ROW_HEIGHT - 8}" fill="none" stroke="#b0b0b0" stroke-dasharray="2 3" rx="2">'
-            f"<title>{escape(_planned_period(period.start_date, planned_end))}</title></rect>"
+            f"<title>planned period {period.start_date.isoformat()} to {planned_end.isoformat()}</title></rect>"
         )
         for bar in phase_bars(period, records, today):
             x0, x1 = x(bar.start), x(bar.end)
@@ -237,7 +230,8 @@ def cohort_timeline_svg(
                 f'<rect class="phase" data-phase="{escape(bar.phase)}" x="{x0:.1f}" y="{y + 5}" '
                 f'width="{max(x1 - x0, 2):.1f}" height="{ROW_HEIGHT - 10}" '
                 f'fill="{_phase_fill(bar.phase, colours)}" stroke="#444444" stroke-width="0.5" rx="2">'
-                f"<title>{escape(_from_to(phase_label(bar.phase), bar.start, bar.end))}</title></rect>"
+                f"<title>{escape(phase_label(bar.phase))}: {display_date(bar.start)} to {display_date(bar.end)}"
+                "</title></rect>"
             )
             out.append(_bar_label(bar.phase, numbers.get(bar.phase, 0), x0, x1, y))
         due = _due_extension(period, today)
@@ -247,7 +241,7 @@ def cohort_timeline_svg(
                 f'<rect class="phase-due" x="{x0:.1f}" y="{y + 8}" width="{max(x1 - x0, 2):.1f}" '
                 f'height="{ROW_HEIGHT - 16}" fill="{colours.get(due.phase, PALETTE[-1])}" fill-opacity="0.35" '
                 f'stroke="{colours.get(due.phase, PALETTE[-1])}" stroke-dasharray="3 2" rx="2">'
-                f"<title>{escape(_phase_due(phase_label(due.phase), due.end))}</title></rect>"
+                f"<title>{escape(phase_label(due.phase))} due {display_date(due.end)}</title></rect>"
             )
         cy = y + ROW_HEIGHT / 2
         for meeting in records.meetings_of(period.workflow_id):
@@ -263,19 +257,18 @@ def cohort_timeline_svg(
             out.append(
                 f'<path class="gathering" d="M{gx:.1f},{cy - 7:.1f} L{gx + 6:.1f},{cy + 5:.1f} '
                 f'L{gx - 6:.1f},{cy + 5:.1f} Z" '
-                f'fill="#ffffff" stroke="{MARKER_COLOUR}" stroke-width="1.5">'
-                f"<title>{escape(_gathering(gathering.gathering_date, gathering.title))}</title></path>"
+                f'fill="#ffffff" stroke="{MARKER_COLOUR}" stroke-width="1.5"><title>gathering '
+                f"{display_date(gathering.gathering_date)}: {escape(gathering.title)}</title></path>"
             )
     if not periods:
-        out.append(f'<text x="{LABEL_WIDTH}" y="{top + 17}" fill="#555">{escape(nothing)}</text>')
+        out.append(f'<text x="{LABEL_WIDTH}" y="{top + 17}" fill="#555">No periods to show.</text>')
     for planned_gathering in planned:
         out.append(_planned_gathering(planned_gathering, x(planned_gathering.date), top, chart_bottom))
     tx = x(today)
     out.append(
         f'<line class="today" x1="{tx:.1f}" y1="{top - 6}" x2="{tx:.1f}" y2="{chart_bottom}" '
         f'stroke="{TODAY_COLOUR}" stroke-width="2"/>'
-        f'<text x="{tx + 3:.1f}" y="{chart_bottom + 12}" fill="{TODAY_COLOUR}">'
-        f"{escape(today_text)}</text>"
+        f'<text x="{tx + 3:.1f}" y="{chart_bottom + 12}" fill="{TODAY_COLOUR}">today {display_date(today)}</text>'
     )
     out.extend(_legend(legend_items, numbers, chart_bottom + 20))
     out.append("</svg>")
@@ -285,18 +278,11 @@ def cohort_timeline_svg(
 def _planned_gathering(gathering: NationalGathering, gx: float, top: int, bottom: int) -> str:
     """A cohort's national gathering across every row: planned, or with its invitations sent."""
     sent = (
-        gettext("invitations sent")
-        if not gathering.needs_sending
-        else gettext("invitations go out %(day)s") % {"day": display_date(gathering.invite_on)}
+        "invitations sent" if not gathering.needs_sending else f"invitations go out {gathering.invite_on.isoformat()}"
     )
-    said = gettext("national gathering %(day)s: %(title)s, %(place)s (%(sent)s)") % {
-        "day": display_date(gathering.date),
-        "title": gathering.title,
-        "place": gathering.place,
-        "sent": sent,
-    }
     return (
-        f'<g class="planned-gathering" data-date="{gathering.date.isoformat()}"><title>{escape(said)}</title>'
+        f'<g class="planned-gathering" data-date="{gathering.date.isoformat()}"><title>national gathering '
+        f"{gathering.date.isoformat()}: {escape(gathering.title)}, {escape(gathering.place)} ({sent})</title>"
         f'<line x1="{gx:.1f}" y1="{top - 6}" x2="{gx:.1f}" y2="{bottom}" stroke="{MARKER_COLOUR}" '
         'stroke-width="1" stroke-dasharray="4 3"/>'
         f'<path d="M{gx:.1f},{top - 4} L{gx + 5:.1f},{top - 13} L{gx - 5:.1f},{top - 13} Z" fill="#ffffff" '
@@ -306,35 +292,11 @@ def _planned_gathering(gathering: NationalGathering, gx: float, top: int, bottom
 
 def _description(periods: int, first: date, last: date) -> str:
     """What the picture shows, for those who do not see it (the table after it has the same phases)."""
-    return ngettext(
-        "%(count)s school owner, %(first)s to %(last)s: the owner's phases as bars with the phase's name or number, "
-        "meetings as diamonds, gatherings as triangles, a red line for today; the table after the picture lists "
-        "the same phases.",
-        "%(count)s school owners, %(first)s to %(last)s: each owner's phases as bars with the phase's name or "
-        "number, meetings as diamonds, gatherings as triangles, a red line for today; the table after the picture "
-        "lists the same phases.",
-        periods,
-    ) % {"count": formats.number(periods), "first": display_date(first), "last": display_date(last)}
-
-
-def _planned_period(start: date, end: date) -> str:
-    return gettext("planned period %(start)s to %(end)s") % {"start": display_date(start), "end": display_date(end)}
-
-
-def _from_to(phase: str, start: date, end: date) -> str:
-    return gettext("%(phase)s: %(start)s to %(end)s") % {
-        "phase": phase,
-        "start": display_date(start),
-        "end": display_date(end),
-    }
-
-
-def _phase_due(phase: str, day: date) -> str:
-    return gettext("%(phase)s due %(day)s") % {"phase": phase, "day": display_date(day)}
-
-
-def _gathering(day: date, title: str) -> str:
-    return gettext("gathering %(day)s: %(title)s") % {"day": display_date(day), "title": title}
+    return (
+        f"{periods} school owners, {display_date(first)} to {display_date(last)}: each owner's phases as bars with the "
+        "phase's name or number, meetings as diamonds, gatherings as triangles, a red line for today; "
+        "the table after the picture lists the same phases."
+    )
 
 
 def _pattern_id(number: int) -> str:
@@ -388,31 +350,25 @@ def _legend(phases: list[tuple[str, str]], numbers: dict[str, int], y0: int) -> 
         for name, _colour in phases
     ]
     items.append(
-        (
-            '<rect width="14" height="10" y="-9" fill="none" stroke="#b0b0b0" stroke-dasharray="2 3"/>',
-            gettext("planned period"),
-        )
+        ('<rect width="14" height="10" y="-9" fill="none" stroke="#b0b0b0" stroke-dasharray="2 3"/>', "planned period")
     )
-    items.append((f'<path d="M5,-10 L10,-4 L5,2 L0,-4 Z" fill="{MARKER_COLOUR}"/>', gettext("meeting")))
+    items.append((f'<path d="M5,-10 L10,-4 L5,2 L0,-4 Z" fill="{MARKER_COLOUR}"/>', "meeting"))
     items.append(
-        (
-            f'<path d="M6,-11 L12,0 L0,0 Z" fill="#fff" stroke="{MARKER_COLOUR}" stroke-width="1.5"/>',
-            gettext("gathering"),
-        )
+        (f'<path d="M6,-11 L12,0 L0,0 Z" fill="#fff" stroke="{MARKER_COLOUR}" stroke-width="1.5"/>', "gathering")
     )
     items.append(
         (
             '<rect width="14" height="8" y="-8" fill="#999" fill-opacity="0.35" stroke="#999" stroke-dasharray="3 2"/>',
-            gettext("until the phase is due"),
+            "until the phase is due",
         )
     )
     items.append(
         (
             f'<line x1="6" y1="-11" x2="6" y2="2" stroke="{MARKER_COLOUR}" stroke-dasharray="4 3"/>',
-            gettext("national gathering (planned)"),
+            "national gathering (planned)",
         )
     )
-    items.append((f'<line x1="6" y1="-11" x2="6" y2="2" stroke="{TODAY_COLOUR}" stroke-width="2"/>', gettext("today")))
+    items.append((f'<line x1="6" y1="-11" x2="6" y2="2" stroke="{TODAY_COLOUR}" stroke-width="2"/>', "today"))
     out = []
     for i, (symbol, name) in enumerate(items):
         lx = 8 + (i % 4) * 245
