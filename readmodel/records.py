@@ -159,6 +159,8 @@ class LetterRow:
     sent_at: datetime | None
     body: str = ""
     attachment_name: str | None = None
+    #: The language it is written in (None for letters older than the outbox's `language` column).
+    language: str | None = None
     #: When the mail server refused it for good, and what it said (activities/mail_delivery.py); never retried.
     failed_at: datetime | None = None
     last_error: str | None = None
@@ -271,7 +273,8 @@ class RecordReader:
         """The letters and invitations the cohort's workflow sent (invitations, reminders, gathering invitations),
         oldest first, without their bodies."""
         rows = await self._pool.fetch(
-            "SELECT message_key, kind, recipients, subject, created_at, sent_at, failed_at, last_error FROM outbox"
+            "SELECT message_key, kind, recipients, subject, created_at, sent_at, failed_at, last_error, language"
+            " FROM outbox"
             " WHERE workflow_id = $1 ORDER BY created_at, message_key",
             cohort_workflow_id(cohort),
         )
@@ -281,7 +284,7 @@ class RecordReader:
         """One letter of the cohort, with its body."""
         row = await self._pool.fetchrow(
             "SELECT message_key, kind, recipients, subject, created_at, sent_at, body, attachment_name, failed_at,"
-            " last_error FROM outbox WHERE workflow_id = $1 AND message_key = $2",
+            " last_error, language FROM outbox WHERE workflow_id = $1 AND message_key = $2",
             cohort_workflow_id(cohort),
             message_key,
         )

@@ -349,6 +349,8 @@ async def test_a_saved_decision_is_recorded_with_who_and_when_and_starts_its_coh
     letter = await http.get(letters[0][0].replace("&amp;", "&"))
     assert letter.status_code == 200 and "Utdanningsdirektoratet inviterer" in letter.text
     assert "Svarfrist:" in letter.text
+    # The letter is marked with its own language, whatever the page's (a screen reader switches voice for it).
+    assert '<pre class="letter-body" id="letter-body" lang="nb">' in letter.text
 
     again = await http.post(f"/selection/decisions/{name}/start", data={"csrftoken": token})
     assert again.status_code == 409
