@@ -79,7 +79,7 @@ class WithdrawalKeepsMeetingsWorkflow(GuidancePeriodWorkflow):
         return await super().run(period)
 
     @workflow.update
-    def withdraw(self, request: Withdraw) -> PeriodStatus:
+    def withdraw(self, request: Withdraw) -> PeriodStatus:  # type: ignore[override]
         self._check(rules.check_withdrawal, request)
         occasion = self._occasion(self._update_key())
         return self._answer(changes.withdrawal(self._live, request, occasion, cancel_meetings=False))
