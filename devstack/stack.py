@@ -194,11 +194,14 @@ async def _make_current(client: Client, settings: AppSettings) -> None:
         log.info("worker version current", version=deployment.version.to_canonical_string())
 
 
-def _web_settings(server: DevServer) -> WebSettings:
-    """The web app's settings, linking to this stack's Web UI unless GUIDANCE_WEB_TEMPORAL_UI_URL says otherwise."""
+def _web_settings(server: DevServer, mailbox: Path | None = None) -> WebSettings:
+    """The web app's settings, linking to this stack's Web UI unless GUIDANCE_WEB_TEMPORAL_UI_URL says otherwise,
+    and showing coordinators the local mail server's `mailbox` (GUIDANCE_WEB_DEV_MAILBOX) when it runs."""
     settings = WebSettings()
     if "temporal_ui_url" not in settings.model_fields_set and server.ui_url:
         settings = settings.model_copy(update={"temporal_ui_url": server.ui_url})
+    if mailbox is not None and "dev_mailbox" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"dev_mailbox": mailbox})
     return settings
 
 
@@ -256,7 +259,10 @@ def _banner(
 
 def _mail_line(mail: MailSettings, data: str) -> str:
     if mail.security == "none" and mail.host == HOST:
-        return f"local mail server {mail.host}:{mail.port}; every message it receives is in {data}/{MAILBOX}/new"
+        return (
+            f"local mail server {mail.host}:{mail.port}; every message it receives is in {data}/{MAILBOX}/new "
+            "(coordinators read it in the web app at /dev/mailbox)"
+        )
     return f"sent through {mail.host}:{mail.port} (GUIDANCE_MAIL_HOST)"
 
 
@@ -281,8 +287,10 @@ async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sy
             stack.push_async_callback(_stop_server, server)
             client = await server.connect()
             mail = MailSettings()
+            mailbox: Path | None = None
             if not mail.enabled:
                 mail = stack.enter_context(local_mail_server(data_dir, options.mail_port))
+                mailbox = data_dir / MAILBOX
             worker_stop = asyncio.Event()
             worker = asyncio.create_task(
                 run_worker(client, database_url=database, settings=settings, stop=worker_stop, mail=mail),
@@ -293,7 +301,7 @@ async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sy
             await _make_current(client, settings)
             if stop.is_set():
                 return
-            web_settings = _web_settings(server)
+            web_settings = _web_settings(server, mailbox)
             if web_settings.oidc_issuer is None:
                 web_settings = stack.enter_context(local_identity_provider(web_settings))
             web_socket = _bind_web(options, web_settings.host)

@@ -159,6 +159,26 @@ class LetterRow:
     sent_at: datetime | None
     body: str = ""
     attachment_name: str | None = None
+    #: When the mail server refused it for good, and what it said (activities/mail_delivery.py); never retried.
+    failed_at: datetime | None = None
+    last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class FailedMail:
+    """An outbox entry the mail server refused for good: who it was for, what the server said and when."""
+
+    message_key: str
+    workflow_id: str
+    kind: str
+    recipients: list[str]
+    subject: str
+    failed_at: datetime
+    last_error: str
+
+
+#: Failures listed at most on one page; the newest first.
+FAILED_MAIL_LIMIT = 100
 
 
 @dataclass
@@ -241,7 +261,7 @@ class RecordReader:
         """The letters and invitations the cohort's workflow sent (invitations, reminders, gathering invitations),
         oldest first, without their bodies."""
         rows = await self._pool.fetch(
-            "SELECT message_key, kind, recipients, subject, created_at, sent_at FROM outbox"
+            "SELECT message_key, kind, recipients, subject, created_at, sent_at, failed_at, last_error FROM outbox"
             " WHERE workflow_id = $1 ORDER BY created_at, message_key",
             cohort_workflow_id(cohort),
         )
@@ -250,12 +270,23 @@ class RecordReader:
     async def cohort_letter(self, cohort: str, message_key: str) -> LetterRow | None:
         """One letter of the cohort, with its body."""
         row = await self._pool.fetchrow(
-            "SELECT message_key, kind, recipients, subject, created_at, sent_at, body, attachment_name FROM outbox"
-            " WHERE workflow_id = $1 AND message_key = $2",
+            "SELECT message_key, kind, recipients, subject, created_at, sent_at, body, attachment_name, failed_at,"
+            " last_error FROM outbox WHERE workflow_id = $1 AND message_key = $2",
             cohort_workflow_id(cohort),
             message_key,
         )
         return LetterRow(**dict(row)) if row is not None else None
+
+    async def failed_mail(self, workflow_ids: list[str], limit: int = FAILED_MAIL_LIMIT) -> list[FailedMail]:
+        """The outbox entries of `workflow_ids` (periods, cohorts) the mail server refused for good, newest first."""
+        rows = await self._pool.fetch(
+            "SELECT message_key, workflow_id, kind, recipients, subject, failed_at, coalesce(last_error, '') AS"
+            " last_error FROM outbox WHERE workflow_id = ANY($1::text[]) AND failed_at IS NOT NULL"
+            " ORDER BY failed_at DESC, message_key LIMIT $2",
+            workflow_ids,
+            limit,
+        )
+        return [FailedMail(**dict(row)) for row in rows]
 
     async def advisers(self) -> list[str]:
         """Every adviser of a period that is still open, by name."""

@@ -7,6 +7,7 @@ import signal
 import sys
 
 from config.settings import AppSettings
+from webapp.mailbox_pages import DevMailboxRefused
 from webapp.server import bind_socket, lazy_client, web_app_running, web_url
 from webapp.settings import WebSettings
 from webapp.users import UsersFileError
@@ -35,7 +36,7 @@ async def _serve() -> None:
 def main() -> int:
     try:
         asyncio.run(_serve())
-    except (OSError, UsersFileError) as error:
+    except (OSError, UsersFileError, DevMailboxRefused) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

@@ -16,6 +16,7 @@ from starlette.templating import Jinja2Templates
 from temporalio.service import RPCError
 
 from domain.cohort import CohortStatus, Invitation, InvitationState
+from domain.contract import cohort_workflow_id
 from domain.gatherings import NationalGathering
 from domain.models import PeriodStatus
 from domain.period import is_network_meeting
@@ -252,6 +253,15 @@ async def _cohort_page(
         "form": form,
         # The letters the cohort sent (_cohort_letters.html): the coordinators' business.
         "letters": await _web(request).reader.cohort_letters(view.cohort) if user.is_coordinator else [],
+        # What the mail server refused for good, of the cohort's letters and its periods' (_mail_failures.html).
+        "mail_failures": (
+            await _web(request).reader.failed_mail(
+                [cohort_workflow_id(view.cohort), *(p.workflow_id for p in everyone)]
+            )
+            if user.is_coordinator
+            else []
+        ),
+        "mail_failure_periods": {p.workflow_id for p in everyone},
     }
     return _render(request, "cohort.html", context, status_code=status_code)
 
@@ -442,6 +452,8 @@ async def _period_page(
         "form": form,
         # A period takes updates while it is in one of its plan's working phases.
         "is_open": period.is_open and (phase in plan.phases or not plan.phases),
+        # Mail of the period the mail server refused for good (_mail_failures.html): the coordinators' business.
+        "mail_failures": await web.reader.failed_mail([period.workflow_id]) if user.is_coordinator else [],
     }
     return _render(request, "period.html", context, status_code=status_code)
 

@@ -72,6 +72,10 @@ class WebSettings(BaseSettings):
     pdf_wait_seconds: float = Field(default=10.0, ge=0, le=120)
     #: The `dist` folder of the installed `@digdir/designsystemet-css` (served at /static/ds); the image sets it.
     style_dir: Path = INSTALLED_STYLE_DIR
+    #: DEVELOPMENT ONLY: the Maildir of `make dev`'s local mail server (``<data>/mailbox``), shown to coordinators
+    #: at /dev/mailbox (webapp/mailbox_pages.py). devstack sets it; a deployment never does, and the app refuses
+    #: to start with it beside an identity provider that is not on this machine.
+    dev_mailbox: Path | None = None
 
     @property
     def passwords_allowed(self) -> bool:

@@ -2,8 +2,8 @@
 
 - Every page passes axe-core (node_modules/axe-core, installed by `make` from package.json) at WCAG 2.0/2.1 A and
   AA with no violation: sign-in, cohorts, cohort, period, period with a rejection shown, tasks, search, selection,
-  shortlist, decision, letter, report and the error page. The figures (pages checked, rules run, violations) are
-  in the terminal summary.
+  shortlist, decision, letter, the development mailbox and one of its messages, report and the error page. The
+  figures (pages checked, rules run, violations) are in the terminal summary.
 - A person without a pointer signs in, records a milestone and schedules a meeting with the keyboard alone; the
   skip link is the first thing Tab reaches and leads into the page's main content.
 - The cohort page, a period page with a rejection and the task list are photographed in bokmål, nynorsk, English
@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
+import aiosmtplib
 import pytest
 from playwright.async_api import BrowserContext, FloatRect, Page, expect
 
@@ -51,6 +54,25 @@ SELECTED_COHORT = "ud-select"
 SWEDISH_COHORT = "ud-sv"
 #: The Swedish plan's period: an owner of the register (the engine takes no other), on the plan of Örebro.
 SWEDISH_OWNER = "3301"
+
+
+MAILBOX_SUBJECT = "Påminnelse: kartlegging og analyse er forfalt"
+
+
+async def _send_to_local_mail_server(running: RunningStack) -> None:
+    """One message with a text and a calendar part, sent over SMTP to the stack's local mail server."""
+    address = running.banner_value("Mail").removeprefix("local mail server ").split(";", 1)[0]
+    host, port = address.rsplit(":", 1)
+    message = EmailMessage()
+    message["From"] = "veilederkorpset@udir.no"
+    message["To"] = "a.hansen@veileder.udir.no"
+    message["Subject"] = MAILBOX_SUBJECT
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain="guidance-engine")
+    message.set_content("Kartlegging og analyse skulle vært ferdig.")
+    ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    message.add_attachment(ics, subtype="calendar", filename="m1.ics")
+    await aiosmtplib.send(message, hostname=host, port=int(port))
 
 
 def _web(running: RunningStack) -> str:
@@ -177,6 +199,15 @@ async def test_every_page_passes_axe_and_is_photographed_in_each_language(
     await expect(page.locator("#letter-body")).to_be_visible()
     await _axe(page, "letter", axe_figures)
 
+    # The development mailbox: a message with a calendar part sent to the stack's own mail server, then read.
+    await _send_to_local_mail_server(stack)
+    await page.click("#nav-mailbox")
+    await expect(page.locator("#mailbox tr.mail a").first).to_be_visible()
+    await _axe(page, "development mailbox", axe_figures)
+    await page.locator("#mailbox tr.mail a", has_text=MAILBOX_SUBJECT).first.click()
+    await expect(page.locator("#mail-subject")).to_have_text(MAILBOX_SUBJECT)
+    await _axe(page, "a message of the development mailbox", axe_figures)
+
     # The followed cohort: its page, report, a period (and the same with a rejection), tasks, search, an error.
     await page.goto(f"{web}/cohorts/web")
     await expect(page.locator("#timeline svg > title")).to_have_count(1)
@@ -196,7 +227,7 @@ async def test_every_page_passes_axe_and_is_photographed_in_each_language(
     missing = await page.goto(f"{web}/periods/guidance-period-web-0000")
     assert missing is not None and missing.status == 404
     await _axe(page, "error page", axe_figures)
-    assert len(axe_figures.pages) >= 13 and axe_figures.violations == 0
+    assert len(axe_figures.pages) >= 15 and axe_figures.violations == 0
 
     # The screenshots, in each language through the language picker.
     folder = _screenshot_folder(tmp_path)
