@@ -11,6 +11,7 @@ from domain.effects import Occasion
 from domain.models import CancelMeeting, NetworkMeeting, PeriodState, Withdraw
 from domain.period import Rejection
 from domain.period_changes import withdrawal
+from domain.records import FinalEvaluationRecord
 from tests.domain.test_period import at, meeting, new_state, schedule
 
 
@@ -83,6 +84,7 @@ def test_a_withdrawal_cancels_the_meetings_ahead_but_not_those_held_cancelled_or
     assert [r.activity for r in effects.records] == ["record_phase_change", "record_meeting"]
     assert effects.records[1].payload["audit"]["event_key"] == f"u:cancel:{ahead}"
     assert {m.meeting_id for m in state.meetings if m.cancelled_at is None} == {held, "network-1"}
+    assert FinalEvaluationRecord.of(state, "guidance-period-x-3301", now).meetings == 2  # the held and the network's
 
 
 def test_a_withdrawal_recorded_before_the_patch_cancels_nothing() -> None:
