@@ -28,14 +28,12 @@ def _record(*, cancelled: bool) -> MeetingRecord:
 
 
 def _calendar(record: MeetingRecord) -> Calendar:
-    return Calendar.from_ical(meeting_invitation(record, "a.hansen@veileder.test", "veileder.test"))
+    return Calendar.from_ical(meeting_invitation(record, "a.hansen@veileder.test", "veileder.test", language="en"))
 
 
 def test_a_cancelled_meeting_is_a_cancel_of_the_same_event_with_the_next_sequence() -> None:
-    request = Calendar.from_ical(
-        meeting_invitation(_record(cancelled=False), "a.hansen@veileder.test", "veileder.test")
-    )
-    cancel = Calendar.from_ical(meeting_invitation(_record(cancelled=True), "a.hansen@veileder.test", "veileder.test"))
+    request = _calendar(_record(cancelled=False))
+    cancel = _calendar(_record(cancelled=True))
 
     [asked] = request.walk("VEVENT")
     [withdrawn] = cancel.walk("VEVENT")
@@ -51,8 +49,8 @@ def test_a_cancelled_meeting_is_a_cancel_of_the_same_event_with_the_next_sequenc
 
 def test_the_mail_of_a_cancelled_meeting_says_so_and_carries_the_cancel() -> None:
     record = _record(cancelled=True)
-    ics = meeting_invitation(record, "a.hansen@veileder.test", "veileder.test")
-    outbox = invitation_message(record, ics, "veileder.test")
+    ics = meeting_invitation(record, "a.hansen@veileder.test", "veileder.test", language="en")
+    outbox = invitation_message(record, ics, "veileder.test", language="en")
     row = {
         "message_key": outbox.message_key,
         "recipients": outbox.recipients,
@@ -69,6 +67,17 @@ def test_the_mail_of_a_cancelled_meeting_says_so_and_carries_the_cancel() -> Non
     assert mail.content_method == mail.method == "CANCEL"
     assert mail.text.startswith("Cancelled: this meeting will not take place.")
     assert mail.filename == "m1.ics"
+
+
+def test_a_cancellation_to_a_norwegian_owner_says_so_in_bokmal() -> None:
+    record = _record(cancelled=True)
+    ics = meeting_invitation(record, "a.hansen@veileder.test", "veileder.test", language="nb")
+
+    outbox = invitation_message(record, ics, "veileder.test", language="nb")
+
+    assert outbox.subject.startswith("Avlyst: ")
+    assert outbox.body.startswith("Avlyst: dette møtet blir ikke holdt.")
+    assert calendar_method(ics.decode("utf-8")) == "CANCEL"
 
 
 def test_a_calendar_without_method_is_no_itip_message() -> None:
