@@ -210,7 +210,12 @@ class PeriodRecords:
         return plans
 
     def meetings_of(self, workflow_id: str) -> list[MeetingRow]:
+        """Every meeting of the period, cancelled ones too (the period page lists them marked)."""
         return self.meetings.get(workflow_id, [])
+
+    def standing_meetings_of(self, workflow_id: str) -> list[MeetingRow]:
+        """The meetings that stand: what is held, planned, counted and drawn; a cancelled one is none of these."""
+        return [m for m in self.meetings_of(workflow_id) if m.cancelled_at is None]
 
     def milestones_of(self, workflow_id: str) -> list[MilestoneRow]:
         return self.milestones.get(workflow_id, [])

@@ -28,7 +28,7 @@ class Task:
 
 def meeting_due_on(period: PeriodRow, records: PeriodRecords, plan: PlanFacts) -> date:
     """When the period next needs a meeting: the engine's rule, from its last meeting (or its start)."""
-    held = [m.meeting_date for m in records.meetings_of(period.workflow_id)]
+    held = [m.meeting_date for m in records.standing_meetings_of(period.workflow_id)]
     reference = max([period.start_date, *held])
     return meeting_gap_due_on(reference, plan.meeting_gap_weeks, plan.calendar_country)
 
@@ -54,7 +54,7 @@ def adviser_tasks(records: PeriodRecords, now: datetime) -> list[Task]:
                     text=f"{phase_label(plan, period.phase)}: {what}",
                 )
             )
-        if next_meeting(records.meetings_of(period.workflow_id), now) is None:
+        if next_meeting(records.standing_meetings_of(period.workflow_id), now) is None:
             due = meeting_due_on(period, records, plan)
             tasks.append(
                 Task(

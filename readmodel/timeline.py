@@ -253,7 +253,7 @@ def cohort_timeline_svg(
                 f"<title>{escape(phase_label(due.phase, plan))} due {display_date(due.end)}</title></rect>"
             )
         cy = y + ROW_HEIGHT / 2
-        for meeting in records.meetings_of(period.workflow_id):
+        for meeting in records.standing_meetings_of(period.workflow_id):
             mx = x(meeting.meeting_date)
             out.append(
                 f'<path class="meeting" d="M{mx:.1f},{cy - 6:.1f} L{mx + 5:.1f},{cy:.1f} L{mx:.1f},{cy + 6:.1f} '

@@ -427,15 +427,13 @@ async def _period_page(
         "meetings": records.meetings_of(period.workflow_id),
         # A meeting may be moved while it lies ahead and stands; the form offers those by date, kind and title.
         "movable_meetings": [
-            m
-            for m in records.meetings_of(period.workflow_id)
-            if m.meeting_date >= local_today(now) and m.cancelled_at is None
+            m for m in records.standing_meetings_of(period.workflow_id) if m.meeting_date >= local_today(now)
         ],
         # ... and cancelled while it has not begun; the cohort keeps its network meetings.
         "cancellable_meetings": [
             m
-            for m in records.meetings_of(period.workflow_id)
-            if m.starts_at > now and m.cancelled_at is None and not is_network_meeting(m.meeting_id)
+            for m in records.standing_meetings_of(period.workflow_id)
+            if m.starts_at > now and not is_network_meeting(m.meeting_id)
         ],
         "transitions": records.transitions_of(period.workflow_id),
         "gatherings": records.gatherings_of(period.workflow_id),

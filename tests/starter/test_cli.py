@@ -118,6 +118,25 @@ async def test_meeting_is_scheduled_then_moved(harness: Harness) -> None:
     assert f"m1 {later.isoformat()} 09:00 (90 min) kickoff" in moved.stdout
 
 
+async def test_a_meeting_is_cancelled_and_cancelling_it_again_is_rejected(harness: Harness) -> None:
+    cohort = await started(harness)
+    period = ("--cohort", cohort, "--owner", "3301", "--adviser", "a.hansen")
+    day = await harness.working_day_in(10)
+    scheduled = await harness.guidance("meeting", *period, "--kind", "follow_up", "--date", day.isoformat())
+    assert scheduled.exit_code == 0, scheduled.output
+
+    cancelled = await harness.guidance("cancel-meeting", *period, "--meeting-id", "m1", "--reason", "ill")
+    again = await harness.guidance("cancel-meeting", *period, "--meeting-id", "m1")
+
+    assert cancelled.exit_code == 0, cancelled.output
+    assert "Cancelled m1." in cancelled.stdout
+    assert f"m1 {day.isoformat()} 09:00 (120 min) follow_up with a.hansen" in cancelled.stdout
+    assert "(cancelled)" in cancelled.stdout
+    assert again.exit_code == commands.EXIT_REJECTED
+    assert "rejected: meeting_id: m1 was cancelled on" in again.stderr
+    assert_no_traceback(again)
+
+
 async def test_a_meeting_on_a_weekend_is_rejected_naming_the_date(harness: Harness) -> None:
     cohort = await started(harness)
     saturday = await harness.weekend_day_in(7)
