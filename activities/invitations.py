@@ -54,6 +54,8 @@ class OutboxMessage:
     created_at: datetime
     attachment_name: str | None = None
     attachment: str | None = None
+    #: The language the subject, body and calendar texts are written in (None: not known).
+    language: Language | None = None
 
 
 def meeting_kind_label(kind: str) -> str:
@@ -225,6 +227,7 @@ def invitation_message(
         created_at=record.audit.at,
         attachment_name=f"{meeting.meeting_id}.ics",
         attachment=invitation.decode("utf-8"),
+        language=language,
     )
 
 
@@ -262,6 +265,7 @@ def notice_message(record: NoticeRecord, recipients: list[str], *, language: Lan
         subject=subject,
         body=lead + "\n\n" + "\n".join(facts) + "\n",
         created_at=notice.sent_at,
+        language=language,
     )
 
 
@@ -405,6 +409,7 @@ def gathering_message(
         created_at=record.audit.at,
         attachment_name=f"{record.gathering_id}.ics",
         attachment=invitation.decode("utf-8"),
+        language=language,
     )
 
 

@@ -53,7 +53,9 @@ def add_calendar(message: EmailMessage, text: str, ics: str, filename: str) -> N
     """Make `message` an iTIP mail: its `text` beside the calendar `ics`, and the calendar again as `filename`."""
     method = calendar_method(ics)
     message.set_content(text)
-    message.add_alternative(ics, subtype="calendar", charset="utf-8", params={"method": method})
+    # As bytes, so the calendar keeps the CRLF line ends RFC 5545 requires (the text path would make them LF).
+    content = ics.encode("utf-8")
+    message.add_alternative(content, maintype="text", subtype="calendar", params={"method": method, "charset": "utf-8"})
     # A file as well, for a program that shows no invitation (and for anyone who imports it by hand);
     # application/ics, so no calendar program acts on the same message twice.
-    message.add_attachment(ics.encode("utf-8"), maintype="application", subtype="ics", filename=filename)
+    message.add_attachment(content, maintype="application", subtype="ics", filename=filename)

@@ -38,7 +38,7 @@ LIMIT $1
 
 # The entry, if it is still due and no other round holds it.
 CLAIM = """
-SELECT message_key, kind, recipients, subject, body, attachment_name, attachment, created_at, attempts
+SELECT message_key, kind, recipients, subject, body, attachment_name, attachment, created_at, attempts, language
 FROM outbox
 WHERE message_key = $1 AND sent_at IS NULL AND failed_at IS NULL
   AND (next_attempt_at IS NULL OR next_attempt_at <= now())
@@ -81,11 +81,20 @@ def mail_message(row: asyncpg.Record | dict[str, object], sender: str) -> EmailM
     name, attachment = row["attachment_name"], row["attachment"]
     if isinstance(name, str) and isinstance(attachment, str) and name.endswith(".ics"):
         add_calendar(message, str(row["body"]), attachment, name)
+        _say_language(message, row)
         return message
     message.set_content(str(row["body"]))
     if isinstance(name, str) and isinstance(attachment, str):
         message.add_attachment(attachment, filename=name)
+    _say_language(message, row)
     return message
+
+
+def _say_language(message: EmailMessage, row: asyncpg.Record | dict[str, object]) -> None:
+    """The language the entry was written in (RFC 3282), for the reader's mail program and screen reader; set last,
+    as setting the content clears the Content-* headers and making a multipart moves them into the first part."""
+    if row.get("language"):
+        message["Content-Language"] = str(row["language"])
 
 
 def _refusal(error: aiosmtplib.SMTPResponseException) -> str:

@@ -142,8 +142,8 @@ WHERE final_evaluations.ended_at <= EXCLUDED.ended_at
 
 INSERT_OUTBOX = """
 INSERT INTO outbox (message_key, workflow_id, kind, recipients, subject, body, attachment_name, attachment,
-                    created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                    created_at, language)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (message_key) DO NOTHING
 """
 
@@ -221,6 +221,7 @@ async def _insert_outbox(connection: Connection, message: OutboxMessage) -> None
         message.attachment_name,
         message.attachment,
         message.created_at,
+        message.language,
     )
 
 
@@ -503,7 +504,8 @@ class RecordStore:
     @activity.defn(name=Activities.RECORD_INVITATION)
     async def record_invitation(self, record: InvitationRecord) -> None:
         """Store an owner's invitation row; an invitation or reminder also queues a letter to the county governor."""
-        letter = _invitation_letter(record, letter_to_county_governor(record.county))
+        language = letter_to_county_governor(record.county)
+        letter = _invitation_letter(record, language)
         with _bad_data_is_final("invitation"):
             _check_one_period(record.workflow_id, record.audit)
             async with self._pool.acquire() as connection, connection.transaction():
@@ -538,6 +540,7 @@ class RecordStore:
                         None,
                         None,
                         record.updated_at,
+                        language,
                     )
                 await _insert_audit(connection, record.audit)
         activity_logger().info("invitation recorded", cohort=record.cohort, owner=record.owner_id, change=record.event)

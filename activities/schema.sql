@@ -266,6 +266,11 @@ ALTER TABLE outbox ADD COLUMN IF NOT EXISTS last_error text;
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS failed_at timestamptz;
 CREATE INDEX IF NOT EXISTS outbox_due_idx ON outbox (created_at) WHERE sent_at IS NULL AND failed_at IS NULL;
 
+-- The language an entry is written in (activities/recipients.py chooses it per recipient): the mail's
+-- Content-Language, and the letter page's lang (a screen reader reads a nynorsk letter in nynorsk). Entries
+-- written before it have none.
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS language text CHECK (language IN ('nb', 'nn', 'sv', 'en'));
+
 -- A cancelled meeting (`cancel_meeting`, or its period withdrawn) keeps its row, marked when it was cancelled; its
 -- CANCEL goes through the outbox as its invitations did (NULL: the meeting stands).
 ALTER TABLE meetings ADD COLUMN IF NOT EXISTS cancelled_at timestamptz;

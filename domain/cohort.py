@@ -310,19 +310,35 @@ def check_response(state: CohortState, request: RespondToInvitation, now: dateti
     if entry is None:
         invited = ", ".join(i.owner_id for i in state.invitations)
         raise Rejection(
-            "owner_id", f"{request.owner_id} is not invited to cohort {state.input.cohort}; invited: {invited}"
+            "owner_id",
+            f"{request.owner_id} is not invited to cohort {state.input.cohort}; invited: {invited}",
+            code="owner_id.not_invited",
+            owner_id=request.owner_id,
+            cohort=state.input.cohort,
+            invited=[i.owner_id for i in state.invitations],
         )
     if entry.state == InvitationState.NO_REPLY or (entry.state.is_open and now >= no_reply_at(state)):
         raise Rejection(
             "owner_id",
             f"the reply deadline for {entry.owner_name} ({entry.owner_id}) has passed "
             f"({reply_by(state)}, reminded, last day {no_reply_on(state)}); recorded as no_reply",
+            code="owner_id.reply_too_late",
+            owner_name=entry.owner_name,
+            owner_id=entry.owner_id,
+            reply_by=reply_by(state).isoformat(),
+            last_day=no_reply_on(state).isoformat(),
         )
     if not entry.state.is_open:
         raise Rejection(
             "owner_id",
             f"{entry.owner_name} ({entry.owner_id}) has already answered: {entry.state} "
             f"by {entry.answered_by} at {entry.answered_at}",
+            code="owner_id.already_answered",
+            owner_name=entry.owner_name,
+            owner_id=entry.owner_id,
+            answer=str(entry.state),
+            answered_by=entry.answered_by,
+            answered_at=entry.answered_at.isoformat() if entry.answered_at is not None else None,
         )
 
 
@@ -480,36 +496,64 @@ def check_network_meeting(state: CohortState, request: ScheduleNetworkMeeting, n
     if members is None:
         known = ", ".join(sorted(networks)) or "none"
         raise Rejection(
-            "network", f"{request.network!r} is not a network of cohort {state.input.cohort}; known: {known}"
+            "network",
+            f"{request.network!r} is not a network of cohort {state.input.cohort}; known: {known}",
+            code="network.unknown",
+            network=request.network,
+            cohort=state.input.cohort,
+            known=sorted(networks),
         )
     advisers = sorted({a for o in members for a in advisers_of(state, o)})
     if request.adviser not in advisers:
         raise Rejection(
             "adviser",
             f"{request.adviser} advises no owner of network {request.network}; allowed: {', '.join(advisers)}",
+            code="adviser.not_in_network",
+            adviser=request.adviser,
+            network=request.network,
+            allowed=advisers,
         )
     if not live_periods(state, request.network):
-        raise Rejection("network", f"no period of network {request.network} is running")
+        raise Rejection(
+            "network",
+            f"no period of network {request.network} is running",
+            code="network.not_running",
+            network=request.network,
+        )
     if datetime.combine(request.date, request.start, tzinfo=calendar.zone(state.plan.timezone)) <= now:
         first = calendar.next_working_day(today(state, now) + timedelta(days=1), state.plan.calendar_country)
         raise Rejection(
-            "date", f"{request.date.isoformat()} {request.start:%H:%M} is in the past; the next working day is {first}"
+            "date",
+            f"{request.date.isoformat()} {request.start:%H:%M} is in the past; the next working day is {first}",
+            code="date.in_past",
+            date=request.date.isoformat(),
+            time=f"{request.start:%H:%M}",
+            next_working_day=first.isoformat(),
         )
-    reason = calendar.why_not_working_day(request.date, state.plan.calendar_country)
-    if reason is not None:
-        suggestion = calendar.next_working_day(request.date, state.plan.calendar_country)
-        raise Rejection("date", f"{reason}; meetings fall on working days; the next working day is {suggestion}")
+    country = state.plan.calendar_country
+    not_working = period_rules.not_working_day(
+        request.date, country, "meetings", next_day=calendar.next_working_day(request.date, country)
+    )
+    if not_working is not None:
+        raise not_working
     if request.meeting_id is None and len(state.network_meetings) >= MAX_NETWORK_MEETINGS:
         raise Rejection(
             "meeting_id",
             f"the cohort holds {len(state.network_meetings)} network meetings, the most it may; move one (meeting_id)",
+            code="meeting_id.too_many_network",
+            count=len(state.network_meetings),
         )
     if request.meeting_id is not None:
         known_ids = [m.meeting_id for m in state.network_meetings if m.network == request.network]
         if request.meeting_id not in known_ids:
             known = ", ".join(known_ids) or "none yet"
             raise Rejection(
-                "meeting_id", f"{request.meeting_id!r} is not a meeting of network {request.network}; known: {known}"
+                "meeting_id",
+                f"{request.meeting_id!r} is not a meeting of network {request.network}; known: {known}",
+                code="meeting_id.unknown_network",
+                meeting_id=request.meeting_id,
+                network=request.network,
+                known=known_ids,
             )
 
 

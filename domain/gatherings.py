@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from domain import calendar
 from domain.models import CalendarDay, ShortText, Title, _Message
-from domain.period import Rejection
+from domain.period import Rejection, not_working_day
 from domain.programme import ProgrammePlan
 
 #: Invitations to a gathering go out at this local time on their day.
@@ -118,12 +118,16 @@ def check_gathering_date(day: date, today: date, plan: ProgrammePlan) -> None:
     first = calendar.next_working_day(today + timedelta(days=1), country)
     if day <= today:
         raise Rejection(
-            "date", f"{day.isoformat()} is not after today ({today.isoformat()}); the first allowed is {first}"
+            "date",
+            f"{day.isoformat()} is not after today ({today.isoformat()}); the first allowed is {first}",
+            code="date.not_after_today",
+            date=day.isoformat(),
+            today=today.isoformat(),
+            first=first.isoformat(),
         )
-    reason = calendar.why_not_working_day(day, country)
-    if reason is not None:
-        suggestion = calendar.next_working_day(day, country)
-        raise Rejection("date", f"{reason}; gatherings fall on working days; the next working day is {suggestion}")
+    not_working = not_working_day(day, country, "gatherings", next_day=calendar.next_working_day(day, country))
+    if not_working is not None:
+        raise not_working
 
 
 def gathering(gatherings: list[NationalGathering], gathering_id: str) -> NationalGathering | None:
@@ -135,10 +139,20 @@ def check_move(gatherings: list[NationalGathering], request: MoveGathering, toda
     entry = gathering(gatherings, request.gathering_id)
     if entry is None:
         known = ", ".join(g.gathering_id for g in gatherings) or "none"
-        raise Rejection("gathering_id", f"{request.gathering_id!r} is not a gathering of this cohort; known: {known}")
+        raise Rejection(
+            "gathering_id",
+            f"{request.gathering_id!r} is not a gathering of this cohort; known: {known}",
+            code="gathering_id.unknown",
+            gathering_id=request.gathering_id,
+            known=[g.gathering_id for g in gatherings],
+        )
     if entry.date <= today:
         raise Rejection(
-            "gathering_id", f"{entry.gathering_id} was held on {entry.date.isoformat()}; it cannot be moved"
+            "gathering_id",
+            f"{entry.gathering_id} was held on {entry.date.isoformat()}; it cannot be moved",
+            code="gathering_id.held",
+            gathering_id=entry.gathering_id,
+            date=entry.date.isoformat(),
         )
     check_gathering_date(request.date, today, plan)
 
@@ -146,7 +160,12 @@ def check_move(gatherings: list[NationalGathering], request: MoveGathering, toda
 def check_add(gatherings: list[NationalGathering], request: AddGathering, today: date, plan: ProgrammePlan) -> None:
     """Reject a gathering on a day that is not allowed, or one too many."""
     if len(gatherings) >= MAX_GATHERINGS:
-        raise Rejection("date", f"the cohort has {len(gatherings)} gatherings, the most it may hold")
+        raise Rejection(
+            "date",
+            f"the cohort has {len(gatherings)} gatherings, the most it may hold",
+            code="date.too_many_gatherings",
+            count=len(gatherings),
+        )
     check_gathering_date(request.date, today, plan)
 
 

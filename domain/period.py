@@ -34,19 +34,63 @@ from domain.models import (
 from domain.phases import Phase, is_terminal
 from domain.programme import WEEKDAYS, MeetingSeries, ProgrammePlan
 
+#: A rejection's parameter: JSON-safe (dates as ISO strings), so it travels in the failure's details.
+RejectionParam = str | int | bool | None | list[str]
+
 
 class Rejection(ValueError):
     """An update that may not be applied: names the field and says what is allowed.
 
-    A rejection may also carry a stable `code` (e.g. ``meeting_id.cancelled``) and its JSON-safe `params`, so the
-    edge can say it in the person's language; the message stays the workflow's own English words.
+    Besides the English message (the workflow's own words, what history and other clients read), a rejection
+    carries a stable `code` (e.g. ``date.not_working_day``) and its `params` (JSON-safe), so the edge can say it
+    in the person's language (readmodel/rejections.py keeps one template per code). The domain says no words
+    in other languages: it imports no `language`.
     """
 
-    def __init__(self, field: str, message: str, *, code: str = "", **params: str | int | bool | None) -> None:
+    def __init__(self, field: str, message: str, *, code: str, **params: RejectionParam) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.code = code
-        self.params = params
+        self.params: dict[str, RejectionParam] = params
+
+    @property
+    def details(self) -> dict[str, object]:
+        """What the workflow sends beside the message (`ApplicationError` details, docs/temporal-contract.md)."""
+        return {"code": self.code, "field": self.field, "params": dict(self.params)}
+
+
+def not_working_day(
+    day: date,
+    country: str,
+    applies_to: Literal["meetings", "gatherings"],
+    *,
+    next_day: date,
+    last_day: date | None = None,
+) -> Rejection | None:
+    """The rejection of a meeting or gathering on `day` when it is not a working day, else None.
+
+    The hint names the next working day, or the last working day of the period (`last_day`) when the next one
+    falls after it.
+    """
+    reason = calendar.why_not_working_day(day, country)
+    if reason is None:
+        return None
+    holiday = calendar.holiday_name(day, country)
+    hint = f"the next working day is {next_day}"
+    params: dict[str, RejectionParam] = {"next_working_day": next_day.isoformat()}
+    if last_day is not None:
+        hint = f"the last working day of the period is {last_day}"
+        params = {"last_working_day": last_day.isoformat()}
+    return Rejection(
+        "date",
+        f"{reason}; {applies_to} fall on working days; {hint}",
+        code="date.not_working_day",
+        date=day.isoformat(),
+        country=country,
+        holiday=holiday,
+        applies_to=applies_to,
+        **params,
+    )
 
 
 def new_state(period: PeriodInput, plan: ProgrammePlan) -> PeriodState:
@@ -225,13 +269,22 @@ def check_open(state: PeriodState) -> None:
         raise Rejection(
             "phase",
             f"the period has ended ({state.phase}: {state.end_reason}); nothing more can be recorded",
+            code="period.ended",
+            phase=state.phase,
+            reason=state.end_reason,
         )
 
 
 def check_adviser(state: PeriodState, adviser: str) -> None:
     if adviser not in state.input.advisers:
         assigned = ", ".join(state.input.advisers)
-        raise Rejection("adviser", f"{adviser!r} is not assigned to this period; assigned: {assigned}")
+        raise Rejection(
+            "adviser",
+            f"{adviser!r} is not assigned to this period; assigned: {assigned}",
+            code="adviser.not_assigned",
+            adviser=adviser,
+            assigned=list(state.input.advisers),
+        )
 
 
 def check_milestone(state: PeriodState, update: RecordMilestone, now: datetime) -> None:
@@ -242,11 +295,17 @@ def check_milestone(state: PeriodState, update: RecordMilestone, now: datetime) 
     phase = plan.phase_plan(state.phase)
     closing = phase.closing_milestone
     if update.milestone != closing:
-        known = "" if plan.phase_of_milestone(update.milestone) else f" is not a milestone of plan {plan.name} and"
+        ours = plan.phase_of_milestone(update.milestone) is not None
+        known = "" if ours else f" is not a milestone of plan {plan.name} and"
         raise Rejection(
             "milestone",
             f"{update.milestone}{known} does not close the current phase {state.phase}; "
             f"the milestone that does is {closing}",
+            code="milestone.not_closing" if ours else "milestone.unknown",
+            plan=plan.name,
+            milestone=update.milestone,
+            phase=state.phase,
+            closing=closing,
         )
     if update.skipped and not phase.optional:
         optional = [p.phase for p in plan.phases if p.optional]
@@ -254,48 +313,88 @@ def check_milestone(state: PeriodState, update: RecordMilestone, now: datetime) 
             "skipped",
             f"the phase {state.phase} cannot be skipped; "
             f"optional phases of plan {plan.name}: {', '.join(optional) or 'none'}",
+            code="skipped.not_optional",
+            plan=plan.name,
+            phase=state.phase,
+            optional=optional,
         )
     if phase.records == "development_area" and not update.skipped:
         _check_development_area(state, update)
     elif update.development_area is not None or update.development_area_other is not None:
-        raise Rejection("development_area", f"is given only with {_recording(plan, 'development_area')}")
+        raise _given_only_with(plan, "development_area")
     if phase.records == "goals" and not update.skipped:
         if not update.goals or not any(goal for goal in update.goals):
-            raise Rejection("goals", "give at least one goal (a non-empty list of non-empty texts)")
+            raise Rejection(
+                "goals", "give at least one goal (a non-empty list of non-empty texts)", code="goals.missing"
+            )
         if not all(update.goals):
-            raise Rejection("goals", "a goal may not be empty")
+            raise Rejection("goals", "a goal may not be empty", code="goals.empty")
     elif update.goals is not None:
-        raise Rejection("goals", f"are given only with {_recording(plan, 'goals')}")
+        raise _given_only_with(plan, "goals")
     if update.next_cycle:
         _check_next_cycle(state, update, now)
 
 
-def _recording(plan: ProgrammePlan, records: str) -> str:
-    """Which milestone of the plan carries `records`, for a rejection's message."""
+def _given_only_with(plan: ProgrammePlan, records: Literal["development_area", "goals"]) -> Rejection:
+    """`records` given with a milestone that does not carry it: names the plan's milestone that does."""
     milestone = next((p.closing_milestone for p in plan.phases if p.records == records), None)
-    return milestone if milestone is not None else f"no milestone of plan {plan.name}"
+    verb = "are" if records == "goals" else "is"
+    if milestone is None:
+        return Rejection(
+            records,
+            f"{verb} given only with no milestone of plan {plan.name}",
+            code=f"{records}.not_in_plan",
+            plan=plan.name,
+        )
+    return Rejection(
+        records, f"{verb} given only with {milestone}", code=f"{records}.only_with", plan=plan.name, milestone=milestone
+    )
 
 
 def _check_development_area(state: PeriodState, update: RecordMilestone) -> None:
     allowed = state.plan.development_areas
     if update.development_area is None:
-        raise Rejection("development_area", f"is required with this milestone; allowed: {', '.join(allowed)}")
+        raise Rejection(
+            "development_area",
+            f"is required with this milestone; allowed: {', '.join(allowed)}",
+            code="development_area.required",
+            plan=state.plan.name,
+            allowed=list(allowed),
+        )
     if update.development_area not in allowed:
         raise Rejection(
-            "development_area", f"{update.development_area!r} is not allowed; allowed: {', '.join(allowed)}"
+            "development_area",
+            f"{update.development_area!r} is not allowed; allowed: {', '.join(allowed)}",
+            code="development_area.not_allowed",
+            plan=state.plan.name,
+            area=update.development_area,
+            allowed=list(allowed),
         )
     if update.development_area == "other" and not update.development_area_other:
-        raise Rejection("development_area_other", "say which core task when development_area is 'other'")
+        raise Rejection(
+            "development_area_other",
+            "say which core task when development_area is 'other'",
+            code="development_area_other.required",
+        )
     if update.development_area != "other" and update.development_area_other is not None:
-        raise Rejection("development_area_other", "is given only when development_area is 'other'")
+        raise Rejection(
+            "development_area_other",
+            "is given only when development_area is 'other'",
+            code="development_area_other.not_expected",
+        )
 
 
 def _check_next_cycle(state: PeriodState, update: RecordMilestone, now: datetime) -> None:
     plan = state.plan
     if plan.new_cycle_min_months is None:
-        raise Rejection("next_cycle", f"plan {plan.name} has no new cycles")
+        raise Rejection(
+            "next_cycle", f"plan {plan.name} has no new cycles", code="next_cycle.not_in_plan", plan=plan.name
+        )
     if not plan.is_last_phase(state.phase):
-        raise Rejection("next_cycle", f"is given only with {plan.phases[-1].closing_milestone}")
+        last = plan.phases[-1].closing_milestone
+        raise Rejection(
+            "next_cycle", f"is given only with {last}", code="next_cycle.only_with", plan=plan.name, milestone=last
+        )
     left = months_remaining(state, today(state, now))
     needed = plan.new_cycle_min_months
     if left < needed:
@@ -303,6 +402,10 @@ def _check_next_cycle(state: PeriodState, update: RecordMilestone, now: datetime
             "next_cycle",
             f"only {left} whole months remain of the period (it ends {ends_on(state).isoformat()}); "
             f"a new development cycle needs at least {needed}",
+            code="next_cycle.too_late",
+            left=left,
+            ends=ends_on(state).isoformat(),
+            needed=needed,
         )
 
 
@@ -319,30 +422,46 @@ def check_meeting(state: PeriodState, request: ScheduleMeeting, now: datetime) -
         raise Rejection(
             "date",
             f"{request.date.isoformat()} {request.start:%H:%M} is in the past; the next working day is {first_allowed}",
+            code="date.in_past",
+            date=request.date.isoformat(),
+            time=f"{request.start:%H:%M}",
+            next_working_day=first_allowed.isoformat(),
         )
     if request.date > ends_on(state):
         raise Rejection(
             "date",
             f"{request.date.isoformat()} is after the period's end ({ends_on(state).isoformat()}); "
             f"the last working day of the period is {last_allowed}",
+            code="date.after_period_end",
+            date=request.date.isoformat(),
+            ends=ends_on(state).isoformat(),
+            last_working_day=last_allowed.isoformat(),
         )
-    reason = calendar.why_not_working_day(request.date, country)
-    if reason is not None:
-        suggestion = calendar.next_working_day(request.date, country)
-        hint = f"the next working day is {suggestion}"
-        if suggestion > ends_on(state):
-            hint = f"the last working day of the period is {last_allowed}"
-        raise Rejection("date", f"{reason}; meetings fall on working days; {hint}")
+    suggestion = calendar.next_working_day(request.date, country)
+    not_working = not_working_day(
+        request.date,
+        country,
+        "meetings",
+        next_day=suggestion,
+        last_day=last_allowed if suggestion > ends_on(state) else None,
+    )
+    if not_working is not None:
+        raise not_working
     if request.meeting_id is not None and is_network_meeting(request.meeting_id):
         raise Rejection(
             "meeting_id",
             f"{request.meeting_id} is a network meeting; the cohort moves it (guidance cohort network-meeting)",
+            code="meeting_id.network_meeting",
+            meeting_id=request.meeting_id,
         )
     if request.meeting_id is not None:
         _check_not_cancelled(_known_meeting(state, request.meeting_id))
     if request.meeting_id is None and len(state.meetings) >= MAX_MEETINGS:
         raise Rejection(
-            "meeting_id", f"the period holds {len(state.meetings)} meetings, the most it may; move one (its meeting_id)"
+            "meeting_id",
+            f"the period holds {len(state.meetings)} meetings, the most it may; move one (its meeting_id)",
+            code="meeting_id.too_many",
+            count=len(state.meetings),
         )
     known_schools = state.input.schools
     if known_schools:
@@ -351,6 +470,9 @@ def check_meeting(state: PeriodState, request: ScheduleMeeting, now: datetime) -
             raise Rejection(
                 "schools",
                 f"{', '.join(unknown)} not among this period's schools; allowed: {', '.join(known_schools)}",
+                code="schools.unknown",
+                unknown=unknown,
+                allowed=list(known_schools),
             )
 
 
@@ -369,6 +491,7 @@ def _known_meeting(state: PeriodState, meeting_id: str) -> MeetingEntry:
             f"{meeting_id!r} is not a meeting of this period; known: {known}",
             code="meeting_id.unknown",
             meeting_id=meeting_id,
+            known=[m.meeting_id for m in state.meetings],
         )
     return found
 
@@ -426,6 +549,10 @@ def check_milestone_started(state: PeriodState, update: RecordMilestone, now: da
             "milestone",
             f"{update.milestone} cannot be recorded before the period starts on {start.isoformat()}; "
             f"milestones can be recorded from {start.isoformat()}",
+            code="milestone.before_start",
+            plan=state.plan.name,
+            milestone=update.milestone,
+            start=start.isoformat(),
         )
 
 
@@ -438,6 +565,10 @@ def check_meeting_started(state: PeriodState, request: ScheduleMeeting, now: dat
             "date",
             f"{request.date.isoformat()} is before the period starts on {start.isoformat()}; "
             f"meetings can be agreed from {first.isoformat()}",
+            code="date.before_start",
+            date=request.date.isoformat(),
+            start=start.isoformat(),
+            first=first.isoformat(),
         )
 
 
@@ -460,6 +591,8 @@ def check_advisers_change(state: PeriodState, request: ChangeAdvisers, now: date
             "advisers",
             f"the period already has exactly these advisers ({', '.join(state.input.advisers)}); "
             "name at least one adviser to add or leave out",
+            code="advisers.unchanged",
+            advisers=list(state.input.advisers),
         )
 
 

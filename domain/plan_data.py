@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from domain.programme import MeetingSeries, PhasePlan, ProgrammePlan
+from domain.programme import MeetingSeries, PhasePlan, PlanLabels, ProgrammePlan
 
 # The model of the entries in each list field, to name the allowed fields of an unknown one.
-_ENTRY_MODELS: dict[str, type[BaseModel]] = {"phases": PhasePlan, "meetings": MeetingSeries}
+_ENTRY_MODELS: dict[str, type[BaseModel]] = {"phases": PhasePlan, "meetings": MeetingSeries, "labels": PlanLabels}
 
 
 class PlanDataError(ValueError):
@@ -42,6 +42,10 @@ def plan_from_data(data: dict[str, Any], name: str) -> ProgrammePlan:
         raise PlanDataError([_problem(e) for e in kept]) from None
     if plan.name != name:
         raise PlanDataError([f"name: {plan.name!r} must be the file's name without .toml ({name!r})"])
+    # Checked for a plan file, not by the model: plans recorded in running periods before labels existed have none.
+    missing = plan.missing_labels()
+    if missing:
+        raise PlanDataError(missing)
     return plan
 
 

@@ -138,6 +138,44 @@ class MeetingSeries(BaseModel):
         return self.kind in GATHERING_KINDS
 
 
+#: The languages a plan names its phases, milestones, meeting kinds and development areas in (the same as the
+#: web app's; the domain does not import `language`, tests/readmodel/test_labels.py keeps the two alike).
+LabelLanguage = Literal["nb", "nn", "sv", "en"]
+LABEL_LANGUAGES: tuple[str, ...] = ("nb", "nn", "sv", "en")
+LabelText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LabelCode = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class PlanLabels(BaseModel):
+    """What people call the plan's codes in one language (``[labels.nb]`` in a plan file).
+
+    Each table maps a code (``mapping``, ``mapping_done``, ``follow_up``, ``basic_skills``) to its name.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    phases: dict[LabelCode, LabelText] = Field(default_factory=dict)
+    milestones: dict[LabelCode, LabelText] = Field(default_factory=dict)
+    meeting_kinds: dict[LabelCode, LabelText] = Field(default_factory=dict)
+    development_areas: dict[LabelCode, LabelText] = Field(default_factory=dict)
+
+    def named(self, table: str, code: str) -> str | None:
+        """The label of `code` in `table` (a key of `LABEL_KINDS`: ``phases``, ...), or None if it has none.
+
+        The one lookup every edge uses (the pages through readmodel.labels, a letter's activity directly)."""
+        labels: dict[str, str] = getattr(self, table)
+        return labels.get(code)
+
+
+#: The kinds of label, as the plan file's tables name them and as a missing one is reported.
+LABEL_KINDS: dict[str, str] = {
+    "phases": "phase",
+    "milestones": "milestone",
+    "meeting_kinds": "meeting kind",
+    "development_areas": "development area",
+}
+
+
 class ProgrammePlan(BaseModel):
     """Everything about a programme that is data rather than code.
 
@@ -166,6 +204,9 @@ class ProgrammePlan(BaseModel):
         gathering_closing_weeks: The closing gathering lies this many weeks before the periods end.
         gathering_invite_weeks: Invitations to a gathering go out this many weeks before it.
         gathering_place: Where national gatherings are held unless a coordinator says otherwise.
+        labels: Per language, the names of the plan's phases, milestones, meeting kinds and development
+            areas. A plan file must give every one (`missing_labels`); a plan recorded in a running period's
+            history before labels existed has none, so the field defaults to empty.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -194,6 +235,7 @@ class ProgrammePlan(BaseModel):
     gathering_closing_weeks: int = Field(default=4, ge=0, le=52)
     gathering_invite_weeks: int = Field(default=6, ge=0, le=52)
     gathering_place: str = Field(default="Oslo", min_length=1, max_length=200)
+    labels: dict[LabelLanguage, PlanLabels] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _phases_are_consistent(self) -> ProgrammePlan:
@@ -244,6 +286,33 @@ class ProgrammePlan(BaseModel):
         """The kinds of meeting a period on this plan has: the common ones, then those of the plan's own series."""
         own = [s.kind for s in self.meetings if s.kind not in COMMON_MEETING_KINDS]
         return COMMON_MEETING_KINDS + tuple(dict.fromkeys(own))
+
+    def label_codes(self) -> dict[str, tuple[str, ...]]:
+        """The codes that need a label in every language, per kind of label (`LABEL_KINDS`)."""
+        return {
+            "phases": self.phase_names,
+            "milestones": tuple(p.closing_milestone for p in self.phases),
+            "meeting_kinds": self.meeting_kinds,
+            "development_areas": self.development_areas,
+        }
+
+    def missing_labels(self) -> list[str]:
+        """One problem per language table or label the plan lacks, naming the plan, language, kind and code."""
+        problems: list[str] = []
+        for language in LABEL_LANGUAGES:
+            labels = self.labels.get(language)  # type: ignore[call-overload]
+            if labels is None:
+                problems.append(f"labels.{language}: plan {self.name} gives no labels in {language}")
+                continue
+            for table, codes in self.label_codes().items():
+                given = getattr(labels, table)
+                for code in codes:
+                    if code not in given:
+                        problems.append(
+                            f"labels.{language}: plan {self.name} has no {LABEL_KINDS[table]} label "
+                            f"in {language} for {code} ([labels.{language}.{table}] {code} = ...)"
+                        )
+        return problems
 
     @property
     def allows_new_cycle(self) -> bool:

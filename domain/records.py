@@ -189,7 +189,7 @@ class FinalEvaluationRecord(BaseModel):
             cycles=state.cycle,
             last_working_phase=state.ended_in_phase,
             milestones=len(state.milestones),
-            meetings=len(state.meetings),
+            meetings=sum(1 for m in state.meetings if m.cancelled_at is None),  # a cancelled one was never held
             gatherings=len(state.gatherings),
             reminders=reminders,
             escalations=escalations,

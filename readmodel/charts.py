@@ -14,6 +14,8 @@ from html import escape
 from language.current import gettext
 
 LABEL_WIDTH = 170
+#: Roughly the width of one character of a bar's label (font size 12).
+CHARACTER_WIDTH = 6.8
 BAR_AREA = 230
 NUMBER_WIDTH = 40
 BAR_HEIGHT = 18
@@ -64,7 +66,10 @@ class BarChart:
 def bar_chart_svg(chart: BarChart) -> str:
     """`chart` as an SVG document: one labelled horizontal bar per count, scaled to the largest."""
     rows = max(len(chart.bars), 1)
-    width = LABEL_WIDTH + BAR_AREA + NUMBER_WIDTH + 16
+    # The labels are the plan's phase names in the reader's language: the column grows to the longest one.
+    longest = max((len(label) for label, _ in chart.bars), default=0)
+    label_width = max(LABEL_WIDTH, int(longest * CHARACTER_WIDTH) + 14)
+    width = label_width + BAR_AREA + NUMBER_WIDTH + 16
     height = TOP + rows * (BAR_HEIGHT + ROW_GAP) + 8
     largest = max((count for _, count in chart.bars), default=0) or 1
     ident = escape(chart.chart_id)
@@ -83,11 +88,11 @@ def bar_chart_svg(chart: BarChart) -> str:
         y = TOP + row * (BAR_HEIGHT + ROW_GAP)
         length = BAR_AREA * count / largest
         out.append(
-            f'<text x="{LABEL_WIDTH - 6}" y="{y + 13}" text-anchor="end">{escape(label)}</text>'
-            f'<rect class="bar" data-label="{escape(label)}" data-count="{count}" x="{LABEL_WIDTH}" y="{y}" '
+            f'<text x="{label_width - 6}" y="{y + 13}" text-anchor="end">{escape(label)}</text>'
+            f'<rect class="bar" data-label="{escape(label)}" data-count="{count}" x="{label_width}" y="{y}" '
             f'width="{max(length, 1):.1f}" height="{BAR_HEIGHT}" fill="{BAR_COLOUR}">'
             f"<title>{escape(label)}: {count} {escape(chart.unit)}</title></rect>"
-            f'<text class="count" x="{LABEL_WIDTH + max(length, 1) + 5:.1f}" y="{y + 13}">{count}</text>'
+            f'<text class="count" x="{label_width + max(length, 1) + 5:.1f}" y="{y + 13}">{count}</text>'
         )
     out.append("</svg>")
     return "\n".join(out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from language import formats
+from readmodel import labels
 from readmodel.overview import DISPLAY_ZONE
 
 
@@ -18,5 +19,6 @@ def display_date(value: date | datetime | None, empty: str = "") -> str:
     return formats.day(value, DISPLAY_ZONE, empty)
 
 
-#: The Jinja filters of every environment that renders pages or the report (`{{ period.start_date | day }}`).
-FILTERS = {"day": display_date, "number": formats.number}
+#: The Jinja filters of every environment that renders pages or the report (`{{ period.start_date | day }}`,
+#: `{{ period.phase | phase_label(period.plan) }}`).
+FILTERS = {"day": display_date, "number": formats.number, **labels.FILTERS}

@@ -59,12 +59,12 @@ class OverviewLine:
 
 
 def last_meeting(meetings: list[MeetingRow], now: datetime) -> MeetingRow | None:
-    held = [m for m in meetings if m.starts_at <= now and m.cancelled_at is None]
+    held = [m for m in meetings if m.starts_at <= now]
     return max(held, key=lambda m: m.starts_at, default=None)
 
 
 def next_meeting(meetings: list[MeetingRow], now: datetime) -> MeetingRow | None:
-    coming = [m for m in meetings if m.starts_at > now and m.cancelled_at is None]
+    coming = [m for m in meetings if m.starts_at > now]
     return min(coming, key=lambda m: m.starts_at, default=None)
 
 
@@ -81,8 +81,8 @@ def overview_lines(records: PeriodRecords, now: datetime) -> list[OverviewLine]:
             period=p,
             days_in_phase=days_in_phase(p, today),
             overdue=is_overdue(p, now),
-            last_meeting=last_meeting(records.meetings_of(p.workflow_id), now),
-            next_meeting=next_meeting(records.meetings_of(p.workflow_id), now),
+            last_meeting=last_meeting(records.standing_meetings_of(p.workflow_id), now),
+            next_meeting=next_meeting(records.standing_meetings_of(p.workflow_id), now),
             next_gathering=next_gathering(records.gatherings_of(p.workflow_id), today),
         )
         for p in records.periods

@@ -11,10 +11,10 @@ fallbacks below.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from config.settings import InvalidPlanSettings, UnknownPlan, resolve_plan
-from domain.programme import COMMON_MEETING_KINDS, ProgrammePlan
+from domain.programme import COMMON_MEETING_KINDS, PlanLabels, ProgrammePlan
 
 #: When a period's plan cannot be resolved: the Veilederkorpset default (docs/temporal-contract.md).
 FALLBACK_MEETING_GAP_WEEKS = 8
@@ -32,6 +32,8 @@ class PlanFacts:
     meeting_kinds: tuple[str, ...] = COMMON_MEETING_KINDS
     calendar_country: str = "NO"
     optional_phases: tuple[str, ...] = ()
+    #: Per language, what people call the codes (empty for a plan version recorded before labels existed).
+    labels: dict[str, PlanLabels] = field(default_factory=dict)
 
     def closing_milestone(self, phase: str) -> str | None:
         """The milestone that closes `phase` (None for a phase the plan does not have, e.g. `completed`)."""
@@ -65,4 +67,5 @@ def plan_facts(plan: ProgrammePlan) -> PlanFacts:
         meeting_kinds=plan.meeting_kinds,
         calendar_country=plan.calendar_country,
         optional_phases=tuple(str(p.phase) for p in plan.phases if p.optional),
+        labels={str(language): labels for language, labels in plan.labels.items()},
     )

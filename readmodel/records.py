@@ -159,6 +159,8 @@ class LetterRow:
     sent_at: datetime | None
     body: str = ""
     attachment_name: str | None = None
+    #: The language it is written in (None for letters older than the outbox's `language` column).
+    language: str | None = None
     #: When the mail server refused it for good, and what it said (activities/mail_delivery.py); never retried.
     failed_at: datetime | None = None
     last_error: str | None = None
@@ -197,8 +199,23 @@ class PeriodRecords:
         """The facts of the plan version `period` runs."""
         return self.plans.get((period.plan, period.plan_version)) or resolved_plan_facts(period.plan)
 
+    def phase_plans(self) -> dict[str, PlanFacts]:
+        """The plan that names each phase (the first period's with it): to say a phase listed once across plans
+        (a filter, a legend, a chart) as its plan calls it."""
+        plans: dict[str, PlanFacts] = {}
+        for period in self.periods:
+            plan = self.plan_of(period)
+            for name in plan.phases:
+                plans.setdefault(name, plan)
+        return plans
+
     def meetings_of(self, workflow_id: str) -> list[MeetingRow]:
+        """Every meeting of the period, cancelled ones too (the period page lists them marked)."""
         return self.meetings.get(workflow_id, [])
+
+    def standing_meetings_of(self, workflow_id: str) -> list[MeetingRow]:
+        """The meetings that stand: what is held, planned, counted and drawn; a cancelled one is none of these."""
+        return [m for m in self.meetings_of(workflow_id) if m.cancelled_at is None]
 
     def milestones_of(self, workflow_id: str) -> list[MilestoneRow]:
         return self.milestones.get(workflow_id, [])
@@ -261,7 +278,8 @@ class RecordReader:
         """The letters and invitations the cohort's workflow sent (invitations, reminders, gathering invitations),
         oldest first, without their bodies."""
         rows = await self._pool.fetch(
-            "SELECT message_key, kind, recipients, subject, created_at, sent_at, failed_at, last_error FROM outbox"
+            "SELECT message_key, kind, recipients, subject, created_at, sent_at, failed_at, last_error, language"
+            " FROM outbox"
             " WHERE workflow_id = $1 ORDER BY created_at, message_key",
             cohort_workflow_id(cohort),
         )
@@ -271,7 +289,7 @@ class RecordReader:
         """One letter of the cohort, with its body."""
         row = await self._pool.fetchrow(
             "SELECT message_key, kind, recipients, subject, created_at, sent_at, body, attachment_name, failed_at,"
-            " last_error FROM outbox WHERE workflow_id = $1 AND message_key = $2",
+            " last_error, language FROM outbox WHERE workflow_id = $1 AND message_key = $2",
             cohort_workflow_id(cohort),
             message_key,
         )

@@ -4,12 +4,14 @@ areas; as a model for the printable page and as CSV (no I/O beyond the text it r
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from language.current import N_, gettext
 from readmodel.charts import BarChart
+from readmodel.labels import chosen_area_label, phase_label
 from readmodel.overview import DISPLAY_ZONE, days_in_phase, deadline_day, is_overdue, local_today
+from readmodel.plans import PlanFacts
 from readmodel.records import PeriodRecords, PeriodRow
 from readmodel.spreadsheet import csv_text
 
@@ -39,6 +41,11 @@ class CohortReport:
     development_areas: list[tuple[str, int]]
     #: Per phase with an open period, in the distribution's order: how many of them are overdue.
     overdue_by_phase: list[tuple[str, int]]
+    #: The plan that names each phase (the charts say a phase as its plan calls it, in the reader's language).
+    phase_plans: dict[str, PlanFacts] = field(default_factory=dict)
+
+    def _named(self, counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        return [(phase_label(self.phase_plans.get(phase), phase), count) for phase, count in counts]
 
     @property
     def overdue(self) -> list[OwnerProgress]:
@@ -54,14 +61,14 @@ class CohortReport:
             BarChart(
                 "phase-chart",
                 gettext("Periods per phase"),
-                self.phase_distribution,
+                self._named(self.phase_distribution),
                 gettext("periods"),
                 gettext("No periods to show."),
             ),
             BarChart(
                 "overdue-chart",
                 gettext("Overdue periods per phase"),
-                self.overdue_by_phase,
+                self._named(self.overdue_by_phase),
                 gettext("overdue"),
                 gettext("No open periods."),
             ),
@@ -77,7 +84,7 @@ def cohort_report(cohort: str, records: PeriodRecords, now: datetime) -> CohortR
     today = local_today(now)
     owners = []
     for period in records.periods:
-        meetings = [m for m in records.meetings_of(period.workflow_id) if m.cancelled_at is None]
+        meetings = records.standing_meetings_of(period.workflow_id)
         gatherings = records.gatherings_of(period.workflow_id)
         held = sum(1 for m in meetings if m.starts_at <= now)
         owners.append(
@@ -95,7 +102,12 @@ def cohort_report(cohort: str, records: PeriodRecords, now: datetime) -> CohortR
     phases = Counter(p.phase for p in records.periods)
     order = {name: i for p in records.periods for i, name in enumerate(records.plan_of(p).phases)}
     distribution = sorted(phases.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
-    areas = Counter(p.development_area_label for p in records.periods if p.development_area)
+    # Said as each period's plan calls the area, in the reader's language (the CSV keeps the codes).
+    areas = Counter(
+        chosen_area_label(records.plan_of(p), p.development_area, p.development_area_other)
+        for p in records.periods
+        if p.development_area
+    )
     open_phases = {o.period.phase for o in owners if o.period.is_open}
     late = Counter(o.period.phase for o in owners if o.overdue)
     overdue_by_phase = [(phase, late[phase]) for phase, _ in distribution if phase in open_phases]
@@ -106,6 +118,7 @@ def cohort_report(cohort: str, records: PeriodRecords, now: datetime) -> CohortR
         phase_distribution=distribution,
         development_areas=sorted(areas.items(), key=lambda item: (-item[1], item[0])),
         overdue_by_phase=overdue_by_phase,
+        phase_plans=records.phase_plans(),
     )
 
 

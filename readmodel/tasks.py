@@ -9,6 +9,7 @@ from typing import Literal
 from domain.period import meeting_gap_due_on
 from language.current import gettext as _
 from language.current import ngettext
+from readmodel.labels import milestone_label, phase_label
 from readmodel.overview import deadline_day, is_overdue, local_today, next_meeting
 from readmodel.plans import PlanFacts
 from readmodel.records import PeriodRecords, PeriodRow
@@ -29,7 +30,7 @@ class Task:
 
 def meeting_due_on(period: PeriodRow, records: PeriodRecords, plan: PlanFacts) -> date:
     """When the period next needs a meeting: the engine's rule, from its last meeting (or its start)."""
-    held = [m.meeting_date for m in records.meetings_of(period.workflow_id)]
+    held = [m.meeting_date for m in records.standing_meetings_of(period.workflow_id)]
     reference = max([period.start_date, *held])
     return meeting_gap_due_on(reference, plan.meeting_gap_weeks, plan.calendar_country)
 
@@ -44,17 +45,22 @@ def adviser_tasks(records: PeriodRecords, now: datetime) -> list[Task]:
         plan = records.plan_of(period)
         if period.phase_due_at is not None:
             milestone = plan.closing_milestone(period.phase)
-            what = _("record %(milestone)s") % {"milestone": milestone} if milestone else _("close the phase")
+            # The phase and milestone as the plan names them in the reader's language.
+            what = (
+                _("record %(milestone)s") % {"milestone": milestone_label(plan, milestone)}
+                if milestone
+                else _("close the phase")
+            )
             tasks.append(
                 Task(
                     kind="milestone",
                     due_on=deadline_day(period.phase_due_at),
                     overdue=is_overdue(period, now),
                     period=period,
-                    text=f"{period.phase}: {what}",
+                    text=f"{phase_label(plan, period.phase)}: {what}",
                 )
             )
-        if next_meeting(records.meetings_of(period.workflow_id), now) is None:
+        if next_meeting(records.standing_meetings_of(period.workflow_id), now) is None:
             due = meeting_due_on(period, records, plan)
             tasks.append(
                 Task(

@@ -21,7 +21,9 @@ from domain.gatherings import NationalGathering
 from language.current import gettext as _
 from language.current import ngettext, pgettext
 from language.formats import month_year
+from readmodel import labels
 from readmodel.display import display_date
+from readmodel.labels import PlanRef
 from readmodel.overview import DISPLAY_ZONE, deadline_day, is_overdue, local_today
 from readmodel.records import PeriodRecords, PeriodRow
 
@@ -50,11 +52,14 @@ PATTERNS = (
 )
 #: Roughly the width of one character of the bar labels (font size 11), to see whether a phase's name fits its bar.
 LABEL_CHARACTER_WIDTH = 6.2
+#: The legend's columns, and roughly the width of one of its characters (font size 12).
+LEGEND_COLUMN_WIDTH = 245
+LEGEND_CHARACTER_WIDTH = 6.8
 
 
-def phase_label(phase: str) -> str:
-    """The name of a phase as the timeline prints it (on its bars, in the legend, in the table)."""
-    return phase
+def phase_label(phase: str, plan: PlanRef = None) -> str:
+    """The name of a phase as the timeline prints it (on its bars, in the legend, in the table): the plan's."""
+    return labels.phase_label(plan, phase)
 
 
 @dataclass(frozen=True)
@@ -133,13 +138,14 @@ def timeline_rows(records: PeriodRecords, now: datetime) -> list[TimelineRow]:
     for period in records.periods:
         owner = f"{period.owner_name} ({period.owner_id})"
         bars = phase_bars(period, records, today)
+        plan = records.plan_of(period)
         for i, bar in enumerate(bars):
             if period.is_open and i == len(bars) - 1:
                 due = deadline_day(period.phase_due_at) if period.phase_due_at is not None else None
                 status = "overdue" if is_overdue(period, now) else "current"
-                rows.append(TimelineRow(owner, phase_label(bar.phase), bar.start, due, status))
+                rows.append(TimelineRow(owner, phase_label(bar.phase, plan), bar.start, due, status))
             else:
-                rows.append(TimelineRow(owner, phase_label(bar.phase), bar.start, bar.end, "done"))
+                rows.append(TimelineRow(owner, phase_label(bar.phase, plan), bar.start, bar.end, "done"))
     return rows
 
 
@@ -196,6 +202,8 @@ def cohort_timeline_svg(
     width = LABEL_WIDTH + CHART_WIDTH + 20
     numbers = {name: i + 1 for i, name in enumerate(colours)}
     default_title = _("Cohort timeline")
+    phase_plans = records.phase_plans()
+    named = {name: phase_label(name, phase_plans.get(name)) for name in colours}
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="timeline-title timeline-desc" '
@@ -228,15 +236,16 @@ def cohort_timeline_svg(
             f'height="{ROW_HEIGHT - 8}" fill="none" stroke="#b0b0b0" stroke-dasharray="2 3" rx="2">'
             f"<title>{escape(_planned_period(period.start_date, planned_end))}</title></rect>"
         )
+        plan = records.plan_of(period)
         for bar in phase_bars(period, records, today):
             x0, x1 = x(bar.start), x(bar.end)
             out.append(
                 f'<rect class="phase" data-phase="{escape(bar.phase)}" x="{x0:.1f}" y="{y + 5}" '
                 f'width="{max(x1 - x0, 2):.1f}" height="{ROW_HEIGHT - 10}" '
                 f'fill="{_phase_fill(bar.phase, colours)}" stroke="#444444" stroke-width="0.5" rx="2">'
-                f"<title>{escape(phase_label(bar.phase))}: {escape(_from_to(bar.start, bar.end))}</title></rect>"
+                f"<title>{escape(phase_label(bar.phase, plan))}: {escape(_from_to(bar.start, bar.end))}</title></rect>"
             )
-            out.append(_bar_label(bar.phase, numbers.get(bar.phase, 0), x0, x1, y))
+            out.append(_bar_label(phase_label(bar.phase, plan), numbers.get(bar.phase, 0), x0, x1, y))
         due = _due_extension(period, today)
         if due is not None:
             x0, x1 = x(due.start), x(due.end)
@@ -244,15 +253,16 @@ def cohort_timeline_svg(
                 f'<rect class="phase-due" x="{x0:.1f}" y="{y + 8}" width="{max(x1 - x0, 2):.1f}" '
                 f'height="{ROW_HEIGHT - 16}" fill="{colours.get(due.phase, PALETTE[-1])}" fill-opacity="0.35" '
                 f'stroke="{colours.get(due.phase, PALETTE[-1])}" stroke-dasharray="3 2" rx="2">'
-                f"<title>{escape(_due(phase_label(due.phase), due.end))}</title></rect>"
+                f"<title>{escape(_due(phase_label(due.phase, plan), due.end))}</title></rect>"
             )
         cy = y + ROW_HEIGHT / 2
-        for meeting in records.meetings_of(period.workflow_id):
+        for meeting in records.standing_meetings_of(period.workflow_id):
             mx = x(meeting.meeting_date)
             out.append(
                 f'<path class="meeting" d="M{mx:.1f},{cy - 6:.1f} L{mx + 5:.1f},{cy:.1f} L{mx:.1f},{cy + 6:.1f} '
                 f'L{mx - 5:.1f},{cy:.1f} Z" fill="{MARKER_COLOUR}" stroke="#fff" stroke-width="1">'
-                f"<title>{escape(meeting.kind)} {display_date(meeting.meeting_date)}: {escape(meeting.title)}"
+                f"<title>{escape(labels.meeting_kind_label(plan, meeting.kind))} "
+                f"{display_date(meeting.meeting_date)}: {escape(meeting.title)}"
                 "</title></path>"
             )
         for gathering in records.gatherings_of(period.workflow_id):
@@ -274,7 +284,7 @@ def cohort_timeline_svg(
         f'stroke="{TODAY_COLOUR}" stroke-width="2"/>'
         f'<text x="{tx + 3:.1f}" y="{chart_bottom + 12}" fill="{TODAY_COLOUR}">{escape(_today(today))}</text>'
     )
-    out.extend(_legend(legend_items, numbers, chart_bottom + 20))
+    out.extend(_legend(legend_items, numbers, named, chart_bottom + 20))
     out.append("</svg>")
     return "\n".join(out)
 
@@ -361,10 +371,9 @@ def _phase_fill(phase: str, colours: dict[str, str]) -> str:
     return f"url(#{_pattern_id([*colours].index(phase) + 1)})"
 
 
-def _bar_label(phase: str, number: int, x0: float, x1: float, y: int) -> str:
+def _bar_label(name: str, number: int, x0: float, x1: float, y: int) -> str:
     """The phase's name on its bar, or its number in the legend where the name does not fit (then in the bar or
     just after it); white-edged dark text, readable on every colour and pattern."""
-    name = phase_label(phase)
     room = x1 - x0 - 6
     text, lx = (
         (name, x0 + 3) if len(name) * LABEL_CHARACTER_WIDTH <= room else (str(number), x0 + 3 if room >= 8 else x1 + 2)
@@ -375,12 +384,12 @@ def _bar_label(phase: str, number: int, x0: float, x1: float, y: int) -> str:
     )
 
 
-def _legend(phases: list[tuple[str, str]], numbers: dict[str, int], y0: int) -> list[str]:
+def _legend(phases: list[tuple[str, str]], numbers: dict[str, int], named: dict[str, str], y0: int) -> list[str]:
     items = [
         (
             f'<rect width="14" height="10" y="-9" fill="url(#{_pattern_id(numbers[name])})" stroke="#444444" '
             'stroke-width="0.5" rx="2"/>',
-            f"{numbers[name]} {phase_label(name)}",
+            f"{numbers[name]} {named[name]}",
         )
         for name, _colour in phases
     ]
@@ -409,7 +418,17 @@ def _legend(phases: list[tuple[str, str]], numbers: dict[str, int], y0: int) -> 
     items.append((f'<line x1="6" y1="-11" x2="6" y2="2" stroke="{TODAY_COLOUR}" stroke-width="2"/>', _("today")))
     out = []
     for i, (symbol, name) in enumerate(items):
-        lx = 8 + (i % 4) * 245
+        lx = 8 + (i % 4) * LEGEND_COLUMN_WIDTH
         ly = y0 + (i // 4) * LEGEND_ROW_HEIGHT + 10
-        out.append(f'<g transform="translate({lx},{ly})">{symbol}<text x="20" y="0">{escape(name)}</text></g>')
+        # A plan's long phase name (in some languages) would run into the next column: cut short, whole in a title.
+        shown, whole = _fitted(name), ""
+        if shown != name:
+            whole = f"<title>{escape(name)}</title>"
+        out.append(f'<g transform="translate({lx},{ly})">{whole}{symbol}<text x="20" y="0">{escape(shown)}</text></g>')
     return out
+
+
+def _fitted(name: str) -> str:
+    """`name` as it fits a legend column after its symbol, cut short with an ellipsis when it does not."""
+    room = int((LEGEND_COLUMN_WIDTH - 28) / LEGEND_CHARACTER_WIDTH)
+    return name if len(name) <= room else name[: room - 1].rstrip() + "\N{HORIZONTAL ELLIPSIS}"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
@@ -98,13 +98,37 @@ class PeriodNotFound(GuidanceError, LookupError):
 
 
 class UpdateRejected(GuidanceError, ValueError):
-    """The workflow refused an update. The message is the workflow's own: ``field: what is wrong``."""
+    """The workflow refused an update. The message is the workflow's own: ``field: what is wrong``.
 
-    def __init__(self, message: str) -> None:
+    A refusal by a validator also carries its stable `code` and `params` (the failure's details,
+    docs/temporal-contract.md), so the edge can say it in the reader's language (`readmodel.rejections`).
+    """
+
+    def __init__(self, message: str, code: str | None = None, params: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         field, sep, _ = message.partition(": ")
         #: The field the workflow named, e.g. ``milestone`` (empty when the message names none).
         self.field = field if sep and " " not in field else ""
+        #: The rule it broke (``date.not_working_day``), or None for a refusal without details.
+        self.code = code
+        self.params: dict[str, Any] = params or {}
+
+    @classmethod
+    def from_failure(cls, cause: BaseException) -> UpdateRejected:
+        """The refusal an update's failure carries: its message, and the code and params of its details."""
+        code: str | None = None
+        params: dict[str, Any] = {}
+        if isinstance(cause, ApplicationError) and cause.type == "UpdateRejected" and cause.details:
+            details = cause.details[0]
+            if isinstance(details, dict) and isinstance(details.get("code"), str):
+                code = details["code"]
+                params = dict(details.get("params") or {})
+        return cls(rejection_message(cause), code, params)
+
+    @property
+    def reason(self) -> str:
+        """The message without its ``field: `` prefix (the web app shows it beside the field)."""
+        return str(self).removeprefix(f"{self.field}: ") if self.field else str(self)
 
 
 def resolve_plan(name: str) -> ProgrammePlan:
@@ -282,7 +306,7 @@ async def _answered(client: Client, workflow_id: str, call: Awaitable[T]) -> T:
     try:
         return await call
     except WorkflowUpdateFailedError as err:
-        raise UpdateRejected(rejection_message(err.cause)) from err
+        raise UpdateRejected.from_failure(err.cause) from err
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise PeriodNotFound(workflow_id, await _why_not_found(client, workflow_id)) from err

@@ -16,7 +16,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from domain.cohort import CohortInput, CohortStatus, RespondToInvitation, ScheduleNetworkMeeting
 from domain.contract import COHORT, TASK_QUEUE, cohort_workflow_id
 from domain.gatherings import AddGathering, MoveGathering
-from starter.client import GuidanceError, UpdateRejected, rejection_message
+from starter.client import GuidanceError, UpdateRejected
 from workflows.cohort import CohortWorkflow
 
 CohortHandle = WorkflowHandle[CohortWorkflow, CohortStatus]
@@ -82,7 +82,7 @@ async def respond_to_invitation(client: Client, cohort: str, request: RespondToI
     try:
         return await cohort_handle(client, cohort).execute_update(CohortWorkflow.respond_to_invitation, request)
     except WorkflowUpdateFailedError as err:
-        raise UpdateRejected(rejection_message(err.cause)) from err
+        raise UpdateRejected.from_failure(err.cause) from err
 
 
 async def add_gathering(client: Client, cohort: str, request: AddGathering) -> CohortStatus:
@@ -116,7 +116,7 @@ async def _update(client: Client, cohort: str, update: Any, request: Any) -> Coh
     try:
         result: CohortStatus = await cohort_handle(client, cohort).execute_update(update, request)
     except WorkflowUpdateFailedError as err:
-        raise UpdateRejected(rejection_message(err.cause)) from err
+        raise UpdateRejected.from_failure(err.cause) from err
     return result
 
 

@@ -30,6 +30,7 @@ from config.owners import UnknownOwner
 from domain.contract import TASK_QUEUE
 from language.current import N_
 from language.current import gettext as _
+from readmodel.rejections import render_rejection
 from starter import client as api
 from starter import explained
 from starter.codec import PayloadDecryptionError
@@ -216,7 +217,7 @@ def reported() -> Iterator[None]:
     except Mistake as mistake:
         fail(mistake.message, mistake.exit_code, mistake.hint)
     except api.UpdateRejected as err:
-        fail(f"rejected: {err}", EXIT_REJECTED)
+        fail(rejected(err), EXIT_REJECTED)
     except UnknownOwner as err:
         fail(explained.unknown_owner(err), EXIT_USAGE)
     except api.UnknownPlan as err:
@@ -243,6 +244,14 @@ def reported() -> Iterator[None]:
     except PayloadDecryptionError as err:
         # A setting of this shell, not of the request: a request sent before this was still applied.
         fail(_("cannot read the answer: %(error)s") % {"error": err}, EXIT_USAGE)
+
+
+def rejected(err: api.UpdateRejected) -> str:
+    """A refused update as the command says it: the field the workflow named, and why, in the command's language."""
+    reason = render_rejection(err.code, err.params, err.reason)
+    if err.field:
+        reason = f"{err.field}: {reason}"
+    return _("rejected: %(reason)s") % {"reason": reason}
 
 
 def fail(message: str, exit_code: int, hint: str = "") -> NoReturn:

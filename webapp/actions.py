@@ -19,6 +19,7 @@ from domain.cohort import CohortStatus, RespondToInvitation
 from domain.gatherings import AddGathering, MoveGathering
 from domain.models import CancelMeeting, ChangeAdvisers, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
 from language.current import gettext as _
+from readmodel.rejections import render_rejection
 from starter import client as api
 from starter import cohorts as cohort_api
 from webapp.form_errors import FORM, field_errors, said
@@ -178,9 +179,9 @@ async def _sent(call: Awaitable[_Answer]) -> _Answer:
         async with asyncio.timeout(ANSWER_TIMEOUT.total_seconds()):
             return await call
     except api.UpdateRejected as rejected:
-        message = str(rejected)
-        if rejected.field:
-            message = message.removeprefix(f"{rejected.field}: ")
+        # The workflow's code and params, said in the reader's language (its English words in English), after
+        # the field's label.
+        message = render_rejection(rejected.code, rejected.params, rejected.reason)
         raise FormRejected(
             {rejected.field: said(rejected.field, message)} if rejected.field else {FORM: message}
         ) from None

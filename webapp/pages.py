@@ -25,6 +25,7 @@ from language.current import ngettext
 from readmodel.display import display_date
 from readmodel.documents import DocumentError, report_html, report_pdf
 from readmodel.filters import FilterError, OwnerFilter, invitation_facts, owner_filter, period_facts
+from readmodel.labels import meeting_kind_label, milestone_label, phase_label
 from readmodel.overview import DISPLAY_ZONE, local_today, overview_lines
 from readmodel.records import PeriodRecords, PeriodRow
 from readmodel.reports import cohort_report, report_csv
@@ -241,6 +242,8 @@ async def _cohort_page(
         "counties": sorted({p.county for p in everyone}),
         "advisers": sorted({a for p in everyone for a in p.advisers}),
         "phases": _phase_choices(view.records, everyone),
+        # The plan that names each phase, for the filter's option text (the value stays the code).
+        "phase_plans": view.records.phase_plans(),
         "states": [s.value for s in InvitationState],
         "county": request.query_params.get("county", ""),
         "adviser": request.query_params.get("adviser", ""),
@@ -435,15 +438,13 @@ async def _period_page(
         "meetings": records.meetings_of(period.workflow_id),
         # A meeting may be moved while it lies ahead and stands; the form offers those by date, kind and title.
         "movable_meetings": [
-            m
-            for m in records.meetings_of(period.workflow_id)
-            if m.meeting_date >= local_today(now) and m.cancelled_at is None
+            m for m in records.standing_meetings_of(period.workflow_id) if m.meeting_date >= local_today(now)
         ],
         # ... and cancelled while it has not begun; the cohort keeps its network meetings.
         "cancellable_meetings": [
             m
-            for m in records.meetings_of(period.workflow_id)
-            if m.starts_at > now and m.cancelled_at is None and not is_network_meeting(m.meeting_id)
+            for m in records.standing_meetings_of(period.workflow_id)
+            if m.starts_at > now and not is_network_meeting(m.meeting_id)
         ],
         "transitions": records.transitions_of(period.workflow_id),
         "gatherings": records.gatherings_of(period.workflow_id),
@@ -529,9 +530,10 @@ async def record_milestone(request: Request) -> Response:
     async def act(client: Client, period: PeriodRow, form: dict[str, str], adviser: str) -> str:
         update = actions.milestone_update(form, adviser)
         status = await actions.record_milestone(client, period.workflow_id, update)
+        # The milestone and phase as the plan names them in the reader's language (readmodel.labels).
         return _("Recorded %(milestone)s: the period is now in %(phase)s.") % {
-            "milestone": update.milestone,
-            "phase": status.phase,
+            "milestone": milestone_label(period.plan, update.milestone),
+            "phase": phase_label(period.plan, status.phase),
         }
 
     return await _period_action(request, "milestone", act)
@@ -541,8 +543,8 @@ async def schedule_meeting(request: Request) -> Response:
     async def act(client: Client, period: PeriodRow, form: dict[str, str], adviser: str) -> str:
         meeting = actions.meeting_request(form, adviser)
         await actions.schedule_meeting(client, period.workflow_id, meeting)
-        return _("Scheduled a %(kind)s meeting on %(day)s at %(time)s.") % {
-            "kind": meeting.kind,
+        return _("Scheduled %(kind)s on %(day)s at %(time)s.") % {
+            "kind": meeting_kind_label(period.plan, meeting.kind),
             "day": display_date(meeting.date),
             "time": f"{meeting.start:%H:%M}",
         }

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from language.current import gettext as _
 from readmodel.display import display_date
+from readmodel.labels import phase_label
 from readmodel.records import PeriodRow
 from webapp import actions, pages
 from webapp.users import User
@@ -71,7 +72,7 @@ async def withdraw(request: Request) -> Response:
         status = await actions.withdraw(client, period.workflow_id, actions.withdrawal_request(form, user.name))
         return _("Withdrew %(owner)s from the programme: the period has ended (%(phase)s).") % {
             "owner": status.owner.name,
-            "phase": status.phase,
+            "phase": phase_label(period.plan, status.phase),
         }
 
     return await _period_form(request, "withdraw", act)

@@ -203,8 +203,15 @@ class CohortWorkflow:
         invited = [o.owner.id for o in self._input.owners]
         if request.owner_id not in invited:
             cohort = self._input.cohort
-            message = f"owner_id: {request.owner_id} is not invited to cohort {cohort}; invited: {', '.join(invited)}"
-            raise ApplicationError(message, type="UpdateRejected", non_retryable=True)
+            rejection = period_rules.Rejection(
+                "owner_id",
+                f"{request.owner_id} is not invited to cohort {cohort}; invited: {', '.join(invited)}",
+                code="owner_id.not_invited",
+                owner_id=request.owner_id,
+                cohort=cohort,
+                invited=invited,
+            )
+            raise ApplicationError(str(rejection), rejection.details, type="UpdateRejected", non_retryable=True)
 
     @staticmethod
     def _check_add_gathering(state: rules.CohortState, request: gathering_rules.AddGathering, now: datetime) -> None:
@@ -219,7 +226,10 @@ class CohortWorkflow:
         try:
             check(self._live, request, workflow.now())
         except period_rules.Rejection as rejection:
-            raise ApplicationError(str(rejection), type="UpdateRejected", non_retryable=True) from None
+            # The details (code, field, params) let the edge say it in the person's language; the message stays.
+            raise ApplicationError(
+                str(rejection), rejection.details, type="UpdateRejected", non_retryable=True
+            ) from None
 
     # --- helpers -----------------------------------------------------------------------------------
 

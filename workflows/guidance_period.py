@@ -309,7 +309,10 @@ class GuidancePeriodWorkflow:
         try:
             check(self._live, request, workflow.now())
         except rules.Rejection as rejection:
-            raise ApplicationError(str(rejection), type="UpdateRejected", non_retryable=True) from None
+            # The details (code, field, params) let the edge say it in the person's language; the message stays.
+            raise ApplicationError(
+                str(rejection), rejection.details, type="UpdateRejected", non_retryable=True
+            ) from None
 
     def _left_out(
         self, kind: str, name: str, check: Callable[[PeriodState, Any, datetime], str | None], sent: Any

@@ -12,6 +12,7 @@ import asyncpg
 from icalendar import Calendar, Event
 from temporalio.testing import ActivityEnvironment
 
+from activities.mail_delivery import mail_message
 from activities.national_gatherings import GatheringStore
 from activities.record_store import RecordStore
 from domain.records import AuditEntry, GatheringGuest, InvitationRecord, MeetingRecord, NoticeRecord
@@ -54,6 +55,10 @@ async def test_a_letter_to_a_nynorsk_county_governor_is_in_nynorsk_and_to_a_bokm
     assert bokmal["subject"] == "Veilederkorpset: invitasjon til Drammen (3301), pulje 2027"
     assert "til en veiledningsperiode med Veilederkorpset" in bokmal["body"]
     assert "Veiledere: d.lie\nNettverk: Sunnhordland\nSvarfrist: mandag 25. jan. 2027\n" in bokmal["body"]
+    # The outbox keeps each letter's language, and the mail says it (Content-Language) to the reader's programs.
+    assert (nynorsk["language"], bokmal["language"]) == ("nn", "nb")
+    assert mail_message(nynorsk, "veilederkorpset@udir.no")["Content-Language"] == "nn"
+    assert mail_message(bokmal, "veilederkorpset@udir.no")["Content-Language"] == "nb"
     assert current_language() == "nb", "the activity left no language set behind"
 
 
@@ -103,8 +108,8 @@ async def test_a_meeting_invitation_is_in_the_owners_language_summary_descriptio
     assert event["SUMMARY"].params["LANGUAGE"] == "nn"
     assert str(event["DESCRIPTION"]).startswith("Veilederkorpset: oppfølgingsmøte med Voss, avtalt av rettleiar")
     assert "Skular:\n- Fjell skole" in str(event["DESCRIPTION"])
-    mail = await pool.fetchrow("SELECT subject, body FROM outbox WHERE kind = 'meeting_invitation'")
-    assert mail is not None
+    mail = await pool.fetchrow("SELECT subject, body, language FROM outbox WHERE kind = 'meeting_invitation'")
+    assert mail is not None and mail["language"] == "nn"
     assert mail["subject"] == "Veilederkorpset: oppfølgingsmøte med Voss"
     assert mail["body"].startswith("tysdag 02.03.2027 09:00 (Europe/Oslo), 120 minutt\n\n")
 
@@ -172,8 +177,8 @@ async def test_an_escalation_goes_to_the_directorate_in_bokmal_whatever_the_owne
 ) -> None:
     await env.run(store.send_notice, _reminder_of_voss("escalation"))
 
-    letter = await pool.fetchrow("SELECT subject, body FROM outbox")
-    assert letter is not None
+    letter = await pool.fetchrow("SELECT subject, body, language FROM outbox")
+    assert letter is not None and letter["language"] == "nb"
     assert letter["subject"] == "Eskalering: Voss (4621) er fortsatt i mapping"
     assert "og påminnelsene til veilederne har ikke hjulpet" in letter["body"]
 

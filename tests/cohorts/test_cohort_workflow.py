@@ -83,6 +83,12 @@ async def test_an_acceptance_starts_exactly_one_period_and_a_second_answer_is_re
         await handle.execute_update(CohortWorkflow.respond_to_invitation, answer("1103", "decline"))
     assert isinstance(rejected.value.cause, ApplicationError)
     assert "already answered: accepted" in rejected.value.cause.message
+    details = rejected.value.cause.details[0]
+    assert (details["code"], details["field"], details["params"]["answer"]) == (
+        "owner_id.already_answered",
+        "owner_id",
+        "accepted",
+    )
     started = [r for r in cohorts.fakes.calls[Activities.RECORD_PERIOD_STARTED] if r.period.cohort == cohort]
     assert len(started) == 1
     assert ("1103", "accepted") in invitation_events(cohorts, cohort)

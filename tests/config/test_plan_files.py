@@ -108,7 +108,7 @@ def test_a_bad_plan_file_names_the_file_and_the_field_path(tmp_path: Path, old: 
 
 
 def test_a_file_that_is_not_toml_names_the_line_and_column(tmp_path: Path) -> None:
-    path = _edited(tmp_path, 'version = "2026.1"', "version = 2026.1.1")
+    path = _edited(tmp_path, 'version = "2026.2"', "version = 2026.1.1")
     with pytest.raises(PlanFileError, match=r"is not valid TOML: .*\(at line \d+, column \d+\)") as raised:
         load_plan_file(path)
     assert str(raised.value).startswith(f"{path}: ")
@@ -154,3 +154,31 @@ def test_guidance_plan_show_and_list_print_the_plans(monkeypatch: pytest.MonkeyP
     assert tomllib.loads(REKTOR.read_text())["max_months"] == 18 and '"max_months": 18' in as_json.stdout
     unknown = CliRunner().invoke(cli.app, ["plan", "show", "rektor"])
     assert unknown.exit_code == commands.EXIT_USAGE and "known plans: led-skole" in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ('development_area = "Val av utviklingsområde"\n', "no phase label in nn for development_area"),
+        ('goals_prioritised = "Mål prioriterade"\n', "no milestone label in sv for goals_prioritised"),
+        ('school_visit = "School visit"\n', "no meeting kind label in en for school_visit"),
+        ('classroom_management = "Klasseledelse"\n', "no development area label in nb for classroom_management"),
+    ],
+    ids=["phase", "milestone", "meeting-kind", "development-area"],
+)
+def test_guidance_plan_check_refuses_a_plan_missing_a_label(tmp_path: Path, line: str, words: str) -> None:
+    text = (SHIPPED_PLANS_DIR / "veilederkorpset.toml").read_text(encoding="utf-8")
+    assert text.count(line) == 1, line
+    path = tmp_path / "veilederkorpset.toml"
+    path.write_text(text.replace(line, ""), encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["plan", "check", str(path)])
+    assert result.exit_code == commands.EXIT_REJECTED
+    language = words.split(" in ")[1].split()[0]
+    assert f"{path}: labels.{language}: plan veilederkorpset has {words}" in result.stderr
+
+
+def test_every_shipped_plan_has_a_label_for_every_code_in_every_language() -> None:
+    for path in SHIPPED:
+        plan = load_plan_file(path)
+        assert set(plan.labels) == {"nb", "nn", "sv", "en"}, path
+        assert plan.missing_labels() == [], path

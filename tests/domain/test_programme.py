@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from domain.phases import Milestone, Phase
 from domain.plan_data import PlanDataError, field_path, plan_from_data
-from domain.programme import ProgrammePlan
+from domain.programme import LABEL_LANGUAGES, ProgrammePlan
 
 # From DESIGN.md ("Message shapes"): the phases in order and the milestone that closes each.
 CONTRACT_PHASES = [
@@ -166,8 +166,51 @@ def test_unknown_plan_fields_are_refused() -> None:
 # --- a plan's table, as a plan file holds it ----------------------------------------------------------
 
 
+def labelled(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with a label (the code in capitals) for every code the plan uses, in every language."""
+    codes = ProgrammePlan.model_validate(data).label_codes()
+    tables = {table: {code: code.upper() for code in names} for table, names in codes.items()}
+    return {**data, "labels": {language: tables for language in LABEL_LANGUAGES}}
+
+
 def test_a_valid_table_is_the_plan_it_names() -> None:
-    assert plan_from_data(plan_data(), "veilederkorpset") == ProgrammePlan.model_validate(plan_data())
+    data = labelled(plan_data())
+    assert plan_from_data(data, "veilederkorpset") == ProgrammePlan.model_validate(data)
+
+
+def test_a_plan_without_labels_is_still_a_plan_as_history_records_it() -> None:
+    # Periods that started before plans had labels carry a plan without them in their history.
+    assert ProgrammePlan.model_validate(plan_data()).labels == {}
+
+
+@pytest.mark.parametrize(
+    ("table", "code", "kind"),
+    [
+        ("phases", "anchoring", "phase"),
+        ("milestones", "goals_prioritised", "milestone"),
+        ("meeting_kinds", "school_visit", "meeting kind"),
+        ("development_areas", "basic_skills", "development area"),
+    ],
+)
+def test_a_table_missing_a_label_is_refused_naming_plan_language_kind_and_code(
+    table: str, code: str, kind: str
+) -> None:
+    data = labelled(plan_data())
+    data["labels"] = {**data["labels"], "nn": {**data["labels"]["nn"], table: dict(data["labels"]["nn"][table])}}
+    del data["labels"]["nn"][table][code]
+    with pytest.raises(PlanDataError) as raised:
+        plan_from_data(data, "veilederkorpset")
+    assert raised.value.problems == [
+        f"labels.nn: plan veilederkorpset has no {kind} label in nn for {code} ([labels.nn.{table}] {code} = ...)"
+    ]
+
+
+def test_a_table_missing_a_language_is_refused() -> None:
+    data = labelled(plan_data())
+    data["labels"] = {k: v for k, v in data["labels"].items() if k != "sv"}
+    with pytest.raises(PlanDataError) as raised:
+        plan_from_data(data, "veilederkorpset")
+    assert raised.value.problems == ["labels.sv: plan veilederkorpset gives no labels in sv"]
 
 
 def test_a_bad_table_names_each_field_path_and_what_is_allowed() -> None:

@@ -19,6 +19,7 @@ from domain.mail import MAIL_SCHEDULE_ID
 from tests.devstack.stack_process import RunningStack, clean_environment, eventually
 from tests.e2e.test_period_e2e import WAIT_SECONDS, _guidance, _run
 from tests.helpers.clock import real_today
+from tests.helpers.itip import invitation_of
 
 
 def _received(stack: RunningStack) -> list[EmailMessage]:
@@ -68,6 +69,5 @@ async def test_a_meeting_agreed_in_make_dev_arrives_at_its_local_mail_server(sta
     [invitation] = [m for m in received if "Oppstart" in str(m["Subject"])]
     assert invitation["To"] == "a.hansen@veileder.udir.no"
     assert invitation["Message-ID"].endswith("@guidance-engine>")
-    # The iTIP part a calendar acts on (beside the text), not the .ics file that travels with it.
-    calendars = [p for p in invitation.walk() if p.get_content_type() == "text/calendar"]
-    assert len(calendars) == 1 and "Oppstart" in calendars[0].get_content()
+    calendar = invitation_of(invitation)
+    assert calendar.method == "REQUEST" and "Oppstart" in str(calendar.event["summary"])

@@ -32,13 +32,13 @@ from domain import calendar  # noqa: E402
 from domain.cohort import CohortInput, RespondToInvitation, ScheduleNetworkMeeting  # noqa: E402
 from domain.contract import period_workflow_id  # noqa: E402
 from domain.gatherings import MoveGathering  # noqa: E402
-from domain.models import RecordMilestone, ScheduleMeeting, Withdraw  # noqa: E402
+from domain.models import CancelMeeting, RecordMilestone, ScheduleMeeting, Withdraw  # noqa: E402
 from starter.cohorts import start_cohort  # noqa: E402
 from starter.progress import counted_step, progress_bar  # noqa: E402
 from tests.helpers.clock import suite_server  # noqa: E402
 from tests.helpers.fakes import RecordingActivities  # noqa: E402
 from tests.helpers.harness import dev_period  # noqa: E402
-from tests.workflows.scenarios import full_period, plan_period  # noqa: E402
+from tests.workflows.scenarios import full_period, plan_period, start_period  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows.cohort import CohortWorkflow  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
@@ -49,7 +49,7 @@ FOLDER = Path(__file__).resolve().parent
 #: Every shipped plan but the flagship, whose period `full_period` walks through.
 OTHER_PLANS = [name for name in plan_names(SHIPPED_PLANS_DIR) if name != "veilederkorpset"]
 #: The steps `record` counts on its progress bar: the scenarios and writing the files.
-STEPS = 6 + len(OTHER_PLANS)
+STEPS = 7 + len(OTHER_PLANS)
 
 
 async def cohort_with_answers(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle[Any, Any]:
@@ -120,6 +120,32 @@ async def cohort_life(env: WorkflowEnvironment, task_queue: str) -> tuple[Workfl
     await handle.execute_update(CohortWorkflow.move_gathering, moved)
     await handle.result()
     return handle, period_workflow_id(cohort.cohort, "4617")
+
+
+async def meetings_cancelled(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle[Any, Any]:
+    """A flagship period (with the plan's proposed meetings): a meeting agreed, moved and cancelled
+    (`cancel_meeting`), another agreed, then the period withdrawn, which cancels every meeting still ahead
+    (`workflow.patched("withdrawal-cancels-meetings")`)."""
+    plan = resolve_plan("veilederkorpset")
+    owner = {"id": "4601", "name": "Bergen", "kind": "municipality", "county": "46"}
+    handle = await start_period(env.client, env, task_queue, plan, "cancel", owner)
+    today = calendar.local_date(await env.get_current_time(), plan.timezone)
+    days = [calendar.next_working_day(today + timedelta(days=n)) for n in (14, 21, 28)]
+    first = ScheduleMeeting.model_validate({"kind": "follow_up", "date": days[0], "adviser": "a.hansen"})
+    meeting_id = (await handle.execute_update(GuidancePeriodWorkflow.schedule_meeting, first)).created
+    assert meeting_id is not None
+    moved = ScheduleMeeting.model_validate(
+        {"kind": "follow_up", "date": days[1], "adviser": "a.hansen", "meeting_id": meeting_id}
+    )
+    await handle.execute_update(GuidancePeriodWorkflow.schedule_meeting, moved)
+    cancel = CancelMeeting(meeting_id=meeting_id, adviser="b.olsen", reason="The school is closed")
+    await handle.execute_update(GuidancePeriodWorkflow.cancel_meeting, cancel)
+    second = ScheduleMeeting.model_validate({"kind": "school_visit", "date": days[2], "adviser": "b.olsen"})
+    await handle.execute_update(GuidancePeriodWorkflow.schedule_meeting, second)
+    await env.sleep(timedelta(days=1))
+    await handle.execute_update(GuidancePeriodWorkflow.withdraw, Withdraw(reason="Owner merged", by="coordinator"))
+    await handle.result()
+    return handle
 
 
 async def continued_period() -> list[tuple[str, str, WorkflowHistory]]:
@@ -197,6 +223,8 @@ async def record() -> list[Path]:
                     with counted_step(progress, bar, f"A {name} period: its phases and proposed meetings, to its end"):
                         plans.append((name, await plan_period(env.client, env, task_queue, resolve_plan(name))))
                         await plans[-1][1].result()
+                with counted_step(progress, bar, "A period: a meeting cancelled, then withdrawn with meetings ahead"):
+                    cancelled = await meetings_cancelled(env, task_queue)
                 with counted_step(progress, bar, "A cohort: accepted, declined, no reply"):
                     cohort = await cohort_with_answers(env, task_queue)
                 with counted_step(progress, bar, "A cohort's life: network meeting, gathering moved, the end"):
@@ -204,6 +232,7 @@ async def record() -> list[Path]:
                 histories = [
                     ("guidance_period", "expired-two-cycles", expired),
                     ("guidance_period", "withdrawn", withdrawn),
+                    ("guidance_period", "meeting-cancelled-withdrawn", cancelled),
                     *(("guidance_period", f"{name}-expired", handle) for name, handle in plans),
                     ("cohort", "accepted-declined-no-reply", cohort),
                     ("cohort", "gatherings-network-ended", life),

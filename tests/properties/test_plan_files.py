@@ -25,7 +25,8 @@ SHIPPED = {
 }
 #: A problem begins with a field path of the plan (``phases[2].expected_weeks``) and then says what is wrong;
 #: an unknown field is named as written (quoted unless it reads as a name) and the allowed ones are listed.
-FIELD_PATH = re.compile(r"^(?P<field>[a-z_]+)(\[\d+\])?(\.[A-Za-z0-9_]+)?[: ]")
+# Labels nest a level deeper (``labels.nb.phases``).
+FIELD_PATH = re.compile(r"^(?P<field>[a-z_]+)(\[\d+\])?(\.[A-Za-z0-9_]+)*[: ]")
 UNKNOWN_FIELD = re.compile(r"^(?P<path>\S.*?): is not a field of a plan here; allowed: [a-z_]+(, [a-z_]+)*$", re.S)
 ENTRY_FIELDS = {"phases": list(PhasePlan.model_fields), "meetings": list(MeetingSeries.model_fields)}
 PLAUSIBLE = st.one_of(

@@ -23,6 +23,21 @@ from readmodel.timeline import CHART_WIDTH, LABEL_WIDTH, cohort_timeline_svg, ph
 from tests.readmodel.rows import BERGEN, COHORT, DRAMMEN, KONGSBERG, NOW
 
 SVG = "{http://www.w3.org/2000/svg}"
+#: The flagship's phases as its plan file names them in bokmål, the language the pictures and the report are
+#: drawn in when no other is chosen (readmodel.labels).
+NB = {
+    "mapping": "Kartlegging og analyse",
+    "anchoring": "Forankring",
+    "development_area": "Valg av utviklingsområde",
+    "goal_prioritisation": "Prioritering av mål",
+}
+#: The same in English, for the tests that ask for it.
+EN = {
+    "mapping": "Mapping and analysis",
+    "anchoring": "Anchoring",
+    "development_area": "Choice of development area",
+    "goal_prioritisation": "Goal prioritisation",
+}
 
 
 async def test_the_overview_gives_each_owner_phase_days_overdue_meetings_and_next_gathering(
@@ -60,7 +75,8 @@ async def test_an_advisers_tasks_are_sorted_by_due_date_with_overdue_milestones_
         (date(2027, 5, 5), "milestone", "3301", False),
         (date(2027, 5, 11), "gathering", "3301", False),
     ], "Drammen has a meeting planned (6 April), so no meeting task; its past winter gathering is no task"
-    assert "mapping_done" in next(t.text for t in adviser_tasks(records, NOW) if t.kind == "milestone")
+    said = next(t.text for t in adviser_tasks(records, NOW) if t.kind == "milestone")
+    assert "registrer Kartlegging og analyse fullført" in said  # the plan's milestone, in bokmål
 
 
 async def test_the_timeline_draws_a_row_per_owner_with_phases_meetings_gatherings_and_today(
@@ -85,7 +101,7 @@ async def test_the_timeline_draws_a_row_per_owner_with_phases_meetings_gathering
         ("goal_prioritisation", date(2027, 3, 22), date(2027, 4, 1)),
     ]
     fills = {r.findtext(f"{SVG}title", "").split(":")[0]: r.get("fill") for r in svg.iter(f"{SVG}rect")}
-    assert len({fills["mapping"], fills["anchoring"], fills["development_area"]}) == 3, "each phase its colour"
+    assert len({fills[EN["mapping"]], fills[EN["anchoring"]], fills[EN["development_area"]]}) == 3, "each its colour"
 
 
 async def test_the_timeline_tells_phases_apart_without_colour_and_has_a_text_alternative(
@@ -105,17 +121,17 @@ async def test_the_timeline_tells_phases_apart_without_colour_and_has_a_text_alt
     assert bars and all((r.get("fill") or "").removeprefix("url(#").removesuffix(")") in patterns for r in bars)
     labels = [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "phase-label"]
     assert len(labels) == len(bars), "every bar has its phase's name or legend number"
-    assert "mapping" in labels or "1" in labels
+    assert EN["mapping"] in labels or "1" in labels
     legend = [t.text or "" for t in svg.iter(f"{SVG}text")]
-    assert "1 mapping" in legend and "2 anchoring" in legend, "the legend names each number"
+    assert "1 Mapping and analysis" in legend and "2 Anchoring" in legend, "the legend names each number"
 
     rows = timeline_rows(records, NOW)
     bergen = [r for r in rows if r.owner == f"{BERGEN.owner_name} ({BERGEN.owner_id})"]
     assert [(r.phase, r.start, r.status) for r in bergen] == [
-        ("mapping", date(2027, 1, 4), "done"),
-        ("anchoring", date(2027, 2, 1), "done"),
-        ("development_area", date(2027, 3, 1), "done"),
-        ("goal_prioritisation", date(2027, 3, 22), bergen[-1].status),
+        (NB["mapping"], date(2027, 1, 4), "done"),
+        (NB["anchoring"], date(2027, 2, 1), "done"),
+        (NB["development_area"], date(2027, 3, 1), "done"),
+        (NB["goal_prioritisation"], date(2027, 3, 22), bergen[-1].status),
     ]
     assert bergen[0].end == date(2027, 2, 1) and bergen[-1].status in ("current", "overdue")
     page = report_html(cohort_report(COHORT, records, NOW), cohort_timeline_svg(records, NOW), NOW, rows)
@@ -130,7 +146,7 @@ async def test_the_cohort_report_counts_phases_overdue_meetings_gatherings_and_a
 
     assert report.phase_distribution == [("mapping", 1), ("anchoring", 1), ("goal_prioritisation", 1)]
     assert [o.period.owner_id for o in report.overdue] == ["3303"]
-    assert report.development_areas == [("basic_skills", 1)]
+    assert report.development_areas == [("Grunnleggende ferdigheter", 1)]  # as the plan names it, in bokmål
     with using("en"):
         sheet = report_csv(report)
     rows = {row["Owner id"]: row for row in csv.DictReader(io.StringIO(sheet))}
@@ -158,7 +174,7 @@ async def test_the_timeline_spans_each_periods_whole_planned_thirty_months(reade
     right_edge = LABEL_WIDTH + CHART_WIDTH
     assert all(float(r.get("x", "0")) + float(r.get("width", "0")) == pytest.approx(right_edge) for r in spans)
     due = [r.findtext(f"{SVG}title") for r in svg.iter(f"{SVG}rect") if r.get("class") == "phase-due"]
-    assert due == ["anchoring due 05/05/2027", "goal_prioritisation due 03/05/2027"], "Kongsberg's due date has passed"
+    assert due == ["Anchoring due 05/05/2027", "Goal prioritisation due 03/05/2027"], "Kongsberg's has passed"
 
 
 async def test_the_timeline_speaks_the_readers_language(reader: RecordReader) -> None:
@@ -205,9 +221,9 @@ async def test_the_charts_count_what_the_overview_counts(reader: RecordReader) -
     with using("en"):  # the charts speak the current language
         phases, overdue = cohort_report(COHORT, records, NOW).charts
 
-        assert dict(phases.bars) == Counter(line.period.phase for line in lines)
+        assert dict(phases.bars) == Counter(EN[line.period.phase] for line in lines)
         assert sum(count for _, count in overdue.bars) == sum(1 for line in lines if line.overdue) == 1
-        assert dict(overdue.bars) == {"mapping": 1, "anchoring": 0, "goal_prioritisation": 0}
+        assert dict(overdue.bars) == {EN["mapping"]: 1, EN["anchoring"]: 0, EN["goal_prioritisation"]: 0}
         drawn = ET.fromstring(phases.svg)
         assert drawn.get("role") == "img" and drawn.findtext(f"{SVG}title") == "Periods per phase"
         bars = {
@@ -219,7 +235,7 @@ async def test_the_charts_count_what_the_overview_counts(reader: RecordReader) -
         texts = [t.text for t in drawn.iter(f"{SVG}text")]
         assert all(label in texts for label in bars), "each bar carries its name in text, not colour alone"
         assert drawn.findtext(f"{SVG}desc") == (
-            "Periods per phase. mapping: 1, anchoring: 1, goal_prioritisation: 1. In all 3 periods."
+            "Periods per phase. Mapping and analysis: 1, Anchoring: 1, Goal prioritisation: 1. In all 3 periods."
         )
 
 
@@ -254,7 +270,7 @@ async def test_the_printable_report_has_the_charts_with_their_numbers_and_the_pl
     for chart in report.charts:
         assert f'id="{chart.chart_id}"' in page and f'id="{chart.chart_id}-numbers"' in page
     numbers = page.split('id="phase-chart-numbers"', 1)[1].split("</table>", 1)[0]
-    assert re.findall(r"<tr><td>(\w+)</td><td>(\d+)</td></tr>", numbers) == [
-        (phase, str(count)) for phase, count in report.phase_distribution
+    assert re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td></tr>", numbers) == [
+        (NB[phase], str(count)) for phase, count in report.phase_distribution
     ]
     assert 'class="planned-gathering" data-date="2027-10-12"' in page

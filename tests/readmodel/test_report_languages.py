@@ -27,6 +27,7 @@ async def test_the_report_in_bokmal(reader: RecordReader) -> None:
 
     assert '<html lang="nb">' in page
     assert "<h1>Pulje 2027: framdrift</h1>" in page
+    assert "(norsk tid), 3 skoleeiere.</p>" in page
     assert "<h2>Fordeling på faser</h2>" in page and "<h2>Møter og samlinger per skoleeier</h2>" in page
     assert "<caption>Veiledningsperioder per fase</caption>" in page
     assert "<th>skoleeier</th><th>fase</th><th>frist</th><th>veiledere</th>" in page
@@ -42,6 +43,7 @@ async def test_the_report_in_english(reader: RecordReader) -> None:
 
     assert '<html lang="en">' in page
     assert "<h1>Cohort 2027: progress</h1>" in page and "<h2>Phase distribution</h2>" in page
+    assert "(Norwegian time), 3 school owners.</p>" in page
     assert "<caption>Periods per phase</caption>" in page
     assert sheet[0] == list(CSV_COLUMNS.values())
     assert sheet[0][:3] == ["Cohort", "Owner id", "School owner"]
@@ -55,3 +57,11 @@ async def test_the_csv_has_the_same_cells_in_every_language_but_the_words(reader
     assert nynorsk[0][1] == "Skuleeigar-ID" and swedish[0][1] == "Huvudmans-id"
     # Ids, numbers and ISO dates stay as data; only the headers and yes/no are words.
     assert [row[:9] for row in nynorsk[1:]] == [row[:9] for row in swedish[1:]]
+
+
+async def test_a_report_of_one_owner_says_one_owner(reader: RecordReader) -> None:
+    records = await reader.records(await reader.periods(cohort=COHORT, county="46"))  # Bergen alone
+    with using("nn"):
+        page = report_html(cohort_report(COHORT, records, NOW), cohort_timeline_svg(records, NOW), NOW)
+
+    assert "(norsk tid), 1 skuleeigar.</p>" in page

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from typer.testing import CliRunner, Result
 from domain.contract import period_workflow_id
 from domain.models import Withdraw
 from domain.phases import Phase
+from language import formats
+from language.current import using
 from starter import cli, commands
 from starter import client as api
 from starter.connect import connect
@@ -115,6 +118,25 @@ async def test_meeting_is_scheduled_then_moved(harness: Harness) -> None:
     assert f"m1 {later.isoformat()} 09:00 (90 min) kickoff" in moved.stdout
 
 
+async def test_a_meeting_is_cancelled_and_cancelling_it_again_is_rejected(harness: Harness) -> None:
+    cohort = await started(harness)
+    period = ("--cohort", cohort, "--owner", "3301", "--adviser", "a.hansen")
+    day = await harness.working_day_in(10)
+    scheduled = await harness.guidance("meeting", *period, "--kind", "follow_up", "--date", day.isoformat())
+    assert scheduled.exit_code == 0, scheduled.output
+
+    cancelled = await harness.guidance("cancel-meeting", *period, "--meeting-id", "m1", "--reason", "ill")
+    again = await harness.guidance("cancel-meeting", *period, "--meeting-id", "m1")
+
+    assert cancelled.exit_code == 0, cancelled.output
+    assert "Cancelled m1." in cancelled.stdout
+    assert f"m1 {day.isoformat()} 09:00 (120 min) follow_up with a.hansen" in cancelled.stdout
+    assert "(cancelled)" in cancelled.stdout
+    assert again.exit_code == commands.EXIT_REJECTED
+    assert "rejected: meeting_id: m1 was cancelled on" in again.stderr
+    assert_no_traceback(again)
+
+
 async def test_a_meeting_on_a_weekend_is_rejected_naming_the_date(harness: Harness) -> None:
     cohort = await started(harness)
     saturday = await harness.weekend_day_in(7)
@@ -135,6 +157,26 @@ async def test_a_meeting_on_a_weekend_is_rejected_naming_the_date(harness: Harne
 
     assert result.exit_code == commands.EXIT_REJECTED
     assert f"rejected: date: {saturday.isoformat()} is a Saturday" in result.stderr
+    assert_no_traceback(result)
+
+
+async def test_a_rejection_is_printed_in_the_commands_language(harness: Harness) -> None:
+    # The workflow refuses in English with a code and params; the command says it in bokmål, days with weekdays.
+    cohort = await started(harness)
+    saturday = await harness.weekend_day_in(7)
+    monday = saturday + timedelta(days=2)  # a plain Saturday: neither it nor the Monday after is a holiday
+    arguments = ["--cohort", cohort, "--owner", "3301", "--adviser", "a.hansen", "--kind", "kickoff"]
+
+    result = await harness.guidance("meeting", *arguments, "--date", str(saturday), env={"LANG": "nb_NO.UTF-8"})
+
+    assert result.exit_code == commands.EXIT_REJECTED
+    with using("nb"):
+        day, next_day = formats.long_day(saturday), formats.long_day(monday)
+    assert day.startswith("lørdag ") and next_day.startswith("mandag ")
+    assert (
+        f"avvist: date: {day} er ikke en virkedag; møter legges til virkedager; neste virkedag er {next_day}"
+        in result.stderr
+    )
     assert_no_traceback(result)
 
 

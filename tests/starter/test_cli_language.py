@@ -81,7 +81,7 @@ def test_plan_show_and_check_speak_the_language_of_the_locale(language: str) -> 
     assert shown.exit_code == 0, shown.output
     assert PLAN[language][0] in shown.stdout
     assert checked.exit_code == 0, checked.output
-    assert checked.stdout.strip() == f"{FLAGSHIP}: ok: veilederkorpset 2026.1, {PLAN[language][1]}"
+    assert checked.stdout.strip() == f"{FLAGSHIP}: ok: veilederkorpset 2026.2, {PLAN[language][1]}"
 
 
 def test_machine_readable_output_is_the_same_in_every_language() -> None:

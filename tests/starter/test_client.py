@@ -101,6 +101,14 @@ async def test_a_rejected_update_carries_the_workflows_message_naming_the_field(
     assert rejected.value.field == "milestone"
     assert str(rejected.value).startswith("milestone: anchoring_done does not close the current phase mapping")
     assert "mapping_done" in str(rejected.value)
+    # Beside the message, the failure's details: the rule's code and its parameters (docs/temporal-contract.md).
+    assert rejected.value.code == "milestone.not_closing"
+    assert rejected.value.params == {
+        "plan": "veilederkorpset",
+        "milestone": "anchoring_done",
+        "phase": "mapping",
+        "closing": "mapping_done",
+    }
     status = await api.period_status(harness.client, handle.id)
     assert (status.phase, status.milestones) == (Phase.MAPPING, [])
 

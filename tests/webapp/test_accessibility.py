@@ -308,12 +308,14 @@ async def test_a_keyboard_alone_signs_in_records_a_milestone_and_schedules_a_mee
     await expect(page.locator("#tasks")).to_be_visible()
     await _tab_to(page, f"a[href='/periods/{_id('3301')}']")
     await keyboard.press("Enter")
-    await expect(page.locator("#phase")).to_have_text("mapping")
+    await expect(page.locator("#phase")).to_have_text("Mapping and analysis")  # the plan's label, in English
     await _tab_to(page, "#note")
     await keyboard.type("Pupil survey analysed, keyboard only")
     await _tab_to(page, "#milestone-form button[type=submit]")
     await keyboard.press("Enter")
-    await expect(page.locator("#flash")).to_contain_text("Recorded mapping_done: the period is now in anchoring")
+    await expect(page.locator("#flash")).to_contain_text(
+        "Recorded Mapping and analysis done: the period is now in Anchoring"
+    )
 
     # A meeting on the next working day a week ahead, typed into the date field (month, day, year in en-US).
     day = next_working_day(today + timedelta(days=7))
@@ -324,7 +326,7 @@ async def test_a_keyboard_alone_signs_in_records_a_milestone_and_schedules_a_mee
     await keyboard.type("Anchoring with the school leaders")
     await _tab_to(page, "#meeting-form button[type=submit]")
     await keyboard.press("Enter")
-    await expect(page.locator("#flash")).to_contain_text(f"Scheduled a follow_up meeting on {day:%d/%m/%Y}")
+    await expect(page.locator("#flash")).to_contain_text(f"Scheduled Follow-up meeting on {day:%d/%m/%Y}")
     # The record store follows the update with a lag: the meeting with its typed title arrives there.
     title = "Anchoring with the school leaders"
     held = f"SELECT count(*) FROM meetings WHERE workflow_id = '{_id('3301')}' AND title = '{title}'"

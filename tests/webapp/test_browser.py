@@ -135,7 +135,7 @@ async def test_an_adviser_records_a_milestone_sees_a_rejected_date_and_is_refuse
 
     await _sign_in(page, web, "a.hansen", "adviser-dev")
     await page.goto(f"{web}/periods/{_id('3301')}")
-    await expect(page.locator("#phase")).to_have_text("mapping")
+    await expect(page.locator("#phase")).to_have_text("Mapping and analysis")  # the plan's label, in English
     await expect(page.locator("#temporal-link")).to_have_attribute(
         "href", f"{stack.ui_url}/namespaces/default/workflows/{_id('3301')}"
     )
@@ -143,8 +143,10 @@ async def test_an_adviser_records_a_milestone_sees_a_rejected_date_and_is_refuse
     await page.fill("#note", "Pupil survey and national tests analysed")
     await page.click("#milestone-form button[type=submit]")
 
-    await expect(page.locator("#flash")).to_contain_text("Recorded mapping_done: the period is now in anchoring")
-    await expect(page.locator("#phase")).to_have_text("anchoring")
+    await expect(page.locator("#flash")).to_contain_text(
+        "Recorded Mapping and analysis done: the period is now in Anchoring"
+    )
+    await expect(page.locator("#phase")).to_have_text("Anchoring")
 
     saturday = plain_saturday(today + timedelta(days=7))
     await page.select_option("#kind", "follow_up")
@@ -173,7 +175,7 @@ async def test_an_adviser_records_a_milestone_sees_a_rejected_date_and_is_refuse
     overview = page.locator("#overview")
     await expect(overview).to_contain_text("Drammen")
     await expect(overview).not_to_contain_text("Kongsberg")  # b.olsen's period alone
-    await expect(overview.locator("tr", has_text="Drammen").locator(".phase")).to_have_text("anchoring")
+    await expect(overview.locator("tr", has_text="Drammen").locator(".phase")).to_have_text("Anchoring")
     timeline = page.locator("#timeline svg")
     await expect(timeline.locator("line.today")).to_have_count(1)
     await expect(timeline.locator("path.meeting")).to_have_count(3)  # Drammen, Bergen and Bodø each agreed one

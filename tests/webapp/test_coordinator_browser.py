@@ -106,7 +106,7 @@ class CoordinatorSteps:
         await self.page.check("#withdraw-confirm")
         await self.page.click("#withdraw-form button[type=submit]")
         await expect(self.page.locator("#flash")).to_contain_text("from the programme: the period has ended")
-        await expect(self.page.locator("#phase")).to_have_text("withdrawn")
+        await expect(self.page.locator("#phase")).to_have_text("Withdrawn")  # the end state, from the catalog
 
     async def record_milestone(self, owner_id: str, note: str) -> None:
         await self.page.goto(f"{self.web}/periods/{period_id(owner_id)}")
@@ -114,7 +114,7 @@ class CoordinatorSteps:
         await self.page.fill("#note", note)
         await self.page.click("#milestone-form button[type=submit]")
         flash = self.page.locator("#flash")
-        await expect(flash).to_contain_text("Recorded mapping_done: the period is now in anchoring")
+        await expect(flash).to_contain_text("Recorded Mapping and analysis done: the period is now in Anchoring")
 
 
 def period_id(owner_id: str) -> str:
@@ -192,7 +192,7 @@ async def test_a_coordinator_selects_starts_and_follows_a_cohort(
     await page.click("button:has-text('Sign out')")
     await _sign_in(page, web, "b.olsen", "adviser-dev")
     await steps.record_milestone("3301", "Pupil survey and national tests analysed with the owner")
-    await expect(page.locator("#phase")).to_have_text("anchoring")
+    await expect(page.locator("#phase")).to_have_text("Anchoring")  # the plan's label, in English
     await steps.shoot("period-milestone", "an adviser's period page after recording the first milestone")
     refused = await page.goto(f"{web}/periods/{period_id('5510')}")
     assert refused is not None and refused.status == 403, "b.olsen does not advise the withdrawn period"

@@ -117,7 +117,7 @@ async def test_a_coordinator_reads_what_the_local_mail_server_received_and_an_ad
     assert 'id="mail-subject">Reminder: Drammen, mapping is overdue<' in one.text
     assert "Mapping is overdue." in one.text
     assert "METHOD:REQUEST" in one.text, "the calendar part is shown as text"
-    # The invitation travels twice (activities.mail_delivery): as the text/calendar part shown above, and as a file.
+    # The same calendar again as a file (activities/itip.py: application/ics, so no program acts on it twice).
     assert re.search(r"<li>m1.ics \(application/ics, [\d,. ]+ bytes\)</li>", one.text), one.text
 
     assert (await http.get("/dev/mailbox/no-such-key")).status_code == 404

@@ -32,7 +32,9 @@ async def _meeting_ahead(period: PeriodWeb, harness: Harness, store: RecordStore
 
 
 def _form(page: httpx.Response, meeting_id: str) -> str:
-    return page.text.split(f'id="cancel-{meeting_id}-form"', 1)[1].split("</form>", 1)[0]
+    """The meeting's folded cancel form, its summary (the meeting's day, kind and title) included."""
+    before, after = page.text.split(f'id="cancel-{meeting_id}-form"', 1)
+    return before.rsplit("<details", 1)[1] + after.split("</form>", 1)[0]
 
 
 async def test_an_adviser_cancels_a_meeting_from_the_period_page(store: RecordStore, harness: Harness) -> None:

@@ -74,7 +74,7 @@ async def test_an_adviser_sees_their_own_periods_and_may_not_open_another_advise
     other = await http.get(f"/periods/{KONGSBERG.workflow_id}")
     overview = await http.get("/cohorts/2027")
 
-    assert own.status_code == 200 and 'id="phase">anchoring<' in own.text
+    assert own.status_code == 200 and 'id="phase">Anchoring<' in own.text  # the phase as the plan names it
     # Deadlines read as the day they close, as `guidance status` shows them (not the next day's midnight).
     assert "<dt>Due</dt><dd>05/05/2027" in own.text
     assert '<dt>Period</dt><dd id="period-dates">04/01/2027 to 03/07/2029</dd>' in own.text
@@ -237,7 +237,7 @@ async def test_a_period_page_offers_the_closing_milestone_and_the_meetings_ahead
     moves = page.text.split('id="meeting_id"', 1)[1].split("</select>", 1)[0]
     # Today is 1 April 2027 (`rows.NOW`): only m3 on 6 April lies ahead.
     assert re.findall(r'<option value="([^"]*)"', moves) == ["", "m3"]
-    assert "move 06/04/2027 09:00 follow_up: Anchoring plan" in moves
+    assert "move 06/04/2027 09:00 Follow-up meeting: Anchoring plan" in moves  # the kind as the plan names it
     # The meeting form's date field keeps the ISO form a browser's date input reads.
     assert 'id="date" name="date" type="date" value=""' in page.text
     assert '<a class="muted" id="cohort-link" href="/cohorts/2027">' in page.text
@@ -427,7 +427,8 @@ async def test_a_coordinator_records_an_answer_and_adds_and_moves_gatherings_on_
     assert answered.status_code == 303
     assert refused.status_code == 422
     error = re.search(r'id="add-gathering-date-error"[^>]*>([^<]+)<', refused.text)
-    assert error is not None and "is a Saturday" in error.group(1)
+    # The refusal in the page's language (English here: the engine's words), after the field's label.
+    assert error is not None and error.group(1).startswith("Date: ") and "is a Saturday" in error.group(1)
     assert 'value="Spring gathering"' in refused.text  # what was typed is kept
     assert added.status_code == 200 and f"Added Spring gathering on {working_day:%d/%m/%Y}" in added.text
     assert forbidden.status_code == 403

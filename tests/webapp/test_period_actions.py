@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 from temporalio.client import Client
@@ -19,6 +20,8 @@ from temporalio.client import Client
 from activities.record_store import RecordStore
 from activities.registry import all_activities
 from domain.contract import ADVISERS
+from language import formats
+from language.current import using
 from readmodel.overview import DISPLAY_ZONE
 from readmodel.records import PeriodRow, RecordReader
 from starter import client as api
@@ -138,7 +141,7 @@ async def test_an_adviser_withdraws_their_period_and_the_page_shows_why_and_when
     # The period's dates end on the day it ended; the planned end is only a muted aside.
     started = f"{row.start_date:%d/%m/%Y}"
     assert re.search(rf'id="period-dates">{started} to {ended}\s*<span class="muted">\(planned to ', shown.text)
-    assert 'id="phase">withdrawn<' in shown.text
+    assert 'id="phase">Withdrawn<' in shown.text  # the end, said in the page's language (English here)
     assert 'id="withdraw-form"' not in shown.text and 'id="milestone-form"' not in shown.text
     audit = _audit_rows(shown)
     assert ["a.hansen", "withdrawn: merged municipality", ""] in [r[1:] for r in audit]
@@ -152,8 +155,10 @@ async def test_a_coordinator_changes_the_advisers_and_who_may_open_the_period_fo
         token = await period.as_user("coordinator")
         page = await period.http.get(period.page)
         form = page.text.split('id="advisers-form"', 1)[1].split("</form>", 1)[0]
-        unchanged = await period.http.post(
-            f"{period.page}/advisers", data={"advisers": "b.olsen, a.hansen", "csrftoken": token}
+        unchanged = await period.http.post(  # in English: the refusal then reads as the workflow words it
+            f"{period.page}/advisers",
+            data={"advisers": "b.olsen, a.hansen", "csrftoken": token},
+            headers={"Accept-Language": "en"},
         )
         empty = await period.http.post(f"{period.page}/advisers", data={"advisers": " , ", "csrftoken": token})
         changed = await period.http.post(
@@ -214,3 +219,39 @@ async def test_only_the_periods_advisers_and_the_coordinators_act_and_every_form
     assert no_token.status_code == 403 and "did not match" in no_token.text
     assert no_token_advisers.status_code == 403 and "did not match" in no_token_advisers.text
     assert (status.phase, status.advisers) == ("mapping", ["a.hansen", "b.olsen"])  # nothing was sent
+
+
+async def test_a_refused_meeting_is_said_in_bokmal_with_the_weekday_and_the_next_working_day(
+    store: RecordStore, harness: Harness
+) -> None:
+    # The workflow refuses in English with a code and params (history unchanged); the page says it in bokmål.
+    saturday = await harness.weekend_day_in(14)
+    monday = saturday + timedelta(days=2)  # a plain Saturday: the Monday after is no holiday either
+    async with period_web(store, harness) as period:
+        token = await period.as_user("a.hansen")
+        meeting = {"kind": "follow_up", "date": saturday.isoformat(), "start": "09:00", "duration_minutes": "120"}
+        refused = await period.http.post(
+            f"{period.page}/meeting",
+            data={**meeting, "title": "Oppfølging", "meeting_id": "", "csrftoken": token},
+            headers={"Accept-Language": "nb"},
+        )
+        in_english = await period.http.post(
+            f"{period.page}/meeting",
+            data={**meeting, "title": "", "meeting_id": "", "csrftoken": token},
+            headers={"Accept-Language": "en"},
+        )
+
+    with using("nb"):
+        day, next_day = formats.long_day(saturday), formats.long_day(monday)
+    assert day.startswith("lørdag ") and next_day.startswith("mandag ")  # e.g. mandag 7. des. 2026
+    assert refused.status_code == 422
+    assert _error(refused, "meeting", "date") == (
+        # The field's label first (webapp/form_errors.py), then the rule.
+        f"Dato: {day} er ikke en virkedag; møter legges til virkedager; neste virkedag er {next_day}"
+    )
+    assert "Oppfølging" in refused.text  # what was typed is kept
+    # In English the page says the workflow's own words, as it always did.
+    assert in_english.status_code == 422
+    assert _error(in_english, "meeting", "date") == (
+        f"Date: {saturday.isoformat()} is a Saturday; meetings fall on working days; the next working day is {monday}"
+    )

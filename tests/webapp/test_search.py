@@ -63,7 +63,7 @@ async def test_a_coordinator_finds_an_owner_by_name_in_every_cohort_with_its_per
     assert _hits(page) == [("3301", "2028"), ("3301", "2027")], "newest cohort first"
     assert '<a href="/periods/guidance-period-2027-3301">' in page.text
     assert '<a href="/periods/guidance-period-2028-3301">' in page.text
-    assert '<td class="phase">anchoring</td>' in page.text
+    assert '<td class="phase">Anchoring</td>' in page.text  # the phase as the plan names it (in English here)
 
 
 async def test_a_number_finds_the_owners_it_begins(http: httpx.AsyncClient, more_cohorts: None) -> None:

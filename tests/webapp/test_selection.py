@@ -357,6 +357,8 @@ async def test_a_saved_decision_is_recorded_with_who_and_when_and_starts_its_coh
     letter = await http.get(letters[0][0].replace("&amp;", "&"))
     assert letter.status_code == 200 and "Utdanningsdirektoratet inviterer" in letter.text
     assert "Svarfrist:" in letter.text
+    # The letter is marked with its own language, whatever the page's (a screen reader switches voice for it).
+    assert '<pre class="letter-body" id="letter-body" lang="nb">' in letter.text
 
     again = await http.post(f"/selection/decisions/{name}/start", data={"csrftoken": token})
     assert again.status_code == 409
@@ -409,6 +411,6 @@ async def test_the_letters_a_cohort_sent_are_listed_for_coordinators_and_readabl
     as_adviser = await http.get("/cohorts/2028")
 
     assert letter.status_code == 200 and "Utdanningsdirektoratet inviterer" in letter.text
-    assert "<dt>Kind</dt><dd>invitation letter</dd>" in letter.text
+    assert "<dt>Kind</dt><dd>Invitation letter</dd>" in letter.text  # the kind of letter, said in the page's language
     assert 'id="cohort-letters"' not in as_adviser.text
     assert (await http.get(link.group(1))).status_code == 403

@@ -144,7 +144,7 @@ async def test_a_plan_file_edited_after_a_period_started_does_not_change_that_pe
 
     # The Directorate shortens the studies, gathers every four weeks and calls it a new version.
     text = path.read_text(encoding="utf-8")
-    edited = text.replace('version = "2026.1"', 'version = "2027.1"').replace(
+    edited = text.replace('version = "2026.2"', 'version = "2027.1"').replace(
         "expected_weeks = 48", "expected_weeks = 20"
     )
     path.write_text(edited.replace("every_weeks = 6", "every_weeks = 4"), encoding="utf-8")
@@ -162,7 +162,7 @@ async def test_a_plan_file_edited_after_a_period_started_does_not_change_that_pe
             )
     running = await first.query(GuidancePeriodWorkflow.status)
     newer = await second.query(GuidancePeriodWorkflow.status)
-    assert (running.plan_version, newer.plan_version) == ("2026.1", "2027.1")
+    assert (running.plan_version, newer.plan_version) == ("2026.2", "2027.1")
     assert running.phase == newer.phase == "studies"
     assert running.phase_due_at is not None and newer.phase_due_at is not None
     assert running.phase_due_at - newer.phase_due_at >= timedelta(weeks=27)  # 48 against 20 weeks, on working days

@@ -10,7 +10,9 @@ from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
-from domain.models import PeriodInput, PeriodState, PeriodStatus
+from domain import period as rules
+from domain import period_changes as changes
+from domain.models import PeriodInput, PeriodState, PeriodStatus, Withdraw
 from starter.connect import data_converter
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
@@ -65,4 +67,26 @@ class UnpatchedGuidancePeriodWorkflow(GuidancePeriodWorkflow):
 @pytest.mark.parametrize("name", ["guidance_period-1.0-expired-two-cycles", "guidance_period-1.0-withdrawn"])
 async def test_a_change_without_workflow_patched_breaks_a_running_period(name: str) -> None:
     failure = await replay_failure(UnpatchedGuidancePeriodWorkflow, name)
+    assert isinstance(failure, workflow.NondeterminismError), failure
+
+
+@workflow.defn(name="GuidancePeriodWorkflow")
+class WithdrawalKeepsMeetingsWorkflow(GuidancePeriodWorkflow):
+    """The workflow as it was before `withdrawal-cancels-meetings`: a withdrawal cancels no meeting."""
+
+    @workflow.run
+    async def run(self, period: PeriodInput | PeriodState) -> PeriodStatus:
+        return await super().run(period)
+
+    @workflow.update
+    def withdraw(self, request: Withdraw) -> PeriodStatus:  # type: ignore[override]
+        self._check(rules.check_withdrawal, request)
+        occasion = self._occasion(self._update_key())
+        return self._answer(changes.withdrawal(self._live, request, occasion, cancel_meetings=False))
+
+
+async def test_a_withdrawal_that_cancelled_meetings_needs_its_patch_to_replay() -> None:
+    # Histories from before the patch replay on the current code (test_recorded_history_replays); one recorded
+    # with it does not replay on the code from before, which would leave out the meetings' CANCELs.
+    failure = await replay_failure(WithdrawalKeepsMeetingsWorkflow, "guidance_period-1.0-meeting-cancelled-withdrawn")
     assert isinstance(failure, workflow.NondeterminismError), failure
