@@ -15,6 +15,7 @@ from typing import Literal
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from config.people import OwnerContact, People
 from domain import calendar
 from domain.records import GatheringGuest, MeetingRecord, NationalGatheringRecord, NoticeRecord
 
@@ -48,8 +49,8 @@ class OutboxMessage:
 
 
 def mail_address(user: str, domain: str) -> str:
-    """An adviser's mail address from their user name."""
-    return f"{user}@{domain}"
+    """An adviser's mail address from their user name (without the people file; config/people.py)."""
+    return People(domain).adviser_address(user)
 
 
 def meeting_uid(workflow_id: str, meeting_id: str) -> str:
@@ -100,13 +101,21 @@ def _address(address: str, name: str, *, attendee: bool) -> vCalAddress:
     return value
 
 
-def meeting_invitation(record: MeetingRecord, organizer_address: str, attendee_domain: str) -> bytes:
+def meeting_invitation(
+    record: MeetingRecord,
+    organizer_address: str,
+    attendee_domain: str,
+    owner_contact: OwnerContact | None = None,
+    people: People | None = None,
+) -> bytes:
     """An iCalendar REQUEST with one VEVENT for the meeting, to every adviser of the period.
 
     Args:
         record: The meeting; ``meeting.sequence`` becomes SEQUENCE, ``audit.at`` becomes DTSTAMP.
         organizer_address: Mail address of the ORGANIZER (who receives the replies).
-        attendee_domain: Mail domain of the advisers' addresses.
+        attendee_domain: Mail domain of the advisers' addresses not in `people`.
+        owner_contact: The school owner's contact person, an ATTENDEE too when known (config/people.py).
+        people: The people file: advisers' addresses and names.
 
     Returns:
         The calendar, UTF-8 encoded with CRLF line endings as RFC 5545 requires.
@@ -126,8 +135,11 @@ def meeting_invitation(record: MeetingRecord, organizer_address: str, attendee_d
     event.add("description", _description(record))
     event.add("status", "CONFIRMED")
     event.add("organizer", _address(organizer_address, meeting.adviser, attendee=False))
+    book = people or People(attendee_domain)
     for adviser in record.advisers:
-        event.add("attendee", _address(mail_address(adviser, attendee_domain), adviser, attendee=True))
+        event.add("attendee", _address(book.adviser_address(adviser), book.adviser_name(adviser), attendee=True))
+    if owner_contact is not None:
+        event.add("attendee", _address(owner_contact.address, owner_contact.name, attendee=True))
 
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -143,8 +155,16 @@ def meeting_invitation(record: MeetingRecord, organizer_address: str, attendee_d
     return content
 
 
-def invitation_message(record: MeetingRecord, invitation: bytes, attendee_domain: str) -> OutboxMessage:
-    """The outbox message that carries a meeting invitation; one per meeting and sequence."""
+def invitation_message(
+    record: MeetingRecord,
+    invitation: bytes,
+    attendee_domain: str,
+    owner_contact: OwnerContact | None = None,
+    people: People | None = None,
+) -> OutboxMessage:
+    """The outbox message that carries a meeting invitation, to its attendees; one per meeting and sequence."""
+    book = people or People(attendee_domain)
+    contact = [owner_contact.address] if owner_contact is not None else []
     meeting = record.meeting
     start = meeting_start(record)
     summary = meeting_summary(record)
@@ -153,7 +173,7 @@ def invitation_message(record: MeetingRecord, invitation: bytes, attendee_domain
         message_key=f"{record.workflow_id}/{meeting.meeting_id}/{meeting.sequence}",
         workflow_id=record.workflow_id,
         kind="meeting_invitation",
-        recipients=[mail_address(adviser, attendee_domain) for adviser in record.advisers],
+        recipients=[*(book.adviser_address(adviser) for adviser in record.advisers), *contact],
         subject=f"Moved: {summary}" if meeting.sequence else summary,
         body=f"{when}\n\n{_description(record)}\n",
         created_at=record.audit.at,

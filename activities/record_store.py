@@ -26,7 +26,6 @@ from temporalio.exceptions import ApplicationError
 from activities.invitations import (
     OutboxMessage,
     invitation_message,
-    mail_address,
     meeting_invitation,
     meeting_start,
     notice_message,
@@ -35,6 +34,7 @@ from activities.invitations import (
 )
 from activities.logging import activity_logger
 from activities.metrics import count_notice_sent
+from config.people import People, load_people
 from config.settings import AppSettings
 from domain.contract import INVALID_RECORD, Activities
 from domain.records import (
@@ -260,6 +260,10 @@ def _final_evaluation_audit(record: FinalEvaluationRecord) -> AuditEntry:
     )
 
 
+# The owner of a period, for its contact person in the meeting invitation (MeetingRecord names only the owner's name).
+OWNER_OF_PERIOD = "SELECT owner_id FROM periods WHERE workflow_id = $1"
+
+
 class RecordStore:
     """The activities that write a period's records to PostgreSQL and hand messages to the outbox.
 
@@ -268,9 +272,11 @@ class RecordStore:
         settings: Mail addresses and the outbox folder.
     """
 
-    def __init__(self, pool: asyncpg.Pool, settings: AppSettings) -> None:
+    def __init__(self, pool: asyncpg.Pool, settings: AppSettings, people: People | None = None) -> None:
         self._pool = pool
         self._settings = settings
+        # Who receives what: the people file (GUIDANCE_PEOPLE_FILE), read once; a bad one raises PeopleFileError.
+        self._people = people if people is not None else load_people(settings.people_file, settings.adviser_mail_domain)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -280,8 +286,12 @@ class RecordStore:
     def settings(self) -> AppSettings:
         return self._settings
 
+    @property
+    def people(self) -> People:
+        return self._people
+
     def _adviser_addresses(self, advisers: list[str]) -> list[str]:
-        return [mail_address(adviser, self._settings.adviser_mail_domain) for adviser in advisers]
+        return [self._people.adviser_address(adviser) for adviser in advisers]
 
     @activity.defn(name=Activities.RECORD_PERIOD_STARTED)
     async def record_period_started(self, record: PeriodStartedRecord) -> None:
@@ -358,8 +368,10 @@ class RecordStore:
         with _bad_data_is_final("meeting"):
             _check_one_period(record.workflow_id, record.audit)
             path = outbox_file(settings.outbox_path, record.workflow_id, meeting.meeting_id).resolve()
-            organizer = mail_address(meeting.adviser, settings.adviser_mail_domain)
-            invitation = meeting_invitation(record, organizer, settings.adviser_mail_domain)
+            organizer = self._people.adviser_address(meeting.adviser)
+            owner_id = await self._pool.fetchval(OWNER_OF_PERIOD, record.workflow_id)
+            contact = self._people.owner_contact(owner_id) if owner_id else None
+            invitation = meeting_invitation(record, organizer, settings.adviser_mail_domain, contact, self._people)
             async with self._pool.acquire() as connection, connection.transaction():
                 latest = await connection.fetchval(
                     UPSERT_MEETING,
@@ -380,7 +392,8 @@ class RecordStore:
                 )
                 if latest is not None:
                     await _insert_outbox(
-                        connection, invitation_message(record, invitation, settings.adviser_mail_domain)
+                        connection,
+                        invitation_message(record, invitation, settings.adviser_mail_domain, contact, self._people),
                     )
                     # Written while the meeting row is locked, so two sequences of one meeting cannot
                     # interleave and leave the older invitation in the file.

@@ -12,6 +12,8 @@ import mailbox
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+from icalendar import Calendar
+
 from devstack.binaries import temporal_cli
 from devstack.mail_server import MAILBOX
 from domain.calendar import next_working_day
@@ -66,7 +68,14 @@ async def test_a_meeting_agreed_in_make_dev_arrives_at_its_local_mail_server(sta
     )
 
     [invitation] = [m for m in received if "Oppstart" in str(m["Subject"])]
-    assert invitation["To"] == "a.hansen@veileder.udir.no"
+    # Addressed by make dev's people file (devstack/people_sample.py): the adviser's address, and Drammen's contact.
+    assert invitation["To"] == "anne.hansen@veiledere.example.no, kari.nordmann@drammen.example.no"
     assert invitation["Message-ID"].endswith("@guidance-engine>")
     calendars = [p for p in invitation.iter_attachments() if p.get_content_type() == "text/calendar"]
     assert len(calendars) == 1 and "Oppstart" in calendars[0].get_content()
+    event = Calendar.from_ical(calendars[0].get_content()).walk("VEVENT")[0]
+    attendees = event.get("attendee")
+    assert sorted(str(a) for a in (attendees if isinstance(attendees, list) else [attendees])) == [
+        "mailto:anne.hansen@veiledere.example.no",
+        "mailto:kari.nordmann@drammen.example.no",
+    ]
