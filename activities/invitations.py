@@ -15,6 +15,7 @@ from typing import Literal
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from activities.itip import event_status, meeting_method
 from config.people import OwnerContact, People
 from domain import calendar
 from domain.records import GatheringGuest, MeetingRecord, NationalGatheringRecord, NoticeRecord
@@ -108,7 +109,8 @@ def meeting_invitation(
     owner_contact: OwnerContact | None = None,
     people: People | None = None,
 ) -> bytes:
-    """An iCalendar REQUEST with one VEVENT for the meeting, to every adviser of the period.
+    """An iCalendar REQUEST (a CANCEL, once cancelled: `activities.itip`) with one VEVENT, to the period's advisers
+    and the owner's contact when known.
 
     Args:
         record: The meeting; ``meeting.sequence`` becomes SEQUENCE, ``audit.at`` becomes DTSTAMP.
@@ -133,7 +135,8 @@ def meeting_invitation(
     event.add("duration", timedelta(minutes=meeting.duration_minutes))
     event.add("summary", meeting_summary(record))
     event.add("description", _description(record))
-    event.add("status", "CONFIRMED")
+    method = meeting_method(meeting)
+    event.add("status", event_status(method))
     event.add("organizer", _address(organizer_address, meeting.adviser, attendee=False))
     book = people or People(attendee_domain)
     for adviser in record.advisers:
@@ -144,7 +147,7 @@ def meeting_invitation(
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", method)
     calendar.add_component(event)
     # A VTIMEZONE lets clients without the IANA database place DTSTART; a few years around the meeting
     # keep the file small.
@@ -169,13 +172,15 @@ def invitation_message(
     start = meeting_start(record)
     summary = meeting_summary(record)
     when = f"{start:%Y-%m-%d %H:%M} ({record.timezone}), {meeting.duration_minutes} minutes"
+    cancelled = meeting.cancelled_at is not None
+    headline = "Cancelled: this meeting will not take place.\n\n" if cancelled else ""
     return OutboxMessage(
         message_key=f"{record.workflow_id}/{meeting.meeting_id}/{meeting.sequence}",
         workflow_id=record.workflow_id,
         kind="meeting_invitation",
         recipients=[*(book.adviser_address(adviser) for adviser in record.advisers), *contact],
-        subject=f"Moved: {summary}" if meeting.sequence else summary,
-        body=f"{when}\n\n{_description(record)}\n",
+        subject=f"Cancelled: {summary}" if cancelled else f"Moved: {summary}" if meeting.sequence else summary,
+        body=f"{headline}{when}\n\n{_description(record)}\n",
         created_at=record.audit.at,
         attachment_name=f"{meeting.meeting_id}.ics",
         attachment=invitation.decode("utf-8"),

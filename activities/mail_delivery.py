@@ -21,6 +21,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.invitations import UID_DOMAIN
+from activities.itip import add_calendar
 from activities.logging import activity_logger
 from config.mail import MailSettings
 from domain.mail import DELIVER_MAIL, DeliveryReport, DeliveryRound, is_permanent, message_id, retry_pause
@@ -67,7 +68,8 @@ class MailServerUnreachable(Exception):
 
 
 def mail_message(row: asyncpg.Record | dict[str, object], sender: str) -> EmailMessage:
-    """The mail of one outbox entry: its text, and its calendar file or letter as an attachment."""
+    """The mail of one outbox entry: its text, and its letter as an attachment; a calendar (``.ics``) makes it
+    an iTIP mail with the calendar beside the text (`activities.itip`)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = ", ".join(row["recipients"])  # type: ignore[arg-type]
@@ -76,13 +78,13 @@ def mail_message(row: asyncpg.Record | dict[str, object], sender: str) -> EmailM
     message["Message-ID"] = message_id(str(row["message_key"]), UID_DOMAIN)
     # Sent by the engine, not by a person (RFC 3834): out-of-office replies stay away.
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(str(row["body"]))
     name, attachment = row["attachment_name"], row["attachment"]
+    if isinstance(name, str) and isinstance(attachment, str) and name.endswith(".ics"):
+        add_calendar(message, str(row["body"]), attachment, name)
+        return message
+    message.set_content(str(row["body"]))
     if isinstance(name, str) and isinstance(attachment, str):
-        if name.endswith(".ics"):
-            message.add_attachment(attachment, subtype="calendar", filename=name)
-        else:
-            message.add_attachment(attachment, filename=name)
+        message.add_attachment(attachment, filename=name)
     return message
 
 

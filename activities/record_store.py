@@ -90,13 +90,14 @@ ON CONFLICT (workflow_id, cycle, milestone) DO NOTHING
 # RETURNING yields a row only when this write took effect; an older sequence arriving late yields none.
 UPSERT_MEETING = """
 INSERT INTO meetings (workflow_id, meeting_id, sequence, kind, meeting_date, start_time, timezone, starts_at,
-                      duration_minutes, adviser, schools, title, scheduled_at, series)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                      duration_minutes, adviser, schools, title, scheduled_at, series, cancelled_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 ON CONFLICT (workflow_id, meeting_id) DO UPDATE SET
     sequence = EXCLUDED.sequence, kind = EXCLUDED.kind, meeting_date = EXCLUDED.meeting_date,
     start_time = EXCLUDED.start_time, timezone = EXCLUDED.timezone, starts_at = EXCLUDED.starts_at,
     duration_minutes = EXCLUDED.duration_minutes, adviser = EXCLUDED.adviser, schools = EXCLUDED.schools,
-    title = EXCLUDED.title, scheduled_at = EXCLUDED.scheduled_at, series = EXCLUDED.series
+    title = EXCLUDED.title, scheduled_at = EXCLUDED.scheduled_at, series = EXCLUDED.series,
+    cancelled_at = EXCLUDED.cancelled_at
 WHERE meetings.sequence <= EXCLUDED.sequence
 RETURNING sequence
 """
@@ -389,6 +390,7 @@ class RecordStore:
                     meeting.title,
                     meeting.scheduled_at,
                     meeting.series,
+                    meeting.cancelled_at,
                 )
                 if latest is not None:
                     await _insert_outbox(

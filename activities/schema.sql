@@ -265,3 +265,7 @@ ALTER TABLE outbox ADD COLUMN IF NOT EXISTS next_attempt_at timestamptz;
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS last_error text;
 ALTER TABLE outbox ADD COLUMN IF NOT EXISTS failed_at timestamptz;
 CREATE INDEX IF NOT EXISTS outbox_due_idx ON outbox (created_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+
+-- A cancelled meeting (`cancel_meeting`, or its period withdrawn) keeps its row, marked when it was cancelled; its
+-- CANCEL goes through the outbox as its invitations did (NULL: the meeting stands).
+ALTER TABLE meetings ADD COLUMN IF NOT EXISTS cancelled_at timestamptz;

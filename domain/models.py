@@ -173,6 +173,18 @@ class ScheduleMeeting(_Message):
     meeting_id: str | None = Field(default=None, max_length=64)
 
 
+class CancelMeeting(_Message):
+    """Update `cancel_meeting`: an adviser of the period cancels one of its meetings that still lies ahead.
+
+    The meeting stays in the period, marked cancelled (`MeetingEntry.cancelled_at`), and its invitation is
+    withdrawn with an iTIP CANCEL under the same UID and a higher SEQUENCE.
+    """
+
+    meeting_id: str = Field(min_length=1, max_length=64)
+    adviser: AdviserId
+    reason: Title = ""
+
+
 class Withdraw(_Message):
     """Update `withdraw`: the owner leaves the programme before its end."""
 
@@ -273,6 +285,8 @@ class MeetingEntry(BaseModel):
     scheduled_at: datetime
     #: The plan's meeting series this meeting was proposed from (`MeetingSeries.id`), if any.
     series: str | None = None
+    #: When it was cancelled (`cancel_meeting`, or its period withdrawn); a cancelled meeting is never moved.
+    cancelled_at: datetime | None = None
 
 
 class GatheringEntry(BaseModel):

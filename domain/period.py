@@ -15,6 +15,7 @@ from typing import Literal
 from domain import calendar
 from domain.models import (
     MAX_MEETINGS,
+    CancelMeeting,
     ChangeAdvisers,
     GatheringEntry,
     GatheringInvitation,
@@ -35,11 +36,17 @@ from domain.programme import WEEKDAYS, MeetingSeries, ProgrammePlan
 
 
 class Rejection(ValueError):
-    """An update that may not be applied: names the field and says what is allowed."""
+    """An update that may not be applied: names the field and says what is allowed.
 
-    def __init__(self, field: str, message: str) -> None:
+    A rejection may also carry a stable `code` (e.g. ``meeting_id.cancelled``) and its JSON-safe `params`, so the
+    edge can say it in the person's language; the message stays the workflow's own English words.
+    """
+
+    def __init__(self, field: str, message: str, *, code: str = "", **params: str | int | bool | None) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
+        self.code = code
+        self.params = params
 
 
 def new_state(period: PeriodInput, plan: ProgrammePlan) -> PeriodState:
@@ -128,7 +135,7 @@ def meeting_gap_due_on(reference: date, gap_weeks: int, country: str) -> date:
 
 
 def _meeting_gap_reference(state: PeriodState) -> date:
-    planned = [m.date for m in state.meetings]
+    planned = [m.date for m in state.meetings if m.cancelled_at is None]
     return max([state.meeting_gap_from, *planned])
 
 
@@ -326,14 +333,13 @@ def check_meeting(state: PeriodState, request: ScheduleMeeting, now: datetime) -
         if suggestion > ends_on(state):
             hint = f"the last working day of the period is {last_allowed}"
         raise Rejection("date", f"{reason}; meetings fall on working days; {hint}")
-    if request.meeting_id is not None and request.meeting_id.startswith("network-"):
+    if request.meeting_id is not None and is_network_meeting(request.meeting_id):
         raise Rejection(
             "meeting_id",
             f"{request.meeting_id} is a network meeting; the cohort moves it (guidance cohort network-meeting)",
         )
-    if request.meeting_id is not None and not any(m.meeting_id == request.meeting_id for m in state.meetings):
-        known = ", ".join(m.meeting_id for m in state.meetings) or "none yet"
-        raise Rejection("meeting_id", f"{request.meeting_id!r} is not a meeting of this period; known: {known}")
+    if request.meeting_id is not None:
+        _check_not_cancelled(_known_meeting(state, request.meeting_id))
     if request.meeting_id is None and len(state.meetings) >= MAX_MEETINGS:
         raise Rejection(
             "meeting_id", f"the period holds {len(state.meetings)} meetings, the most it may; move one (its meeting_id)"
@@ -346,6 +352,66 @@ def check_meeting(state: PeriodState, request: ScheduleMeeting, now: datetime) -
                 "schools",
                 f"{', '.join(unknown)} not among this period's schools; allowed: {', '.join(known_schools)}",
             )
+
+
+def is_network_meeting(meeting_id: str) -> bool:
+    """A meeting the cohort shares with the owner's network (it moves and keeps it, not the period)."""
+    return meeting_id.startswith("network-")
+
+
+def _known_meeting(state: PeriodState, meeting_id: str) -> MeetingEntry:
+    """The period's meeting of that id, or the rejection that names the ones it has."""
+    found = next((m for m in state.meetings if m.meeting_id == meeting_id), None)
+    if found is None:
+        known = ", ".join(m.meeting_id for m in state.meetings) or "none yet"
+        raise Rejection(
+            "meeting_id",
+            f"{meeting_id!r} is not a meeting of this period; known: {known}",
+            code="meeting_id.unknown",
+            meeting_id=meeting_id,
+        )
+    return found
+
+
+def _check_not_cancelled(meeting: MeetingEntry) -> None:
+    if meeting.cancelled_at is not None:
+        raise Rejection(
+            "meeting_id",
+            f"{meeting.meeting_id} was cancelled on {meeting.cancelled_at.date().isoformat()}; "
+            "agree a new meeting instead",
+            code="meeting_id.cancelled",
+            meeting_id=meeting.meeting_id,
+            cancelled_on=meeting.cancelled_at.date().isoformat(),
+        )
+
+
+def meeting_starts_at(state: PeriodState, meeting: MeetingEntry) -> datetime:
+    """When a meeting begins, in the plan's time zone."""
+    return datetime.combine(meeting.date, meeting.start, tzinfo=calendar.zone(state.plan.timezone))
+
+
+def check_meeting_cancel(state: PeriodState, request: CancelMeeting, now: datetime) -> None:
+    """Reject a cancellation of a meeting this period does not hold, has cancelled, has held, or the cohort owns."""
+    check_open(state)
+    check_adviser(state, request.adviser)
+    if is_network_meeting(request.meeting_id):
+        raise Rejection(
+            "meeting_id",
+            f"{request.meeting_id} is a network meeting; the cohort keeps it (guidance cohort network-meeting)",
+            code="meeting_id.network",
+            meeting_id=request.meeting_id,
+        )
+    meeting = _known_meeting(state, request.meeting_id)
+    _check_not_cancelled(meeting)
+    if meeting_starts_at(state, meeting) <= now:
+        raise Rejection(
+            "meeting_id",
+            f"{meeting.meeting_id} began on {meeting.date.isoformat()} {meeting.start:%H:%M}; "
+            "only a meeting that lies ahead can be cancelled",
+            code="meeting_id.past",
+            meeting_id=meeting.meeting_id,
+            date=meeting.date.isoformat(),
+        )
 
 
 # Checked by the update validators only, not again in the handlers: validators do not run on replay, and a
@@ -476,6 +542,28 @@ def apply_meeting(state: PeriodState, request: ScheduleMeeting, now: datetime) -
     entry = MeetingEntry(**fields, meeting_id=f"m{len(state.meetings) + 1}", scheduled_at=now)
     state.meetings.append(entry)
     return entry
+
+
+def apply_meeting_cancel(state: PeriodState, meeting_id: str, now: datetime) -> MeetingEntry:
+    """Mark a meeting cancelled: same id, next sequence number (the CANCEL supersedes every invitation sent)."""
+    index = next(i for i, m in enumerate(state.meetings) if m.meeting_id == meeting_id)
+    meeting = state.meetings[index]
+    cancelled = meeting.model_copy(update={"sequence": meeting.sequence + 1, "cancelled_at": now})
+    state.meetings[index] = cancelled
+    return cancelled
+
+
+def meetings_cancelled_by_withdrawal(state: PeriodState, now: datetime) -> list[str]:
+    """The meetings a withdrawal cancels: every one still ahead and not cancelled, by start.
+
+    Network meetings stay: the cohort keeps them for the whole network, and sends their changes itself.
+    """
+    ahead = [
+        m
+        for m in state.meetings
+        if m.cancelled_at is None and not is_network_meeting(m.meeting_id) and meeting_starts_at(state, m) > now
+    ]
+    return [m.meeting_id for m in sorted(ahead, key=lambda m: (m.date, m.start, m.meeting_id))]
 
 
 def apply_planned_meetings(state: PeriodState, now: datetime) -> list[MeetingEntry]:

@@ -11,6 +11,7 @@ from domain.cohort import PendingSignal
 from domain.contract import PERIOD_ADVISERS_SIGNAL, Activities
 from domain.effects import Effects, Occasion
 from domain.models import (
+    CancelMeeting,
     ChangeAdvisers,
     GatheringInvitation,
     MeetingEntry,
@@ -79,11 +80,29 @@ def meeting(state: PeriodState, request: ScheduleMeeting, at: Occasion) -> Effec
     return effects
 
 
-def withdrawal(state: PeriodState, request: Withdraw, at: Occasion) -> Effects:
-    """An accepted withdrawal ends the period."""
+def meeting_cancelled(state: PeriodState, request: CancelMeeting, at: Occasion) -> Effects:
+    """An accepted cancellation: the meeting's record, marked cancelled, and its CANCEL; `created` is its id."""
+    entry = rules.apply_meeting_cancel(state, request.meeting_id, at.now)
+    effects = Effects(created=entry.meeting_id)
+    action = f"meeting cancelled: {request.reason}" if request.reason else "meeting cancelled"
+    _meeting(effects, state, at, entry, at.key, request.adviser, action)
+    return effects
+
+
+def withdrawal(state: PeriodState, request: Withdraw, at: Occasion, *, cancel_meetings: bool = True) -> Effects:
+    """An accepted withdrawal ends the period, and (`cancel_meetings`) cancels every meeting still ahead.
+
+    `cancel_meetings` is False only for histories recorded before withdrawals cancelled meetings, which must
+    replay with the commands they had.
+    """
+    cancelled = rules.meetings_cancelled_by_withdrawal(state, at.now) if cancel_meetings else []
     change = rules.apply_withdrawal(state, request, at.now)
     effects = Effects()
     _phase_change(effects, state, at, change, request.by, f"withdrawn: {request.reason}", at.key)
+    for meeting_id in cancelled:
+        entry = rules.apply_meeting_cancel(state, meeting_id, at.now)
+        key = f"{at.key}:cancel:{meeting_id}"
+        _meeting(effects, state, at, entry, key, request.by, "meeting cancelled: period withdrawn")
     return effects
 
 
@@ -198,7 +217,7 @@ def ended(state: PeriodState, at: Occasion) -> Effects:
 def _meeting(
     effects: Effects, state: PeriodState, at: Occasion, entry: MeetingEntry, key: str, actor: str, action: str
 ) -> None:
-    """A meeting's record and its invitation to the period's advisers."""
+    """A meeting's record and its invitation (its cancellation, once cancelled) to the period's advisers."""
     effects.add(
         Activities.RECORD_MEETING,
         MeetingRecord(
@@ -209,7 +228,7 @@ def _meeting(
             meeting=entry,
             audit=at.audit(key, actor, action, meeting_id=entry.meeting_id),
         ),
-        f"invite to {entry.kind} {entry.date}",
+        f"{'cancel' if entry.cancelled_at else 'invite to'} {entry.kind} {entry.date}",
     )
 
 

@@ -58,12 +58,12 @@ class OverviewLine:
 
 
 def last_meeting(meetings: list[MeetingRow], now: datetime) -> MeetingRow | None:
-    held = [m for m in meetings if m.starts_at <= now]
+    held = [m for m in meetings if m.starts_at <= now and m.cancelled_at is None]
     return max(held, key=lambda m: m.starts_at, default=None)
 
 
 def next_meeting(meetings: list[MeetingRow], now: datetime) -> MeetingRow | None:
-    coming = [m for m in meetings if m.starts_at > now]
+    coming = [m for m in meetings if m.starts_at > now and m.cancelled_at is None]
     return min(coming, key=lambda m: m.starts_at, default=None)
 
 

@@ -50,6 +50,8 @@ class MeetingRow:
     title: str
     sequence: int
     timezone: str
+    #: When it was cancelled (it stays listed, marked so); None while it stands.
+    cancelled_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -389,7 +391,7 @@ class RecordReader:
             meetings = await connection.fetch(
                 """
                 SELECT workflow_id, meeting_id, kind, meeting_date, start_time, starts_at, duration_minutes,
-                       adviser, title, sequence, timezone
+                       adviser, title, sequence, timezone, cancelled_at
                 FROM meetings WHERE workflow_id = ANY($1::text[]) ORDER BY starts_at, meeting_id
                 """,
                 ids,

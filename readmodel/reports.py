@@ -65,7 +65,7 @@ def cohort_report(cohort: str, records: PeriodRecords, now: datetime) -> CohortR
     today = local_today(now)
     owners = []
     for period in records.periods:
-        meetings = records.meetings_of(period.workflow_id)
+        meetings = [m for m in records.meetings_of(period.workflow_id) if m.cancelled_at is None]
         gatherings = records.gatherings_of(period.workflow_id)
         held = sum(1 for m in meetings if m.starts_at <= now)
         owners.append(

@@ -4,6 +4,7 @@ record milestones and agree meetings; everyone reads where a period stands.
     guidance start --cohort 2027 --owner 3301 --adviser a.hansen --adviser b.olsen --start-date 2027-01-04
     guidance milestone --cohort 2027 --owner 3301 mapping_done --adviser a.hansen --note "data reviewed"
     guidance meeting --cohort 2027 --owner 3301 --kind follow_up --date 2027-03-02 --adviser a.hansen
+    guidance cancel-meeting --cohort 2027 --owner 3301 --meeting-id m1 --adviser a.hansen [--reason "..."]
     guidance withdraw --cohort 2027 --owner 3301 --reason "merged municipality" --by k.nilsen
     guidance advisers --cohort 2027 --owner 3301 a.hansen,c.berg --by k.nilsen [--reason "..."]
     guidance status --cohort 2027 --owner 3301 [--json]
@@ -39,6 +40,7 @@ from domain import calendar
 from domain import period as rules
 from domain.contract import TASK_QUEUE, period_workflow_id
 from domain.models import (
+    CancelMeeting,
     ChangeAdvisers,
     GatheringEntry,
     GatheringInvitation,
@@ -270,6 +272,35 @@ def meeting(
         else:
             headline = _("Scheduled %(meeting)s: %(kind)s on %(date)s at %(start)s.") % facts
         _show(status, as_json, headline)
+
+
+@app.command(
+    "cancel-meeting",
+    help=N_("Cancel a meeting that lies ahead; its invitation is withdrawn from the advisers' calendars."),
+)
+def cancel_meeting(
+    ctx: typer.Context,
+    meeting_id: Annotated[
+        str, typer.Option("--meeting-id", help=N_("The meeting to cancel (e.g. m1)."), show_default=False)
+    ],
+    adviser: AdviserOption,
+    cohort: CohortOption = None,
+    owner: OwnerOption = None,
+    workflow_id: WorkflowIdOption = None,
+    reason: Annotated[str, typer.Option(help=N_("Why (kept in the period's audit log)."))] = "",
+    as_json: JsonOption = False,
+) -> None:
+    with commands.reported():
+        target = _period_id(cohort, owner, workflow_id)
+        request = commands.build(
+            CancelMeeting,
+            {"meeting_id": "--meeting-id", "adviser": "--adviser", "reason": "--reason"},
+            meeting_id=meeting_id,
+            adviser=adviser,
+            reason=reason,
+        )
+        status = commands.run(ctx, target, lambda client: api.cancel_meeting(client, target, request))
+        _show(status, as_json, _("Cancelled %(meeting)s.") % {"meeting": request.meeting_id})
 
 
 @app.command("withdraw", help=N_("Withdraw the owner from the programme before the period's end."))
@@ -672,6 +703,8 @@ def _meeting_line(entry: MeetingEntry) -> str:
         line += f": {entry.title}"
     if entry.schools:
         line += f" [{', '.join(entry.schools)}]"
+    if entry.cancelled_at is not None:
+        line += " " + _("(cancelled)")
     return line
 
 

@@ -33,6 +33,7 @@ from config.owners import owner_by_id
 from domain import period as rules
 from domain.contract import TASK_QUEUE, period_workflow_id
 from domain.models import (
+    CancelMeeting,
     ChangeAdvisers,
     GatheringInvitation,
     PeriodInput,
@@ -221,6 +222,17 @@ async def schedule_meeting(client: Client, workflow_id: str, request: ScheduleMe
     """
     handle = period_handle(client, workflow_id)
     return await _answered(client, workflow_id, handle.execute_update(GuidancePeriodWorkflow.schedule_meeting, request))
+
+
+async def cancel_meeting(client: Client, workflow_id: str, request: CancelMeeting) -> PeriodStatus:
+    """Cancel a meeting that lies ahead (its invitation is withdrawn); answers with the new status.
+
+    Raises:
+        UpdateRejected: An unknown, cancelled, past or network meeting, an adviser not on the period, ...
+        PeriodNotFound: No running period has the id.
+    """
+    handle = period_handle(client, workflow_id)
+    return await _answered(client, workflow_id, handle.execute_update(GuidancePeriodWorkflow.cancel_meeting, request))
 
 
 async def withdraw(client: Client, workflow_id: str, request: Withdraw) -> PeriodStatus:

@@ -17,7 +17,7 @@ from temporalio.service import RPCError
 
 from domain.cohort import CohortStatus, RespondToInvitation
 from domain.gatherings import AddGathering, MoveGathering
-from domain.models import ChangeAdvisers, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
+from domain.models import CancelMeeting, ChangeAdvisers, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
 from starter import client as api
 from starter import cohorts as cohort_api
 
@@ -84,6 +84,11 @@ def meeting_request(form: Mapping[str, str], adviser: str) -> ScheduleMeeting:
     )
 
 
+def cancel_request(meeting_id: str, form: Mapping[str, str], adviser: str) -> CancelMeeting:
+    """The `cancel_meeting` update of one meeting's cancel form (its reason is optional)."""
+    return _validated(CancelMeeting, meeting_id=meeting_id, adviser=adviser, reason=_text(form, "reason"))
+
+
 def withdrawal_request(form: Mapping[str, str], by: str) -> Withdraw:
     """The `withdraw` update the withdraw form asks for: a reason, and the box saying the person means it.
 
@@ -144,6 +149,10 @@ async def record_milestone(client: Client, workflow_id: str, update: RecordMiles
 async def schedule_meeting(client: Client, workflow_id: str, request: ScheduleMeeting) -> PeriodStatus:
     """Send the update; the workflow's rejection becomes a `FormRejected` naming the field."""
     return await _sent(api.schedule_meeting(client, workflow_id, request))
+
+
+async def cancel_meeting(client: Client, workflow_id: str, request: CancelMeeting) -> PeriodStatus:
+    return await _sent(api.cancel_meeting(client, workflow_id, request))
 
 
 async def withdraw(client: Client, workflow_id: str, request: Withdraw) -> PeriodStatus:

@@ -164,6 +164,9 @@ def create_app(web: WebApp) -> ASGIApp:
             Route("/periods/{workflow_id}/milestone", pages.record_milestone, methods=["POST"]),
             Route("/periods/{workflow_id}/meeting", pages.schedule_meeting, methods=["POST"]),
             Route("/periods/{workflow_id}/withdraw", period_actions.withdraw, methods=["POST"]),
+            Route(
+                "/periods/{workflow_id}/meetings/{meeting_id}/cancel", period_actions.cancel_meeting, methods=["POST"]
+            ),
             Route("/periods/{workflow_id}/advisers", period_actions.change_advisers, methods=["POST"]),
             Route("/tasks", pages.tasks),
             Route("/search", search_pages.search),

@@ -73,6 +73,8 @@ def calendar_feed(records: PeriodRecords, *, name: str, now: datetime) -> bytes:
             event = Event()
             event.add("uid", meeting_uid(period.workflow_id, meeting.meeting_id))
             event.add("sequence", meeting.sequence)
+            if meeting.cancelled_at is not None:  # kept with its UID, so a subscribed calendar drops it too
+                event.add("status", "CANCELLED")
             event.add("dtstamp", stamp)
             event.add("dtstart", meeting.starts_at.astimezone(UTC))
             event.add("dtend", meeting.starts_at.astimezone(UTC) + timedelta(minutes=meeting.duration_minutes))

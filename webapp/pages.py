@@ -19,6 +19,7 @@ from domain.cohort import CohortStatus, Invitation, InvitationState
 from domain.contract import cohort_workflow_id
 from domain.gatherings import NationalGathering
 from domain.models import PeriodStatus
+from domain.period import is_network_meeting
 from readmodel.display import display_date
 from readmodel.documents import DocumentError, report_html, report_pdf
 from readmodel.filters import FilterError, OwnerFilter, invitation_facts, owner_filter, period_facts
@@ -421,8 +422,18 @@ async def _period_page(
         "overview": overview_lines(records, now)[0],
         "milestones": records.milestones_of(period.workflow_id),
         "meetings": records.meetings_of(period.workflow_id),
-        # A meeting may be moved while it lies ahead; the form offers those by date, kind and title.
-        "movable_meetings": [m for m in records.meetings_of(period.workflow_id) if m.meeting_date >= local_today(now)],
+        # A meeting may be moved while it lies ahead and stands; the form offers those by date, kind and title.
+        "movable_meetings": [
+            m
+            for m in records.meetings_of(period.workflow_id)
+            if m.meeting_date >= local_today(now) and m.cancelled_at is None
+        ],
+        # ... and cancelled while it has not begun; the cohort keeps its network meetings.
+        "cancellable_meetings": [
+            m
+            for m in records.meetings_of(period.workflow_id)
+            if m.starts_at > now and m.cancelled_at is None and not is_network_meeting(m.meeting_id)
+        ],
         "transitions": records.transitions_of(period.workflow_id),
         "gatherings": records.gatherings_of(period.workflow_id),
         "audit_log": await web.reader.audit_log(period.workflow_id),

@@ -1,6 +1,8 @@
 """The period page's forms that end or reassign a period: withdraw it (its advisers and the coordinators) and
-change its advisers (coordinators only). Each is the same validated update the `guidance` command sends; the
-page, the form-post path and who may open a period are `webapp.pages`'."""
+change its advisers (coordinators only); and the form beside each meeting ahead that cancels it (who may, as for
+moving a meeting: an adviser as themself, a coordinator in the name of one of the period's advisers). Each is the
+same validated update the `guidance` command sends; the page, the form-post path and who may open a period are
+`webapp.pages`'."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from language.current import gettext as _
+from readmodel.display import display_date
 from readmodel.records import PeriodRow
 from webapp import actions, pages
 from webapp.users import User
@@ -40,6 +44,26 @@ async def _period_form(
     return await pages._form_post(
         request, lambda form: act(client, period, form, user), again, f"/periods/{period.workflow_id}"
     )
+
+
+def cancel_form_name(meeting_id: str) -> str:
+    """The name of one meeting's cancel form, so a rejection shows beside that meeting's form only."""
+    return f"cancel-{meeting_id}"
+
+
+async def cancel_meeting(request: Request) -> Response:
+    meeting_id = request.path_params["meeting_id"]
+
+    async def act(client: Client, period: PeriodRow, form: dict[str, str], adviser: str) -> str:
+        status = await actions.cancel_meeting(
+            client, period.workflow_id, actions.cancel_request(meeting_id, form, adviser)
+        )
+        cancelled = next(m for m in status.meetings if m.meeting_id == meeting_id)
+        return _("Cancelled the meeting on %(day)s: its invitation is withdrawn from the calendars.") % {
+            "day": display_date(cancelled.date)
+        }
+
+    return await pages._period_action(request, cancel_form_name(meeting_id), act)
 
 
 async def withdraw(request: Request) -> Response:

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.contract import PERIOD_PROGRESS_SIGNAL, REPORT_PROGRESS_TO_SIGNAL, Activities, InvalidStartInput
     from domain.effects import Effects, Occasion
     from domain.models import (
+        CancelMeeting,
         ChangeAdvisers,
         GatheringInvitation,
         NetworkMeeting,
@@ -54,7 +55,10 @@ def current_details(state: PeriodState, now: datetime) -> str:
         due = rules.phase_due_on(state)
         flag = " - **overdue**" if rules.is_overdue(state, now) else ""
         lines.append(f"Phase **{state.phase}** (cycle {state.cycle}) since {state.phase_started_on}, due {due}{flag}")
-    upcoming = sorted((m for m in state.meetings if m.date >= rules.today(state, now)), key=lambda m: m.date)
+    upcoming = sorted(
+        (m for m in state.meetings if m.date >= rules.today(state, now) and m.cancelled_at is None),
+        key=lambda m: m.date,
+    )
     if upcoming:
         lines.append(f"Next meeting: {upcoming[0].date} {upcoming[0].kind}")
     if state.development_area:
@@ -83,6 +87,10 @@ def _count(n: int, noun: str) -> str:
 #: replay as they ran.
 SIGNALS_CHECKED = "signals-held-to-update-rules"
 
+#: A withdrawal cancels the period's meetings still ahead (a CANCEL to each) from this patch on; histories
+#: withdrawn before it recorded no such records, and replay as they ran.
+WITHDRAWAL_CANCELS_MEETINGS = "withdrawal-cancels-meetings"
+
 
 @workflow.defn(failure_exception_types=[InvalidStartInput])  # a start input that does not decode fails the period
 class GuidancePeriodWorkflow:
@@ -91,6 +99,7 @@ class GuidancePeriodWorkflow:
     Updates (validated before anything is written to history; each answers with the new status):
         record_milestone: close the current phase (`RecordMilestone`).
         schedule_meeting: agree or move a meeting on a working day within the period (`ScheduleMeeting`).
+        cancel_meeting: cancel a meeting that lies ahead (`CancelMeeting`).
         withdraw: end the period early (`Withdraw`).
         change_advisers: give the period other advisers (`ChangeAdvisers`).
     Signals:
@@ -192,10 +201,26 @@ class GuidancePeriodWorkflow:
         self._check(rules.check_meeting_started, request)  # validator only: see domain.period
 
     @workflow.update
+    def cancel_meeting(self, request: CancelMeeting) -> PeriodStatus:
+        """Cancel a meeting that lies ahead; its invitation is withdrawn (iTIP CANCEL, same UID).
+
+        A new update: its commands only run when it is sent, so histories without it replay unchanged.
+        """
+        self._check(rules.check_meeting_cancel, request)
+        return self._answer(changes.meeting_cancelled(self._live, request, self._occasion(self._update_key())))
+
+    @cancel_meeting.validator
+    def _validate_cancel_meeting(self, request: CancelMeeting) -> None:
+        self._check(rules.check_meeting_cancel, request)
+
+    @workflow.update
     def withdraw(self, request: Withdraw) -> PeriodStatus:
-        """End the period early; it closes as ``withdrawn``."""
+        """End the period early; it closes as ``withdrawn``, and its meetings still ahead are cancelled."""
         self._check(rules.check_withdrawal, request)
-        return self._answer(changes.withdrawal(self._live, request, self._occasion(self._update_key())))
+        cancel_meetings = workflow.patched(WITHDRAWAL_CANCELS_MEETINGS)
+        return self._answer(
+            changes.withdrawal(self._live, request, self._occasion(self._update_key()), cancel_meetings=cancel_meetings)
+        )
 
     @withdraw.validator
     def _validate_withdraw(self, request: Withdraw) -> None:

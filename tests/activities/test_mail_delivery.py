@@ -22,6 +22,7 @@ from devstack.temporal_server import HOST
 from domain.mail import DeliveryReport, DeliveryRound, message_id
 from tests.activities import factories
 from tests.activities.factories import STARTED_AT
+from tests.helpers.itip import invitation_of
 from tests.helpers.mail_server import MailServer, running_mail_server
 
 ADVISERS = ["a.hansen@veileder.test", "b.olsen@veileder.test"]
@@ -114,10 +115,10 @@ async def test_nothing_is_lost_while_the_server_is_down_and_everything_arrives_o
     assert sorted(m["Message-ID"] for m in received) == sorted(
         message_id(k, UID_DOMAIN) for k in await pool.fetchval("SELECT array_agg(message_key) FROM outbox")
     )
-    invitation = next(m for m in received if m.get_content_type() == "multipart/mixed")
-    [calendar] = [part for part in invitation.iter_attachments() if part.get_content_type() == "text/calendar"]
-    assert calendar.get_filename() == "m1.ics"
-    assert "BEGIN:VEVENT" in calendar.get_content()
+    invitation = invitation_of(next(m for m in received if m.get_content_type() == "multipart/mixed"))
+    assert invitation.filename == "m1.ics"
+    assert invitation.method == invitation.content_method == "REQUEST"
+    assert invitation.event["uid"] == f"{factories.WORKFLOW_ID}.m1@{UID_DOMAIN}"
 
 
 async def test_an_address_refused_for_good_is_recorded_and_never_tried_again(
