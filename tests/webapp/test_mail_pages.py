@@ -27,7 +27,7 @@ from tests.readmodel.rows import DRAMMEN, NOW
 from tests.webapp.conftest import SECRET, _no_temporal
 from tests.webapp.test_pages import sign_in
 from webapp.app import WebApp, create_app
-from webapp.dev_mailbox import MAX_MESSAGE_BYTES, DevMailbox
+from webapp.dev_mailbox import MAX_MESSAGE_BYTES, DevMailbox, NoSuchMessage
 from webapp.mailbox_pages import DevMailboxRefused, check_dev_mailbox
 from webapp.settings import WebSettings
 from webapp.users import UserDirectory
@@ -225,3 +225,22 @@ async def test_mail_refused_for_good_is_shown_to_coordinators_on_the_period_and_
 
     letter = await http.get("/cohorts/2027/letters/cohort-2027/letter/3005")
     assert 'id="letter-refused"' in letter.text and "relaying denied" in letter.text
+
+
+async def test_a_mailbox_not_made_yet_is_empty_and_a_link_dropped_in_it_is_not_followed(tmp_path: Path) -> None:
+    set_language("en")
+    assert (await asyncio.to_thread(DevMailbox(tmp_path / "none").listing)).messages == []
+    with pytest.raises(NoSuchMessage):
+        await asyncio.to_thread(DevMailbox(tmp_path / "none").message, "1700000000.M1P1Q1.x")
+
+    folder = tmp_path / MAILBOX
+    for sub in ("new", "cur", "tmp"):
+        (folder / sub).mkdir(parents=True)
+    secret = tmp_path / "web-secret"
+    secret.write_text("Subject: the secret\n\nsecret", encoding="utf-8")
+    (folder / "new" / "1700000000.M1P1Q1.link").symlink_to(secret)
+
+    box = DevMailbox(folder)
+    assert (await asyncio.to_thread(box.listing)).messages == []
+    with pytest.raises(NoSuchMessage):
+        await asyncio.to_thread(box.message, "1700000000.M1P1Q1.link")
