@@ -13,11 +13,13 @@ import asyncpg
 from icalendar import Calendar
 from temporalio.testing import ActivityEnvironment
 
+from activities.national_gatherings import GatheringStore
 from activities.record_store import RecordStore
 from activities.retention import RetentionJob
 from config.people import load_people
 from config.settings import AppSettings
 from domain.retention import RetentionRun
+from tests.activities.factories import national_gathering
 from tests.activities.retention_rows import rows_of, write_period
 
 PEOPLE = """\
@@ -83,3 +85,24 @@ async def test_letters_and_invitations_use_the_people_file_and_retention_removes
         )
     assert len(tables) > 5 and [trace for trace in FROM_THE_FILE if trace in dump] == []
     assert not written.outbox_folder.exists(), "the calendar files naming the contact are removed too"
+
+
+async def test_a_gathering_invitation_goes_to_the_owners_contact_when_the_file_names_one(
+    pool: asyncpg.Pool, settings: AppSettings, env: ActivityEnvironment, tmp_path: Path
+) -> None:
+    people_file = tmp_path / "people.toml"
+    people_file.write_text(
+        '[[advisers]]\nid = "d.lie"\nname = "Dag Lie"\naddress = "dag.lie@people.test"\n\n'
+        '[[owners]]\nowner_id = "4615"\nname = "Siri Kontakt"\naddress = "siri@fitjar.test"\n',
+        encoding="utf-8",
+    )
+    gatherings = GatheringStore(pool, settings, load_people(people_file, settings.adviser_mail_domain))
+
+    await env.run(gatherings.record_national_gathering, national_gathering(datetime(2027, 8, 2, 6, tzinfo=UTC)))
+
+    letters = await pool.fetch("SELECT recipients FROM outbox WHERE kind = 'gathering_invitation' ORDER BY message_key")
+    # 4615 has a contact in the file; 4617 has none and keeps GUIDANCE_OWNER_ADDRESS's rule.
+    assert [row["recipients"] for row in letters] == [
+        ["siri@fitjar.test", "dag.lie@people.test", "e.berg@veileder.test"],
+        ["postmottak-4617@skoleeier.udir.no", "dag.lie@people.test"],
+    ]
