@@ -236,6 +236,7 @@ def _banner(
     database_source: str,
     web: tuple[str, WebSettings] | None = None,
     mail: MailSettings | None = None,
+    people_file: Path | None = None,
 ) -> str:
     prefix = "" if options.port == DEFAULT_PORT else f"TEMPORAL_ADDRESS={server.address} "
     guidance = f"{prefix}{_command('guidance')}"
@@ -251,6 +252,11 @@ def _banner(
         f"  PostgreSQL:  {_hide_password(database)}  ({database_source})",
         f"  Data folder: {data}  (Temporal state in temporal.sqlite, its log in temporal.log; outbox/)",
         *([f"  Mail:        {_mail_line(mail, data)}"] if mail else []),
+        *(
+            [f"  People:      {_display(people_file)}  (who receives what; edit it, then restart)"]
+            if people_file
+            else []
+        ),
         "",
         "Try:",
         f"  {guidance} start --cohort 2027 --owner 3301 --adviser a.hansen --start-date 2027-01-04",
@@ -336,7 +342,7 @@ async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sy
             if options.demo:
                 await run_demo(client, out=out)
             web = (web_url(web_socket), web_settings)
-            print(_banner(options, server, database, source, web, mail), file=out, flush=True)
+            print(_banner(options, server, database, source, web, mail, settings.people_file), file=out, flush=True)
             stopped = asyncio.create_task(stop.wait())
             await asyncio.wait({stopped, worker}, return_when=asyncio.FIRST_COMPLETED)
             stopped.cancel()

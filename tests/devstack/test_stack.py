@@ -63,6 +63,8 @@ async def test_make_dev_prints_where_everything_is_serves_the_web_ui_and_stops_c
         assert stack.banner_value("Web UI") == stack.ui_url
         assert stack.banner_value("Temporal").startswith(stack.address)
         assert "embedded" in stack.banner_value("PostgreSQL")
+        assert "/dev/mailbox" in stack.banner_value("Mail")
+        assert stack.banner_value("People").startswith(f"var/{PEOPLE_FILE}  (who receives what")
         assert any("guidance start --cohort 2027 --owner 3301" in line for line in stack.banner)
         assert await _eventually_http_200(stack.ui_url) == 200
         assert stack.children, "the dev server runs as a child process"
