@@ -30,6 +30,7 @@ from activities.metrics import PeriodGauges
 from activities.period_starts import PeriodStarter
 from activities.record_store import RecordStore
 from activities.registry import all_activities, maintenance_activities
+from config.languages import LanguageFileError, check_languages
 from config.mail import MailSettings
 from config.people import People, PeopleFileError, load_people
 from config.settings import AppSettings, InvalidPlanSettings, known_plans, resolve_plan
@@ -212,6 +213,11 @@ async def _main() -> None:
     settings = AppSettings()
     if not settings.database_url:
         raise SystemExit("DATABASE_URL is not set: name the PostgreSQL server (or use `make dev`)")
+    try:
+        # The recipients' languages are read now: a bad row stops the worker, not the first letter.
+        check_languages()
+    except LanguageFileError as error:
+        raise SystemExit(f"invalid settings: {error}") from None
     try:
         mail = MailSettings()
     except ValidationError as error:

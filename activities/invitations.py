@@ -1,7 +1,12 @@
 """What a period sends: meeting invitations (RFC 5545 iCalendar) and reminder or escalation letters.
 
-Everything here is built from the record alone, never from the wall clock, so a retried activity
-produces byte-identical messages and files. `write_outbox_file` is the only function with I/O.
+Everything here is built from the record and the recipient's language alone, never from the wall clock, so a
+retried activity produces byte-identical messages and files. `write_outbox_file` is the only function with I/O.
+
+Each message is written in the language it is given (`activities.recipients` says which one a recipient reads):
+the text is rendered inside `language.current.using(language)`, so a worker that writes a nynorsk letter and
+then a bokmål one never leaves a language set behind. Machine fields (DTSTART, UIDs, message keys, file names)
+stay the same in every language.
 """
 
 from __future__ import annotations
@@ -19,16 +24,19 @@ from activities.itip import event_status, meeting_method
 from config.people import OwnerContact, People
 from domain import calendar
 from domain.records import GatheringGuest, MeetingRecord, NationalGatheringRecord, NoticeRecord
+from language import Language, formats
+from language.current import N_, gettext, using
 
 PRODID = "-//Utdanningsdirektoratet//guidance-engine//EN"
 UID_DOMAIN = "guidance-engine"
 
+#: The meeting kinds' names (English, translated by `meeting_kind_label`).
 MEETING_LABELS = {
-    "kickoff": "kick-off meeting",
-    "follow_up": "follow-up meeting",
-    "phase_review": "phase review",
-    "school_visit": "school visit",
-    "network": "network meeting",
+    "kickoff": N_("kick-off meeting"),
+    "follow_up": N_("follow-up meeting"),
+    "phase_review": N_("phase review"),
+    "school_visit": N_("school visit"),
+    "network": N_("network meeting"),
 }
 
 OutboxKind = Literal["meeting_invitation", "reminder", "escalation", "gathering_invitation"]
@@ -49,6 +57,32 @@ class OutboxMessage:
     attachment: str | None = None
 
 
+def meeting_kind_label(kind: str) -> str:
+    """A meeting kind's name in the current language; an unknown kind reads as its id with spaces.
+
+    The one spot where letters name a meeting kind: when the programme plans carry labels per language
+    (issue 18, the plan files' labels), read the plan's label here instead of this fixed list.
+    """
+    label = MEETING_LABELS.get(kind)
+    return gettext(label) if label else kind.replace("_", " ")
+
+
+def phase_label(phase: str) -> str:
+    """A phase as the letters name it: the plan's id with spaces for now.
+
+    The one spot where letters name a phase: when the programme plans carry labels per language (issue 18), read
+    the plan's label here.
+    """
+    return phase.replace("_", " ")
+
+
+def _ics_text(text: str, language: Language) -> vText:
+    # RFC 5545 LANGUAGE parameter: a calendar client may pick a font or a spell checker by it.
+    value = vText(text)
+    value.params["language"] = language
+    return value
+
+
 def mail_address(user: str, domain: str) -> str:
     """An adviser's mail address from their user name (without the people file; config/people.py)."""
     return People(domain).adviser_address(user)
@@ -60,11 +94,14 @@ def meeting_uid(workflow_id: str, meeting_id: str) -> str:
 
 
 def meeting_summary(record: MeetingRecord) -> str:
-    """The meeting's title, or a default naming its kind and the school owner."""
+    """The meeting's title, or a default naming its kind and the school owner (in the current language)."""
     meeting = record.meeting
     if meeting.title:
         return meeting.title
-    return f"Veilederkorpset: {MEETING_LABELS.get(meeting.kind, meeting.kind)} with {record.owner_name}"
+    return gettext("Veilederkorpset: %(meeting)s with %(owner)s") % {
+        "meeting": meeting_kind_label(meeting.kind),
+        "owner": record.owner_name,
+    }
 
 
 def meeting_start(record: MeetingRecord) -> datetime:
@@ -82,13 +119,20 @@ def meeting_start(record: MeetingRecord) -> datetime:
 
 def _description(record: MeetingRecord) -> str:
     meeting = record.meeting
-    lines = [f"{meeting_summary(record)}, agreed by adviser {meeting.adviser}."]
+    lines = [
+        gettext("%(meeting)s, agreed by adviser %(adviser)s.")
+        % {"meeting": meeting_summary(record), "adviser": meeting.adviser}
+    ]
     if meeting.schools:
-        lines += ["", "Schools:", *(f"- {school}" for school in meeting.schools)]
+        lines += ["", gettext("Schools:"), *(f"- {school}" for school in meeting.schools)]
     else:
-        lines += ["", f"With the school owner {record.owner_name}."]
+        lines += ["", gettext("With the school owner %(owner)s.") % {"owner": record.owner_name}]
     if meeting.sequence:
-        lines += ["", f"This invitation replaces earlier ones for this meeting (update {meeting.sequence})."]
+        lines += [
+            "",
+            gettext("This invitation replaces earlier ones for this meeting (update %(sequence)s).")
+            % {"sequence": meeting.sequence},
+        ]
     return "\n".join(lines)
 
 
@@ -108,6 +152,8 @@ def meeting_invitation(
     attendee_domain: str,
     owner_contact: OwnerContact | None = None,
     people: People | None = None,
+    *,
+    language: Language,
 ) -> bytes:
     """An iCalendar REQUEST (a CANCEL, once cancelled: `activities.itip`) with one VEVENT, to the period's advisers
     and the owner's contact when known.
@@ -118,6 +164,7 @@ def meeting_invitation(
         attendee_domain: Mail domain of the advisers' addresses not in `people`.
         owner_contact: The school owner's contact person, an ATTENDEE too when known (config/people.py).
         people: The people file: advisers' addresses and names.
+        language: The language of SUMMARY and DESCRIPTION.
 
     Returns:
         The calendar, UTF-8 encoded with CRLF line endings as RFC 5545 requires.
@@ -133,8 +180,9 @@ def meeting_invitation(
     event.add("dtstamp", record.audit.at.astimezone(UTC))
     event.add("dtstart", start)
     event.add("duration", timedelta(minutes=meeting.duration_minutes))
-    event.add("summary", meeting_summary(record))
-    event.add("description", _description(record))
+    with using(language):
+        event.add("summary", _ics_text(meeting_summary(record), language))
+        event.add("description", _ics_text(_description(record), language))
     method = meeting_method(meeting)
     event.add("status", event_status(method))
     event.add("organizer", _address(organizer_address, meeting.adviser, attendee=False))
@@ -164,55 +212,126 @@ def invitation_message(
     attendee_domain: str,
     owner_contact: OwnerContact | None = None,
     people: People | None = None,
+    *,
+    language: Language,
 ) -> OutboxMessage:
-    """The outbox message that carries a meeting invitation, to its attendees; one per meeting and sequence."""
+    """The outbox message that carries a meeting invitation, in `language`, to its attendees; one per meeting and
+    sequence."""
     book = people or People(attendee_domain)
     contact = [owner_contact.address] if owner_contact is not None else []
     meeting = record.meeting
     start = meeting_start(record)
-    summary = meeting_summary(record)
-    when = f"{start:%Y-%m-%d %H:%M} ({record.timezone}), {meeting.duration_minutes} minutes"
     cancelled = meeting.cancelled_at is not None
-    headline = "Cancelled: this meeting will not take place.\n\n" if cancelled else ""
+    with using(language):
+        summary = meeting_summary(record)
+        when = gettext("%(weekday)s %(when)s (%(zone)s), %(minutes)s minutes") % {
+            "weekday": formats.weekday(start.date()),
+            "when": formats.day(start, start.tzinfo or UTC),
+            "zone": record.timezone,
+            "minutes": formats.number(meeting.duration_minutes),
+        }
+        if cancelled:
+            subject = gettext("Cancelled: %(summary)s") % {"summary": summary}
+            headline = gettext("Cancelled: this meeting will not take place.") + "\n\n"
+        else:
+            subject = gettext("Moved: %(summary)s") % {"summary": summary} if meeting.sequence else summary
+            headline = ""
+        body = f"{headline}{when}\n\n{_description(record)}\n"
     return OutboxMessage(
         message_key=f"{record.workflow_id}/{meeting.meeting_id}/{meeting.sequence}",
         workflow_id=record.workflow_id,
         kind="meeting_invitation",
         recipients=[*(book.adviser_address(adviser) for adviser in record.advisers), *contact],
-        subject=f"Cancelled: {summary}" if cancelled else f"Moved: {summary}" if meeting.sequence else summary,
-        body=f"{headline}{when}\n\n{_description(record)}\n",
+        subject=subject,
+        body=body,
         created_at=record.audit.at,
         attachment_name=f"{meeting.meeting_id}.ics",
         attachment=invitation.decode("utf-8"),
     )
 
 
-def notice_message(record: NoticeRecord, recipients: list[str]) -> OutboxMessage:
-    """The letter of a reminder (to the advisers) or an escalation (to the Directorate)."""
+def notice_message(record: NoticeRecord, recipients: list[str], *, language: Language) -> OutboxMessage:
+    """The letter of a reminder (to the advisers) or an escalation (to the Directorate), in `language`.
+
+    The workflow's own sentence (``notice.message``, English, kept in the reminders table and the audit log) is
+    not sent: the letter says the same from the record's facts in the reader's language.
+    """
     notice, period = record.notice, record.period
-    owner = f"{period.owner_name} ({period.owner_id})"
-    if notice.kind == "escalation":
-        subject = f"Escalation: {owner} still in {notice.phase}"
-    elif notice.kind == "phase_reminder":
-        subject = f"Reminder: {owner}, {notice.phase} is overdue"
-    elif notice.kind == "phase_second_reminder":
-        subject = f"Second reminder: {owner}, {notice.phase} is overdue; escalation follows"
-    else:
-        subject = f"Reminder: no meeting with {owner} agreed"
-    due = period.phase_due_at.date().isoformat() if period.phase_due_at else "none"
-    facts = [
-        f"Period: {period.workflow_id} (cohort {period.cohort}, plan {period.plan} {period.plan_version})",
-        f"Phase: {notice.phase}, cycle {notice.cycle}, since {period.phase_started_on}, due {due}",
-        f"Advisers: {', '.join(period.advisers)}",
-    ]
+    with using(language):
+        subject, lead = _notice_text(record)
+        facts = [
+            gettext("Period: %(period)s (cohort %(cohort)s, plan %(plan)s %(version)s)")
+            % {
+                "period": period.workflow_id,
+                "cohort": period.cohort,
+                "plan": period.plan,
+                "version": period.plan_version,
+            },
+            gettext("Phase: %(phase)s, cycle %(cycle)s, since %(since)s, due %(due)s")
+            % {
+                "phase": phase_label(notice.phase),
+                "cycle": notice.cycle,
+                "since": formats.day(period.phase_started_on, UTC),
+                "due": _due_day(record),
+            },
+            gettext("Advisers: %(advisers)s") % {"advisers": ", ".join(period.advisers)},
+        ]
     return OutboxMessage(
         message_key=f"{period.workflow_id}/{notice.key}",
         workflow_id=period.workflow_id,
         kind="escalation" if notice.kind == "escalation" else "reminder",
         recipients=recipients,
         subject=subject,
-        body=notice.message + "\n\n" + "\n".join(facts) + "\n",
+        body=lead + "\n\n" + "\n".join(facts) + "\n",
         created_at=notice.sent_at,
+    )
+
+
+def _due_day(record: NoticeRecord) -> str:
+    # The deadline's day as the period's record holds it (the workflow sets it at the end of a working day).
+    due = record.period.phase_due_at
+    return formats.long_day(due.date()) if due else gettext("none")
+
+
+def _notice_text(record: NoticeRecord) -> tuple[str, str]:
+    """The subject and the opening sentence of a notice, in the current language."""
+    notice, period = record.notice, record.period
+    values = {
+        "owner": f"{period.owner_name} ({period.owner_id})",
+        "phase": phase_label(notice.phase),
+        "since": formats.long_day(period.phase_started_on),
+        "due": _due_day(record),
+    }
+    if notice.kind == "escalation":
+        return (
+            gettext("Escalation: %(owner)s still in %(phase)s") % values,
+            gettext(
+                "%(owner)s has been in the phase %(phase)s since %(since)s and the reminders to the advisers "
+                "have not helped; the Directorate should follow it up."
+            )
+            % values,
+        )
+    if notice.kind == "phase_reminder":
+        return (
+            gettext("Reminder: %(owner)s, %(phase)s is overdue") % values,
+            gettext(
+                "The phase %(phase)s was due %(due)s and has not been closed; record its closing milestone or "
+                "agree a new plan with the school owner."
+            )
+            % values,
+        )
+    if notice.kind == "phase_second_reminder":
+        return (
+            gettext("Second reminder: %(owner)s, %(phase)s is overdue; escalation follows") % values,
+            gettext(
+                "Second reminder: the phase %(phase)s was due %(due)s; unless its closing milestone is recorded, "
+                "the Directorate will be told."
+            )
+            % values,
+        )
+    return (
+        gettext("Reminder: no meeting with %(owner)s agreed") % values,
+        gettext("No meeting with %(owner)s has been agreed for a while; agree the next one.") % values,
     )
 
 
@@ -222,9 +341,14 @@ def gathering_uid(cohort_workflow_id: str, gathering_id: str) -> str:
 
 
 def gathering_invitation(
-    record: NationalGatheringRecord, guest: GatheringGuest, organizer_address: str, attendees: list[str]
+    record: NationalGatheringRecord,
+    guest: GatheringGuest,
+    organizer_address: str,
+    attendees: list[str],
+    *,
+    language: Language,
 ) -> bytes:
-    """An iCalendar REQUEST for one owner: an all-day VEVENT on the gathering's day.
+    """An iCalendar REQUEST for one owner: an all-day VEVENT on the gathering's day, its texts in `language`.
 
     Raises:
         ValueError: The record cannot be expressed as an invitation.
@@ -235,14 +359,10 @@ def gathering_invitation(
     event.add("dtstamp", record.audit.at.astimezone(UTC))
     event.add("dtstart", record.date)
     event.add("dtend", record.date + timedelta(days=1))
-    event.add("summary", f"Veilederkorpset: {record.title}")
     event.add("location", record.place)
-    lines = [
-        f"The Directorate invites {guest.owner_name} ({guest.owner_id}) to {record.title}, cohort {record.cohort}."
-    ]
-    if record.sequence:
-        lines.append(f"This invitation replaces earlier ones for this gathering (update {record.sequence}).")
-    event.add("description", "\n\n".join(lines))
+    with using(language):
+        event.add("summary", _ics_text(_gathering_summary(record), language))
+        event.add("description", _ics_text(_gathering_description(record, guest), language))
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
     event.add("organizer", _address(organizer_address, "Utdanningsdirektoratet", attendee=False))
@@ -257,19 +377,53 @@ def gathering_invitation(
     return content
 
 
+def _gathering_summary(record: NationalGatheringRecord) -> str:
+    # The title is the Directorate's own (one per gathering), so it stays as given.
+    return gettext("Veilederkorpset: %(title)s") % {"title": record.title}
+
+
+def _gathering_description(record: NationalGatheringRecord, guest: GatheringGuest) -> str:
+    lines = [
+        gettext("The Directorate invites %(owner)s to the national gathering %(title)s, cohort %(cohort)s.")
+        % {"owner": f"{guest.owner_name} ({guest.owner_id})", "title": record.title, "cohort": record.cohort}
+    ]
+    if record.sequence:
+        lines.append(
+            gettext("This invitation replaces earlier ones for this gathering (update %(sequence)s).")
+            % {"sequence": record.sequence}
+        )
+    return "\n\n".join(lines)
+
+
 def gathering_message(
-    record: NationalGatheringRecord, guest: GatheringGuest, invitation: bytes, recipients: list[str]
+    record: NationalGatheringRecord,
+    guest: GatheringGuest,
+    invitation: bytes,
+    recipients: list[str],
+    *,
+    language: Language,
 ) -> OutboxMessage:
-    """The outbox message carrying one owner's gathering invitation; one per owner and sequence."""
-    subject = f"{'Moved: ' if record.sequence else ''}Veilederkorpset: {record.title}, {record.date.isoformat()}"
+    """The outbox message carrying one owner's gathering invitation, in `language`; one per owner and sequence."""
+    with using(language):
+        summary = gettext("%(summary)s, %(day)s") % {
+            "summary": _gathering_summary(record),
+            "day": formats.long_day(record.date),
+        }
+        subject = gettext("Moved: %(summary)s") % {"summary": summary} if record.sequence else summary
+        body = (
+            gettext("%(title)s: %(day)s, %(place)s.")
+            % {"title": record.title, "day": formats.long_day(record.date), "place": record.place}
+            + "\n\n"
+            + gettext("For %(owner)s.") % {"owner": f"{guest.owner_name} ({guest.owner_id})"}
+            + "\n"
+        )
     return OutboxMessage(
         message_key=f"{record.workflow_id}/gathering/{record.gathering_id}/{guest.owner_id}/{record.sequence}",
         workflow_id=record.workflow_id,
         kind="gathering_invitation",
         recipients=recipients,
         subject=subject,
-        body=f"{record.title}: {record.date.isoformat()}, {record.place}.\n\n"
-        f"For {guest.owner_name} ({guest.owner_id}).\n",
+        body=body,
         created_at=record.audit.at,
         attachment_name=f"{record.gathering_id}.ics",
         attachment=invitation.decode("utf-8"),

@@ -20,6 +20,7 @@ from activities.invitations import (
     write_outbox_file,
 )
 from activities.logging import activity_logger
+from activities.recipients import owner_message
 from activities.record_store import _bad_data_is_final, _check_one_period, _insert_audit, _insert_outbox
 from config.people import People, load_people
 from config.settings import AppSettings
@@ -86,7 +87,10 @@ class GatheringStore:
                         contact.address if contact else settings.owner_address.format(owner_id=guest.owner_id),
                         *(self._people.adviser_address(a) for a in guest.advisers),
                     ]
-                    invitation = gathering_invitation(record, guest, settings.directorate_address, recipients)
+                    language = owner_message(guest.owner_id)
+                    invitation = gathering_invitation(
+                        record, guest, settings.directorate_address, recipients, language=language
+                    )
                     stored = await connection.fetchval(
                         UPSERT_GUEST,
                         record.cohort,
@@ -99,7 +103,8 @@ class GatheringStore:
                     )
                     if stored is None:
                         continue  # this owner already holds a newer sequence
-                    await _insert_outbox(connection, gathering_message(record, guest, invitation, recipients))
+                    message = gathering_message(record, guest, invitation, recipients, language=language)
+                    await _insert_outbox(connection, message)
                     # Written while the guest row is locked, so two sequences cannot leave the older file.
                     await asyncio.to_thread(write_outbox_file, path, invitation)
                     written.append(str(path.resolve()))

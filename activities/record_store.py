@@ -34,6 +34,7 @@ from activities.invitations import (
 )
 from activities.logging import activity_logger
 from activities.metrics import count_notice_sent
+from activities.recipients import OWNER_OF_PERIOD, letter_to_county_governor, notice_language, period_owner_language
 from config.people import People, load_people
 from config.settings import AppSettings
 from domain.contract import INVALID_RECORD, Activities
@@ -51,6 +52,8 @@ from domain.records import (
     PhaseChangeRecord,
     PhaseTransition,
 )
+from language import Language, formats
+from language.current import gettext, using
 
 # The periods table has one column per PeriodSnapshot field (schema.sql), so the statement is built
 # from the model: a field added to the snapshot without a column fails loudly at the first write.
@@ -221,31 +224,45 @@ async def _insert_outbox(connection: Connection, message: OutboxMessage) -> None
     )
 
 
-def _invitation_letter(record: InvitationRecord) -> tuple[str, str, str] | None:
-    """The outbox kind, subject and body of the letter an invitation event sends, if it sends one."""
-    owner = f"{record.owner_name} ({record.owner_id})"
-    facts = (
-        f"Cohort: {record.cohort}; periods start {record.start_date.isoformat()}\n"
-        f"Advisers: {', '.join(record.advisers)}\n"
-        + (f"Network: {record.network}\n" if record.network else "")
-        + f"Answer by: {record.reply_by.isoformat()}\n"
-    )
-    if record.event == "invited":
-        return (
-            "invitation_letter",
-            f"Veilederkorpset: invitation to {owner}, cohort {record.cohort}",
-            f"The Directorate invites {owner} to a guidance period with the guidance corps. Please pass the "
-            f"invitation on and tell us whether the owner accepts or declines by {record.reply_by.isoformat()}.\n\n"
-            + facts,
-        )
-    if record.event == "reminded":
-        return (
-            "invitation_reminder",
-            f"Reminder: no answer from {owner}, cohort {record.cohort}",
-            f"We have not had an answer from {owner}. Without one by {record.no_reply_on.isoformat()} the "
-            "owner is recorded as not replying.\n\n" + facts,
-        )
-    return None
+def _invitation_letter(record: InvitationRecord, language: Language) -> tuple[str, str, str] | None:
+    """The outbox kind, subject and body of the letter an invitation event sends, if it sends one, in `language`."""
+    if record.event not in ("invited", "reminded"):
+        return None
+    with using(language):
+        values = {
+            "owner": f"{record.owner_name} ({record.owner_id})",
+            "cohort": record.cohort,
+            "start": formats.long_day(record.start_date),
+            "reply_by": formats.long_day(record.reply_by),
+            "no_reply_on": formats.long_day(record.no_reply_on),
+        }
+        facts = [
+            gettext("Cohort: %(cohort)s; periods start %(start)s") % values,
+            gettext("Advisers: %(advisers)s") % {"advisers": ", ".join(record.advisers)},
+            *([gettext("Network: %(network)s") % {"network": record.network}] if record.network else []),
+            gettext("Answer by: %(reply_by)s") % values,
+        ]
+        if record.event == "invited":
+            kind = "invitation_letter"
+            subject = gettext("Veilederkorpset: invitation to %(owner)s, cohort %(cohort)s") % values
+            lead = (
+                gettext(
+                    "The Directorate invites %(owner)s to a guidance period with the guidance corps. Please pass "
+                    "the invitation on and tell us whether the school owner accepts or declines by %(reply_by)s."
+                )
+                % values
+            )
+        else:
+            kind = "invitation_reminder"
+            subject = gettext("Reminder: no answer from %(owner)s, cohort %(cohort)s") % values
+            lead = (
+                gettext(
+                    "We have not had an answer from %(owner)s. Without one by %(no_reply_on)s the school owner is "
+                    "recorded as not replying."
+                )
+                % values
+            )
+    return kind, subject, lead + "\n\n" + "\n".join(facts) + "\n"
 
 
 def _final_evaluation_audit(record: FinalEvaluationRecord) -> AuditEntry:
@@ -259,10 +276,6 @@ def _final_evaluation_audit(record: FinalEvaluationRecord) -> AuditEntry:
         action=f"period {record.outcome}",
         details={"summary": record.summary, "cycles": record.cycles},
     )
-
-
-# The owner of a period, for its contact person in the meeting invitation (MeetingRecord names only the owner's name).
-OWNER_OF_PERIOD = "SELECT owner_id FROM periods WHERE workflow_id = $1"
 
 
 class RecordStore:
@@ -370,10 +383,15 @@ class RecordStore:
             _check_one_period(record.workflow_id, record.audit)
             path = outbox_file(settings.outbox_path, record.workflow_id, meeting.meeting_id).resolve()
             organizer = self._people.adviser_address(meeting.adviser)
-            owner_id = await self._pool.fetchval(OWNER_OF_PERIOD, record.workflow_id)
-            contact = self._people.owner_contact(owner_id) if owner_id else None
-            invitation = meeting_invitation(record, organizer, settings.adviser_mail_domain, contact, self._people)
+            meeting_start(record)  # an unknown time zone is bad data before any row is touched
             async with self._pool.acquire() as connection, connection.transaction():
+                language = await period_owner_language(connection, record.workflow_id)
+                # The owner's contact person of the people file, an ATTENDEE when known (config/people.py).
+                owner_id = await connection.fetchval(OWNER_OF_PERIOD, record.workflow_id)
+                contact = self._people.owner_contact(owner_id) if owner_id else None
+                invitation = meeting_invitation(
+                    record, organizer, settings.adviser_mail_domain, contact, self._people, language=language
+                )
                 latest = await connection.fetchval(
                     UPSERT_MEETING,
                     record.workflow_id,
@@ -395,7 +413,9 @@ class RecordStore:
                 if latest is not None:
                     await _insert_outbox(
                         connection,
-                        invitation_message(record, invitation, settings.adviser_mail_domain, contact, self._people),
+                        invitation_message(
+                            record, invitation, settings.adviser_mail_domain, contact, self._people, language=language
+                        ),
                     )
                     # Written while the meeting row is locked, so two sequences of one meeting cannot
                     # interleave and leave the older invitation in the file.
@@ -441,7 +461,8 @@ class RecordStore:
                         notice.message,
                         recipients,
                     )
-                await _insert_outbox(connection, notice_message(record, recipients))
+                language = notice_language(notice.kind, period.owner_id)
+                await _insert_outbox(connection, notice_message(record, recipients, language=language))
                 await _upsert_period(connection, period)
                 await _insert_audit(connection, record.audit)
         # Counted once committed, and only by the write that stored it (a retry inserts "0" rows).
@@ -495,7 +516,7 @@ class RecordStore:
     @activity.defn(name=Activities.RECORD_INVITATION)
     async def record_invitation(self, record: InvitationRecord) -> None:
         """Store an owner's invitation row; an invitation or reminder also queues a letter to the county governor."""
-        letter = _invitation_letter(record)
+        letter = _invitation_letter(record, letter_to_county_governor(record.county))
         with _bad_data_is_final("invitation"):
             _check_one_period(record.workflow_id, record.audit)
             async with self._pool.acquire() as connection, connection.transaction():

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from language.current import gettext
+
 LABEL_WIDTH = 170
 BAR_AREA = 230
 NUMBER_WIDTH = 40
@@ -25,12 +27,13 @@ class BarChart:
     """A chart of counts: `bars` are (label, count) in the order drawn."""
 
     chart_id: str
+    #: The texts are given in the reader's language (the caller translates them).
     title: str
     bars: Sequence[tuple[str, int]]
     #: What a count is, e.g. "periods".
     unit: str
     #: Said when there is no bar.
-    empty: str = "Nothing to show."
+    empty: str = ""
 
     @property
     def total(self) -> int:
@@ -40,9 +43,18 @@ class BarChart:
     def description(self) -> str:
         """The chart's numbers in one sentence, for a screen reader (the SVG's ``desc``)."""
         if not self.bars:
-            return self.empty
+            return self.empty_text
         parts = ", ".join(f"{label}: {count}" for label, count in self.bars)
-        return f"{self.title}. {parts}. In all {self.total} {self.unit}."
+        return gettext("%(title)s. %(bars)s. In all %(total)s %(unit)s.") % {
+            "title": self.title,
+            "bars": parts,
+            "total": self.total,
+            "unit": self.unit,
+        }
+
+    @property
+    def empty_text(self) -> str:
+        return self.empty or gettext("Nothing to show.")
 
     @property
     def svg(self) -> str:
@@ -66,7 +78,7 @@ def bar_chart_svg(chart: BarChart) -> str:
         f'<text x="8" y="18" font-size="14" font-weight="bold">{escape(chart.title)}</text>',
     ]
     if not chart.bars:
-        out.append(f'<text x="8" y="{TOP + 14}" fill="#555">{escape(chart.empty)}</text>')
+        out.append(f'<text x="8" y="{TOP + 14}" fill="#555">{escape(chart.empty_text)}</text>')
     for row, (label, count) in enumerate(chart.bars):
         y = TOP + row * (BAR_HEIGHT + ROW_GAP)
         length = BAR_AREA * count / largest

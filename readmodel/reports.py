@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from language.current import N_, gettext
 from readmodel.charts import BarChart
 from readmodel.overview import DISPLAY_ZONE, days_in_phase, deadline_day, is_overdue, local_today
 from readmodel.records import PeriodRecords, PeriodRow
@@ -47,11 +48,22 @@ class CohortReport:
 
     @property
     def charts(self) -> list[BarChart]:
-        """The phase distribution and the overdue counts as bar charts (the numbers of the tables beside them)."""
+        """The phase distribution and the overdue counts as bar charts (the numbers of the tables beside them), in
+        the current language."""
         return [
-            BarChart("phase-chart", "Periods per phase", self.phase_distribution, "periods", "No periods to show."),
             BarChart(
-                "overdue-chart", "Overdue periods per phase", self.overdue_by_phase, "overdue", "No open periods."
+                "phase-chart",
+                gettext("Periods per phase"),
+                self.phase_distribution,
+                gettext("periods"),
+                gettext("No periods to show."),
+            ),
+            BarChart(
+                "overdue-chart",
+                gettext("Overdue periods per phase"),
+                self.overdue_by_phase,
+                gettext("overdue"),
+                gettext("No open periods."),
             ),
         ]
 
@@ -97,31 +109,38 @@ def cohort_report(cohort: str, records: PeriodRecords, now: datetime) -> CohortR
     )
 
 
-CSV_COLUMNS = (
-    "cohort",
-    "owner_id",
-    "owner_name",
-    "county",
-    "advisers",
-    "phase",
-    "cycle",
-    "days_in_phase",
-    "phase_due_on",
-    "overdue",
-    "meetings_held",
-    "meetings_planned",
-    "gatherings_attended",
-    "development_area",
-    "goals",
-    "ended_on",
-    "end_reason",
-)
+#: The report's columns: an id each, and its header (English, translated into the reader's language).
+CSV_COLUMNS: dict[str, str] = {
+    "cohort": N_("Cohort"),
+    "owner_id": N_("Owner id"),
+    "owner_name": N_("School owner"),
+    "county": N_("County"),
+    "advisers": N_("Advisers"),
+    "phase": N_("Phase"),
+    "cycle": N_("Cycle"),
+    "days_in_phase": N_("Days in phase"),
+    "phase_due_on": N_("Phase due on"),
+    "overdue": N_("Overdue"),
+    "meetings_held": N_("Meetings held"),
+    "meetings_planned": N_("Meetings planned"),
+    "gatherings_attended": N_("Gatherings attended"),
+    "development_area": N_("Development area"),
+    "goals": N_("Goals"),
+    "ended_on": N_("Ended on"),
+    "end_reason": N_("End reason"),
+}
+
+
+def csv_headers() -> list[str]:
+    """The header row in the current language (the coordinator's: the web app's or the CLI's)."""
+    return [gettext(header) for header in CSV_COLUMNS.values()]
 
 
 def report_csv(report: CohortReport) -> str:
-    """One row per owner (CSV_COLUMNS); lists are joined with "; " so a spreadsheet shows one cell each. Typed
+    """One row per owner (CSV_COLUMNS), headed in the current language; lists are joined with "; " so a
+    spreadsheet shows one cell each. Dates stay ISO and ids stay ids, so the file sorts and filters as data. Typed
     text cannot turn into a formula (`readmodel.spreadsheet`)."""
-    return csv_text(CSV_COLUMNS, [_csv_row(owner) for owner in report.owners])
+    return csv_text(csv_headers(), [_csv_row(owner) for owner in report.owners])
 
 
 def _csv_row(owner: OwnerProgress) -> list[object]:
@@ -136,7 +155,7 @@ def _csv_row(owner: OwnerProgress) -> list[object]:
         p.cycle,
         "" if owner.days_in_phase is None else owner.days_in_phase,
         owner.phase_due_on.isoformat() if owner.phase_due_on else "",
-        "yes" if owner.overdue else "no",
+        gettext("yes") if owner.overdue else gettext("no"),
         owner.meetings_held,
         owner.meetings_planned,
         owner.gatherings_attended,

@@ -3,6 +3,10 @@
     guidance report cohort 2027 --html cohort-2027.html --png cohort-2027.png --csv cohort-2027.csv
     guidance report cohort 2027 --pdf cohort-2027.pdf
     guidance report cohort 2027 --county 33 --adviser a.hansen --html drammen-area.html
+    guidance report cohort 2027 --language nn --pdf cohort-2027-nn.pdf
+
+The files are written in the command's language, or in the one `--language` names (a report for a nynorsk
+county governor).
 
 The record store is `DATABASE_URL` (with `make dev` running: the PostgreSQL line of its banner). The
 pictures and tables come from the read model (readmodel/) that the web app shows too: the same timeline, the
@@ -23,7 +27,8 @@ from rich.text import Text
 
 from activities.db import create_pool
 from config.settings import AppSettings
-from language.current import N_
+from language import LANGUAGES, parse_language
+from language.current import N_, current_language, using
 from language.current import gettext as _
 from readmodel.documents import DocumentError, report_html, report_pdf, timeline_png
 from readmodel.records import PeriodRecords, RecordReader
@@ -76,11 +81,25 @@ def cohort(
     csv_file: Annotated[Path | None, typer.Option("--csv", help=N_("Write one row per owner (CSV) here."))] = None,
     county: Annotated[str | None, typer.Option("--county", help=N_("Only owners in this county, e.g. 33."))] = None,
     adviser: Annotated[str | None, typer.Option("--adviser", help=N_("Only this adviser's periods."))] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            help=N_("Write the report in this language: nb, nn, sv or en (by default the command's own language)."),
+        ),
+    ] = None,
 ) -> None:
     with commands.reported():
         if html is None and pdf is None and png is None and csv_file is None:
             raise commands.Mistake(
                 _("say which files to write: --html, --pdf, --png and/or --csv"), commands.EXIT_USAGE
+            )
+        chosen = current_language() if language is None else parse_language(language)
+        if chosen is None:
+            raise commands.Mistake(
+                _("--language: one of %(languages)s, not %(given)r")
+                % {"languages": ", ".join(LANGUAGES), "given": language},
+                commands.EXIT_USAGE,
             )
         url = AppSettings().database_url
         if not url:
@@ -102,15 +121,19 @@ def cohort(
             )
         now = datetime.now(UTC)
         report = cohort_report(name, records, now)
-        svg = cohort_timeline_svg(records, now, title=_("Cohort %(cohort)s") % {"cohort": name})
-        rows = timeline_rows(records, now)
-        if csv_file is not None:
-            _write(csv_file, report_csv(report))
-        if html is not None:
-            _write(html, report_html(report, svg, now, rows))
+        # The files in the chosen language; the command's own messages stay in its language.
+        with using(chosen):
+            svg = cohort_timeline_svg(records, now, title=_("Cohort %(cohort)s") % {"cohort": name})
+            rows = timeline_rows(records, now)
+            sheet = report_csv(report) if csv_file is not None else None
+            page = report_html(report, svg, now, rows) if html is not None or pdf is not None else None
+        if csv_file is not None and sheet is not None:
+            _write(csv_file, sheet)
+        if html is not None and page is not None:
+            _write(html, page)
         try:
-            if pdf is not None:
-                _write(pdf, report_pdf(report_html(report, svg, now, rows)))
+            if pdf is not None and page is not None:
+                _write(pdf, report_pdf(page))
             if png is not None:
                 timeline_png(svg, png)
                 _wrote(png)

@@ -19,7 +19,7 @@ from typing import Literal
 
 from icalendar import Calendar, Event
 
-from activities.invitations import MEETING_LABELS, PRODID, gathering_uid, meeting_uid
+from activities.invitations import PRODID, gathering_uid, meeting_kind_label, meeting_uid
 from domain.contract import cohort_workflow_id
 from readmodel.records import PeriodRecords
 
@@ -78,7 +78,7 @@ def calendar_feed(records: PeriodRecords, *, name: str, now: datetime) -> bytes:
             event.add("dtstamp", stamp)
             event.add("dtstart", meeting.starts_at.astimezone(UTC))
             event.add("dtend", meeting.starts_at.astimezone(UTC) + timedelta(minutes=meeting.duration_minutes))
-            label = MEETING_LABELS.get(meeting.kind, meeting.kind.replace("_", " "))
+            label = meeting_kind_label(meeting.kind)
             event.add("summary", f"{period.owner_name}: {meeting.title or label}")
             event.add(
                 "description",

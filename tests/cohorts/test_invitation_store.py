@@ -29,5 +29,6 @@ async def test_invitations_are_idempotent_and_newer_rows_win(store: RecordStore,
         ("invitation_letter", ["sf46@statsforvalteren.no"]),
         ("invitation_reminder", ["sf46@statsforvalteren.no"]),
     ]
-    assert "Network: Sunnhordland" in letters[0]["body"]
+    # Statsforvalteren i Vestland reads nynorsk (config/data/languages.csv).
+    assert "Nettverk: Sunnhordland" in letters[0]["body"]
     assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE workflow_id = 'cohort-2027'") == 3

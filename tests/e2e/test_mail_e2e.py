@@ -71,7 +71,7 @@ async def test_a_meeting_agreed_in_make_dev_arrives_at_its_local_mail_server(sta
     # Addressed by make dev's people file (devstack/people_sample.py): the adviser's address, and Drammen's contact.
     assert invitation["To"] == "anne.hansen@veiledere.example.no, kari.nordmann@drammen.example.no"
     assert invitation["Message-ID"].endswith("@guidance-engine>")
-    # The calendar part beside the text (activities/itip.py), wherever in the message's tree it is.
+    # The iTIP part a calendar acts on (beside the text), not the .ics file that travels with it.
     calendars = [p for p in invitation.walk() if p.get_content_type() == "text/calendar"]
     assert len(calendars) == 1 and "Oppstart" in calendars[0].get_content()
     event = Calendar.from_ical(calendars[0].get_content()).walk("VEVENT")[0]

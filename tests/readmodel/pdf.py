@@ -40,13 +40,22 @@ def text(path: Path) -> str | None:
     return subprocess.run([binary, "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
-def check_report_pdf(pdf: bytes, path: Path, *, owners: list[str]) -> None:
-    """A cohort report as a PDF: A4 landscape pages, the report's title, and the owners' names where readable."""
+#: The report's title and one heading, in the languages the tests print it in.
+_REPORT_WORDS = {
+    "en": ("Cohort 2027: progress · Veilederkorpset", "Phase distribution"),
+    "nb": ("Pulje 2027: framdrift · Veilederkorpset", "Fordeling på faser"),
+}
+
+
+def check_report_pdf(pdf: bytes, path: Path, *, owners: list[str], language: str = "en") -> None:
+    """A cohort report as a PDF: A4 landscape pages, the report's title in `language`, and the owners' names where
+    readable."""
+    heading_title, heading = _REPORT_WORDS[language]
     assert pdf.startswith(b"%PDF-"), pdf[:20]
     assert len(pdf) > 10_000, f"{len(pdf)} bytes: too small for the report's timeline and tables"
     assert page_count(pdf) >= 1
     assert page_sizes_mm(pdf) == {(297, 210)}, "A4 landscape"
-    assert title(pdf) == "Cohort 2027: progress · Veilederkorpset"
+    assert title(pdf) == heading_title
     words = text(path)
     if words is not None:
-        assert "Phase distribution" in words and all(owner in words for owner in owners), words
+        assert heading in words and all(owner in words for owner in owners), words

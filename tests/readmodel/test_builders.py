@@ -13,6 +13,7 @@ import pytest
 
 from config.settings import resolve_plan
 from domain.gatherings import NationalGathering
+from language.current import using
 from readmodel.documents import report_html
 from readmodel.overview import overview_lines
 from readmodel.records import RecordReader
@@ -128,12 +129,14 @@ async def test_the_cohort_report_counts_phases_overdue_meetings_gatherings_and_a
     assert report.phase_distribution == [("mapping", 1), ("anchoring", 1), ("goal_prioritisation", 1)]
     assert [o.period.owner_id for o in report.overdue] == ["3303"]
     assert report.development_areas == [("basic_skills", 1)]
-    rows = {row["owner_id"]: row for row in csv.DictReader(io.StringIO(report_csv(report)))}
-    assert rows["3301"]["meetings_held"] == "2" and rows["3301"]["meetings_planned"] == "1"
-    assert rows["3301"]["gatherings_attended"] == "1", "the winter gathering has passed, the spring one not"
-    assert rows["3303"]["overdue"] == "yes" and rows["3303"]["phase_due_on"] == "2027-03-15"
-    assert rows["3301"]["advisers"] == "a.hansen; b.olsen"
-    assert rows["4601"]["development_area"] == "basic_skills"
+    with using("en"):
+        sheet = report_csv(report)
+    rows = {row["Owner id"]: row for row in csv.DictReader(io.StringIO(sheet))}
+    assert rows["3301"]["Meetings held"] == "2" and rows["3301"]["Meetings planned"] == "1"
+    assert rows["3301"]["Gatherings attended"] == "1", "the winter gathering has passed, the spring one not"
+    assert rows["3303"]["Overdue"] == "yes" and rows["3303"]["Phase due on"] == "2027-03-15"
+    assert rows["3301"]["Advisers"] == "a.hansen; b.olsen"
+    assert rows["4601"]["Development area"] == "basic_skills"
 
 
 async def test_the_timeline_spans_each_periods_whole_planned_thirty_months(reader: RecordReader) -> None:
@@ -181,22 +184,25 @@ async def test_the_charts_count_what_the_overview_counts(reader: RecordReader) -
     records = await reader.records(await reader.periods(cohort=COHORT))
     lines = overview_lines(records, NOW)
 
-    phases, overdue = cohort_report(COHORT, records, NOW).charts
+    with using("en"):  # the charts speak the current language
+        phases, overdue = cohort_report(COHORT, records, NOW).charts
 
-    assert dict(phases.bars) == Counter(line.period.phase for line in lines)
-    assert sum(count for _, count in overdue.bars) == sum(1 for line in lines if line.overdue) == 1
-    assert dict(overdue.bars) == {"mapping": 1, "anchoring": 0, "goal_prioritisation": 0}
-    drawn = ET.fromstring(phases.svg)
-    assert drawn.get("role") == "img" and drawn.findtext(f"{SVG}title") == "Periods per phase"
-    bars = {
-        r.get("data-label"): int(r.get("data-count", "-1")) for r in drawn.iter(f"{SVG}rect") if r.get("class") == "bar"
-    }
-    assert bars == dict(phases.bars)
-    texts = [t.text for t in drawn.iter(f"{SVG}text")]
-    assert all(label in texts for label in bars), "each bar carries its name in text, not colour alone"
-    assert drawn.findtext(f"{SVG}desc") == (
-        "Periods per phase. mapping: 1, anchoring: 1, goal_prioritisation: 1. In all 3 periods."
-    )
+        assert dict(phases.bars) == Counter(line.period.phase for line in lines)
+        assert sum(count for _, count in overdue.bars) == sum(1 for line in lines if line.overdue) == 1
+        assert dict(overdue.bars) == {"mapping": 1, "anchoring": 0, "goal_prioritisation": 0}
+        drawn = ET.fromstring(phases.svg)
+        assert drawn.get("role") == "img" and drawn.findtext(f"{SVG}title") == "Periods per phase"
+        bars = {
+            r.get("data-label"): int(r.get("data-count", "-1"))
+            for r in drawn.iter(f"{SVG}rect")
+            if r.get("class") == "bar"
+        }
+        assert bars == dict(phases.bars)
+        texts = [t.text for t in drawn.iter(f"{SVG}text")]
+        assert all(label in texts for label in bars), "each bar carries its name in text, not colour alone"
+        assert drawn.findtext(f"{SVG}desc") == (
+            "Periods per phase. mapping: 1, anchoring: 1, goal_prioritisation: 1. In all 3 periods."
+        )
 
 
 async def test_a_period_that_has_not_begun_has_no_days_in_phase(reader: RecordReader) -> None:

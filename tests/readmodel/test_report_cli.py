@@ -35,15 +35,47 @@ def test_the_report_files_hold_the_cohorts_owners_and_its_timeline(
 
     assert done.exit_code == 0, done.output
     page = html.read_text(encoding="utf-8")
-    assert "Cohort 2027: progress" in page and "<svg" in page and "Kongsberg (3303)" in page
+    # The command's language (its environment's: British English in the suite, tests/conftest.py).
+    assert '<html lang="en">' in page and "Cohort 2027: progress" in page
+    assert "<svg" in page and "Kongsberg (3303)" in page
     assert "size: A4 landscape" in page, "the read model's document sheet, inline"
     # Kongsberg's overdue phase was due on 15 March: numeric dates for people in the command's language, as on the
     # web pages; the suite runs the command in British English (tests/conftest.py), day before month.
     assert "<td>15/03/2027</td>" in page and "2027-03-15" not in page
     with sheet.open(encoding="utf-8") as rows:
-        assert [row["owner_id"] for row in csv.DictReader(rows)] == ["3301", "3303", "4601"]
+        assert [row["Owner id"] for row in csv.DictReader(rows)] == ["3301", "3303", "4601"]
     width, height = _png_size(picture)
     assert width >= 900 and height >= 150, "the picture is the whole timeline"
+
+
+def test_the_report_files_are_in_the_language_asked_for_and_the_commands_words_in_its_own(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("LANG", "nb_NO.UTF-8")  # the coordinator's shell speaks bokmål
+    html, sheet = tmp_path / "cohort.html", tmp_path / "cohort.csv"
+
+    done = runner.invoke(
+        app, ["report", "cohort", "2027", "--language", "nn", "--html", str(html), "--csv", str(sheet)]
+    )
+
+    assert done.exit_code == 0, done.output
+    assert f"Skrev {html}" in done.output, "the command itself still speaks its environment's language"
+    page = html.read_text(encoding="utf-8")
+    assert '<html lang="nn">' in page and "Pulje 2027: framdrift" in page and "<td>15.03.2027</td>" in page
+    with sheet.open(encoding="utf-8") as rows:
+        assert [row["Skuleeigar-ID"] for row in csv.DictReader(rows)] == ["3301", "3303", "4601"]
+
+
+def test_a_report_in_an_unknown_language_is_refused(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+
+    done = runner.invoke(app, ["report", "cohort", "2027", "--language", "de", "--csv", str(tmp_path / "c.csv")])
+
+    assert done.exit_code == 2 and "--language: one of nb, nn, sv, en, not 'de'" in done.output
+    assert not (tmp_path / "c.csv").exists()
 
 
 def test_the_report_as_a_pdf_is_the_printable_page_on_a4(
@@ -52,7 +84,7 @@ def test_the_report_as_a_pdf_is_the_printable_page_on_a4(
     monkeypatch.setenv("DATABASE_URL", database_url)
     printed = tmp_path / "out" / "cohort-2027.pdf"
 
-    done = runner.invoke(app, ["report", "cohort", "2027", "--pdf", str(printed)])
+    done = runner.invoke(app, ["report", "cohort", "2027", "--language", "en", "--pdf", str(printed)])
 
     assert done.exit_code == 0, done.output
     assert f"Wrote {printed}" in done.output

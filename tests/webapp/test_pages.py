@@ -97,15 +97,21 @@ async def test_a_coordinator_sees_every_period_and_filters_by_county(http: httpx
 async def test_the_report_comes_as_csv_and_as_a_printable_page(http: httpx.AsyncClient) -> None:
     await sign_in(http, "coordinator", "coordinator-dev")
 
-    sheet = await http.get("/cohorts/2027/report.csv")
-    page = await http.get("/cohorts/2027/report")
+    english = {"Accept-Language": "en"}
+    sheet = await http.get("/cohorts/2027/report.csv", headers=english)
+    page = await http.get("/cohorts/2027/report", headers=english)
+    bokmal = await http.get("/cohorts/2027/report.csv", headers={"Accept-Language": "nb"})
 
     assert sheet.headers["content-type"].startswith("text/csv")
-    assert [row["owner_name"] for row in csv.DictReader(io.StringIO(sheet.text))] == ["Drammen", "Kongsberg", "Bergen"]
+    # The CSV's headers are in the coordinator's language (the page's), the cells the same.
+    owners = ["Drammen", "Kongsberg", "Bergen"]
+    assert [row["School owner"] for row in csv.DictReader(io.StringIO(sheet.text))] == owners
+    assert [row["Skoleeier"] for row in csv.DictReader(io.StringIO(bokmal.text))] == owners
     assert page.status_code == 200 and "<svg" in page.text and "Phase distribution" in page.text
     assert 'href="/cohorts/2027/report.pdf"' in page.text
-    # People read Norwegian dates on the page (Kongsberg's overdue phase), machines ISO ones in the CSV.
-    assert "<td>15.03.2027</td>" in page.text and "2027-03-15" not in page.text
+    # People read dates in their language on the page (Kongsberg's overdue phase; British English here), machines
+    # ISO ones in the CSV.
+    assert "<td>15/03/2027</td>" in page.text and "2027-03-15" not in page.text
     assert "2027-03-15" in sheet.text and "15.03.2027" not in sheet.text
 
 
@@ -135,8 +141,9 @@ async def test_the_report_page_links_its_pdf_which_an_adviser_gets_of_their_own_
     assert 'filename="cohort-2027-progress.pdf"' in printed.headers["content-disposition"]
     saved = tmp_path / "report.pdf"
     saved.write_bytes(printed.content)
-    # b.olsen advises Drammen and Kongsberg (both in county 33), so their PDF holds both.
-    check_report_pdf(printed.content, saved, owners=["Drammen", "Kongsberg"])
+    # b.olsen advises Drammen and Kongsberg (both in county 33), so their PDF holds both; in the page's language,
+    # bokmål by default.
+    check_report_pdf(printed.content, saved, owners=["Drammen", "Kongsberg"], language="nb")
 
 
 async def test_without_chromium_the_pdf_answers_503_with_what_to_install(

@@ -341,12 +341,14 @@ async def test_a_saved_decision_is_recorded_with_who_and_when_and_starts_its_coh
     states = sorted(re.findall(r'<tr class="invitation-(\w+)"><td>[^<]*\((\d+)\)', cohort_page.text))
     assert states == [("invited", "1101"), ("invited", "3301")]
     letters = await _letters(http, name)
+    # Written in each county governor's language: Buskerud's and Rogaland's read bokmål.
     assert sorted(subject for _, subject in letters) == [
-        f"Veilederkorpset: invitation to Drammen (3301), cohort {name}",
-        f"Veilederkorpset: invitation to Eigersund (1101), cohort {name}",
+        f"Veilederkorpset: invitasjon til Drammen (3301), pulje {name}",
+        f"Veilederkorpset: invitasjon til Eigersund (1101), pulje {name}",
     ]
     letter = await http.get(letters[0][0].replace("&amp;", "&"))
-    assert letter.status_code == 200 and "The Directorate invites" in letter.text and "Answer by:" in letter.text
+    assert letter.status_code == 200 and "Utdanningsdirektoratet inviterer" in letter.text
+    assert "Svarfrist:" in letter.text
 
     again = await http.post(f"/selection/decisions/{name}/start", data={"csrftoken": token})
     assert again.status_code == 409
@@ -393,12 +395,12 @@ async def test_the_letters_a_cohort_sent_are_listed_for_coordinators_and_readabl
     page = await http.get("/cohorts/2028")
     table = page.text.split('id="cohort-letters"', 1)[1].split("</table>", 1)[0]
     link = re.search(r'<a href="(/cohorts/2028/letters/[^"]+)">([^<]+)</a>', table)
-    assert link is not None and "Veilederkorpset: invitation to" in link.group(2)
+    assert link is not None and "Veilederkorpset: invitasjon til" in link.group(2)
     letter = await http.get(link.group(1))
     await sign_in(http, "a.hansen", "adviser-dev")
     as_adviser = await http.get("/cohorts/2028")
 
-    assert letter.status_code == 200 and "The Directorate invites" in letter.text
+    assert letter.status_code == 200 and "Utdanningsdirektoratet inviterer" in letter.text
     assert "<dt>Kind</dt><dd>invitation letter</dd>" in letter.text
     assert 'id="cohort-letters"' not in as_adviser.text
     assert (await http.get(link.group(1))).status_code == 403
