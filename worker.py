@@ -32,6 +32,7 @@ from activities.record_store import RecordStore
 from activities.registry import all_activities, maintenance_activities
 from config.languages import LanguageFileError, check_languages
 from config.mail import MailSettings
+from config.people import People, PeopleFileError, load_people
 from config.settings import AppSettings, InvalidPlanSettings, known_plans, resolve_plan
 from domain.contract import TASK_QUEUE
 from domain.mail import MAIL_SCHEDULE_ID
@@ -125,6 +126,7 @@ async def run_worker(
     task_queue: str = TASK_QUEUE,
     schedules: bool = True,
     mail: MailSettings | None = None,
+    people: People | None = None,
 ) -> None:
     """Check the plans, open the record store, apply its schema and run a worker until `stop` is set.
 
@@ -133,14 +135,16 @@ async def run_worker(
     serves /healthz and /readyz, with ``settings.metrics_port`` it sets the application's gauges on the client
     runtime's metrics, and with `schedules` it ensures the nightly schedule of the retention job and, when a mail
     server is configured (``GUIDANCE_MAIL_HOST``), the schedule of mail delivery (a test server without schedules
-    passes False). `mail` overrides the ``GUIDANCE_MAIL_*`` settings (`make dev`'s local mail server).
+    passes False). `mail` overrides the ``GUIDANCE_MAIL_*`` settings (`make dev`'s local mail server); `people` is
+    the people file already read (else it is read here from ``settings.people_file``, raising PeopleFileError).
     """
     check_plans()
+    people = people if people is not None else load_people(settings.people_file, settings.adviser_mail_domain)
     deployment = deployment_config(settings)
     pool = await create_pool(database_url, min_size=settings.db_pool_min_size, max_size=settings.db_pool_max_size)
     try:
         await apply_schema(pool)
-        store = RecordStore(pool, settings)
+        store = RecordStore(pool, settings, people)
         mail = mail or MailSettings()
         activities = [*all_activities(store), *maintenance_activities(pool, settings, mail)]
         worker = build_worker(
@@ -222,12 +226,18 @@ async def _main() -> None:
             for e in error.errors(include_url=False)
         )
         raise SystemExit(f"invalid settings: {problems}") from None
+    try:
+        people = load_people(settings.people_file, settings.adviser_mail_domain)
+    except PeopleFileError as error:
+        raise SystemExit(f"invalid settings: GUIDANCE_PEOPLE_FILE: {error}") from None
     stop = asyncio.Event()
     stop_on_signals(stop)
     runtime = metrics_runtime(settings.metrics_host, settings.metrics_port) if settings.metrics_port else None
     client = await connect(runtime=runtime)
     try:
-        await run_worker(client, database_url=settings.database_url, settings=settings, stop=stop, mail=mail)
+        await run_worker(
+            client, database_url=settings.database_url, settings=settings, stop=stop, mail=mail, people=people
+        )
     except (InvalidPlanSettings, BuildIdUnknown) as error:
         raise SystemExit(f"invalid settings: {error}") from None
 

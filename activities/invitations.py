@@ -21,6 +21,7 @@ from typing import Literal
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from activities.itip import event_status, meeting_method
+from config.people import OwnerContact, People
 from config.settings import InvalidPlanSettings, UnknownPlan, resolve_plan
 from domain import calendar
 from domain.programme import PlanLabels
@@ -99,8 +100,8 @@ def _ics_text(text: str, language: Language) -> vText:
 
 
 def mail_address(user: str, domain: str) -> str:
-    """An adviser's mail address from their user name."""
-    return f"{user}@{domain}"
+    """An adviser's mail address from their user name (without the people file; config/people.py)."""
+    return People(domain).adviser_address(user)
 
 
 def meeting_uid(workflow_id: str, meeting_id: str) -> str:
@@ -162,14 +163,23 @@ def _address(address: str, name: str, *, attendee: bool) -> vCalAddress:
 
 
 def meeting_invitation(
-    record: MeetingRecord, organizer_address: str, attendee_domain: str, *, language: Language
+    record: MeetingRecord,
+    organizer_address: str,
+    attendee_domain: str,
+    owner_contact: OwnerContact | None = None,
+    people: People | None = None,
+    *,
+    language: Language,
 ) -> bytes:
-    """An iCalendar REQUEST (a CANCEL, once cancelled: `activities.itip`) with one VEVENT, to the period's advisers.
+    """An iCalendar REQUEST (a CANCEL, once cancelled: `activities.itip`) with one VEVENT, to the period's advisers
+    and the owner's contact when known.
 
     Args:
         record: The meeting; ``meeting.sequence`` becomes SEQUENCE, ``audit.at`` becomes DTSTAMP.
         organizer_address: Mail address of the ORGANIZER (who receives the replies).
-        attendee_domain: Mail domain of the advisers' addresses.
+        attendee_domain: Mail domain of the advisers' addresses not in `people`.
+        owner_contact: The school owner's contact person, an ATTENDEE too when known (config/people.py).
+        people: The people file: advisers' addresses and names.
         language: The language of SUMMARY and DESCRIPTION.
 
     Returns:
@@ -192,8 +202,11 @@ def meeting_invitation(
     method = meeting_method(meeting)
     event.add("status", event_status(method))
     event.add("organizer", _address(organizer_address, meeting.adviser, attendee=False))
+    book = people or People(attendee_domain)
     for adviser in record.advisers:
-        event.add("attendee", _address(mail_address(adviser, attendee_domain), adviser, attendee=True))
+        event.add("attendee", _address(book.adviser_address(adviser), book.adviser_name(adviser), attendee=True))
+    if owner_contact is not None:
+        event.add("attendee", _address(owner_contact.address, owner_contact.name, attendee=True))
 
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -210,9 +223,18 @@ def meeting_invitation(
 
 
 def invitation_message(
-    record: MeetingRecord, invitation: bytes, attendee_domain: str, *, language: Language
+    record: MeetingRecord,
+    invitation: bytes,
+    attendee_domain: str,
+    owner_contact: OwnerContact | None = None,
+    people: People | None = None,
+    *,
+    language: Language,
 ) -> OutboxMessage:
-    """The outbox message that carries a meeting invitation, in `language`; one per meeting and sequence."""
+    """The outbox message that carries a meeting invitation, in `language`, to its attendees; one per meeting and
+    sequence."""
+    book = people or People(attendee_domain)
+    contact = [owner_contact.address] if owner_contact is not None else []
     meeting = record.meeting
     start = meeting_start(record)
     cancelled = meeting.cancelled_at is not None
@@ -235,7 +257,7 @@ def invitation_message(
         message_key=f"{record.workflow_id}/{meeting.meeting_id}/{meeting.sequence}",
         workflow_id=record.workflow_id,
         kind="meeting_invitation",
-        recipients=[mail_address(adviser, attendee_domain) for adviser in record.advisers],
+        recipients=[*(book.adviser_address(adviser) for adviser in record.advisers), *contact],
         subject=subject,
         body=body,
         created_at=record.audit.at,

@@ -17,12 +17,12 @@ from activities.invitations import (
     gathering_file,
     gathering_invitation,
     gathering_message,
-    mail_address,
     write_outbox_file,
 )
 from activities.logging import activity_logger
 from activities.recipients import owner_message
 from activities.record_store import _bad_data_is_final, _check_one_period, _insert_audit, _insert_outbox
+from config.people import People, load_people
 from config.settings import AppSettings
 from domain.contract import Activities
 from domain.records import NationalGatheringRecord
@@ -51,9 +51,10 @@ RETURNING sequence
 class GatheringStore:
     """Writes a cohort's national gatherings (`Activities.RECORD_NATIONAL_GATHERING`)."""
 
-    def __init__(self, pool: asyncpg.Pool, settings: AppSettings) -> None:
+    def __init__(self, pool: asyncpg.Pool, settings: AppSettings, people: People | None = None) -> None:
         self._pool = pool
         self._settings = settings
+        self._people = people if people is not None else load_people(settings.people_file, settings.adviser_mail_domain)
 
     @activity.defn(name=Activities.RECORD_NATIONAL_GATHERING)
     async def record_national_gathering(self, record: NationalGatheringRecord) -> list[str]:
@@ -80,9 +81,11 @@ class GatheringStore:
                 )
                 for guest in record.guests if current is not None else []:
                     path = gathering_file(settings.outbox_path, record.workflow_id, record.gathering_id, guest.owner_id)
+                    # The owner's contact person of the people file, else the owner's address by the setting's rule.
+                    contact = self._people.owner_contact(guest.owner_id)
                     recipients = [
-                        settings.owner_address.format(owner_id=guest.owner_id),
-                        *(mail_address(a, settings.adviser_mail_domain) for a in guest.advisers),
+                        contact.address if contact else settings.owner_address.format(owner_id=guest.owner_id),
+                        *(self._people.adviser_address(a) for a in guest.advisers),
                     ]
                     language = owner_message(guest.owner_id)
                     invitation = gathering_invitation(

@@ -26,7 +26,6 @@ from temporalio.exceptions import ApplicationError
 from activities.invitations import (
     OutboxMessage,
     invitation_message,
-    mail_address,
     meeting_invitation,
     meeting_start,
     notice_message,
@@ -35,7 +34,8 @@ from activities.invitations import (
 )
 from activities.logging import activity_logger
 from activities.metrics import count_notice_sent
-from activities.recipients import letter_to_county_governor, notice_language, period_owner_language
+from activities.recipients import OWNER_OF_PERIOD, letter_to_county_governor, notice_language, period_owner_language
+from config.people import People, load_people
 from config.settings import AppSettings
 from domain.contract import INVALID_RECORD, Activities
 from domain.records import (
@@ -287,9 +287,11 @@ class RecordStore:
         settings: Mail addresses and the outbox folder.
     """
 
-    def __init__(self, pool: asyncpg.Pool, settings: AppSettings) -> None:
+    def __init__(self, pool: asyncpg.Pool, settings: AppSettings, people: People | None = None) -> None:
         self._pool = pool
         self._settings = settings
+        # Who receives what: the people file (GUIDANCE_PEOPLE_FILE), read once; a bad one raises PeopleFileError.
+        self._people = people if people is not None else load_people(settings.people_file, settings.adviser_mail_domain)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -299,8 +301,12 @@ class RecordStore:
     def settings(self) -> AppSettings:
         return self._settings
 
+    @property
+    def people(self) -> People:
+        return self._people
+
     def _adviser_addresses(self, advisers: list[str]) -> list[str]:
-        return [mail_address(adviser, self._settings.adviser_mail_domain) for adviser in advisers]
+        return [self._people.adviser_address(adviser) for adviser in advisers]
 
     @activity.defn(name=Activities.RECORD_PERIOD_STARTED)
     async def record_period_started(self, record: PeriodStartedRecord) -> None:
@@ -377,11 +383,16 @@ class RecordStore:
         with _bad_data_is_final("meeting"):
             _check_one_period(record.workflow_id, record.audit)
             path = outbox_file(settings.outbox_path, record.workflow_id, meeting.meeting_id).resolve()
-            organizer = mail_address(meeting.adviser, settings.adviser_mail_domain)
+            organizer = self._people.adviser_address(meeting.adviser)
             meeting_start(record)  # an unknown time zone is bad data before any row is touched
             async with self._pool.acquire() as connection, connection.transaction():
                 language = await period_owner_language(connection, record.workflow_id)
-                invitation = meeting_invitation(record, organizer, settings.adviser_mail_domain, language=language)
+                # The owner's contact person of the people file, an ATTENDEE when known (config/people.py).
+                owner_id = await connection.fetchval(OWNER_OF_PERIOD, record.workflow_id)
+                contact = self._people.owner_contact(owner_id) if owner_id else None
+                invitation = meeting_invitation(
+                    record, organizer, settings.adviser_mail_domain, contact, self._people, language=language
+                )
                 latest = await connection.fetchval(
                     UPSERT_MEETING,
                     record.workflow_id,
@@ -403,7 +414,9 @@ class RecordStore:
                 if latest is not None:
                     await _insert_outbox(
                         connection,
-                        invitation_message(record, invitation, settings.adviser_mail_domain, language=language),
+                        invitation_message(
+                            record, invitation, settings.adviser_mail_domain, contact, self._people, language=language
+                        ),
                     )
                     # Written while the meeting row is locked, so two sequences of one meeting cannot
                     # interleave and leave the older invitation in the file.

@@ -30,7 +30,7 @@ def all_activities(store: RecordStore) -> list[Callable[..., Any]]:
         store.record_gathering,
         store.record_final_evaluation,
         store.record_invitation,
-        GatheringStore(store.pool, store.settings).record_national_gathering,
+        GatheringStore(store.pool, store.settings, store.people).record_national_gathering,
         DecisionStore(store.pool).record_selection_decision,
     ]
 

@@ -77,6 +77,9 @@ class AppSettings(BaseSettings):
     outbox_dir: Path | None = None
     directorate_address: str = "veilederkorpset@udir.no"
     adviser_mail_domain: str = "veileder.udir.no"
+    # Who receives what (config/people.py): advisers' addresses and the owners' contact persons, a TOML file read
+    # when the worker starts. None: every adviser is {id}@{adviser_mail_domain} and no owner has a contact.
+    people_file: Path | None = None
     # Where invitation letters to the county governor (Statsforvalteren) go; {county} is the county number.
     county_governor_address: str = "sf{county}@statsforvalteren.no"
     # Where a school owner's invitations to national gatherings go; {owner_id} is the owner's number.

@@ -28,10 +28,12 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from config.mail import MailSettings
+from config.people import PeopleFileError, load_people
 from config.settings import AppSettings
 from devstack.demo import DEMO_COHORT, run_demo
 from devstack.identity_provider import local_identity_provider
 from devstack.mail_server import MAILBOX, local_mail_server
+from devstack.people_sample import sample_people_file
 from devstack.postgres import start_embedded_postgres
 from devstack.temporal_server import HOST, DevServer, port_is_free
 from domain.contract import TASK_QUEUE
@@ -178,10 +180,13 @@ def _command(name: str) -> str:
 
 def _stack_settings(data_dir: Path) -> AppSettings:
     """The worker's settings: Worker Versioning on unless GUIDANCE_WORKER_VERSIONING says otherwise, so `make dev`
-    runs as a deployment does (docs/operating.md, "Deploying a new worker")."""
+    runs as a deployment does (docs/operating.md, "Deploying a new worker"); the sample people file
+    (devstack/people_sample.py) unless GUIDANCE_PEOPLE_FILE names one."""
     settings = AppSettings(data_dir=data_dir)
     if "worker_versioning" not in settings.model_fields_set:
         settings = settings.model_copy(update={"worker_versioning": True})
+    if "people_file" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"people_file": sample_people_file(data_dir)})
     return settings
 
 
@@ -231,6 +236,7 @@ def _banner(
     database_source: str,
     web: tuple[str, WebSettings] | None = None,
     mail: MailSettings | None = None,
+    people_file: Path | None = None,
 ) -> str:
     prefix = "" if options.port == DEFAULT_PORT else f"TEMPORAL_ADDRESS={server.address} "
     guidance = f"{prefix}{_command('guidance')}"
@@ -246,6 +252,11 @@ def _banner(
         f"  PostgreSQL:  {_hide_password(database)}  ({database_source})",
         f"  Data folder: {data}  (Temporal state in temporal.sqlite, its log in temporal.log; outbox/)",
         *([f"  Mail:        {_mail_line(mail, data)}"] if mail else []),
+        *(
+            [f"  People:      {_display(people_file)}  (who receives what; edit it, then restart)"]
+            if people_file
+            else []
+        ),
         "",
         "Try:",
         f"  {guidance} start --cohort 2027 --owner 3301 --adviser a.hansen --start-date 2027-01-04",
@@ -275,6 +286,10 @@ async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sy
     data_dir = options.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = _stack_settings(data_dir)
+    try:
+        people = load_people(settings.people_file, settings.adviser_mail_domain)
+    except PeopleFileError as error:
+        raise StackError(f"GUIDANCE_PEOPLE_FILE: {error}") from None
     with _data_dir_lock(data_dir):
         _check_ports(options)
         async with contextlib.AsyncExitStack() as stack:
@@ -293,7 +308,9 @@ async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sy
                 mailbox = data_dir / MAILBOX
             worker_stop = asyncio.Event()
             worker = asyncio.create_task(
-                run_worker(client, database_url=database, settings=settings, stop=worker_stop, mail=mail),
+                run_worker(
+                    client, database_url=database, settings=settings, stop=worker_stop, mail=mail, people=people
+                ),
                 name="worker",
             )
             stack.push_async_callback(_stop_worker, worker, worker_stop)
@@ -325,7 +342,7 @@ async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sy
             if options.demo:
                 await run_demo(client, out=out)
             web = (web_url(web_socket), web_settings)
-            print(_banner(options, server, database, source, web, mail), file=out, flush=True)
+            print(_banner(options, server, database, source, web, mail, settings.people_file), file=out, flush=True)
             stopped = asyncio.create_task(stop.wait())
             await asyncio.wait({stopped, worker}, return_when=asyncio.FIRST_COMPLETED)
             stopped.cancel()

@@ -139,14 +139,30 @@ class DevMailbox:
         found.sort(reverse=True)
         return [key for _, key in found]
 
+    def _is_plain_file(self, key: str) -> bool:
+        """Whether `key` names a regular file in ``new`` or ``cur``: a symbolic link dropped in the folder is not
+        followed (it could point anywhere the app may read)."""
+        for sub in ("new", "cur"):
+            try:
+                entries = list(os.scandir(self.folder / sub))
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.split(":", 1)[0] == key:
+                    try:
+                        return entry.is_file(follow_symlinks=False)
+                    except OSError:
+                        return False
+        return False
+
     def _read(self, key: str, limit: int) -> bytes:
-        if not KEY.match(key):
+        if not KEY.match(key) or not self._is_plain_file(key):
             raise NoSuchMessage(key)
-        box = mailbox.Maildir(self.folder, create=False)
         try:
+            box = mailbox.Maildir(self.folder, create=False)
             with box.get_file(key) as file:
                 data: bytes = file.read(limit + 1)
-        except (KeyError, OSError):
+        except (KeyError, OSError, mailbox.Error):
             raise NoSuchMessage(key) from None
         return data
 

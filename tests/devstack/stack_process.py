@@ -25,7 +25,14 @@ READY_TIMEOUT_SECONDS = 180.0
 STOP_TIMEOUT_SECONDS = 60.0
 T = TypeVar("T")
 
-_FOREIGN_SETTINGS = ("DATABASE_URL", "GUIDANCE_DATABASE_URL", "GUIDANCE_DATA_DIR", "GUIDANCE_OUTBOX_DIR")
+_FOREIGN_SETTINGS = (
+    "DATABASE_URL",
+    "GUIDANCE_DATABASE_URL",
+    "GUIDANCE_DATA_DIR",
+    "GUIDANCE_OUTBOX_DIR",
+    "GUIDANCE_PEOPLE_FILE",
+    "GUIDANCE_WEB_DEV_MAILBOX",
+)
 
 
 async def eventually(probe: Callable[[], Awaitable[T]], done: Callable[[T], bool], seconds: float = 10.0) -> T:

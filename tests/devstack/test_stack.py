@@ -17,6 +17,8 @@ from temporalio.client import Client
 
 from devstack.binaries import temporal_cli
 from devstack.demo import DEMO_COHORT, DEMO_PERIODS, run_demo
+from devstack.people_sample import PEOPLE_FILE
+from devstack.stack import _stack_settings
 from devstack.temporal_server import HOST, free_port
 from domain.contract import period_workflow_id
 from starter.connect import data_converter
@@ -61,6 +63,8 @@ async def test_make_dev_prints_where_everything_is_serves_the_web_ui_and_stops_c
         assert stack.banner_value("Web UI") == stack.ui_url
         assert stack.banner_value("Temporal").startswith(stack.address)
         assert "embedded" in stack.banner_value("PostgreSQL")
+        assert "/dev/mailbox" in stack.banner_value("Mail")
+        assert stack.banner_value("People").startswith(f"var/{PEOPLE_FILE}  (who receives what")
         assert any("guidance start --cohort 2027 --owner 3301" in line for line in stack.banner)
         assert await _eventually_http_200(stack.ui_url) == 200
         assert stack.children, "the dev server runs as a child process"
@@ -202,3 +206,35 @@ async def _workflow_ids(address: str, query: str) -> list[str]:
         assert isinstance(execution, dict)
         ids.append(str(execution["workflowId"]))
     return ids
+
+
+async def test_a_bad_people_file_is_explained_in_one_line_before_anything_starts(tmp_path: Path) -> None:
+    people = tmp_path / "people.toml"
+    people.write_text('[[advisers]]\nid = "a.hansen"\nname = "Anne Hansen"\naddress = "anne"\n', encoding="utf-8")
+
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "devstack", "--port", str(free_port()), "--ui-port", str(free_port()),
+         "--data-dir", str(tmp_path / "var")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**clean_environment(), "GUIDANCE_PEOPLE_FILE": str(people)},
+        timeout=120,
+    )  # fmt: skip
+
+    assert result.returncode != 0
+    assert f"GUIDANCE_PEOPLE_FILE: people file {people}: line 1, advisers[0].address:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "var" / "postgres").exists(), "nothing is started with a bad people file"
+
+
+async def test_make_dev_writes_a_sample_people_file_and_keeps_an_edited_one(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    data_dir.mkdir()
+    settings = _stack_settings(data_dir)
+    assert settings.people_file == data_dir / PEOPLE_FILE
+    edited = settings.people_file.read_text(encoding="utf-8").replace("Anne Hansen", "Anne B. Hansen")
+    settings.people_file.write_text(edited, encoding="utf-8")
+
+    assert _stack_settings(data_dir).people_file.read_text(encoding="utf-8") == edited  # type: ignore[union-attr]

@@ -67,7 +67,13 @@ async def test_a_meeting_agreed_in_make_dev_arrives_at_its_local_mail_server(sta
     )
 
     [invitation] = [m for m in received if "Oppstart" in str(m["Subject"])]
-    assert invitation["To"] == "a.hansen@veileder.udir.no"
+    # Addressed by make dev's people file (devstack/people_sample.py): the adviser's address, and Drammen's contact.
+    assert invitation["To"] == "anne.hansen@veiledere.example.no, kari.nordmann@drammen.example.no"
     assert invitation["Message-ID"].endswith("@guidance-engine>")
     calendar = invitation_of(invitation)
     assert calendar.method == "REQUEST" and "Oppstart" in str(calendar.event["summary"])
+    attendees = calendar.event.get("attendee")
+    assert sorted(str(a) for a in (attendees if isinstance(attendees, list) else [attendees])) == [
+        "mailto:anne.hansen@veiledere.example.no",
+        "mailto:kari.nordmann@drammen.example.no",
+    ]

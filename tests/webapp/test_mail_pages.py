@@ -17,17 +17,22 @@ import aiosmtplib
 import asyncpg
 import httpx
 import pytest
+from temporalio.testing import ActivityEnvironment
 
-from activities.mail_delivery import mail_message
+from activities.mail_delivery import MailDelivery, mail_message
+from config.mail import MailSettings
 from devstack.mail_server import MAILBOX, local_mail_server
+from devstack.temporal_server import HOST
 from domain.contract import cohort_workflow_id
+from domain.mail import DeliveryRound
 from language.current import set_language
 from readmodel.records import RecordReader
+from tests.helpers.mail_server import running_mail_server
 from tests.readmodel.rows import DRAMMEN, NOW
 from tests.webapp.conftest import SECRET, _no_temporal
 from tests.webapp.test_pages import sign_in
 from webapp.app import WebApp, create_app
-from webapp.dev_mailbox import MAX_MESSAGE_BYTES, DevMailbox
+from webapp.dev_mailbox import MAX_MESSAGE_BYTES, DevMailbox, NoSuchMessage
 from webapp.mailbox_pages import DevMailboxRefused, check_dev_mailbox
 from webapp.settings import WebSettings
 from webapp.users import UserDirectory
@@ -226,3 +231,49 @@ async def test_mail_refused_for_good_is_shown_to_coordinators_on_the_period_and_
 
     letter = await http.get("/cohorts/2027/letters/cohort-2027/letter/3005")
     assert 'id="letter-refused"' in letter.text and "relaying denied" in letter.text
+
+
+async def test_a_mailbox_not_made_yet_is_empty_and_a_link_dropped_in_it_is_not_followed(tmp_path: Path) -> None:
+    set_language("en")
+    assert (await asyncio.to_thread(DevMailbox(tmp_path / "none").listing)).messages == []
+    with pytest.raises(NoSuchMessage):
+        await asyncio.to_thread(DevMailbox(tmp_path / "none").message, "1700000000.M1P1Q1.x")
+
+    folder = tmp_path / MAILBOX
+    for sub in ("new", "cur", "tmp"):
+        (folder / sub).mkdir(parents=True)
+    secret = tmp_path / "web-secret"
+    secret.write_text("Subject: the secret\n\nsecret", encoding="utf-8")
+    (folder / "new" / "1700000000.M1P1Q1.link").symlink_to(secret)
+
+    box = DevMailbox(folder)
+    assert (await asyncio.to_thread(box.listing)).messages == []
+    with pytest.raises(NoSuchMessage):
+        await asyncio.to_thread(box.message, "1700000000.M1P1Q1.link")
+
+
+async def test_a_real_mail_servers_refusal_reaches_the_period_page(http: httpx.AsyncClient, pool: asyncpg.Pool) -> None:
+    """The whole path: an outbox entry, the delivery activity, a real SMTP server answering 550, the page."""
+    await pool.execute(
+        "INSERT INTO outbox (message_key, workflow_id, kind, recipients, subject, body, created_at)"
+        " VALUES ($1, $2, 'reminder', $3, 'Reminder: Drammen, anchoring is overdue', 'text', $4)",
+        f"{DRAMMEN.workflow_id}/phase_reminder-1",
+        DRAMMEN.workflow_id,
+        ["gone@veileder.udir.no"],
+        datetime(2027, 3, 16, 8, 0, tzinfo=UTC),
+    )
+    with running_mail_server() as server:
+        server.recorder.refuse["gone@veileder.udir.no"] = "550 5.1.1 <gone@veileder.udir.no>: no such user"
+        settings = MailSettings.model_validate({"host": HOST, "port": server.port, "security": "none"})
+        report = await ActivityEnvironment().run(MailDelivery(pool, settings).deliver_mail, DeliveryRound())
+        again = await ActivityEnvironment().run(MailDelivery(pool, settings).deliver_mail, DeliveryRound())
+    assert report.failed == [f"{DRAMMEN.workflow_id}/phase_reminder-1"] and again.failed == [], "never retried"
+
+    await sign_in(http, "coordinator", "coordinator-dev")
+    page = await http.get(f"/periods/{DRAMMEN.workflow_id}", headers={"Accept-Language": "nb"})
+
+    assert re.findall(r'<tr class="mail-failure" data-key="([^"]+)">', page.text) == [
+        f"{DRAMMEN.workflow_id}/phase_reminder-1"
+    ]
+    assert "E-post som ikke kunne leveres" in page.text
+    assert "550 5.1.1 &lt;gone@veileder.udir.no&gt;: no such user" in page.text
