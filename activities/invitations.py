@@ -22,10 +22,12 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from activities.itip import event_status, meeting_method
 from config.people import OwnerContact, People
+from config.settings import InvalidPlanSettings, UnknownPlan, resolve_plan
 from domain import calendar
+from domain.programme import PlanLabels
 from domain.records import GatheringGuest, MeetingRecord, NationalGatheringRecord, NoticeRecord
 from language import Language, formats
-from language.current import N_, gettext, using
+from language.current import N_, current_language, gettext, using
 
 PRODID = "-//Utdanningsdirektoratet//guidance-engine//EN"
 UID_DOMAIN = "guidance-engine"
@@ -69,13 +71,25 @@ def meeting_kind_label(kind: str) -> str:
     return gettext(label) if label else kind.replace("_", " ")
 
 
-def phase_label(phase: str) -> str:
-    """A phase as the letters name it: the plan's id with spaces for now.
+def phase_label(phase: str, plan: str | None = None) -> str:
+    """A phase as the letters name it, in the current language: the plan's label for it (``[labels.nn.phases]`` in
+    the plan's file), else its id with spaces (a plan without labels in that language, English, an unknown plan).
 
-    The one spot where letters name a phase: when the programme plans carry labels per language (issue 18), read
-    the plan's label here.
+    The plan's labels are read from its file as the worker resolves it (`config.settings.resolve_plan`), like the
+    web pages do (`readmodel.labels`): the one lookup is `PlanLabels.named`.
     """
-    return phase.replace("_", " ")
+    labels = _plan_labels(plan)
+    named = labels.named("phases", phase) if labels is not None else None
+    return named or phase.replace("_", " ")
+
+
+def _plan_labels(plan: str | None) -> PlanLabels | None:
+    if not plan:
+        return None
+    try:
+        return resolve_plan(plan).labels.get(current_language())
+    except (UnknownPlan, InvalidPlanSettings):
+        return None  # a letter still goes, naming the phase by its id
 
 
 def _ics_text(text: str, language: Language) -> vText:
@@ -272,7 +286,7 @@ def notice_message(record: NoticeRecord, recipients: list[str], *, language: Lan
             },
             gettext("Phase: %(phase)s, cycle %(cycle)s, since %(since)s, due %(due)s")
             % {
-                "phase": phase_label(notice.phase),
+                "phase": phase_label(notice.phase, period.plan),
                 "cycle": notice.cycle,
                 "since": formats.day(period.phase_started_on, UTC),
                 "due": _due_day(record),
@@ -302,7 +316,7 @@ def _notice_text(record: NoticeRecord) -> tuple[str, str]:
     notice, period = record.notice, record.period
     values = {
         "owner": f"{period.owner_name} ({period.owner_id})",
-        "phase": phase_label(notice.phase),
+        "phase": phase_label(notice.phase, period.plan),
         "since": formats.long_day(period.phase_started_on),
         "due": _due_day(record),
     }

@@ -166,8 +166,9 @@ async def test_a_reminder_is_in_the_owners_language(
     letter = await pool.fetchrow("SELECT subject, body, recipients FROM outbox")
     assert letter is not None
     assert letter["recipients"] == ["a.hansen@veileder.test", "b.olsen@veileder.test"]
-    assert letter["subject"] == "Påminning: Voss (4621), mapping er forfallen"
-    assert letter["body"].startswith("Fasen mapping hadde frist ")
+    # The phase by the plan's own nynorsk label (plans/veilederkorpset.toml, [labels.nn.phases]).
+    assert letter["subject"] == "Påminning: Voss (4621), Kartlegging og analyse er forfallen"
+    assert letter["body"].startswith("Fasen Kartlegging og analyse hadde frist ")
     assert "og er ikkje avslutta; registrer milepælen som avsluttar han" in letter["body"]
     assert "\nRettleiarar: a.hansen, b.olsen\n" in letter["body"]
 
@@ -179,7 +180,7 @@ async def test_an_escalation_goes_to_the_directorate_in_bokmal_whatever_the_owne
 
     letter = await pool.fetchrow("SELECT subject, body, language FROM outbox")
     assert letter is not None and letter["language"] == "nb"
-    assert letter["subject"] == "Eskalering: Voss (4621) er fortsatt i mapping"
+    assert letter["subject"] == "Eskalering: Voss (4621) er fortsatt i Kartlegging og analyse"
     assert "og påminnelsene til veilederne har ikke hjulpet" in letter["body"]
 
 

@@ -22,7 +22,7 @@ async def test_a_phase_reminder_is_a_letter_to_every_adviser(
     assert letter["recipients"] == ["a.hansen@veileder.test", "b.olsen@veileder.test"]
     assert letter["message_key"] == f"{factories.WORKFLOW_ID}/{record.notice.key}"
     # Drammen reads bokmål (config/data/languages.csv lists no other language for it).
-    assert letter["subject"] == "Påminnelse: Drammen (3301), mapping er forfalt"
+    assert letter["subject"] == "Påminnelse: Drammen (3301), Kartlegging og analyse er forfalt"
     assert letter["sent_at"] is None
     reminder = await pool.fetchrow("SELECT * FROM reminders")
     assert reminder is not None
