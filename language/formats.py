@@ -6,10 +6,12 @@ the CSV report, `<input type=date>` values, calendar feeds, links.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, tzinfo
 
+from babel.core import Locale
 from babel.dates import format_date, format_datetime, format_time
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 from language import LOCALES
 from language.current import current_language
@@ -54,3 +56,11 @@ def number(value: float | int, decimals: int | None = None) -> str:
     if decimals is None:
         return format_decimal(value, locale=_locale())
     return format_decimal(value, format=f"#,##0.{'0' * decimals}" if decimals else "#,##0", locale=_locale())
+
+
+def percent(share: float, decimals: int = 1) -> str:
+    """A share as a percentage with a fixed number of decimals, placed as the language places it (36,5 % in
+    Norwegian and Swedish, 36.5% in English)."""
+    pattern = Locale.parse(_locale()).percent_formats[None].pattern
+    fixed = re.sub(r"0(?=[^0#,.]*%)", "0." + "0" * decimals if decimals else "0", pattern, count=1)
+    return format_percent(share, format=fixed, locale=_locale())

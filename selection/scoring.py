@@ -43,6 +43,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from language import formats
 from language.current import N_, gettext
 
 #: Risk points for a value worse than the national limit, and worse than the absolute limit.
@@ -239,10 +240,10 @@ class Reason(_Frozen):
         return gettext("%(label)s %(year)s: %(value)s worse than %(limit)s %(limit_value)s (+%(points)s)") % {
             "label": self.label,
             "year": self.school_year,
-            "value": f"{self.value:g}",
+            "value": formats.number(self.value),
             "limit": gettext(_LIMIT_NAMES[self.limit]),
-            "limit_value": f"{self.limit_value:g}",
-            "points": f"{self.points:g}",
+            "limit_value": formats.number(self.limit_value),
+            "points": formats.number(self.points),
         }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from config.owners import owner_by_id
+from language import formats
 from language.current import N_, gettext
 from selection.scoring import Reason, Selected, Shortlist, Track
 
@@ -33,7 +34,8 @@ def owner_name(owner_id: str) -> tuple[str, str]:
 
 
 def percent(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f} %"
+    """A share in the reader's language (the CLI's or the page's), "-" when there is none."""
+    return "-" if value is None else formats.percent(value)
 
 
 def reasons(entry: Selected) -> list[str]:
@@ -67,7 +69,7 @@ def short_reasons(entry: Selected) -> list[str]:
     for found in by_indicator.values():
         found.sort(key=lambda r: r.school_year)
         years = ", ".join(r.school_year for r in found)
-        lines.append(f"{found[0].label} +{sum(r.points for r in found):g} ({years})")
+        lines.append(f"{found[0].label} +{formats.number(sum(r.points for r in found))} ({years})")
     return lines
 
 

@@ -16,6 +16,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from language import formats
 from language.current import N_
 from language.current import gettext as _
 from selection.scoring import Selected, Shortlist
@@ -146,7 +147,7 @@ def as_table(shortlist: Shortlist, width: int = WIDE_TABLE_COLUMNS) -> Table:
 
 
 def _points(row: dict[str, Any]) -> str:
-    return "-" if row["possible"] is None else f"{row['points']:g}/{row['possible']:g}"
+    return "-" if row["possible"] is None else f"{formats.number(row['points'])}/{formats.number(row['possible'])}"
 
 
 def _missing(row: dict[str, Any]) -> str:
