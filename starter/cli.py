@@ -57,6 +57,7 @@ from domain.phases import is_terminal
 from language.current import N_, ngettext
 from language.current import gettext as _
 from language.formats import number
+from readmodel.labels import chosen_area_label, meeting_kind_label, milestone_label, phase_label
 from selection.indicator_file import IndicatorFileError, read_indicator_csv
 from selection.scoring import SelectionConfigError, load_selection_config
 from selection.scoring import select as select_owners
@@ -215,7 +216,10 @@ def milestone(
             skipped=skipped,
         )
         status = commands.run(ctx, target, lambda client: api.record_milestone(client, target, update))
-        recorded = _("Recorded %(milestone)s: %(where)s.") % {"milestone": update.milestone, "where": _where(status)}
+        recorded = _("Recorded %(milestone)s: %(where)s.") % {
+            "milestone": milestone_label(status.plan, update.milestone),
+            "where": _where(status),
+        }
         _show(status, as_json, recorded)
 
 
@@ -263,7 +267,7 @@ def meeting(
         status = commands.run(ctx, target, lambda client: api.schedule_meeting(client, target, request))
         facts = {
             "meeting": status.created or request.meeting_id,
-            "kind": request.kind,
+            "kind": meeting_kind_label(status.plan, request.kind),
             "date": request.date.isoformat(),
             "start": f"{request.start:%H:%M}",
         }
@@ -621,8 +625,8 @@ def status_table(status: PeriodStatus) -> Table:
         (N_("Ends"), Text(_day(status.ends_at).isoformat())),
         (N_("Development area"), Text(_development_area(status))),
         (N_("Goals"), _lines(f"- {goal}" for goal in status.goals)),
-        (N_("Milestones"), _lines(_milestone_line(m) for m in status.milestones)),
-        (N_("Meetings"), _lines(_meeting_line(m) for m in status.meetings)),
+        (N_("Milestones"), _lines(_milestone_line(status.plan, m) for m in status.milestones)),
+        (N_("Meetings"), _lines(_meeting_line(status.plan, m) for m in status.meetings)),
         (N_("Gatherings"), _lines(_gathering_line(g) for g in status.gatherings)),
         (N_("Reminders"), Text(reminders)),
     ]
@@ -641,9 +645,9 @@ def _owner(status: PeriodStatus) -> str:
 
 def _phase(status: PeriodStatus) -> str:
     if is_terminal(status.phase):
-        return str(status.phase)
+        return phase_label(status.plan, status.phase)
     return _("%(phase)s (cycle %(cycle)s, since %(since)s)") % {
-        "phase": status.phase,
+        "phase": phase_label(status.plan, status.phase),
         "cycle": status.cycle,
         "since": status.phase_started_on.isoformat(),
     }
@@ -652,10 +656,13 @@ def _phase(status: PeriodStatus) -> str:
 def _where(status: PeriodStatus) -> str:
     """Where an update left the period, for the line above the table."""
     if is_terminal(status.phase):
-        return _("the period of %(owner)s has ended (%(phase)s)") % {"owner": _owner(status), "phase": status.phase}
+        return _("the period of %(owner)s has ended (%(phase)s)") % {
+            "owner": _owner(status),
+            "phase": phase_label(status.plan, status.phase),
+        }
     return _("%(owner)s is now in %(phase)s (cycle %(cycle)s)") % {
         "owner": _owner(status),
-        "phase": status.phase,
+        "phase": phase_label(status.plan, status.phase),
         "cycle": status.cycle,
     }
 
@@ -672,15 +679,13 @@ def _due(status: PeriodStatus) -> Text:
 def _development_area(status: PeriodStatus) -> str:
     if status.development_area is None:
         return "-"
-    if status.development_area_other:
-        return f"{status.development_area}: {status.development_area_other}"
-    return status.development_area
+    return chosen_area_label(status.plan, status.development_area, status.development_area_other)
 
 
-def _milestone_line(entry: MilestoneEntry) -> str:
+def _milestone_line(plan: str, entry: MilestoneEntry) -> str:
     facts = {
         "day": calendar.local_date(entry.recorded_at, commands.DISPLAY_TIMEZONE).isoformat(),
-        "milestone": entry.milestone,
+        "milestone": milestone_label(plan, entry.milestone),
         "cycle": entry.cycle,
         "adviser": entry.adviser,
         "note": entry.note,
@@ -690,13 +695,13 @@ def _milestone_line(entry: MilestoneEntry) -> str:
     return _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s") % facts
 
 
-def _meeting_line(entry: MeetingEntry) -> str:
+def _meeting_line(plan: str, entry: MeetingEntry) -> str:
     line = _("%(meeting)s %(date)s %(start)s (%(minutes)s min) %(kind)s with %(adviser)s") % {
         "meeting": entry.meeting_id,
         "date": entry.date.isoformat(),
         "start": f"{entry.start:%H:%M}",
         "minutes": entry.duration_minutes,
-        "kind": entry.kind,
+        "kind": meeting_kind_label(plan, entry.kind),
         "adviser": entry.adviser,
     }
     if entry.title:

@@ -138,7 +138,7 @@ async def test_every_readme_example_runs_as_printed(stack: RunningStack, tmp_pat
         assert (done.stdout + done.stderr).splitlines() == printed
 
     status = next(out for line, out in zip(tour, outputs, strict=True) if " status " in line)
-    assert "anchoring" in status and "Drammen" in status, status
+    assert "Anchoring" in status and "Drammen" in status, status
     # The last line lists the period once its phase has reached visibility; the same line, run again, shows it.
     listing = await eventually(
         lambda: run_line(stack, folder, tour[-1]),

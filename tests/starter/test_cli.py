@@ -54,7 +54,13 @@ async def test_start_then_status_as_table_and_as_json(harness: Harness) -> None:
 
     table = await harness.guidance("status", "--cohort", cohort, "--owner", "3301")
     assert table.exit_code == 0, table.output
-    for shown in ("Drammen (3301), municipality, county 33", "mapping (cycle 1", "a.hansen, b.olsen", "Due", "Ends"):
+    for shown in (
+        "Drammen (3301), municipality, county 33",
+        "Mapping and analysis (cycle 1",
+        "a.hansen, b.olsen",
+        "Due",
+        "Ends",
+    ):
         assert shown in table.stdout
 
     as_json = await harness.guidance("status", "--workflow-id", workflow_id, "--json")
@@ -71,8 +77,8 @@ async def test_milestone_prints_the_new_status(harness: Harness) -> None:
     )
 
     assert result.exit_code == 0, result.output
-    assert "Recorded mapping_done: Drammen (3301) is now in anchoring" in result.stdout
-    assert "mapping_done (cycle 1) by a.hansen: read" in result.stdout
+    assert "Recorded Mapping and analysis done: Drammen (3301) is now in Anchoring" in result.stdout
+    assert "Mapping and analysis done (cycle 1)" in result.stdout
 
 
 async def test_a_rejected_milestone_names_the_field_and_the_milestone_that_closes_the_phase(harness: Harness) -> None:
@@ -108,14 +114,14 @@ async def test_meeting_is_scheduled_then_moved(harness: Harness) -> None:
         "Fjell skole",
     )
     assert scheduled.exit_code == 0, scheduled.output
-    assert f"Scheduled m1: kickoff on {first.isoformat()} at 10:30." in scheduled.stdout
+    assert f"Scheduled m1: Kick-off meeting on {first.isoformat()} at 10:30." in scheduled.stdout
 
     moved = await harness.guidance(
         "meeting", *period, "--kind", "kickoff", "--date", later.isoformat(), "--meeting-id", "m1", "--duration", "90"
     )
     assert moved.exit_code == 0, moved.output
-    assert f"Moved m1: kickoff on {later.isoformat()} at 09:00." in moved.stdout
-    assert f"m1 {later.isoformat()} 09:00 (90 min) kickoff" in moved.stdout
+    assert f"Moved m1: Kick-off meeting on {later.isoformat()} at 09:00." in moved.stdout
+    assert f"m1 {later.isoformat()} 09:00 (90 min) Kick-off meeting" in moved.stdout
 
 
 async def test_a_meeting_is_cancelled_and_cancelling_it_again_is_rejected(harness: Harness) -> None:
@@ -130,7 +136,7 @@ async def test_a_meeting_is_cancelled_and_cancelling_it_again_is_rejected(harnes
 
     assert cancelled.exit_code == 0, cancelled.output
     assert "Cancelled m1." in cancelled.stdout
-    assert f"m1 {day.isoformat()} 09:00 (120 min) follow_up with a.hansen" in cancelled.stdout
+    assert f"m1 {day.isoformat()} 09:00 (120 min) Follow-up" in cancelled.stdout  # the cell wraps at 80 columns
     assert "(cancelled)" in cancelled.stdout
     assert again.exit_code == commands.EXIT_REJECTED
     assert "rejected: meeting_id: m1 was cancelled on" in again.stderr
