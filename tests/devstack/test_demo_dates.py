@@ -22,20 +22,25 @@ import httpx
 
 from devstack.demo import DEMO_COHORT, DEMO_PERIODS
 from domain.contract import period_workflow_id
+from domain.programme import FLAGSHIP
+from language.current import using
+from readmodel.labels import phase_label
 from tests.devstack.stack_process import RunningStack, clean_environment, devstack_process, eventually
 
 GUIDANCE = str(Path(sys.executable).parent / "guidance")
 # The record store follows Temporal with a lag (longer on a loaded CI machine).
 WAIT_SECONDS = 60.0
-PAGE_DAY = r"(\d\d\.\d\d\.\d{4})"
+#: A day as the English pages show it (British English: 25/01/2027).
+PAGE_DAY = r"(\d\d/\d\d/\d{4})"
 
 
 def page_day(text: str) -> date:
-    return datetime.strptime(text, "%d.%m.%Y").date()
+    return datetime.strptime(text, "%d/%m/%Y").date()
 
 
 async def status_dates(stack: RunningStack, workflow_id: str) -> tuple[str, date, date]:
-    """The phase, due date and last day `guidance status` shows a person."""
+    """The phase, due date and last day `guidance status` shows a person (the phase as the plan names it in
+    English, the suite's language)."""
     env = clean_environment(TEMPORAL_ADDRESS=stack.address, DATABASE_URL=stack.database_url, COLUMNS="200")
     done = await asyncio.to_thread(
         subprocess.run,
@@ -47,12 +52,24 @@ async def status_dates(stack: RunningStack, workflow_id: str) -> tuple[str, date
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\s*(Phase|Due|Ends)\s+(\S+)", done.stdout, re.MULTILINE)}
-    return rows["Phase"], date.fromisoformat(rows["Due"]), date.fromisoformat(rows["Ends"])
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\s*(Plan|Due|Ends)\s+(\S+)", done.stdout, re.MULTILINE)}
+    phase = re.search(r"^\s*Phase\s+(.+?) \(cycle", done.stdout, re.MULTILINE)
+    assert phase, done.stdout
+    return phase[1], date.fromisoformat(rows["Due"]), date.fromisoformat(rows["Ends"])
+
+
+def shown_phase(row: dict[str, str]) -> str:
+    """The CSV's phase (an id: the cells are data) as `guidance status` names it in English."""
+    with using("en"):
+        return phase_label(
+            FLAGSHIP,  # the demo's periods run the flagship plan
+            row["Phase"],
+        )
 
 
 async def signed_in(web: str) -> httpx.AsyncClient:
-    http = httpx.AsyncClient(base_url=web, timeout=30)
+    # The pages in English, the suite's language, as the patterns below read them.
+    http = httpx.AsyncClient(base_url=web, timeout=30, headers={"Accept-Language": "en"})
     form = await http.get("/login")
     token = re.search(r'name="csrftoken" value="([^"]+)"', form.text)
     assert token, form.text
@@ -89,7 +106,7 @@ async def test_every_demo_periods_due_date_and_end_agree_on_the_page_tasks_repor
             shown, rows = await eventually(
                 both,
                 lambda found: all(
-                    owner in found[1] and found[1][owner]["Phase"] == phase and found[1][owner]["Phase due on"]
+                    owner in found[1] and shown_phase(found[1][owner]) == phase and found[1][owner]["Phase due on"]
                     for owner, (phase, _, _) in found[0].items()
                 ),
                 seconds=WAIT_SECONDS,
@@ -108,7 +125,7 @@ async def test_every_demo_periods_due_date_and_end_agree_on_the_page_tasks_repor
     }
     for owner, (phase, due, ends) in shown.items():
         workflow_id = period_workflow_id(DEMO_COHORT, owner)
-        assert rows[owner]["Phase"] == phase, f"{owner}: the record store never caught up: {rows.get(owner)}"
+        assert shown_phase(rows[owner]) == phase, f"{owner}: the record store never caught up: {rows.get(owner)}"
         assert date.fromisoformat(rows[owner]["Phase due on"]) == due, f"{owner}: CSV {rows[owner]}, status {due}"
         page = pages[owner]
         page_due = re.search(r"<dt>Due</dt><dd>" + PAGE_DAY, page)
