@@ -61,12 +61,13 @@ class OutboxMessage:
     language: Language | None = None
 
 
-def meeting_kind_label(kind: str) -> str:
-    """A meeting kind's name in the current language; an unknown kind reads as its id with spaces.
-
-    The one spot where letters name a meeting kind: when the programme plans carry labels per language
-    (issue 18, the plan files' labels), read the plan's label here instead of this fixed list.
-    """
+def meeting_kind_label(kind: str, plan: str | None = None) -> str:
+    """A meeting kind's name in the current language, the one spot where letters name one: the plan's label for it
+    (``[labels.nn.meeting_kinds]``), else the engine's name for the kinds every plan knows, else its id with spaces."""
+    labels = _plan_labels(plan)
+    named = labels.named("meeting_kinds", kind) if labels is not None else None
+    if named:
+        return named
     label = MEETING_LABELS.get(kind)
     return gettext(label) if label else kind.replace("_", " ")
 
@@ -109,13 +110,13 @@ def meeting_uid(workflow_id: str, meeting_id: str) -> str:
     return f"{workflow_id}.{meeting_id}@{UID_DOMAIN}"
 
 
-def meeting_summary(record: MeetingRecord) -> str:
+def meeting_summary(record: MeetingRecord, *, plan: str | None = None) -> str:
     """The meeting's title, or a default naming its kind and the school owner (in the current language)."""
     meeting = record.meeting
     if meeting.title:
         return meeting.title
     return gettext("Veilederkorpset: %(meeting)s with %(owner)s") % {
-        "meeting": meeting_kind_label(meeting.kind),
+        "meeting": meeting_kind_label(meeting.kind, plan),
         "owner": record.owner_name,
     }
 
@@ -133,11 +134,11 @@ def meeting_start(record: MeetingRecord) -> datetime:
     return datetime.combine(record.meeting.date, record.meeting.start, tzinfo=zone)
 
 
-def _description(record: MeetingRecord) -> str:
+def _description(record: MeetingRecord, plan: str | None) -> str:
     meeting = record.meeting
     lines = [
         gettext("%(meeting)s, agreed by adviser %(adviser)s.")
-        % {"meeting": meeting_summary(record), "adviser": meeting.adviser}
+        % {"meeting": meeting_summary(record, plan=plan), "adviser": meeting.adviser}
     ]
     if meeting.schools:
         lines += ["", gettext("Schools:"), *(f"- {school}" for school in meeting.schools)]
@@ -170,6 +171,7 @@ def meeting_invitation(
     people: People | None = None,
     *,
     language: Language,
+    plan: str | None = None,
 ) -> bytes:
     """An iCalendar REQUEST (a CANCEL, once cancelled: `activities.itip`) with one VEVENT, to the period's advisers
     and the owner's contact when known.
@@ -197,8 +199,8 @@ def meeting_invitation(
     event.add("dtstart", start)
     event.add("duration", timedelta(minutes=meeting.duration_minutes))
     with using(language):
-        event.add("summary", _ics_text(meeting_summary(record), language))
-        event.add("description", _ics_text(_description(record), language))
+        event.add("summary", _ics_text(meeting_summary(record, plan=plan), language))
+        event.add("description", _ics_text(_description(record, plan), language))
     method = meeting_method(meeting)
     event.add("status", event_status(method))
     event.add("organizer", _address(organizer_address, meeting.adviser, attendee=False))
@@ -230,6 +232,7 @@ def invitation_message(
     people: People | None = None,
     *,
     language: Language,
+    plan: str | None = None,
 ) -> OutboxMessage:
     """The outbox message that carries a meeting invitation, in `language`, to its attendees; one per meeting and
     sequence."""
@@ -239,7 +242,7 @@ def invitation_message(
     start = meeting_start(record)
     cancelled = meeting.cancelled_at is not None
     with using(language):
-        summary = meeting_summary(record)
+        summary = meeting_summary(record, plan=plan)
         when = gettext("%(weekday)s %(when)s (%(zone)s), %(minutes)s minutes") % {
             "weekday": formats.weekday(start.date()),
             "when": formats.day(start, start.tzinfo or UTC),
@@ -252,7 +255,7 @@ def invitation_message(
         else:
             subject = gettext("Moved: %(summary)s") % {"summary": summary} if meeting.sequence else summary
             headline = ""
-        body = f"{headline}{when}\n\n{_description(record)}\n"
+        body = f"{headline}{when}\n\n{_description(record, plan)}\n"
     return OutboxMessage(
         message_key=f"{record.workflow_id}/{meeting.meeting_id}/{meeting.sequence}",
         workflow_id=record.workflow_id,

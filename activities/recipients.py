@@ -21,6 +21,8 @@ from language import DEFAULT, Language
 DIRECTORATE_LANGUAGE: Language = DEFAULT
 
 OWNER_OF_PERIOD = "SELECT owner_id FROM periods WHERE workflow_id = $1"
+#: The plan a period runs (its labels name the meeting kinds in its invitations).
+PLAN_OF_PERIOD = "SELECT plan FROM periods WHERE workflow_id = $1"
 
 
 def letter_to_county_governor(county: str) -> Language:

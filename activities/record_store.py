@@ -34,7 +34,13 @@ from activities.invitations import (
 )
 from activities.logging import activity_logger
 from activities.metrics import count_notice_sent
-from activities.recipients import OWNER_OF_PERIOD, letter_to_county_governor, notice_language, period_owner_language
+from activities.recipients import (
+    OWNER_OF_PERIOD,
+    PLAN_OF_PERIOD,
+    letter_to_county_governor,
+    notice_language,
+    period_owner_language,
+)
 from config.people import People, load_people
 from config.settings import AppSettings
 from domain.contract import INVALID_RECORD, Activities
@@ -390,8 +396,9 @@ class RecordStore:
                 # The owner's contact person of the people file, an ATTENDEE when known (config/people.py).
                 owner_id = await connection.fetchval(OWNER_OF_PERIOD, record.workflow_id)
                 contact = self._people.owner_contact(owner_id) if owner_id else None
+                plan = await connection.fetchval(PLAN_OF_PERIOD, record.workflow_id)
                 invitation = meeting_invitation(
-                    record, organizer, settings.adviser_mail_domain, contact, self._people, language=language
+                    record, organizer, settings.adviser_mail_domain, contact, self._people, language=language, plan=plan
                 )
                 latest = await connection.fetchval(
                     UPSERT_MEETING,
@@ -415,7 +422,13 @@ class RecordStore:
                     await _insert_outbox(
                         connection,
                         invitation_message(
-                            record, invitation, settings.adviser_mail_domain, contact, self._people, language=language
+                            record,
+                            invitation,
+                            settings.adviser_mail_domain,
+                            contact,
+                            self._people,
+                            language=language,
+                            plan=plan,
                         ),
                     )
                     # Written while the meeting row is locked, so two sequences of one meeting cannot

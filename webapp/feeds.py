@@ -19,8 +19,10 @@ from typing import Literal
 
 from icalendar import Calendar, Event
 
-from activities.invitations import PRODID, gathering_uid, meeting_kind_label, meeting_uid
+from activities.invitations import PRODID, gathering_uid, meeting_uid
 from domain.contract import cohort_workflow_id
+from language.current import gettext
+from readmodel.labels import meeting_kind_label
 from readmodel.records import PeriodRecords
 
 FeedKind = Literal["adviser", "owner"]
@@ -78,12 +80,19 @@ def calendar_feed(records: PeriodRecords, *, name: str, now: datetime) -> bytes:
             event.add("dtstamp", stamp)
             event.add("dtstart", meeting.starts_at.astimezone(UTC))
             event.add("dtend", meeting.starts_at.astimezone(UTC) + timedelta(minutes=meeting.duration_minutes))
-            label = meeting_kind_label(meeting.kind)
+            # In the language of whoever fetches the feed (the request's), named as the period's plan names it.
+            label = meeting_kind_label(period.plan, meeting.kind)
             event.add("summary", f"{period.owner_name}: {meeting.title or label}")
             event.add(
                 "description",
-                f"{label.capitalize()} with {period.owner_name} ({period.owner_id}); "
-                f"adviser {meeting.adviser}; period {period.workflow_id}",
+                gettext("%(meeting)s with %(owner)s (%(owner_id)s); adviser %(adviser)s; period %(period)s")
+                % {
+                    "meeting": label,
+                    "owner": period.owner_name,
+                    "owner_id": period.owner_id,
+                    "adviser": meeting.adviser,
+                    "period": period.workflow_id,
+                },
             )
             calendar.add_component(event)
         for gathering in records.gatherings_of(period.workflow_id):
@@ -99,6 +108,6 @@ def calendar_feed(records: PeriodRecords, *, name: str, now: datetime) -> bytes:
             event.add("summary", f"Veilederkorpset: {gathering.title}")
             if gathering.place:
                 event.add("location", gathering.place)
-            event.add("description", f"National gathering of cohort {period.cohort}")
+            event.add("description", gettext("National gathering of cohort %(cohort)s") % {"cohort": period.cohort})
             calendar.add_component(event)
     return bytes(calendar.to_ical())

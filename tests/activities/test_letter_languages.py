@@ -104,13 +104,14 @@ async def test_a_meeting_invitation_is_in_the_owners_language_summary_descriptio
 
     event = await _event(Path(await env.run(store.record_meeting, _meeting("Voss"))))
 
-    assert str(event["SUMMARY"]) == "Veilederkorpset: oppfølgingsmøte med Voss"
+    # The meeting kind as the period's plan names it in nynorsk ([labels.nn.meeting_kinds]).
+    assert str(event["SUMMARY"]) == "Veilederkorpset: Oppfølgingsmøte med Voss"
     assert event["SUMMARY"].params["LANGUAGE"] == "nn"
-    assert str(event["DESCRIPTION"]).startswith("Veilederkorpset: oppfølgingsmøte med Voss, avtalt av rettleiar")
+    assert str(event["DESCRIPTION"]).startswith("Veilederkorpset: Oppfølgingsmøte med Voss, avtalt av rettleiar")
     assert "Skular:\n- Fjell skole" in str(event["DESCRIPTION"])
     mail = await pool.fetchrow("SELECT subject, body, language FROM outbox WHERE kind = 'meeting_invitation'")
     assert mail is not None and mail["language"] == "nn"
-    assert mail["subject"] == "Veilederkorpset: oppfølgingsmøte med Voss"
+    assert mail["subject"] == "Veilederkorpset: Oppfølgingsmøte med Voss"
     assert mail["body"].startswith("tysdag 02.03.2027 09:00 (Europe/Oslo), 120 minutt\n\n")
 
 
@@ -121,7 +122,7 @@ async def test_a_meeting_of_a_bokmal_owner_is_invited_in_bokmal(
 
     event = await _event(Path(await env.run(store.record_meeting, _meeting("Drammen"))))
 
-    assert str(event["DESCRIPTION"]).startswith("Veilederkorpset: oppfølgingsmøte med Drammen, avtalt av veileder")
+    assert str(event["DESCRIPTION"]).startswith("Veilederkorpset: Oppfølgingsmøte med Drammen, avtalt av veileder")
     assert event["DESCRIPTION"].params["LANGUAGE"] == "nb"
     body = await pool.fetchval("SELECT body FROM outbox WHERE kind = 'meeting_invitation'")
     assert body.startswith("tirsdag 02.03.2027 09:00 (Europe/Oslo), 120 minutter\n\n")

@@ -183,6 +183,14 @@ async def test_an_advisers_feed_has_their_meetings_and_gatherings(http: httpx.As
     gathering = next(e for e in events if "school owner role" in str(e["SUMMARY"]))
     assert gathering.decoded("DTSTART") == date(2027, 5, 11)
 
+    # The texts follow the language the calendar program asks for; the kinds are named as the plan names them.
+    in_bokmal = Calendar.from_ical(
+        (await http.get(link.group(1).replace("&amp;", "&"), headers={"Accept-Language": "nb"})).content
+    )
+    descriptions = {str(e["SUMMARY"]): str(e["DESCRIPTION"]) for e in in_bokmal.walk("VEVENT")}
+    assert descriptions["Drammen: Kick-off"].startswith("Oppstartsmøte med Drammen (3301); veileder ")
+    assert descriptions["Veilederkorpset: Winter gathering"].startswith("Nasjonal samling for pulje ")
+
 
 @pytest.mark.parametrize(
     "address",
