@@ -36,7 +36,7 @@ from readmodel.records import RecordReader
 from readmodel.search import MAX_QUERY_LENGTH
 from webapp import mailbox_pages, pages, period_actions, search_pages, selection_pages
 from webapp.auth import SignInRequired, current_user, sign_in_url
-from webapp.csrf import MultipartCsrfToken
+from webapp.csrf import MultipartCsrfToken, csrf_failed
 from webapp.identity import IdentityProvider
 from webapp.language_choice import LanguageMiddleware, choose_language
 from webapp.limits import RequestBounds
@@ -206,6 +206,7 @@ def create_app(web: WebApp) -> ASGIApp:
         # Without cookies the library lets a POST through (nothing to forge); signing in must still carry a token.
         always_protect={"/login", "/logout"},
         cookie_secure=web.settings.secure_cookies,
+        send_csrf_failed=csrf_failed,
     )
     # asgi-csrf cannot read a multipart form's token itself any more (webapp/csrf.py): handed over as its header.
     multipart: ASGIApp = MultipartCsrfToken(protected, signing_secret=_derived(web.secret, "csrf"))

@@ -25,9 +25,13 @@ from itsdangerous.url_safe import URLSafeSerializer
 from python_multipart import MultipartParser
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import parse_options_header
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from language import Language
 from language.current import gettext as _
+from language.current import using
+from language.negotiate import choose
 
 #: The form field, header, cookie and signing namespace of asgi-csrf (its defaults, which the app keeps).
 FORM_FIELD = b"csrftoken"
@@ -61,14 +65,15 @@ class MultipartCsrfToken:
             await self.app(scope, receive, send)
             return
         received: list[Message] = []
-        try:
-            token = await _token(boundary, receive, received)
-        except _NoToken as missing:
-            await _refuse(send, str(missing))
-            return
-        if not self._matches_cookie(scope, token):
-            await _refuse(send, _("multipart/form-data POST field did not match cookie"))
-            return
+        with using(request_language(scope)):
+            try:
+                token = await _token(boundary, receive, received)
+            except _NoToken as missing:
+                await _refuse(send, str(missing))
+                return
+            if not self._matches_cookie(scope, token):
+                await _refuse(send, _("multipart/form-data POST field did not match cookie"))
+                return
 
         async def replay() -> Message:
             return received.pop(0) if received else await receive()
@@ -169,6 +174,23 @@ async def _token(boundary: bytes, receive: Receive, received: list[Message]) -> 
     raise _NoToken(_("multipart/form-data POST field did not match cookie"))
 
 
+def request_language(scope: Scope) -> Language:
+    """The language of a refusal made in front of the app: the browser's (the session, which holds a person's
+    choice, is only read inside the app)."""
+    return choose(None, Headers(scope=scope).get("accept-language"))
+
+
+async def csrf_failed(scope: Scope, send: Send, reason: object) -> None:
+    """asgi-csrf's refusal, said in the reader's language (its own text is English and technical)."""
+    with using(request_language(scope)):
+        await _refuse(
+            send,
+            _("The form's security token (CSRF) did not match this browser's; reload the page and send it again."),
+        )
+
+
 async def _refuse(send: Send, message: str) -> None:
-    await send({"type": "http.response.start", "status": 403, "headers": [(b"content-type", b"text/plain")]})
+    await send(
+        {"type": "http.response.start", "status": 403, "headers": [(b"content-type", b"text/plain; charset=utf-8")]}
+    )
     await send({"type": "http.response.body", "body": message.encode()})

@@ -55,6 +55,7 @@ async def _post(body: bytes, cookie: str, piece: int = 7) -> tuple[list[Message]
         "headers": [
             (b"content-type", f"multipart/form-data; boundary={BOUNDARY}".encode()),
             (b"cookie", f"session=abc; csrftoken={cookie}".encode()),
+            (b"accept-language", b"en"),  # a refusal here follows the browser's language
         ],
     }
     await MultipartCsrfToken(app, SECRET)(scope, receive, send)

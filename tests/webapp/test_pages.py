@@ -65,6 +65,12 @@ async def test_a_form_without_its_csrf_token_is_refused(http: httpx.AsyncClient)
     answer = await http.post(f"/periods/{DRAMMEN.workflow_id}/milestone", data={"milestone": "anchoring_done"})
 
     assert answer.status_code == 403 and "did not match" in answer.text
+    in_bokmal = await http.post(
+        f"/periods/{DRAMMEN.workflow_id}/milestone",
+        data={"milestone": "anchoring_done"},
+        headers={"Accept-Language": "nb"},
+    )
+    assert in_bokmal.status_code == 403 and "last inn siden på nytt" in in_bokmal.text, "said in the browser's language"
 
 
 async def test_an_adviser_sees_their_own_periods_and_may_not_open_another_advisers(http: httpx.AsyncClient) -> None:
