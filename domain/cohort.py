@@ -522,14 +522,7 @@ def check_network_meeting(state: CohortState, request: ScheduleNetworkMeeting, n
         )
     if datetime.combine(request.date, request.start, tzinfo=calendar.zone(state.plan.timezone)) <= now:
         first = calendar.next_working_day(today(state, now) + timedelta(days=1), state.plan.calendar_country)
-        raise Rejection(
-            "date",
-            f"{request.date.isoformat()} {request.start:%H:%M} is in the past; the next working day is {first}",
-            code="date.in_past",
-            date=request.date.isoformat(),
-            time=f"{request.start:%H:%M}",
-            next_working_day=first.isoformat(),
-        )
+        raise period_rules.in_the_past(request.date, request.start, first)
     country = state.plan.calendar_country
     not_working = period_rules.not_working_day(
         request.date, country, "meetings", next_day=calendar.next_working_day(request.date, country)

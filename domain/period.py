@@ -9,7 +9,7 @@ clock: "now" is always an argument.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from domain import calendar
@@ -57,6 +57,18 @@ class Rejection(ValueError):
     def details(self) -> dict[str, object]:
         """What the workflow sends beside the message (`ApplicationError` details, docs/temporal-contract.md)."""
         return {"code": self.code, "field": self.field, "params": dict(self.params)}
+
+
+def in_the_past(day: date, start: time, next_day: date) -> Rejection:
+    """A meeting (a period's or a network's) agreed for a moment already gone, and the next working day."""
+    return Rejection(
+        "date",
+        f"{day.isoformat()} {start:%H:%M} is in the past; the next working day is {next_day}",
+        code="date.in_past",
+        date=day.isoformat(),
+        time=f"{start:%H:%M}",
+        next_working_day=next_day.isoformat(),
+    )
 
 
 def not_working_day(
@@ -419,14 +431,7 @@ def check_meeting(state: PeriodState, request: ScheduleMeeting, now: datetime) -
     if datetime.combine(request.date, request.start, tzinfo=calendar.zone(state.plan.timezone)) <= now:
         if request.date == today(state, now):
             first_allowed = calendar.next_working_day(request.date + timedelta(days=1), country)
-        raise Rejection(
-            "date",
-            f"{request.date.isoformat()} {request.start:%H:%M} is in the past; the next working day is {first_allowed}",
-            code="date.in_past",
-            date=request.date.isoformat(),
-            time=f"{request.start:%H:%M}",
-            next_working_day=first_allowed.isoformat(),
-        )
+        raise in_the_past(request.date, request.start, first_allowed)
     if request.date > ends_on(state):
         raise Rejection(
             "date",
