@@ -45,6 +45,7 @@ from starter.retention import ensure_retention_schedule
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.mail_delivery import MailDeliveryWorkflow
+from workflows.owner_contact import OwnerContactWorkflow
 from workflows.pinned import as_versioned
 from workflows.retention import RetentionWorkflow
 from workflows.sandbox import workflow_modules, workflow_runner
@@ -58,6 +59,7 @@ WORKFLOWS: list[type] = [
     RetentionWorkflow,
     SelectionDecisionWorkflow,
     MailDeliveryWorkflow,
+    OwnerContactWorkflow,
 ]
 
 

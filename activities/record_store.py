@@ -40,6 +40,7 @@ from activities.recipients import (
     letter_to_county_governor,
     notice_language,
     period_owner_language,
+    stored_contact,
 )
 from config.people import People, load_people
 from config.settings import AppSettings
@@ -389,17 +390,16 @@ class RecordStore:
         with _bad_data_is_final("meeting"):
             _check_one_period(record.workflow_id, record.audit)
             path = outbox_file(settings.outbox_path, record.workflow_id, meeting.meeting_id).resolve()
-            organizer = self._people.adviser_address(meeting.adviser)
             meeting_start(record)  # an unknown time zone is bad data before any row is touched
             async with self._pool.acquire() as connection, connection.transaction():
                 language = await period_owner_language(connection, record.workflow_id)
-                # The owner's contact person of the people file, an ATTENDEE when known (config/people.py).
+                # Who it names and reaches: the period's advisers and its owner's contact (config/people.py's rule).
                 owner_id = await connection.fetchval(OWNER_OF_PERIOD, record.workflow_id)
-                contact = self._people.owner_contact(owner_id) if owner_id else None
+                kept = await stored_contact(connection, record.workflow_id)
+                contact = self._people.owner_contact(owner_id, kept) if owner_id else kept
+                participants = self._people.meeting_participants(meeting.adviser, record.advisers, contact)
                 plan = await connection.fetchval(PLAN_OF_PERIOD, record.workflow_id)
-                invitation = meeting_invitation(
-                    record, organizer, settings.adviser_mail_domain, contact, self._people, language=language, plan=plan
-                )
+                invitation = meeting_invitation(record, participants, language=language, plan=plan)
                 latest = await connection.fetchval(
                     UPSERT_MEETING,
                     record.workflow_id,
@@ -421,15 +421,7 @@ class RecordStore:
                 if latest is not None:
                     await _insert_outbox(
                         connection,
-                        invitation_message(
-                            record,
-                            invitation,
-                            settings.adviser_mail_domain,
-                            contact,
-                            self._people,
-                            language=language,
-                            plan=plan,
-                        ),
+                        invitation_message(record, invitation, participants, language=language, plan=plan),
                     )
                     # Written while the meeting row is locked, so two sequences of one meeting cannot
                     # interleave and leave the older invitation in the file.

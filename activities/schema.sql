@@ -274,3 +274,15 @@ ALTER TABLE outbox ADD COLUMN IF NOT EXISTS language text CHECK (language IN ('n
 -- A cancelled meeting (`cancel_meeting`, or its period withdrawn) keeps its row, marked when it was cancelled; its
 -- CANCEL goes through the outbox as its invitations did (NULL: the meeting stands).
 ALTER TABLE meetings ADD COLUMN IF NOT EXISTS cancelled_at timestamptz;
+
+-- The school owner's contact person of a period (domain/contacts.py, written by OwnerContactWorkflow): whom its
+-- invitations reach at the owner, who set it and when. Personal data: the retention job deletes the row.
+CREATE TABLE IF NOT EXISTS owner_contacts (
+    workflow_id text PRIMARY KEY,
+    name        text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    email       text NOT NULL CHECK (length(email) BETWEEN 3 AND 320),
+    phone       text CHECK (length(phone) <= 30),
+    role        text CHECK (length(role) <= 200),
+    set_by      text NOT NULL,
+    set_at      timestamptz NOT NULL
+);

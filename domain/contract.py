@@ -114,6 +114,7 @@ class Activities:
     RECORD_NATIONAL_GATHERING = "record_national_gathering"  # (NationalGatheringRecord) -> [path]; CohortWorkflow
     START_PERIODS = "start_periods"  # (PeriodStarts) -> PeriodsStarted; CohortWorkflow
     RECORD_SELECTION_DECISION = "record_selection_decision"  # (SelectionDecisionRecord) -> None; decision workflow
+    RECORD_OWNER_CONTACT = "record_owner_contact"  # (OwnerContactRecord) -> None; OwnerContactWorkflow
 
 
 COHORT_WORKFLOW_TYPE = "CohortWorkflow"
@@ -130,3 +131,13 @@ SELECTION_DECISION_WORKFLOW_TYPE = "SelectionDecisionWorkflow"
 def decision_workflow_id(cohort: str) -> str:
     """The id of the workflow that records a coordinator's selection decision for `cohort` (one per cohort)."""
     return f"decision-{cohort}"
+
+
+OWNER_CONTACT_WORKFLOW_TYPE = "OwnerContactWorkflow"
+#: The error type of a change of an owner contact for a period the record store does not know.
+UNKNOWN_PERIOD = "UnknownPeriod"
+
+
+def contact_workflow_id(period_workflow_id: str) -> str:
+    """The id of the workflow that records a change of a period's owner contact (one change at a time)."""
+    return f"contact-{period_workflow_id}"

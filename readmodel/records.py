@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from domain.contacts import ContactPerson
 from domain.contract import cohort_workflow_id
 from domain.programme import ProgrammePlan
 from domain.records import PeriodSnapshot
@@ -52,6 +53,23 @@ class MeetingRow:
     timezone: str
     #: When it was cancelled (it stays listed, marked so); None while it stands.
     cancelled_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """The owner's contact person kept for a period (`owner_contacts`), who set it and when."""
+
+    workflow_id: str
+    name: str
+    email: str
+    phone: str | None
+    role: str | None
+    set_by: str
+    set_at: datetime
+
+    @property
+    def person(self) -> ContactPerson:
+        return ContactPerson(name=self.name, email=self.email, phone=self.phone, role=self.role)
 
 
 @dataclass(frozen=True)
@@ -194,6 +212,8 @@ class PeriodRecords:
     gatherings: dict[str, list[GatheringRow]] = field(default_factory=dict)
     #: The facts of the plan versions the periods run, by (name, version), as the record store keeps them.
     plans: dict[tuple[str, str], PlanFacts] = field(default_factory=dict)
+    #: The owner's contact person kept for each period that has one.
+    contacts: dict[str, ContactRow] = field(default_factory=dict)
 
     def plan_of(self, period: PeriodRow) -> PlanFacts:
         """The facts of the plan version `period` runs."""
@@ -226,10 +246,16 @@ class PeriodRecords:
     def gatherings_of(self, workflow_id: str) -> list[GatheringRow]:
         return self.gatherings.get(workflow_id, [])
 
+    def contact_of(self, workflow_id: str) -> ContactPerson | None:
+        """The contact person kept for the period (config/people.py adds the people file's default)."""
+        row = self.contacts.get(workflow_id)
+        return row.person if row is not None else None
+
 
 _Row = TypeVar("_Row", MeetingRow, MilestoneRow, TransitionRow, GatheringRow)
 
 _PERIOD_COLUMNS = ", ".join(PeriodSnapshot.model_fields)
+_SELECT_CONTACTS = "SELECT workflow_id, name, email, phone, role, set_by, set_at FROM owner_contacts"
 
 
 class RecordReader:
@@ -384,6 +410,11 @@ class RecordReader:
         row = await self._pool.fetchrow(f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE workflow_id = $1", workflow_id)
         return PeriodRow.model_validate(dict(row)) if row is not None else None
 
+    async def owner_contact(self, workflow_id: str) -> ContactRow | None:
+        """The owner's contact person kept for the period, if one is."""
+        row = await self._pool.fetchrow(f"{_SELECT_CONTACTS} WHERE workflow_id = $1", workflow_id)
+        return ContactRow(**dict(row)) if row is not None else None
+
     async def audit_log(self, workflow_id: str, limit: int = AUDIT_LIMIT) -> AuditLog:
         """The period's audit entries, newest first, at most `limit` of them (ties in time by key, for a steady
         order)."""
@@ -435,6 +466,7 @@ class RecordReader:
                 """,
                 ids,
             )
+            contacts = await connection.fetch(f"{_SELECT_CONTACTS} WHERE workflow_id = ANY($1::text[])", ids)
             unknown = sorted({(p.plan, p.plan_version) for p in periods} - self._plans.keys())
             if unknown:
                 plans = await connection.fetch(
@@ -453,6 +485,7 @@ class RecordReader:
         result.milestones = _grouped(MilestoneRow(**dict(r)) for r in milestones)
         result.transitions = _grouped(TransitionRow(**dict(r)) for r in transitions)
         result.gatherings = _grouped(GatheringRow(**dict(r)) for r in gatherings)
+        result.contacts = {r["workflow_id"]: ContactRow(**dict(r)) for r in contacts}
         result.plans = self._plans  # every version read so far; `plan_of` looks up the period's own
         return result
 

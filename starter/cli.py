@@ -10,6 +10,7 @@ record milestones and agree meetings; everyone reads where a period stands.
     guidance status --cohort 2027 --owner 3301 [--json]
     guidance select --indicators indicators.csv [--config selection.toml] [--format table|csv|json] [--top 30]
     guidance cohort start|answer|gathering|network-meeting|show ...   (starter.cohort_cli)
+    guidance contact set|show|clear --cohort 2027 --owner 3301 ...     (starter.contact_cli)
     guidance plan list|show NAME|check FILE...                        (starter.plan_cli)
 
 The command reaches Temporal as Temporal's environment configuration says (`TEMPORAL_ADDRESS`, ...; see
@@ -62,7 +63,7 @@ from selection.indicator_file import IndicatorFileError, read_indicator_csv
 from selection.scoring import SelectionConfigError, load_selection_config
 from selection.scoring import select as select_owners
 from starter import client as api
-from starter import cohort_cli, commands, plan_cli, report_cli
+from starter import cohort_cli, commands, contact_cli, plan_cli, report_cli
 from starter import shortlist as shortlists
 from starter.commands import (
     EXIT_REJECTED,
@@ -84,7 +85,7 @@ from starter.search_attributes import register_search_attributes
 __all__ = ["app", "main"]
 
 # The command groups add themselves to `app` when imported.
-COMMAND_GROUPS = (cohort_cli, plan_cli, report_cli)
+COMMAND_GROUPS = (cohort_cli, contact_cli, plan_cli, report_cli)
 
 
 # --- commands ---------------------------------------------------------------------------------------
@@ -113,10 +114,7 @@ def start(
         list[str] | None, typer.Option("--school", help=N_("A school taking part; repeat for each school."))
     ] = None,
     plan: Annotated[str, typer.Option(help=N_("The programme plan."))] = "veilederkorpset",
-    task_queue: Annotated[
-        str,
-        typer.Option("--task-queue", help=N_("Where the workers listen; change it only for a test or staging worker.")),
-    ] = TASK_QUEUE,
+    task_queue: commands.TaskQueueOption = TASK_QUEUE,
 ) -> None:
     with commands.reported():
         found = owner_by_id(owner)
@@ -195,7 +193,7 @@ def milestone(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         update = commands.build(
             RecordMilestone,
             {
@@ -242,7 +240,7 @@ def meeting(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         request = commands.build(
             ScheduleMeeting,
             {
@@ -295,7 +293,7 @@ def cancel_meeting(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         request = commands.build(
             CancelMeeting,
             {"meeting_id": "--meeting-id", "adviser": "--adviser", "reason": "--reason"},
@@ -318,7 +316,7 @@ def withdraw_period(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         request = commands.build(Withdraw, {"reason": "--reason", "by": "--by"}, reason=reason, by=by)
         status = commands.run(ctx, target, lambda client: api.withdraw(client, target, request))
         _show(status, as_json, _("Withdrawn: %(where)s.") % {"where": _where(status)})
@@ -344,7 +342,7 @@ def change_advisers(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         named = [a.strip() for a in advisers.split(",") if a.strip()]
         request = commands.build(
             ChangeAdvisers,
@@ -373,7 +371,7 @@ def gathering(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         invitation = commands.build(
             GatheringInvitation,
             {"gathering_id": "--gathering-id", "title": "--title", "date": "--date", "place": "--place"},
@@ -409,7 +407,7 @@ def status(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         current = commands.run(ctx, target, lambda client: api.period_status(client, target))
         _show(current, as_json, None)
 
@@ -564,25 +562,6 @@ def main() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
-
-
-# --- reading the command line -----------------------------------------------------------------------
-
-
-def _period_id(cohort: str | None, owner: str | None, workflow_id: str | None) -> str:
-    """The workflow id of the period the options name; the owner is checked against the owner list."""
-    if workflow_id:
-        if cohort or owner:
-            raise commands.Mistake(
-                _("name the period either by --workflow-id or by --cohort and --owner, not both"), EXIT_USAGE
-            )
-        return workflow_id
-    if not cohort or not owner:
-        missing = _(" and ").join(flag for flag, value in (("--cohort", cohort), ("--owner", owner)) if not value)
-        raise commands.Mistake(
-            _("name the period: %(missing)s missing (or give --workflow-id)") % {"missing": missing}, EXIT_USAGE
-        )
-    return api.find_period(cohort, owner)
 
 
 # --- printing a status --------------------------------------------------------------------------------
