@@ -51,6 +51,10 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "start_date": N_("Periods start"),
     "plan": N_("Programme plan"),
     "owners": N_("Owners to invite"),
+    "name": N_("Name"),
+    "email": N_("Mail address"),
+    "phone": N_("Phone"),
+    "role": N_("Role"),
 }
 #: The shortlist's fields of one owner: ``advisers-3301`` reads "Advisers of 3301".
 OWNER_FIELD_LABELS: Final[Mapping[str, str]] = {
@@ -64,6 +68,9 @@ OWNER_FIELD_LABELS: Final[Mapping[str, str]] = {
 _PATTERNS: Final[Mapping[str, str]] = {
     "cohort": N_("use only letters a-z, digits, - and _ (e.g. 2027)"),
     "owner_id": N_("give the owner's number: 2 or 4 digits"),
+    "phone": N_("give a phone number of digits, spaces and + ( ) -, e.g. +47 32 04 70 00"),
+    "name": N_("write it on one line"),
+    "role": N_("write it on one line"),
 }
 
 _Render = Callable[[Mapping[str, Any]], str]
@@ -140,6 +147,10 @@ _DOMAIN_RULES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
         (
             r"(owners: )?each school owner may be invited once; named more than once: (?P<owners>.+)",
             N_("each school owner may be invited once; named more than once: %(owners)s"),
+        ),
+        (
+            r"(?P<address>'.*') is not a mail address \(user@domain.*",
+            N_("%(address)s is not a mail address; write it as name@domain, e.g. kari.nordmann@drammen.kommune.no"),
         ),
         (
             r"(?P<plan>'.*') is not a programme plan; known plans: (?P<known>.*)",

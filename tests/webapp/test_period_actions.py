@@ -87,6 +87,7 @@ async def period_web(store: RecordStore, harness: Harness) -> AsyncIterator[Peri
             settings=WebSettings(_env_file=None, secret=SECRET),
             secret=SECRET,
             clock=lambda: NOW,
+            task_queue=task_queue,
         )
         transport = httpx.ASGITransport(app=create_app(web))
         async with httpx.AsyncClient(
