@@ -92,8 +92,9 @@ ON CONFLICT (workflow_id, sequence) DO NOTHING
 """
 
 INSERT_MILESTONE = """
-INSERT INTO milestones (workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals, skipped)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO milestones (workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals, skipped,
+                        partner, partner_name, report_date, report_ref)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 ON CONFLICT (workflow_id, cycle, milestone) DO NOTHING
 """
 
@@ -346,6 +347,10 @@ class RecordStore:
                     milestone.development_area,
                     milestone.goals,
                     milestone.skipped,
+                    milestone.partner,
+                    milestone.partner_name,
+                    milestone.report_date,
+                    milestone.report_ref,
                 )
                 await _insert_transition(connection, record.transition)
                 await _insert_audit(connection, record.audit)

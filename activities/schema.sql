@@ -286,3 +286,16 @@ CREATE TABLE IF NOT EXISTS owner_contacts (
     set_by      text NOT NULL,
     set_at      timestamptz NOT NULL
 );
+
+-- The follow-up scheme (plans/oppfolgingsordningen.toml): a milestone may record the partner the owner's support is
+-- agreed with (the guidance corps, or an expert partner by name) or a report handed in (its day and its case
+-- number or web address); a phase may warn its advisers before it is due (a reminder of kind 'at_risk'), and
+-- the period's row says from when its phase is at risk (NULL: its plan has no such warning).
+ALTER TABLE milestones ADD COLUMN IF NOT EXISTS partner text CHECK (partner IN ('guidance_corps', 'expert_partner'));
+ALTER TABLE milestones ADD COLUMN IF NOT EXISTS partner_name text;
+ALTER TABLE milestones ADD COLUMN IF NOT EXISTS report_date date;
+ALTER TABLE milestones ADD COLUMN IF NOT EXISTS report_ref text CHECK (char_length(report_ref) <= 300);
+ALTER TABLE reminders DROP CONSTRAINT IF EXISTS reminders_kind_check;
+ALTER TABLE reminders ADD CONSTRAINT reminders_kind_check CHECK (
+    kind IN ('phase_reminder', 'phase_second_reminder', 'meeting_gap_reminder', 'at_risk'));
+ALTER TABLE periods ADD COLUMN IF NOT EXISTS at_risk_at timestamptz;

@@ -33,6 +33,8 @@ PHASE_DUE_AT = SearchAttributeKey.for_datetime("PhaseDueAt")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
 PROGRAMME_PLAN = SearchAttributeKey.for_keyword("ProgrammePlan")
 PLAN_VERSION = SearchAttributeKey.for_keyword("PlanVersion")
+#: Set only on periods whose plan warns before a deadline (`ProgrammePlan.at_risk_share`): the state ``at_risk``.
+AT_RISK = SearchAttributeKey.for_bool("AtRisk")
 SEARCH_ATTRIBUTE_KEYS: tuple[SearchAttributeKey[Any], ...] = (
     GUIDANCE_PHASE,
     SCHOOL_OWNER,
@@ -44,6 +46,7 @@ SEARCH_ATTRIBUTE_KEYS: tuple[SearchAttributeKey[Any], ...] = (
     OVERDUE,
     PROGRAMME_PLAN,
     PLAN_VERSION,
+    AT_RISK,
 )
 #: The type names of `--search-attribute NAME=TYPE` and their types in the API (the SDK's enum holds the API's
 #: numbers).

@@ -82,6 +82,11 @@ class MilestoneRow:
     recorded_at: datetime
     development_area: str | None
     goals: list[str]
+    #: What a milestone of the follow-up scheme recorded besides (the partner, or a report handed in).
+    partner: str | None = None
+    partner_name: str | None = None
+    report_date: date | None = None
+    report_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -447,7 +452,8 @@ class RecordReader:
             )
             milestones = await connection.fetch(
                 """
-                SELECT workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals
+                SELECT workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals,
+                       partner, partner_name, report_date, report_ref
                 FROM milestones WHERE workflow_id = ANY($1::text[]) ORDER BY recorded_at
                 """,
                 ids,

@@ -58,7 +58,7 @@ from domain.phases import is_terminal
 from language.current import N_, ngettext
 from language.current import gettext as _
 from language.formats import number
-from readmodel.labels import chosen_area_label, meeting_kind_label, milestone_label, phase_label
+from readmodel.labels import chosen_area_label, meeting_kind_label, milestone_facts, milestone_label, phase_label
 from selection.indicator_file import IndicatorFileError, read_indicator_csv
 from selection.scoring import SelectionConfigError, load_selection_config
 from selection.scoring import select as select_owners
@@ -190,6 +190,34 @@ def milestone(
     skipped: Annotated[
         bool, typer.Option("--skipped", help=N_("Close an optional phase without doing it (e.g. a 360 evaluation)."))
     ] = False,
+    partner: Annotated[
+        str | None,
+        typer.Option(
+            "--partner",
+            help=N_("With a milestone that records the support agreed: guidance_corps or expert_partner."),
+            show_default=False,
+        ),
+    ] = None,
+    partner_name: Annotated[
+        str | None,
+        typer.Option("--partner-name", help=N_("The expert partner's name (with expert_partner)."), show_default=False),
+    ] = None,
+    report_date: Annotated[
+        str | None,
+        typer.Option(
+            "--report-date",
+            help=N_("With a milestone that records a report: the day it was handed in (YYYY-MM-DD)."),
+            show_default=False,
+        ),
+    ] = None,
+    report_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--report-ref",
+            help=N_("With a report: its case number (e.g. 2027/1234-5) or web address."),
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
@@ -203,6 +231,10 @@ def milestone(
                 "development_area": "--development-area",
                 "development_area_other": "--development-area-other",
                 "goals": "--goal",
+                "partner": "--partner",
+                "partner_name": "--partner-name",
+                "report_date": "--report-date",
+                "report_ref": "--report-ref",
             },
             milestone=milestone,
             adviser=adviser,
@@ -212,6 +244,10 @@ def milestone(
             goals=goal or None,
             next_cycle=next_cycle,
             skipped=skipped,
+            partner=partner,
+            partner_name=partner_name,
+            report_date=report_date,
+            report_ref=report_ref,
         )
         status = commands.run(ctx, target, lambda client: api.record_milestone(client, target, update))
         recorded = _("Recorded %(milestone)s: %(where)s.") % {
@@ -652,6 +688,8 @@ def _due(status: PeriodStatus) -> Text:
     due = Text(_day(status.phase_due_at).isoformat())
     if status.overdue:
         due.append("  " + _("OVERDUE"), style="bold red")
+    elif status.at_risk:
+        due.append("  " + _("AT RISK"), style="bold yellow")
     return due
 
 
@@ -670,8 +708,11 @@ def _milestone_line(plan: str, entry: MilestoneEntry) -> str:
         "note": entry.note,
     }
     if entry.note:
-        return _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s: %(note)s") % facts
-    return _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s") % facts
+        line = _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s: %(note)s") % facts
+    else:
+        line = _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s") % facts
+    recorded = milestone_facts(entry)
+    return f"{line} ({recorded})" if recorded else line
 
 
 def _meeting_line(plan: str, entry: MeetingEntry) -> str:

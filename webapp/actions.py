@@ -66,6 +66,10 @@ def milestone_update(form: Mapping[str, str], adviser: str) -> RecordMilestone:
         goals=goals or None,
         next_cycle=form.get("next_cycle") == "on",
         skipped=form.get("skipped") == "on",
+        partner=_optional(form, "partner"),
+        partner_name=_optional(form, "partner_name"),
+        report_date=_optional(form, "report_date"),
+        report_ref=_optional(form, "report_ref"),
     )
 
 
