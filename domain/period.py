@@ -927,4 +927,5 @@ def status(state: PeriodState, workflow_id: str, now: datetime) -> PeriodStatus:
         network=state.input.network,
         kindergarten_transition=state.input.kindergarten_transition,
         start_date=state.input.start_date,
+        competence_environments=[e.model_copy(deep=True) for e in state.competence_environments],
     )
