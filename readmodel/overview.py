@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from domain import calendar
 from language.current import gettext as _
-from readmodel.records import GatheringRow, MeetingRow, PeriodRecords, PeriodRow
+from readmodel.competence import competence_summary
+from readmodel.records import CompetenceRow, GatheringRow, MeetingRow, PeriodRecords, PeriodRow
 
 #: Dates are shown and "today" is read in Norwegian time, as the plans read them.
 DISPLAY_TIMEZONE = "Europe/Oslo"
@@ -49,6 +50,13 @@ class OverviewLine:
     last_meeting: MeetingRow | None
     next_meeting: MeetingRow | None
     next_gathering: GatheringRow | None
+    #: The competence environments of the period's current cycle.
+    competence: tuple[CompetenceRow, ...] = ()
+
+    @property
+    def competence_text(self) -> str:
+        """The environments agreed by name, else how many are under way (`readmodel.competence`)."""
+        return competence_summary(list(self.competence))
 
     @property
     def days_in_phase_text(self) -> str:
@@ -84,6 +92,7 @@ def overview_lines(records: PeriodRecords, now: datetime) -> list[OverviewLine]:
             last_meeting=last_meeting(records.standing_meetings_of(p.workflow_id), now),
             next_meeting=next_meeting(records.standing_meetings_of(p.workflow_id), now),
             next_gathering=next_gathering(records.gatherings_of(p.workflow_id), today),
+            competence=tuple(records.current_competence_of(p)),
         )
         for p in records.periods
     ]

@@ -168,6 +168,7 @@ def create_app(web: WebApp) -> ASGIApp:
                 "/periods/{workflow_id}/meetings/{meeting_id}/cancel", period_actions.cancel_meeting, methods=["POST"]
             ),
             Route("/periods/{workflow_id}/advisers", period_actions.change_advisers, methods=["POST"]),
+            Route("/periods/{workflow_id}/competence", period_actions.record_competence, methods=["POST"]),
             Route("/tasks", pages.tasks),
             Route("/search", search_pages.search),
             Route("/feeds/advisers/{name}.ics", pages.adviser_feed),

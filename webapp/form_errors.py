@@ -51,6 +51,8 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "start_date": N_("Periods start"),
     "plan": N_("Programme plan"),
     "owners": N_("Owners to invite"),
+    "environment": N_("Competence environment"),
+    "state": N_("Step"),
 }
 #: The shortlist's fields of one owner: ``advisers-3301`` reads "Advisers of 3301".
 OWNER_FIELD_LABELS: Final[Mapping[str, str]] = {
