@@ -109,6 +109,7 @@ class Activities:
     RECORD_MILESTONE = "record_milestone"  # (MilestoneRecord) -> None
     RECORD_PHASE_CHANGE = "record_phase_change"  # (PhaseChangeRecord) -> None
     RECORD_ADVISERS_CHANGE = "record_advisers_change"  # (AdvisersChangeRecord) -> None
+    RECORD_COMPETENCE_ENVIRONMENT = "record_competence_environment"  # (CompetenceEnvironmentRecord) -> None
     RECORD_MEETING = "record_meeting"  # (MeetingRecord) -> str: path of the invitation in the outbox folder
     SEND_NOTICE = "send_notice"  # (NoticeRecord) -> None
     RECORD_GATHERING = "record_gathering"  # (GatheringRecord) -> None

@@ -294,6 +294,66 @@ class PeriodAdvisers(_Message):
     at: datetime
 
 
+# --- competence environments (kompetansemiljøer): update `record_competence_environment` ----------------------
+# The guidance corps does not teach the development area itself: it helps the owner find competence environments
+# to contact (seed 002). The register is data (config/data/competence_environments.toml), read at the edge; an
+# update carries the environment as the register had it (`EnvironmentRef`), and `domain.competence` keeps the rules.
+
+#: Where an environment stands with the owner, in order: an adviser proposes it, the owner contacts it, they agree.
+CompetenceState = Literal["proposed", "contacted", "agreed"]
+COMPETENCE_STATES: tuple[str, ...] = ("proposed", "contacted", "agreed")
+EnvironmentKind = Literal["university", "university_college", "national_centre", "statped", "regional_network"]
+EnvironmentId = Annotated[str, StringConstraints(min_length=2, max_length=64, pattern=r"^[a-z][a-z0-9_-]*$")]
+AreaCode = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+#: Development areas one environment serves, at most.
+MAX_ENVIRONMENT_AREAS = 20
+#: Environments one period keeps over all its cycles (each with its steps): a bound on its state.
+MAX_COMPETENCE_ENVIRONMENTS = 30
+MAX_COMPETENCE_NOTE = 1000
+
+
+class EnvironmentRef(_Message):
+    """A competence environment as the register had it when an adviser chose it (id, name, kind, areas served)."""
+
+    id: EnvironmentId
+    name: ShortText
+    kind: EnvironmentKind
+    areas: list[AreaCode] = Field(min_length=1, max_length=MAX_ENVIRONMENT_AREAS)
+
+
+class RecordCompetenceEnvironment(_Message):
+    """Update `record_competence_environment`: an adviser proposes an environment for the period's development area,
+    or records the owner's contact with it or agreement with it (``date``: the day it happened, today if left out)."""
+
+    environment: EnvironmentRef
+    state: CompetenceState
+    adviser: AdviserId
+    date: CalendarDay | None = None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_COMPETENCE_NOTE), Printable] = ""
+
+
+class CompetenceStep(BaseModel):
+    """One step of an environment with the owner: its state, the day it happened, who recorded it and why."""
+
+    state: CompetenceState
+    date: date
+    adviser: str
+    note: str = ""
+    recorded_at: datetime
+
+
+class CompetenceEnvironmentEntry(BaseModel):
+    """An environment proposed in a period's cycle, and where it stands (its last step's state)."""
+
+    environment_id: str
+    name: str
+    kind: str
+    cycle: int
+    development_area: str
+    state: CompetenceState
+    steps: list[CompetenceStep] = Field(default_factory=list)
+
+
 class MilestoneEntry(BaseModel):
     milestone: str
     cycle: int
@@ -402,6 +462,8 @@ class PeriodState(BaseModel):
     #: The cohort that found this period running when it started its owners' periods (signal
     #: ``report_progress_to``); it is told of progress like the cohort named in the input.
     report_to: str | None = None
+    #: Competence environments proposed, contacted or agreed (`record_competence_environment`), every cycle's.
+    competence_environments: list[CompetenceEnvironmentEntry] = Field(default_factory=list)
 
 
 class PeriodStatus(BaseModel):
@@ -441,3 +503,5 @@ class PeriodStatus(BaseModel):
     #: In an update's answer, the id of what the update created or moved (`schedule_meeting`: the meeting's id),
     #: so a client need not guess it from the lists; None in the `status` query's answer.
     created: str | None = None
+    #: Competence environments of the period, every cycle's (`record_competence_environment`).
+    competence_environments: list[CompetenceEnvironmentEntry] = Field(default_factory=list)

@@ -1058,4 +1058,5 @@ def status(state: PeriodState, workflow_id: str, now: datetime) -> PeriodStatus:
         start_date=state.input.start_date,
         at_risk_at=at_risk_at(state),
         at_risk=is_at_risk(state, now),
+        competence_environments=[e.model_copy(deep=True) for e in state.competence_environments],
     )

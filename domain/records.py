@@ -11,7 +11,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from domain.models import GatheringEntry, MeetingEntry, MilestoneEntry, NoticeEntry, PeriodInput, PeriodState
+from domain.models import (
+    CompetenceEnvironmentEntry,
+    GatheringEntry,
+    MeetingEntry,
+    MilestoneEntry,
+    NoticeEntry,
+    PeriodInput,
+    PeriodState,
+)
 from domain.period import PhaseChange, at_risk_at, ends_at, is_overdue, notice_counts, phase_due_at
 from domain.phases import Phase
 from domain.programme import ProgrammePlan
@@ -138,6 +146,15 @@ class AdvisersChangeRecord(BaseModel):
     """A period's new advisers: its row (with them) and the audit entry saying who changed them from what."""
 
     period: PeriodSnapshot
+    audit: AuditEntry
+
+
+class CompetenceEnvironmentRecord(BaseModel):
+    """A `competence_environments` row (keyed by period, cycle and environment; newer steps win) and the audit entry of
+    its step."""
+
+    workflow_id: str
+    entry: CompetenceEnvironmentEntry
     audit: AuditEntry
 
 

@@ -63,6 +63,21 @@ class _Recorded(Protocol):
     def report_ref(self) -> str | None: ...
 
 
+#: Competence environments (domain.competence): their kinds and where one stands with the owner, said by the catalogs.
+_ENVIRONMENT_KINDS: dict[str, str] = {
+    "national_centre": N_("National centre"),
+    "university": N_("University"),
+    "university_college": N_("University college"),
+    "statped": N_("Special needs education service"),
+    "regional_network": N_("Regional network"),
+}
+_COMPETENCE_STATES: dict[str, str] = {
+    "proposed": N_("Proposed"),
+    "contacted": N_("Contacted"),
+    "agreed": N_("Agreed"),
+}
+
+
 class _Labelled(Protocol):
     @property
     def name(self) -> str: ...
@@ -156,6 +171,18 @@ def letter_kind_label(kind: str | None) -> str:
     return gettext(_LETTER_KINDS[kind]) if kind in _LETTER_KINDS else _readable(kind)
 
 
+def environment_kind_label(kind: str | None) -> str:
+    if not kind:
+        return ""
+    return gettext(_ENVIRONMENT_KINDS[kind]) if kind in _ENVIRONMENT_KINDS else _readable(kind)
+
+
+def competence_state_label(state: str | None) -> str:
+    if not state:
+        return ""
+    return gettext(_COMPETENCE_STATES[state]) if state in _COMPETENCE_STATES else _readable(state)
+
+
 def _at_render(label: Callable[..., str]) -> Callable[..., str]:
     """`label` as a filter Jinja calls when it renders, in the language of that moment: a filter over constants
     (``{{ 'mapping' | phase_label('veilederkorpset') }}``) would otherwise be worked out once, when the template
@@ -182,4 +209,6 @@ FILTERS: dict[str, Callable[..., str]] = {
     "letter_kind_label": _at_render(letter_kind_label),
     "milestone_facts": _at_render(milestone_facts),
     "partner_label": _at_render(lambda code, name=None: partner_label(code, name)),
+    "environment_kind_label": _at_render(environment_kind_label),
+    "competence_state_label": _at_render(competence_state_label),
 }

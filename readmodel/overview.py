@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from domain import calendar
 from language.current import gettext as _
-from readmodel.records import GatheringRow, MeetingRow, PeriodRecords, PeriodRow
+from readmodel.competence import competence_summary
+from readmodel.records import CompetenceRow, GatheringRow, MeetingRow, PeriodRecords, PeriodRow
 
 #: Dates are shown and "today" is read in Norwegian time, as the plans read them.
 DISPLAY_TIMEZONE = "Europe/Oslo"
@@ -58,6 +59,13 @@ class OverviewLine:
     next_gathering: GatheringRow | None
     #: Its plan's early warning has passed and the phase is not closed, nor yet overdue.
     at_risk: bool = False
+    #: The competence environments of the period's current cycle.
+    competence: tuple[CompetenceRow, ...] = ()
+
+    @property
+    def competence_text(self) -> str:
+        """The environments agreed by name, else how many are under way (`readmodel.competence`)."""
+        return competence_summary(list(self.competence))
 
     @property
     def days_in_phase_text(self) -> str:
@@ -94,6 +102,7 @@ def overview_lines(records: PeriodRecords, now: datetime) -> list[OverviewLine]:
             next_meeting=next_meeting(records.standing_meetings_of(p.workflow_id), now),
             next_gathering=next_gathering(records.gatherings_of(p.workflow_id), today),
             at_risk=is_at_risk(p, now),
+            competence=tuple(records.current_competence_of(p)),
         )
         for p in records.periods
     ]

@@ -1,5 +1,6 @@
 """Cohort progress: phase distribution, overdue list, meetings held, gatherings attended, development
-areas; as a model for the printable page and as CSV (no I/O beyond the text it returns)."""
+areas and the competence environments proposed and agreed; as a model for the printable page and as CSV (no I/O
+beyond the text it returns)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from datetime import date, datetime
 
 from language.current import N_, gettext
 from readmodel.charts import BarChart
+from readmodel.competence import competence_cell, competence_summary
 from readmodel.labels import chosen_area_label, phase_label
 from readmodel.overview import DISPLAY_ZONE, days_in_phase, deadline_day, is_at_risk, is_overdue, local_today
 from readmodel.plans import PlanFacts
-from readmodel.records import MilestoneRow, PeriodRecords, PeriodRow
+from readmodel.records import CompetenceRow, MilestoneRow, PeriodRecords, PeriodRow
 from readmodel.spreadsheet import csv_text
 
 
@@ -30,6 +32,12 @@ class OwnerProgress:
     gatherings_coming: int
     #: Its plan's early warning has passed, the phase not closed nor yet overdue.
     at_risk: bool = False
+    #: The competence environments of the period's current cycle.
+    competence: tuple[CompetenceRow, ...] = ()
+
+    @property
+    def competence_text(self) -> str:
+        return competence_summary(list(self.competence))
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,7 @@ def cohort_report(cohort: str, records: PeriodRecords, now: datetime) -> CohortR
                 gatherings_attended=sum(1 for g in gatherings if g.gathering_date < today),
                 gatherings_coming=sum(1 for g in gatherings if g.gathering_date >= today),
                 at_risk=is_at_risk(period, now),
+                competence=tuple(records.current_competence_of(period)),
             )
         )
     phases = Counter(p.phase for p in records.periods)
@@ -160,6 +169,7 @@ CSV_COLUMNS: dict[str, str] = {
     "gatherings_attended": N_("Gatherings attended"),
     "development_area": N_("Development area"),
     "goals": N_("Goals"),
+    "competence_environments": N_("Competence environments"),
     "ended_on": N_("Ended on"),
     "end_reason": N_("End reason"),
 }
@@ -196,6 +206,7 @@ def _csv_row(owner: OwnerProgress) -> list[object]:
         owner.gatherings_attended,
         p.development_area_label,
         "; ".join(p.goals),
+        competence_cell(list(owner.competence)),
         p.ended_at.astimezone(DISPLAY_ZONE).date().isoformat() if p.ended_at else "",
         p.end_reason or "",
     ]

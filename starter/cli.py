@@ -12,6 +12,7 @@ record milestones and agree meetings; everyone reads where a period stands.
     guidance cohort start|answer|gathering|network-meeting|show ...   (starter.cohort_cli)
     guidance contact set|show|clear --cohort 2027 --owner 3301 ...     (starter.contact_cli)
     guidance plan list|show NAME|check FILE...                        (starter.plan_cli)
+    guidance competence list|check|propose|contacted|agreed ...      (starter.competence_cli)
 
 The command reaches Temporal as Temporal's environment configuration says (`TEMPORAL_ADDRESS`, ...; see
 `starter.connect`). A person's mistake is reported in a line or two on stderr, never as a traceback, with
@@ -63,7 +64,7 @@ from selection.indicator_file import IndicatorFileError, read_indicator_csv
 from selection.scoring import SelectionConfigError, load_selection_config
 from selection.scoring import select as select_owners
 from starter import client as api
-from starter import cohort_cli, commands, contact_cli, plan_cli, report_cli
+from starter import cohort_cli, commands, competence_cli, contact_cli, plan_cli, report_cli
 from starter import shortlist as shortlists
 from starter.commands import (
     EXIT_REJECTED,
@@ -85,7 +86,7 @@ from starter.search_attributes import register_search_attributes
 __all__ = ["app", "main"]
 
 # The command groups add themselves to `app` when imported.
-COMMAND_GROUPS = (cohort_cli, contact_cli, plan_cli, report_cli)
+COMMAND_GROUPS = (cohort_cli, competence_cli, contact_cli, plan_cli, report_cli)
 
 
 # --- commands ---------------------------------------------------------------------------------------
@@ -640,6 +641,7 @@ def status_table(status: PeriodStatus) -> Table:
         (N_("Ends"), Text(_day(status.ends_at).isoformat())),
         (N_("Development area"), Text(_development_area(status))),
         (N_("Goals"), _lines(f"- {goal}" for goal in status.goals)),
+        (N_("Competence environments"), competence_cli.status_lines(status)),
         (N_("Milestones"), _lines(_milestone_line(status.plan, m) for m in status.milestones)),
         (N_("Meetings"), _lines(_meeting_line(status.plan, m) for m in status.meetings)),
         (N_("Gatherings"), _lines(_gathering_line(g) for g in status.gatherings)),

@@ -59,6 +59,8 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "email": N_("Mail address"),
     "phone": N_("Phone"),
     "role": N_("Role"),
+    "environment": N_("Competence environment"),
+    "state": N_("Step"),
 }
 #: The shortlist's fields of one owner: ``advisers-3301`` reads "Advisers of 3301".
 OWNER_FIELD_LABELS: Final[Mapping[str, str]] = {
