@@ -56,7 +56,10 @@ from starter import commands
 
 app = typer.Typer(
     name="report",
-    help=N_("Reports from the record store: a cohort's progress as HTML, PDF, PNG and CSV files."),
+    help=N_(
+        "Reports from the record store: a cohort's progress as HTML, PDF, PNG and CSV files, and its owners' "
+        "outcomes beside a later indicator file."
+    ),
     no_args_is_help=True,
 )
 commands.app.add_typer(app)
@@ -320,7 +323,7 @@ def outcomes(
             ) from None
         if not owners:
             raise commands.Mistake(
-                _("cohort %(cohort)r has no periods in the record store") % {"cohort": cohort},
+                _("cohort %(cohort)s has no periods in the record store") % {"cohort": repr(cohort)},
                 commands.EXIT_REJECTED,
             )
         then = _selection_file(cohort, selection_file, decided)
