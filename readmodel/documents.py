@@ -1,5 +1,5 @@
 """The cohort report as files: a standalone printable HTML page, the same page as a PDF, and a PNG picture
-of the timeline.
+of the timeline; and a cohort's outcomes side by side (`outcomes_html`, `templates/outcomes_file.html`) likewise.
 
 Used by `guidance report cohort` (starter/report_cli.py) and the web app's ``report.pdf``. The page is
 `templates/report_file.html` around the report's body (`templates/_report_body.html`, which the web app's
@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from language import jinja as language_jinja
 from readmodel import display
+from readmodel.outcomes import TEMPLATE_HELPERS, CohortOutcomes
 from readmodel.overview import DISPLAY_ZONE
 from readmodel.reports import CohortReport
 from readmodel.timeline import TimelineRow
@@ -57,17 +58,39 @@ def report_html(
 ) -> str:
     """The printable report as one self-contained HTML page (its style inline, the timeline as SVG followed by
     `timeline_rows` as its table)."""
+    style = (STATIC / "document.css").read_text(encoding="utf-8")
+    return (
+        _environment()
+        .get_template("report_file.html")
+        .render(
+            report=report,
+            timeline=timeline_svg,
+            timeline_rows=timeline_rows,
+            generated=generated.astimezone(DISPLAY_ZONE),
+            style=style,
+        )
+    )
+
+
+def outcomes_html(outcomes: CohortOutcomes, generated: datetime) -> str:
+    """A cohort's outcomes side by side (`readmodel.outcomes`) as one self-contained printable HTML page."""
+    return (
+        _environment()
+        .get_template("outcomes_file.html")
+        .render(
+            outcomes=outcomes,
+            generated=generated.astimezone(DISPLAY_ZONE),
+            style=(STATIC / "document.css").read_text(encoding="utf-8"),
+            **TEMPLATE_HELPERS,
+        )
+    )
+
+
+def _environment() -> Environment:
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
     environment.filters.update(display.FILTERS)
     language_jinja.install(environment)
-    style = (STATIC / "document.css").read_text(encoding="utf-8")
-    return environment.get_template("report_file.html").render(
-        report=report,
-        timeline=timeline_svg,
-        timeline_rows=timeline_rows,
-        generated=generated.astimezone(DISPLAY_ZONE),
-        style=style,
-    )
+    return environment
 
 
 def find_chromium() -> str:

@@ -2,6 +2,12 @@
 
     .venv/bin/python scripts/generate_indicators.py var/indicators.csv [--seed 2026] [--years 4] [--latest 2024-25]
     guidance select --indicators var/indicators.csv
+    .venv/bin/python scripts/generate_indicators.py var/indicators-later.csv --seed 2026 --after 3
+
+The last line writes the same world three school years later (``--after 3``: the newest year 2027-28), for
+`guidance report outcomes` to compare with the first: the same owners and schools with the same organisation
+numbers, the years both files hold with the same values, and from ``--latest`` on each owner's tendency moved
+by a drift of its own (some owners get better, some worse, many stay about the same).
 
 The file follows the layout of `selection.indicator_file` (``;``-separated, decimal commas). What it contains:
 
@@ -17,6 +23,9 @@ The file follows the layout of `selection.indicator_file` (``;``-separated, deci
   school's own tendency plus yearly noise; an owner's tendency drifts a little from year to year;
 - missing values as in the real export: ``*`` where fewer than 10 pupils took part, ``--`` now and then
   (about 2 %) for a value not reported.
+
+The years after ``--latest`` (``--after N``) are drawn from a second random source seeded from the seed, so the
+years up to ``--latest`` come out exactly as in the file without ``--after``.
 
 The same seed and arguments always write the same bytes (a `random.Random(seed)` is the only source of chance
 and everything is written in a fixed order).
@@ -43,6 +52,10 @@ from selection.scoring import IndicatorRule, SelectionConfig, load_selection_con
 DEFAULT_SEED = 2026
 DEFAULT_YEARS = 4
 DEFAULT_LATEST = "2024-25"
+#: The spread (standard deviation) of how far an owner's tendency moves over the years after ``--latest``.
+LATER_DRIFT = 0.8
+#: The most school years a later file may lie after ``--latest``.
+MAX_AFTER = 10
 #: Fewer pupils than this in a year group: the value is suppressed (``*``).
 SUPPRESS_BELOW = 10
 NOT_REPORTED_RATE = 0.02
@@ -91,13 +104,22 @@ def generate(
     years: int = DEFAULT_YEARS,
     latest: str = DEFAULT_LATEST,
     config: SelectionConfig | None = None,
+    after: int = 0,
 ) -> str:
-    """The indicator file's text for every school owner."""
+    """The indicator file's text for every school owner: `years` school years, the newest `after` years after
+    `latest`."""
+    if not 0 <= after <= MAX_AFTER:
+        raise ValueError(f"after: 0 to {MAX_AFTER} school years, got {after}")
     rules = (config or load_selection_config()).indicators
     rng = random.Random(seed)
+    later = random.Random(f"{seed}:after")
     used: set[str] = set()
     owners = [_owner(o, rng, used) for o in all_owners()]
-    starts = range(school_year_start(latest) - years + 1, school_year_start(latest) + 1)
+    last_drawn = school_year_start(latest)
+    newest = last_drawn + after
+    written = range(newest - years + 1, newest + 1)
+    # Every year of the file without `after` is drawn from `rng` as there, so the years both files hold agree.
+    starts = range(last_drawn - years + 1, newest + 1)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -105,21 +127,26 @@ def generate(
         kind = "fylkeskommune" if owner.owner.kind == "county_authority" else "kommune"
         owner_rows: list[list[str]] = []
         school_rows: list[list[str]] = []
+        moved = later.gauss(0, LATER_DRIFT) if after else 0.0
         for start in starts:
             year = school_year(start)
-            drift = owner.tendency + rng.gauss(0, 0.25)
+            rng_year = rng if start <= last_drawn else later
+            drift = owner.tendency + moved * max(0, start - last_drawn) / max(after, 1) + rng_year.gauss(0, 0.25)
             totals: dict[str, tuple[float, int]] = {}
             for school in owner.schools:
                 for indicator in school.indicators:
                     rule = rules[indicator]
-                    pupils = max(1, round(school.pupils * rng.uniform(0.8, 1.2)))
-                    raw = _value(rule, indicator, 0.6 * drift + school.tendency, pupils, rng)
+                    pupils = max(1, round(school.pupils * rng_year.uniform(0.8, 1.2)))
+                    raw = _value(rule, indicator, 0.6 * drift + school.tendency, pupils, rng_year)
                     total, count = totals.get(indicator, (0.0, 0))
                     totals[indicator] = (total + raw * pupils, count + pupils)
                     cell = _cell(raw, indicator) if pupils >= SUPPRESS_BELOW else "*"
-                    if rng.random() < NOT_REPORTED_RATE:
+                    if rng_year.random() < NOT_REPORTED_RATE:
                         cell = "--"
                     school_rows.append(["skole", school.org_number, owner.owner.id, indicator, year, cell])
+            if start not in written:
+                school_rows = [row for row in school_rows if row[4] != year]
+                continue
             for indicator in sorted(totals):
                 total, count = totals[indicator]
                 cell = _cell(total / count, indicator) if count >= SUPPRESS_BELOW else "*"
@@ -194,8 +221,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"default {DEFAULT_SEED}")
     parser.add_argument("--years", type=int, default=DEFAULT_YEARS, help=f"school years, default {DEFAULT_YEARS}")
     parser.add_argument("--latest", default=DEFAULT_LATEST, help=f"the newest school year, default {DEFAULT_LATEST}")
+    parser.add_argument(
+        "--after",
+        type=int,
+        default=0,
+        choices=range(MAX_AFTER + 1),
+        metavar="N",
+        help="write the same owners and schools N school years after --latest (a later file to compare), default 0",
+    )
     args = parser.parse_args(argv)
-    text = generate(seed=args.seed, years=args.years, latest=args.latest)
+    text = generate(seed=args.seed, years=args.years, latest=args.latest, after=args.after)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8", newline="")
     print(f"wrote {text.count(chr(10)) - 1} rows to {args.output}", file=sys.stderr)

@@ -36,6 +36,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -60,6 +61,13 @@ UNIT_KINDS: dict[str, UnitKind] = {
 }
 #: How many problems the error message lists.
 MAX_PROBLEMS = 20
+#: The largest file read: a whole country's export is about 5 MB (the generated sample of four years: 4.8 MB).
+MAX_FILE_BYTES = 8 * 1024 * 1024
+#: The most data rows read: a country's four years are about 90,000 (the generated sample).
+MAX_ROWS = 250_000
+#: Where the web app keeps the files uploaded, under its data folder (`webapp.indicator_files`), each as
+#: ``<sha256>.csv``; `guidance report outcomes` finds a selection decision's file there.
+KEPT_FOLDER = "indicator-files"
 
 
 @dataclass(frozen=True)
@@ -175,6 +183,11 @@ def parse_indicator_csv(
         line = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
+        if len(rows) + len(problems) >= MAX_ROWS:
+            problems.append(
+                Problem(line, None, f"more than {MAX_ROWS} data rows; export only the indicators and years needed")
+            )
+            break
         if len(record) < len(header):
             problems.append(Problem(line, None, f"{len(record)} cells, expected {len(header)} as in the header"))
             continue
@@ -246,8 +259,10 @@ def parse_indicator_bytes(
     """The rows of an indicator file's bytes, as read from disk or uploaded to the web app (UTF-8).
 
     Raises:
-        IndicatorFileError: not UTF-8, or bad rows (see `parse_indicator_csv`).
+        IndicatorFileError: over `MAX_FILE_BYTES`, not UTF-8, or bad rows (see `parse_indicator_csv`).
     """
+    if len(data) > MAX_FILE_BYTES:
+        raise IndicatorFileError(source, [_too_large(len(data))])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -265,9 +280,21 @@ def read_indicator_csv(
         IndicatorFileError: the file cannot be read, is not UTF-8, or has bad rows.
     """
     try:
-        data = Path(path).read_bytes()
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)  # never more than the bound in memory
+            if len(data) > MAX_FILE_BYTES:
+                raise IndicatorFileError(str(path), [_too_large(os.fstat(file.fileno()).st_size)])
     except OSError as err:
         raise IndicatorFileError(
             str(path), [Problem(None, None, f"cannot read the file: {err.strerror or err}")]
         ) from None
     return parse_indicator_bytes(data, str(path), indicators=indicators, owner_ids=owner_ids)
+
+
+def _too_large(size: int) -> Problem:
+    return Problem(
+        None,
+        None,
+        f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB ({size / 1024 / 1024:.1f} MB); a whole "
+        "country's indicator export is about 5 MB: export only the indicators and years needed",
+    )

@@ -4,6 +4,7 @@
     guidance report cohort 2027 --pdf cohort-2027.pdf
     guidance report cohort 2027 --county 33 --adviser a.hansen --html drammen-area.html
     guidance report cohort 2027 --language nn --pdf cohort-2027-nn.pdf
+    guidance report outcomes --cohort 2027 --file indicators-2028.csv --csv outcomes-2027.csv --pdf outcomes.pdf
 
 The files are written in the command's language, or in the one `--language` names (a report for a nynorsk
 county governor).
@@ -17,12 +18,16 @@ Importing this module adds it to the `guidance` command as ``report``; `starter.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import asyncpg
 import typer
+from rich import box
+from rich.table import Table
 from rich.text import Text
 
 from activities.db import create_pool
@@ -30,15 +35,31 @@ from config.settings import AppSettings
 from language import LANGUAGES, parse_language
 from language.current import N_, current_language, using
 from language.current import gettext as _
-from readmodel.documents import DocumentError, report_html, report_pdf, timeline_png
+from readmodel.documents import DocumentError, outcomes_html, report_html, report_pdf, timeline_png
+from readmodel.outcomes import (
+    DEFAULT_TOLERANCE,
+    CohortOutcomes,
+    OutcomesError,
+    check_tolerance,
+    load_outcomes,
+    moved_line,
+    movement_label,
+    outcomes_csv,
+    points_change,
+    share_text,
+)
 from readmodel.records import PeriodRecords, RecordReader
 from readmodel.reports import cohort_report, report_csv
 from readmodel.timeline import cohort_timeline_svg, timeline_rows
+from selection.indicator_file import KEPT_FOLDER, MAX_FILE_BYTES, IndicatorFileError
 from starter import commands
 
 app = typer.Typer(
     name="report",
-    help=N_("Reports from the record store: a cohort's progress as HTML, PDF, PNG and CSV files."),
+    help=N_(
+        "Reports from the record store: a cohort's progress as HTML, PDF, PNG and CSV files, and its owners' "
+        "outcomes beside a later indicator file."
+    ),
     no_args_is_help=True,
 )
 commands.app.add_typer(app)
@@ -137,5 +158,189 @@ def cohort(
             if png is not None:
                 timeline_png(svg, png)
                 _wrote(png)
+        except DocumentError as error:
+            raise commands.Mistake(str(error), commands.EXIT_USAGE) from None
+
+
+# --- outcomes ---------------------------------------------------------------------------------------------
+
+
+async def _cohort_facts(url: str, cohort: str) -> tuple[list[tuple[str, str]], str | None]:
+    """The cohort's owners (id, name) from its periods, and the SHA-256 of its selection decision's file."""
+    pool = await create_pool(url, min_size=1, max_size=2)
+    try:
+        reader = RecordReader(pool)
+        owners = sorted({(p.owner_id, p.owner_name) for p in await reader.periods(cohort=cohort)})
+        decision = await reader.decision(cohort)
+        return owners, decision.indicator_file if decision is not None else None
+    finally:
+        await pool.close()
+
+
+def _file_bytes(path: Path, option: str) -> tuple[bytes, str]:
+    """The file's bytes (at most one more than an indicator file may hold, so a huge file is refused unread)."""
+    try:
+        with path.open("rb") as file:
+            return file.read(MAX_FILE_BYTES + 1), str(path)
+    except OSError as error:
+        raise commands.Mistake(
+            _("%(option)s: cannot read %(path)s: %(error)s")
+            % {"option": option, "path": path, "error": error.strerror or error},
+            commands.EXIT_USAGE,
+        ) from None
+
+
+def _selection_file(cohort: str, given: Path | None, decided: str | None) -> tuple[bytes, str]:
+    """The indicator file the cohort was selected from: the one given, else the decision's file the web app kept."""
+    if given is not None:
+        data = _file_bytes(given, "--selection-file")
+        if decided is not None and hashlib.sha256(data[0]).hexdigest() != decided:
+            raise commands.Mistake(
+                _(
+                    "--selection-file: %(path)s is not the file cohort %(cohort)s was selected from (SHA-256 "
+                    "%(sha)s); leave the option out to read the file the web app kept"
+                )
+                % {"path": given, "cohort": cohort, "sha": decided[:12]},
+                commands.EXIT_USAGE,
+            )
+        return data
+    if decided is None:
+        raise commands.Mistake(
+            _("cohort %(cohort)s has no selection decision in the record store, so its indicator file is not known")
+            % {"cohort": cohort},
+            commands.EXIT_USAGE,
+            _("name the file it was selected from with --selection-file"),
+        )
+    kept = AppSettings().data_dir / KEPT_FOLDER / f"{decided}.csv"
+    if not kept.is_file():
+        raise commands.Mistake(
+            _("the indicator file of cohort %(cohort)s's decision (SHA-256 %(sha)s) is not in %(folder)s")
+            % {"cohort": cohort, "sha": decided[:12], "folder": kept.parent},
+            commands.EXIT_USAGE,
+            _("set GUIDANCE_DATA_DIR to the web app's data folder, or name the file with --selection-file"),
+        )
+    return _file_bytes(kept, "--selection-file")
+
+
+def outcomes_table(outcomes: CohortOutcomes) -> Table:
+    """Each owner's share at selection and now, and how the cohort moved (the table's caption)."""
+    title = _("Cohort %(cohort)s: outcomes, %(then)s and %(now)s") % {
+        "cohort": outcomes.cohort,
+        "then": _years(outcomes.window_then),
+        "now": _years(outcomes.window_now),
+    }
+    table = Table(title=title, box=box.SIMPLE, caption=moved_line(outcomes), caption_justify="left")
+    for column, justify in (
+        (N_("owner"), "left"),
+        (N_("at selection"), "right"),
+        (N_("now"), "right"),
+        (N_("change"), "right"),
+        (N_("moved"), "left"),
+        (N_("missing then/now"), "right"),
+    ):
+        table.add_column(_(column), justify=justify)  # type: ignore[arg-type]
+    for owner in outcomes.owners:
+        table.add_row(
+            Text(f"{owner.owner_id} {owner.owner_name}"),
+            share_text(owner.share_then.share),
+            share_text(owner.share_now.share),
+            points_change(owner.change),
+            movement_label(owner.movement),
+            f"{owner.share_then.missing}/{owner.share_now.missing}",
+        )
+    return table
+
+
+def _years(years: Sequence[str]) -> str:
+    return f"{years[0]}–{years[-1]}" if years else _("no years")
+
+
+@app.command("outcomes", help=N_("Compare a cohort's owners at selection with a later indicator file."))
+def outcomes(
+    cohort: Annotated[str, typer.Option("--cohort", help=N_("The cohort (pulje), e.g. 2027."), show_default=False)],
+    file: Annotated[
+        Path,
+        typer.Option(
+            "--file", help=N_("The later indicator file (the layout `guidance select` reads)."), show_default=False
+        ),
+    ],
+    selection_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--selection-file",
+            help=N_(
+                "The indicator file the cohort was selected from (default: the decision's file, kept by the web app)."
+            ),
+        ),
+    ] = None,
+    tolerance: Annotated[
+        float,
+        typer.Option(
+            "--tolerance", help=N_("Changes of the share within this count as unchanged (0.05: 5 percentage points).")
+        ),
+    ] = DEFAULT_TOLERANCE,
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", help=N_("Write one row per owner and indicator (CSV) here."))
+    ] = None,
+    html: Annotated[Path | None, typer.Option("--html", help=N_("Write the printable report (HTML) here."))] = None,
+    pdf: Annotated[
+        Path | None,
+        typer.Option("--pdf", help=N_("Write the printable report as a PDF (A4, by headless Chromium) here.")),
+    ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            help=N_("Write the report in this language: nb, nn, sv or en (by default the command's own language)."),
+        ),
+    ] = None,
+) -> None:
+    with commands.reported():
+        chosen = current_language() if language is None else parse_language(language)
+        if chosen is None:
+            raise commands.Mistake(
+                _("--language: one of %(languages)s, not %(given)r")
+                % {"languages": ", ".join(LANGUAGES), "given": language},
+                commands.EXIT_USAGE,
+            )
+        url = AppSettings().database_url
+        if not url:
+            raise commands.Mistake(
+                _("set DATABASE_URL to the record store"),
+                commands.EXIT_USAGE,
+                _("with `make dev` running, its banner shows it"),
+            )
+        try:
+            check_tolerance(tolerance)
+        except OutcomesError as error:
+            raise commands.Mistake(str(error), commands.EXIT_USAGE) from None
+        later = _file_bytes(file, "--file")
+        try:
+            owners, decided = asyncio.run(_cohort_facts(url, cohort))
+        except (OSError, asyncpg.PostgresError) as error:
+            raise commands.Mistake(
+                _("the record store did not answer: %(error)s") % {"error": error}, commands.EXIT_UNAVAILABLE
+            ) from None
+        if not owners:
+            raise commands.Mistake(
+                _("cohort %(cohort)s has no periods in the record store") % {"cohort": repr(cohort)},
+                commands.EXIT_REJECTED,
+            )
+        then = _selection_file(cohort, selection_file, decided)
+        try:
+            found = load_outcomes(cohort, owners, then, later, tolerance=tolerance)
+        except (IndicatorFileError, OutcomesError) as error:
+            raise commands.Mistake(str(error), commands.EXIT_REJECTED) from None
+        commands.console().print(outcomes_table(found))
+        with using(chosen):
+            sheet = outcomes_csv(found) if csv_file is not None else None
+            page = outcomes_html(found, datetime.now(UTC)) if html is not None or pdf is not None else None
+        if csv_file is not None and sheet is not None:
+            _write(csv_file, sheet)
+        if html is not None and page is not None:
+            _write(html, page)
+        try:
+            if pdf is not None and page is not None:
+                _write(pdf, report_pdf(page))
         except DocumentError as error:
             raise commands.Mistake(str(error), commands.EXIT_USAGE) from None

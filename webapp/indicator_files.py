@@ -3,7 +3,8 @@
 ``<data_dir>/indicator-files/<sha256>.csv`` holds a file's bytes, and ``<sha256>.json`` who uploaded it, when, and
 under which name; the same file uploaded twice is kept once, with its first upload's facts. Only a file that reads
 without a problem is kept (`selection.indicator_file`, the same rules as `guidance select`), so every file offered
-for picking scores. A file's shortlist is scored once per process and kept for the few latest files.
+for picking scores. A file's rows are read, and its shortlist scored, once per process and kept for the few latest
+files (the outcomes page compares two files' rows).
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from pathlib import Path
 
 from language.current import gettext as _
 from language.formats import number
-from selection.indicator_file import parse_indicator_bytes
-from selection.scoring import Shortlist, load_selection_config, select
+from selection.indicator_file import MAX_FILE_BYTES, parse_indicator_bytes
+from selection.scoring import IndicatorRow, Shortlist, load_selection_config, select
 
-#: The largest file taken: a whole country's export is about 5 MB (the generated sample: 4.8 MB).
-MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+#: The largest file taken: the indicator file's own bound.
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 #: Files listed for picking, newest first.
 MAX_LISTED = 50
 _HASH = re.compile(r"^[0-9a-f]{64}$")
@@ -120,12 +121,20 @@ class IndicatorFiles:
         """The file's shortlist under the shipped selection configuration (seconds for a country's file)."""
         return _shortlist(self.folder / f"{sha256}.csv")
 
+    def rows(self, sha256: str) -> tuple[IndicatorRow, ...]:
+        """The file's rows (read once per process for the few latest files: a country's file takes seconds)."""
+        return _rows(self.folder / f"{sha256}.csv")
+
+
+@functools.lru_cache(maxsize=4)
+def _rows(path: Path) -> tuple[IndicatorRow, ...]:
+    config = load_selection_config()
+    return tuple(parse_indicator_bytes(path.read_bytes(), path.name, indicators=config.indicators))
+
 
 @functools.lru_cache(maxsize=4)
 def _shortlist(path: Path) -> Shortlist:
-    config = load_selection_config()
-    rows = parse_indicator_bytes(path.read_bytes(), path.name, indicators=config.indicators)
-    return select(rows, config)
+    return select(_rows(path), load_selection_config())
 
 
 def _write(path: Path, data: bytes) -> None:

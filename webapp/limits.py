@@ -18,6 +18,7 @@ so a few anonymous posts to /login held every other request up for seconds.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -35,9 +36,10 @@ from webapp.indicator_files import MAX_UPLOAD_BYTES
 #: The forms that anyone may post (nothing in them is longer than a user name, a password and a token).
 SIGN_IN_PATHS = frozenset({"/login", "/logout"})
 SIGN_IN_BYTES = 4 * 1024
-#: The one form that carries a file. Its page refuses a declared size over the file's limit itself, with the
-#: limit beside the form; this outer bound (1 MB more) also stops a body without Content-Length while it streams.
-UPLOAD_PATH = "/selection/files"
+#: The forms that carry a file: the selection's upload and a cohort's later file for its outcomes. Their pages
+#: refuse a declared size over the file's limit themselves, with the limit beside the form; this outer bound (1 MB
+#: more) also stops a body without Content-Length while it streams.
+UPLOAD_PATH = re.compile(r"/selection/files|/cohorts/[^/]+/outcomes/files")
 UPLOAD_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
 URLENCODED = b"application/x-www-form-urlencoded"
 MULTIPART = b"multipart/form-data"
@@ -64,7 +66,7 @@ def body_limit(path: str, content_type: bytes, max_form_bytes: int) -> BodyLimit
     """The bound of a request's body, by the kind of route it goes to."""
     if path in SIGN_IN_PATHS:
         return BodyLimit("sign-in form", SIGN_IN_BYTES)
-    if path == UPLOAD_PATH and content_type == MULTIPART:
+    if UPLOAD_PATH.fullmatch(path) and content_type == MULTIPART:
         return BodyLimit("file upload", UPLOAD_BYTES)
     return BodyLimit("form", max_form_bytes)
 

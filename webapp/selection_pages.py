@@ -35,7 +35,7 @@ from domain.cohort import CohortInput, CohortOwner
 from domain.selection_decision import MAX_DECISION_OWNERS, DecisionForm, SelectionDecision
 from language.current import gettext as _
 from language.current import ngettext
-from selection.indicator_file import FileProblems
+from selection.indicator_file import KEPT_FOLDER, FileProblems
 from selection.scoring import Shortlist
 from selection.shortlist_facts import facts, missing_note, notes, percent
 from starter import client as api
@@ -72,7 +72,7 @@ def _files(request: Request) -> IndicatorFiles:
     data_dir = _web(request).data_dir
     if data_dir is None:
         raise HTTPException(503, _("this web app has no data folder, so it keeps no indicator files"))
-    return IndicatorFiles(data_dir / "indicator-files")
+    return IndicatorFiles(data_dir / KEPT_FOLDER)
 
 
 # --- upload or pick a file ------------------------------------------------------------------------
@@ -97,32 +97,56 @@ async def _selection_page(
     return _render(request, "selection.html", context, status_code=status_code)
 
 
-async def upload(request: Request) -> Response:
-    """Keep an uploaded indicator file that reads as `guidance select` reads it; else show its problems."""
-    user = _coordinator(request)
+class UploadRefused(Exception):
+    """An upload not kept: what to say above the form (`error`) or the file's problems, and the status."""
+
+    def __init__(self, status_code: int, error: str = "", problems: FileProblems | None = None) -> None:
+        super().__init__(error or str(problems))
+        self.status_code = status_code
+        self.error = error
+        self.problems = problems
+
+
+async def received_file(request: Request, user: User) -> IndicatorFile:
+    """Keep the indicator file of an upload form (field `UPLOAD_FIELD`) that reads as `guidance select` reads it;
+    the selection's upload and a cohort's later file for its outcomes (webapp/outcome_pages.py) both take it so.
+
+    Raises:
+        UploadRefused: no size said, too large, no file, or a file with problems.
+    """
     files = _files(request)
     length = request.headers.get("content-length")
     if length is None or not length.isdigit():
-        return await _selection_page(
-            request, error=_("the upload did not say its size; send it from the form"), status_code=411
-        )
+        raise UploadRefused(411, _("the upload did not say its size; send it from the form"))
     if int(length) > MAX_UPLOAD_BYTES + UPLOAD_OVERHEAD:
         # Refused before reading: the server never holds more than the bound.
-        return await _selection_page(request, error=str(UploadTooLarge(int(length))), status_code=413)
+        raise UploadRefused(413, str(UploadTooLarge(int(length))))
     form = await request.form(max_files=1, max_fields=4)
     upload = form.get(UPLOAD_FIELD)
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return await _selection_page(request, error=_("choose an indicator file to upload"), status_code=422)
+        raise UploadRefused(422, _("choose an indicator file to upload"))
     data = await upload.read(MAX_UPLOAD_BYTES + 1)
     name = upload.filename
     try:
         await asyncio.to_thread(files.check, data, name)
     except UploadTooLarge as too_large:
-        return await _selection_page(request, error=str(too_large), status_code=413)
+        raise UploadRefused(413, str(too_large)) from None
     except FileProblems as problems:
-        return await _selection_page(request, problems=problems, status_code=422)
+        raise UploadRefused(422, problems=problems) from None
     kept = await asyncio.to_thread(files.keep, data, name, user.name, _web(request).clock())
     request.session[FLASH] = _("Read %(file)s: no problems found.") % {"file": kept.name}
+    return kept
+
+
+async def upload(request: Request) -> Response:
+    """Keep an uploaded indicator file that reads as `guidance select` reads it; else show its problems."""
+    user = _coordinator(request)
+    try:
+        kept = await received_file(request, user)
+    except UploadRefused as refused:
+        return await _selection_page(
+            request, error=refused.error, problems=refused.problems, status_code=refused.status_code
+        )
     return RedirectResponse(f"/selection/files/{kept.sha256}", status_code=303)
 
 

@@ -71,7 +71,7 @@ def test_the_tree_keeps_the_import_rules(tmp_path: Path) -> None:
         (
             "readmodel/records.py",
             "from activities.db import create_pool",
-            "the read model imports the domain and config only",
+            "the read model imports the domain, config and the selection's pure rules only",
         ),
         ("starter/report_cli.py", "from webapp.pages import cohort_report_pdf", "the CLI never imports the web app"),
         ("webapp/pages.py", "import workflows.guidance_period", "the web app reaches Temporal through"),

@@ -6,13 +6,14 @@ import os
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
 from config.owners import all_owners
 from scripts import generate_indicators
 from selection.indicator_file import parse_indicator_csv
-from selection.scoring import IndicatorRow, load_selection_config, select
+from selection.scoring import IndicatorRow, OwnerAssessment, assess, load_selection_config, select
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,3 +83,22 @@ def test_the_default_selection_fills_both_tracks() -> None:
     assert tracks.count("rank") == 30
     assert 1 <= tracks.count("spread") <= 10
     assert shortlist.window == ["2022-23", "2023-24", "2024-25"]
+
+
+def test_a_later_file_is_the_same_world_three_school_years_on() -> None:
+    later = generate_indicators.generate(seed=7, after=3)
+    later_rows = parse_indicator_csv(later, "later", indicators=load_selection_config().indicators)
+
+    assert sorted({r.school_year for r in later_rows}) == ["2024-25", "2025-26", "2026-27", "2027-28"]
+    assert {r.unit_id for r in later_rows} == {r.unit_id for r in rows()}, "the same owners and schools"
+    # The year both files hold has the same values: the later file continues the first.
+    assert {r for r in later_rows if r.school_year == "2024-25"} == {r for r in rows() if r.school_year == "2024-25"}
+    assert generate_indicators.generate(seed=7, after=3) == later, "seeded"
+    then = {a.owner_id: a.share for a in assess_owners(rows())}
+    now = {a.owner_id: a.share for a in assess_owners(later_rows)}
+    moved = [b - a for a, b in ((then[o], now[o]) for o in then) if a is not None and b is not None]
+    assert min(moved) < -0.1 and max(moved) > 0.1, "some owners got better, some worse"
+
+
+def assess_owners(found: Sequence[IndicatorRow]) -> list[OwnerAssessment]:
+    return assess(found, load_selection_config())[1]

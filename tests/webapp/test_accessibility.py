@@ -3,8 +3,8 @@
 - Every page passes axe-core (node_modules/axe-core, installed by `make` from package.json) at WCAG 2.0/2.1 A and
   AA with no violation: sign-in, cohorts, cohort, period, period with competence environments, period with a
   rejection shown, tasks, search, selection, shortlist, decision, letter, the development mailbox and one of its
-  messages, report and the error page. The figures (pages checked, rules run, violations) are in the terminal
-  summary.
+  messages, report, a cohort's outcomes (before and after a later file) and the error page. The figures (pages
+  checked, rules run, violations) are in the terminal summary.
 - A person without a pointer signs in, records a milestone and schedules a meeting with the keyboard alone; the
   skip link is the first thing Tab reaches and leads into the page's main content.
 - The cohort page, a period page with a rejection and the task list are photographed in bokmål, nynorsk, English
@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
@@ -233,6 +234,20 @@ async def test_every_page_passes_axe_and_is_photographed_in_each_language(
     await _axe(page, "cohort", axe_figures)
     await page.goto(f"{web}/cohorts/web/report")
     await _axe(page, "report", axe_figures)
+    # The cohort's outcomes: the selection's file beside the same world three years on, uploaded on the page.
+    later = tmp_path / "indicators-later.csv"
+    await asyncio.to_thread(later.write_text, generate_indicators.generate(seed=7, after=3), encoding="utf-8")
+    await page.goto(f"{web}/cohorts/web")
+    await page.click("#outcomes-link")
+    await _axe(page, "outcomes before a later file", axe_figures)
+    await page.set_input_files("#indicators", str(later))
+    await page.click("#upload-later button[type=submit]")
+    await page.select_option("#then", value=hashlib.sha256(indicators.read_bytes()).hexdigest())
+    await page.select_option("#now", value=hashlib.sha256(later.read_bytes()).hexdigest())
+    await page.click("#choose-files button[type=submit]")
+    await expect(page.locator("#moved")).to_be_visible()
+    await expect(page.locator("section.owner-outcome svg > title").first).to_be_attached()
+    await _axe(page, "outcomes", axe_figures)
     await page.goto(f"{web}/periods/{_id('3301')}")
     await _axe(page, "period", axe_figures)
     await _propose_an_environment(client, stack)

@@ -21,6 +21,7 @@ from language.jinja import install
 from readmodel.documents import TEMPLATES as READMODEL_TEMPLATES
 from selection.indicator_file import parse_indicator_csv
 from selection.scoring import Shortlist, load_selection_config, select
+from tests.readmodel.outcome_files import LATER, SELECTION
 from tests.readmodel.rows import DRAMMEN, KONGSBERG, NOW
 from tests.selection.test_select_cli import indicator_file
 from tests.webapp.test_pages import _csrf, _invited, sign_in
@@ -124,6 +125,18 @@ EXPECTED: dict[str, dict[Language, str]] = {
         "sv": "<h2>Milstolpar</h2>",
         "en": "<h2>Milestones</h2>",
     },
+    "outcomes": {
+        "nb": "bedre: 1, uendret: 1, verre: 1, kan ikke avgjøres: 0",
+        "nn": "betre: 1, uendra: 1, verre: 1, kan ikkje avgjerast: 0",
+        "sv": "bättre: 1, oförändrad: 1, sämre: 1, kan inte avgöras: 0",
+        "en": "better: 1, unchanged: 1, worse: 1, cannot tell: 0",
+    },
+    "outcomes heading": {
+        "nb": "<h1>Pulje 2027: resultater</h1>",
+        "nn": "<h1>Pulje 2027: resultat</h1>",
+        "sv": "<h1>Omgång 2027: resultat</h1>",
+        "en": "<h1>Cohort 2027: outcomes</h1>",
+    },
     "period due": {"nb": "<dt>Frist</dt>", "nn": "<dt>Frist</dt>", "sv": "<dt>Senast</dt>", "en": "<dt>Due</dt>"},
     "tasks": {
         "nb": "<h1>Oppgavene til b.olsen</h1>",
@@ -212,6 +225,17 @@ async def every_page(http: httpx.AsyncClient, store: RecordStore, data_dir: Path
     )
     shortlist_at = uploaded.headers["location"]
     await _saved_decision(store, data_dir, shortlist_at.rsplit("/", 1)[1])
+    # The cohort's outcomes: the hand-written pair of files (tests.readmodel.outcome_files), the later one uploaded
+    # on the outcomes page.
+    first = await http.post(
+        "/selection/files", data={"csrftoken": token}, files={"indicators": ("selection.csv", SELECTION, "text/csv")}
+    )
+    then = first.headers["location"].rsplit("/", 1)[1]
+    later = await http.post(
+        f"/cohorts/2027/outcomes/files?then={then}",
+        data={"csrftoken": token},
+        files={"indicators": ("later.csv", LATER, "text/csv")},
+    )
     letters = (await http.get("/cohorts/2028")).text.split('id="cohort-letters"', 1)[1]
     letter_at = re.search(r'<a href="(/cohorts/2028/letters/[^"]+)"', letters)
     assert letter_at is not None
@@ -226,6 +250,7 @@ async def every_page(http: httpx.AsyncClient, store: RecordStore, data_dir: Path
         "decision": "/selection/decisions/2031",
         "letter": letter_at.group(1).replace("&amp;", "&"),
         "report": "/cohorts/2027/report",
+        "outcomes": later.headers["location"],
         "not found": "/cohorts/nope",
     }.items():
         pages[page] = await http.get(path)
@@ -253,6 +278,7 @@ async def test_every_page_speaks_the_persons_language_with_its_dates(
     assert f"{expected['period due']}<dd>{_date(language, 5, 5, 2027)}" in pages["period"].text
     assert f"<td>{_date(language, 15, 3, 2027)}</td>" in pages["report"].text
     assert expected["report body"] in pages["report"].text  # the report's own body (readmodel) speaks it too
+    assert expected["outcomes heading"] in pages["outcomes"].text
     today = {"nb": "i dag", "nn": "i dag", "sv": "i dag", "en": "today"}[language]
     assert f">{today} {_date(language, 1, 4, 2027)}</text>" in pages["cohort"].text  # the timeline's today line
     assert f"<td>{_date(language, 1, 3, 2027)} <strong" in pages["tasks"].text  # Kongsberg's overdue meeting
