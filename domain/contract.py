@@ -114,6 +114,7 @@ class Activities:
     RECORD_NATIONAL_GATHERING = "record_national_gathering"  # (NationalGatheringRecord) -> [path]; CohortWorkflow
     START_PERIODS = "start_periods"  # (PeriodStarts) -> PeriodsStarted; CohortWorkflow
     RECORD_SELECTION_DECISION = "record_selection_decision"  # (SelectionDecisionRecord) -> None; decision workflow
+    RECORD_COUNTY_ASSESSMENT = "record_county_assessment"  # (AssessmentRecord) -> None; CountyAssessmentWorkflow
 
 
 COHORT_WORKFLOW_TYPE = "CohortWorkflow"
@@ -130,3 +131,11 @@ SELECTION_DECISION_WORKFLOW_TYPE = "SelectionDecisionWorkflow"
 def decision_workflow_id(cohort: str) -> str:
     """The id of the workflow that records a coordinator's selection decision for `cohort` (one per cohort)."""
     return f"decision-{cohort}"
+
+
+COUNTY_ASSESSMENT_WORKFLOW_TYPE = "CountyAssessmentWorkflow"
+
+
+def assessment_workflow_id(cohort: str) -> str:
+    """The id of the workflow that asks the county governors to assess `cohort`'s spread-track owners."""
+    return f"assessment-{cohort}"

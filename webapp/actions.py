@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from domain.assessment import AssessmentStatus
 from domain.cohort import CohortStatus, RespondToInvitation
 from domain.gatherings import AddGathering, MoveGathering
 from domain.models import CancelMeeting, ChangeAdvisers, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
@@ -25,7 +26,7 @@ from starter import cohorts as cohort_api
 from webapp.form_errors import FORM, field_errors, said
 
 _Update = TypeVar("_Update", bound=BaseModel)
-_Answer = TypeVar("_Answer", PeriodStatus, CohortStatus)
+_Answer = TypeVar("_Answer", PeriodStatus, CohortStatus, AssessmentStatus)
 
 #: How long a person waits for the period's answer before the page says Temporal did not answer.
 ANSWER_TIMEOUT = timedelta(seconds=20)

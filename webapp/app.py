@@ -34,7 +34,7 @@ from readmodel import display, documents
 from readmodel.overview import DISPLAY_ZONE, deadline_day
 from readmodel.records import RecordReader
 from readmodel.search import MAX_QUERY_LENGTH
-from webapp import mailbox_pages, pages, period_actions, search_pages, selection_pages
+from webapp import assessment_pages, mailbox_pages, pages, period_actions, search_pages, selection_pages
 from webapp.auth import SignInRequired, current_user, sign_in_url
 from webapp.csrf import MultipartCsrfToken, csrf_failed
 from webapp.identity import IdentityProvider
@@ -173,6 +173,7 @@ def create_app(web: WebApp) -> ASGIApp:
             Route("/feeds/advisers/{name}.ics", pages.adviser_feed),
             Route("/feeds/owners/{owner_id}.ics", pages.owner_feed),
             *selection_pages.ROUTES,
+            *assessment_pages.ROUTES,
             *mailbox_pages.ROUTES,
             # Designsystemet's sheets from the installed npm package (mounted before /static, which would take it).
             Mount("/static/ds", StaticFiles(directory=_style_dir(web.settings)), name="designsystemet"),

@@ -11,6 +11,7 @@ import pytest
 from pydantic import BaseModel
 from temporalio.testing import ActivityEnvironment
 
+from activities.assessments import AssessmentStore
 from activities.national_gatherings import GatheringStore
 from activities.record_store import RecordStore
 from activities.selection_decisions import DecisionStore
@@ -90,6 +91,11 @@ CASES = {
         lambda: factories.selection_decision(LATER),
         {"selection_decisions": 1, "audit_log": 1},
     ),
+    "county assessment": Case(
+        Activities.RECORD_COUNTY_ASSESSMENT,
+        lambda: factories.county_assessment("requested", LATER),
+        {"county_assessments": 1, "outbox": 1, "audit_log": 1},
+    ),
     "final evaluation": Case(
         Activities.RECORD_FINAL_EVALUATION,
         lambda: factories.final_evaluation(factories.new_period(), LATER),
@@ -116,7 +122,8 @@ async def test_running_an_activity_twice_leaves_one_row_per_record(
     activity = (
         getattr(store, case.activity, None)
         or getattr(GatheringStore(pool, store.settings), case.activity, None)
-        or getattr(DecisionStore(pool), case.activity)
+        or getattr(DecisionStore(pool), case.activity, None)
+        or getattr(AssessmentStore(pool, store.settings), case.activity)
     )
     expected = {table: case.rows.get(table, 0) for table in TABLES}
 

@@ -26,6 +26,7 @@ PRIMARY_KEYS = {
     "gathering_guests": ["cohort", "gathering_id", "owner_id"],
     "programme_plans": ["plan", "version"],
     "selection_decisions": ["cohort"],
+    "county_assessments": ["cohort", "owner_id"],
     "schema_version": ["version"],
 }
 
