@@ -43,6 +43,7 @@ from starter.deployment import BuildIdUnknown, adopt_if_first, deployment_config
 from starter.logs import LOGGING_MODULES, configure_logging
 from starter.mail import ensure_mail_schedule
 from starter.retention import ensure_retention_schedule
+from workflows.assessment import CountyAssessmentWorkflow
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.mail_delivery import MailDeliveryWorkflow
@@ -59,6 +60,7 @@ WORKFLOWS: list[type] = [
     CohortWorkflow,
     RetentionWorkflow,
     SelectionDecisionWorkflow,
+    CountyAssessmentWorkflow,
     MailDeliveryWorkflow,
     OwnerContactWorkflow,
 ]

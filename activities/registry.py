@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from activities.assessments import AssessmentStore
 from activities.mail_delivery import MailDelivery
 from activities.national_gatherings import GatheringStore
 from activities.owner_contacts import ContactStore
@@ -35,6 +36,7 @@ def all_activities(store: RecordStore) -> list[Callable[..., Any]]:
         GatheringStore(store.pool, store.settings, store.people).record_national_gathering,
         DecisionStore(store.pool).record_selection_decision,
         ContactStore(store.pool).record_owner_contact,
+        AssessmentStore(store.pool, store.settings).record_county_assessment,
     ]
 
 

@@ -318,3 +318,29 @@ CREATE TABLE IF NOT EXISTS competence_environments (
     updated_at       timestamptz NOT NULL,
     PRIMARY KEY (workflow_id, cycle, environment_id)
 );
+-- The county governor's assessment of a cohort's spread-track owners (domain.assessment, written by
+-- CountyAssessmentWorkflow): one row per owner, newer rows win; the letters go through the outbox.
+CREATE TABLE IF NOT EXISTS county_assessments (
+    cohort         text NOT NULL,
+    owner_id       text NOT NULL,
+    workflow_id    text NOT NULL,
+    owner_name     text NOT NULL,
+    county         text NOT NULL CHECK (county ~ '^\d{2}$'),
+    rank           integer NOT NULL CHECK (rank >= 1),
+    state          text NOT NULL CHECK (state IN ('requested', 'reminded', 'answered', 'no_reply')),
+    requested_by   text NOT NULL,
+    reply_by       date NOT NULL,
+    assessment     text CHECK (char_length(assessment) <= 4000),
+    priority       integer CHECK (priority >= 1),
+    recorded_by    text,
+    recorded_as    text CHECK (recorded_as IN ('county_governor', 'coordinator')),
+    indicator_file text CHECK (indicator_file ~ '^[0-9a-f]{64}$'),
+    updated_at     timestamptz NOT NULL,
+    PRIMARY KEY (cohort, owner_id),
+    CHECK ((state = 'answered') = (assessment IS NOT NULL AND priority IS NOT NULL))
+);
+CREATE INDEX IF NOT EXISTS county_assessments_county_idx ON county_assessments (county, cohort);
+ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_kind_check;
+ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN (
+    'meeting_invitation', 'reminder', 'escalation', 'invitation_letter', 'invitation_reminder',
+    'gathering_invitation', 'assessment_request', 'assessment_reminder'));

@@ -47,6 +47,7 @@ from bench.common import (  # noqa: E402
 from devstack.temporal_server import DevServer, free_port  # noqa: E402
 from starter.connect import data_converter  # noqa: E402
 from worker import build_worker  # noqa: E402
+from workflows.assessment import CountyAssessmentWorkflow  # noqa: E402
 from workflows.cohort import CohortWorkflow  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
 from workflows.sandbox import workflow_runner  # noqa: E402
@@ -126,7 +127,7 @@ async def main(options: Any) -> list[Figure]:
     print(f"  recorded in {time.perf_counter() - recording:.1f} s", flush=True)
     bare_periods = [b for r, b in zip(recorded, bare, strict=True) if r.is_period]
     engine = Replayer(
-        workflows=[GuidancePeriodWorkflow, CohortWorkflow],
+        workflows=[GuidancePeriodWorkflow, CohortWorkflow, CountyAssessmentWorkflow],
         data_converter=data_converter(),
         workflow_runner=workflow_runner(),
     )

@@ -82,6 +82,12 @@ def _registry() -> tuple[SchoolOwner, ...]:
 
 
 @cache
+def counties() -> dict[str, str]:
+    """Norway's counties by number (the county governors' too): ``{"46": "Vestland", ...}``."""
+    return {row["county_number"]: row["county_name"] for row in _read_csv(_COUNTIES)}
+
+
+@cache
 def _by_id() -> dict[str, SchoolOwner]:
     return {o.id: o for o in _registry()}
 

@@ -119,6 +119,7 @@ class Activities:
     START_PERIODS = "start_periods"  # (PeriodStarts) -> PeriodsStarted; CohortWorkflow
     RECORD_SELECTION_DECISION = "record_selection_decision"  # (SelectionDecisionRecord) -> None; decision workflow
     RECORD_OWNER_CONTACT = "record_owner_contact"  # (OwnerContactRecord) -> None; OwnerContactWorkflow
+    RECORD_COUNTY_ASSESSMENT = "record_county_assessment"  # (AssessmentRecord) -> None; CountyAssessmentWorkflow
 
 
 COHORT_WORKFLOW_TYPE = "CohortWorkflow"
@@ -145,3 +146,11 @@ UNKNOWN_PERIOD = "UnknownPeriod"
 def contact_workflow_id(period_workflow_id: str) -> str:
     """The id of the workflow that records a change of a period's owner contact (one change at a time)."""
     return f"contact-{period_workflow_id}"
+
+
+COUNTY_ASSESSMENT_WORKFLOW_TYPE = "CountyAssessmentWorkflow"
+
+
+def assessment_workflow_id(cohort: str) -> str:
+    """The id of the workflow that asks the county governors to assess `cohort`'s spread-track owners."""
+    return f"assessment-{cohort}"

@@ -30,6 +30,8 @@ OutboxKind = Literal[
     "invitation_letter",
     "invitation_reminder",
     "gathering_invitation",
+    "assessment_request",
+    "assessment_reminder",
 ]
 
 MAIL_DELIVERY_WORKFLOW_TYPE: Final = "MailDeliveryWorkflow"

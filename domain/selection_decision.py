@@ -14,6 +14,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
+from domain.assessment import MAX_ASSESSED_OWNERS, SeenAssessment
 from domain.cohort import CohortInput
 from domain.models import AdviserId, CohortName, ShortText, _Message
 from domain.records import AuditEntry
@@ -96,6 +97,9 @@ class SelectionDecision(_Message):
     indicator_file: FileHash
     #: The owners' ranks on the shortlist, by owner id (what the coordinator saw when choosing).
     ranks: dict[str, int] = Field(default_factory=dict, max_length=MAX_DECISION_OWNERS)
+    #: The county governors' assessment of the spread-track owners as it stood when the decision was saved (the
+    #: cohort's `CountyAssessmentWorkflow`), empty when none was asked for; kept with the decision and its audit.
+    assessments: list[SeenAssessment] = Field(default_factory=list, max_length=MAX_ASSESSED_OWNERS)
 
 
 class SelectionDecisionRecord(BaseModel):

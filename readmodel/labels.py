@@ -37,6 +37,8 @@ _LETTER_KINDS: dict[str, str] = {
     "invitation_letter": N_("Invitation letter"),
     "invitation_reminder": N_("Invitation reminder"),
     "gathering_invitation": N_("Gathering invitation"),
+    "assessment_request": N_("Assessment request"),
+    "assessment_reminder": N_("Assessment reminder"),
 }
 
 

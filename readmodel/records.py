@@ -333,6 +333,16 @@ class RecordReader:
         )
         return SavedDecision.model_validate(dict(row)) if row is not None else None
 
+    async def assessed_cohorts(self, county: str | None = None) -> list[str]:
+        """The cohorts whose county governors have been asked to assess (those with an owner in `county`, if
+        given), newest first."""
+        rows = await self._pool.fetch(
+            "SELECT cohort FROM county_assessments WHERE $1::text IS NULL OR county = $1"
+            " GROUP BY cohort ORDER BY max(updated_at) DESC, cohort",
+            county,
+        )
+        return [row["cohort"] for row in rows]
+
     async def cohort_letters(self, cohort: str) -> list[LetterRow]:
         """The letters and invitations the cohort's workflow sent (invitations, reminders, gathering invitations),
         oldest first, without their bodies."""

@@ -123,6 +123,30 @@ MESSAGES: dict[str, str] = {
         "%(last_day)s); recorded as no reply"
     ),
     "owner_id.already_answered": N_("%(owner_name)s (%(owner_id)s) has already answered: %(answer)s"),
+    "owner_id.not_assessed": N_(
+        "%(owner_id)s is not among the school owners the county governor is asked to assess for cohort %(cohort)s; "
+        "asked about: %(asked)s"
+    ),
+    "owner_id.other_county": N_(
+        "%(owner_name)s (%(owner_id)s) is in county %(county)s; the county governor of county %(own_county)s "
+        "assesses only its own county's school owners"
+    ),
+    "owner_id.assessment_too_late": N_(
+        "the deadline for the county governor's assessment of %(owner_name)s (%(owner_id)s) was %(reply_by)s; it is "
+        "recorded as no reply, and the Directorate decides without it"
+    ),
+    "owner_id.already_assessed": N_(
+        "%(owner_name)s (%(owner_id)s) has been assessed already, by %(recorded_by)s with priority %(priority)s; an "
+        "assessment is recorded once"
+    ),
+    "priority.out_of_range": N_(
+        "%(priority)s is not a place among the %(count)s school owners of county %(county)s to prioritise; give 1 "
+        "to %(count)s"
+    ),
+    "priority.taken": N_(
+        "priority %(priority)s in county %(county)s is given to %(holder)s already; two school owners of a county "
+        "never share a place; free: %(free)s"
+    ),
     "network.unknown": N_("%(network)s is not a network of cohort %(cohort)s; known: %(known)s"),
     "network.not_running": N_("no period of network %(network)s is running"),
     "gathering_id.unknown": N_("%(gathering_id)s is not a gathering of this cohort; known: %(known)s"),

@@ -11,6 +11,7 @@ record milestones and agree meetings; everyone reads where a period stands.
     guidance select --indicators indicators.csv [--config selection.toml] [--format table|csv|json] [--top 30]
     guidance cohort start|answer|gathering|network-meeting|show ...   (starter.cohort_cli)
     guidance contact set|show|clear --cohort 2027 --owner 3301 ...     (starter.contact_cli)
+    guidance assessment start|record|status ...                       (starter.assessment_cli)
     guidance plan list|show NAME|check FILE...                        (starter.plan_cli)
     guidance competence list|check|propose|contacted|agreed ...      (starter.competence_cli)
 
@@ -21,6 +22,7 @@ the exit codes of `commands.EXIT_CODES`. What every command group shares is in `
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -40,6 +42,7 @@ from config.owners import find_owners, owner_by_id
 from config.settings import AppSettings
 from domain import calendar
 from domain import period as rules
+from domain.assessment import AssessmentStatus
 from domain.contract import TASK_QUEUE, period_workflow_id
 from domain.models import (
     CancelMeeting,
@@ -63,8 +66,9 @@ from readmodel.labels import chosen_area_label, meeting_kind_label, milestone_fa
 from selection.indicator_file import IndicatorFileError, read_indicator_csv
 from selection.scoring import SelectionConfigError, load_selection_config
 from selection.scoring import select as select_owners
+from starter import assessment_cli, cohort_cli, commands, competence_cli, contact_cli, plan_cli, report_cli
+from starter import assessments as assessment_api
 from starter import client as api
-from starter import cohort_cli, commands, competence_cli, contact_cli, plan_cli, report_cli
 from starter import shortlist as shortlists
 from starter.commands import (
     EXIT_REJECTED,
@@ -86,7 +90,7 @@ from starter.search_attributes import register_search_attributes
 __all__ = ["app", "main"]
 
 # The command groups add themselves to `app` when imported.
-COMMAND_GROUPS = (cohort_cli, competence_cli, contact_cli, plan_cli, report_cli)
+COMMAND_GROUPS = (assessment_cli, cohort_cli, competence_cli, contact_cli, plan_cli, report_cli)
 
 
 # --- commands ---------------------------------------------------------------------------------------
@@ -542,8 +546,19 @@ def select_command(
             "--top", min=0, help=N_("Owners chosen by rank (default: the configuration's, 30)."), show_default=False
         ),
     ] = None,
+    cohort: Annotated[
+        str | None,
+        typer.Option(
+            "--cohort",
+            help=N_(
+                "Show the county governors' assessment of this cohort beside the spread-track owners (asks Temporal)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     with commands.reported():
+        assessment = _assessment(cohort) if cohort else None
         # A country's file takes seconds to check and score; the bars are gone before the shortlist prints.
         with progress_bar(counted=False, transient=True) as progress:
             try:
@@ -561,13 +576,13 @@ def select_command(
             with step(progress, scoring):
                 shortlist = select_owners(rows, settings, top=top)
         if output is OutputFormat.json:
-            typer.echo(shortlists.as_json(shortlist))
+            typer.echo(shortlists.as_json(shortlist, assessment))
             return
         if output is OutputFormat.csv:
-            typer.echo(shortlists.as_csv(shortlist), nl=False)
+            typer.echo(shortlists.as_csv(shortlist, assessment), nl=False)
             return
         out = commands.console()
-        out.print(shortlists.as_table(shortlist, out.width))
+        out.print(shortlists.as_table(shortlist, out.width, assessment))
         out.print(Text(shortlists.missing_note()), soft_wrap=False)
         suppressed = sum(1 for row in rows if row.value is None)
         out.print(
@@ -578,6 +593,22 @@ def select_command(
         )
         for note in shortlists.notes(shortlist):
             out.print(Text(note))
+
+
+def _assessment(cohort: str) -> AssessmentStatus:
+    """The county governors' assessment of `cohort`, for `select --cohort`."""
+
+    async def ask() -> AssessmentStatus | None:
+        return await assessment_api.assessment_status(await commands.connect_client(), cohort)
+
+    found = asyncio.run(ask())
+    if found is None:
+        raise commands.Mistake(
+            _("no county governors' assessment has been started for cohort %(cohort)s") % {"cohort": cohort},
+            EXIT_REJECTED,
+            _("start one with `%(command)s`") % {"command": f"guidance assessment start {cohort} ..."},
+        )
+    return found
 
 
 def main() -> None:

@@ -10,8 +10,10 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from domain.assessment import seen
 from domain.contract import TASK_QUEUE, decision_workflow_id
 from domain.selection_decision import SelectionDecision, SelectionDecisionRecord
+from starter.assessments import assessment_status
 from starter.client import GuidanceError
 from workflows.selection_decision import SelectionDecisionWorkflow
 
@@ -29,10 +31,16 @@ async def save_decision(
 ) -> SelectionDecisionRecord:
     """Start the decision's workflow and wait for its record to be written; answers with what was written.
 
+    The county governors' assessment of the cohort, if one was asked for, goes with the decision as it stands now
+    (answered, still waiting, past its deadline): the record says which assessments the Directorate saw.
+
     Raises:
         DecisionAlreadySaved: The cohort has a decision workflow already.
     """
     cohort = decision.cohort.cohort
+    assessment = await assessment_status(client, cohort)
+    if assessment is not None:
+        decision = decision.model_copy(update={"assessments": seen(assessment)})
     try:
         handle = await client.start_workflow(
             SelectionDecisionWorkflow.run,

@@ -2,6 +2,8 @@
 
 Every form carries the same facts per chosen owner (`selection.shortlist_facts`, which the web app's
 shortlist page shows too): rank, owner id and name, track, share, points, missing values, spread, reasons.
+Given a cohort's county governors' assessment (`select --cohort`), each spread-track owner's state is shown
+beside them (`readmodel.assessments.state_label`, as on the page), in columns of their own.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from domain.assessment import AssessmentRequest, AssessmentStatus
 from language import formats
 from language.current import N_
 from language.current import gettext as _
+from readmodel.assessments import state_label
 from selection.scoring import Selected, Shortlist
 from selection.shortlist_facts import (
     MISSING_NOTE,
@@ -57,34 +61,51 @@ CSV_COLUMNS = (
     "worst_schools",
     "reasons",
 )
+#: The columns `select --cohort` adds: the county governor's answer about a spread-track owner.
+ASSESSMENT_COLUMNS = ("assessment_state", "assessment_priority", "assessment")
 
 
 def _row(entry: Selected) -> dict[str, Any]:
     return dataclasses.asdict(facts(entry))
 
 
-def as_csv(shortlist: Shortlist) -> str:
+def _request(assessment: AssessmentStatus | None, entry: Selected) -> AssessmentRequest | None:
+    """The county governor's request about this owner, if the assessment asks about it."""
+    if assessment is None:
+        return None
+    return next((r for r in assessment.requests if r.owner_id == entry.assessment.owner_id), None)
+
+
+def as_csv(shortlist: Shortlist, assessment: AssessmentStatus | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + (ASSESSMENT_COLUMNS if assessment is not None else ()))
     for entry in shortlist.selected:
         row = _row(entry)
         row["worst_schools"] = " ".join(row["worst_schools"])
         row["reasons"] = "; ".join(row["reasons"])
-        writer.writerow(
-            ["" if row[c] is None else (f"{row[c]:g}" if isinstance(row[c], float) else row[c]) for c in CSV_COLUMNS]
-        )
+        cells = [
+            "" if row[c] is None else (f"{row[c]:g}" if isinstance(row[c], float) else row[c]) for c in CSV_COLUMNS
+        ]
+        if assessment is not None:
+            request = _request(assessment, entry)
+            cells += [str(request.state), request.priority or "", request.assessment or ""] if request else ["", "", ""]
+        writer.writerow(cells)
     return out.getvalue()
 
 
-def as_json(shortlist: Shortlist) -> str:
-    """The shortlist with the owners' names and the full scores (every reason and every missing value)."""
+def as_json(shortlist: Shortlist, assessment: AssessmentStatus | None = None) -> str:
+    """The shortlist with the owners' names and the full scores (every reason and every missing value), and with
+    an assessment, each spread-track owner's request (``county_governor``)."""
     document = shortlist.model_dump(mode="json")
     for entry, dumped in zip(shortlist.selected, document["selected"], strict=True):
         name, county = owner_name(entry.assessment.owner_id)
         dumped["owner_name"] = name
         dumped["county"] = county
         dumped["reasons"] = reasons(entry)
+        if assessment is not None:
+            request = _request(assessment, entry)
+            dumped["county_governor"] = request.model_dump(mode="json") if request is not None else None
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
@@ -93,8 +114,11 @@ def as_json(shortlist: Shortlist) -> str:
 WIDE_TABLE_COLUMNS = 120
 
 
-def as_table(shortlist: Shortlist, width: int = WIDE_TABLE_COLUMNS) -> Table:
-    """The shortlist for a terminal `width` columns wide."""
+def as_table(
+    shortlist: Shortlist, width: int = WIDE_TABLE_COLUMNS, assessment: AssessmentStatus | None = None
+) -> Table:
+    """The shortlist for a terminal `width` columns wide; with the county governors' `assessment`, a column of
+    each spread-track owner's state."""
     if shortlist.window:
         years = _("%(first)s to %(last)s") % {"first": shortlist.window[0], "last": shortlist.window[-1]}
     else:
@@ -120,6 +144,9 @@ def as_table(shortlist: Shortlist, width: int = WIDE_TABLE_COLUMNS) -> Table:
                 "track": entry.track,
             }
             lines = [f"{row['owner_id']} {row['owner_name']}: {facts}", *(f"  {r}" for r in short_reasons(entry))]
+            governor = _governor(assessment, entry)
+            if governor:
+                lines.append("  " + _("county governor: %(state)s") % {"state": governor})
             table.add_row(str(row["rank"]), Text("\n".join(lines)))
         return table
     for column, justify in (
@@ -132,9 +159,11 @@ def as_table(shortlist: Shortlist, width: int = WIDE_TABLE_COLUMNS) -> Table:
         (N_("reasons: risk points by indicator"), "left"),
     ):
         table.add_column(_(column), justify=justify, no_wrap=column in ("rank", "owner", "share", "points"))  # type: ignore[arg-type]
+    if assessment is not None:
+        table.add_column(_("county governor"), justify="left")
     for entry in shortlist.selected:
         row = _row(entry)
-        table.add_row(
+        cells: list[str | Text] = [
             str(row["rank"]),
             Text(f"{row['owner_id']} {row['owner_name']}"),
             percent(entry.assessment.share),
@@ -142,8 +171,17 @@ def as_table(shortlist: Shortlist, width: int = WIDE_TABLE_COLUMNS) -> Table:
             _missing(row),
             entry.track,
             Text("\n".join(short_reasons(entry)) or "-"),
-        )
+        ]
+        if assessment is not None:
+            cells.append(Text(_governor(assessment, entry) or "-"))
+        table.add_row(*cells)
     return table
+
+
+def _governor(assessment: AssessmentStatus | None, entry: Selected) -> str:
+    """The county governor's state about a spread-track owner ("" when not asked)."""
+    request = _request(assessment, entry)
+    return state_label(request, assessment) if request is not None and assessment is not None else ""
 
 
 def _points(row: dict[str, Any]) -> str:

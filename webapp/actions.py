@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from config.competence import UnknownEnvironment, environment_by_id
+from domain.assessment import AssessmentStatus
 from domain.cohort import CohortStatus, RespondToInvitation
 from domain.contacts import ContactPerson, OwnerContactChange, OwnerContactRecord
 from domain.gatherings import AddGathering, MoveGathering
@@ -36,7 +37,7 @@ from starter import contacts
 from webapp.form_errors import FORM, field_errors, said
 
 _Update = TypeVar("_Update", bound=BaseModel)
-_Answer = TypeVar("_Answer", PeriodStatus, CohortStatus, OwnerContactRecord)
+_Answer = TypeVar("_Answer", PeriodStatus, CohortStatus, OwnerContactRecord, AssessmentStatus)
 
 #: How long a person waits for the period's answer before the page says Temporal did not answer.
 ANSWER_TIMEOUT = timedelta(seconds=20)

@@ -36,7 +36,15 @@ from readmodel import display, documents
 from readmodel.overview import DISPLAY_ZONE, deadline_day
 from readmodel.records import RecordReader
 from readmodel.search import MAX_QUERY_LENGTH
-from webapp import mailbox_pages, outcome_pages, pages, period_actions, search_pages, selection_pages
+from webapp import (
+    assessment_pages,
+    mailbox_pages,
+    outcome_pages,
+    pages,
+    period_actions,
+    search_pages,
+    selection_pages,
+)
 from webapp.auth import SignInRequired, current_user, sign_in_url
 from webapp.csrf import MultipartCsrfToken, csrf_failed
 from webapp.identity import IdentityProvider
@@ -181,6 +189,7 @@ def create_app(web: WebApp) -> ASGIApp:
             Route("/feeds/owners/{owner_id}.ics", pages.owner_feed),
             *selection_pages.ROUTES,
             *outcome_pages.ROUTES,
+            *assessment_pages.ROUTES,
             *mailbox_pages.ROUTES,
             # Designsystemet's sheets from the installed npm package (mounted before /static, which would take it).
             Mount("/static/ds", StaticFiles(directory=_style_dir(web.settings)), name="designsystemet"),

@@ -26,6 +26,8 @@ SESSION_GENERATION = "gen"
 SESSION_LANGUAGE = "language"
 #: Set for a session from the identity provider: the role its claims gave (no local user to look up).
 SESSION_ROLE = "role"
+#: Set with the role for a county governor from the identity provider: their county.
+SESSION_COUNTY = "county"
 SESSION_ID_TOKEN = "id_token"
 
 
@@ -47,18 +49,29 @@ def current_user(request: Request, users: UserDirectory) -> User | None:
     role = request.session.get(SESSION_ROLE)
     if role in ("adviser", "coordinator"):
         return User(name=name, role=role)
+    county = request.session.get(SESSION_COUNTY)
+    if role == "county_governor" and isinstance(county, str):
+        return User(name=name, role=role, county=county)
     return users.get(name)
 
 
-def require_user(request: Request, users: UserDirectory) -> User:
-    """The signed-in user.
+def require_user(request: Request, users: UserDirectory, *, county_governors: bool = False) -> User:
+    """The signed-in user. A county governor may open only the pages that say so (`county_governors`): the
+    assessment of their county; every other page of the programme refuses them, here, in one place.
 
     Raises:
         SignInRequired: Nobody is signed in.
+        HTTPException: 403 for a county governor on a page not theirs.
     """
     user = current_user(request, users)
     if user is None:
         raise SignInRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    if user.is_county_governor and not county_governors:
+        raise HTTPException(
+            403,
+            _("%(user)s signs in as a county governor, who sees only the county governors' assessment of their county")
+            % {"user": user.name},
+        )
     return user
 
 
@@ -75,6 +88,8 @@ def sign_in(request: Request, user: User, *, id_token: str | None = None) -> Non
     if id_token is not None:
         request.session[SESSION_ROLE] = user.role
         request.session[SESSION_ID_TOKEN] = id_token
+        if user.county is not None:
+            request.session[SESSION_COUNTY] = user.county
 
 
 async def sign_out(request: Request, users: UserDirectory) -> str | None:

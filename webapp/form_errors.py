@@ -17,7 +17,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from language.current import N_, gettext, ngettext
+from language.current import N_, gettext
 from readmodel.display import display_date
 
 #: The form-wide error's key, for what belongs to no one field (the period ended, Temporal is down).
@@ -61,6 +61,10 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "role": N_("Role"),
     "environment": N_("Competence environment"),
     "state": N_("Step"),
+    "priority": N_("Priority"),
+    "assessment": N_("Assessment"),
+    "assessment_cohort": N_("Cohort name"),
+    "reply_days": N_("Working days to answer"),
 }
 #: The shortlist's fields of one owner: ``advisers-3301`` reads "Advisers of 3301".
 OWNER_FIELD_LABELS: Final[Mapping[str, str]] = {
@@ -73,6 +77,7 @@ OWNER_FIELD_LABELS: Final[Mapping[str, str]] = {
 #: What a field with a pattern takes, said for a person (pydantic would show the regular expression).
 _PATTERNS: Final[Mapping[str, str]] = {
     "cohort": N_("use only letters a-z, digits, - and _ (e.g. 2027)"),
+    "assessment_cohort": N_("use only letters a-z, digits, - and _ (e.g. 2027)"),
     "owner_id": N_("give the owner's number: 2 or 4 digits"),
     "phone": N_("give a phone number of digits, spaces and + ( ) -, e.g. +47 32 04 70 00"),
     "name": N_("write it on one line"),
@@ -83,7 +88,9 @@ _Render = Callable[[Mapping[str, Any]], str]
 
 
 def _count(singular: str, plural: str, key: str) -> _Render:
-    return lambda ctx: ngettext(singular, plural, int(ctx[key])) % {"num": ctx[key]}
+    # Both forms are marked with N_ (two entries of the catalogs, not one plural entry), so each is looked up on its
+    # own: ngettext would find no plural entry and answer in English. One is singular in nb, nn, sv and en alike.
+    return lambda ctx: gettext(singular if int(ctx[key]) == 1 else plural) % {"num": ctx[key]}
 
 
 def _limit(message: str, key: str) -> _Render:

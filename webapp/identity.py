@@ -17,6 +17,7 @@ from authlib.integrations.starlette_client import OAuth, OAuthError, StarletteOA
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from config.owners import counties
 from language.current import gettext as _
 from webapp.settings import WebSettings
 from webapp.users import Role, User
@@ -37,6 +38,8 @@ class ClaimRules:
     role_claim: str
     coordinator_values: frozenset[str]
     adviser_values: frozenset[str]
+    #: A county governor's group: this prefix and the county's number.
+    county_governor_prefix: str = "veilederkorpset-statsforvalter-"
 
     @classmethod
     def of(cls, settings: WebSettings) -> ClaimRules:
@@ -45,7 +48,18 @@ class ClaimRules:
             settings.oidc_role_claim,
             frozenset(settings.oidc_coordinator_values),
             frozenset(settings.oidc_adviser_values),
+            settings.oidc_county_governor_prefix,
         )
+
+    def county_governed(self, held: set[str]) -> str | None:
+        """The county whose county governor the groups make the person (a known county's number), if any."""
+        found = sorted(
+            value.removeprefix(self.county_governor_prefix)
+            for value in held
+            if value.startswith(self.county_governor_prefix)
+            and value.removeprefix(self.county_governor_prefix) in counties()
+        )
+        return found[0] if len(found) == 1 else None
 
 
 def person(claims: Mapping[str, object], rules: ClaimRules) -> User:
@@ -70,17 +84,23 @@ def person(claims: Mapping[str, object], rules: ClaimRules) -> User:
         )
     held = _values(claims.get(rules.role_claim))
     role: Role
+    county = None
     if held & rules.coordinator_values:
         role = "coordinator"
     elif held & rules.adviser_values:
         role = "adviser"
+    elif (county := rules.county_governed(held)) is not None:
+        # Only one county: a person in the groups of two would see both, which no county governor does.
+        role = "county_governor"
     else:
-        wanted = ", ".join(sorted(rules.coordinator_values | rules.adviser_values))
+        wanted = ", ".join(
+            [*sorted(rules.coordinator_values | rules.adviser_values), f"{rules.county_governor_prefix}NN"]
+        )
         raise NotAllowed(
             _("%(name)s is in none of the groups that may use this service (%(claim)s: %(groups)s)")
             % {"name": name, "claim": rules.role_claim, "groups": wanted}
         )
-    return User(name=name, role=role)
+    return User(name=name, role=role, county=county)
 
 
 def _origin(url: str) -> str:

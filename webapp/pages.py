@@ -73,7 +73,9 @@ def _user(request: Request) -> User:
 
 
 async def home(request: Request) -> Response:
-    user = _user(request)
+    user = require_user(request, _web(request).users, county_governors=True)
+    if user.is_county_governor:
+        return RedirectResponse("/assessments", status_code=303)
     return RedirectResponse("/cohorts" if user.is_coordinator else "/tasks", status_code=303)
 
 

@@ -6,6 +6,9 @@ The same path as the command line, page by page:
   and column) or pick one uploaded before, and the decisions saved so far;
 - ``/selection/files/{sha256}``: the file's shortlist, scored by the same rules as `guidance select`, and the
   decision form: which owners, their advisers, the cohort's name, start date and plan;
+- ``/selection/files/{sha256}/assessment``: ask the county governors to assess the shortlist's spread-track owners
+  (`webapp.assessment_pages` shows and records their answers); ``?assessment=COHORT`` on the shortlist shows each
+  one's state beside the scores;
 - ``/selection/decisions/{cohort}``: a saved decision (by whom, when, on which file), and the button that starts
   the cohort from it, as `guidance cohort start` would;
 - ``/cohorts/{cohort}/letters/{key}``: one letter or invitation the cohort sent (listed on the cohort page).
@@ -31,16 +34,18 @@ from temporalio.service import RPCError
 
 from config.owners import owner_by_id
 from config.settings import known_plans
+from domain.assessment import DEFAULT_ASSESSMENT_DAYS, AssessmentStatus
 from domain.cohort import CohortInput, CohortOwner
 from domain.selection_decision import MAX_DECISION_OWNERS, DecisionForm, SelectionDecision
 from language.current import gettext as _
 from language.current import ngettext
+from readmodel.assessments import state_label
 from selection.indicator_file import KEPT_FOLDER, FileProblems
 from selection.scoring import Shortlist
 from selection.shortlist_facts import facts, missing_note, notes, percent
+from starter import assessments, decisions
 from starter import client as api
 from starter import cohorts as cohort_api
-from starter import decisions
 from webapp.actions import ANSWER_TIMEOUT, FormRejected
 from webapp.form_errors import FORM, field_errors, said
 from webapp.indicator_files import MAX_UPLOAD_BYTES, IndicatorFile, IndicatorFiles, UploadTooLarge
@@ -179,10 +184,16 @@ async def _shortlist_page(
     errors: dict[str, str] | None = None,
     form: FormData | None = None,
     status_code: int = 200,
+    form_name: str = "decision",
 ) -> Response:
     kept, found = await _kept(request)
     chosen = set(form.getlist("owner")) if form is not None else set()
+    assessment = await _assessment(request)
     context: dict[str, Any] = {
+        "assessment": assessment,
+        "assessment_states": (
+            {r.owner_id: state_label(r, assessment) for r in assessment.requests} if assessment is not None else {}
+        ),
         "file": kept,
         "shortlist": found,
         "entries": [facts(entry) for entry in found.selected],
@@ -193,9 +204,9 @@ async def _shortlist_page(
         "plans": known_plans(),
         "errors": errors or {},
         "values": {k: v for k, v in form.items() if isinstance(v, str)} if form is not None else {},
-        "chosen": chosen,
+        "chosen": chosen if form_name == "decision" else set(),
         "chosen_advisers": {o: form.getlist(f"advisers-{o}") for o in chosen} if form is not None else {},
-        "form": "decision" if form is not None else "",
+        "form": form_name if form is not None else "",
         # The errors shown beside their fields; any other shows above the form.
         "inline_fields": [
             "cohort",
@@ -213,6 +224,57 @@ async def _shortlist_page(
         "flash": request.session.pop(FLASH, ""),
     }
     return _render(request, "shortlist.html", context, status_code=status_code)
+
+
+async def _assessment(request: Request) -> AssessmentStatus | None:
+    """The county governors' assessment the shortlist shows beside the scores (``?assessment=COHORT``), if any."""
+    cohort = request.query_params.get("assessment", "")
+    if not cohort or len(cohort) > 32:
+        return None
+    try:
+        async with asyncio.timeout(ANSWER_TIMEOUT.total_seconds()):
+            return await assessments.assessment_status(await _web(request).temporal(), cohort)
+    except (RPCError, TimeoutError):
+        return None  # the shortlist still shows; the assessment page says what is wrong
+
+
+async def start_assessment(request: Request) -> Response:
+    """Ask the county governors to assess the shortlist's spread-track owners, then show the assessment."""
+    user = _coordinator(request)
+    web = _web(request)
+    kept, found = await _kept(request)
+    form = await request.form(max_files=0, max_fields=8)
+    cohort, days = _text(form, "assessment_cohort"), _text(form, "reply_days") or str(DEFAULT_ASSESSMENT_DAYS)
+    try:
+        try:
+            given = assessments.assessment_input(
+                found, cohort, user.name, indicator_file=kept.sha256, reply_days=int(days) if days.isdigit() else -1
+            )
+        except ValidationError as error:
+            names = {"cohort": "assessment_cohort", "reply_days": "reply_days", "reminder_days": "reply_days"}
+            raise FormRejected(field_errors(error, lambda loc: names.get(str(loc[0]), FORM) if loc else FORM)) from None
+        except assessments.NoSpreadTrack as none:
+            raise FormRejected(
+                {FORM: _("the shortlist has no school owner on the spread track; there is nothing to assess")}
+            ) from none
+        async with asyncio.timeout(ANSWER_TIMEOUT.total_seconds()):
+            await assessments.start_assessment(await web.temporal(), given, task_queue=web.task_queue)
+    except FormRejected as rejected:
+        return await _shortlist_page(
+            request, errors=rejected.errors, form=form, status_code=422, form_name="assessment"
+        )
+    except assessments.AssessmentAlreadyStarted:
+        message = _("the county governors have been asked to assess cohort %(cohort)s already") % {"cohort": cohort}
+        errors = {"assessment_cohort": said("assessment_cohort", message)}
+        return await _shortlist_page(request, errors=errors, form=form, status_code=409, form_name="assessment")
+    except (RPCError, TimeoutError) as error:
+        errors = {FORM: _("Temporal did not answer (%(error)s)") % {"error": error or _("timed out")}}
+        return await _shortlist_page(request, errors=errors, form=form, status_code=503, form_name="assessment")
+    request.session[FLASH] = _("Asked the county governors to assess %(num)s school owners of cohort %(cohort)s.") % {
+        "num": len(given.owners),
+        "cohort": cohort,
+    }
+    return RedirectResponse(f"/assessments/{cohort}", status_code=303)
 
 
 def decision_form(form: FormData, shortlist: Shortlist, advisers: list[str], plans: list[str]) -> DecisionForm:
@@ -429,6 +491,7 @@ ROUTES = [
     Route("/selection/files", upload, methods=["POST"]),
     Route("/selection/files/{sha256}", shortlist),
     Route("/selection/files/{sha256}/decision", save_decision, methods=["POST"]),
+    Route("/selection/files/{sha256}/assessment", start_assessment, methods=["POST"]),
     Route("/selection/decisions/{cohort}", decision),
     Route("/selection/decisions/{cohort}/start", start_cohort, methods=["POST"]),
     Route("/cohorts/{cohort}/letters/{key:path}", letter),

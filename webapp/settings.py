@@ -42,6 +42,9 @@ class WebSettings(BaseSettings):
     oidc_role_claim: str = "groups"
     oidc_coordinator_values: list[str] = Field(default_factory=lambda: ["veilederkorpset-koordinator"])
     oidc_adviser_values: list[str] = Field(default_factory=lambda: ["veilederkorpset-veileder"])
+    #: A county governor's group is this prefix and their county's number ("veilederkorpset-statsforvalter-46":
+    #: Statsforvalteren i Vestland), in the same claim: they see only the assessment of their county.
+    oidc_county_governor_prefix: str = Field(default="veilederkorpset-statsforvalter-", min_length=1, max_length=200)
     #: What the sign-in button calls the provider.
     oidc_provider_name: str = Field(default="ID-porten", max_length=80)
     #: Where the provider sends people back (``https://host/login/oidc/callback``); none: from the request.

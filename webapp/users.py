@@ -1,4 +1,5 @@
-"""Who may sign in: advisers (their own periods) and coordinators (all periods).
+"""Who may sign in: advisers (their own periods), coordinators (all periods), and county governors
+(Statsforvalteren: only the county governors' assessment of their own county's owners, nothing else).
 
 For local development the app knows the `DEV_USERS` below. Anywhere else, give
 ``GUIDANCE_WEB_USERS_FILE``, a TOML file of argon2 password hashes (`python -m webapp.password_hash`
@@ -7,6 +8,12 @@ prints one)::
     [[users]]
     name = "a.hansen"            # an adviser's name is their adviser id on the periods
     role = "adviser"
+    password_hash = "$argon2id$v=19$m=65536,t=3,p=4$..."
+
+    [[users]]
+    name = "sf.vestland"         # a county governor names their county by its number
+    role = "county_governor"
+    county = "46"
     password_hash = "$argon2id$v=19$m=65536,t=3,p=4$..."
 
 A real deployment puts the Directorate's identity provider (OIDC) in front instead (docs/web-app.md).
@@ -21,9 +28,9 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-Role = Literal["adviser", "coordinator"]
+Role = Literal["adviser", "coordinator", "county_governor"]
 
 #: The development users (docs/web-app.md): name, role, password.
 DEV_USERS: tuple[tuple[str, Role, str], ...] = (
@@ -31,7 +38,10 @@ DEV_USERS: tuple[tuple[str, Role, str], ...] = (
     ("b.olsen", "adviser", "adviser-dev"),
     ("c.berg", "adviser", "adviser-dev"),
     ("coordinator", "coordinator", "coordinator-dev"),
+    ("sf.vestland", "county_governor", "county-governor-dev"),
 )
+#: The county of each development county governor (Statsforvalteren i Vestland: 46).
+DEV_COUNTIES: dict[str, str] = {"sf.vestland": "46"}
 
 _hasher = PasswordHasher()
 
@@ -48,6 +58,14 @@ class UserEntry(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9._-]*$", min_length=2, max_length=64)
     role: Role
     password_hash: str = Field(pattern=r"^\$argon2")
+    #: A county governor's county (its two-digit number); no other role has one.
+    county: str | None = Field(default=None, pattern=r"^\d{2}$")
+
+    @model_validator(mode="after")
+    def _county_of_a_county_governor(self) -> UserEntry:
+        if (self.role == "county_governor") != (self.county is not None):
+            raise ValueError('county: a county governor names their county (e.g. "46"), and only a county governor')
+        return self
 
 
 class UsersFile(BaseModel):
@@ -58,18 +76,24 @@ class UsersFile(BaseModel):
 
 @dataclass(frozen=True)
 class User:
-    """A signed-in person: an adviser acts under their own name; a coordinator sees every period."""
+    """A signed-in person: an adviser acts under their own name; a coordinator sees every period; a county governor
+    sees the assessment of their `county`'s owners and nothing else."""
 
     name: str
     role: Role
+    county: str | None = None
 
     @property
     def is_coordinator(self) -> bool:
         return self.role == "coordinator"
 
+    @property
+    def is_county_governor(self) -> bool:
+        return self.role == "county_governor"
+
     def may_see(self, advisers: list[str]) -> bool:
         """Whether this user may open (and act on) a period with these advisers."""
-        return self.is_coordinator or self.name in advisers
+        return self.is_coordinator or (self.role == "adviser" and self.name in advisers)
 
 
 class UserDirectory:
@@ -81,7 +105,12 @@ class UserDirectory:
     @classmethod
     def development(cls) -> UserDirectory:
         """The documented development users (never for a deployment: their passwords are in docs/web-app.md)."""
-        return cls([UserEntry(name=n, role=r, password_hash=_hasher.hash(p)) for n, r, p in DEV_USERS])
+        return cls(
+            [
+                UserEntry(name=n, role=r, password_hash=_hasher.hash(p), county=DEV_COUNTIES.get(n))
+                for n, r, p in DEV_USERS
+            ]
+        )
 
     @classmethod
     def from_file(cls, path: Path) -> UserDirectory:
@@ -115,7 +144,7 @@ class UserDirectory:
             return None
         if entry is None:
             return None
-        return User(name=entry.name, role=entry.role)
+        return User(name=entry.name, role=entry.role, county=entry.county)
 
     def names(self, role: Role) -> list[str]:
         """Every user with `role`, by name (the advisers a coordinator may assign)."""
@@ -124,7 +153,7 @@ class UserDirectory:
     def get(self, name: str) -> User | None:
         """The user called `name` (a signed-in session names its user), or None if no longer known."""
         entry = self._entries.get(name)
-        return User(name=entry.name, role=entry.role) if entry is not None else None
+        return User(name=entry.name, role=entry.role, county=entry.county) if entry is not None else None
 
 
 _UNKNOWN_USER_HASH = _hasher.hash("no user has this password")

@@ -39,7 +39,12 @@ class SelectionDecisionWorkflow:
                 at=now,
                 actor=decision.decided_by,
                 action=f"selected {len(cohort.owners)} school owners for cohort {cohort.cohort}",
-                details={"indicator_file": decision.indicator_file, "owners": [o.owner.id for o in cohort.owners]},
+                details={
+                    "indicator_file": decision.indicator_file,
+                    "owners": [o.owner.id for o in cohort.owners],
+                    # Which county governors' assessments the decision saw (only when one was asked for).
+                    **({"assessments": _seen(decision)} if decision.assessments else {}),
+                },
             ),
         )
         await workflow.execute_activity(
@@ -50,3 +55,10 @@ class SelectionDecisionWorkflow:
             summary=f"record the selection decision for cohort {cohort.cohort}",
         )
         return record
+
+
+def _seen(decision: SelectionDecision) -> dict[str, str]:
+    """Each assessed owner's state as the decision saw it, with the priority given: ``{"4601": "answered:1"}``."""
+    return {
+        a.owner_id: f"{a.state}:{a.priority}" if a.priority is not None else str(a.state) for a in decision.assessments
+    }

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from config.people import Participants, People
 from config.settings import VeilederkorpsetSettings
+from domain.assessment import AssessmentEvent, AssessmentRecord
 from domain.competence import check_competence_environment
 from domain.contacts import ContactPerson, OwnerContactChange, OwnerContactRecord, contact_audit
-from domain.contract import decision_workflow_id, period_workflow_id
+from domain.contract import assessment_workflow_id, decision_workflow_id, period_workflow_id
 from domain.effects import Occasion
 from domain.models import (
     ChangeAdvisers,
@@ -326,3 +328,28 @@ def selection_decision(at: datetime, cohort: str = "2031") -> SelectionDecisionR
         action=f"selected 2 school owners for cohort {cohort}",
     )
     return SelectionDecisionRecord(decision=decision, decided_at=at, audit=entry)
+
+
+def county_assessment(event: AssessmentEvent, at: datetime, *, cohort: str = "2031", **answer: Any) -> AssessmentRecord:
+    """One event of the county governors' assessment about Kvinnherad (Vestland), as `CountyAssessmentWorkflow`
+    records it; an ``answered`` one takes ``assessment``, ``priority`` and ``by``."""
+    workflow_id = assessment_workflow_id(cohort)
+    return AssessmentRecord(
+        workflow_id=workflow_id,
+        cohort=cohort,
+        owner_id="4617",
+        owner_name="Kvinnherad",
+        county="46",
+        rank=32,
+        event=event,
+        state=event,
+        requested_by="coordinator",
+        reply_by=date(2031, 1, 27),
+        assessment=answer.get("assessment"),
+        priority=answer.get("priority"),
+        recorded_by=answer.get("by"),
+        recorded_as="county_governor" if answer else None,
+        indicator_file="ab" * 32,
+        updated_at=at,
+        audit=AuditEntry(workflow_id=workflow_id, event_key=f"{event}:4617", at=at, actor="system", action=event),
+    )

@@ -22,6 +22,7 @@ TABLES = (
     "selection_decisions",
     "owner_contacts",
     "competence_environments",
+    "county_assessments",
 )
 
 

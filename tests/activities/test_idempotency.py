@@ -11,6 +11,7 @@ import pytest
 from pydantic import BaseModel
 from temporalio.testing import ActivityEnvironment
 
+from activities.assessments import AssessmentStore
 from activities.national_gatherings import GatheringStore
 from activities.owner_contacts import ContactStore
 from activities.record_store import RecordStore
@@ -104,6 +105,11 @@ CASES = {
         {"owner_contacts": 1, "periods": 1, "programme_plans": 1, "audit_log": 2},
         after_start=True,
     ),
+    "county assessment": Case(
+        Activities.RECORD_COUNTY_ASSESSMENT,
+        lambda: factories.county_assessment("requested", LATER),
+        {"county_assessments": 1, "outbox": 1, "audit_log": 1},
+    ),
     "final evaluation": Case(
         Activities.RECORD_FINAL_EVALUATION,
         lambda: factories.final_evaluation(factories.new_period(), LATER),
@@ -131,7 +137,8 @@ async def test_running_an_activity_twice_leaves_one_row_per_record(
         getattr(store, case.activity, None)
         or getattr(GatheringStore(pool, store.settings), case.activity, None)
         or getattr(DecisionStore(pool), case.activity, None)
-        or getattr(ContactStore(pool), case.activity)
+        or getattr(ContactStore(pool), case.activity, None)
+        or getattr(AssessmentStore(pool, store.settings), case.activity)
     )
     if case.after_start:
         await env.run(store.record_period_started, factories.period_started(factories.new_period()))

@@ -28,6 +28,7 @@ PRIMARY_KEYS = {
     "selection_decisions": ["cohort"],
     "owner_contacts": ["workflow_id"],
     "competence_environments": ["workflow_id", "cycle", "environment_id"],
+    "county_assessments": ["cohort", "owner_id"],
     "schema_version": ["version"],
 }
 

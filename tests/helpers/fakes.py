@@ -11,6 +11,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from config.settings import VeilederkorpsetSettings
+from domain.assessment import AssessmentRecord
 from domain.contract import INVALID_RECORD, Activities
 from domain.programme import ProgrammePlan
 from domain.records import (
@@ -26,6 +27,7 @@ from domain.records import (
     PeriodStartedRecord,
     PhaseChangeRecord,
 )
+from domain.selection_decision import SelectionDecisionRecord
 
 
 class RecordingActivities:
@@ -117,6 +119,14 @@ class RecordingActivities:
         await self._keep(Activities.RECORD_NATIONAL_GATHERING, record)
         return [f"outbox/{record.workflow_id}/{record.gathering_id}-{g.owner_id}.ics" for g in record.guests]
 
+    @activity.defn(name=Activities.RECORD_COUNTY_ASSESSMENT)
+    async def record_county_assessment(self, record: AssessmentRecord) -> None:
+        await self._keep(Activities.RECORD_COUNTY_ASSESSMENT, record)
+
+    @activity.defn(name=Activities.RECORD_SELECTION_DECISION)
+    async def record_selection_decision(self, record: SelectionDecisionRecord) -> None:
+        await self._keep(Activities.RECORD_SELECTION_DECISION, record)
+
     def all(self) -> list[Callable[..., Any]]:
         return [
             self.load_programme_plan,
@@ -131,4 +141,6 @@ class RecordingActivities:
             self.record_final_evaluation,
             self.record_invitation,
             self.record_national_gathering,
+            self.record_county_assessment,
+            self.record_selection_decision,
         ]

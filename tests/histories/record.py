@@ -1,4 +1,4 @@
-"""Record replay histories of GuidancePeriodWorkflow and CohortWorkflow (`make histories`).
+"""Record replay histories of GuidancePeriodWorkflow, CohortWorkflow and CountyAssessmentWorkflow (`make histories`).
 
 Each released version of the workflows keeps its histories here for as long as periods of it may run: every
 test run replays them all, so a change that would break a period already running fails the suite. Record new
@@ -30,6 +30,7 @@ from config.plan_files import SHIPPED_PLANS_DIR, plan_names  # noqa: E402
 from config.settings import resolve_plan  # noqa: E402
 from devstack.temporal_server import DevServer, free_port  # noqa: E402
 from domain import calendar  # noqa: E402
+from domain.assessment import AssessmentInput, RecordAssessment  # noqa: E402
 from domain.cohort import CohortInput, RespondToInvitation, ScheduleNetworkMeeting  # noqa: E402
 from domain.contract import period_workflow_id  # noqa: E402
 from domain.gatherings import MoveGathering  # noqa: E402
@@ -40,6 +41,7 @@ from domain.models import (  # noqa: E402
     ScheduleMeeting,
     Withdraw,
 )
+from starter.assessments import start_assessment  # noqa: E402
 from starter.cohorts import start_cohort  # noqa: E402
 from starter.progress import counted_step, progress_bar  # noqa: E402
 from tests.helpers.clock import suite_server  # noqa: E402
@@ -47,6 +49,7 @@ from tests.helpers.fakes import RecordingActivities  # noqa: E402
 from tests.helpers.harness import dev_period  # noqa: E402
 from tests.workflows.scenarios import followup_period, full_period, plan_period, start_period  # noqa: E402
 from worker import build_worker  # noqa: E402
+from workflows.assessment import CountyAssessmentWorkflow  # noqa: E402
 from workflows.cohort import CohortWorkflow  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
 
@@ -81,6 +84,42 @@ async def cohort_with_answers(env: WorkflowEnvironment, task_queue: str) -> Work
         request = RespondToInvitation.model_validate({"owner_id": owner_id, "answer": answer, "by": "coordinator"})
         await handle.execute_update(CohortWorkflow.respond_to_invitation, request)
     await env.sleep(timedelta(weeks=2))  # past the reply deadline and the no-reply date
+    return handle
+
+
+async def county_assessment(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle[Any, Any]:
+    """The county governors' assessment of three spread-track owners: one answered by the county governor, one by a
+    coordinator on their behalf after the reminder, one past its deadline (``no_reply``); the workflow ends."""
+    assessment = AssessmentInput.model_validate(
+        {
+            "cohort": f"asm{uuid.uuid4().hex[:6]}",
+            "requested_by": "coordinator",
+            "reply_days": 5,
+            "reminder_days": 2,
+            "owners": [
+                {"owner": {"id": "4601", "name": "Bergen", "kind": "municipality", "county": "46"}, "rank": 31},
+                {"owner": {"id": "4617", "name": "Kvinnherad", "kind": "municipality", "county": "46"}, "rank": 32},
+                {"owner": {"id": "3301", "name": "Drammen", "kind": "municipality", "county": "33"}, "rank": 33},
+            ],
+        }
+    )
+    handle = await start_assessment(env.client, assessment, task_queue=task_queue)
+    first = RecordAssessment(
+        owner_id="4601",
+        assessment="Two schools far behind",
+        priority=1,
+        by="sf.vestland",
+        recorded_as="county_governor",
+        county="46",
+    )
+    await handle.execute_update(CountyAssessmentWorkflow.record_assessment, first)
+    await env.sleep(timedelta(days=5))  # past the reminder
+    second = RecordAssessment(
+        owner_id="3301", assessment="Asked by telephone", priority=1, by="coordinator", recorded_as="coordinator"
+    )
+    await handle.execute_update(CountyAssessmentWorkflow.record_assessment, second)
+    await env.sleep(timedelta(days=7))  # past the deadline
+    await handle.result()
     return handle
 
 
@@ -273,6 +312,8 @@ async def record() -> list[Path]:
                     cohort = await cohort_with_answers(env, task_queue)
                 with counted_step(progress, bar, "A cohort's life: network meeting, gathering moved, the end"):
                     life, network_period = await cohort_life(env, task_queue)
+                with counted_step(progress, bar, "County governors' assessment: answered, on behalf, no reply"):
+                    assessed = await county_assessment(env, task_queue)
                 histories = [
                     ("guidance_period", "expired-two-cycles", expired),
                     ("guidance_period", "withdrawn", withdrawn),
@@ -282,6 +323,7 @@ async def record() -> list[Path]:
                     ("guidance_period", "oppfolgingsordningen-reports-one-late", followup),
                     ("cohort", "accepted-declined-no-reply", cohort),
                     ("cohort", "gatherings-network-ended", life),
+                    ("county_assessment", "answered-on-behalf-no-reply", assessed),
                     ("guidance_period", "in-cohort-network-expired", env.client.get_workflow_handle(network_period)),
                 ]
                 fetched = [(t, name, await handle.fetch_history()) for t, name, handle in histories]

@@ -2,9 +2,10 @@
 
 - Every page passes axe-core (node_modules/axe-core, installed by `make` from package.json) at WCAG 2.0/2.1 A and
   AA with no violation: sign-in, cohorts, cohort, period, period with competence environments, period with a
-  rejection shown, tasks, search, selection, shortlist, decision, letter, the development mailbox and one of its
-  messages, report, a cohort's outcomes (before and after a later file) and the error page. The figures (pages
-  checked, rules run, violations) are in the terminal summary.
+  rejection shown, tasks, search, selection, shortlist, the county governors' assessment (and with a refused
+  answer), decision, letter, the development mailbox and one of its messages, report, a cohort's outcomes (before
+  and after a later file) and the error page. The figures (pages checked, rules run, violations) are in the
+  terminal summary.
 - A person without a pointer signs in, records a milestone and schedules a meeting with the keyboard alone; the
   skip link is the first thing Tab reaches and leads into the page's main content.
 - The cohort page, a period page with a rejection and the task list are photographed in bokmål, nynorsk, English
@@ -56,6 +57,8 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 #: A cohort started from a decision (for its letters); the periods of test_browser's cohort `web` for the rest.
 SELECTED_COHORT = "ud-select"
 SWEDISH_COHORT = "ud-sv"
+#: The cohort whose spread-track owners the county governors are asked to assess.
+ASSESSED_COHORT = "ud-assess"
 #: The Swedish plan's period: an owner of the register (the engine takes no other), on the plan of Örebro.
 SWEDISH_OWNER = "3301"
 
@@ -193,6 +196,16 @@ async def test_every_page_passes_axe_and_is_photographed_in_each_language(
     await page.click("#upload-form button[type=submit]")
     await expect(page.locator("#shortlist tbody tr")).to_have_count(40)
     await _axe(page, "shortlist", axe_figures)
+    # The county governors' assessment of the spread-track owners: asked for, then an answer without its text.
+    shortlist_url = page.url
+    await page.fill("#assessment_cohort", ASSESSED_COHORT)
+    await page.click("#assessment-form button[type=submit]")
+    await expect(page.locator("form.answer")).to_have_count(10)
+    await _axe(page, "assessment", axe_figures)
+    await page.locator("form.answer button[type=submit]").first.click()
+    await expect(page.locator("form.answer [aria-invalid=true]")).to_have_count(1)
+    await _axe(page, "assessment with a refused answer", axe_figures)
+    await page.goto(shortlist_url)
     # A decision without a cohort name is refused: the summary at the top leads to the field.
     await page.fill("#start_date", previous_working_day(today).isoformat())
     await page.evaluate("document.getElementById('cohort').removeAttribute('required')")

@@ -301,6 +301,7 @@ async def temporal_web(
             transport=transport, base_url="http://testserver", headers={"Accept-Language": "en"}
         ) as http:
             http.started = started  # type: ignore[attr-defined]
+            http.task_queue = task_queue  # type: ignore[attr-defined]
             try:
                 yield http
             finally:

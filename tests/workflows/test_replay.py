@@ -14,6 +14,7 @@ from domain import period as rules
 from domain import period_changes as changes
 from domain.models import PeriodInput, PeriodState, PeriodStatus, Withdraw
 from starter.connect import data_converter
+from workflows.assessment import CountyAssessmentWorkflow
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.sandbox import workflow_runner
@@ -25,14 +26,14 @@ HISTORY_TEXTS = {path.stem: path.read_text() for path in HISTORIES}
 
 def test_histories_are_recorded() -> None:
     recorded = {p.name.split("-")[0] for p in HISTORIES}
-    assert {"guidance_period", "cohort"} <= recorded, "run `make histories`"
+    assert {"guidance_period", "cohort", "county_assessment"} <= recorded, "run `make histories`"
 
 
 @pytest.mark.parametrize("name", sorted(HISTORY_TEXTS))
 async def test_recorded_history_replays(name: str) -> None:
     history = WorkflowHistory.from_json(name, json.loads(HISTORY_TEXTS[name]))
     replayer = Replayer(
-        workflows=[GuidancePeriodWorkflow, CohortWorkflow],
+        workflows=[GuidancePeriodWorkflow, CohortWorkflow, CountyAssessmentWorkflow],
         data_converter=data_converter(),
         workflow_runner=workflow_runner(),
     )
