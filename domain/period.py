@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 from domain import calendar
 from domain.models import (
@@ -24,6 +24,7 @@ from domain.models import (
     MilestoneEntry,
     NetworkMeeting,
     NoticeEntry,
+    PartnerKind,
     PeriodInput,
     PeriodProgress,
     PeriodState,
@@ -417,7 +418,8 @@ def _given_only_with(plan: ProgrammePlan, records: Records, field: str | None = 
     )
 
 
-PARTNERS: tuple[str, ...] = ("guidance_corps", "expert_partner")
+#: The partners a support agreement may name, in the order forms offer them.
+PARTNERS: tuple[str, ...] = get_args(PartnerKind)
 
 
 def _check_partner(plan: ProgrammePlan, update: RecordMilestone, recording: Records | None) -> None:

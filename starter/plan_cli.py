@@ -131,9 +131,13 @@ def plan_table(plan: ProgrammePlan) -> Table:
         title=f"{plan.title or plan.name} ({plan.name} {plan.version})",
         caption=f"{limits} {plan.source}",
     )
-    _columns(table, ("#", N_("phase"), N_("title"), N_("weeks"), N_("closed by"), N_("records")))
+    # A plan that warns before a deadline (`at_risk_share`) shows when, as a share of each phase's time.
+    warns = (N_("at risk after"),) if plan.warns_at_risk else ()
+    _columns(table, ("#", N_("phase"), N_("title"), N_("weeks"), N_("closed by"), N_("records"), *warns))
     for number, phase in enumerate(plan.phases, start=1):
         optional = " " + _("(optional)") if phase.optional else ""
+        share = plan.at_risk_share_of(phase.phase)
+        warning = (f"{share:.0%}" if share is not None else "-",) if warns else ()
         table.add_row(
             str(number),
             phase.phase + optional,
@@ -141,6 +145,7 @@ def plan_table(plan: ProgrammePlan) -> Table:
             str(phase.expected_weeks),
             phase.closing_milestone,
             phase.records or "",
+            *warning,
         )
     return table
 

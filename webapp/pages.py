@@ -19,7 +19,7 @@ from domain.cohort import CohortStatus, Invitation, InvitationState
 from domain.contract import cohort_workflow_id
 from domain.gatherings import NationalGathering
 from domain.models import PeriodStatus
-from domain.period import is_network_meeting
+from domain.period import PARTNERS, is_network_meeting
 from language.current import gettext as _
 from language.current import ngettext
 from readmodel.competence import competence_lines, proposable
@@ -464,6 +464,7 @@ async def _period_page(
         "plan": plan,
         "next_milestone": plan.closing_milestone(phase) or "",
         "may_skip": phase in plan.optional_phases,
+        "partners": PARTNERS,
         "meeting_kinds": plan.meeting_kinds,
         "acting_advisers": period.advisers if user.is_coordinator else [user.name],
         "temporal_link": web.temporal_ui_link(period.workflow_id),

@@ -3,8 +3,10 @@ refused with the field and its option when wrong, and shown by `guidance status`
 
 from __future__ import annotations
 
+from typer.testing import CliRunner
+
 from config.settings import resolve_plan
-from starter import commands
+from starter import cli, commands
 from tests.helpers.harness import Harness
 from tests.workflows.scenarios import closing_update
 from workflows.guidance_period import GuidancePeriodWorkflow
@@ -53,3 +55,13 @@ async def test_the_partner_and_a_report_are_recorded_and_shown_and_a_bad_referen
         await harness.today(),
         "2027/88-3",
     )
+
+
+def test_plan_show_says_when_each_phase_of_a_warning_plan_is_at_risk() -> None:
+    shown = CliRunner().invoke(cli.app, ["plan", "show", "oppfolgingsordningen"], env={"COLUMNS": "250"})
+    assert shown.exit_code == 0, shown.output
+    rows = {line.split()[1]: line.split() for line in shown.stdout.splitlines() if line.strip()[:1].isdigit()}
+    assert rows["analysis"][-1] == "75%" and rows["final_report"][-1] == "50%"
+    assert "at risk after" in shown.stdout
+    flagship = CliRunner().invoke(cli.app, ["plan", "show", "veilederkorpset"], env={"COLUMNS": "250"})
+    assert "at risk after" not in flagship.stdout
