@@ -46,6 +46,7 @@ from starter.retention import ensure_retention_schedule
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.mail_delivery import MailDeliveryWorkflow
+from workflows.owner_contact import OwnerContactWorkflow
 from workflows.pinned import as_versioned
 from workflows.retention import RetentionWorkflow
 from workflows.sandbox import workflow_modules, workflow_runner
@@ -59,6 +60,7 @@ WORKFLOWS: list[type] = [
     RetentionWorkflow,
     SelectionDecisionWorkflow,
     MailDeliveryWorkflow,
+    OwnerContactWorkflow,
 ]
 
 

@@ -9,6 +9,7 @@ import asyncpg
 
 from activities.mail_delivery import MailDelivery
 from activities.national_gatherings import GatheringStore
+from activities.owner_contacts import ContactStore
 from activities.plans import load_programme_plan
 from activities.record_store import RecordStore
 from activities.retention import RetentionJob
@@ -33,6 +34,7 @@ def all_activities(store: RecordStore) -> list[Callable[..., Any]]:
         store.record_invitation,
         GatheringStore(store.pool, store.settings, store.people).record_national_gathering,
         DecisionStore(store.pool).record_selection_decision,
+        ContactStore(store.pool).record_owner_contact,
     ]
 
 

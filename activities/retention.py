@@ -11,6 +11,7 @@ What counts as personal data, and what takes its place (domain/retention.py says
 | competence_environments | adviser, note | environment, state, days of its steps |
 | reminders | recipients (advisers' mail addresses) | kind, phase, message (names no person) |
 | outbox | the letters and calendar invitations, deleted (names, addresses) | |
+| owner_contacts | the owner's contact person of the period, deleted (name, address, phone, role) | |
 | audit_log | actor (``system`` stays), details | what was done, when |
 | final_evaluations | the reason of a withdrawal in the summary | counts, outcome |
 | invitations | advisers, who answered | owner, state, dates |
@@ -72,6 +73,8 @@ PERIOD_STATEMENTS: dict[str, str] = {
         WHERE workflow_id = ANY($1::text[]) AND cardinality(recipients) > 0""",
     "outbox": """
         DELETE FROM outbox WHERE workflow_id = ANY($1::text[])""",
+    "owner_contacts": """
+        DELETE FROM owner_contacts WHERE workflow_id = ANY($1::text[])""",
     "audit_log": f"""
         UPDATE audit_log SET actor = CASE WHEN actor = 'system' THEN actor ELSE $2 END, details = '{{}}'::jsonb
         WHERE workflow_id = ANY($1::text[]) AND event_key <> '{REMOVAL_EVENT_KEY}'

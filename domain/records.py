@@ -20,7 +20,7 @@ from domain.models import (
     PeriodInput,
     PeriodState,
 )
-from domain.period import PhaseChange, ends_at, is_overdue, notice_counts, phase_due_at
+from domain.period import PhaseChange, at_risk_at, ends_at, is_overdue, notice_counts, phase_due_at
 from domain.phases import Phase
 from domain.programme import ProgrammePlan
 
@@ -62,6 +62,8 @@ class PeriodSnapshot(BaseModel):
     ended_at: datetime | None
     end_reason: str | None
     updated_at: datetime
+    #: When the current phase is at risk (its plan's `at_risk_share`); None for a plan without the warning.
+    at_risk_at: datetime | None = None
 
     @classmethod
     def of(cls, state: PeriodState, workflow_id: str, now: datetime) -> PeriodSnapshot:
@@ -90,6 +92,7 @@ class PeriodSnapshot(BaseModel):
             ended_at=state.ended_at,
             end_reason=state.end_reason,
             updated_at=now,
+            at_risk_at=at_risk_at(state),
         )
 
 

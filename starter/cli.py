@@ -10,6 +10,7 @@ record milestones and agree meetings; everyone reads where a period stands.
     guidance status --cohort 2027 --owner 3301 [--json]
     guidance select --indicators indicators.csv [--config selection.toml] [--format table|csv|json] [--top 30]
     guidance cohort start|answer|gathering|network-meeting|show ...   (starter.cohort_cli)
+    guidance contact set|show|clear --cohort 2027 --owner 3301 ...     (starter.contact_cli)
     guidance plan list|show NAME|check FILE...                        (starter.plan_cli)
     guidance competence list|check|propose|contacted|agreed ...      (starter.competence_cli)
 
@@ -58,12 +59,12 @@ from domain.phases import is_terminal
 from language.current import N_, ngettext
 from language.current import gettext as _
 from language.formats import number
-from readmodel.labels import chosen_area_label, meeting_kind_label, milestone_label, phase_label
+from readmodel.labels import chosen_area_label, meeting_kind_label, milestone_facts, milestone_label, phase_label
 from selection.indicator_file import IndicatorFileError, read_indicator_csv
 from selection.scoring import SelectionConfigError, load_selection_config
 from selection.scoring import select as select_owners
 from starter import client as api
-from starter import cohort_cli, commands, competence_cli, plan_cli, report_cli
+from starter import cohort_cli, commands, competence_cli, contact_cli, plan_cli, report_cli
 from starter import shortlist as shortlists
 from starter.commands import (
     EXIT_REJECTED,
@@ -85,7 +86,7 @@ from starter.search_attributes import register_search_attributes
 __all__ = ["app", "main"]
 
 # The command groups add themselves to `app` when imported.
-COMMAND_GROUPS = (cohort_cli, competence_cli, plan_cli, report_cli)
+COMMAND_GROUPS = (cohort_cli, competence_cli, contact_cli, plan_cli, report_cli)
 
 
 # --- commands ---------------------------------------------------------------------------------------
@@ -114,10 +115,7 @@ def start(
         list[str] | None, typer.Option("--school", help=N_("A school taking part; repeat for each school."))
     ] = None,
     plan: Annotated[str, typer.Option(help=N_("The programme plan."))] = "veilederkorpset",
-    task_queue: Annotated[
-        str,
-        typer.Option("--task-queue", help=N_("Where the workers listen; change it only for a test or staging worker.")),
-    ] = TASK_QUEUE,
+    task_queue: commands.TaskQueueOption = TASK_QUEUE,
 ) -> None:
     with commands.reported():
         found = owner_by_id(owner)
@@ -193,10 +191,38 @@ def milestone(
     skipped: Annotated[
         bool, typer.Option("--skipped", help=N_("Close an optional phase without doing it (e.g. a 360 evaluation)."))
     ] = False,
+    partner: Annotated[
+        str | None,
+        typer.Option(
+            "--partner",
+            help=N_("With a milestone that records the support agreed: guidance_corps or expert_partner."),
+            show_default=False,
+        ),
+    ] = None,
+    partner_name: Annotated[
+        str | None,
+        typer.Option("--partner-name", help=N_("The expert partner's name (with expert_partner)."), show_default=False),
+    ] = None,
+    report_date: Annotated[
+        str | None,
+        typer.Option(
+            "--report-date",
+            help=N_("With a milestone that records a report: the day it was handed in (YYYY-MM-DD)."),
+            show_default=False,
+        ),
+    ] = None,
+    report_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--report-ref",
+            help=N_("With a report: its case number (e.g. 2027/1234-5) or web address."),
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         update = commands.build(
             RecordMilestone,
             {
@@ -206,6 +232,10 @@ def milestone(
                 "development_area": "--development-area",
                 "development_area_other": "--development-area-other",
                 "goals": "--goal",
+                "partner": "--partner",
+                "partner_name": "--partner-name",
+                "report_date": "--report-date",
+                "report_ref": "--report-ref",
             },
             milestone=milestone,
             adviser=adviser,
@@ -215,6 +245,10 @@ def milestone(
             goals=goal or None,
             next_cycle=next_cycle,
             skipped=skipped,
+            partner=partner,
+            partner_name=partner_name,
+            report_date=report_date,
+            report_ref=report_ref,
         )
         status = commands.run(ctx, target, lambda client: api.record_milestone(client, target, update))
         recorded = _("Recorded %(milestone)s: %(where)s.") % {
@@ -243,7 +277,7 @@ def meeting(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         request = commands.build(
             ScheduleMeeting,
             {
@@ -296,7 +330,7 @@ def cancel_meeting(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         request = commands.build(
             CancelMeeting,
             {"meeting_id": "--meeting-id", "adviser": "--adviser", "reason": "--reason"},
@@ -319,7 +353,7 @@ def withdraw_period(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         request = commands.build(Withdraw, {"reason": "--reason", "by": "--by"}, reason=reason, by=by)
         status = commands.run(ctx, target, lambda client: api.withdraw(client, target, request))
         _show(status, as_json, _("Withdrawn: %(where)s.") % {"where": _where(status)})
@@ -345,7 +379,7 @@ def change_advisers(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         named = [a.strip() for a in advisers.split(",") if a.strip()]
         request = commands.build(
             ChangeAdvisers,
@@ -374,7 +408,7 @@ def gathering(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         invitation = commands.build(
             GatheringInvitation,
             {"gathering_id": "--gathering-id", "title": "--title", "date": "--date", "place": "--place"},
@@ -410,7 +444,7 @@ def status(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         current = commands.run(ctx, target, lambda client: api.period_status(client, target))
         _show(current, as_json, None)
 
@@ -567,25 +601,6 @@ def main() -> None:
     os._exit(code)
 
 
-# --- reading the command line -----------------------------------------------------------------------
-
-
-def _period_id(cohort: str | None, owner: str | None, workflow_id: str | None) -> str:
-    """The workflow id of the period the options name; the owner is checked against the owner list."""
-    if workflow_id:
-        if cohort or owner:
-            raise commands.Mistake(
-                _("name the period either by --workflow-id or by --cohort and --owner, not both"), EXIT_USAGE
-            )
-        return workflow_id
-    if not cohort or not owner:
-        missing = _(" and ").join(flag for flag, value in (("--cohort", cohort), ("--owner", owner)) if not value)
-        raise commands.Mistake(
-            _("name the period: %(missing)s missing (or give --workflow-id)") % {"missing": missing}, EXIT_USAGE
-        )
-    return api.find_period(cohort, owner)
-
-
 # --- printing a status --------------------------------------------------------------------------------
 
 
@@ -675,6 +690,8 @@ def _due(status: PeriodStatus) -> Text:
     due = Text(_day(status.phase_due_at).isoformat())
     if status.overdue:
         due.append("  " + _("OVERDUE"), style="bold red")
+    elif status.at_risk:
+        due.append("  " + _("AT RISK"), style="bold yellow")
     return due
 
 
@@ -693,8 +710,11 @@ def _milestone_line(plan: str, entry: MilestoneEntry) -> str:
         "note": entry.note,
     }
     if entry.note:
-        return _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s: %(note)s") % facts
-    return _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s") % facts
+        line = _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s: %(note)s") % facts
+    else:
+        line = _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s") % facts
+    recorded = milestone_facts(entry)
+    return f"{line} ({recorded})" if recorded else line
 
 
 def _meeting_line(plan: str, entry: MeetingEntry) -> str:

@@ -120,10 +120,10 @@ def _step(
     as_json: bool,
 ) -> None:
     # Imported here: starter.cli imports this group, and the period's options are read as its commands read them.
-    from starter.cli import _period_id, _show
+    from starter.cli import _show
 
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         try:
             environment = environment_by_id(environment_id)
         except UnknownEnvironment as error:

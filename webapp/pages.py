@@ -430,8 +430,12 @@ async def _period_page(
     status = await _live_status(request, period.workflow_id)
     phase = str(status.phase) if status is not None else period.phase
     plan = records.plan_of(period)
+    kept = records.contacts.get(period.workflow_id)
     context = {
         "period": period,
+        # The owner's contact person: the period's own (who set it, when), else the people file's default.
+        "kept_contact": kept,
+        "contact": web.people.owner_contact(period.owner_id, kept.person if kept else None),
         "status": status,
         "phase": phase,
         "overview": overview_lines(records, now)[0],
@@ -592,7 +596,9 @@ async def adviser_feed(request: Request) -> Response:
     _check_token(request, "adviser", name)
     web = _web(request)
     records = await web.reader.records(await web.reader.periods(adviser=name))
-    return Response(calendar_feed(records, name=name, now=web.clock()), media_type="text/calendar; charset=utf-8")
+    return Response(
+        calendar_feed(records, name=name, now=web.clock(), people=web.people), media_type="text/calendar; charset=utf-8"
+    )
 
 
 async def owner_feed(request: Request) -> Response:
@@ -607,4 +613,6 @@ async def owner_feed(request: Request) -> Response:
     periods = [p for p in await web.reader.periods(owner_id=owner_id) if user.may_see(p.advisers)]
     name = periods[0].owner_name if periods else owner_id
     records = await web.reader.records(periods)
-    return Response(calendar_feed(records, name=name, now=web.clock()), media_type="text/calendar; charset=utf-8")
+    return Response(
+        calendar_feed(records, name=name, now=web.clock(), people=web.people), media_type="text/calendar; charset=utf-8"
+    )

@@ -55,6 +55,7 @@ def current_details(state: PeriodState, now: datetime) -> str:
     else:
         due = rules.phase_due_on(state)
         flag = " - **overdue**" if rules.is_overdue(state, now) else ""
+        flag = flag or (" - **at risk**" if rules.is_at_risk(state, now) else "")
         lines.append(f"Phase **{state.phase}** (cycle {state.cycle}) since {state.phase_started_on}, due {due}{flag}")
     upcoming = sorted(
         (m for m in state.meetings if m.date >= rules.today(state, now) and m.cancelled_at is None),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from config.people import Participants, People
 from config.settings import VeilederkorpsetSettings
 from domain.competence import check_competence_environment
+from domain.contacts import ContactPerson, OwnerContactChange, OwnerContactRecord, contact_audit
 from domain.contract import decision_workflow_id, period_workflow_id
 from domain.effects import Occasion
 from domain.models import (
@@ -117,6 +119,11 @@ def advisers_change(state: PeriodState, at: datetime) -> AdvisersChangeRecord:
             "update:advisers-1", request.by, "advisers changed", at, previous=before, advisers=request.advisers
         ),
     )
+
+
+def participants(record: MeetingRecord) -> Participants:
+    """Who a meeting's invitation names without a people file or a contact (config/people.py's rule)."""
+    return People("veileder.test").meeting_participants(record.meeting.adviser, record.advisers, None)
 
 
 LESESENTERET = EnvironmentRef(id="lesesenteret", name="Lesesenteret", kind="national_centre", areas=["basic_skills"])
@@ -275,6 +282,16 @@ def national_gathering(at: datetime, sequence: int = 0, on: date = date(2027, 9,
             action="gathering",
         ),
     )
+
+
+def owner_contact(at: datetime, run: str = "run-1") -> OwnerContactRecord:
+    """The period's owner contact set by one of its advisers (OwnerContactWorkflow's record)."""
+    change = OwnerContactChange(
+        period_workflow_id=WORKFLOW_ID,
+        contact=ContactPerson(name="Kari Nordmann", email="kari.nordmann@drammen.test", role="Kommunalsjef"),
+        by="a.hansen",
+    )
+    return OwnerContactRecord(change=change, at=at, audit=contact_audit(change, at, run))
 
 
 def selection_decision(at: datetime, cohort: str = "2031") -> SelectionDecisionRecord:

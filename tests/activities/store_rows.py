@@ -20,6 +20,7 @@ TABLES = (
     "gathering_guests",
     "programme_plans",
     "selection_decisions",
+    "owner_contacts",
     "competence_environments",
 )
 

@@ -26,6 +26,7 @@ PRIMARY_KEYS = {
     "gathering_guests": ["cohort", "gathering_id", "owner_id"],
     "programme_plans": ["plan", "version"],
     "selection_decisions": ["cohort"],
+    "owner_contacts": ["workflow_id"],
     "competence_environments": ["workflow_id", "cycle", "environment_id"],
     "schema_version": ["version"],
 }

@@ -45,7 +45,7 @@ from starter.progress import counted_step, progress_bar  # noqa: E402
 from tests.helpers.clock import suite_server  # noqa: E402
 from tests.helpers.fakes import RecordingActivities  # noqa: E402
 from tests.helpers.harness import dev_period  # noqa: E402
-from tests.workflows.scenarios import full_period, plan_period, start_period  # noqa: E402
+from tests.workflows.scenarios import followup_period, full_period, plan_period, start_period  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows.cohort import CohortWorkflow  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
@@ -262,6 +262,9 @@ async def record() -> list[Path]:
                     with counted_step(progress, bar, f"A {name} period: its phases and proposed meetings, to its end"):
                         plans.append((name, await plan_period(env.client, env, task_queue, resolve_plan(name))))
                         await plans[-1][1].result()
+                with counted_step(progress, bar, "A follow-up scheme period: warnings, three reports, one late"):
+                    followup = await followup_period(env.client, env, task_queue)
+                    await followup.result()
                 with counted_step(progress, bar, "A period: a meeting cancelled, then withdrawn with meetings ahead"):
                     cancelled = await meetings_cancelled(env, task_queue)
                 with counted_step(progress, bar, "A period: competence environments proposed, contacted, agreed"):
@@ -276,6 +279,7 @@ async def record() -> list[Path]:
                     ("guidance_period", "meeting-cancelled-withdrawn", cancelled),
                     ("guidance_period", "competence-environments-withdrawn", competence),
                     *(("guidance_period", f"{name}-expired", handle) for name, handle in plans),
+                    ("guidance_period", "oppfolgingsordningen-reports-one-late", followup),
                     ("cohort", "accepted-declined-no-reply", cohort),
                     ("cohort", "gatherings-network-ended", life),
                     ("guidance_period", "in-cohort-network-expired", env.client.get_workflow_handle(network_period)),
