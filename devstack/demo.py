@@ -1,7 +1,8 @@
 """`make demo`: a few real-looking guidance periods, so the Web UI shows periods in different phases.
 
 Six school owners of cohort ``demo-2026`` start on working days in the recent past; their advisers
-have recorded the milestones a period of that age would have, and agreed the next meetings; the
+have recorded the milestones a period of that age would have (two have competence environments for their
+development area, one agreed), and agreed the next meetings; the
 Directorate has invited them all to the start gathering. One owner is still mapping long after its
 phase was due, so the Web UI also shows an overdue period (``Overdue = true``) and its reminders.
 
@@ -18,14 +19,17 @@ from typing import TextIO
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from config.competence import environment_by_id
 from config.owners import owner_by_id
 from domain.calendar import next_working_day
 from domain.contract import period_workflow_id
 from domain.models import (
+    CompetenceState,
     GatheringInvitation,
     MeetingKind,
     PeriodInput,
     PeriodStatus,
+    RecordCompetenceEnvironment,
     RecordMilestone,
     ScheduleMeeting,
 )
@@ -34,6 +38,7 @@ from starter.client import (
     GuidanceError,
     PeriodAlreadyExists,
     invite_to_gathering,
+    record_competence_environment,
     record_milestone,
     schedule_meeting,
     start_period,
@@ -53,6 +58,8 @@ class DemoPeriod:
     meeting: MeetingKind = "follow_up"
     meeting_in_days: int = 7
     schools: tuple[str, ...] = ()
+    #: Steps with competence environments of the register, in order: (environment id, state).
+    environments: tuple[tuple[str, CompetenceState], ...] = ()
 
 
 def _milestones(adviser: str, count: int) -> tuple[RecordMilestone, ...]:
@@ -90,7 +97,12 @@ DEMO_PERIODS: tuple[DemoPeriod, ...] = (
     DemoPeriod("3301", ("a.hansen", "b.olsen"), weeks_ago=3, meeting="kickoff", meeting_in_days=3),
     DemoPeriod("4601", ("k.johansen",), weeks_ago=12, milestones=_milestones("k.johansen", 1)),
     DemoPeriod(
-        "5001", ("m.larsen", "a.hansen"), weeks_ago=22, milestones=_milestones("m.larsen", 3), meeting="phase_review"
+        "5001",
+        ("m.larsen", "a.hansen"),
+        weeks_ago=22,
+        milestones=_milestones("m.larsen", 3),
+        meeting="phase_review",
+        environments=(("skrivesenteret", "proposed"),),
     ),
     DemoPeriod(
         "5501",
@@ -100,6 +112,12 @@ DEMO_PERIODS: tuple[DemoPeriod, ...] = (
         meeting="school_visit",
         meeting_in_days=10,
         schools=("Kroken skole", "Tromsdalen skole"),
+        environments=(
+            ("lesesenteret", "proposed"),
+            ("uit", "proposed"),
+            ("lesesenteret", "contacted"),
+            ("lesesenteret", "agreed"),
+        ),
     ),
     DemoPeriod("1804", ("i.nilsen",), weeks_ago=17, meeting_in_days=2),
     DemoPeriod("46", ("t.haugen", "b.olsen"), weeks_ago=8, meeting="network", meeting_in_days=14),
@@ -117,6 +135,11 @@ async def _bring_forward(
     """Record the period's milestones, agree its next meeting and invite it to the gathering."""
     for milestone in demo.milestones:
         await record_milestone(client, workflow_id, milestone)
+    for environment_id, state in demo.environments:
+        step = RecordCompetenceEnvironment(
+            environment=environment_by_id(environment_id).ref(), state=state, adviser=demo.advisers[0]
+        )
+        await record_competence_environment(client, workflow_id, step)
     meeting = ScheduleMeeting(
         kind=demo.meeting,
         date=next_working_day(today + timedelta(days=demo.meeting_in_days)),

@@ -65,6 +65,9 @@ def current_details(state: PeriodState, now: datetime) -> str:
         lines.append(f"Next meeting: {upcoming[0].date} {upcoming[0].kind}")
     if state.development_area:
         lines.append(f"Development area: {state.development_area}")
+    environments = competence.in_cycle(state.competence_environments, state.cycle)
+    if environments:
+        lines.append("Competence environments: " + ", ".join(f"{e.environment_id} ({e.state})" for e in environments))
     scope = [f"network {state.input.network}"] if state.input.network else []
     if state.input.kindergarten_transition:
         scope.append("includes the kindergarten-to-school transition")

@@ -9,6 +9,9 @@ import asyncpg
 from temporalio.testing import ActivityEnvironment
 
 from activities.record_store import RecordStore
+from activities.retention import RetentionJob
+from config.settings import AppSettings
+from domain.retention import REMOVED, RetentionRun
 from tests.activities import factories
 from tests.activities.factories import STARTED_AT, WORKFLOW_ID
 
@@ -46,3 +49,25 @@ async def test_each_step_updates_the_row_and_leaves_an_audit_entry(
         ("update:c", "competence environment contacted"),
         ("update:a", "competence environment agreed"),
     ]
+
+
+async def test_retention_removes_who_recorded_a_step_and_its_note_and_keeps_the_environment_and_its_days(
+    store: RecordStore, pool: asyncpg.Pool, settings: AppSettings, env: ActivityEnvironment
+) -> None:
+    state = factories.with_development_area()
+    day = STARTED_AT + timedelta(days=10)
+    await env.run(store.record_period_started, factories.period_started(state))
+    await env.run(store.record_competence_environment, factories.competence_step(state, "proposed", day, "update:p"))
+    await env.run(store.record_competence_environment, factories.competence_step(state, "contacted", day, "update:c"))
+    agreed = factories.competence_step(state, "agreed", day, "update:a", note="Agreed with Kari Nordmann")
+    await env.run(store.record_competence_environment, agreed)
+    await env.run(store.record_phase_change, factories.withdrawal(state, day + timedelta(days=1)))
+
+    report = await env.run(
+        RetentionJob(pool, settings).remove_expired_personal_data, RetentionRun(as_of=day + timedelta(days=800))
+    )
+
+    assert report.periods == [WORKFLOW_ID]
+    [row] = await pool.fetch("SELECT * FROM competence_environments")
+    assert (row["adviser"], row["note"]) == (REMOVED, "")
+    assert (row["environment_id"], row["state"], row["agreed_on"]) == ("lesesenteret", "agreed", date(2027, 1, 14))

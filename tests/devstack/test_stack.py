@@ -21,6 +21,7 @@ from devstack.people_sample import PEOPLE_FILE
 from devstack.stack import _stack_settings
 from devstack.temporal_server import HOST, free_port
 from domain.contract import period_workflow_id
+from domain.models import PeriodStatus
 from starter.connect import data_converter
 from tests.devstack.stack_process import clean_environment, devstack_process, eventually
 
@@ -188,6 +189,9 @@ async def test_make_demo_shows_periods_in_different_phases(tmp_path: Path) -> No
         )
         client = await Client.connect(stack.address, data_converter=data_converter())
         started_again = await run_demo(client, out=io.StringIO())
+        tromso = await client.get_workflow_handle(period_workflow_id(DEMO_COHORT, "5501")).query(
+            "status", result_type=PeriodStatus
+        )
 
         code, _ = await stack.stop()
 
@@ -195,6 +199,11 @@ async def test_make_demo_shows_periods_in_different_phases(tmp_path: Path) -> No
     assert anchoring == [period_workflow_id(DEMO_COHORT, "4601")]
     assert period_workflow_id(DEMO_COHORT, "1804") in overdue
     assert started_again == [], "a second demo run leaves the periods as they are"
+    # Tromsø is implementing its measures with Lesesenteret agreed; UiT was proposed too.
+    assert [(e.environment_id, e.state) for e in tromso.competence_environments] == [
+        ("lesesenteret", "agreed"),
+        ("uit", "proposed"),
+    ]
     assert code == 0, stack.stderr()
     assert stack.survivors() == []
 
