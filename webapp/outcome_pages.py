@@ -60,11 +60,10 @@ async def _choice(request: Request) -> _Choice:
     decided = decision.indicator_file if decision is not None else None
 
     async def chosen(key: str, default: str | None) -> IndicatorFile | None:
-        sha = request.query_params.get(key) or default
-        if not sha:
-            return None
-        found = await asyncio.to_thread(files.get, sha)
-        if found is None:
+        """The file the address names (404 when none has that content), else `default` if it is still kept."""
+        asked = request.query_params.get(key)
+        found = await asyncio.to_thread(files.get, asked or default or "")
+        if asked and found is None:
             raise HTTPException(404, _("%(key)s: no indicator file with that content has been uploaded") % {"key": key})
         return found
 
@@ -130,13 +129,13 @@ async def _outcomes_page(
 async def upload_later(request: Request) -> Response:
     """Keep the later file and show it beside the selection's (the ``then`` of the address, else the decision's)."""
     user = _coordinator(request)
+    choice = await _choice(request)  # a cohort without periods keeps no file
     try:
         kept = await received_file(request, user)
     except UploadRefused as refused:
         return await _outcomes_page(
             request, upload_error=refused.error, problems=refused.problems, status_code=refused.status_code
         )
-    choice = await _choice(request)
     query = {"now": kept.sha256, **({"then": choice.then.sha256} if choice.then is not None else {})}
     return RedirectResponse(f"/cohorts/{choice.cohort}/outcomes?{urlencode(query)}", status_code=303)
 

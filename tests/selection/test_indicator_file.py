@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from selection import indicator_file
 from selection.indicator_file import IndicatorFileError, parse_indicator_csv, read_indicator_csv
 from tests.selection.helpers import org_numbers
 
@@ -103,3 +104,22 @@ def test_a_file_that_is_not_utf8_or_missing(tmp_path: Path) -> None:
 
 def test_a_header_without_rows_is_an_error() -> None:
     assert "no data rows" in error(HEADER)
+
+
+def test_rows_beyond_the_bound_are_refused_naming_the_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indicator_file, "MAX_ROWS", 2)
+    rows = "".join(f"kommune;3301;3301;grunnskolepoeng;{year};40\n" for year in ("2022-23", "2023-24", "2024-25"))
+
+    assert "ind.csv: line 4: more than 2 data rows; export only the indicators and years needed" in error(HEADER + rows)
+
+
+def test_a_file_over_the_size_bound_is_refused_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indicator_file, "MAX_FILE_BYTES", 1024)
+    big = tmp_path / "big.csv"
+    big.write_text(HEADER + "kommune;3301;3301;grunnskolepoeng;2024-25;40\n" * 100, encoding="utf-8")
+
+    with pytest.raises(IndicatorFileError) as raised:
+        read_indicator_csv(big, indicators=INDICATORS)
+
+    assert str(raised.value).startswith(f"{big}: the file is larger than ")
+    assert "export only the indicators and years needed" in str(raised.value)

@@ -100,7 +100,9 @@ async def test_the_report_links_carry_the_filters_and_the_reports_follow_them(ht
         next(link for link in links if link.startswith("/cohorts/2027/report?")).replace("&amp;", "&")
     )
 
-    assert all(link.endswith("?" + query.replace("&", "&amp;")) for link in links if "/gatherings/" not in link)
+    # The outcomes compare the whole cohort's owners (webapp/outcome_pages.py): their link takes no filters.
+    filtered = [link for link in links if "/gatherings/" not in link and "/outcomes" not in link]
+    assert all(link.endswith("?" + query.replace("&", "&amp;")) for link in filtered)
     assert [row["School owner"] for row in csv.DictReader(io.StringIO(sheet.text))] == ["Drammen"]
     assert "Kongsberg" not in printable.text and "Drammen" in printable.text
 

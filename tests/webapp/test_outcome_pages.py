@@ -31,6 +31,8 @@ async def _selected_then_later(http: httpx.AsyncClient, pool: asyncpg.Pool) -> t
     then = first.headers["location"].rsplit("/", 1)[1]
     page = await http.get(f"/cohorts/2027/outcomes?then={then}")
     assert page.status_code == 200 and "Choose or upload a later file" in page.text
+    cohort_page = (await http.get("/cohorts/2027")).text
+    assert 'id="cohort-outcomes-form" method="post" action="/cohorts/2027/outcomes/files"' in cohort_page
     later = await _upload(http, f"/cohorts/2027/outcomes/files?then={then}", LATER, _csrf(page), "later.csv")
     return then, later
 
@@ -120,3 +122,28 @@ async def test_advisers_are_refused(http: httpx.AsyncClient) -> None:
 
     assert (await http.get("/cohorts/2027/outcomes")).status_code == 403
     assert 'id="outcomes-link"' not in (await http.get("/cohorts/2027")).text
+
+
+async def test_a_decisions_file_no_longer_kept_is_only_not_chosen(http: httpx.AsyncClient, pool: asyncpg.Pool) -> None:
+    record = selection_decision(datetime(2026, 12, 1, tzinfo=UTC), cohort="2027")
+    gone = "ab" * 32
+    await pool.execute(
+        "INSERT INTO selection_decisions (cohort, decision, decided_by, decided_at, indicator_file)"
+        " VALUES ($1, $2::jsonb, $3, $4, $5)",
+        "2027", record.decision.model_dump(mode="json"), "coordinator", record.decided_at, gone,
+    )  # fmt: skip
+    await sign_in(http, "coordinator", "coordinator-dev")
+
+    page = await http.get("/cohorts/2027/outcomes")
+
+    assert page.status_code == 200 and "No indicator file has been uploaded yet." in page.text
+
+
+async def test_a_later_file_for_a_cohort_without_periods_is_not_kept(http: httpx.AsyncClient) -> None:
+    await sign_in(http, "coordinator", "coordinator-dev")
+    token = _csrf(await http.get("/selection"))
+
+    answer = await _upload(http, "/cohorts/1999/outcomes/files", LATER, token, "later.csv")
+
+    assert answer.status_code == 404
+    assert "No indicator file has been uploaded yet." in (await http.get("/selection")).text
