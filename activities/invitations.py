@@ -334,6 +334,15 @@ def _notice_text(record: NoticeRecord) -> tuple[str, str]:
             )
             % values,
         )
+    if notice.kind == "at_risk":
+        return (
+            gettext("At risk: %(owner)s, %(phase)s is due %(due)s") % values,
+            gettext(
+                "Most of the time for the phase %(phase)s has passed and its closing milestone has not been "
+                "recorded; it is due %(due)s. Agree with the school owner how to finish it in time."
+            )
+            % values,
+        )
     if notice.kind == "phase_second_reminder":
         return (
             gettext("Second reminder: %(owner)s, %(phase)s is overdue; escalation follows") % values,

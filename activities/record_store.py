@@ -48,6 +48,7 @@ from domain.contract import INVALID_RECORD, Activities
 from domain.records import (
     AdvisersChangeRecord,
     AuditEntry,
+    CompetenceEnvironmentRecord,
     FinalEvaluationRecord,
     GatheringRecord,
     InvitationRecord,
@@ -92,8 +93,9 @@ ON CONFLICT (workflow_id, sequence) DO NOTHING
 """
 
 INSERT_MILESTONE = """
-INSERT INTO milestones (workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals, skipped)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO milestones (workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals, skipped,
+                        partner, partner_name, report_date, report_ref)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 ON CONFLICT (workflow_id, cycle, milestone) DO NOTHING
 """
 
@@ -110,6 +112,18 @@ ON CONFLICT (workflow_id, meeting_id) DO UPDATE SET
     cancelled_at = EXCLUDED.cancelled_at
 WHERE meetings.sequence <= EXCLUDED.sequence
 RETURNING sequence
+"""
+
+# The newest step wins: a late write of an older step never takes an environment back (updated_at).
+UPSERT_COMPETENCE_ENVIRONMENT = """
+INSERT INTO competence_environments (workflow_id, cycle, environment_id, name, kind, development_area, state,
+                                     proposed_on, contacted_on, agreed_on, note, adviser, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+ON CONFLICT (workflow_id, cycle, environment_id) DO UPDATE SET
+    name = EXCLUDED.name, kind = EXCLUDED.kind, development_area = EXCLUDED.development_area,
+    state = EXCLUDED.state, proposed_on = EXCLUDED.proposed_on, contacted_on = EXCLUDED.contacted_on,
+    agreed_on = EXCLUDED.agreed_on, note = EXCLUDED.note, adviser = EXCLUDED.adviser, updated_at = EXCLUDED.updated_at
+WHERE competence_environments.updated_at <= EXCLUDED.updated_at
 """
 
 INSERT_REMINDER = """
@@ -346,6 +360,10 @@ class RecordStore:
                     milestone.development_area,
                     milestone.goals,
                     milestone.skipped,
+                    milestone.partner,
+                    milestone.partner_name,
+                    milestone.report_date,
+                    milestone.report_ref,
                 )
                 await _insert_transition(connection, record.transition)
                 await _insert_audit(connection, record.audit)
@@ -375,6 +393,37 @@ class RecordStore:
                 await _upsert_period(connection, record.period)
                 await _insert_audit(connection, record.audit)
         activity_logger().info("advisers changed", advisers=record.period.advisers)
+
+    @activity.defn(name=Activities.RECORD_COMPETENCE_ENVIRONMENT)
+    async def record_competence_environment(self, record: CompetenceEnvironmentRecord) -> None:
+        """Store where a competence environment of the period stands (its row, the day of each step) and the audit
+        entry of the step; the note kept is the last step's."""
+        entry = record.entry
+        days = {step.state: step.date for step in entry.steps}
+        last = entry.steps[-1]
+        with _bad_data_is_final("competence environment"):
+            _check_one_period(record.workflow_id, record.audit)
+            if "proposed" not in days:
+                raise ValueError(f"entry: {entry.environment_id} has no proposal among its steps")
+            async with self._pool.acquire() as connection, connection.transaction():
+                await connection.execute(
+                    UPSERT_COMPETENCE_ENVIRONMENT,
+                    record.workflow_id,
+                    entry.cycle,
+                    entry.environment_id,
+                    entry.name,
+                    entry.kind,
+                    entry.development_area,
+                    entry.state,
+                    days["proposed"],
+                    days.get("contacted"),
+                    days.get("agreed"),
+                    last.note,
+                    last.adviser,
+                    last.recorded_at,
+                )
+                await _insert_audit(connection, record.audit)
+        activity_logger().info("competence environment recorded", environment=entry.environment_id, state=entry.state)
 
     @activity.defn(name=Activities.RECORD_MEETING)
     async def record_meeting(self, record: MeetingRecord) -> str:

@@ -26,6 +26,7 @@ def all_activities(store: RecordStore) -> list[Callable[..., Any]]:
         store.record_milestone,
         store.record_phase_change,
         store.record_advisers_change,
+        store.record_competence_environment,
         store.record_meeting,
         store.send_notice,
         store.record_gathering,

@@ -33,6 +33,8 @@ PHASE_DUE_AT = SearchAttributeKey.for_datetime("PhaseDueAt")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
 PROGRAMME_PLAN = SearchAttributeKey.for_keyword("ProgrammePlan")
 PLAN_VERSION = SearchAttributeKey.for_keyword("PlanVersion")
+#: Set only on periods whose plan warns before a deadline (`ProgrammePlan.at_risk_share`): the state ``at_risk``.
+AT_RISK = SearchAttributeKey.for_bool("AtRisk")
 SEARCH_ATTRIBUTE_KEYS: tuple[SearchAttributeKey[Any], ...] = (
     GUIDANCE_PHASE,
     SCHOOL_OWNER,
@@ -44,6 +46,7 @@ SEARCH_ATTRIBUTE_KEYS: tuple[SearchAttributeKey[Any], ...] = (
     OVERDUE,
     PROGRAMME_PLAN,
     PLAN_VERSION,
+    AT_RISK,
 )
 #: The type names of `--search-attribute NAME=TYPE` and their types in the API (the SDK's enum holds the API's
 #: numbers).
@@ -106,6 +109,7 @@ class Activities:
     RECORD_MILESTONE = "record_milestone"  # (MilestoneRecord) -> None
     RECORD_PHASE_CHANGE = "record_phase_change"  # (PhaseChangeRecord) -> None
     RECORD_ADVISERS_CHANGE = "record_advisers_change"  # (AdvisersChangeRecord) -> None
+    RECORD_COMPETENCE_ENVIRONMENT = "record_competence_environment"  # (CompetenceEnvironmentRecord) -> None
     RECORD_MEETING = "record_meeting"  # (MeetingRecord) -> str: path of the invitation in the outbox folder
     SEND_NOTICE = "send_notice"  # (NoticeRecord) -> None
     RECORD_GATHERING = "record_gathering"  # (GatheringRecord) -> None

@@ -82,6 +82,11 @@ class MilestoneRow:
     recorded_at: datetime
     development_area: str | None
     goals: list[str]
+    #: What a milestone of the follow-up scheme recorded besides (the partner, or a report handed in).
+    partner: str | None = None
+    partner_name: str | None = None
+    report_date: date | None = None
+    report_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,25 @@ class GatheringRow:
     title: str
     gathering_date: date
     place: str
+
+
+@dataclass(frozen=True)
+class CompetenceRow:
+    """A competence environment of a period's cycle (`competence_environments`): where it stands, the day of each
+    step, and the last step's note and adviser."""
+
+    workflow_id: str
+    cycle: int
+    environment_id: str
+    name: str
+    kind: str
+    development_area: str
+    state: str
+    proposed_on: date
+    contacted_on: date | None
+    agreed_on: date | None
+    note: str
+    adviser: str
 
 
 @dataclass(frozen=True)
@@ -210,6 +234,7 @@ class PeriodRecords:
     milestones: dict[str, list[MilestoneRow]] = field(default_factory=dict)
     transitions: dict[str, list[TransitionRow]] = field(default_factory=dict)
     gatherings: dict[str, list[GatheringRow]] = field(default_factory=dict)
+    competence: dict[str, list[CompetenceRow]] = field(default_factory=dict)
     #: The facts of the plan versions the periods run, by (name, version), as the record store keeps them.
     plans: dict[tuple[str, str], PlanFacts] = field(default_factory=dict)
     #: The owner's contact person kept for each period that has one.
@@ -251,8 +276,16 @@ class PeriodRecords:
         row = self.contacts.get(workflow_id)
         return row.person if row is not None else None
 
+    def competence_of(self, workflow_id: str) -> list[CompetenceRow]:
+        """The period's competence environments, every cycle's, by cycle and the day each was proposed."""
+        return self.competence.get(workflow_id, [])
 
-_Row = TypeVar("_Row", MeetingRow, MilestoneRow, TransitionRow, GatheringRow)
+    def current_competence_of(self, period: PeriodRow) -> list[CompetenceRow]:
+        """The environments of the period's current cycle (a new cycle chooses a new area, and proposes anew)."""
+        return [c for c in self.competence_of(period.workflow_id) if c.cycle == period.cycle]
+
+
+_Row = TypeVar("_Row", MeetingRow, MilestoneRow, TransitionRow, GatheringRow, CompetenceRow)
 
 _PERIOD_COLUMNS = ", ".join(PeriodSnapshot.model_fields)
 _SELECT_CONTACTS = "SELECT workflow_id, name, email, phone, role, set_by, set_at FROM owner_contacts"
@@ -431,7 +464,7 @@ class RecordReader:
         return AuditLog(entries, total)
 
     async def records(self, periods: list[PeriodRow]) -> PeriodRecords:
-        """The meetings, milestones, phase transitions and gatherings of `periods`."""
+        """The meetings, milestones, phase transitions, gatherings and competence environments of `periods`."""
         ids = [p.workflow_id for p in periods]
         result = PeriodRecords(periods=periods)
         if not ids:
@@ -447,7 +480,8 @@ class RecordReader:
             )
             milestones = await connection.fetch(
                 """
-                SELECT workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals
+                SELECT workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals,
+                       partner, partner_name, report_date, report_ref
                 FROM milestones WHERE workflow_id = ANY($1::text[]) ORDER BY recorded_at
                 """,
                 ids,
@@ -467,6 +501,15 @@ class RecordReader:
                 ids,
             )
             contacts = await connection.fetch(f"{_SELECT_CONTACTS} WHERE workflow_id = ANY($1::text[])", ids)
+            competence = await connection.fetch(
+                """
+                SELECT workflow_id, cycle, environment_id, name, kind, development_area, state, proposed_on,
+                       contacted_on, agreed_on, note, adviser
+                FROM competence_environments WHERE workflow_id = ANY($1::text[])
+                ORDER BY workflow_id, cycle, proposed_on, environment_id
+                """,
+                ids,
+            )
             unknown = sorted({(p.plan, p.plan_version) for p in periods} - self._plans.keys())
             if unknown:
                 plans = await connection.fetch(
@@ -486,6 +529,7 @@ class RecordReader:
         result.transitions = _grouped(TransitionRow(**dict(r)) for r in transitions)
         result.gatherings = _grouped(GatheringRow(**dict(r)) for r in gatherings)
         result.contacts = {r["workflow_id"]: ContactRow(**dict(r)) for r in contacts}
+        result.competence = _grouped(CompetenceRow(**dict(r)) for r in competence)
         result.plans = self._plans  # every version read so far; `plan_of` looks up the period's own
         return result
 

@@ -12,6 +12,7 @@ record milestones and agree meetings; everyone reads where a period stands.
     guidance cohort start|answer|gathering|network-meeting|show ...   (starter.cohort_cli)
     guidance contact set|show|clear --cohort 2027 --owner 3301 ...     (starter.contact_cli)
     guidance plan list|show NAME|check FILE...                        (starter.plan_cli)
+    guidance competence list|check|propose|contacted|agreed ...      (starter.competence_cli)
 
 The command reaches Temporal as Temporal's environment configuration says (`TEMPORAL_ADDRESS`, ...; see
 `starter.connect`). A person's mistake is reported in a line or two on stderr, never as a traceback, with
@@ -58,12 +59,12 @@ from domain.phases import is_terminal
 from language.current import N_, ngettext
 from language.current import gettext as _
 from language.formats import number
-from readmodel.labels import chosen_area_label, meeting_kind_label, milestone_label, phase_label
+from readmodel.labels import chosen_area_label, meeting_kind_label, milestone_facts, milestone_label, phase_label
 from selection.indicator_file import IndicatorFileError, read_indicator_csv
 from selection.scoring import SelectionConfigError, load_selection_config
 from selection.scoring import select as select_owners
 from starter import client as api
-from starter import cohort_cli, commands, contact_cli, plan_cli, report_cli
+from starter import cohort_cli, commands, competence_cli, contact_cli, plan_cli, report_cli
 from starter import shortlist as shortlists
 from starter.commands import (
     EXIT_REJECTED,
@@ -85,7 +86,7 @@ from starter.search_attributes import register_search_attributes
 __all__ = ["app", "main"]
 
 # The command groups add themselves to `app` when imported.
-COMMAND_GROUPS = (cohort_cli, contact_cli, plan_cli, report_cli)
+COMMAND_GROUPS = (cohort_cli, competence_cli, contact_cli, plan_cli, report_cli)
 
 
 # --- commands ---------------------------------------------------------------------------------------
@@ -190,6 +191,34 @@ def milestone(
     skipped: Annotated[
         bool, typer.Option("--skipped", help=N_("Close an optional phase without doing it (e.g. a 360 evaluation)."))
     ] = False,
+    partner: Annotated[
+        str | None,
+        typer.Option(
+            "--partner",
+            help=N_("With a milestone that records the support agreed: guidance_corps or expert_partner."),
+            show_default=False,
+        ),
+    ] = None,
+    partner_name: Annotated[
+        str | None,
+        typer.Option("--partner-name", help=N_("The expert partner's name (with expert_partner)."), show_default=False),
+    ] = None,
+    report_date: Annotated[
+        str | None,
+        typer.Option(
+            "--report-date",
+            help=N_("With a milestone that records a report: the day it was handed in (YYYY-MM-DD)."),
+            show_default=False,
+        ),
+    ] = None,
+    report_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--report-ref",
+            help=N_("With a report: its case number (e.g. 2027/1234-5) or web address."),
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
@@ -203,6 +232,10 @@ def milestone(
                 "development_area": "--development-area",
                 "development_area_other": "--development-area-other",
                 "goals": "--goal",
+                "partner": "--partner",
+                "partner_name": "--partner-name",
+                "report_date": "--report-date",
+                "report_ref": "--report-ref",
             },
             milestone=milestone,
             adviser=adviser,
@@ -212,6 +245,10 @@ def milestone(
             goals=goal or None,
             next_cycle=next_cycle,
             skipped=skipped,
+            partner=partner,
+            partner_name=partner_name,
+            report_date=report_date,
+            report_ref=report_ref,
         )
         status = commands.run(ctx, target, lambda client: api.record_milestone(client, target, update))
         recorded = _("Recorded %(milestone)s: %(where)s.") % {
@@ -604,6 +641,7 @@ def status_table(status: PeriodStatus) -> Table:
         (N_("Ends"), Text(_day(status.ends_at).isoformat())),
         (N_("Development area"), Text(_development_area(status))),
         (N_("Goals"), _lines(f"- {goal}" for goal in status.goals)),
+        (N_("Competence environments"), competence_cli.status_lines(status)),
         (N_("Milestones"), _lines(_milestone_line(status.plan, m) for m in status.milestones)),
         (N_("Meetings"), _lines(_meeting_line(status.plan, m) for m in status.meetings)),
         (N_("Gatherings"), _lines(_gathering_line(g) for g in status.gatherings)),
@@ -652,6 +690,8 @@ def _due(status: PeriodStatus) -> Text:
     due = Text(_day(status.phase_due_at).isoformat())
     if status.overdue:
         due.append("  " + _("OVERDUE"), style="bold red")
+    elif status.at_risk:
+        due.append("  " + _("AT RISK"), style="bold yellow")
     return due
 
 
@@ -670,8 +710,11 @@ def _milestone_line(plan: str, entry: MilestoneEntry) -> str:
         "note": entry.note,
     }
     if entry.note:
-        return _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s: %(note)s") % facts
-    return _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s") % facts
+        line = _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s: %(note)s") % facts
+    else:
+        line = _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s") % facts
+    recorded = milestone_facts(entry)
+    return f"{line} ({recorded})" if recorded else line
 
 
 def _meeting_line(plan: str, entry: MeetingEntry) -> str:

@@ -15,10 +15,19 @@ from pydantic import BaseModel, ValidationError
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from config.competence import UnknownEnvironment, environment_by_id
 from domain.cohort import CohortStatus, RespondToInvitation
 from domain.contacts import ContactPerson, OwnerContactChange, OwnerContactRecord
 from domain.gatherings import AddGathering, MoveGathering
-from domain.models import CancelMeeting, ChangeAdvisers, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
+from domain.models import (
+    CancelMeeting,
+    ChangeAdvisers,
+    PeriodStatus,
+    RecordCompetenceEnvironment,
+    RecordMilestone,
+    ScheduleMeeting,
+    Withdraw,
+)
 from language.current import gettext as _
 from readmodel.rejections import render_rejection
 from starter import client as api
@@ -66,6 +75,10 @@ def milestone_update(form: Mapping[str, str], adviser: str) -> RecordMilestone:
         goals=goals or None,
         next_cycle=form.get("next_cycle") == "on",
         skipped=form.get("skipped") == "on",
+        partner=_optional(form, "partner"),
+        partner_name=_optional(form, "partner_name"),
+        report_date=_optional(form, "report_date"),
+        report_ref=_optional(form, "report_ref"),
     )
 
 
@@ -128,6 +141,30 @@ def contact_change(form: Mapping[str, str], workflow_id: str, by: str) -> OwnerC
         role=_optional(form, "role"),
     )
     return _validated(OwnerContactChange, period_workflow_id=workflow_id, contact=contact, by=by)
+
+
+def competence_request(form: Mapping[str, str], adviser: str) -> RecordCompetenceEnvironment:
+    """The `record_competence_environment` update of the competence form: the environment as the register has it.
+
+    Raises:
+        FormRejected: No environment chosen, one the register does not have, or a malformed step, day or note.
+    """
+    chosen = _text(form, "environment")
+    try:
+        environment = environment_by_id(chosen) if chosen else None
+    except UnknownEnvironment:
+        environment = None
+    if environment is None:
+        problem = _("choose one of the register's competence environments") if chosen else _("fill it in")
+        raise FormRejected({"environment": said("environment", problem)})
+    return _validated(
+        RecordCompetenceEnvironment,
+        environment=environment.ref(),
+        state=_text(form, "state"),
+        adviser=adviser,
+        date=_optional(form, "date"),
+        note=_text(form, "note"),
+    )
 
 
 def answer_request(form: Mapping[str, str]) -> RespondToInvitation:
@@ -194,6 +231,12 @@ async def change_contact(client: Client, change: OwnerContactChange, task_queue:
         raise FormRejected(
             {FORM: _("the record store refused the contact person: %(reason)s") % {"reason": refused}}
         ) from None
+
+
+async def record_competence_environment(
+    client: Client, workflow_id: str, request: RecordCompetenceEnvironment
+) -> PeriodStatus:
+    return await _sent(api.record_competence_environment(client, workflow_id, request))
 
 
 async def respond_to_invitation(client: Client, cohort: str, request: RespondToInvitation) -> CohortStatus:

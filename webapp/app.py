@@ -174,6 +174,7 @@ def create_app(web: WebApp) -> ASGIApp:
             ),
             Route("/periods/{workflow_id}/advisers", period_actions.change_advisers, methods=["POST"]),
             Route("/periods/{workflow_id}/contact", period_actions.set_contact, methods=["POST"]),
+            Route("/periods/{workflow_id}/competence", period_actions.record_competence, methods=["POST"]),
             Route("/tasks", pages.tasks),
             Route("/search", search_pages.search),
             Route("/feeds/advisers/{name}.ics", pages.adviser_feed),

@@ -32,6 +32,10 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "development_area_other": N_("Core task"),
     "goals": N_("Goals"),
     "next_cycle": N_("New development cycle"),
+    "partner": N_("Partner"),
+    "partner_name": N_("Name of the expert partner"),
+    "report_date": N_("Report handed in on"),
+    "report_ref": N_("Report reference"),
     "adviser": N_("Adviser"),
     "kind": N_("Kind"),
     "date": N_("Date"),
@@ -55,6 +59,8 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "email": N_("Mail address"),
     "phone": N_("Phone"),
     "role": N_("Role"),
+    "environment": N_("Competence environment"),
+    "state": N_("Step"),
 }
 #: The shortlist's fields of one owner: ``advisers-3301`` reads "Advisers of 3301".
 OWNER_FIELD_LABELS: Final[Mapping[str, str]] = {
@@ -134,6 +140,10 @@ _DOMAIN_RULES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
             N_("give the local time without a UTC offset, e.g. 09:30"),
         ),
         (r"(advisers: )?each adviser may be named once", N_("each adviser may be named once")),
+        (
+            r"give the report's case number, e\.g\. 2027/1234-5, or its web address, e\.g\. https://\.\.\.",
+            N_("give the report's case number, e.g. 2027/1234-5, or its web address, e.g. https://..."),
+        ),
         (r"(?P<owner>\S+) is not on this shortlist", N_("%(owner)s is not on this shortlist")),
         (
             r"(?P<names>.+): no such adviser; choose from (?P<known>.*)",

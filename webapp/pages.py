@@ -22,6 +22,7 @@ from domain.models import PeriodStatus
 from domain.period import is_network_meeting
 from language.current import gettext as _
 from language.current import ngettext
+from readmodel.competence import competence_lines, proposable
 from readmodel.display import display_date
 from readmodel.documents import DocumentError, report_html, report_pdf
 from readmodel.filters import FilterError, OwnerFilter, invitation_facts, owner_filter, period_facts
@@ -452,6 +453,9 @@ async def _period_page(
         ],
         "transitions": records.transitions_of(period.workflow_id),
         "gatherings": records.gatherings_of(period.workflow_id),
+        # Competence environments: every cycle's, and those of the register an adviser may propose for the area.
+        "competence": competence_lines(records.competence_of(period.workflow_id)),
+        "proposable": proposable(status.development_area if status is not None else period.development_area),
         "audit_log": await web.reader.audit_log(period.workflow_id),
         "timeline": cohort_timeline_svg(records, now),
         "timeline_rows": timeline_rows(records, now),

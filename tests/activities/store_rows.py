@@ -21,6 +21,7 @@ TABLES = (
     "programme_plans",
     "selection_decisions",
     "owner_contacts",
+    "competence_environments",
 )
 
 

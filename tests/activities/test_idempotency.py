@@ -53,6 +53,11 @@ CASES = {
         lambda: factories.advisers_change(factories.new_period(), LATER),
         {"periods": 1, "audit_log": 1},
     ),
+    "competence environment": Case(
+        Activities.RECORD_COMPETENCE_ENVIRONMENT,
+        lambda: factories.competence_step(factories.with_development_area(), "proposed", LATER, "update:env-1"),
+        {"competence_environments": 1, "audit_log": 1},
+    ),
     "meeting": Case(
         Activities.RECORD_MEETING,
         lambda: factories.meeting(factories.new_period(), factories.follow_up(), LATER, "update:meeting-1"),
