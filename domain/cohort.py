@@ -123,6 +123,15 @@ class ScheduleNetworkMeeting(_Message):
     meeting_id: str | None = Field(default=None, max_length=64)
 
 
+class CancelNetworkMeeting(_Message):
+    """Update `cancel_network_meeting`: an adviser of the network cancels one of its meetings that lies ahead; every
+    running period of the network cancels its copy, and its advisers (and the owner's contact) get a CANCEL."""
+
+    network: ShortText
+    meeting_id: str = Field(pattern=r"^network-[A-Za-z0-9_-]+$", max_length=64)
+    adviser: AdviserId
+
+
 class PendingSignal(BaseModel):
     """A signal for one period, queued by the cohort and sent by its messenger task."""
 
@@ -467,9 +476,9 @@ def gathering_signal(entry: Invitation, gathering: NationalGathering) -> Pending
 
 
 def network_signal(entry: Invitation, meeting: NetworkMeeting) -> PendingSignal:
-    return PendingSignal(
-        workflow_id=entry.period_workflow_id, signal="network_meeting", payload=meeting.model_dump(mode="json")
-    )
+    # A meeting that stands is sent without `cancelled_on`, as before cancellation existed (the same signal).
+    payload = meeting.model_dump(mode="json", exclude={"cancelled_on"} if meeting.cancelled_on is None else None)
+    return PendingSignal(workflow_id=entry.period_workflow_id, signal="network_meeting", payload=payload)
 
 
 def apply_send_gathering(state: CohortState, gathering: NationalGathering) -> list[Invitation]:
@@ -485,41 +494,15 @@ def catch_up(
     today_ = today(state, now)
     # A gathering moved since it was sent goes to every live period (this one too) when it is sent again.
     gatherings = [g for g in gathering_rules.sent_upcoming(state.gatherings, today_) if not g.needs_sending]
-    meetings = [m for m in state.network_meetings if m.network == entry.network and m.date > today_]
+    meetings = [
+        m for m in state.network_meetings if m.network == entry.network and m.date > today_ and m.cancelled_on is None
+    ]
     return gatherings, meetings if entry.network is not None else []
 
 
 def check_network_meeting(state: CohortState, request: ScheduleNetworkMeeting, now: datetime) -> None:
     """Reject a network meeting for an unknown network or adviser, a day not allowed or an unknown id."""
-    networks = state.input.networks()
-    members = networks.get(request.network)
-    if members is None:
-        known = ", ".join(sorted(networks)) or "none"
-        raise Rejection(
-            "network",
-            f"{request.network!r} is not a network of cohort {state.input.cohort}; known: {known}",
-            code="network.unknown",
-            network=request.network,
-            cohort=state.input.cohort,
-            known=sorted(networks),
-        )
-    advisers = sorted({a for o in members for a in advisers_of(state, o)})
-    if request.adviser not in advisers:
-        raise Rejection(
-            "adviser",
-            f"{request.adviser} advises no owner of network {request.network}; allowed: {', '.join(advisers)}",
-            code="adviser.not_in_network",
-            adviser=request.adviser,
-            network=request.network,
-            allowed=advisers,
-        )
-    if not live_periods(state, request.network):
-        raise Rejection(
-            "network",
-            f"no period of network {request.network} is running",
-            code="network.not_running",
-            network=request.network,
-        )
+    _check_network_adviser(state, request.network, request.adviser)
     if datetime.combine(request.date, request.start, tzinfo=calendar.zone(state.plan.timezone)) <= now:
         first = calendar.next_working_day(today(state, now) + timedelta(days=1), state.plan.calendar_country)
         raise period_rules.in_the_past(request.date, request.start, first)
@@ -537,17 +520,83 @@ def check_network_meeting(state: CohortState, request: ScheduleNetworkMeeting, n
             count=len(state.network_meetings),
         )
     if request.meeting_id is not None:
-        known_ids = [m.meeting_id for m in state.network_meetings if m.network == request.network]
-        if request.meeting_id not in known_ids:
-            known = ", ".join(known_ids) or "none yet"
-            raise Rejection(
-                "meeting_id",
-                f"{request.meeting_id!r} is not a meeting of network {request.network}; known: {known}",
-                code="meeting_id.unknown_network",
-                meeting_id=request.meeting_id,
-                network=request.network,
-                known=known_ids,
-            )
+        _check_not_cancelled(_known_network_meeting(state, request.network, request.meeting_id))
+
+
+def check_cancel_network_meeting(state: CohortState, request: CancelNetworkMeeting, now: datetime) -> None:
+    """Reject a cancellation by an adviser outside the network, of a meeting it does not hold, has cancelled, or that
+    has begun."""
+    _check_network_adviser(state, request.network, request.adviser)
+    meeting = _known_network_meeting(state, request.network, request.meeting_id)
+    _check_not_cancelled(meeting)
+    if datetime.combine(meeting.date, meeting.start, tzinfo=calendar.zone(state.plan.timezone)) <= now:
+        raise Rejection(
+            "meeting_id",
+            f"{meeting.meeting_id} began on {meeting.date.isoformat()} {meeting.start:%H:%M}; "
+            "only a meeting that lies ahead can be cancelled",
+            code="meeting_id.past",
+            meeting_id=meeting.meeting_id,
+            date=meeting.date.isoformat(),
+        )
+
+
+def _known_network_meeting(state: CohortState, network: str, meeting_id: str) -> NetworkMeeting:
+    found = next((m for m in state.network_meetings if m.network == network and m.meeting_id == meeting_id), None)
+    if found is None:
+        known_ids = [m.meeting_id for m in state.network_meetings if m.network == network]
+        raise Rejection(
+            "meeting_id",
+            f"{meeting_id!r} is not a meeting of network {network}; known: {', '.join(known_ids) or 'none yet'}",
+            code="meeting_id.unknown_network",
+            meeting_id=meeting_id,
+            network=network,
+            known=known_ids,
+        )
+    return found
+
+
+def _check_not_cancelled(meeting: NetworkMeeting) -> None:
+    if meeting.cancelled_on is not None:
+        raise Rejection(
+            "meeting_id",
+            f"{meeting.meeting_id} was cancelled on {meeting.cancelled_on.isoformat()}; agree a new meeting instead",
+            code="meeting_id.cancelled",
+            meeting_id=meeting.meeting_id,
+            cancelled_on=meeting.cancelled_on.isoformat(),
+        )
+
+
+def _check_network_adviser(state: CohortState, network: str, adviser: str) -> None:
+    """Reject an unknown network, an adviser who advises no owner of it, or a network with no period running."""
+    networks = state.input.networks()
+    members = networks.get(network)
+    if members is None:
+        known = ", ".join(sorted(networks)) or "none"
+        raise Rejection(
+            "network",
+            f"{network!r} is not a network of cohort {state.input.cohort}; known: {known}",
+            code="network.unknown",
+            network=network,
+            cohort=state.input.cohort,
+            known=sorted(networks),
+        )
+    advisers = sorted({a for o in members for a in advisers_of(state, o)})
+    if adviser not in advisers:
+        raise Rejection(
+            "adviser",
+            f"{adviser} advises no owner of network {network}; allowed: {', '.join(advisers)}",
+            code="adviser.not_in_network",
+            adviser=adviser,
+            network=network,
+            allowed=advisers,
+        )
+    if not live_periods(state, network):
+        raise Rejection(
+            "network",
+            f"no period of network {network} is running",
+            code="network.not_running",
+            network=network,
+        )
 
 
 def apply_network_meeting(state: CohortState, request: ScheduleNetworkMeeting) -> NetworkMeeting:
@@ -562,6 +611,15 @@ def apply_network_meeting(state: CohortState, request: ScheduleNetworkMeeting) -
         meeting = NetworkMeeting(**fields, meeting_id=state.network_meetings[index].meeting_id, sequence=sequence)
         state.network_meetings[index] = meeting
     return meeting
+
+
+def apply_cancel_network_meeting(state: CohortState, request: CancelNetworkMeeting, now: datetime) -> NetworkMeeting:
+    """Mark a network meeting cancelled: same id, next sequence (the periods' CANCEL supersedes every invitation)."""
+    index = next(i for i, m in enumerate(state.network_meetings) if m.meeting_id == request.meeting_id)
+    meeting = state.network_meetings[index]
+    cancelled = meeting.model_copy(update={"sequence": meeting.sequence + 1, "cancelled_on": today(state, now)})
+    state.network_meetings[index] = cancelled
+    return cancelled
 
 
 def is_finished(state: CohortState) -> bool:

@@ -6,6 +6,8 @@ The workflow calls one function here per event and only queues the `Effects` tha
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from domain import cohort as rules
 from domain import gatherings as gathering_rules
 from domain.contract import Activities
@@ -94,6 +96,13 @@ def gathering_moved(state: rules.CohortState, request: gathering_rules.MoveGathe
 def network_meeting(state: rules.CohortState, request: rules.ScheduleNetworkMeeting) -> Effects:
     """A network meeting agreed or moved, sent to every live period of the network."""
     meeting = rules.apply_network_meeting(state, request)
+    signals = [rules.network_signal(entry, meeting) for entry in rules.live_periods(state, request.network)]
+    return Effects(signals=signals, created=meeting.meeting_id)
+
+
+def network_meeting_cancelled(state: rules.CohortState, request: rules.CancelNetworkMeeting, now: datetime) -> Effects:
+    """A network meeting cancelled: every live period of the network cancels its copy and sends the CANCEL."""
+    meeting = rules.apply_cancel_network_meeting(state, request, now)
     signals = [rules.network_signal(entry, meeting) for entry in rules.live_periods(state, request.network)]
     return Effects(signals=signals, created=meeting.meeting_id)
 

@@ -46,7 +46,7 @@ class OwnerContactChange(BaseModel):
     period_workflow_id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")
     contact: ContactPerson | None = None
     #: The signed-in user or the command's ``--by``: a coordinator or one of the period's advisers.
-    by: str = Field(min_length=1, max_length=100, pattern=r"^[^\s]+$")
+    by: Annotated[_OneLine, Field(min_length=1, max_length=200)]
 
 
 class OwnerContactRecord(BaseModel):

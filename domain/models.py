@@ -266,6 +266,9 @@ class NetworkMeeting(_Message):
     duration_minutes: int = Field(default=120, ge=15, le=600)
     adviser: AdviserId
     title: Title = ""
+    #: The day the cohort cancelled it (`cancel_network_meeting`): each period of the network cancels its copy and
+    #: sends the CANCEL. None while it stands; left out of the signal then, so a signal reads as it always did.
+    cancelled_on: CalendarDay | None = None
 
 
 class PeriodProgress(_Message):

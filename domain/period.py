@@ -643,7 +643,7 @@ def check_meeting_cancel(state: PeriodState, request: CancelMeeting, now: dateti
     if is_network_meeting(request.meeting_id):
         raise Rejection(
             "meeting_id",
-            f"{request.meeting_id} is a network meeting; the cohort keeps it (guidance cohort network-meeting)",
+            f"{request.meeting_id} is a network meeting; the cohort keeps it (guidance cohort cancel-network-meeting)",
             code="meeting_id.network",
             meeting_id=request.meeting_id,
         )
@@ -967,7 +967,8 @@ def apply_notice(state: PeriodState, deadline: Deadline, now: datetime) -> Notic
 
 
 def apply_network_meeting(state: PeriodState, meeting: NetworkMeeting, now: datetime) -> MeetingEntry | str:
-    """Record a meeting shared by the owner's network, or say why this period leaves it out.
+    """Record a meeting shared by the owner's network (agreed, moved, or cancelled by the cohort), or say why this
+    period leaves it out.
 
     The cohort has checked the date is a working day ahead; a period that has ended, or whose end
     comes before the meeting, does not take part. The same id and sequence again changes nothing, so
@@ -980,6 +981,13 @@ def apply_network_meeting(state: PeriodState, meeting: NetworkMeeting, now: date
     known = next((i for i, m in enumerate(state.meetings) if m.meeting_id == meeting.meeting_id), None)
     if known is not None and state.meetings[known].sequence >= meeting.sequence:
         return f"meeting {meeting.meeting_id} is already at sequence {state.meetings[known].sequence}"
+    if meeting.cancelled_on is not None:
+        # The cohort cancelled it: the period's copy is marked so, its CANCEL supersedes every invitation sent.
+        if known is None:
+            return f"meeting {meeting.meeting_id} is not one of this period's; there is nothing to cancel"
+        cancelled = state.meetings[known].model_copy(update={"sequence": meeting.sequence, "cancelled_at": now})
+        state.meetings[known] = cancelled
+        return cancelled
     entry = MeetingEntry(
         meeting_id=meeting.meeting_id,
         kind="network",

@@ -219,11 +219,14 @@ def gathering(state: PeriodState, invitation: GatheringInvitation, at: Occasion)
 
 
 def network_meeting(state: PeriodState, meeting: NetworkMeeting, at: Occasion) -> Effects:
-    """A meeting of the owner's network passed on by the cohort (a higher sequence moves it)."""
+    """A meeting of the owner's network passed on by the cohort (a higher sequence moves or cancels it)."""
     entry = rules.apply_network_meeting(state, meeting, at.now)
     if isinstance(entry, str):
         return Effects(left_out=entry)
-    action = "network meeting moved" if entry.sequence else "network meeting scheduled"
+    if entry.cancelled_at is not None:
+        action = "network meeting cancelled"
+    else:
+        action = "network meeting moved" if entry.sequence else "network meeting scheduled"
     effects = Effects(created=entry.meeting_id)
     _meeting(effects, state, at, entry, f"{entry.meeting_id}:{entry.sequence}", "cohort", action)
     return effects

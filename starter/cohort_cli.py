@@ -6,6 +6,7 @@ gatherings and network meetings, and reads where every owner stands.
     guidance cohort gathering add 2027 --title "The school owner role" --date 2027-05-11 --by coordinator.udir
     guidance cohort gathering move 2027 start --date 2027-02-09 --by coordinator.udir
     guidance cohort network-meeting 2027 --network Sunnhordland --date 2027-03-02 --adviser d.lie
+    guidance cohort cancel-network-meeting 2027 --network Sunnhordland --meeting-id network-1 --adviser d.lie
     guidance cohort show 2027 [--county 33] [--phase mapping] [--state invited] [--overdue] [--json]
 
 The commands follow the rest of `guidance` (`starter.cli`): the same connection, answer timeout, messages
@@ -35,6 +36,7 @@ from config.owners import all_owners, owner_by_id
 from domain.cohort import (
     DEFAULT_NO_REPLY_AFTER_DAYS,
     DEFAULT_REPLY_DAYS,
+    CancelNetworkMeeting,
     CohortInput,
     CohortOwner,
     CohortStatus,
@@ -420,6 +422,53 @@ def gathering_move(
 
 
 @app.command(
+    "cancel-network-meeting",
+    help=N_("Cancel a network meeting that lies ahead; every running period of the network sends its cancellation."),
+)
+def cancel_network_meeting(
+    ctx: typer.Context,
+    name: NameArgument,
+    network: Annotated[
+        str, typer.Option(help=N_("The network of small owners, as --assign named it."), show_default=False)
+    ],
+    meeting_id: Annotated[
+        str, typer.Option("--meeting-id", help=N_("The meeting to cancel (e.g. network-1)."), show_default=False)
+    ],
+    adviser: Annotated[str, typer.Option(help=N_("The adviser who cancels it, e.g. d.lie."), show_default=False)],
+    as_json: JsonOption = False,
+) -> None:
+    with _reported(name):
+        request = commands.build(
+            CancelNetworkMeeting,
+            {"network": "--network", "meeting_id": "--meeting-id", "adviser": "--adviser"},
+            network=network,
+            meeting_id=meeting_id,
+            adviser=adviser,
+        )
+        status = commands.run(
+            ctx, cohort_workflow_id(name), lambda client: cohorts.cancel_network_meeting(client, name, request)
+        )
+        if as_json:
+            typer.echo(status.model_dump_json(indent=2))
+            return
+        members = [i for i in status.invitations if i.network == request.network and i.period_live]
+        facts = {
+            "meeting": request.meeting_id,
+            "network": request.network,
+            "count": len(members),
+            "guests": ", ".join(f"{i.owner_name} ({i.owner_id})" for i in members),
+        }
+        line = ngettext(
+            "Cancelled %(meeting)s of network %(network)s; the cancellation goes to %(count)s running period: "
+            "%(guests)s",
+            "Cancelled %(meeting)s of network %(network)s; the cancellation goes to %(count)s running periods: "
+            "%(guests)s",
+            len(members),
+        )
+        commands.console().print(Text(line % facts))
+
+
+@app.command(
     "network-meeting", help=N_("Agree (or move) a meeting for every running period of a network of small owners.")
 )
 def network_meeting(
@@ -552,7 +601,10 @@ def show(
                     "adviser": m.adviser,
                     "title": m.title,
                 }
-                if m.title:
+                if m.cancelled_on is not None:
+                    line = _("Network meeting %(meeting)s (%(network)s): %(day)s %(start)s, cancelled on %(cancelled)s")
+                    facts["cancelled"] = m.cancelled_on
+                elif m.title:
                     line = _(
                         "Network meeting %(meeting)s (%(network)s): %(day)s %(start)s (%(minutes)s min) with "
                         "%(adviser)s: %(title)s"

@@ -13,7 +13,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from domain.cohort import CohortInput, CohortStatus, RespondToInvitation, ScheduleNetworkMeeting
+from domain.cohort import CancelNetworkMeeting, CohortInput, CohortStatus, RespondToInvitation, ScheduleNetworkMeeting
 from domain.contract import COHORT, TASK_QUEUE, cohort_workflow_id
 from domain.gatherings import AddGathering, MoveGathering
 from starter.client import GuidanceError, UpdateRejected
@@ -110,6 +110,15 @@ async def schedule_network_meeting(client: Client, cohort: str, request: Schedul
         UpdateRejected: An unknown network, adviser or meeting id, or a day that is not allowed.
     """
     return await _update(client, cohort, CohortWorkflow.schedule_network_meeting, request)
+
+
+async def cancel_network_meeting(client: Client, cohort: str, request: CancelNetworkMeeting) -> CohortStatus:
+    """Cancel a network meeting that lies ahead in every running period of its network.
+
+    Raises:
+        UpdateRejected: An unknown network, adviser or meeting id, or a meeting cancelled or begun already.
+    """
+    return await _update(client, cohort, CohortWorkflow.cancel_network_meeting, request)
 
 
 async def _update(client: Client, cohort: str, update: Any, request: Any) -> CohortStatus:

@@ -175,6 +175,21 @@ class CohortWorkflow:
     def _validate_schedule_network_meeting(self, request: rules.ScheduleNetworkMeeting) -> None:
         self._check(rules.check_network_meeting, request)
 
+    @workflow.update
+    def cancel_network_meeting(self, request: rules.CancelNetworkMeeting) -> rules.CohortStatus:
+        """Cancel a network meeting that lies ahead in every running period of its network.
+
+        A new update: only a cohort sent it produces its commands, so histories without it replay unchanged.
+        """
+        self._check(rules.check_cancel_network_meeting, request)
+        effects = changes.network_meeting_cancelled(self._live, request, workflow.now())
+        workflow.logger.info("network meeting %s cancelled by %s", effects.created, request.adviser)
+        return self._answer(effects)
+
+    @cancel_network_meeting.validator
+    def _validate_cancel_network_meeting(self, request: rules.CancelNetworkMeeting) -> None:
+        self._check(rules.check_cancel_network_meeting, request)
+
     @workflow.signal(name=PERIOD_PROGRESS_SIGNAL)
     async def period_progress(self, progress: PeriodProgress) -> None:
         """A period of the cohort reports where it stands; the newest report wins."""

@@ -85,3 +85,23 @@ def test_a_network_meeting_goes_to_the_live_periods_of_its_network_only() -> Non
     assert effects.created == "network-1"
     assert [s.workflow_id for s in effects.signals] == [rules.period_workflow_id_of(cohort, "4617")]
     assert effects.records == []
+
+
+def test_a_cancelled_network_meeting_goes_to_its_networks_periods_marked_and_a_standing_one_as_before() -> None:
+    cohort = state()
+    for owner in ("3301", "4617"):
+        changes.response(cohort, answer(owner), occasion())
+    started(cohort, "3301", "4617")
+    request = rules.ScheduleNetworkMeeting(network="Sunnhordland", date=date(2027, 9, 14), adviser="d.lie")
+    [standing] = changes.network_meeting(cohort, request).signals
+    cancel = rules.CancelNetworkMeeting(network="Sunnhordland", meeting_id="network-1", adviser="d.lie")
+
+    effects = changes.network_meeting_cancelled(cohort, cancel, INVITED)
+
+    # A meeting that stands is signalled without the new field: the same signal as before cancellation existed.
+    assert "cancelled_on" not in standing.payload
+    [signal] = effects.signals
+    assert signal.workflow_id == rules.period_workflow_id_of(cohort, "4617")
+    assert (signal.payload["sequence"], signal.payload["cancelled_on"]) == (1, INVITED.date().isoformat())
+    member = next(i for i in cohort.invitations if i.owner_id == "4617")
+    assert rules.catch_up(cohort, member, INVITED)[1] == [], "a period starting late is not sent it"

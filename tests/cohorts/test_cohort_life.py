@@ -13,7 +13,7 @@ from temporalio.exceptions import ApplicationError
 
 from config.settings import VeilederkorpsetSettings
 from domain import calendar
-from domain.cohort import CohortInput, RespondToInvitation, ScheduleNetworkMeeting
+from domain.cohort import CancelNetworkMeeting, CohortInput, RespondToInvitation, ScheduleNetworkMeeting
 from domain.contract import Activities
 from domain.gatherings import AddGathering, MoveGathering, NationalGathering, invite_at, plan_gatherings
 from domain.models import ChangeAdvisers, PeriodInput, PeriodStatus, RecordMilestone, Withdraw
@@ -203,6 +203,77 @@ async def test_a_network_meeting_reaches_the_networks_periods_only(cohorts: Harn
     assert await network_meeting("3301") == []
     period = await cohorts.period(cohort.cohort, "4617").query(GuidancePeriodWorkflow.status)
     assert period.network == "Sunnhordland"
+
+
+async def test_a_cancelled_network_meeting_is_cancelled_in_every_period_of_its_network(cohorts: Harness) -> None:
+    owners = [
+        *OWNERS,
+        {
+            "owner": {"id": "4615", "name": "Fitjar", "kind": "municipality", "county": "46"},
+            "advisers": ["e.berg"],
+            "network": "Sunnhordland",
+        },
+    ]
+    cohort = await cohorts.cohort_input(owners=accepted(owners))
+    handle = await cohorts.start_cohort(cohort)
+    await cohorts.cohort_settled(handle, starts=4)
+    day = calendar.next_working_day(cohort.start_date + timedelta(days=20))
+    status = await handle.execute_update(
+        CohortWorkflow.schedule_network_meeting,
+        ScheduleNetworkMeeting(network="Sunnhordland", date=day, adviser="d.lie"),
+    )
+    meeting_id = status.network_meetings[0].meeting_id
+    await cohorts.cohort_settled(handle)
+    cancel = CancelNetworkMeeting(network="Sunnhordland", meeting_id=meeting_id, adviser="e.berg")
+
+    with pytest.raises(WorkflowUpdateFailedError) as outsider:
+        await handle.execute_update(
+            CohortWorkflow.cancel_network_meeting, cancel.model_copy(update={"adviser": "a.hansen"})
+        )
+    with pytest.raises(WorkflowUpdateFailedError) as unknown:
+        await handle.execute_update(
+            CohortWorkflow.cancel_network_meeting, cancel.model_copy(update={"meeting_id": "network-9"})
+        )
+    cancelled = await handle.execute_update(CohortWorkflow.cancel_network_meeting, cancel)
+    with pytest.raises(WorkflowUpdateFailedError) as again:
+        await handle.execute_update(CohortWorkflow.cancel_network_meeting, cancel)
+    with pytest.raises(WorkflowUpdateFailedError) as moved:
+        await handle.execute_update(
+            CohortWorkflow.schedule_network_meeting,
+            ScheduleNetworkMeeting(network="Sunnhordland", date=day, adviser="d.lie", meeting_id=meeting_id),
+        )
+    await cohorts.cohort_settled(handle)
+
+    async def network_meetings(owner: str) -> list[tuple[str, int, bool]]:
+        status = await cohorts.period(cohort.cohort, owner).query(GuidancePeriodWorkflow.status)
+        return [(m.meeting_id, m.sequence, m.cancelled_at is not None) for m in status.meetings if m.kind == "network"]
+
+    for owner in ("4617", "4615"):
+        await wait_for(partial(_equals, network_meetings(owner), [(meeting_id, 1, True)]), f"cancelled in {owner}")
+    assert rejection(outsider) == "adviser: a.hansen advises no owner of network Sunnhordland; allowed: d.lie, e.berg"
+    assert (
+        rejection(unknown) == f"meeting_id: 'network-9' is not a meeting of network Sunnhordland; known: {meeting_id}"
+    )
+    [entry] = cancelled.network_meetings
+    assert (entry.sequence, entry.cancelled_on) == (1, await cohorts.today())
+    assert (
+        rejection(again)
+        == f"meeting_id: {meeting_id} was cancelled on {entry.cancelled_on}; agree a new meeting instead"
+    )
+    assert "was cancelled on" in rejection(moved), "a cancelled meeting is not moved"
+    # Each period of the network wrote the cancellation (its CANCEL goes to the outbox from this record).
+    records = [
+        r.meeting
+        for r in cohorts.fakes.calls[Activities.RECORD_MEETING]
+        if r.meeting.meeting_id == meeting_id and r.workflow_id.startswith(f"guidance-period-{cohort.cohort}-")
+    ]
+    assert sorted((r.sequence, r.cancelled_at is not None) for r in records) == [
+        (0, False),
+        (0, False),
+        (1, True),
+        (1, True),
+    ]
+    assert await network_meetings("3301") == []
 
 
 async def _equals(value: Awaitable[object], expected: object) -> bool:

@@ -254,6 +254,16 @@ async def test_an_assignment_file_gives_advisers_and_networks_and_a_network_meet
     networks = {i["owner_id"]: i["network"] for i in json.loads(table.stdout)["invitations"]}
     assert networks == {"4617": "Sunnhordland", "4613": "Sunnhordland", "3301": None}
 
+    cancel = ("--network", "Sunnhordland", "--meeting-id", "network-1", "--adviser", "e.moe")
+    cancelled = await cohort_cli.guidance("cohort", "cancel-network-meeting", name, *cancel)
+    again = await cohort_cli.guidance("cohort", "cancel-network-meeting", name, *cancel)
+    shown = await cohort_cli.guidance("cohort", "show", name)
+
+    assert cancelled.exit_code == 0, cancelled.output
+    assert "Cancelled network-1 of network Sunnhordland; the cancellation goes to 2 running periods" in cancelled.stdout
+    assert again.exit_code == commands.EXIT_REJECTED and "network-1 was cancelled on" in again.stderr
+    assert f"Network meeting network-1 (Sunnhordland): {day} 10:00, cancelled on" in shown.stdout
+
 
 async def test_mistakes_are_one_line_and_an_exit_code(cohort_cli: Harness) -> None:
     start = ("--start-date", "2027-01-04")

@@ -31,7 +31,12 @@ from config.settings import resolve_plan  # noqa: E402
 from devstack.temporal_server import DevServer, free_port  # noqa: E402
 from domain import calendar  # noqa: E402
 from domain.assessment import AssessmentInput, RecordAssessment  # noqa: E402
-from domain.cohort import CohortInput, RespondToInvitation, ScheduleNetworkMeeting  # noqa: E402
+from domain.cohort import (  # noqa: E402
+    CancelNetworkMeeting,
+    CohortInput,
+    RespondToInvitation,
+    ScheduleNetworkMeeting,
+)
 from domain.contract import period_workflow_id  # noqa: E402
 from domain.gatherings import MoveGathering  # noqa: E402
 from domain.models import (  # noqa: E402
@@ -59,7 +64,7 @@ FOLDER = Path(__file__).resolve().parent
 #: Every shipped plan but the flagship, whose period `full_period` walks through.
 OTHER_PLANS = [name for name in plan_names(SHIPPED_PLANS_DIR) if name != "veilederkorpset"]
 #: The steps `record` counts on its progress bar: the scenarios and writing the files.
-STEPS = 8 + len(OTHER_PLANS)
+STEPS = 11 + len(OTHER_PLANS)
 
 
 async def cohort_with_answers(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle[Any, Any]:
@@ -165,6 +170,35 @@ async def cohort_life(env: WorkflowEnvironment, task_queue: str) -> tuple[Workfl
     )
     await handle.execute_update(CohortWorkflow.move_gathering, moved)
     await handle.result()
+    return handle, period_workflow_id(cohort.cohort, "4617")
+
+
+async def network_meeting_cancelled(env: WorkflowEnvironment, task_queue: str) -> tuple[WorkflowHandle[Any, Any], str]:
+    """A cohort of two owners of a network: a network meeting agreed, then cancelled (`cancel_network_meeting`), so
+    each period marks its copy cancelled and sends the CANCEL. Returns the cohort's handle and one period's id."""
+    today = calendar.local_date(await env.get_current_time(), "Europe/Oslo")
+    owners = [
+        {
+            "owner": {"id": owner_id, "name": name, "kind": "municipality", "county": "46"},
+            "advisers": ["d.lie"],
+            "network": "Sunnhordland",
+            "accepted_by": "Statsforvalteren",
+        }
+        for owner_id, name in (("4617", "Kvinnherad"), ("4615", "Fitjar"))
+    ]
+    start = calendar.next_working_day(today + timedelta(weeks=1))
+    cohort = CohortInput.model_validate(
+        {"cohort": f"netc{uuid.uuid4().hex[:6]}", "start_date": start, "owners": owners}
+    )
+    handle = await start_cohort(env.client, cohort, task_queue=task_queue)
+    await env.sleep(timedelta(days=1))
+    day = calendar.next_working_day(start + timedelta(weeks=2))
+    meeting = ScheduleNetworkMeeting(network="Sunnhordland", date=day, adviser="d.lie")
+    status = await handle.execute_update(CohortWorkflow.schedule_network_meeting, meeting)
+    await env.sleep(timedelta(hours=1))
+    cancel = CancelNetworkMeeting(network="Sunnhordland", meeting_id=status.created or "", adviser="d.lie")
+    await handle.execute_update(CohortWorkflow.cancel_network_meeting, cancel)
+    await env.sleep(timedelta(days=1))  # the periods have taken the cancellation
     return handle, period_workflow_id(cohort.cohort, "4617")
 
 
@@ -314,6 +348,8 @@ async def record() -> list[Path]:
                     life, network_period = await cohort_life(env, task_queue)
                 with counted_step(progress, bar, "County governors' assessment: answered, on behalf, no reply"):
                     assessed = await county_assessment(env, task_queue)
+                with counted_step(progress, bar, "A cohort: a network meeting agreed, then cancelled"):
+                    network_cancel, cancelled_period = await network_meeting_cancelled(env, task_queue)
                 histories = [
                     ("guidance_period", "expired-two-cycles", expired),
                     ("guidance_period", "withdrawn", withdrawn),
@@ -325,6 +361,8 @@ async def record() -> list[Path]:
                     ("cohort", "gatherings-network-ended", life),
                     ("county_assessment", "answered-on-behalf-no-reply", assessed),
                     ("guidance_period", "in-cohort-network-expired", env.client.get_workflow_handle(network_period)),
+                    ("cohort", "network-meeting-cancelled", network_cancel),
+                    ("guidance_period", "network-meeting-cancelled", env.client.get_workflow_handle(cancelled_period)),
                 ]
                 fetched = [(t, name, await handle.fetch_history()) for t, name, handle in histories]
                 with counted_step(progress, bar, "A period continuing as new (on a dev server, in real time)"):
@@ -340,8 +378,9 @@ async def record() -> list[Path]:
                         path.write_text(history.to_json())
                         written.append(path)
                 progress.update(bar, description=f"Recorded {len(written)} new histories of {VERSION}")
-            with contextlib.suppress(RPCError):  # a cohort ends with its last period
-                await cohort.terminate("recorded")
+            for running in (cohort, network_cancel):
+                with contextlib.suppress(RPCError):  # a cohort ends with its last period
+                    await running.terminate("recorded")
     finally:
         await env.shutdown()
     return written
