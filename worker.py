@@ -30,6 +30,7 @@ from activities.metrics import PeriodGauges
 from activities.period_starts import PeriodStarter
 from activities.record_store import RecordStore
 from activities.registry import all_activities, maintenance_activities
+from config.competence import competence_register
 from config.languages import LanguageFileError, check_languages
 from config.mail import MailSettings
 from config.people import People, PeopleFileError, load_people
@@ -46,6 +47,7 @@ from workflows.assessment import CountyAssessmentWorkflow
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
 from workflows.mail_delivery import MailDeliveryWorkflow
+from workflows.owner_contact import OwnerContactWorkflow
 from workflows.pinned import as_versioned
 from workflows.retention import RetentionWorkflow
 from workflows.sandbox import workflow_modules, workflow_runner
@@ -60,6 +62,7 @@ WORKFLOWS: list[type] = [
     SelectionDecisionWorkflow,
     CountyAssessmentWorkflow,
     MailDeliveryWorkflow,
+    OwnerContactWorkflow,
 ]
 
 
@@ -195,13 +198,16 @@ async def _adopt_if_first(client: Client, deployment: WorkerDeploymentConfig) ->
 
 
 def check_plans() -> None:
-    """Refuse to start on plan files or settings no period could use (a period would wait on them for ever).
+    """Refuse to start on plan files or settings no period could use (a period would wait on them for ever), or on a
+    register of competence environments the web app and the `guidance` command would refuse.
 
     Raises:
         InvalidPlanSettings: A plan file is not valid, or a plan's setting is out of bounds.
+        RegisterFileError: The register of competence environments is not valid (config/competence.py).
     """
     for name in known_plans():
         resolve_plan(name)
+    competence_register()
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:

@@ -21,7 +21,7 @@ from typing import Literal
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from activities.itip import event_status, meeting_method
-from config.people import OwnerContact, People
+from config.people import Participant, Participants
 from config.settings import InvalidPlanSettings, UnknownPlan, resolve_plan
 from domain import calendar
 from domain.programme import PlanLabels
@@ -100,11 +100,6 @@ def _ics_text(text: str, language: Language) -> vText:
     return value
 
 
-def mail_address(user: str, domain: str) -> str:
-    """An adviser's mail address from their user name (without the people file; config/people.py)."""
-    return People(domain).adviser_address(user)
-
-
 def meeting_uid(workflow_id: str, meeting_id: str) -> str:
     """The iCalendar UID of a meeting: stable, so a moved meeting updates the event people already have."""
     return f"{workflow_id}.{meeting_id}@{UID_DOMAIN}"
@@ -163,12 +158,22 @@ def _address(address: str, name: str, *, attendee: bool) -> vCalAddress:
     return value
 
 
+def add_participants(event: Event, participants: Participants) -> None:
+    """The event's ORGANIZER and ATTENDEEs, as `config.people.People.meeting_participants` chose them (the mailed
+    invitation and the calendar feeds name the same people)."""
+    if participants.organizer is not None:
+        event.add("organizer", _participant(participants.organizer, attendee=False))
+    for attendee in participants.attendees:
+        event.add("attendee", _participant(attendee, attendee=True))
+
+
+def _participant(person: Participant, *, attendee: bool) -> vCalAddress:
+    return _address(person.address, person.name, attendee=attendee)
+
+
 def meeting_invitation(
     record: MeetingRecord,
-    organizer_address: str,
-    attendee_domain: str,
-    owner_contact: OwnerContact | None = None,
-    people: People | None = None,
+    participants: Participants,
     *,
     language: Language,
     plan: str | None = None,
@@ -178,10 +183,7 @@ def meeting_invitation(
 
     Args:
         record: The meeting; ``meeting.sequence`` becomes SEQUENCE, ``audit.at`` becomes DTSTAMP.
-        organizer_address: Mail address of the ORGANIZER (who receives the replies).
-        attendee_domain: Mail domain of the advisers' addresses not in `people`.
-        owner_contact: The school owner's contact person, an ATTENDEE too when known (config/people.py).
-        people: The people file: advisers' addresses and names.
+        participants: ORGANIZER (who receives the replies) and ATTENDEEs (`config.people.People.meeting_participants`).
         language: The language of SUMMARY and DESCRIPTION.
 
     Returns:
@@ -203,12 +205,7 @@ def meeting_invitation(
         event.add("description", _ics_text(_description(record, plan), language))
     method = meeting_method(meeting)
     event.add("status", event_status(method))
-    event.add("organizer", _address(organizer_address, meeting.adviser, attendee=False))
-    book = people or People(attendee_domain)
-    for adviser in record.advisers:
-        event.add("attendee", _address(book.adviser_address(adviser), book.adviser_name(adviser), attendee=True))
-    if owner_contact is not None:
-        event.add("attendee", _address(owner_contact.address, owner_contact.name, attendee=True))
+    add_participants(event, participants)
 
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -227,17 +224,13 @@ def meeting_invitation(
 def invitation_message(
     record: MeetingRecord,
     invitation: bytes,
-    attendee_domain: str,
-    owner_contact: OwnerContact | None = None,
-    people: People | None = None,
+    participants: Participants,
     *,
     language: Language,
     plan: str | None = None,
 ) -> OutboxMessage:
     """The outbox message that carries a meeting invitation, in `language`, to its attendees; one per meeting and
     sequence."""
-    book = people or People(attendee_domain)
-    contact = [owner_contact.address] if owner_contact is not None else []
     meeting = record.meeting
     start = meeting_start(record)
     cancelled = meeting.cancelled_at is not None
@@ -260,7 +253,7 @@ def invitation_message(
         message_key=f"{record.workflow_id}/{meeting.meeting_id}/{meeting.sequence}",
         workflow_id=record.workflow_id,
         kind="meeting_invitation",
-        recipients=[*(book.adviser_address(adviser) for adviser in record.advisers), *contact],
+        recipients=participants.addresses,
         subject=subject,
         body=body,
         created_at=record.audit.at,
@@ -338,6 +331,15 @@ def _notice_text(record: NoticeRecord) -> tuple[str, str]:
             gettext(
                 "The phase %(phase)s was due %(due)s and has not been closed; record its closing milestone or "
                 "agree a new plan with the school owner."
+            )
+            % values,
+        )
+    if notice.kind == "at_risk":
+        return (
+            gettext("At risk: %(owner)s, %(phase)s is due %(due)s") % values,
+            gettext(
+                "Most of the time for the phase %(phase)s has passed and its closing milestone has not been "
+                "recorded; it is due %(due)s. Agree with the school owner how to finish it in time."
             )
             % values,
         )

@@ -20,7 +20,7 @@ from activities.invitations import (
     write_outbox_file,
 )
 from activities.logging import activity_logger
-from activities.recipients import owner_message
+from activities.recipients import owner_message, stored_contact
 from activities.record_store import _bad_data_is_final, _check_one_period, _insert_audit, _insert_outbox
 from config.people import People, load_people
 from config.settings import AppSettings
@@ -81,10 +81,11 @@ class GatheringStore:
                 )
                 for guest in record.guests if current is not None else []:
                     path = gathering_file(settings.outbox_path, record.workflow_id, record.gathering_id, guest.owner_id)
-                    # The owner's contact person of the people file, else the owner's address by the setting's rule.
-                    contact = self._people.owner_contact(guest.owner_id)
+                    # The period's owner contact (config/people.py's rule), else the owner's address by the setting's.
+                    kept = await stored_contact(connection, guest.period_workflow_id)
+                    contact = self._people.owner_contact(guest.owner_id, kept)
                     recipients = [
-                        contact.address if contact else settings.owner_address.format(owner_id=guest.owner_id),
+                        contact.email if contact else settings.owner_address.format(owner_id=guest.owner_id),
                         *(self._people.adviser_address(a) for a in guest.advisers),
                     ]
                     language = owner_message(guest.owner_id)

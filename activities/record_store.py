@@ -40,6 +40,7 @@ from activities.recipients import (
     letter_to_county_governor,
     notice_language,
     period_owner_language,
+    stored_contact,
 )
 from config.people import People, load_people
 from config.settings import AppSettings
@@ -47,6 +48,7 @@ from domain.contract import INVALID_RECORD, Activities
 from domain.records import (
     AdvisersChangeRecord,
     AuditEntry,
+    CompetenceEnvironmentRecord,
     FinalEvaluationRecord,
     GatheringRecord,
     InvitationRecord,
@@ -91,8 +93,9 @@ ON CONFLICT (workflow_id, sequence) DO NOTHING
 """
 
 INSERT_MILESTONE = """
-INSERT INTO milestones (workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals, skipped)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO milestones (workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals, skipped,
+                        partner, partner_name, report_date, report_ref)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 ON CONFLICT (workflow_id, cycle, milestone) DO NOTHING
 """
 
@@ -109,6 +112,18 @@ ON CONFLICT (workflow_id, meeting_id) DO UPDATE SET
     cancelled_at = EXCLUDED.cancelled_at
 WHERE meetings.sequence <= EXCLUDED.sequence
 RETURNING sequence
+"""
+
+# The newest step wins: a late write of an older step never takes an environment back (updated_at).
+UPSERT_COMPETENCE_ENVIRONMENT = """
+INSERT INTO competence_environments (workflow_id, cycle, environment_id, name, kind, development_area, state,
+                                     proposed_on, contacted_on, agreed_on, note, adviser, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+ON CONFLICT (workflow_id, cycle, environment_id) DO UPDATE SET
+    name = EXCLUDED.name, kind = EXCLUDED.kind, development_area = EXCLUDED.development_area,
+    state = EXCLUDED.state, proposed_on = EXCLUDED.proposed_on, contacted_on = EXCLUDED.contacted_on,
+    agreed_on = EXCLUDED.agreed_on, note = EXCLUDED.note, adviser = EXCLUDED.adviser, updated_at = EXCLUDED.updated_at
+WHERE competence_environments.updated_at <= EXCLUDED.updated_at
 """
 
 INSERT_REMINDER = """
@@ -345,6 +360,10 @@ class RecordStore:
                     milestone.development_area,
                     milestone.goals,
                     milestone.skipped,
+                    milestone.partner,
+                    milestone.partner_name,
+                    milestone.report_date,
+                    milestone.report_ref,
                 )
                 await _insert_transition(connection, record.transition)
                 await _insert_audit(connection, record.audit)
@@ -375,6 +394,37 @@ class RecordStore:
                 await _insert_audit(connection, record.audit)
         activity_logger().info("advisers changed", advisers=record.period.advisers)
 
+    @activity.defn(name=Activities.RECORD_COMPETENCE_ENVIRONMENT)
+    async def record_competence_environment(self, record: CompetenceEnvironmentRecord) -> None:
+        """Store where a competence environment of the period stands (its row, the day of each step) and the audit
+        entry of the step; the note kept is the last step's."""
+        entry = record.entry
+        days = {step.state: step.date for step in entry.steps}
+        last = entry.steps[-1]
+        with _bad_data_is_final("competence environment"):
+            _check_one_period(record.workflow_id, record.audit)
+            if "proposed" not in days:
+                raise ValueError(f"entry: {entry.environment_id} has no proposal among its steps")
+            async with self._pool.acquire() as connection, connection.transaction():
+                await connection.execute(
+                    UPSERT_COMPETENCE_ENVIRONMENT,
+                    record.workflow_id,
+                    entry.cycle,
+                    entry.environment_id,
+                    entry.name,
+                    entry.kind,
+                    entry.development_area,
+                    entry.state,
+                    days["proposed"],
+                    days.get("contacted"),
+                    days.get("agreed"),
+                    last.note,
+                    last.adviser,
+                    last.recorded_at,
+                )
+                await _insert_audit(connection, record.audit)
+        activity_logger().info("competence environment recorded", environment=entry.environment_id, state=entry.state)
+
     @activity.defn(name=Activities.RECORD_MEETING)
     async def record_meeting(self, record: MeetingRecord) -> str:
         """Store a meeting and send its invitation: an outbox message and ``<outbox>/<workflow>/<meeting>.ics``.
@@ -389,17 +439,16 @@ class RecordStore:
         with _bad_data_is_final("meeting"):
             _check_one_period(record.workflow_id, record.audit)
             path = outbox_file(settings.outbox_path, record.workflow_id, meeting.meeting_id).resolve()
-            organizer = self._people.adviser_address(meeting.adviser)
             meeting_start(record)  # an unknown time zone is bad data before any row is touched
             async with self._pool.acquire() as connection, connection.transaction():
                 language = await period_owner_language(connection, record.workflow_id)
-                # The owner's contact person of the people file, an ATTENDEE when known (config/people.py).
+                # Who it names and reaches: the period's advisers and its owner's contact (config/people.py's rule).
                 owner_id = await connection.fetchval(OWNER_OF_PERIOD, record.workflow_id)
-                contact = self._people.owner_contact(owner_id) if owner_id else None
+                kept = await stored_contact(connection, record.workflow_id)
+                contact = self._people.owner_contact(owner_id, kept) if owner_id else kept
+                participants = self._people.meeting_participants(meeting.adviser, record.advisers, contact)
                 plan = await connection.fetchval(PLAN_OF_PERIOD, record.workflow_id)
-                invitation = meeting_invitation(
-                    record, organizer, settings.adviser_mail_domain, contact, self._people, language=language, plan=plan
-                )
+                invitation = meeting_invitation(record, participants, language=language, plan=plan)
                 latest = await connection.fetchval(
                     UPSERT_MEETING,
                     record.workflow_id,
@@ -421,15 +470,7 @@ class RecordStore:
                 if latest is not None:
                     await _insert_outbox(
                         connection,
-                        invitation_message(
-                            record,
-                            invitation,
-                            settings.adviser_mail_domain,
-                            contact,
-                            self._people,
-                            language=language,
-                            plan=plan,
-                        ),
+                        invitation_message(record, invitation, participants, language=language, plan=plan),
                     )
                     # Written while the meeting row is locked, so two sequences of one meeting cannot
                     # interleave and leave the older invitation in the file.

@@ -10,6 +10,7 @@ import asyncpg
 from activities.assessments import AssessmentStore
 from activities.mail_delivery import MailDelivery
 from activities.national_gatherings import GatheringStore
+from activities.owner_contacts import ContactStore
 from activities.plans import load_programme_plan
 from activities.record_store import RecordStore
 from activities.retention import RetentionJob
@@ -26,6 +27,7 @@ def all_activities(store: RecordStore) -> list[Callable[..., Any]]:
         store.record_milestone,
         store.record_phase_change,
         store.record_advisers_change,
+        store.record_competence_environment,
         store.record_meeting,
         store.send_notice,
         store.record_gathering,
@@ -34,6 +36,7 @@ def all_activities(store: RecordStore) -> list[Callable[..., Any]]:
         GatheringStore(store.pool, store.settings, store.people).record_national_gathering,
         DecisionStore(store.pool).record_selection_decision,
         AssessmentStore(store.pool, store.settings).record_county_assessment,
+        ContactStore(store.pool).record_owner_contact,
     ]
 
 

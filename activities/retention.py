@@ -8,8 +8,10 @@ What counts as personal data, and what takes its place (domain/retention.py says
 | milestones | adviser, note | milestone, dates, development area, goals |
 | phase_transitions | actor (``system`` stays) | phases, dates |
 | meetings | adviser, title | kind, date, time, schools |
+| competence_environments | adviser, note | environment, state, days of its steps |
 | reminders | recipients (advisers' mail addresses) | kind, phase, message (names no person) |
 | outbox | the letters and calendar invitations, deleted (names, addresses) | |
+| owner_contacts | the owner's contact person of the period, deleted (name, address, phone, role) | |
 | audit_log | actor (``system`` stays), details | what was done, when |
 | final_evaluations | the reason of a withdrawal in the summary | counts, outcome |
 | invitations | advisers, who answered | owner, state, dates |
@@ -63,11 +65,16 @@ PERIOD_STATEMENTS: dict[str, str] = {
     "meetings": """
         UPDATE meetings SET adviser = $2, title = ''
         WHERE workflow_id = ANY($1::text[]) AND (adviser <> $2 OR title <> '')""",
+    "competence_environments": """
+        UPDATE competence_environments SET adviser = $2, note = ''
+        WHERE workflow_id = ANY($1::text[]) AND (adviser <> $2 OR note <> '')""",
     "reminders": """
         UPDATE reminders SET recipients = '{}'
         WHERE workflow_id = ANY($1::text[]) AND cardinality(recipients) > 0""",
     "outbox": """
         DELETE FROM outbox WHERE workflow_id = ANY($1::text[])""",
+    "owner_contacts": """
+        DELETE FROM owner_contacts WHERE workflow_id = ANY($1::text[])""",
     "audit_log": f"""
         UPDATE audit_log SET actor = CASE WHEN actor = 'system' THEN actor ELSE $2 END, details = '{{}}'::jsonb
         WHERE workflow_id = ANY($1::text[]) AND event_key <> '{REMOVAL_EVENT_KEY}'

@@ -301,3 +301,46 @@ ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_kind_check;
 ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN (
     'meeting_invitation', 'reminder', 'escalation', 'invitation_letter', 'invitation_reminder',
     'gathering_invitation', 'assessment_request', 'assessment_reminder'));
+-- The school owner's contact person of a period (domain/contacts.py, written by OwnerContactWorkflow): whom its
+-- invitations reach at the owner, who set it and when. Personal data: the retention job deletes the row.
+CREATE TABLE IF NOT EXISTS owner_contacts (
+    workflow_id text PRIMARY KEY,
+    name        text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    email       text NOT NULL CHECK (length(email) BETWEEN 3 AND 320),
+    phone       text CHECK (length(phone) <= 30),
+    role        text CHECK (length(role) <= 200),
+    set_by      text NOT NULL,
+    set_at      timestamptz NOT NULL
+);
+
+-- The follow-up scheme (plans/oppfolgingsordningen.toml): a milestone may record the partner the owner's support is
+-- agreed with (the guidance corps, or an expert partner by name) or a report handed in (its day and its case
+-- number or web address); a phase may warn its advisers before it is due (a reminder of kind 'at_risk'), and
+-- the period's row says from when its phase is at risk (NULL: its plan has no such warning).
+ALTER TABLE milestones ADD COLUMN IF NOT EXISTS partner text CHECK (partner IN ('guidance_corps', 'expert_partner'));
+ALTER TABLE milestones ADD COLUMN IF NOT EXISTS partner_name text;
+ALTER TABLE milestones ADD COLUMN IF NOT EXISTS report_date date;
+ALTER TABLE milestones ADD COLUMN IF NOT EXISTS report_ref text CHECK (char_length(report_ref) <= 300);
+ALTER TABLE reminders DROP CONSTRAINT IF EXISTS reminders_kind_check;
+ALTER TABLE reminders ADD CONSTRAINT reminders_kind_check CHECK (
+    kind IN ('phase_reminder', 'phase_second_reminder', 'meeting_gap_reminder', 'at_risk'));
+ALTER TABLE periods ADD COLUMN IF NOT EXISTS at_risk_at timestamptz;
+-- Competence environments of a period (`record_competence_environment`, domain.records.CompetenceEnvironmentRecord):
+-- one row per environment proposed in a cycle, where it stands and the day of each step; the newest step wins
+-- (updated_at). The name and kind are the register's when it was proposed (config/data/competence_environments.toml).
+CREATE TABLE IF NOT EXISTS competence_environments (
+    workflow_id      text NOT NULL,
+    cycle            integer NOT NULL CHECK (cycle >= 1),
+    environment_id   text NOT NULL CHECK (environment_id ~ '^[a-z][a-z0-9_-]*$'),
+    name             text NOT NULL,
+    kind             text NOT NULL,
+    development_area text NOT NULL,
+    state            text NOT NULL CHECK (state IN ('proposed', 'contacted', 'agreed')),
+    proposed_on      date NOT NULL,
+    contacted_on     date,
+    agreed_on        date,
+    note             text NOT NULL DEFAULT '',
+    adviser          text NOT NULL,
+    updated_at       timestamptz NOT NULL,
+    PRIMARY KEY (workflow_id, cycle, environment_id)
+);

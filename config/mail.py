@@ -6,27 +6,15 @@ existed, and the worker does not schedule delivery. `make dev` points it at its 
 
 from __future__ import annotations
 
-from email.errors import HeaderParseError
-from email.headerregistry import Address
 from typing import Literal, get_args
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.mail import OutboxKind
+# The one rule of what a mail address is lives in the domain (a contact person's address is checked there too).
+from domain.mail import OutboxKind, checked_address
 
 Security = Literal["starttls", "tls", "none"]
-
-
-def checked_address(value: str) -> str:
-    """`value` if it is one plain mail address (user@domain), else a ValueError saying what is wrong."""
-    try:
-        address = Address(addr_spec=value)
-    except (HeaderParseError, ValueError, IndexError) as error:
-        raise ValueError(f"{value!r} is not a mail address (user@domain): {error}") from None
-    if not address.username or "." not in address.domain:
-        raise ValueError(f"{value!r} is not a mail address (user@domain with a dotted domain)")
-    return value
 
 
 class MailSettings(BaseSettings):

@@ -14,13 +14,18 @@
 
 Letters, reminders and invitations use it: an adviser's address is the file's; an adviser missing from the file
 gets ``<id>@GUIDANCE_ADVISER_MAIL_DOMAIN`` as before the file existed, so a period is never held up by a file that
-lags behind the periods (our choice). A meeting invitation names the owner's contact as an ATTENDEE (and sends it
-to them) when the file knows one; a gathering invitation goes to the contact instead of ``GUIDANCE_OWNER_ADDRESS``.
+lags behind the periods (our choice).
 
-The file is read once when the worker starts; a bad one (not TOML, an unknown key, a bad address, an id twice)
-stops the worker with one line naming the file, the entry's line and the field. Nothing of it is copied into the
-record store beyond the messages themselves, which the retention job deletes with the period's other personal
-data (activities/retention.py).
+The owner's contact person of a period is the one kept for the period in the record store (set on the period page
+or with ``guidance contact set``; domain/contacts.py); the file's ``[[owners]]`` entry is the default for a period
+without one. `People.owner_contact` is that rule and `People.meeting_participants` says who an invitation and a
+calendar feed name: the ORGANIZER is the adviser who agreed the meeting (the first of the period's advisers when
+that is not known), the ATTENDEEs the period's advisers and the contact. Mailed invitations, the gathering
+invitations (to the contact instead of ``GUIDANCE_OWNER_ADDRESS``) and the web app's calendar feeds all ask here.
+
+The file is read once when the worker (and the web app) starts; a bad one (not TOML, an unknown key, a bad address,
+an id twice) stops it with one line naming the file, the entry's line and the field. The retention job deletes the
+periods' contacts and the messages that named anyone with the period's other personal data (activities/retention.py).
 """
 
 from __future__ import annotations
@@ -34,8 +39,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from config.mail import checked_address
+from domain.contacts import ContactPerson
+from domain.mail import checked_address
 from domain.models import AdviserId
+from domain.retention import REMOVED
 
 MailAddress = Annotated[str, Field(max_length=320), AfterValidator(checked_address)]
 PersonName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
@@ -52,7 +59,7 @@ class AdviserEntry(BaseModel):
 
 
 class OwnerContact(BaseModel):
-    """A school owner's contact person for its guidance period."""
+    """A school owner's contact person for its guidance periods, the default of a period without its own."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -104,9 +111,53 @@ class People:
         entry = self.advisers.get(adviser)
         return entry.name if entry is not None else adviser
 
-    def owner_contact(self, owner_id: str) -> OwnerContact | None:
-        """The owner's contact person, if the file names one."""
-        return self.owners.get(owner_id)
+    def owner_contact(self, owner_id: str, kept: ContactPerson | None = None) -> ContactPerson | None:
+        """The contact person of a period of `owner_id`: the one `kept` for the period, else the file's for the
+        owner."""
+        if kept is not None:
+            return kept
+        entry = self.owners.get(owner_id)
+        return ContactPerson(name=entry.name, email=entry.address) if entry is not None else None
+
+    def adviser(self, adviser: str) -> Participant:
+        return Participant(self.adviser_address(adviser), self.adviser_name(adviser))
+
+    def meeting_participants(
+        self, organizer: str | None, advisers: list[str], contact: ContactPerson | None
+    ) -> Participants:
+        """Who a meeting's invitation and calendar event name (the one rule; the module's doc says it).
+
+        Args:
+            organizer: The adviser who agreed the meeting (None, or ``removed`` after retention: not known).
+            advisers: The period's advisers (empty once retention has removed them: then nobody is named).
+            contact: The period's owner contact (`owner_contact`).
+        """
+        if not advisers:
+            return Participants(None, ())
+        lead = organizer if organizer and organizer != REMOVED else advisers[0]
+        contacts = (Participant(contact.email, contact.name),) if contact is not None else ()
+        return Participants(self.adviser(lead), (*(self.adviser(a) for a in advisers), *contacts))
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A person an event names, as a calendar shows them."""
+
+    address: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Participants:
+    """The ORGANIZER and the ATTENDEEs of a meeting (advisers first, then the owner's contact)."""
+
+    organizer: Participant | None
+    attendees: tuple[Participant, ...]
+
+    @property
+    def addresses(self) -> list[str]:
+        """Where the invitation is sent: every attendee's address."""
+        return [attendee.address for attendee in self.attendees]
 
 
 def _entry_lines(text: str, table: str) -> list[int]:

@@ -335,6 +335,7 @@ async def run_stack(options: StackOptions, stop: asyncio.Event, out: TextIO = sy
                         temporal=same_client,
                         data_dir=data_dir,
                         settings=web_settings,
+                        people=people,
                     )
                 )
             except UsersFileError as error:

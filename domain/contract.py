@@ -33,6 +33,8 @@ PHASE_DUE_AT = SearchAttributeKey.for_datetime("PhaseDueAt")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
 PROGRAMME_PLAN = SearchAttributeKey.for_keyword("ProgrammePlan")
 PLAN_VERSION = SearchAttributeKey.for_keyword("PlanVersion")
+#: Set only on periods whose plan warns before a deadline (`ProgrammePlan.at_risk_share`): the state ``at_risk``.
+AT_RISK = SearchAttributeKey.for_bool("AtRisk")
 SEARCH_ATTRIBUTE_KEYS: tuple[SearchAttributeKey[Any], ...] = (
     GUIDANCE_PHASE,
     SCHOOL_OWNER,
@@ -44,6 +46,7 @@ SEARCH_ATTRIBUTE_KEYS: tuple[SearchAttributeKey[Any], ...] = (
     OVERDUE,
     PROGRAMME_PLAN,
     PLAN_VERSION,
+    AT_RISK,
 )
 #: The type names of `--search-attribute NAME=TYPE` and their types in the API (the SDK's enum holds the API's
 #: numbers).
@@ -106,6 +109,7 @@ class Activities:
     RECORD_MILESTONE = "record_milestone"  # (MilestoneRecord) -> None
     RECORD_PHASE_CHANGE = "record_phase_change"  # (PhaseChangeRecord) -> None
     RECORD_ADVISERS_CHANGE = "record_advisers_change"  # (AdvisersChangeRecord) -> None
+    RECORD_COMPETENCE_ENVIRONMENT = "record_competence_environment"  # (CompetenceEnvironmentRecord) -> None
     RECORD_MEETING = "record_meeting"  # (MeetingRecord) -> str: path of the invitation in the outbox folder
     SEND_NOTICE = "send_notice"  # (NoticeRecord) -> None
     RECORD_GATHERING = "record_gathering"  # (GatheringRecord) -> None
@@ -115,6 +119,7 @@ class Activities:
     START_PERIODS = "start_periods"  # (PeriodStarts) -> PeriodsStarted; CohortWorkflow
     RECORD_SELECTION_DECISION = "record_selection_decision"  # (SelectionDecisionRecord) -> None; decision workflow
     RECORD_COUNTY_ASSESSMENT = "record_county_assessment"  # (AssessmentRecord) -> None; CountyAssessmentWorkflow
+    RECORD_OWNER_CONTACT = "record_owner_contact"  # (OwnerContactRecord) -> None; OwnerContactWorkflow
 
 
 COHORT_WORKFLOW_TYPE = "CohortWorkflow"
@@ -139,3 +144,13 @@ COUNTY_ASSESSMENT_WORKFLOW_TYPE = "CountyAssessmentWorkflow"
 def assessment_workflow_id(cohort: str) -> str:
     """The id of the workflow that asks the county governors to assess `cohort`'s spread-track owners."""
     return f"assessment-{cohort}"
+
+
+OWNER_CONTACT_WORKFLOW_TYPE = "OwnerContactWorkflow"
+#: The error type of a change of an owner contact for a period the record store does not know.
+UNKNOWN_PERIOD = "UnknownPeriod"
+
+
+def contact_workflow_id(period_workflow_id: str) -> str:
+    """The id of the workflow that records a change of a period's owner contact (one change at a time)."""
+    return f"contact-{period_workflow_id}"

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from typing import Final, Literal
 
 from pydantic import BaseModel, Field
@@ -60,6 +62,17 @@ def message_id(message_key: str, domain: str) -> str:
     """The Message-ID of an outbox entry: the same for every send of it, so a resend is one message to its reader."""
     digest = hashlib.sha256(message_key.encode("utf-8")).hexdigest()[:40]
     return f"<{digest}@{domain}>"
+
+
+def checked_address(value: str) -> str:
+    """`value` if it is one plain mail address (user@domain), else a ValueError saying what is wrong."""
+    try:
+        address = Address(addr_spec=value)
+    except (HeaderParseError, ValueError, IndexError) as error:
+        raise ValueError(f"{value!r} is not a mail address (user@domain): {error}") from None
+    if not address.username or "." not in address.domain:
+        raise ValueError(f"{value!r} is not a mail address (user@domain with a dotted domain)")
+    return value
 
 
 class DeliveryRound(BaseModel):

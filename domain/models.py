@@ -6,9 +6,11 @@ never rename these. Unknown fields are rejected so that a typo is reported inste
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime, time
 from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -35,6 +37,31 @@ def _local_time(value: time) -> time:
         raise ValueError("give the local time without a UTC offset, e.g. 09:30")
     return value
 
+
+#: An archive case number (saksnummer: year/sequence, a document number after a dash) as the owner's archive gives it.
+CASE_NUMBER = re.compile(r"^(19|20)\d{2}/\d{1,8}(-\d{1,4})?$")
+MAX_REPORT_REF_LENGTH = 300
+
+
+def _report_reference(text: str) -> str:
+    """Refuse a report reference that is neither a case number (2027/1234-5) nor a web address (https://...)."""
+    if CASE_NUMBER.fullmatch(text):
+        return text
+    parts = urlsplit(text)
+    if parts.scheme in ("http", "https") and parts.hostname and not any(c.isspace() for c in text):
+        return text
+    raise ValueError("give the report's case number, e.g. 2027/1234-5, or its web address, e.g. https://...")
+
+
+#: Where a report handed in lies: the owner's archive case number, or the document's web address.
+ReportRef = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REPORT_REF_LENGTH),
+    Printable,
+    AfterValidator(_report_reference),
+]
+#: Who supports the owner in the follow-up scheme: the guidance corps, or another expert partner (named).
+PartnerKind = Literal["guidance_corps", "expert_partner"]
 
 #: A time of day in the plan's time zone (never with a UTC offset, which pydantic reads a number as).
 LocalTime = Annotated[time, AfterValidator(_local_time)]
@@ -158,6 +185,12 @@ class RecordMilestone(_Message):
     ) = Field(default=None, max_length=MAX_GOALS)
     next_cycle: bool = False
     skipped: bool = False
+    #: With a milestone that records the partner (`domain.programme.Records`): who supports the owner, and its name.
+    partner: PartnerKind | None = None
+    partner_name: ShortText | None = None
+    #: With a milestone that records a report: the day the owner handed it in, and where it lies.
+    report_date: CalendarDay | None = None
+    report_ref: ReportRef | None = None
 
 
 class ScheduleMeeting(_Message):
@@ -261,6 +294,66 @@ class PeriodAdvisers(_Message):
     at: datetime
 
 
+# --- competence environments (kompetansemiljøer): update `record_competence_environment` ----------------------
+# The guidance corps does not teach the development area itself: it helps the owner find competence environments
+# to contact (seed 002). The register is data (config/data/competence_environments.toml), read at the edge; an
+# update carries the environment as the register had it (`EnvironmentRef`), and `domain.competence` keeps the rules.
+
+#: Where an environment stands with the owner, in order: an adviser proposes it, the owner contacts it, they agree.
+CompetenceState = Literal["proposed", "contacted", "agreed"]
+COMPETENCE_STATES: tuple[str, ...] = ("proposed", "contacted", "agreed")
+EnvironmentKind = Literal["university", "university_college", "national_centre", "statped", "regional_network"]
+EnvironmentId = Annotated[str, StringConstraints(min_length=2, max_length=64, pattern=r"^[a-z][a-z0-9_-]*$")]
+AreaCode = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+#: Development areas one environment serves, at most.
+MAX_ENVIRONMENT_AREAS = 20
+#: Environments one period keeps over all its cycles (each with its steps): a bound on its state.
+MAX_COMPETENCE_ENVIRONMENTS = 30
+MAX_COMPETENCE_NOTE = 1000
+
+
+class EnvironmentRef(_Message):
+    """A competence environment as the register had it when an adviser chose it (id, name, kind, areas served)."""
+
+    id: EnvironmentId
+    name: ShortText
+    kind: EnvironmentKind
+    areas: list[AreaCode] = Field(min_length=1, max_length=MAX_ENVIRONMENT_AREAS)
+
+
+class RecordCompetenceEnvironment(_Message):
+    """Update `record_competence_environment`: an adviser proposes an environment for the period's development area,
+    or records the owner's contact with it or agreement with it (``date``: the day it happened, today if left out)."""
+
+    environment: EnvironmentRef
+    state: CompetenceState
+    adviser: AdviserId
+    date: CalendarDay | None = None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_COMPETENCE_NOTE), Printable] = ""
+
+
+class CompetenceStep(BaseModel):
+    """One step of an environment with the owner: its state, the day it happened, who recorded it and why."""
+
+    state: CompetenceState
+    date: date
+    adviser: str
+    note: str = ""
+    recorded_at: datetime
+
+
+class CompetenceEnvironmentEntry(BaseModel):
+    """An environment proposed in a period's cycle, and where it stands (its last step's state)."""
+
+    environment_id: str
+    name: str
+    kind: str
+    cycle: int
+    development_area: str
+    state: CompetenceState
+    steps: list[CompetenceStep] = Field(default_factory=list)
+
+
 class MilestoneEntry(BaseModel):
     milestone: str
     cycle: int
@@ -270,6 +363,10 @@ class MilestoneEntry(BaseModel):
     development_area: str | None = None
     goals: list[str] = Field(default_factory=list)
     skipped: bool = False
+    partner: str | None = None
+    partner_name: str | None = None
+    report_date: date | None = None
+    report_ref: str | None = None
 
 
 class MeetingEntry(BaseModel):
@@ -298,11 +395,11 @@ class GatheringEntry(BaseModel):
     sequence: int = 0
 
 
-NoticeKind = Literal["phase_reminder", "phase_second_reminder", "escalation", "meeting_gap_reminder"]
+NoticeKind = Literal["phase_reminder", "phase_second_reminder", "escalation", "meeting_gap_reminder", "at_risk"]
 
 
 class NoticeEntry(BaseModel):
-    """A reminder or escalation that was sent."""
+    """A reminder, an escalation, or an early warning (``at_risk``) that was sent."""
 
     kind: NoticeKind
     key: str
@@ -343,6 +440,8 @@ class PeriodState(BaseModel):
     phase_second_reminded_at: datetime | None = None
     phase_escalated_at: datetime | None = None
     phase_overdue_noted: bool = False
+    #: When the advisers were told the current phase is at risk (the plan's `at_risk_share` of it has passed).
+    phase_at_risk_noted_at: datetime | None = None
     development_area: str | None = None
     development_area_other: str | None = None
     goals: list[str] = Field(default_factory=list)
@@ -363,6 +462,8 @@ class PeriodState(BaseModel):
     #: The cohort that found this period running when it started its owners' periods (signal
     #: ``report_progress_to``); it is told of progress like the cohort named in the input.
     report_to: str | None = None
+    #: Competence environments proposed, contacted or agreed (`record_competence_environment`), every cycle's.
+    competence_environments: list[CompetenceEnvironmentEntry] = Field(default_factory=list)
 
 
 class PeriodStatus(BaseModel):
@@ -395,6 +496,12 @@ class PeriodStatus(BaseModel):
     kindergarten_transition: bool = False
     #: The period's first day (its end is the day before start + the plan's maximum).
     start_date: date | None = None
+    #: The moment the current phase is at risk (the plan's `at_risk_share` of its time), if the plan warns.
+    at_risk_at: datetime | None = None
+    #: Past `at_risk_at`, not yet overdue and the closing milestone not come: the period's own state ``at_risk``.
+    at_risk: bool = False
     #: In an update's answer, the id of what the update created or moved (`schedule_meeting`: the meeting's id),
     #: so a client need not guess it from the lists; None in the `status` query's answer.
     created: str | None = None
+    #: Competence environments of the period, every cycle's (`record_competence_environment`).
+    competence_environments: list[CompetenceEnvironmentEntry] = Field(default_factory=list)

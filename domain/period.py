@@ -8,6 +8,7 @@ clock: "now" is always an argument.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -32,7 +33,7 @@ from domain.models import (
     Withdraw,
 )
 from domain.phases import Phase, is_terminal
-from domain.programme import WEEKDAYS, MeetingSeries, ProgrammePlan
+from domain.programme import WEEKDAYS, MeetingSeries, ProgrammePlan, Records
 
 #: A rejection's parameter: JSON-safe (dates as ISO strings), so it travels in the failure's details.
 RejectionParam = str | int | bool | None | list[str]
@@ -150,6 +151,32 @@ def is_overdue(state: PeriodState, now: datetime) -> bool:
     return due is not None and now >= due
 
 
+def at_risk_on(state: PeriodState) -> date | None:
+    """The working day at whose end the current phase is at risk: the plan's `at_risk_share` of the time from its
+    start to its due day (rounded up), while that is still before the due day; None when the plan sets no share."""
+    if is_terminal(state.phase):
+        return None
+    share = state.plan.at_risk_share_of(state.phase)
+    due = phase_due_on(state)
+    if share is None or due is None:
+        return None
+    days = math.ceil((due - state.phase_started_on).days * share)
+    warn_on = calendar.next_working_day(state.phase_started_on + timedelta(days=days), state.plan.calendar_country)
+    return warn_on if warn_on < due else None
+
+
+def at_risk_at(state: PeriodState) -> datetime | None:
+    """The moment the current phase is at risk (the end of `at_risk_on`)."""
+    warn_on = at_risk_on(state)
+    return None if warn_on is None else calendar.end_of_day(warn_on, state.plan.timezone)
+
+
+def is_at_risk(state: PeriodState, now: datetime) -> bool:
+    """The period's state ``at_risk``: past the phase's share of its time, its milestone not come, not yet overdue."""
+    warn_at = at_risk_at(state)
+    return warn_at is not None and now >= warn_at and not is_overdue(state, now)
+
+
 def today(state: PeriodState, now: datetime) -> date:
     return calendar.local_date(now, state.plan.timezone)
 
@@ -166,7 +193,13 @@ def months_remaining(state: PeriodState, on: date) -> int:
 
 
 DeadlineKind = Literal[
-    "period_end", "phase_due", "phase_reminder", "phase_second_reminder", "escalation", "meeting_gap_reminder"
+    "period_end",
+    "phase_due",
+    "phase_reminder",
+    "phase_second_reminder",
+    "escalation",
+    "meeting_gap_reminder",
+    "at_risk",
 ]
 
 
@@ -241,6 +274,10 @@ def pending_deadlines(state: PeriodState) -> list[Deadline]:
         return []
     plan, tz = state.plan, state.plan.timezone
     deadlines = [Deadline(ends_at(state), "period_end", f"period ends ({plan.max_months} months)")]
+    # Only a plan with an `at_risk_share` has this deadline: the plans of histories recorded before it have none.
+    warn_at = at_risk_at(state)
+    if warn_at is not None and state.phase_at_risk_noted_at is None:
+        deadlines.append(Deadline(warn_at, "at_risk", f"{state.phase} at risk: warn advisers"))
     due, remind = phase_due_at(state), phase_reminder_at(state)
     if due is not None and remind is not None and state.phase_reminded_at is None:
         if remind > due and not state.phase_overdue_noted:
@@ -343,24 +380,103 @@ def check_milestone(state: PeriodState, update: RecordMilestone, now: datetime) 
             raise Rejection("goals", "a goal may not be empty", code="goals.empty")
     elif update.goals is not None:
         raise _given_only_with(plan, "goals")
+    recording = None if update.skipped else phase.records
+    _check_partner(plan, update, recording)
+    _check_report(state, update, recording, now)
     if update.next_cycle:
         _check_next_cycle(state, update, now)
 
 
-def _given_only_with(plan: ProgrammePlan, records: Literal["development_area", "goals"]) -> Rejection:
-    """`records` given with a milestone that does not carry it: names the plan's milestone that does."""
-    milestone = next((p.closing_milestone for p in plan.phases if p.records == records), None)
+def _given_only_with(plan: ProgrammePlan, records: Records, field: str | None = None) -> Rejection:
+    """`records` given (in `field`, named after it unless told) with a milestone that does not carry it: names the
+    plan's milestone that does (a report's: all of them)."""
+    field = field or records
+    milestones = [p.closing_milestone for p in plan.phases if p.records == records]
     verb = "are" if records == "goals" else "is"
-    if milestone is None:
+    if not milestones:
         return Rejection(
-            records,
+            field,
             f"{verb} given only with no milestone of plan {plan.name}",
             code=f"{records}.not_in_plan",
             plan=plan.name,
         )
+    if records == "report":
+        return Rejection(
+            field,
+            f"is given only with {' or '.join(milestones)}",
+            code="report.only_with",
+            plan=plan.name,
+            milestones=milestones,
+        )
     return Rejection(
-        records, f"{verb} given only with {milestone}", code=f"{records}.only_with", plan=plan.name, milestone=milestone
+        field,
+        f"{verb} given only with {milestones[0]}",
+        code=f"{records}.only_with",
+        plan=plan.name,
+        milestone=milestones[0],
     )
+
+
+PARTNERS: tuple[str, ...] = ("guidance_corps", "expert_partner")
+
+
+def _check_partner(plan: ProgrammePlan, update: RecordMilestone, recording: Records | None) -> None:
+    """The partner the owner's support is agreed with: the guidance corps, or an expert partner named by name."""
+    if recording != "partner":
+        if update.partner is not None or update.partner_name is not None:
+            raise _given_only_with(plan, "partner", "partner" if update.partner is not None else "partner_name")
+        return
+    if update.partner is None:
+        raise Rejection(
+            "partner",
+            f"is required with this milestone; allowed: {', '.join(PARTNERS)}",
+            code="partner.required",
+            allowed=list(PARTNERS),
+        )
+    if update.partner == "expert_partner" and not update.partner_name:
+        raise Rejection(
+            "partner_name", "name the expert partner when partner is expert_partner", code="partner_name.required"
+        )
+    if update.partner == "guidance_corps" and update.partner_name is not None:
+        raise Rejection(
+            "partner_name", "is given only when partner is expert_partner", code="partner_name.not_expected"
+        )
+
+
+def _check_report(state: PeriodState, update: RecordMilestone, recording: Records | None, now: datetime) -> None:
+    """A report handed in: the day (within the period, not after today) and its case number or web address."""
+    if recording != "report":
+        if update.report_date is not None or update.report_ref is not None:
+            field = "report_date" if update.report_date is not None else "report_ref"
+            raise _given_only_with(state.plan, "report", field)
+        return
+    if update.report_date is None:
+        raise Rejection(
+            "report_date", "give the day the owner handed in the report (YYYY-MM-DD)", code="report_date.required"
+        )
+    if update.report_ref is None:
+        raise Rejection(
+            "report_ref",
+            "give the report's case number (e.g. 2027/1234-5) or its web address",
+            code="report_ref.required",
+        )
+    start, on = state.input.start_date, today(state, now)
+    if update.report_date > on:
+        raise Rejection(
+            "report_date",
+            f"{update.report_date.isoformat()} is after today ({on.isoformat()}); give the day it was handed in",
+            code="report_date.future",
+            date=update.report_date.isoformat(),
+            today=on.isoformat(),
+        )
+    if update.report_date < start:
+        raise Rejection(
+            "report_date",
+            f"{update.report_date.isoformat()} is before the period starts on {start.isoformat()}",
+            code="report_date.before_start",
+            date=update.report_date.isoformat(),
+            start=start.isoformat(),
+        )
 
 
 def _check_development_area(state: PeriodState, update: RecordMilestone) -> None:
@@ -622,6 +738,7 @@ def _enter_phase(state: PeriodState, phase: str, on: date) -> PhaseChange:
     state.phase_second_reminded_at = None
     state.phase_escalated_at = None
     state.phase_overdue_noted = False
+    state.phase_at_risk_noted_at = None
     state.transitions += 1
     return change
 
@@ -637,6 +754,10 @@ def apply_milestone(state: PeriodState, update: RecordMilestone, now: datetime) 
         development_area=update.development_area,
         goals=list(update.goals or []),
         skipped=update.skipped,
+        partner=update.partner,
+        partner_name=update.partner_name,
+        report_date=update.report_date,
+        report_ref=update.report_ref,
     )
     state.milestones.append(entry)
     records = state.plan.phase_plan(state.phase).records
@@ -799,9 +920,16 @@ def apply_gathering(state: PeriodState, invitation: GatheringInvitation, now: da
 
 def apply_notice(state: PeriodState, deadline: Deadline, now: datetime) -> NoticeEntry:
     """Record that the reminder or escalation of a passed deadline was sent."""
-    assert deadline.kind in ("phase_reminder", "phase_second_reminder", "escalation", "meeting_gap_reminder")
+    assert deadline.kind in ("phase_reminder", "phase_second_reminder", "escalation", "meeting_gap_reminder", "at_risk")
     phase_key = f"{deadline.kind}:{state.cycle}:{state.phase}"
-    if deadline.kind == "phase_reminder":
+    if deadline.kind == "at_risk":
+        state.phase_at_risk_noted_at = now
+        message = (
+            f"The {state.phase} phase is due {phase_due_on(state)} and {_closing(state)} has not been recorded; "
+            f"it is at risk of running late."
+        )
+        key = phase_key
+    elif deadline.kind == "phase_reminder":
         state.phase_reminded_at = now
         message = (
             f"The {state.phase} phase was due {phase_due_on(state)} and has not been closed; "
@@ -892,9 +1020,10 @@ def progress(state: PeriodState, now: datetime) -> PeriodProgress:
 
 
 def notice_counts(state: PeriodState) -> tuple[int, int]:
-    """How many reminders and how many escalations the period has sent."""
+    """How many reminders and how many escalations the period has sent (an early warning, ``at_risk``, is neither)."""
     escalations = sum(1 for n in state.notices if n.kind == "escalation")
-    return len(state.notices) - escalations, escalations
+    warnings = sum(1 for n in state.notices if n.kind == "at_risk")
+    return len(state.notices) - escalations - warnings, escalations
 
 
 def status(state: PeriodState, workflow_id: str, now: datetime) -> PeriodStatus:
@@ -927,4 +1056,7 @@ def status(state: PeriodState, workflow_id: str, now: datetime) -> PeriodStatus:
         network=state.input.network,
         kindergarten_transition=state.input.kindergarten_transition,
         start_date=state.input.start_date,
+        at_risk_at=at_risk_at(state),
+        at_risk=is_at_risk(state, now),
+        competence_environments=[e.model_copy(deep=True) for e in state.competence_environments],
     )

@@ -6,6 +6,7 @@ queues the `Effects` that come back; it never builds a record or branches on a d
 
 from __future__ import annotations
 
+from domain import competence
 from domain import period as rules
 from domain.cohort import PendingSignal
 from domain.contract import PERIOD_ADVISERS_SIGNAL, Activities
@@ -18,6 +19,7 @@ from domain.models import (
     NetworkMeeting,
     PeriodAdvisers,
     PeriodState,
+    RecordCompetenceEnvironment,
     RecordMilestone,
     ScheduleMeeting,
     Withdraw,
@@ -25,6 +27,7 @@ from domain.models import (
 from domain.phases import is_terminal
 from domain.records import (
     AdvisersChangeRecord,
+    CompetenceEnvironmentRecord,
     FinalEvaluationRecord,
     GatheringRecord,
     MeetingRecord,
@@ -135,6 +138,32 @@ def advisers_changed(state: PeriodState, request: ChangeAdvisers, at: Occasion) 
         effects.signals.append(
             PendingSignal(workflow_id=cohort, signal=PERIOD_ADVISERS_SIGNAL, payload=told.model_dump(mode="json"))
         )
+    return effects
+
+
+def competence_environment(state: PeriodState, request: RecordCompetenceEnvironment, at: Occasion) -> Effects:
+    """An accepted step with a competence environment: its row and audit entry; `created` is the environment's id."""
+    entry = competence.apply_competence_environment(state, request, at.now)
+    step = entry.steps[-1]
+    effects = Effects(created=entry.environment_id)
+    effects.add(
+        Activities.RECORD_COMPETENCE_ENVIRONMENT,
+        CompetenceEnvironmentRecord(
+            workflow_id=at.workflow_id,
+            entry=entry,
+            audit=at.audit(
+                at.key,
+                request.adviser,
+                f"competence environment {step.state}",
+                environment_id=entry.environment_id,
+                environment=entry.name,
+                cycle=entry.cycle,
+                date=step.date.isoformat(),
+                note=step.note,
+            ),
+        ),
+        f"{entry.environment_id} {step.state}",
+    )
     return effects
 
 

@@ -52,8 +52,13 @@ GATHERING_KINDS: frozenset[str] = frozenset({"gathering", "seminar"})
 #: The kinds of meeting an adviser agrees in any programme; a plan's own series add theirs.
 COMMON_MEETING_KINDS: tuple[str, ...] = ("kickoff", "follow_up", "phase_review", "school_visit", "network")
 
-#: What an accepted milestone records besides itself (the flagship: the area, then the goals).
-Records = Literal["development_area", "goals"]
+#: What an accepted milestone records besides itself (the flagship: the area, then the goals; the follow-up
+#: scheme also the partner its support is agreed with, and each report the owner hands in).
+Records = Literal["development_area", "goals", "partner", "report"]
+#: What a phase's milestone may record at most once in a plan (a report may be recorded by several phases).
+RECORDED_ONCE: tuple[str, ...] = ("development_area", "goals", "partner")
+#: A share of a phase's expected time after which its advisers are told it is at risk (0.75: three quarters).
+AtRiskShare = Annotated[float, Field(gt=0, lt=1)]
 
 
 class PhasePlan(BaseModel):
@@ -67,6 +72,8 @@ class PhasePlan(BaseModel):
         records: What that milestone must carry: the chosen development area, or the prioritised goals.
         optional: The phase may be skipped (the milestone recorded with ``skipped``), e.g. a 360 degree
             evaluation the owner does not take up.
+        at_risk_share: This phase's own share of its expected time after which it is at risk (the plan's
+            `ProgrammePlan.at_risk_share` otherwise).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -77,6 +84,7 @@ class PhasePlan(BaseModel):
     closing_milestone: MilestoneName
     records: Records | None = None
     optional: bool = False
+    at_risk_share: AtRiskShare | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -207,6 +215,9 @@ class ProgrammePlan(BaseModel):
         labels: Per language, the names of the plan's phases, milestones, meeting kinds and development
             areas. A plan file must give every one (`missing_labels`); a plan recorded in a running period's
             history before labels existed has none, so the field defaults to empty.
+        at_risk_share: The share of a phase's expected time after which, while its closing milestone has not
+            come, the phase is at risk and its advisers get one notice (a phase may set its own). None: no such
+            warning, as in every plan recorded before the field existed, whose histories replay unchanged.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -236,6 +247,7 @@ class ProgrammePlan(BaseModel):
     gathering_invite_weeks: int = Field(default=6, ge=0, le=52)
     gathering_place: str = Field(default="Oslo", min_length=1, max_length=200)
     labels: dict[LabelLanguage, PlanLabels] = Field(default_factory=dict)
+    at_risk_share: AtRiskShare | None = None
 
     @model_validator(mode="after")
     def _phases_are_consistent(self) -> ProgrammePlan:
@@ -251,7 +263,7 @@ class ProgrammePlan(BaseModel):
                     f"phases[{index}].phase: {p.phase!r} is a terminal state every plan shares; "
                     f"give the phase another name (not {', '.join(sorted(TERMINAL_PHASES))})"
                 )
-        for records in ("development_area", "goals"):
+        for records in RECORDED_ONCE:
             if sum(1 for p in self.phases if p.records == records) > 1:
                 raise ValueError(f"phases: only one phase's milestone may record {records}")
         if self.phases[-1].optional:
@@ -333,6 +345,16 @@ class ProgrammePlan(BaseModel):
 
     def is_last_phase(self, phase: str) -> bool:
         return phase == self.phases[-1].phase
+
+    def at_risk_share_of(self, phase: str) -> float | None:
+        """The share of `phase`'s expected time after which it is at risk: its own, else the plan's (None: never)."""
+        own = self.phase_plan(phase).at_risk_share
+        return own if own is not None else self.at_risk_share
+
+    @property
+    def warns_at_risk(self) -> bool:
+        """Whether any phase of the plan can be at risk (its periods then have the ``AtRisk`` search attribute)."""
+        return any(self.at_risk_share_of(p.phase) is not None for p in self.phases)
 
     def phase_of_milestone(self, milestone: str) -> PhasePlan | None:
         """The phase a milestone closes, if the milestone is one of this plan's."""

@@ -11,8 +11,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from domain.models import GatheringEntry, MeetingEntry, MilestoneEntry, NoticeEntry, PeriodInput, PeriodState
-from domain.period import PhaseChange, ends_at, is_overdue, notice_counts, phase_due_at
+from domain.models import (
+    CompetenceEnvironmentEntry,
+    GatheringEntry,
+    MeetingEntry,
+    MilestoneEntry,
+    NoticeEntry,
+    PeriodInput,
+    PeriodState,
+)
+from domain.period import PhaseChange, at_risk_at, ends_at, is_overdue, notice_counts, phase_due_at
 from domain.phases import Phase
 from domain.programme import ProgrammePlan
 
@@ -54,6 +62,8 @@ class PeriodSnapshot(BaseModel):
     ended_at: datetime | None
     end_reason: str | None
     updated_at: datetime
+    #: When the current phase is at risk (its plan's `at_risk_share`); None for a plan without the warning.
+    at_risk_at: datetime | None = None
 
     @classmethod
     def of(cls, state: PeriodState, workflow_id: str, now: datetime) -> PeriodSnapshot:
@@ -82,6 +92,7 @@ class PeriodSnapshot(BaseModel):
             ended_at=state.ended_at,
             end_reason=state.end_reason,
             updated_at=now,
+            at_risk_at=at_risk_at(state),
         )
 
 
@@ -135,6 +146,15 @@ class AdvisersChangeRecord(BaseModel):
     """A period's new advisers: its row (with them) and the audit entry saying who changed them from what."""
 
     period: PeriodSnapshot
+    audit: AuditEntry
+
+
+class CompetenceEnvironmentRecord(BaseModel):
+    """A `competence_environments` row (keyed by period, cycle and environment; newer steps win) and the audit entry of
+    its step."""
+
+    workflow_id: str
+    entry: CompetenceEnvironmentEntry
     audit: AuditEntry
 
 

@@ -14,6 +14,7 @@ from temporalio.common import SearchAttributePair, SearchAttributeUpdate, TypedS
 from domain import period as rules
 from domain.contract import (
     ADVISERS,
+    AT_RISK,
     COHORT,
     COUNTY,
     DEVELOPMENT_AREA,
@@ -43,14 +44,21 @@ def initial_search_attributes(period: PeriodInput) -> TypedSearchAttributes:
         pairs.append(SearchAttributePair(GUIDANCE_PHASE, period.programme.first_phase))
         pairs.append(SearchAttributePair(PLAN_VERSION, period.programme.version))
         pairs.append(SearchAttributePair(OVERDUE, False))
+        if period.programme.warns_at_risk:
+            pairs.append(SearchAttributePair(AT_RISK, False))
         if due is not None:
             pairs.append(SearchAttributePair(PHASE_DUE_AT, due))
     return TypedSearchAttributes(pairs)
 
 
 def search_attributes(state: PeriodState, now: datetime) -> list[SearchAttributeUpdate[Any]]:
-    """The period's search attributes for its current state (ids only, never names)."""
+    """The period's search attributes for its current state (ids only, never names).
+
+    ``AtRisk`` only for a plan that warns before a deadline: the periods of histories recorded before it never had
+    the attribute, and their upserts stay as they were.
+    """
     due = rules.phase_due_at(state)
+    at_risk = [AT_RISK.value_set(rules.is_at_risk(state, now))] if state.plan.warns_at_risk else []
     return [
         GUIDANCE_PHASE.value_set(str(state.phase)),
         SCHOOL_OWNER.value_set(state.input.owner.id),
@@ -64,4 +72,5 @@ def search_attributes(state: PeriodState, now: datetime) -> list[SearchAttribute
         PHASE_DUE_AT.value_set(due) if due is not None else PHASE_DUE_AT.value_unset(),
         PROGRAMME_PLAN.value_set(state.plan.name),
         PLAN_VERSION.value_set(state.plan.version),
+        *at_risk,
     ]

@@ -10,6 +10,7 @@ error, so a page always renders.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any, Protocol
 
 from jinja2 import pass_context
@@ -38,6 +39,44 @@ _LETTER_KINDS: dict[str, str] = {
     "gathering_invitation": N_("Gathering invitation"),
     "assessment_request": N_("Assessment request"),
     "assessment_reminder": N_("Assessment reminder"),
+}
+
+
+#: Who supports an owner of the follow-up scheme (`domain.models.PartnerKind`): the engine's codes, no plan's.
+_PARTNERS: dict[str, str] = {
+    "guidance_corps": N_("the guidance corps"),
+    "expert_partner": N_("another expert partner"),
+}
+
+
+class _Recorded(Protocol):
+    """A milestone as the status or the record store holds it: what it recorded besides itself."""
+
+    @property
+    def partner(self) -> str | None: ...
+
+    @property
+    def partner_name(self) -> str | None: ...
+
+    @property
+    def report_date(self) -> date | None: ...
+
+    @property
+    def report_ref(self) -> str | None: ...
+
+
+#: Competence environments (domain.competence): their kinds and where one stands with the owner, said by the catalogs.
+_ENVIRONMENT_KINDS: dict[str, str] = {
+    "national_centre": N_("National centre"),
+    "university": N_("University"),
+    "university_college": N_("University college"),
+    "statped": N_("Special needs education service"),
+    "regional_network": N_("Regional network"),
+}
+_COMPETENCE_STATES: dict[str, str] = {
+    "proposed": N_("Proposed"),
+    "contacted": N_("Contacted"),
+    "agreed": N_("Agreed"),
 }
 
 
@@ -108,10 +147,42 @@ def chosen_area_label(plan: PlanRef, area: str | None, other: str | None = None)
     return area_label(plan, area)
 
 
+def partner_label(partner: str | None, name: str | None = None) -> str:
+    """The partner an owner's support is agreed with, as people read it: an expert partner by its name."""
+    if not partner:
+        return ""
+    said = gettext(_PARTNERS[partner]) if partner in _PARTNERS else _readable(partner)
+    return f"{said}: {name}" if name else said
+
+
+def milestone_facts(entry: _Recorded) -> str:
+    """What a milestone recorded besides itself (the partner, or the report handed in), or "" for none."""
+    if entry.partner:
+        return gettext("support from %(partner)s") % {"partner": partner_label(entry.partner, entry.partner_name)}
+    if entry.report_date is not None:
+        return gettext("report handed in %(day)s, %(reference)s") % {
+            "day": entry.report_date.isoformat(),
+            "reference": entry.report_ref or "",
+        }
+    return ""
+
+
 def letter_kind_label(kind: str | None) -> str:
     if not kind:
         return ""
     return gettext(_LETTER_KINDS[kind]) if kind in _LETTER_KINDS else _readable(kind)
+
+
+def environment_kind_label(kind: str | None) -> str:
+    if not kind:
+        return ""
+    return gettext(_ENVIRONMENT_KINDS[kind]) if kind in _ENVIRONMENT_KINDS else _readable(kind)
+
+
+def competence_state_label(state: str | None) -> str:
+    if not state:
+        return ""
+    return gettext(_COMPETENCE_STATES[state]) if state in _COMPETENCE_STATES else _readable(state)
 
 
 def _at_render(label: Callable[..., str]) -> Callable[..., str]:
@@ -138,4 +209,8 @@ FILTERS: dict[str, Callable[..., str]] = {
         lambda row: chosen_area_label(row.plan, row.development_area, row.development_area_other)
     ),
     "letter_kind_label": _at_render(letter_kind_label),
+    "milestone_facts": _at_render(milestone_facts),
+    "partner_label": _at_render(lambda code, name=None: partner_label(code, name)),
+    "environment_kind_label": _at_render(environment_kind_label),
+    "competence_state_label": _at_render(competence_state_label),
 }

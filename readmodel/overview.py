@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from domain import calendar
 from language.current import gettext as _
-from readmodel.records import GatheringRow, MeetingRow, PeriodRecords, PeriodRow
+from readmodel.competence import competence_summary
+from readmodel.records import CompetenceRow, GatheringRow, MeetingRow, PeriodRecords, PeriodRow
 
 #: Dates are shown and "today" is read in Norwegian time, as the plans read them.
 DISPLAY_TIMEZONE = "Europe/Oslo"
@@ -32,6 +33,13 @@ def is_overdue(period: PeriodRow, now: datetime) -> bool:
     return period.overdue or (period.phase_due_at is not None and period.phase_due_at <= now)
 
 
+def is_at_risk(period: PeriodRow, now: datetime) -> bool:
+    """The state ``at_risk``: past the moment its plan warns (`PeriodRow.at_risk_at`), and not yet overdue."""
+    if not period.is_open or period.at_risk_at is None or is_overdue(period, now):
+        return False
+    return period.at_risk_at <= now
+
+
 def days_in_phase(period: PeriodRow, today: date) -> int | None:
     """Days since the current phase began; None before the period has begun and once it has ended."""
     if not period.is_open or today < period.start_date:
@@ -49,6 +57,15 @@ class OverviewLine:
     last_meeting: MeetingRow | None
     next_meeting: MeetingRow | None
     next_gathering: GatheringRow | None
+    #: Its plan's early warning has passed and the phase is not closed, nor yet overdue.
+    at_risk: bool = False
+    #: The competence environments of the period's current cycle.
+    competence: tuple[CompetenceRow, ...] = ()
+
+    @property
+    def competence_text(self) -> str:
+        """The environments agreed by name, else how many are under way (`readmodel.competence`)."""
+        return competence_summary(list(self.competence))
 
     @property
     def days_in_phase_text(self) -> str:
@@ -84,6 +101,8 @@ def overview_lines(records: PeriodRecords, now: datetime) -> list[OverviewLine]:
             last_meeting=last_meeting(records.standing_meetings_of(p.workflow_id), now),
             next_meeting=next_meeting(records.standing_meetings_of(p.workflow_id), now),
             next_gathering=next_gathering(records.gatherings_of(p.workflow_id), today),
+            at_risk=is_at_risk(p, now),
+            competence=tuple(records.current_competence_of(p)),
         )
         for p in records.periods
     ]

@@ -34,6 +34,8 @@ class PlanFacts:
     optional_phases: tuple[str, ...] = ()
     #: Per language, what people call the codes (empty for a plan version recorded before labels existed).
     labels: dict[str, PlanLabels] = field(default_factory=dict)
+    #: What a milestone records besides itself, per milestone that records something (`domain.programme.Records`).
+    records: dict[str, str] = field(default_factory=dict)
 
     def closing_milestone(self, phase: str) -> str | None:
         """The milestone that closes `phase` (None for a phase the plan does not have, e.g. `completed`)."""
@@ -43,6 +45,10 @@ class PlanFacts:
     def milestones(self) -> tuple[str, ...]:
         """Every closing milestone in phase order."""
         return tuple(self.closing_milestones[p] for p in self.phases)
+
+    def milestones_recording(self, records: str) -> tuple[str, ...]:
+        """The milestones that record `records` (``partner``, ``report``, ...), in phase order."""
+        return tuple(m for m in self.milestones if self.records.get(m) == records)
 
 
 @functools.lru_cache(maxsize=32)
@@ -68,4 +74,5 @@ def plan_facts(plan: ProgrammePlan) -> PlanFacts:
         calendar_country=plan.calendar_country,
         optional_phases=tuple(str(p.phase) for p in plan.phases if p.optional),
         labels={str(language): labels for language, labels in plan.labels.items()},
+        records={str(p.closing_milestone): p.records for p in plan.phases if p.records is not None},
     )

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from domain.contacts import ContactPerson
 from domain.contract import cohort_workflow_id
 from domain.programme import ProgrammePlan
 from domain.records import PeriodSnapshot
@@ -55,6 +56,23 @@ class MeetingRow:
 
 
 @dataclass(frozen=True)
+class ContactRow:
+    """The owner's contact person kept for a period (`owner_contacts`), who set it and when."""
+
+    workflow_id: str
+    name: str
+    email: str
+    phone: str | None
+    role: str | None
+    set_by: str
+    set_at: datetime
+
+    @property
+    def person(self) -> ContactPerson:
+        return ContactPerson(name=self.name, email=self.email, phone=self.phone, role=self.role)
+
+
+@dataclass(frozen=True)
 class MilestoneRow:
     workflow_id: str
     cycle: int
@@ -64,6 +82,11 @@ class MilestoneRow:
     recorded_at: datetime
     development_area: str | None
     goals: list[str]
+    #: What a milestone of the follow-up scheme recorded besides (the partner, or a report handed in).
+    partner: str | None = None
+    partner_name: str | None = None
+    report_date: date | None = None
+    report_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +107,25 @@ class GatheringRow:
     title: str
     gathering_date: date
     place: str
+
+
+@dataclass(frozen=True)
+class CompetenceRow:
+    """A competence environment of a period's cycle (`competence_environments`): where it stands, the day of each
+    step, and the last step's note and adviser."""
+
+    workflow_id: str
+    cycle: int
+    environment_id: str
+    name: str
+    kind: str
+    development_area: str
+    state: str
+    proposed_on: date
+    contacted_on: date | None
+    agreed_on: date | None
+    note: str
+    adviser: str
 
 
 @dataclass(frozen=True)
@@ -192,8 +234,11 @@ class PeriodRecords:
     milestones: dict[str, list[MilestoneRow]] = field(default_factory=dict)
     transitions: dict[str, list[TransitionRow]] = field(default_factory=dict)
     gatherings: dict[str, list[GatheringRow]] = field(default_factory=dict)
+    competence: dict[str, list[CompetenceRow]] = field(default_factory=dict)
     #: The facts of the plan versions the periods run, by (name, version), as the record store keeps them.
     plans: dict[tuple[str, str], PlanFacts] = field(default_factory=dict)
+    #: The owner's contact person kept for each period that has one.
+    contacts: dict[str, ContactRow] = field(default_factory=dict)
 
     def plan_of(self, period: PeriodRow) -> PlanFacts:
         """The facts of the plan version `period` runs."""
@@ -226,10 +271,24 @@ class PeriodRecords:
     def gatherings_of(self, workflow_id: str) -> list[GatheringRow]:
         return self.gatherings.get(workflow_id, [])
 
+    def contact_of(self, workflow_id: str) -> ContactPerson | None:
+        """The contact person kept for the period (config/people.py adds the people file's default)."""
+        row = self.contacts.get(workflow_id)
+        return row.person if row is not None else None
 
-_Row = TypeVar("_Row", MeetingRow, MilestoneRow, TransitionRow, GatheringRow)
+    def competence_of(self, workflow_id: str) -> list[CompetenceRow]:
+        """The period's competence environments, every cycle's, by cycle and the day each was proposed."""
+        return self.competence.get(workflow_id, [])
+
+    def current_competence_of(self, period: PeriodRow) -> list[CompetenceRow]:
+        """The environments of the period's current cycle (a new cycle chooses a new area, and proposes anew)."""
+        return [c for c in self.competence_of(period.workflow_id) if c.cycle == period.cycle]
+
+
+_Row = TypeVar("_Row", MeetingRow, MilestoneRow, TransitionRow, GatheringRow, CompetenceRow)
 
 _PERIOD_COLUMNS = ", ".join(PeriodSnapshot.model_fields)
+_SELECT_CONTACTS = "SELECT workflow_id, name, email, phone, role, set_by, set_at FROM owner_contacts"
 
 
 class RecordReader:
@@ -394,6 +453,11 @@ class RecordReader:
         row = await self._pool.fetchrow(f"SELECT {_PERIOD_COLUMNS} FROM periods WHERE workflow_id = $1", workflow_id)
         return PeriodRow.model_validate(dict(row)) if row is not None else None
 
+    async def owner_contact(self, workflow_id: str) -> ContactRow | None:
+        """The owner's contact person kept for the period, if one is."""
+        row = await self._pool.fetchrow(f"{_SELECT_CONTACTS} WHERE workflow_id = $1", workflow_id)
+        return ContactRow(**dict(row)) if row is not None else None
+
     async def audit_log(self, workflow_id: str, limit: int = AUDIT_LIMIT) -> AuditLog:
         """The period's audit entries, newest first, at most `limit` of them (ties in time by key, for a steady
         order)."""
@@ -410,7 +474,7 @@ class RecordReader:
         return AuditLog(entries, total)
 
     async def records(self, periods: list[PeriodRow]) -> PeriodRecords:
-        """The meetings, milestones, phase transitions and gatherings of `periods`."""
+        """The meetings, milestones, phase transitions, gatherings and competence environments of `periods`."""
         ids = [p.workflow_id for p in periods]
         result = PeriodRecords(periods=periods)
         if not ids:
@@ -426,7 +490,8 @@ class RecordReader:
             )
             milestones = await connection.fetch(
                 """
-                SELECT workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals
+                SELECT workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals,
+                       partner, partner_name, report_date, report_ref
                 FROM milestones WHERE workflow_id = ANY($1::text[]) ORDER BY recorded_at
                 """,
                 ids,
@@ -442,6 +507,16 @@ class RecordReader:
                 """
                 SELECT workflow_id, gathering_id, title, gathering_date, place
                 FROM gatherings WHERE workflow_id = ANY($1::text[]) ORDER BY gathering_date, gathering_id
+                """,
+                ids,
+            )
+            contacts = await connection.fetch(f"{_SELECT_CONTACTS} WHERE workflow_id = ANY($1::text[])", ids)
+            competence = await connection.fetch(
+                """
+                SELECT workflow_id, cycle, environment_id, name, kind, development_area, state, proposed_on,
+                       contacted_on, agreed_on, note, adviser
+                FROM competence_environments WHERE workflow_id = ANY($1::text[])
+                ORDER BY workflow_id, cycle, proposed_on, environment_id
                 """,
                 ids,
             )
@@ -463,6 +538,8 @@ class RecordReader:
         result.milestones = _grouped(MilestoneRow(**dict(r)) for r in milestones)
         result.transitions = _grouped(TransitionRow(**dict(r)) for r in transitions)
         result.gatherings = _grouped(GatheringRow(**dict(r)) for r in gatherings)
+        result.contacts = {r["workflow_id"]: ContactRow(**dict(r)) for r in contacts}
+        result.competence = _grouped(CompetenceRow(**dict(r)) for r in competence)
         result.plans = self._plans  # every version read so far; `plan_of` looks up the period's own
         return result
 

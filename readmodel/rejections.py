@@ -25,7 +25,7 @@ import holidays
 from language import SOURCE
 from language.current import N_, current_language, gettext
 from language.formats import long_day, number
-from readmodel.labels import area_label, milestone_label, phase_label
+from readmodel.labels import area_label, competence_state_label, milestone_label, phase_label
 
 #: The English template of every code the domain and the workflows refuse with (keep tests/readmodel/
 #: test_rejections.py's list of raised codes in step). Placeholders are the parameters, formatted by `_FORMAT`.
@@ -89,6 +89,17 @@ MESSAGES: dict[str, str] = {
     "development_area.not_allowed": N_("%(area)s is not an allowed development area; allowed: %(allowed)s"),
     "development_area_other.required": N_("say which core task when the development area is “other”"),
     "development_area_other.not_expected": N_("is given only when the development area is “other”"),
+    "partner.required": N_("say who supports the school owner: the guidance corps or another expert partner"),
+    "partner.only_with": N_("a partner is given only with the milestone %(milestone)s"),
+    "partner.not_in_plan": N_("this plan records no partner"),
+    "partner_name.required": N_("name the expert partner"),
+    "partner_name.not_expected": N_("is given only when the partner is another expert partner"),
+    "report.only_with": N_("a report is given only with the milestones %(milestones)s"),
+    "report.not_in_plan": N_("this plan records no reports"),
+    "report_date.required": N_("give the day the school owner handed in the report"),
+    "report_date.future": N_("%(date)s is after today (%(today)s); give the day the report was handed in"),
+    "report_date.before_start": N_("%(date)s is before the period starts on %(start)s"),
+    "report_ref.required": N_("give the report's case number (e.g. 2027/1234-5) or its web address"),
     "next_cycle.not_in_plan": N_("this plan has no new development cycles"),
     "next_cycle.only_with": N_("a new development cycle is started only with the milestone %(milestone)s"),
     "next_cycle.too_late": N_(
@@ -140,6 +151,30 @@ MESSAGES: dict[str, str] = {
     "network.not_running": N_("no period of network %(network)s is running"),
     "gathering_id.unknown": N_("%(gathering_id)s is not a gathering of this cohort; known: %(known)s"),
     "gathering_id.held": N_("%(gathering_id)s was held on %(date)s; it cannot be moved"),
+    # Competence environments (domain.competence): which environment, the period's area, the order of the steps.
+    "environment.not_in_plan": N_("this plan chooses no development area, so no competence environment serves it"),
+    "environment.no_development_area": N_(
+        "the period has no development area in this cycle yet; environments are proposed for it once "
+        "%(milestone)s is recorded"
+    ),
+    "environment.area_not_served": N_(
+        "%(environment)s does not serve the period's development area %(area)s; it serves: %(serves)s"
+    ),
+    "environment.too_many": N_("the period holds %(count)s competence environments, the most it may"),
+    "state.not_proposed": N_(
+        "%(environment)s has not been proposed in this cycle; propose it before recording it as %(state)s"
+    ),
+    "state.already_agreed": N_("%(environment)s is agreed already; nothing follows an agreement"),
+    "state.out_of_order": N_("%(environment)s is %(current)s; the next step is %(next)s"),
+    "date.in_future": N_(
+        "%(date)s is in the future; record a step once it has happened, today (%(today)s) at the latest"
+    ),
+    "date.before_previous_step": N_(
+        "%(date)s is before %(environment)s was %(previous)s; the first allowed day is %(first)s"
+    ),
+    "date.before_area_chosen": N_(
+        "%(date)s is before the development area was chosen; the first allowed day is %(first)s"
+    ),
 }
 
 #: An invitation's answer, as `owner_id.already_answered` names it.
@@ -173,6 +208,11 @@ _COUNTRY_LANGUAGES = {"NO": "no", "SE": "sv"}
 
 def _none_if_empty(items: Sequence[str]) -> str:
     return ", ".join(items) if items else gettext("none")
+
+
+def _step(value: Any) -> str:
+    """A competence environment's state inside a sentence (``contacted``), as the catalogs say it."""
+    return competence_state_label(str(value)).lower()
 
 
 def _day(value: Any) -> str:
@@ -211,9 +251,15 @@ def _formatted(params: Mapping[str, Any], plan: str | None) -> dict[str, str]:
         "phase": lambda v: phase_label(plan, str(v)),
         "milestone": lambda v: milestone_label(plan, str(v)),
         "closing": lambda v: milestone_label(plan, str(v)),
+        "milestones": lambda v: _none_if_empty([milestone_label(plan, str(m)) for m in v]),
         "optional": lambda v: _none_if_empty([phase_label(plan, p) for p in v]),
         "area": lambda v: area_label(plan, str(v)),
         "answer": lambda v: gettext(_ANSWERS[v]) if v in _ANSWERS else str(v),
+        "serves": lambda v: _none_if_empty([area_label(plan, a) for a in v]) if isinstance(v, list) else str(v),
+        "state": _step,
+        "current": _step,
+        "next": _step,
+        "previous": _step,
         "count": number,
         "left": number,
         "needed": number,

@@ -1,5 +1,6 @@
 """Cohort progress: phase distribution, overdue list, meetings held, gatherings attended, development
-areas; as a model for the printable page and as CSV (no I/O beyond the text it returns)."""
+areas and the competence environments proposed and agreed; as a model for the printable page and as CSV (no I/O
+beyond the text it returns)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from datetime import date, datetime
 
 from language.current import N_, gettext
 from readmodel.charts import BarChart
+from readmodel.competence import competence_cell, competence_summary
 from readmodel.labels import chosen_area_label, phase_label
-from readmodel.overview import DISPLAY_ZONE, days_in_phase, deadline_day, is_overdue, local_today
+from readmodel.overview import DISPLAY_ZONE, days_in_phase, deadline_day, is_at_risk, is_overdue, local_today
 from readmodel.plans import PlanFacts
-from readmodel.records import PeriodRecords, PeriodRow
+from readmodel.records import CompetenceRow, MilestoneRow, PeriodRecords, PeriodRow
 from readmodel.spreadsheet import csv_text
 
 
@@ -28,6 +30,14 @@ class OwnerProgress:
     meetings_planned: int
     gatherings_attended: int
     gatherings_coming: int
+    #: Its plan's early warning has passed, the phase not closed nor yet overdue.
+    at_risk: bool = False
+    #: The competence environments of the period's current cycle.
+    competence: tuple[CompetenceRow, ...] = ()
+
+    @property
+    def competence_text(self) -> str:
+        return competence_summary(list(self.competence))
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,8 @@ class CohortReport:
     overdue_by_phase: list[tuple[str, int]]
     #: The plan that names each phase (the charts say a phase as its plan calls it, in the reader's language).
     phase_plans: dict[str, PlanFacts] = field(default_factory=dict)
+    #: The milestones that recorded a partner or a report (the follow-up scheme), with their periods, in time order.
+    recorded: list[tuple[PeriodRow, MilestoneRow]] = field(default_factory=list)
 
     def _named(self, counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
         return [(phase_label(self.phase_plans.get(phase), phase), count) for phase, count in counts]
@@ -52,6 +64,12 @@ class CohortReport:
         """The overdue owners, longest overdue first."""
         late = [o for o in self.owners if o.overdue]
         return sorted(late, key=lambda o: (o.phase_due_on or date.max, o.period.owner_id))
+
+    @property
+    def at_risk(self) -> list[OwnerProgress]:
+        """The owners at risk of running late, soonest due first."""
+        warned = [o for o in self.owners if o.at_risk]
+        return sorted(warned, key=lambda o: (o.phase_due_on or date.max, o.period.owner_id))
 
     @property
     def charts(self) -> list[BarChart]:
@@ -97,6 +115,8 @@ def cohort_report(cohort: str, records: PeriodRecords, now: datetime) -> CohortR
                 meetings_planned=len(meetings) - held,
                 gatherings_attended=sum(1 for g in gatherings if g.gathering_date < today),
                 gatherings_coming=sum(1 for g in gatherings if g.gathering_date >= today),
+                at_risk=is_at_risk(period, now),
+                competence=tuple(records.current_competence_of(period)),
             )
         )
     phases = Counter(p.phase for p in records.periods)
@@ -119,6 +139,15 @@ def cohort_report(cohort: str, records: PeriodRecords, now: datetime) -> CohortR
         development_areas=sorted(areas.items(), key=lambda item: (-item[1], item[0])),
         overdue_by_phase=overdue_by_phase,
         phase_plans=records.phase_plans(),
+        recorded=sorted(
+            (
+                (p, m)
+                for p in records.periods
+                for m in records.milestones_of(p.workflow_id)
+                if m.partner or m.report_date is not None
+            ),
+            key=lambda pair: (pair[1].recorded_at, pair[0].owner_id),
+        ),
     )
 
 
@@ -134,11 +163,13 @@ CSV_COLUMNS: dict[str, str] = {
     "days_in_phase": N_("Days in phase"),
     "phase_due_on": N_("Phase due on"),
     "overdue": N_("Overdue"),
+    "at_risk": N_("At risk"),
     "meetings_held": N_("Meetings held"),
     "meetings_planned": N_("Meetings planned"),
     "gatherings_attended": N_("Gatherings attended"),
     "development_area": N_("Development area"),
     "goals": N_("Goals"),
+    "competence_environments": N_("Competence environments"),
     "ended_on": N_("Ended on"),
     "end_reason": N_("End reason"),
 }
@@ -169,11 +200,13 @@ def _csv_row(owner: OwnerProgress) -> list[object]:
         "" if owner.days_in_phase is None else owner.days_in_phase,
         owner.phase_due_on.isoformat() if owner.phase_due_on else "",
         gettext("yes") if owner.overdue else gettext("no"),
+        gettext("yes") if owner.at_risk else gettext("no"),
         owner.meetings_held,
         owner.meetings_planned,
         owner.gatherings_attended,
         p.development_area_label,
         "; ".join(p.goals),
+        competence_cell(list(owner.competence)),
         p.ended_at.astimezone(DISPLAY_ZONE).date().isoformat() if p.ended_at else "",
         p.end_reason or "",
     ]

@@ -10,7 +10,7 @@ from domain.period import meeting_gap_due_on
 from language.current import gettext as _
 from language.current import ngettext
 from readmodel.labels import milestone_label, phase_label
-from readmodel.overview import deadline_day, is_overdue, local_today, next_meeting
+from readmodel.overview import deadline_day, is_at_risk, is_overdue, local_today, next_meeting
 from readmodel.plans import PlanFacts
 from readmodel.records import PeriodRecords, PeriodRow
 
@@ -26,6 +26,8 @@ class Task:
     overdue: bool
     period: PeriodRow
     text: str
+    #: A milestone whose phase its plan warns is at risk (most of its time gone), not yet overdue.
+    at_risk: bool = False
 
 
 def meeting_due_on(period: PeriodRow, records: PeriodRecords, plan: PlanFacts) -> date:
@@ -58,6 +60,7 @@ def adviser_tasks(records: PeriodRecords, now: datetime) -> list[Task]:
                     overdue=is_overdue(period, now),
                     period=period,
                     text=f"{phase_label(plan, period.phase)}: {what}",
+                    at_risk=is_at_risk(period, now),
                 )
             )
         if next_meeting(records.standing_meetings_of(period.workflow_id), now) is None:

@@ -24,7 +24,7 @@ from language.formats import month_year
 from readmodel import labels
 from readmodel.display import display_date
 from readmodel.labels import PlanRef
-from readmodel.overview import DISPLAY_ZONE, deadline_day, is_overdue, local_today
+from readmodel.overview import DISPLAY_ZONE, deadline_day, is_at_risk, is_overdue, local_today
 from readmodel.records import PeriodRecords, PeriodRow
 
 # Okabe-Ito colours: told apart by colour-blind readers too, and they print well.
@@ -66,8 +66,8 @@ def phase_label(phase: str, plan: PlanRef = None) -> str:
 class TimelineRow:
     """One phase of one period as the timeline's table lists it (the chart's text alternative).
 
-    `status` is "done" (a phase the period has left), "current" or "overdue" (the phase it is in; `end` is then
-    the day it is due, or None when it has no due day).
+    `status` is "done" (a phase the period has left), "current", "at_risk" or "overdue" (the phase it is in; `end`
+    is then the day it is due, or None when it has no due day).
     """
 
     owner: str
@@ -142,7 +142,7 @@ def timeline_rows(records: PeriodRecords, now: datetime) -> list[TimelineRow]:
         for i, bar in enumerate(bars):
             if period.is_open and i == len(bars) - 1:
                 due = deadline_day(period.phase_due_at) if period.phase_due_at is not None else None
-                status = "overdue" if is_overdue(period, now) else "current"
+                status = "overdue" if is_overdue(period, now) else "at_risk" if is_at_risk(period, now) else "current"
                 rows.append(TimelineRow(owner, phase_label(bar.phase, plan), bar.start, due, status))
             else:
                 rows.append(TimelineRow(owner, phase_label(bar.phase, plan), bar.start, bar.end, "done"))

@@ -10,8 +10,10 @@ record milestones and agree meetings; everyone reads where a period stands.
     guidance status --cohort 2027 --owner 3301 [--json]
     guidance select --indicators indicators.csv [--config selection.toml] [--format table|csv|json] [--top 30]
     guidance cohort start|answer|gathering|network-meeting|show ...   (starter.cohort_cli)
+    guidance contact set|show|clear --cohort 2027 --owner 3301 ...     (starter.contact_cli)
     guidance assessment start|record|status ...                       (starter.assessment_cli)
     guidance plan list|show NAME|check FILE...                        (starter.plan_cli)
+    guidance competence list|check|propose|contacted|agreed ...      (starter.competence_cli)
 
 The command reaches Temporal as Temporal's environment configuration says (`TEMPORAL_ADDRESS`, ...; see
 `starter.connect`). A person's mistake is reported in a line or two on stderr, never as a traceback, with
@@ -60,11 +62,11 @@ from domain.phases import is_terminal
 from language.current import N_, ngettext
 from language.current import gettext as _
 from language.formats import number
-from readmodel.labels import chosen_area_label, meeting_kind_label, milestone_label, phase_label
+from readmodel.labels import chosen_area_label, meeting_kind_label, milestone_facts, milestone_label, phase_label
 from selection.indicator_file import IndicatorFileError, read_indicator_csv
 from selection.scoring import SelectionConfigError, load_selection_config
 from selection.scoring import select as select_owners
-from starter import assessment_cli, cohort_cli, commands, plan_cli, report_cli
+from starter import assessment_cli, cohort_cli, commands, competence_cli, contact_cli, plan_cli, report_cli
 from starter import assessments as assessment_api
 from starter import client as api
 from starter import shortlist as shortlists
@@ -88,7 +90,7 @@ from starter.search_attributes import register_search_attributes
 __all__ = ["app", "main"]
 
 # The command groups add themselves to `app` when imported.
-COMMAND_GROUPS = (assessment_cli, cohort_cli, plan_cli, report_cli)
+COMMAND_GROUPS = (assessment_cli, cohort_cli, competence_cli, contact_cli, plan_cli, report_cli)
 
 
 # --- commands ---------------------------------------------------------------------------------------
@@ -117,10 +119,7 @@ def start(
         list[str] | None, typer.Option("--school", help=N_("A school taking part; repeat for each school."))
     ] = None,
     plan: Annotated[str, typer.Option(help=N_("The programme plan."))] = "veilederkorpset",
-    task_queue: Annotated[
-        str,
-        typer.Option("--task-queue", help=N_("Where the workers listen; change it only for a test or staging worker.")),
-    ] = TASK_QUEUE,
+    task_queue: commands.TaskQueueOption = TASK_QUEUE,
 ) -> None:
     with commands.reported():
         found = owner_by_id(owner)
@@ -196,10 +195,38 @@ def milestone(
     skipped: Annotated[
         bool, typer.Option("--skipped", help=N_("Close an optional phase without doing it (e.g. a 360 evaluation)."))
     ] = False,
+    partner: Annotated[
+        str | None,
+        typer.Option(
+            "--partner",
+            help=N_("With a milestone that records the support agreed: guidance_corps or expert_partner."),
+            show_default=False,
+        ),
+    ] = None,
+    partner_name: Annotated[
+        str | None,
+        typer.Option("--partner-name", help=N_("The expert partner's name (with expert_partner)."), show_default=False),
+    ] = None,
+    report_date: Annotated[
+        str | None,
+        typer.Option(
+            "--report-date",
+            help=N_("With a milestone that records a report: the day it was handed in (YYYY-MM-DD)."),
+            show_default=False,
+        ),
+    ] = None,
+    report_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--report-ref",
+            help=N_("With a report: its case number (e.g. 2027/1234-5) or web address."),
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         update = commands.build(
             RecordMilestone,
             {
@@ -209,6 +236,10 @@ def milestone(
                 "development_area": "--development-area",
                 "development_area_other": "--development-area-other",
                 "goals": "--goal",
+                "partner": "--partner",
+                "partner_name": "--partner-name",
+                "report_date": "--report-date",
+                "report_ref": "--report-ref",
             },
             milestone=milestone,
             adviser=adviser,
@@ -218,6 +249,10 @@ def milestone(
             goals=goal or None,
             next_cycle=next_cycle,
             skipped=skipped,
+            partner=partner,
+            partner_name=partner_name,
+            report_date=report_date,
+            report_ref=report_ref,
         )
         status = commands.run(ctx, target, lambda client: api.record_milestone(client, target, update))
         recorded = _("Recorded %(milestone)s: %(where)s.") % {
@@ -246,7 +281,7 @@ def meeting(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         request = commands.build(
             ScheduleMeeting,
             {
@@ -299,7 +334,7 @@ def cancel_meeting(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         request = commands.build(
             CancelMeeting,
             {"meeting_id": "--meeting-id", "adviser": "--adviser", "reason": "--reason"},
@@ -322,7 +357,7 @@ def withdraw_period(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         request = commands.build(Withdraw, {"reason": "--reason", "by": "--by"}, reason=reason, by=by)
         status = commands.run(ctx, target, lambda client: api.withdraw(client, target, request))
         _show(status, as_json, _("Withdrawn: %(where)s.") % {"where": _where(status)})
@@ -348,7 +383,7 @@ def change_advisers(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         named = [a.strip() for a in advisers.split(",") if a.strip()]
         request = commands.build(
             ChangeAdvisers,
@@ -377,7 +412,7 @@ def gathering(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         invitation = commands.build(
             GatheringInvitation,
             {"gathering_id": "--gathering-id", "title": "--title", "date": "--date", "place": "--place"},
@@ -413,7 +448,7 @@ def status(
     as_json: JsonOption = False,
 ) -> None:
     with commands.reported():
-        target = _period_id(cohort, owner, workflow_id)
+        target = commands.period_id(cohort, owner, workflow_id)
         current = commands.run(ctx, target, lambda client: api.period_status(client, target))
         _show(current, as_json, None)
 
@@ -597,25 +632,6 @@ def main() -> None:
     os._exit(code)
 
 
-# --- reading the command line -----------------------------------------------------------------------
-
-
-def _period_id(cohort: str | None, owner: str | None, workflow_id: str | None) -> str:
-    """The workflow id of the period the options name; the owner is checked against the owner list."""
-    if workflow_id:
-        if cohort or owner:
-            raise commands.Mistake(
-                _("name the period either by --workflow-id or by --cohort and --owner, not both"), EXIT_USAGE
-            )
-        return workflow_id
-    if not cohort or not owner:
-        missing = _(" and ").join(flag for flag, value in (("--cohort", cohort), ("--owner", owner)) if not value)
-        raise commands.Mistake(
-            _("name the period: %(missing)s missing (or give --workflow-id)") % {"missing": missing}, EXIT_USAGE
-        )
-    return api.find_period(cohort, owner)
-
-
 # --- printing a status --------------------------------------------------------------------------------
 
 
@@ -656,6 +672,7 @@ def status_table(status: PeriodStatus) -> Table:
         (N_("Ends"), Text(_day(status.ends_at).isoformat())),
         (N_("Development area"), Text(_development_area(status))),
         (N_("Goals"), _lines(f"- {goal}" for goal in status.goals)),
+        (N_("Competence environments"), competence_cli.status_lines(status)),
         (N_("Milestones"), _lines(_milestone_line(status.plan, m) for m in status.milestones)),
         (N_("Meetings"), _lines(_meeting_line(status.plan, m) for m in status.meetings)),
         (N_("Gatherings"), _lines(_gathering_line(g) for g in status.gatherings)),
@@ -704,6 +721,8 @@ def _due(status: PeriodStatus) -> Text:
     due = Text(_day(status.phase_due_at).isoformat())
     if status.overdue:
         due.append("  " + _("OVERDUE"), style="bold red")
+    elif status.at_risk:
+        due.append("  " + _("AT RISK"), style="bold yellow")
     return due
 
 
@@ -722,8 +741,11 @@ def _milestone_line(plan: str, entry: MilestoneEntry) -> str:
         "note": entry.note,
     }
     if entry.note:
-        return _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s: %(note)s") % facts
-    return _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s") % facts
+        line = _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s: %(note)s") % facts
+    else:
+        line = _("%(day)s %(milestone)s (cycle %(cycle)s) by %(adviser)s") % facts
+    recorded = milestone_facts(entry)
+    return f"{line} ({recorded})" if recorded else line
 
 
 def _meeting_line(plan: str, entry: MeetingEntry) -> str:

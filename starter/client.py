@@ -38,6 +38,7 @@ from domain.models import (
     GatheringInvitation,
     PeriodInput,
     PeriodStatus,
+    RecordCompetenceEnvironment,
     RecordMilestone,
     ScheduleMeeting,
     Withdraw,
@@ -279,6 +280,21 @@ async def change_advisers(client: Client, workflow_id: str, request: ChangeAdvis
     """
     handle = period_handle(client, workflow_id)
     return await _answered(client, workflow_id, handle.execute_update(GuidancePeriodWorkflow.change_advisers, request))
+
+
+async def record_competence_environment(
+    client: Client, workflow_id: str, request: RecordCompetenceEnvironment
+) -> PeriodStatus:
+    """Propose a competence environment of the register, or record the owner's contact or agreement with it.
+
+    Raises:
+        UpdateRejected: The workflow refused it (the message names the field).
+        PeriodNotFound: No period has the id, or it has ended.
+    """
+    handle = period_handle(client, workflow_id)
+    return await _answered(
+        client, workflow_id, handle.execute_update(GuidancePeriodWorkflow.record_competence_environment, request)
+    )
 
 
 async def invite_to_gathering(client: Client, workflow_id: str, invitation: GatheringInvitation) -> None:

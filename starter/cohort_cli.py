@@ -191,10 +191,7 @@ def start(
     wait_timeout: Annotated[
         float, typer.Option("--wait-timeout", min=1.0, help=N_("Seconds to wait for the periods to start."))
     ] = 300.0,
-    task_queue: Annotated[
-        str,
-        typer.Option("--task-queue", help=N_("Where the workers listen; change it only for a test or staging worker.")),
-    ] = TASK_QUEUE,
+    task_queue: commands.TaskQueueOption = TASK_QUEUE,
 ) -> None:
     with _reported(name):
         chosen = _chosen_owners(shortlist, owners, all_owners_, assign)

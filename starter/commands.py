@@ -125,6 +125,10 @@ WorkflowIdOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help=N_("Print the status as JSON instead of a table."))]
 AdviserOption = Annotated[str, typer.Option("--adviser", help=N_("Your adviser user name, e.g. a.hansen."))]
+TaskQueueOption = Annotated[
+    str,
+    typer.Option("--task-queue", help=N_("Where the workers listen; change it only for a test or staging worker.")),
+]
 
 
 @app.callback()
@@ -300,6 +304,20 @@ def build(model: type[Model], options: Mapping[str, str], **fields: Any) -> Mode
     except ValidationError as error:
         problems = "; ".join(explain_problems(error, options))
         raise Mistake(_("invalid input: %(problems)s") % {"problems": problems}, EXIT_REJECTED) from None
+
+
+def period_id(cohort: str | None, owner: str | None, workflow_id: str | None) -> str:
+    """The workflow id of the period the options name; the owner is checked against the owner list."""
+    if workflow_id:
+        if cohort or owner:
+            raise Mistake(_("name the period either by --workflow-id or by --cohort and --owner, not both"), EXIT_USAGE)
+        return workflow_id
+    if not cohort or not owner:
+        missing = _(" and ").join(flag for flag, value in (("--cohort", cohort), ("--owner", owner)) if not value)
+        raise Mistake(
+            _("name the period: %(missing)s missing (or give --workflow-id)") % {"missing": missing}, EXIT_USAGE
+        )
+    return api.find_period(cohort, owner)
 
 
 def console() -> Console:

@@ -6,6 +6,7 @@ import asyncio
 import signal
 import sys
 
+from config.people import PeopleFileError
 from config.settings import AppSettings
 from webapp.mailbox_pages import DevMailboxRefused
 from webapp.server import bind_socket, lazy_client, web_app_running, web_url
@@ -36,7 +37,7 @@ async def _serve() -> None:
 def main() -> int:
     try:
         asyncio.run(_serve())
-    except (OSError, UsersFileError, DevMailboxRefused) as error:
+    except (OSError, UsersFileError, PeopleFileError, DevMailboxRefused) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

@@ -15,18 +15,29 @@ from pydantic import BaseModel, ValidationError
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from config.competence import UnknownEnvironment, environment_by_id
 from domain.assessment import AssessmentStatus
 from domain.cohort import CohortStatus, RespondToInvitation
+from domain.contacts import ContactPerson, OwnerContactChange, OwnerContactRecord
 from domain.gatherings import AddGathering, MoveGathering
-from domain.models import CancelMeeting, ChangeAdvisers, PeriodStatus, RecordMilestone, ScheduleMeeting, Withdraw
+from domain.models import (
+    CancelMeeting,
+    ChangeAdvisers,
+    PeriodStatus,
+    RecordCompetenceEnvironment,
+    RecordMilestone,
+    ScheduleMeeting,
+    Withdraw,
+)
 from language.current import gettext as _
 from readmodel.rejections import render_rejection
 from starter import client as api
 from starter import cohorts as cohort_api
+from starter import contacts
 from webapp.form_errors import FORM, field_errors, said
 
 _Update = TypeVar("_Update", bound=BaseModel)
-_Answer = TypeVar("_Answer", PeriodStatus, CohortStatus, AssessmentStatus)
+_Answer = TypeVar("_Answer", PeriodStatus, CohortStatus, OwnerContactRecord, AssessmentStatus)
 
 #: How long a person waits for the period's answer before the page says Temporal did not answer.
 ANSWER_TIMEOUT = timedelta(seconds=20)
@@ -65,6 +76,10 @@ def milestone_update(form: Mapping[str, str], adviser: str) -> RecordMilestone:
         goals=goals or None,
         next_cycle=form.get("next_cycle") == "on",
         skipped=form.get("skipped") == "on",
+        partner=_optional(form, "partner"),
+        partner_name=_optional(form, "partner_name"),
+        report_date=_optional(form, "report_date"),
+        report_ref=_optional(form, "report_ref"),
     )
 
 
@@ -109,6 +124,48 @@ def advisers_change(form: Mapping[str, str], by: str) -> ChangeAdvisers:
     """The `change_advisers` update the advisers form asks for (advisers separated by commas or spaces)."""
     named = [a for a in _text(form, "advisers").replace(",", " ").split() if a]
     return _validated(ChangeAdvisers, advisers=named, by=by, reason=_text(form, "reason"))
+
+
+def contact_change(form: Mapping[str, str], workflow_id: str, by: str) -> OwnerContactChange:
+    """The change the contact form asks for: the person typed in, or none when its clear button was pressed.
+
+    Raises:
+        FormRejected: A field is malformed, e.g. an address that is not one (before anything is sent).
+    """
+    if form.get("clear") == "on":
+        return _validated(OwnerContactChange, period_workflow_id=workflow_id, contact=None, by=by)
+    contact = _validated(
+        ContactPerson,
+        name=_text(form, "name"),
+        email=_text(form, "email"),
+        phone=_optional(form, "phone"),
+        role=_optional(form, "role"),
+    )
+    return _validated(OwnerContactChange, period_workflow_id=workflow_id, contact=contact, by=by)
+
+
+def competence_request(form: Mapping[str, str], adviser: str) -> RecordCompetenceEnvironment:
+    """The `record_competence_environment` update of the competence form: the environment as the register has it.
+
+    Raises:
+        FormRejected: No environment chosen, one the register does not have, or a malformed step, day or note.
+    """
+    chosen = _text(form, "environment")
+    try:
+        environment = environment_by_id(chosen) if chosen else None
+    except UnknownEnvironment:
+        environment = None
+    if environment is None:
+        problem = _("choose one of the register's competence environments") if chosen else _("fill it in")
+        raise FormRejected({"environment": said("environment", problem)})
+    return _validated(
+        RecordCompetenceEnvironment,
+        environment=environment.ref(),
+        state=_text(form, "state"),
+        adviser=adviser,
+        date=_optional(form, "date"),
+        note=_text(form, "note"),
+    )
 
 
 def answer_request(form: Mapping[str, str]) -> RespondToInvitation:
@@ -161,6 +218,26 @@ async def withdraw(client: Client, workflow_id: str, request: Withdraw) -> Perio
 
 async def change_advisers(client: Client, workflow_id: str, request: ChangeAdvisers) -> PeriodStatus:
     return await _sent(api.change_advisers(client, workflow_id, request))
+
+
+async def change_contact(client: Client, change: OwnerContactChange, task_queue: str) -> OwnerContactRecord:
+    """Send the change through its workflow; a refusal becomes a `FormRejected` for the whole form."""
+    try:
+        return await _sent(contacts.change_contact(client, change, task_queue=task_queue))
+    except contacts.ContactChangeBusy:
+        raise FormRejected(
+            {FORM: _("another change of this period's contact person is being saved; try again in a moment")}
+        ) from None
+    except contacts.ContactRefused as refused:
+        raise FormRejected(
+            {FORM: _("the record store refused the contact person: %(reason)s") % {"reason": refused}}
+        ) from None
+
+
+async def record_competence_environment(
+    client: Client, workflow_id: str, request: RecordCompetenceEnvironment
+) -> PeriodStatus:
+    return await _sent(api.record_competence_environment(client, workflow_id, request))
 
 
 async def respond_to_invitation(client: Client, cohort: str, request: RespondToInvitation) -> CohortStatus:

@@ -28,6 +28,8 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp
 from temporalio.client import Client
 
+from config.people import People
+from config.settings import AppSettings
 from domain.contract import TASK_QUEUE
 from language import jinja as language_jinja
 from readmodel import display, documents
@@ -65,6 +67,9 @@ class WebApp:
     data_dir: Path | None = None
     #: Where the workers listen (a test's own queue; otherwise the engine's).
     task_queue: str = TASK_QUEUE
+    #: Who receives what (config/people.py): the advisers' addresses and the owners' default contacts, for the
+    #: period page's contact and the calendar feeds' ORGANIZER and ATTENDEEs; nobody: every address by the domain.
+    people: People = field(default_factory=lambda: People(AppSettings.model_fields["adviser_mail_domain"].default))
     #: The app's own limits and revocations (webapp/throttle.py, render_slots.py, sessions.py), from the settings.
     sign_ins: SignInThrottle = field(init=False)
     pdf_renders: RenderSlots = field(init=False)
@@ -168,6 +173,8 @@ def create_app(web: WebApp) -> ASGIApp:
                 "/periods/{workflow_id}/meetings/{meeting_id}/cancel", period_actions.cancel_meeting, methods=["POST"]
             ),
             Route("/periods/{workflow_id}/advisers", period_actions.change_advisers, methods=["POST"]),
+            Route("/periods/{workflow_id}/contact", period_actions.set_contact, methods=["POST"]),
+            Route("/periods/{workflow_id}/competence", period_actions.record_competence, methods=["POST"]),
             Route("/tasks", pages.tasks),
             Route("/search", search_pages.search),
             Route("/feeds/advisers/{name}.ics", pages.adviser_feed),

@@ -7,7 +7,8 @@ adviser's period are that adviser's and the owner's business, not theirs (`owner
 A feed's address carries a token derived from the app's secret with HMAC-SHA256, so a calendar
 program can subscribe without signing in, and nobody can guess another person's feed. A meeting keeps
 the UID of its invitation (`activities.invitations.meeting_uid`), so the feed and the mailed
-invitation are the same event in a calendar.
+invitation are the same event in a calendar, and names the same people: the ORGANIZER and the ATTENDEEs (the
+period's advisers and the owner's contact person) as `config.people.People.meeting_participants` chooses them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Literal
 
 from icalendar import Calendar, Event
 
-from activities.invitations import PRODID, gathering_uid, meeting_uid
+from activities.invitations import PRODID, add_participants, gathering_uid, meeting_uid
+from config.people import People
 from domain.contract import cohort_workflow_id
 from language.current import gettext
 from readmodel.labels import meeting_kind_label
@@ -53,15 +55,16 @@ def token_is_valid(secret: str, kind: FeedKind, name: str, token: str) -> bool:
     return hmac.compare_digest(feed_token(secret, kind, name), token)
 
 
-def calendar_feed(records: PeriodRecords, *, name: str, now: datetime) -> bytes:
+def calendar_feed(records: PeriodRecords, *, name: str, now: datetime, people: People) -> bytes:
     """One VCALENDAR with every meeting and gathering of `records.periods`.
 
     A national gathering shared by several of the periods appears once.
 
     Args:
-        records: The periods of the feed and their meetings and gatherings.
+        records: The periods of the feed, their meetings and gatherings and their owners' contacts.
         name: Whose feed it is, for the calendar's name.
         now: The DTSTAMP of every event (when the feed was made).
+        people: The people file: the advisers' addresses and names, the owners' default contacts.
     """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -71,6 +74,7 @@ def calendar_feed(records: PeriodRecords, *, name: str, now: datetime) -> bytes:
     stamp = now.astimezone(UTC)
     seen_gatherings: set[str] = set()
     for period in records.periods:
+        contact = people.owner_contact(period.owner_id, records.contact_of(period.workflow_id))
         for meeting in records.meetings_of(period.workflow_id):
             event = Event()
             event.add("uid", meeting_uid(period.workflow_id, meeting.meeting_id))
@@ -94,6 +98,7 @@ def calendar_feed(records: PeriodRecords, *, name: str, now: datetime) -> bytes:
                     "period": period.workflow_id,
                 },
             )
+            add_participants(event, people.meeting_participants(meeting.adviser, period.advisers, contact))
             calendar.add_component(event)
         for gathering in records.gatherings_of(period.workflow_id):
             uid = gathering_uid(cohort_workflow_id(period.cohort), gathering.gathering_id)

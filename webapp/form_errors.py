@@ -32,6 +32,10 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "development_area_other": N_("Core task"),
     "goals": N_("Goals"),
     "next_cycle": N_("New development cycle"),
+    "partner": N_("Partner"),
+    "partner_name": N_("Name of the expert partner"),
+    "report_date": N_("Report handed in on"),
+    "report_ref": N_("Report reference"),
     "adviser": N_("Adviser"),
     "kind": N_("Kind"),
     "date": N_("Date"),
@@ -55,6 +59,12 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "assessment": N_("Assessment"),
     "assessment_cohort": N_("Cohort name"),
     "reply_days": N_("Working days to answer"),
+    "name": N_("Name"),
+    "email": N_("Mail address"),
+    "phone": N_("Phone"),
+    "role": N_("Role"),
+    "environment": N_("Competence environment"),
+    "state": N_("Step"),
 }
 #: The shortlist's fields of one owner: ``advisers-3301`` reads "Advisers of 3301".
 OWNER_FIELD_LABELS: Final[Mapping[str, str]] = {
@@ -69,6 +79,9 @@ _PATTERNS: Final[Mapping[str, str]] = {
     "cohort": N_("use only letters a-z, digits, - and _ (e.g. 2027)"),
     "assessment_cohort": N_("use only letters a-z, digits, - and _ (e.g. 2027)"),
     "owner_id": N_("give the owner's number: 2 or 4 digits"),
+    "phone": N_("give a phone number of digits, spaces and + ( ) -, e.g. +47 32 04 70 00"),
+    "name": N_("write it on one line"),
+    "role": N_("write it on one line"),
 }
 
 _Render = Callable[[Mapping[str, Any]], str]
@@ -134,6 +147,10 @@ _DOMAIN_RULES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
             N_("give the local time without a UTC offset, e.g. 09:30"),
         ),
         (r"(advisers: )?each adviser may be named once", N_("each adviser may be named once")),
+        (
+            r"give the report's case number, e\.g\. 2027/1234-5, or its web address, e\.g\. https://\.\.\.",
+            N_("give the report's case number, e.g. 2027/1234-5, or its web address, e.g. https://..."),
+        ),
         (r"(?P<owner>\S+) is not on this shortlist", N_("%(owner)s is not on this shortlist")),
         (
             r"(?P<names>.+): no such adviser; choose from (?P<known>.*)",
@@ -147,6 +164,10 @@ _DOMAIN_RULES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
         (
             r"(owners: )?each school owner may be invited once; named more than once: (?P<owners>.+)",
             N_("each school owner may be invited once; named more than once: %(owners)s"),
+        ),
+        (
+            r"(?P<address>'.*') is not a mail address \(user@domain.*",
+            N_("%(address)s is not a mail address; write it as name@domain, e.g. kari.nordmann@drammen.kommune.no"),
         ),
         (
             r"(?P<plan>'.*') is not a programme plan; known plans: (?P<known>.*)",

@@ -22,6 +22,7 @@ from domain.models import PeriodStatus
 from domain.period import is_network_meeting
 from language.current import gettext as _
 from language.current import ngettext
+from readmodel.competence import competence_lines, proposable
 from readmodel.display import display_date
 from readmodel.documents import DocumentError, report_html, report_pdf
 from readmodel.filters import FilterError, OwnerFilter, invitation_facts, owner_filter, period_facts
@@ -431,8 +432,12 @@ async def _period_page(
     status = await _live_status(request, period.workflow_id)
     phase = str(status.phase) if status is not None else period.phase
     plan = records.plan_of(period)
+    kept = records.contacts.get(period.workflow_id)
     context = {
         "period": period,
+        # The owner's contact person: the period's own (who set it, when), else the people file's default.
+        "kept_contact": kept,
+        "contact": web.people.owner_contact(period.owner_id, kept.person if kept else None),
         "status": status,
         "phase": phase,
         "overview": overview_lines(records, now)[0],
@@ -450,6 +455,9 @@ async def _period_page(
         ],
         "transitions": records.transitions_of(period.workflow_id),
         "gatherings": records.gatherings_of(period.workflow_id),
+        # Competence environments: every cycle's, and those of the register an adviser may propose for the area.
+        "competence": competence_lines(records.competence_of(period.workflow_id)),
+        "proposable": proposable(status.development_area if status is not None else period.development_area),
         "audit_log": await web.reader.audit_log(period.workflow_id),
         "timeline": cohort_timeline_svg(records, now),
         "timeline_rows": timeline_rows(records, now),
@@ -590,7 +598,9 @@ async def adviser_feed(request: Request) -> Response:
     _check_token(request, "adviser", name)
     web = _web(request)
     records = await web.reader.records(await web.reader.periods(adviser=name))
-    return Response(calendar_feed(records, name=name, now=web.clock()), media_type="text/calendar; charset=utf-8")
+    return Response(
+        calendar_feed(records, name=name, now=web.clock(), people=web.people), media_type="text/calendar; charset=utf-8"
+    )
 
 
 async def owner_feed(request: Request) -> Response:
@@ -605,4 +615,6 @@ async def owner_feed(request: Request) -> Response:
     periods = [p for p in await web.reader.periods(owner_id=owner_id) if user.may_see(p.advisers)]
     name = periods[0].owner_name if periods else owner_id
     records = await web.reader.records(periods)
-    return Response(calendar_feed(records, name=name, now=web.clock()), media_type="text/calendar; charset=utf-8")
+    return Response(
+        calendar_feed(records, name=name, now=web.clock(), people=web.people), media_type="text/calendar; charset=utf-8"
+    )

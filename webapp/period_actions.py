@@ -1,8 +1,9 @@
-"""The period page's forms that end or reassign a period: withdraw it (its advisers and the coordinators) and
-change its advisers (coordinators only); and the form beside each meeting ahead that cancels it (who may, as for
-moving a meeting: an adviser as themself, a coordinator in the name of one of the period's advisers). Each is the
-same validated update the `guidance` command sends; the page, the form-post path and who may open a period are
-`webapp.pages`'."""
+"""The period page's forms that end or reassign a period: withdraw it (its advisers and the coordinators) and change
+its advisers (coordinators only); the form beside each meeting ahead that cancels it (who may, as for moving a
+meeting: an adviser as themself, a coordinator in the name of one of the period's advisers); and the owner's contact
+person (its advisers and the coordinators, each in their own name); and the competence form, a step with a
+competence environment (who may: as for a meeting). Each is the same validated update the `guidance` command sends;
+the page, the form-post path and who may open a period are `webapp.pages`'."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from starlette.responses import Response
 
 from language.current import gettext as _
 from readmodel.display import display_date
-from readmodel.labels import phase_label
+from readmodel.labels import competence_state_label, phase_label
 from readmodel.records import PeriodRow
 from webapp import actions, pages
 from webapp.users import User
@@ -87,3 +88,29 @@ async def change_advisers(request: Request) -> Response:
         }
 
     return await _period_form(request, "advisers", act, coordinators_only=True)
+
+
+async def set_contact(request: Request) -> Response:
+    async def act(client: Client, period: PeriodRow, form: dict[str, str], user: User) -> str:
+        change = actions.contact_change(form, period.workflow_id, user.name)
+        await actions.change_contact(client, change, pages._web(request).task_queue)
+        if change.contact is None:
+            return _("The period's own contact person is cleared.")
+        return _("The contact person of %(owner)s is now %(name)s.") % {
+            "owner": period.owner_name,
+            "name": change.contact.name,
+        }
+
+    return await _period_form(request, "contact", act)
+
+
+async def record_competence(request: Request) -> Response:
+    async def act(client: Client, period: PeriodRow, form: dict[str, str], adviser: str) -> str:
+        step = actions.competence_request(form, adviser)
+        await actions.record_competence_environment(client, period.workflow_id, step)
+        return _("%(environment)s: %(state)s.") % {
+            "environment": step.environment.name,
+            "state": competence_state_label(step.state),
+        }
+
+    return await pages._period_action(request, "competence", act)

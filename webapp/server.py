@@ -13,6 +13,8 @@ import uvicorn
 from temporalio.client import Client
 
 from activities.db import create_pool
+from config.people import People, load_people
+from config.settings import AppSettings
 from readmodel.records import RecordReader
 from starter.connect import connect
 from webapp.app import ClientProvider, WebApp, create_app
@@ -84,14 +86,22 @@ async def web_app_running(
     temporal: ClientProvider,
     data_dir: Path,
     settings: WebSettings | None = None,
+    people: People | None = None,
 ) -> AsyncIterator[None]:
     """Serve the app on `sock` while the block runs; stop uvicorn and close the pool after it.
 
+    Args:
+        people: The people file already read (devstack's); None: read here from ``GUIDANCE_PEOPLE_FILE``.
+
     Raises:
         webapp.users.UsersFileError: The users file is missing or malformed.
+        config.people.PeopleFileError: The people file is missing or malformed.
     """
     settings = settings or WebSettings()
     users = await asyncio.to_thread(users_for, settings)
+    if people is None:
+        app_settings = AppSettings()
+        people = await asyncio.to_thread(load_people, app_settings.people_file, app_settings.adviser_mail_domain)
     pool = await create_pool(database_url, min_size=1, max_size=4)
     try:
         web = WebApp(
@@ -101,6 +111,7 @@ async def web_app_running(
             settings=settings,
             secret=load_secret(settings, data_dir),
             data_dir=data_dir,
+            people=people,
         )
         # The devstack logs through structlog; uvicorn's own access log would only repeat every request.
         config = uvicorn.Config(create_app(web), log_level="warning", access_log=False, lifespan="off")

@@ -23,9 +23,9 @@ from workflows.record_writer import RECORD_RETRY, RECORD_TIMEOUT, STALL_ATTEMPTS
 from workflows.start_input import admit
 
 with workflow.unsafe.imports_passed_through():
+    from domain import competence, period_signals
     from domain import period as rules
     from domain import period_changes as changes
-    from domain import period_signals
     from domain.contract import PERIOD_PROGRESS_SIGNAL, REPORT_PROGRESS_TO_SIGNAL, Activities, InvalidStartInput
     from domain.effects import Effects, Occasion
     from domain.models import (
@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         PeriodInput,
         PeriodState,
         PeriodStatus,
+        RecordCompetenceEnvironment,
         RecordMilestone,
         ScheduleMeeting,
         Withdraw,
@@ -54,6 +55,7 @@ def current_details(state: PeriodState, now: datetime) -> str:
     else:
         due = rules.phase_due_on(state)
         flag = " - **overdue**" if rules.is_overdue(state, now) else ""
+        flag = flag or (" - **at risk**" if rules.is_at_risk(state, now) else "")
         lines.append(f"Phase **{state.phase}** (cycle {state.cycle}) since {state.phase_started_on}, due {due}{flag}")
     upcoming = sorted(
         (m for m in state.meetings if m.date >= rules.today(state, now) and m.cancelled_at is None),
@@ -102,6 +104,8 @@ class GuidancePeriodWorkflow:
         cancel_meeting: cancel a meeting that lies ahead (`CancelMeeting`).
         withdraw: end the period early (`Withdraw`).
         change_advisers: give the period other advisers (`ChangeAdvisers`).
+        record_competence_environment: propose a competence environment, or record the owner's contact or
+            agreement with it (`RecordCompetenceEnvironment`).
     Signals:
         gathering_invitation: the Directorate invites the owner to a national gathering.
         network_meeting: the cohort passes on a meeting of the owner's network.
@@ -239,6 +243,20 @@ class GuidancePeriodWorkflow:
     @change_advisers.validator
     def _validate_change_advisers(self, request: ChangeAdvisers) -> None:
         self._check(rules.check_advisers_change, request)
+
+    @workflow.update
+    def record_competence_environment(self, request: RecordCompetenceEnvironment) -> PeriodStatus:
+        """Propose a competence environment for the period's development area, or record the owner's contact or
+        agreement with one (`domain.competence`).
+
+        A new update: its commands (the record) only run when it is sent, so histories without it replay unchanged.
+        """
+        self._check(competence.check_competence_environment, request)
+        return self._answer(changes.competence_environment(self._live, request, self._occasion(self._update_key())))
+
+    @record_competence_environment.validator
+    def _validate_record_competence_environment(self, request: RecordCompetenceEnvironment) -> None:
+        self._check(competence.check_competence_environment, request)
 
     # --- signal and query -------------------------------------------------------------------------
 

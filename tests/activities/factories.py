@@ -5,16 +5,22 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from config.people import Participants, People
 from config.settings import VeilederkorpsetSettings
 from domain.assessment import AssessmentEvent, AssessmentRecord
+from domain.competence import check_competence_environment
+from domain.contacts import ContactPerson, OwnerContactChange, OwnerContactRecord, contact_audit
 from domain.contract import assessment_workflow_id, decision_workflow_id, period_workflow_id
+from domain.effects import Occasion
 from domain.models import (
     ChangeAdvisers,
+    EnvironmentRef,
     GatheringInvitation,
     MeetingEntry,
     NoticeKind,
     PeriodInput,
     PeriodState,
+    RecordCompetenceEnvironment,
     RecordMilestone,
     ScheduleMeeting,
     SchoolOwner,
@@ -32,10 +38,12 @@ from domain.period import (
     new_state,
     phase_due_at,
 )
+from domain.period_changes import competence_environment
 from domain.phases import Milestone
 from domain.records import (
     AdvisersChangeRecord,
     AuditEntry,
+    CompetenceEnvironmentRecord,
     FinalEvaluationRecord,
     GatheringGuest,
     GatheringRecord,
@@ -113,6 +121,39 @@ def advisers_change(state: PeriodState, at: datetime) -> AdvisersChangeRecord:
             "update:advisers-1", request.by, "advisers changed", at, previous=before, advisers=request.advisers
         ),
     )
+
+
+def participants(record: MeetingRecord) -> Participants:
+    """Who a meeting's invitation names without a people file or a contact (config/people.py's rule)."""
+    return People("veileder.test").meeting_participants(record.meeting.adviser, record.advisers, None)
+
+
+LESESENTERET = EnvironmentRef(id="lesesenteret", name="Lesesenteret", kind="national_centre", areas=["basic_skills"])
+
+
+def with_development_area() -> PeriodState:
+    """Drammen's period that chose basic skills on its third day (now prioritising its goals)."""
+    state = new_period()
+    for day, milestone, extra in (
+        (0, Milestone.MAPPING_DONE, {}),
+        (1, Milestone.ANCHORING_DONE, {}),
+        (2, Milestone.DEVELOPMENT_AREA_CHOSEN, {"development_area": "basic_skills"}),
+    ):
+        update = RecordMilestone.model_validate({"milestone": milestone, "adviser": "a.hansen", **extra})
+        apply_milestone(state, update, STARTED_AT + timedelta(days=day))
+    return state
+
+
+def competence_step(
+    state: PeriodState, wanted: str, at: datetime, key: str, note: str = ""
+) -> CompetenceEnvironmentRecord:
+    """A step with Lesesenteret, checked and applied as `record_competence_environment` does."""
+    request = RecordCompetenceEnvironment.model_validate(
+        {"environment": LESESENTERET, "state": wanted, "adviser": "a.hansen", "note": note}
+    )
+    check_competence_environment(state, request, at)
+    [pending] = competence_environment(state, request, Occasion(WORKFLOW_ID, at, key)).records
+    return CompetenceEnvironmentRecord.model_validate(pending.payload)
 
 
 def meeting(state: PeriodState, request: ScheduleMeeting, at: datetime, key: str) -> MeetingRecord:
@@ -243,6 +284,16 @@ def national_gathering(at: datetime, sequence: int = 0, on: date = date(2027, 9,
             action="gathering",
         ),
     )
+
+
+def owner_contact(at: datetime, run: str = "run-1") -> OwnerContactRecord:
+    """The period's owner contact set by one of its advisers (OwnerContactWorkflow's record)."""
+    change = OwnerContactChange(
+        period_workflow_id=WORKFLOW_ID,
+        contact=ContactPerson(name="Kari Nordmann", email="kari.nordmann@drammen.test", role="Kommunalsjef"),
+        by="a.hansen",
+    )
+    return OwnerContactRecord(change=change, at=at, audit=contact_audit(change, at, run))
 
 
 def selection_decision(at: datetime, cohort: str = "2031") -> SelectionDecisionRecord:

@@ -140,6 +140,7 @@ async def rows_of(pool: asyncpg.Pool, workflow_id: str) -> dict[str, list[dict[s
         "outbox",
         "audit_log",
         "final_evaluations",
+        "owner_contacts",
     )
     async with pool.acquire() as connection:
         return {

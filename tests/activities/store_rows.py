@@ -21,6 +21,8 @@ TABLES = (
     "programme_plans",
     "selection_decisions",
     "county_assessments",
+    "owner_contacts",
+    "competence_environments",
 )
 
 

@@ -13,6 +13,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.assessments import AssessmentStore
 from activities.national_gatherings import GatheringStore
+from activities.owner_contacts import ContactStore
 from activities.record_store import RecordStore
 from activities.selection_decisions import DecisionStore
 from domain.contract import Activities
@@ -28,6 +29,8 @@ class Case:
     activity: str
     record: Callable[[], BaseModel]
     rows: dict[str, int]
+    #: The record is about a period the store must know first: its start is written before.
+    after_start: bool = False
 
 
 CASES = {
@@ -50,6 +53,11 @@ CASES = {
         Activities.RECORD_ADVISERS_CHANGE,
         lambda: factories.advisers_change(factories.new_period(), LATER),
         {"periods": 1, "audit_log": 1},
+    ),
+    "competence environment": Case(
+        Activities.RECORD_COMPETENCE_ENVIRONMENT,
+        lambda: factories.competence_step(factories.with_development_area(), "proposed", LATER, "update:env-1"),
+        {"competence_environments": 1, "audit_log": 1},
     ),
     "meeting": Case(
         Activities.RECORD_MEETING,
@@ -96,6 +104,12 @@ CASES = {
         lambda: factories.county_assessment("requested", LATER),
         {"county_assessments": 1, "outbox": 1, "audit_log": 1},
     ),
+    "owner contact": Case(
+        Activities.RECORD_OWNER_CONTACT,
+        lambda: factories.owner_contact(LATER),
+        {"owner_contacts": 1, "periods": 1, "programme_plans": 1, "audit_log": 2},
+        after_start=True,
+    ),
     "final evaluation": Case(
         Activities.RECORD_FINAL_EVALUATION,
         lambda: factories.final_evaluation(factories.new_period(), LATER),
@@ -123,8 +137,11 @@ async def test_running_an_activity_twice_leaves_one_row_per_record(
         getattr(store, case.activity, None)
         or getattr(GatheringStore(pool, store.settings), case.activity, None)
         or getattr(DecisionStore(pool), case.activity, None)
+        or getattr(ContactStore(pool), case.activity, None)
         or getattr(AssessmentStore(pool, store.settings), case.activity)
     )
+    if case.after_start:
+        await env.run(store.record_period_started, factories.period_started(factories.new_period()))
     expected = {table: case.rows.get(table, 0) for table in TABLES}
 
     first = await env.run(activity, record)

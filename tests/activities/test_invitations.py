@@ -20,14 +20,14 @@ def _record(title: str = "") -> MeetingRecord:
 
 
 def _parse(record: MeetingRecord) -> Calendar:
-    return Calendar.from_ical(meeting_invitation(record, "a.hansen@veileder.test", "veileder.test", language="en"))
+    return Calendar.from_ical(meeting_invitation(record, factories.participants(record), language="en"))
 
 
 def test_the_same_record_gives_the_same_bytes() -> None:
     record = _record()
 
-    first = meeting_invitation(record, "a.hansen@veileder.test", "veileder.test", language="en")
-    again = meeting_invitation(record.model_copy(deep=True), "a.hansen@veileder.test", "veileder.test", language="en")
+    first = meeting_invitation(record, factories.participants(record), language="en")
+    again = meeting_invitation(record.model_copy(deep=True), factories.participants(record), language="en")
 
     assert first == again
     assert b"\r\n" in first

@@ -28,7 +28,7 @@ def _record(*, cancelled: bool) -> MeetingRecord:
 
 
 def _calendar(record: MeetingRecord) -> Calendar:
-    return Calendar.from_ical(meeting_invitation(record, "a.hansen@veileder.test", "veileder.test", language="en"))
+    return Calendar.from_ical(meeting_invitation(record, factories.participants(record), language="en"))
 
 
 def test_a_cancelled_meeting_is_a_cancel_of_the_same_event_with_the_next_sequence() -> None:
@@ -49,8 +49,8 @@ def test_a_cancelled_meeting_is_a_cancel_of_the_same_event_with_the_next_sequenc
 
 def test_the_mail_of_a_cancelled_meeting_says_so_and_carries_the_cancel() -> None:
     record = _record(cancelled=True)
-    ics = meeting_invitation(record, "a.hansen@veileder.test", "veileder.test", language="en")
-    outbox = invitation_message(record, ics, "veileder.test", language="en")
+    ics = meeting_invitation(record, factories.participants(record), language="en")
+    outbox = invitation_message(record, ics, factories.participants(record), language="en")
     row = {
         "message_key": outbox.message_key,
         "recipients": outbox.recipients,
@@ -71,9 +71,9 @@ def test_the_mail_of_a_cancelled_meeting_says_so_and_carries_the_cancel() -> Non
 
 def test_a_cancellation_to_a_norwegian_owner_says_so_in_bokmal() -> None:
     record = _record(cancelled=True)
-    ics = meeting_invitation(record, "a.hansen@veileder.test", "veileder.test", language="nb")
+    ics = meeting_invitation(record, factories.participants(record), language="nb")
 
-    outbox = invitation_message(record, ics, "veileder.test", language="nb")
+    outbox = invitation_message(record, ics, factories.participants(record), language="nb")
 
     assert outbox.subject.startswith("Avlyst: ")
     assert outbox.body.startswith("Avlyst: dette møtet blir ikke holdt.")

@@ -38,8 +38,7 @@ async def test_a_meeting_becomes_an_invitation_file_and_an_outbox_message(
     path = Path(await env.run(store.record_meeting, record))
 
     assert path == (settings.outbox_path / WORKFLOW_ID / "m1.ics").resolve()
-    organizer = "a.hansen@veileder.test"
-    expected = meeting_invitation(record, organizer, "veileder.test", language="nb")  # no period row: bokmål
+    expected = meeting_invitation(record, factories.participants(record), language="nb")  # no period row: bokmål
     assert await asyncio.to_thread(path.read_bytes) == expected
     message = await pool.fetchrow("SELECT * FROM outbox")
     assert message is not None

@@ -27,6 +27,8 @@ PRIMARY_KEYS = {
     "programme_plans": ["plan", "version"],
     "selection_decisions": ["cohort"],
     "county_assessments": ["cohort", "owner_id"],
+    "owner_contacts": ["workflow_id"],
+    "competence_environments": ["workflow_id", "cycle", "environment_id"],
     "schema_version": ["version"],
 }
 

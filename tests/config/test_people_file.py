@@ -41,7 +41,7 @@ def test_the_file_gives_addresses_and_contacts_and_an_adviser_missing_from_it_fa
     assert people.adviser_address("b.olsen") == "b.olsen@veileder.udir.no"
     assert people.adviser_name("b.olsen") == "b.olsen"
     contact = people.owner_contact("3301")
-    assert contact is not None and (contact.name, contact.address) == (
+    assert contact is not None and (contact.name, contact.email) == (
         "Kari Nordmann",
         "kari.nordmann@drammen.kommune.no",
     )

@@ -16,6 +16,7 @@ from domain.contract import INVALID_RECORD, Activities
 from domain.programme import ProgrammePlan
 from domain.records import (
     AdvisersChangeRecord,
+    CompetenceEnvironmentRecord,
     FinalEvaluationRecord,
     GatheringRecord,
     InvitationRecord,
@@ -88,6 +89,10 @@ class RecordingActivities:
     async def record_advisers_change(self, record: AdvisersChangeRecord) -> None:
         await self._keep(Activities.RECORD_ADVISERS_CHANGE, record)
 
+    @activity.defn(name=Activities.RECORD_COMPETENCE_ENVIRONMENT)
+    async def record_competence_environment(self, record: CompetenceEnvironmentRecord) -> None:
+        await self._keep(Activities.RECORD_COMPETENCE_ENVIRONMENT, record)
+
     @activity.defn(name=Activities.RECORD_MEETING)
     async def record_meeting(self, record: MeetingRecord) -> str:
         await self._keep(Activities.RECORD_MEETING, record)
@@ -129,6 +134,7 @@ class RecordingActivities:
             self.record_milestone,
             self.record_phase_change,
             self.record_advisers_change,
+            self.record_competence_environment,
             self.record_meeting,
             self.send_notice,
             self.record_gathering,

@@ -25,6 +25,7 @@ from temporalio.testing import WorkflowEnvironment
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from config.competence import environment_by_id  # noqa: E402
 from config.plan_files import SHIPPED_PLANS_DIR, plan_names  # noqa: E402
 from config.settings import resolve_plan  # noqa: E402
 from devstack.temporal_server import DevServer, free_port  # noqa: E402
@@ -33,14 +34,20 @@ from domain.assessment import AssessmentInput, RecordAssessment  # noqa: E402
 from domain.cohort import CohortInput, RespondToInvitation, ScheduleNetworkMeeting  # noqa: E402
 from domain.contract import period_workflow_id  # noqa: E402
 from domain.gatherings import MoveGathering  # noqa: E402
-from domain.models import CancelMeeting, RecordMilestone, ScheduleMeeting, Withdraw  # noqa: E402
+from domain.models import (  # noqa: E402
+    CancelMeeting,
+    RecordCompetenceEnvironment,
+    RecordMilestone,
+    ScheduleMeeting,
+    Withdraw,
+)
 from starter.assessments import start_assessment  # noqa: E402
 from starter.cohorts import start_cohort  # noqa: E402
 from starter.progress import counted_step, progress_bar  # noqa: E402
 from tests.helpers.clock import suite_server  # noqa: E402
 from tests.helpers.fakes import RecordingActivities  # noqa: E402
 from tests.helpers.harness import dev_period  # noqa: E402
-from tests.workflows.scenarios import full_period, plan_period, start_period  # noqa: E402
+from tests.workflows.scenarios import followup_period, full_period, plan_period, start_period  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows.assessment import CountyAssessmentWorkflow  # noqa: E402
 from workflows.cohort import CohortWorkflow  # noqa: E402
@@ -52,7 +59,7 @@ FOLDER = Path(__file__).resolve().parent
 #: Every shipped plan but the flagship, whose period `full_period` walks through.
 OTHER_PLANS = [name for name in plan_names(SHIPPED_PLANS_DIR) if name != "veilederkorpset"]
 #: The steps `record` counts on its progress bar: the scenarios and writing the files.
-STEPS = 8 + len(OTHER_PLANS)
+STEPS = 10 + len(OTHER_PLANS)
 
 
 async def cohort_with_answers(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle[Any, Any]:
@@ -187,6 +194,38 @@ async def meetings_cancelled(env: WorkflowEnvironment, task_queue: str) -> Workf
     return handle
 
 
+async def competence_environments(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle[Any, Any]:
+    """A flagship period that chooses basic skills, is proposed two competence environments
+    (`record_competence_environment`), contacts and agrees with one, and is then withdrawn."""
+    plan = resolve_plan("veilederkorpset")
+    owner = {"id": "1103", "name": "Stavanger", "kind": "municipality", "county": "11"}
+    handle = await start_period(env.client, env, task_queue, plan, "competence", owner)
+    await env.sleep(timedelta(days=5))  # the period has started: milestones may be recorded
+    for milestone, extra in (
+        ("mapping_done", {}),
+        ("anchoring_done", {}),
+        ("development_area_chosen", {"development_area": "basic_skills"}),
+    ):
+        update = RecordMilestone.model_validate({"milestone": milestone, "adviser": "a.hansen", **extra})
+        await handle.execute_update(GuidancePeriodWorkflow.record_milestone, update)
+    steps = [("lesesenteret", "proposed"), ("matematikksenteret", "proposed"), ("lesesenteret", "contacted")]
+    for environment_id, state in [*steps, ("lesesenteret", "agreed")]:
+        await env.sleep(timedelta(days=2))
+        step = RecordCompetenceEnvironment.model_validate(
+            {
+                "environment": environment_by_id(environment_id).ref(),
+                "state": state,
+                "adviser": "b.olsen",
+                "note": f"{state} with the owner",
+            }
+        )
+        await handle.execute_update(GuidancePeriodWorkflow.record_competence_environment, step)
+    await env.sleep(timedelta(days=1))
+    await handle.execute_update(GuidancePeriodWorkflow.withdraw, Withdraw(reason="Owner merged", by="coordinator"))
+    await handle.result()
+    return handle
+
+
 async def continued_period() -> list[tuple[str, str, WorkflowHistory]]:
     """A period that continues as new twice with updates arriving, then is withdrawn: every run's history.
 
@@ -262,8 +301,13 @@ async def record() -> list[Path]:
                     with counted_step(progress, bar, f"A {name} period: its phases and proposed meetings, to its end"):
                         plans.append((name, await plan_period(env.client, env, task_queue, resolve_plan(name))))
                         await plans[-1][1].result()
+                with counted_step(progress, bar, "A follow-up scheme period: warnings, three reports, one late"):
+                    followup = await followup_period(env.client, env, task_queue)
+                    await followup.result()
                 with counted_step(progress, bar, "A period: a meeting cancelled, then withdrawn with meetings ahead"):
                     cancelled = await meetings_cancelled(env, task_queue)
+                with counted_step(progress, bar, "A period: competence environments proposed, contacted, agreed"):
+                    competence = await competence_environments(env, task_queue)
                 with counted_step(progress, bar, "A cohort: accepted, declined, no reply"):
                     cohort = await cohort_with_answers(env, task_queue)
                 with counted_step(progress, bar, "A cohort's life: network meeting, gathering moved, the end"):
@@ -274,7 +318,9 @@ async def record() -> list[Path]:
                     ("guidance_period", "expired-two-cycles", expired),
                     ("guidance_period", "withdrawn", withdrawn),
                     ("guidance_period", "meeting-cancelled-withdrawn", cancelled),
+                    ("guidance_period", "competence-environments-withdrawn", competence),
                     *(("guidance_period", f"{name}-expired", handle) for name, handle in plans),
+                    ("guidance_period", "oppfolgingsordningen-reports-one-late", followup),
                     ("cohort", "accepted-declined-no-reply", cohort),
                     ("cohort", "gatherings-network-ended", life),
                     ("county_assessment", "answered-on-behalf-no-reply", assessed),

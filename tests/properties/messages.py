@@ -19,6 +19,7 @@ from hypothesis.strategies import SearchStrategy
 from temporalio.api.common.v1 import Payload
 from temporalio.common import RawValue
 
+from config.competence import competence_register
 from config.settings import VeilederkorpsetSettings
 from domain.cohort import CohortStatus
 from domain.models import MeetingKind, PeriodStatus
@@ -128,6 +129,29 @@ CHANGE_ADVISERS = mutated(
     },
 )
 
+#: The register's environments as an update carries them, and some that serve no period's area or are malformed.
+ENVIRONMENTS = [e.ref().model_dump() for e in competence_register()[:6]]
+RECORD_COMPETENCE_ENVIRONMENT = mutated(
+    {"environment": ENVIRONMENTS[0], "state": "proposed", "adviser": ADVISERS[0], "note": "Early reading"},
+    {
+        "environment": st.one_of(
+            st.sampled_from(ENVIRONMENTS),
+            st.sampled_from(
+                [
+                    {"id": "nowhere", "name": "Nowhere", "kind": "university", "areas": ["astrology"]},
+                    {"id": "Bad Id", "name": "x", "kind": "university", "areas": ["basic_skills"]},
+                    {"id": "ok", "name": "", "kind": "school", "areas": []},
+                    {"id": "ok", "name": "Many", "kind": "university", "areas": ["basic_skills"] * 21},
+                ]
+            ),
+        ),
+        "state": names(["proposed", "contacted", "agreed"], "Agreed", "done", ""),
+        "adviser": names(ADVISERS, "z.nobody"),
+        "date": st.one_of(st.builds(DaysFromToday, st.integers(min_value=-60, max_value=3), st.just(False)), dates()),
+        "note": st.text(max_size=1100),
+    },
+)
+
 GATHERING_INVITATION = mutated(
     {"gathering_id": "spring", "title": "The school owner role", "date": DaysFromToday(42), "place": "Oslo"},
     {
@@ -213,6 +237,7 @@ RAW_UPDATES = st.one_of(
     _recipes("schedule_meeting", SCHEDULE_MEETING),
     _recipes("withdraw", WITHDRAW),
     _recipes("change_advisers", CHANGE_ADVISERS),
+    _recipes("record_competence_environment", RECORD_COMPETENCE_ENVIRONMENT),
 )
 
 

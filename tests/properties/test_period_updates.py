@@ -10,11 +10,13 @@ JSON or an encoding the worker does not know) are judged like the JSON ones.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import assume, event, given, note
+from temporalio.client import WorkflowUpdateFailedError
 
 from domain import calendar
 from domain.models import (
@@ -22,6 +24,7 @@ from domain.models import (
     ChangeAdvisers,
     GatheringInvitation,
     PeriodStatus,
+    RecordCompetenceEnvironment,
     RecordMilestone,
     ScheduleMeeting,
     Withdraw,
@@ -53,12 +56,13 @@ async def status(handle: PeriodHandle) -> PeriodStatus:
     return await handle.query(GuidancePeriodWorkflow.status)
 
 
-PeriodUpdate = RecordMilestone | ScheduleMeeting | Withdraw | ChangeAdvisers
+PeriodUpdate = RecordMilestone | ScheduleMeeting | Withdraw | ChangeAdvisers | RecordCompetenceEnvironment
 MODELS: dict[str, type[PeriodUpdate]] = {
     "record_milestone": RecordMilestone,
     "schedule_meeting": ScheduleMeeting,
     "withdraw": Withdraw,
     "change_advisers": ChangeAdvisers,
+    "record_competence_environment": RecordCompetenceEnvironment,
 }
 
 
@@ -152,6 +156,45 @@ async def test_change_advisers(periods: PeriodBench, drawn: Json) -> None:
             request: ChangeAdvisers = decoded.value
             assert after.advisers == request.advisers
             assert set(after.advisers) != set(before.advisers)
+
+
+async def _with_development_area(handle: PeriodHandle) -> None:
+    """Walk an early period to the choice of basic skills, so that environments serving it may be accepted (a period
+    that cannot, e.g. one that has not started, stays as it is: every step is then rejected, as it must be)."""
+    for milestone, extra in (
+        ("mapping_done", {}),
+        ("anchoring_done", {}),
+        ("development_area_chosen", {"development_area": "basic_skills"}),
+    ):
+        current = await status(handle)
+        if (
+            current.development_area is not None
+            or messages.PLAN.phase_plan(current.phase).closing_milestone != milestone
+        ):
+            continue
+        update = RecordMilestone.model_validate({"milestone": milestone, "adviser": "a.hansen", **extra})
+        with contextlib.suppress(WorkflowUpdateFailedError):
+            await handle.execute_update(GuidancePeriodWorkflow.record_milestone, update)
+
+
+@given(drawn=messages.RECORD_COMPETENCE_ENVIRONMENT)
+async def test_record_competence_environment(periods: PeriodBench, drawn: Json) -> None:
+    async with periods.example() as handle:
+        await _with_development_area(handle)
+        before, decoded, answer = await send(periods, handle, "record_competence_environment", drawn)
+        event(f"competence environment {'accepted' if answer.accepted else 'rejected'}")
+        if answer.accepted:
+            after: PeriodStatus = answer.result
+            request: RecordCompetenceEnvironment = decoded.value
+            [entry] = [
+                e
+                for e in after.competence_environments
+                if e.environment_id == request.environment.id and e.cycle == after.cycle
+            ]
+            assert entry.state == request.state and entry.development_area == after.development_area
+            assert entry.development_area in request.environment.areas
+            steps = sum(len(e.steps) for e in before.competence_environments)
+            assert sum(len(e.steps) for e in after.competence_environments) == steps + 1
 
 
 def gathering_left_out(

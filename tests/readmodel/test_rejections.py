@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from babel.messages.pofile import read_po
 
 from domain.period import Rejection, check_open, not_working_day
 from domain.phases import Phase
+from domain.programme import Records
 from language import LANGUAGES, SOURCE, Language
 from language.catalogs import LOCALES_DIR
 from language.current import using
@@ -21,7 +23,7 @@ from tests.domain.test_period import new_state
 ROOT = Path(__file__).parents[2]
 TRANSLATED = [language for language in LANGUAGES if language != SOURCE]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-#: `code="..."`, `code="a" if x else "b"` and `code=f"{records}.rule"` (records: development_area or goals).
+#: `code="..."`, `code="a" if x else "b"` and `code=f"{records}.rule"` (records: what a milestone records).
 CODE = re.compile(r'code=(f?"[^"]+"(?: if [\w.]+ else "[^"]+")?)')
 
 
@@ -32,7 +34,7 @@ def _raised_codes() -> set[str]:
         for found in CODE.findall(path.read_text(encoding="utf-8")):
             for literal in re.findall(r'"([^"]+)"', found):
                 if "{records}" in literal:
-                    codes |= {literal.replace("{records}", r) for r in ("development_area", "goals")}
+                    codes |= {literal.replace("{records}", r) for r in get_args(Records)}
                 else:
                     codes.add(literal)
     return codes

@@ -272,7 +272,8 @@ async def test_an_unknown_plan_is_a_usage_error_listing_the_plans(harness: Harne
     assert result.exit_code == commands.EXIT_USAGE
     assert result.stderr.strip() == (
         "error: plan: 'kunstskole' is not a programme plan; known plans: "
-        "led-skole, leda-for-skolutveckling, profesjonsfellesskap, rektorutdanning, veilederkorpset"
+        "led-skole, leda-for-skolutveckling, oppfolgingsordningen, profesjonsfellesskap, rektorutdanning, "
+        "veilederkorpset"
     )
 
 

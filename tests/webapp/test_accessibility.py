@@ -1,10 +1,10 @@
 """Universal design, tested in headless Chromium against the whole dev stack (`python -m devstack`).
 
 - Every page passes axe-core (node_modules/axe-core, installed by `make` from package.json) at WCAG 2.0/2.1 A and
-  AA with no violation: sign-in, cohorts, cohort, period, period with a rejection shown, tasks, search, selection,
-  shortlist, the county governors' assessment (and with a refused answer), decision, letter, the development
-  mailbox and one of its messages, report and the error page. The figures (pages checked, rules run, violations)
-  are in the terminal summary.
+  AA with no violation: sign-in, cohorts, cohort, period, period with competence environments, period with a
+  rejection shown, tasks, search, selection, shortlist, the county governors' assessment (and with a refused
+  answer), decision, letter, the development mailbox and one of its messages, report and the error page. The
+  figures (pages checked, rules run, violations) are in the terminal summary.
 - A person without a pointer signs in, records a milestone and schedules a meeting with the keyboard alone; the
   skip link is the first thing Tab reaches and leads into the page's main content.
 - The cohort page, a period page with a rejection and the task list are photographed in bokmål, nynorsk, English
@@ -25,10 +25,12 @@ from typing import Any
 import aiosmtplib
 import pytest
 from playwright.async_api import BrowserContext, FloatRect, Page, expect
+from temporalio.client import Client
 
+from config.competence import environment_by_id
 from config.owners import owner_by_id
 from domain.calendar import next_working_day, previous_working_day
-from domain.models import PeriodInput
+from domain.models import PeriodInput, RecordCompetenceEnvironment, RecordMilestone
 from scripts import generate_indicators
 from starter import client as api
 from starter.connect import connect
@@ -76,6 +78,21 @@ async def _send_to_local_mail_server(running: RunningStack) -> None:
     ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
     message.add_attachment(ics, subtype="calendar", filename="m1.ics")
     await aiosmtplib.send(message, hostname=host, port=int(port))
+
+
+async def _propose_an_environment(client: Client, running: RunningStack) -> None:
+    """Bergen (4601, in development_area) chooses basic skills, and Lesesenteret is proposed: the period page's
+    competence section with a row and its form with the environments serving the area."""
+    area = RecordMilestone.model_validate(
+        {"milestone": "development_area_chosen", "adviser": "a.hansen", "development_area": "basic_skills"}
+    )
+    await api.record_milestone(client, _id("4601"), area)
+    step = RecordCompetenceEnvironment.model_validate(
+        {"environment": environment_by_id("lesesenteret").ref(), "state": "proposed", "adviser": "a.hansen"}
+    )
+    await api.record_competence_environment(client, _id("4601"), step)
+    stored = "SELECT count(*) FROM competence_environments WHERE environment_id = 'lesesenteret'"
+    assert await _recorded(running, stored, 1) == 1, "the record store has the proposal"
 
 
 def _web(running: RunningStack) -> str:
@@ -230,6 +247,10 @@ async def test_every_page_passes_axe_and_is_photographed_in_each_language(
     await _axe(page, "report", axe_figures)
     await page.goto(f"{web}/periods/{_id('3301')}")
     await _axe(page, "period", axe_figures)
+    await _propose_an_environment(client, stack)
+    await page.goto(f"{web}/periods/{_id('4601')}")
+    await expect(page.locator("#competence-environments tr.competence-proposed")).to_have_count(1)
+    await _axe(page, "period with competence environments", axe_figures)
     await _reject_a_saturday_meeting(page, today)
     await _axe(page, "period with a rejection", axe_figures)
     await page.goto(f"{web}/tasks")
@@ -240,7 +261,7 @@ async def test_every_page_passes_axe_and_is_photographed_in_each_language(
     missing = await page.goto(f"{web}/periods/guidance-period-web-0000")
     assert missing is not None and missing.status == 404
     await _axe(page, "error page", axe_figures)
-    assert len(axe_figures.pages) >= 15 and axe_figures.violations == 0
+    assert len(axe_figures.pages) >= 16 and axe_figures.violations == 0
 
     # The screenshots, in each language through the language picker.
     folder = _screenshot_folder(tmp_path)

@@ -20,6 +20,7 @@ from temporalio.client import Client
 from activities.record_store import RecordStore
 from activities.registry import all_activities
 from domain.contract import ADVISERS
+from domain.models import PeriodInput
 from language import formats
 from language.current import using
 from readmodel.overview import DISPLAY_ZONE
@@ -70,10 +71,14 @@ class PeriodWeb:
 
 
 @contextlib.asynccontextmanager
-async def period_web(store: RecordStore, harness: Harness) -> AsyncIterator[PeriodWeb]:
+async def period_web(
+    store: RecordStore, harness: Harness, period_input: PeriodInput | None = None
+) -> AsyncIterator[PeriodWeb]:
+    """The period (`period_input`, else the harness's default period) and the web app on it."""
     task_queue = f"test-web-{uuid.uuid4()}"
     async with build_worker(harness.client, all_activities(store), task_queue=task_queue):
-        handle = await api.start_period(harness.client, await harness.period_input(), task_queue=task_queue)
+        started = period_input or await harness.period_input()
+        handle = await api.start_period(harness.client, started, task_queue=task_queue)
         harness.track(handle.id, at_once=True)  # its worker stops with this block
         reader = RecordReader(store.pool)
 
@@ -87,6 +92,7 @@ async def period_web(store: RecordStore, harness: Harness) -> AsyncIterator[Peri
             settings=WebSettings(_env_file=None, secret=SECRET),
             secret=SECRET,
             clock=lambda: NOW,
+            task_queue=task_queue,
         )
         transport = httpx.ASGITransport(app=create_app(web))
         async with httpx.AsyncClient(

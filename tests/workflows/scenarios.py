@@ -9,7 +9,7 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from config.settings import VeilederkorpsetSettings
+from config.settings import VeilederkorpsetSettings, resolve_plan
 from domain import calendar
 from domain.models import GatheringInvitation, PeriodInput, PeriodStatus, RecordMilestone, ScheduleMeeting
 from domain.programme import ProgrammePlan
@@ -82,8 +82,10 @@ async def full_period(
     return handle
 
 
-def closing_update(plan: ProgrammePlan, phase: str, adviser: str) -> RecordMilestone:
-    """The update that closes `phase` of `plan`, carrying what its milestone records; an optional phase is skipped."""
+def closing_update(plan: ProgrammePlan, phase: str, adviser: str, on: date | None = None) -> RecordMilestone:
+    """The update that closes `phase` of `plan`, carrying what its milestone records; an optional phase is skipped.
+
+    A report is handed in `on` (a day of the period, not after today: the caller's clock), with a case number."""
     step = plan.phase_plan(phase)
     extra: dict[str, Any] = {}
     if step.optional:
@@ -92,6 +94,13 @@ def closing_update(plan: ProgrammePlan, phase: str, adviser: str) -> RecordMiles
         extra["development_area"] = next(a for a in plan.development_areas if a != "other")
     elif step.records == "goals":
         extra["goals"] = ["More pupils read at mastery level 3"]
+    elif step.records == "partner":
+        extra["partner"] = "guidance_corps"
+    elif step.records == "report":
+        if on is None:
+            raise ValueError(f"{step.closing_milestone} records a report: give the day it was handed in")
+        extra["report_date"] = on
+        extra["report_ref"] = f"{on.year}/{100 + plan.phases.index(step)}-1"
     return RecordMilestone.model_validate({"milestone": step.closing_milestone, "adviser": adviser, **extra})
 
 
@@ -104,6 +113,47 @@ async def plan_period(
     handle = await start_period(client, env, task_queue, plan, "plan", owner, start)
     for phase in plan.phases[:-1]:
         await env.sleep(timedelta(weeks=phase.expected_weeks))
-        update = closing_update(plan, phase.phase, "b.olsen")
+        today = calendar.local_date(await env.get_current_time(), plan.timezone)
+        update = closing_update(plan, phase.phase, "b.olsen", today)
+        await handle.execute_update(GuidancePeriodWorkflow.record_milestone, update)
+    return handle
+
+
+#: The follow-up scheme's report handed in late by `followup_period`, and how long after its due day.
+LATE_REPORT_PHASE = "year_two_report"
+LATE_BY = timedelta(weeks=6)
+
+
+async def followup_period(
+    client: Client, env: WorkflowEnvironment, task_queue: str, *, on_at_risk: Any = None
+) -> WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]:
+    """A follow-up scheme period (plans/oppfolgingsordningen.toml) from start to its final report: each phase closed
+    a week before it is due (so each passes its `at_risk_share` first and its advisers are warned), a meeting
+    agreed in each, the support agreed with an expert partner, and the report after year two handed in
+    `LATE_BY` after its due day (reminded, reminded again, escalated). `on_at_risk(handle)`, if given, is awaited
+    once the first phase is at risk and before it is due. The caller awaits the result: the period completes."""
+    plan = resolve_plan("oppfolgingsordningen")
+    owner = {"id": "1804", "name": "Bodø", "kind": "municipality", "county": "18"}
+    handle = await start_period(client, env, task_queue, plan, "oppf", owner)
+    for index, phase in enumerate(plan.phases):
+        today = calendar.local_date(await env.get_current_time(), plan.timezone)
+        meeting = ScheduleMeeting.model_validate(
+            {"kind": "follow_up", "date": calendar.next_working_day(today + timedelta(days=14)), "adviser": "a.hansen"}
+        )
+        await handle.execute_update(GuidancePeriodWorkflow.schedule_meeting, meeting)
+        status = await handle.query(GuidancePeriodWorkflow.status)
+        assert status.phase_due_at is not None and status.at_risk_at is not None, status.phase
+        if index == 0 and on_at_risk is not None:
+            await env.sleep(status.at_risk_at - await env.get_current_time() + timedelta(hours=1))
+            await on_at_risk(handle)
+        if phase.phase == LATE_REPORT_PHASE:
+            await env.sleep(status.phase_due_at - await env.get_current_time() + LATE_BY)
+        else:
+            await env.sleep(status.phase_due_at - await env.get_current_time() - timedelta(weeks=1))
+        today = calendar.local_date(await env.get_current_time(), plan.timezone)
+        update = closing_update(plan, phase.phase, "b.olsen", today - timedelta(days=1))
+        if phase.records == "partner":
+            named = {"partner": "expert_partner", "partner_name": "Nord universitet"}
+            update = RecordMilestone.model_validate({**update.model_dump(exclude_none=True), **named})
         await handle.execute_update(GuidancePeriodWorkflow.record_milestone, update)
     return handle

@@ -35,10 +35,11 @@ from workflows.guidance_period import GuidancePeriodWorkflow
 SHIPPED = plan_names(SHIPPED_PLANS_DIR)
 
 
-def test_the_five_plans_of_the_seeds_are_shipped() -> None:
+def test_the_five_plans_of_the_seeds_and_the_follow_up_scheme_are_shipped() -> None:
     assert SHIPPED == [
         "led-skole",
         "leda-for-skolutveckling",
+        "oppfolgingsordningen",
         "profesjonsfellesskap",
         "rektorutdanning",
         "veilederkorpset",
@@ -100,11 +101,15 @@ async def _check_the_plan_ran(harness: Harness, plan: ProgrammePlan, status: Per
         assert start <= meeting.date < calendar.add_months(start, plan.max_months)
 
 
-def test_every_shipped_plan_proposes_gatherings_except_the_flagship_whose_cohort_invites() -> None:
+#: The plans whose periods a cohort invites to national gatherings (the guidance corps' own and the follow-up scheme).
+COHORT_GATHERINGS = ("veilederkorpset", "oppfolgingsordningen")
+
+
+def test_every_shipped_plan_proposes_gatherings_except_those_whose_cohort_invites() -> None:
     for name in SHIPPED:
         plan = resolve_plan(name)
         gathering_series = [s.id for s in plan.meetings if s.is_gathering]
-        assert bool(gathering_series) == (name != "veilederkorpset"), name
+        assert bool(gathering_series) == (name not in COHORT_GATHERINGS), name
 
 
 def _cadence_days(series: MeetingSeries, plan: ProgrammePlan, start: date) -> list[date]:
