@@ -252,6 +252,8 @@ async def test_every_page_passes_axe_and_is_photographed_in_each_language(
     await asyncio.to_thread(later.write_text, generate_indicators.generate(seed=7, after=3), encoding="utf-8")
     await page.goto(f"{web}/cohorts/web")
     await page.click("#outcomes-link")
+    # The page has loaded before axe reads it (the click only starts the navigation).
+    await expect(page.locator("#upload-later")).to_be_visible()
     await _axe(page, "outcomes before a later file", axe_figures)
     await page.set_input_files("#indicators", str(later))
     await page.click("#upload-later button[type=submit]")
