@@ -13,7 +13,12 @@ from temporalio import activity
 
 from activities.logging import activity_logger
 from activities.recipients import letter_to_county_governor
-from activities.record_store import INSERT_OUTBOX, _bad_data_is_final, _check_one_period, _insert_audit
+from activities.record_store import (
+    _bad_data_is_final,
+    _check_one_period,
+    _insert_audit,
+    _queue_county_governor_letter,
+)
 from config.settings import AppSettings
 from domain.assessment import AssessmentRecord
 from domain.contract import Activities
@@ -108,17 +113,13 @@ class AssessmentStore:
                     record.updated_at,
                 )
                 if letter is not None:
-                    kind, subject, body = letter
-                    await connection.execute(
-                        INSERT_OUTBOX,
+                    await _queue_county_governor_letter(
+                        connection,
+                        self._settings,
                         f"{record.workflow_id}/assessment/{record.owner_id}/{record.event}",
                         record.workflow_id,
-                        kind,
-                        [self._settings.county_governor_address.format(county=record.county)],
-                        subject,
-                        body,
-                        None,
-                        None,
+                        record.county,
+                        letter,
                         record.updated_at,
                         language,
                     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -243,6 +244,24 @@ async def _insert_outbox(connection: Connection, message: OutboxMessage) -> None
         message.attachment,
         message.created_at,
         message.language,
+    )
+
+
+async def _queue_county_governor_letter(
+    connection: Connection,
+    settings: AppSettings,
+    message_key: str,
+    workflow_id: str,
+    county: str,
+    letter: tuple[str, str, str],
+    at: datetime,
+    language: Language,
+) -> None:
+    """Queue a letter (kind, subject, body) to a county's governor: a cohort's invitations and its assessments."""
+    kind, subject, body = letter
+    address = settings.county_governor_address.format(county=county)
+    await connection.execute(
+        INSERT_OUTBOX, message_key, workflow_id, kind, [address], subject, body, None, None, at, language
     )
 
 
@@ -595,17 +614,13 @@ class RecordStore:
                     record.updated_at,
                 )
                 if letter is not None:
-                    kind, subject, body = letter
-                    await connection.execute(
-                        INSERT_OUTBOX,
+                    await _queue_county_governor_letter(
+                        connection,
+                        self._settings,
                         f"{record.workflow_id}/invitation/{record.owner_id}/{record.event}",
                         record.workflow_id,
-                        kind,
-                        [self._settings.county_governor_address.format(county=record.county)],
-                        subject,
-                        body,
-                        None,
-                        None,
+                        record.county,
+                        letter,
                         record.updated_at,
                         language,
                     )
