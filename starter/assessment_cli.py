@@ -76,17 +76,7 @@ def start(
         ),
     ],
     by: ByOption,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help=N_("Limits, directions, weights and counts (TOML); default: the shipped selection/selection.toml."),
-            show_default=False,
-        ),
-    ] = None,
+    config: commands.SelectionConfigOption = None,
     reply_days: Annotated[
         int, typer.Option("--reply-days", help=N_("Working days the county governors have to answer."))
     ] = DEFAULT_ASSESSMENT_DAYS,

@@ -526,17 +526,7 @@ def select_command(
             show_default=False,
         ),
     ],
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help=N_("Limits, directions, weights and counts (TOML); default: the shipped selection/selection.toml."),
-            show_default=False,
-        ),
-    ] = None,
+    config: commands.SelectionConfigOption = None,
     output: Annotated[
         OutputFormat, typer.Option("--format", help=N_("How to print the shortlist."))
     ] = OutputFormat.table,

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import structlog
@@ -129,6 +130,26 @@ TaskQueueOption = Annotated[
     str,
     typer.Option("--task-queue", help=N_("Where the workers listen; change it only for a test or staging worker.")),
 ]
+SelectionConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help=N_("Limits, directions, weights and counts (TOML); default: the shipped selection/selection.toml."),
+        show_default=False,
+    ),
+]
+
+
+def record_store_url(url: str | None) -> str:
+    """`url` (the settings' DATABASE_URL) for the commands that read the record store; a Mistake if it is unset."""
+    if not url:
+        raise Mistake(
+            _("set DATABASE_URL to the record store"), EXIT_USAGE, _("with `make dev` running, its banner shows it")
+        )
+    return url
 
 
 @app.callback()

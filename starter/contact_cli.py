@@ -159,13 +159,7 @@ def _fields(contact: ContactPerson) -> dict[str, str]:
 
 
 def _read(settings: AppSettings, workflow_id: str) -> tuple[PeriodRow, ContactRow | None]:
-    url = settings.database_url
-    if not url:
-        raise commands.Mistake(
-            _("set DATABASE_URL to the record store"),
-            commands.EXIT_USAGE,
-            _("with `make dev` running, its banner shows it"),
-        )
+    url = commands.record_store_url(settings.database_url)
 
     async def read() -> tuple[PeriodRow | None, ContactRow | None]:
         pool = await create_pool(url, min_size=1, max_size=2)

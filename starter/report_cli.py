@@ -32,7 +32,7 @@ from rich.text import Text
 
 from activities.db import create_pool
 from config.settings import AppSettings
-from language import LANGUAGES, parse_language
+from language import LANGUAGES, Language, parse_language
 from language.current import N_, current_language, using
 from language.current import gettext as _
 from readmodel.documents import DocumentError, outcomes_html, report_html, report_pdf, timeline_png
@@ -115,20 +115,8 @@ def cohort(
             raise commands.Mistake(
                 _("say which files to write: --html, --pdf, --png and/or --csv"), commands.EXIT_USAGE
             )
-        chosen = current_language() if language is None else parse_language(language)
-        if chosen is None:
-            raise commands.Mistake(
-                _("--language: one of %(languages)s, not %(given)r")
-                % {"languages": ", ".join(LANGUAGES), "given": language},
-                commands.EXIT_USAGE,
-            )
-        url = AppSettings().database_url
-        if not url:
-            raise commands.Mistake(
-                _("set DATABASE_URL to the record store"),
-                commands.EXIT_USAGE,
-                _("with `make dev` running, its banner shows it"),
-            )
+        chosen = _report_language(language)
+        url = commands.record_store_url(AppSettings().database_url)
         try:
             records = asyncio.run(_read_cohort(url, name, county, adviser))
         except (OSError, asyncpg.PostgresError) as error:
@@ -296,20 +284,8 @@ def outcomes(
     ] = None,
 ) -> None:
     with commands.reported():
-        chosen = current_language() if language is None else parse_language(language)
-        if chosen is None:
-            raise commands.Mistake(
-                _("--language: one of %(languages)s, not %(given)r")
-                % {"languages": ", ".join(LANGUAGES), "given": language},
-                commands.EXIT_USAGE,
-            )
-        url = AppSettings().database_url
-        if not url:
-            raise commands.Mistake(
-                _("set DATABASE_URL to the record store"),
-                commands.EXIT_USAGE,
-                _("with `make dev` running, its banner shows it"),
-            )
+        chosen = _report_language(language)
+        url = commands.record_store_url(AppSettings().database_url)
         try:
             check_tolerance(tolerance)
         except OutcomesError as error:
@@ -344,3 +320,14 @@ def outcomes(
                 _write(pdf, report_pdf(page))
         except DocumentError as error:
             raise commands.Mistake(str(error), commands.EXIT_USAGE) from None
+
+
+def _report_language(given: str | None) -> Language:
+    """The language a report is written in: `--language`, else the command's own."""
+    chosen = current_language() if given is None else parse_language(given)
+    if chosen is None:
+        raise commands.Mistake(
+            _("--language: one of %(languages)s, not %(given)r") % {"languages": ", ".join(LANGUAGES), "given": given},
+            commands.EXIT_USAGE,
+        )
+    return chosen
