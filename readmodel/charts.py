@@ -72,16 +72,7 @@ def bar_chart_svg(chart: BarChart) -> str:
     width = label_width + BAR_AREA + NUMBER_WIDTH + 16
     height = TOP + rows * (BAR_HEIGHT + ROW_GAP) + 8
     largest = max((count for _, count in chart.bars), default=0) or 1
-    ident = escape(chart.chart_id)
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="bar-chart" id="{ident}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="{ident}-title {ident}-desc" '
-        'font-family="system-ui, sans-serif" font-size="12">',
-        f'<title id="{ident}-title">{escape(chart.title)}</title>',
-        f'<desc id="{ident}-desc">{escape(chart.description)}</desc>',
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="8" y="18" font-size="14" font-weight="bold">{escape(chart.title)}</text>',
-    ]
+    out = _chart_head("bar-chart", chart.chart_id, chart.title, chart.description, width, height)
     if not chart.bars:
         out.append(f'<text x="8" y="{TOP + 14}" fill="#555">{escape(chart.empty_text)}</text>')
     for row, (label, count) in enumerate(chart.bars):
@@ -149,16 +140,7 @@ def share_chart_svg(chart: ShareChart) -> str:
     width = label_width + BAR_AREA + number_width + 16
     pair = 2 * BAR_HEIGHT + PAIR_GAP
     height = TOP + rows * pair + 8
-    ident = escape(chart.chart_id)
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="share-chart" id="{ident}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="{ident}-title {ident}-desc" '
-        'font-family="system-ui, sans-serif" font-size="12">',
-        f'<title id="{ident}-title">{escape(chart.title)}</title>',
-        f'<desc id="{ident}-desc">{escape(chart.description)}</desc>',
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="8" y="18" font-size="14" font-weight="bold">{escape(chart.title)}</text>',
-    ]
+    out = _chart_head("share-chart", chart.chart_id, chart.title, chart.description, width, height)
     if not chart.rows:
         out.append(
             f'<text x="8" y="{TOP + 14}" fill="#555">{escape(chart.empty or gettext("Nothing to show."))}</text>'
@@ -184,3 +166,18 @@ def share_chart_svg(chart: ShareChart) -> str:
             )
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _chart_head(kind: str, chart_id: str, title: str, description: str, width: int, height: int) -> list[str]:
+    """The opening of a chart's SVG: its size, its title and description for screen readers, the white ground and the
+    visible title; every chart starts the same way."""
+    ident = escape(chart_id)
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{kind}" id="{ident}" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="{ident}-title {ident}-desc" '
+        'font-family="system-ui, sans-serif" font-size="12">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(description)}</desc>',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="8" y="18" font-size="14" font-weight="bold">{escape(title)}</text>',
+    ]
