@@ -530,14 +530,7 @@ def check_cancel_network_meeting(state: CohortState, request: CancelNetworkMeeti
     meeting = _known_network_meeting(state, request.network, request.meeting_id)
     _check_not_cancelled(meeting)
     if datetime.combine(meeting.date, meeting.start, tzinfo=calendar.zone(state.plan.timezone)) <= now:
-        raise Rejection(
-            "meeting_id",
-            f"{meeting.meeting_id} began on {meeting.date.isoformat()} {meeting.start:%H:%M}; "
-            "only a meeting that lies ahead can be cancelled",
-            code="meeting_id.past",
-            meeting_id=meeting.meeting_id,
-            date=meeting.date.isoformat(),
-        )
+        raise period_rules.meeting_begun(meeting.meeting_id, meeting.date, meeting.start)
 
 
 def _known_network_meeting(state: CohortState, network: str, meeting_id: str) -> NetworkMeeting:
@@ -557,13 +550,7 @@ def _known_network_meeting(state: CohortState, network: str, meeting_id: str) ->
 
 def _check_not_cancelled(meeting: NetworkMeeting) -> None:
     if meeting.cancelled_on is not None:
-        raise Rejection(
-            "meeting_id",
-            f"{meeting.meeting_id} was cancelled on {meeting.cancelled_on.isoformat()}; agree a new meeting instead",
-            code="meeting_id.cancelled",
-            meeting_id=meeting.meeting_id,
-            cancelled_on=meeting.cancelled_on.isoformat(),
-        )
+        raise period_rules.meeting_cancelled(meeting.meeting_id, meeting.cancelled_on)
 
 
 def _check_network_adviser(state: CohortState, network: str, adviser: str) -> None:

@@ -73,6 +73,28 @@ def in_the_past(day: date, start: time, next_day: date) -> Rejection:
     )
 
 
+def meeting_cancelled(meeting_id: str, cancelled_on: date) -> Rejection:
+    """A meeting (a period's or a network's) moved or cancelled after it was cancelled."""
+    return Rejection(
+        "meeting_id",
+        f"{meeting_id} was cancelled on {cancelled_on.isoformat()}; agree a new meeting instead",
+        code="meeting_id.cancelled",
+        meeting_id=meeting_id,
+        cancelled_on=cancelled_on.isoformat(),
+    )
+
+
+def meeting_begun(meeting_id: str, day: date, start: time) -> Rejection:
+    """A meeting (a period's or a network's) cancelled once it has begun."""
+    return Rejection(
+        "meeting_id",
+        f"{meeting_id} began on {day.isoformat()} {start:%H:%M}; only a meeting that lies ahead can be cancelled",
+        code="meeting_id.past",
+        meeting_id=meeting_id,
+        date=day.isoformat(),
+    )
+
+
 def not_working_day(
     day: date,
     country: str,
@@ -621,14 +643,7 @@ def _known_meeting(state: PeriodState, meeting_id: str) -> MeetingEntry:
 
 def _check_not_cancelled(meeting: MeetingEntry) -> None:
     if meeting.cancelled_at is not None:
-        raise Rejection(
-            "meeting_id",
-            f"{meeting.meeting_id} was cancelled on {meeting.cancelled_at.date().isoformat()}; "
-            "agree a new meeting instead",
-            code="meeting_id.cancelled",
-            meeting_id=meeting.meeting_id,
-            cancelled_on=meeting.cancelled_at.date().isoformat(),
-        )
+        raise meeting_cancelled(meeting.meeting_id, meeting.cancelled_at.date())
 
 
 def meeting_starts_at(state: PeriodState, meeting: MeetingEntry) -> datetime:
@@ -650,14 +665,7 @@ def check_meeting_cancel(state: PeriodState, request: CancelMeeting, now: dateti
     meeting = _known_meeting(state, request.meeting_id)
     _check_not_cancelled(meeting)
     if meeting_starts_at(state, meeting) <= now:
-        raise Rejection(
-            "meeting_id",
-            f"{meeting.meeting_id} began on {meeting.date.isoformat()} {meeting.start:%H:%M}; "
-            "only a meeting that lies ahead can be cancelled",
-            code="meeting_id.past",
-            meeting_id=meeting.meeting_id,
-            date=meeting.date.isoformat(),
-        )
+        raise meeting_begun(meeting.meeting_id, meeting.date, meeting.start)
 
 
 # Checked by the update validators only, not again in the handlers: validators do not run on replay, and a
