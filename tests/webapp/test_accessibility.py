@@ -201,6 +201,7 @@ async def test_every_page_passes_axe_and_is_photographed_in_each_language(
     await page.fill("#assessment_cohort", ASSESSED_COHORT)
     await page.click("#assessment-form button[type=submit]")
     await expect(page.locator("form.answer")).to_have_count(10)
+    assessment_url = page.url
     await _axe(page, "assessment", axe_figures)
     await page.locator("form.answer button[type=submit]").first.click()
     await expect(page.locator("form.answer [aria-invalid=true]")).to_have_count(1)
@@ -262,6 +263,7 @@ async def test_every_page_passes_axe_and_is_photographed_in_each_language(
     await page.click("#choose-files button[type=submit]")
     await expect(page.locator("#moved")).to_be_visible()
     await expect(page.locator("section.owner-outcome svg > title").first).to_be_attached()
+    outcomes_url = page.url
     await _axe(page, "outcomes", axe_figures)
     await page.goto(f"{web}/periods/{_id('3301')}")
     await _axe(page, "period", axe_figures)
@@ -300,8 +302,20 @@ async def test_every_page_passes_axe_and_is_photographed_in_each_language(
         tasks_shot = folder / f"{language}-tasks.png"
         await _photograph(page, tasks_shot)
         screenshots.add(tasks_shot, f"the task list in {language}")
+    # The pages of the county governors' assessment, the outcomes and a period's competence environments and
+    # contact person, in bokmål.
+    await _choose_language(page, "nb")
+    for name, url, what in (
+        ("nb-assessment.png", assessment_url, "the county governors' assessment of a cohort's spread track"),
+        ("nb-outcomes.png", outcomes_url, "a cohort's outcomes from a later indicator file"),
+        ("nb-period-competence.png", f"{web}/periods/{_id('4601')}", "a period with a competence environment"),
+    ):
+        await page.goto(url)
+        shot = folder / name
+        await _photograph(page, shot)
+        screenshots.add(shot, f"{what} in nb")
     sizes = [len(await asyncio.to_thread(p.read_bytes)) for p in folder.glob("*.png")]
-    assert len(sizes) == 12 and min(sizes) > 10_000, "twelve screenshots, each with a picture in it"
+    assert len(sizes) == 15 and min(sizes) > 10_000, "fifteen screenshots, each with a picture in it"
 
 
 @pytest.fixture
