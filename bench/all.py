@@ -10,6 +10,9 @@ and writes them together to bench/results/summary.json.
     .venv/bin/python bench/all.py --only replay_speed,store_throughput
     .venv/bin/python bench/all.py --summary-only        # the summary of the results already written
 
+Beside each figure the summary prints the same figure of the run before (when it was of the same kind,
+full or --quick), so two runs in a row show the spread; it also lists the files (plots) the benchmarks wrote.
+
 The exit code is 1 when a benchmark failed to run (its summary row says so), and with ``--strict`` also when
 a figure missed its target; 0 otherwise.
 """
@@ -102,6 +105,30 @@ class Outcome:
     exit_code: int | None = None
     error: str | None = None
     rows: list[Row] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The figures of the run before this one (bench/results/summary.json), printed beside this run's for the spread."""
+
+    at: str
+    commit: str | None
+    values: dict[tuple[str, str], float | None]
+
+    @classmethod
+    def read(cls, quick: bool) -> Previous | None:
+        """The last summary, when it was of the same kind of run (both --quick or both full)."""
+        try:
+            data = json.loads(SUMMARY.read_text())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("quick") != quick:
+            return None
+        values = {
+            (b["name"], f["name"]): f.get("value") for b in data.get("benchmarks", []) for f in b.get("figures", [])
+        }
+        return cls(str(data.get("at")), data.get("commit"), values)
 
 
 def target_met(target: str | None, value: float | None, ratio: float | None) -> bool | None:
@@ -140,7 +167,10 @@ def read_results(outcome: Outcome, since: float | None) -> None:
     if since is not None and path.stat().st_mtime < since:
         outcome.error = outcome.error or "no new results (the file is from an earlier run)"
         return
-    outcome.rows = rows_of(outcome.bench.name, json.loads(path.read_text()))
+    data = json.loads(path.read_text())
+    outcome.rows = rows_of(outcome.bench.name, data)
+    if isinstance(data, dict):
+        outcome.files = [str(f) for f in data.get("files", [])]
 
 
 def run(bench: Bench, quick: bool, timeout: float) -> Outcome:
@@ -171,7 +201,7 @@ def cell(value: float | None, width: int) -> str:
     return f"{value:>{width}.2f}"
 
 
-def print_summary(outcomes: list[Outcome], quick: bool) -> None:
+def print_summary(outcomes: list[Outcome], quick: bool, previous: Previous | None = None) -> None:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print()
     print(
@@ -179,9 +209,12 @@ def print_summary(outcomes: list[Outcome], quick: bool) -> None:
         f"{'; --quick: small counts, noisy figures' if quick else ''})"
     )
     width = max(44, *(len(r.name) for o in outcomes for r in o.rows)) if any(o.rows for o in outcomes) else 44
+    if previous is not None:
+        commit = (previous.commit or "?")[:10]
+        print(f"(the column 'previous' is the same figure of the run of {previous.at}, commit {commit})")
     print(
         f"{'benchmark':<20} {'figure':<{width}} {'value':>9} {'baseline':>9} {'ratio':>6}  "
-        f"{'unit':<6} {'target':<13} result"
+        f"{'unit':<6} {'target':<13} result" + ("  previous" if previous is not None else "")
     )
     for o in outcomes:
         if o.error and not o.rows:
@@ -189,11 +222,15 @@ def print_summary(outcomes: list[Outcome], quick: bool) -> None:
             continue
         for r in o.rows:
             result = "" if r.ok is None else ("PASS" if r.ok else "FAIL")
+            earlier = "" if previous is None else f"  {cell(previous.values.get((o.bench.name, r.name)), 8)}"
             print(
                 f"{o.bench.name:<20} {r.name:<{width}} {cell(r.value, 9)} {cell(r.baseline, 9)} {cell(r.ratio, 6)}  "
-                f"{r.unit:<6} {r.target or '':<13} {result}"
+                f"{r.unit:<6} {r.target or '':<13} {result:<6}{earlier}"
             )
     print()
+    files = [f for o in outcomes for f in o.files]
+    if files:
+        print(f"files written: {', '.join(files)}")
     timing = ", ".join(f"{o.bench.name} {o.seconds:.0f} s" for o in outcomes if o.seconds is not None)
     if timing:
         print(f"run times: {timing}")
@@ -225,6 +262,7 @@ def write_summary(outcomes: list[Outcome], quick: bool) -> None:
                 "seconds": o.seconds,
                 "exit_code": o.exit_code,
                 "error": o.error,
+                "files": o.files,
                 "figures": [
                     {
                         "name": r.name,
@@ -268,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--strict", action="store_true", help="exit 1 when a figure misses its target, too")
     args = p.parse_args(argv)
     benches = choose(args.only, args.skip)
+    previous = None if args.summary_only else Previous.read(args.quick)
     outcomes: list[Outcome] = []
     for bench in benches:
         if args.summary_only:
@@ -276,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             outcome = run(bench, args.quick, args.timeout)
         outcomes.append(outcome)
-    print_summary(outcomes, args.quick)
+    print_summary(outcomes, args.quick, previous)
     if not args.summary_only:
         write_summary(outcomes, args.quick)
     if any(o.error for o in outcomes):

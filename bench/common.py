@@ -172,8 +172,12 @@ def write_results(
     began: float,
     options: dict[str, Any],
     details: dict[str, Any],
+    files: Sequence[Path] = (),
 ) -> None:
-    """Write the figures and the run's circumstances as JSON, for comparing commits."""
+    """Write the figures and the run's circumstances as JSON, for comparing commits.
+
+    ``files`` are what the benchmark wrote beside its JSON (plots); the summary of `bench/all.py` lists them.
+    """
     results = {
         "benchmark": benchmark,
         "commit": git_commit(),
@@ -186,6 +190,7 @@ def write_results(
         "seconds": round(time.perf_counter() - began, 1),
         "options": {k: str(v) if isinstance(v, Path) else v for k, v in options.items()},
         "figures": [f.as_json() for f in figures],
+        "files": [str(f.relative_to(ROOT)) if f.is_relative_to(ROOT) else str(f) for f in files],
         "details": details,
     }
     output.parent.mkdir(parents=True, exist_ok=True)
