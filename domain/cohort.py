@@ -390,7 +390,7 @@ def apply_no_reply(state: CohortState, now: datetime) -> list[Invitation]:
 def period_input(state: CohortState, owner_id: str) -> PeriodInput:
     """The input of the owner's guidance period: the cohort's resolved plan, the owner's network and scope, and
     the cohort as the workflow to report progress to."""
-    chosen = next(o for o in state.input.owners if o.owner.id == owner_id)
+    chosen = owner_of(state, owner_id)
     return PeriodInput(
         cohort=state.input.cohort,
         owner=chosen.owner,
@@ -437,9 +437,13 @@ def apply_period_advisers(state: CohortState, change: PeriodAdvisers) -> bool:
     return True
 
 
-def advisers_of(state: CohortState, owner: CohortOwner) -> list[str]:
+def owner_of(state: CohortState, owner_id: str) -> CohortOwner:
+    """The invited owner as the cohort was started with it (its advisers, network and schools then)."""
+    return next(o for o in state.input.owners if o.owner.id == owner_id)
+
+
+def advisers_of(owner: CohortOwner, entry: Invitation | None) -> list[str]:
     """The owner's advisers now: its period's, once a coordinator changed them, else the cohort's assignment."""
-    entry = invitation(state, owner.owner.id)
     return list(entry.advisers) if entry is not None and entry.advisers else list(owner.advisers)
 
 
@@ -567,7 +571,7 @@ def _check_network_adviser(state: CohortState, network: str, adviser: str) -> No
             cohort=state.input.cohort,
             known=sorted(networks),
         )
-    advisers = sorted({a for o in members for a in advisers_of(state, o)})
+    advisers = sorted({a for o in members for a in advisers_of(o, invitation(state, o.owner.id))})
     if adviser not in advisers:
         raise Rejection(
             "adviser",

@@ -116,7 +116,7 @@ def _invitation(
     by: str,
     key: str,
 ) -> None:
-    chosen = next(o for o in state.input.owners if o.owner.id == entry.owner_id)
+    chosen = rules.owner_of(state, entry.owner_id)
     accepted = entry.state == rules.InvitationState.ACCEPTED
     effects.add(
         Activities.RECORD_INVITATION,
@@ -157,7 +157,6 @@ def _gathering(
     key: str,
 ) -> None:
     """The gathering's row and one calendar file per guest."""
-    advisers = {o.owner.id: rules.advisers_of(state, o) for o in state.input.owners}
     effects.add(
         Activities.RECORD_NATIONAL_GATHERING,
         NationalGatheringRecord(
@@ -174,7 +173,7 @@ def _gathering(
                     owner_id=g.owner_id,
                     owner_name=g.owner_name,
                     county=g.county,
-                    advisers=advisers[g.owner_id],
+                    advisers=rules.advisers_of(rules.owner_of(state, g.owner_id), g),
                     period_workflow_id=g.period_workflow_id,
                 )
                 for g in guests

@@ -3,8 +3,13 @@ keys, and the signals to its periods, gathered in the order the workflow sends t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
+import pytest
+
+from config.owners import all_owners
 from domain import cohort as rules
 from domain import cohort_changes as changes
 from domain import gatherings as gathering_rules
@@ -105,3 +110,33 @@ def test_a_cancelled_network_meeting_goes_to_its_networks_periods_marked_and_a_s
     assert (signal.payload["sequence"], signal.payload["cancelled_on"]) == (1, INVITED.date().isoformat())
     member = next(i for i in cohort.invitations if i.owner_id == "4617")
     assert rules.catch_up(cohort, member, INVITED)[1] == [], "a period starting late is not sent it"
+
+
+def test_late_joiners_of_a_whole_country_cohort_cost_each_a_few_owner_lookups(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A cohort of every owner whose first gathering was sent before their periods started: each period then catches
+    # up on its own. Looking every owner up for each one made this cubic (371 owners took over 2 s of one workflow
+    # task, and the worker's deadlock detector failed the cohort's task); counted, not timed.
+    owners = [{"owner": o.model_dump(mode="json"), "advisers": ["a.hansen"], "accepted_by": "sf"} for o in all_owners()]
+    cohort = state(owners=owners)
+    gathering = cohort.gatherings[0]
+    changes.deadlines_passed(cohort, occasion(gathering_rules.invite_at(gathering, cohort.plan)))
+    assert gathering.sent_sequence == gathering.sequence
+    lookups = 0
+
+    def counted(lookup: Callable[..., Any]) -> Callable[..., Any]:
+        def count(*args: Any) -> Any:
+            nonlocal lookups
+            lookups += 1
+            return lookup(*args)
+
+        return count
+
+    monkeypatch.setattr(rules, "invitation", counted(rules.invitation))
+    monkeypatch.setattr(rules, "owner_of", counted(rules.owner_of))
+    pending = list(cohort.starts_pending)
+    assert len(pending) == len(owners) == 371
+
+    late = started(cohort, *pending, at=gathering_rules.invite_at(gathering, cohort.plan))
+
+    assert len([s for s in late.signals if s.signal == "gathering_invitation"]) == len(owners)
+    assert lookups <= 5 * len(owners), f"{lookups} owner lookups for {len(owners)} late joiners"
