@@ -61,8 +61,9 @@ class RecordingActivities:
 
     async def received(self, name: str, count: int = 1) -> list[Any]:
         """What activity `name` received, once it has been called `count` times (records are written
-        by the workflow's main loop after an update has answered)."""
-        async with asyncio.timeout(10):
+        by the workflow's main loop after an update has answered). The limit only ends a test that would otherwise
+        hang: a busy machine may take many seconds to write a cohort's records."""
+        async with asyncio.timeout(60):
             while len(self.calls[name]) < count:
                 self._arrived.clear()
                 await self._arrived.wait()
