@@ -7,8 +7,8 @@ and read where each stands, before the Directorate decides.
     guidance assessment status 2027 [--county 46] [--json]
 
 The commands follow the rest of `guidance` (`starter.cli`): the same connection, answer timeout, messages and exit
-codes. The workflow is ``assessment-{NAME}`` (`starter.assessments`). Importing this module adds it to the
-`guidance` command as ``assessment``; `starter.cli` imports it.
+codes. The workflow is ``assessment-{NAME}`` (`starter.assessments`). `starter.cli` lists the group as
+``assessment``, with its help, and imports this module when it runs.
 """
 
 from __future__ import annotations
@@ -40,10 +40,8 @@ from starter.progress import progress_bar, step
 
 app = typer.Typer(
     name="assessment",
-    help=N_("The county governors' assessment of a cohort's spread-track owners: ask for it, record it, show it."),
     no_args_is_help=True,
 )
-commands.app.add_typer(app)
 
 NameArgument = Annotated[
     str, typer.Argument(metavar="NAME", help=N_("The cohort (pulje), e.g. 2027."), show_default=False)

@@ -10,8 +10,8 @@ gatherings and network meetings, and reads where every owner stands.
     guidance cohort show 2027 [--county 33] [--phase mapping] [--state invited] [--overdue] [--json]
 
 The commands follow the rest of `guidance` (`starter.cli`): the same connection, answer timeout, messages
-and exit codes. The cohort's workflow is ``cohort-{NAME}`` (`starter.cohorts`). Importing this module adds
-it to the `guidance` command as ``cohort``; `starter.cli` imports it at its end.
+and exit codes. The cohort's workflow is ``cohort-{NAME}`` (`starter.cohorts`). `starter.cli` lists the group
+as ``cohort``, with its help, and imports this module when it runs.
 """
 
 from __future__ import annotations
@@ -66,7 +66,6 @@ STARTING_WAIT_SECONDS = 10.0
 
 app = typer.Typer(
     name="cohort",
-    help=N_("Cohorts (puljer): start one from the shortlist, pass on answers, plan gatherings, show it."),
     no_args_is_help=True,
 )
 gathering_app = typer.Typer(
@@ -75,8 +74,6 @@ gathering_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(gathering_app)
-# `guidance cohort ...`: registered here, so importing either module first gives the same command.
-commands.app.add_typer(app)
 
 NameArgument = Annotated[
     str, typer.Argument(metavar="NAME", help=N_("The cohort (pulje), e.g. 2027."), show_default=False)

@@ -1,14 +1,16 @@
-"""What every `guidance` command shares: the Typer app, the exit codes, a person's mistake and how it is
-reported, reaching Temporal within a timeout, and reading dates, times and models from options.
+"""What every `guidance` command shares: the exit codes, a person's mistake and how it is reported, reaching
+Temporal within a timeout, and reading dates, times and models from options.
 
-The command groups (`starter.cli` for periods, `starter.cohort_cli`, `starter.plan_cli`, `starter.report_cli`)
-import this module and register their commands on `app`; `starter.cli.main` runs it. Tests replace
-`client_factory` to reach their own server.
+The command modules (`starter.period_cli`, `starter.cohort_cli`, `starter.plan_cli`, `starter.report_cli`, ...)
+import this module; `starter.cli` lists their commands and runs them. Tests replace `client_factory` to reach their
+own server.
+
+`starter.cli` imports this module for `guidance --help`, so it imports Temporal's SDK, pydantic, rich and the
+read model only inside the functions that use them (issue 21: start-up; `tests/starter/test_cli_imports.py`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -16,39 +18,34 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
-import structlog
 import typer
-from pydantic import BaseModel, ValidationError
-from rich.console import Console
-from rich.text import Text
-from temporalio.client import Client, RPCTimeoutOrCancelledError
-from temporalio.exceptions import TemporalError
-from temporalio.service import RPCError, RPCStatusCode
 
-from config.owners import UnknownOwner
-from domain.contract import TASK_QUEUE
 from language.current import N_
 from language.current import gettext as _
-from readmodel.rejections import render_rejection
-from starter import client as api
-from starter import explained
-from starter.codec import PayloadDecryptionError
-from starter.codec_keys import CodecKeyError
-from starter.connect import connect, connect_config
-from starter.converter import explain_problems
-from starter.localized import LocalizedGroup
-from starter.logs import configure_logging
-from starter.search_attributes import SearchAttributeClash
+
+if TYPE_CHECKING:  # imported where used: `guidance --help` and the commands without Temporal never load them
+    from pydantic import BaseModel
+    from rich.console import Console
+    from temporalio.client import Client
+
+    from starter.client import UpdateRejected
 
 T = TypeVar("T")
-Model = TypeVar("Model", bound=BaseModel)
+Model = TypeVar("Model", bound="BaseModel")
 
-ClientFactory = Callable[[], Awaitable[Client]]
+ClientFactory = Callable[[], Awaitable["Client"]]
+
+
+async def _connect() -> Client:
+    from starter.connect import connect
+
+    return await connect()
+
 
 #: How the command gets its Temporal client. Tests replace it to reach their own server.
-client_factory: ClientFactory = connect
+client_factory: ClientFactory = _connect
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
@@ -70,24 +67,6 @@ def exit_codes_help() -> str:
     """The exit codes and their meanings, for the end of `guidance --help`, in the current language."""
     codes = "; ".join(f"{code} {_(meaning)}" for code, meaning in EXIT_CODES.items())
     return _("Exit codes: %(codes)s.") % {"codes": codes}
-
-
-class GuidanceGroup(LocalizedGroup):
-    """The `guidance` command: its help in the environment's language, ending with the exit codes."""
-
-    def localize(self) -> None:
-        super().localize()
-        self.epilog = exit_codes_help()
-
-
-app: typer.Typer = typer.Typer(
-    name="guidance",
-    cls=GuidanceGroup,
-    help=N_("Guidance periods of the guidance corps (Veilederkorpset) on Temporal."),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,
-)
 
 
 @dataclass(frozen=True)
@@ -152,19 +131,6 @@ def record_store_url(url: str | None) -> str:
     return url
 
 
-@app.callback()
-def _options(
-    ctx: typer.Context,
-    timeout: Annotated[
-        float, typer.Option("--timeout", min=1.0, help=N_("Seconds to wait for the period's answer."))
-    ] = 30.0,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help=N_("Log what is sent to Temporal."))] = False,
-) -> None:
-    if verbose:
-        configure_logging(level=logging.INFO)
-    ctx.obj = Settings(answer_timeout=timedelta(seconds=timeout))
-
-
 # --- running a request ------------------------------------------------------------------------------
 
 
@@ -172,6 +138,13 @@ def run(ctx: typer.Context, workflow_id: str, action: Callable[[Client], Awaitab
     """Connect, run `action` within the answer timeout, and turn an unreachable Temporal into a `Mistake`."""
     settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
     waited = f"{settings.answer_timeout.total_seconds():g} s"
+
+    import asyncio
+
+    import structlog
+    from temporalio.client import RPCTimeoutOrCancelledError
+
+    from domain.contract import TASK_QUEUE
 
     async def connected() -> T:
         with structlog.contextvars.bound_contextvars(workflow_id=workflow_id):
@@ -196,6 +169,10 @@ def run(ctx: typer.Context, workflow_id: str, action: Callable[[Client], Awaitab
 
 
 async def connect_client() -> Client:
+    import asyncio
+
+    from starter.codec_keys import CodecKeyError
+
     try:
         return await asyncio.wait_for(client_factory(), CONNECT_TIMEOUT.total_seconds())
     except CodecKeyError as err:  # a setting of this shell, not an unreachable server
@@ -213,6 +190,8 @@ async def connect_client() -> Client:
 
 def address() -> str:
     """Where the environment configuration points, for the message that it cannot be reached."""
+    from starter.connect import connect_config
+
     try:
         config = connect_config()
     except Exception:  # the configuration itself is what failed: say so, without a traceback
@@ -241,38 +220,63 @@ def reported() -> Iterator[None]:
         yield
     except Mistake as mistake:
         fail(mistake.message, mistake.exit_code, mistake.hint)
-    except api.UpdateRejected as err:
+    except typer.Exit:
+        raise
+    except Exception as err:
+        explain(err)
+        raise
+
+
+def explain(err: Exception) -> None:
+    """`fail` with what a person can do about `err`; return when it is none of theirs (it goes on as a traceback).
+
+    The errors' modules (the client API, Temporal's SDK, the owner list, the codec) are imported here, once a
+    command has failed, so that a command that never reaches them does not load them to report what it cannot
+    raise (issue 21: start-up).
+    """
+    from temporalio.exceptions import TemporalError
+    from temporalio.service import RPCError, RPCStatusCode
+
+    from config.owners import UnknownOwner
+    from starter import client as api
+    from starter import explained
+    from starter.codec import PayloadDecryptionError
+    from starter.search_attributes import SearchAttributeClash
+
+    if isinstance(err, api.UpdateRejected):
         fail(rejected(err), EXIT_REJECTED)
-    except UnknownOwner as err:
+    if isinstance(err, UnknownOwner):
         fail(explained.unknown_owner(err), EXIT_USAGE)
-    except api.UnknownPlan as err:
+    if isinstance(err, api.UnknownPlan):
         fail(explained.unknown_plan(err.name), EXIT_USAGE)
-    except api.InvalidPlanSettings as err:
+    if isinstance(err, api.InvalidPlanSettings):
         fail(str(err), EXIT_USAGE)
-    except SearchAttributeClash as err:
+    if isinstance(err, SearchAttributeClash):
         fail(str(err), EXIT_REJECTED)
-    except api.PeriodAlreadyExists as err:
+    if isinstance(err, api.PeriodAlreadyExists):
         fail(
             explained.period_already_exists(err),
             EXIT_REJECTED,
             _("see it with `%(command)s`") % {"command": f"guidance status --workflow-id {err.workflow_id}"},
         )
-    except api.PeriodNotFound as err:
+    if isinstance(err, api.PeriodNotFound):
         fail(explained.period_not_found(err), EXIT_REJECTED, _("check --cohort and --owner (or --workflow-id)"))
-    except RPCError as err:
+    if isinstance(err, RPCError):
         where = {"address": address(), "message": err.message}
         if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
             fail(_("Temporal at %(address)s is not answering: %(message)s") % where, EXIT_UNAVAILABLE)
         fail(_("Temporal at %(address)s refused the request: %(message)s") % where, EXIT_UNAVAILABLE)
-    except TemporalError as err:
+    if isinstance(err, TemporalError):
         fail(_("the period could not answer: %(error)s") % {"error": err}, EXIT_REJECTED)
-    except PayloadDecryptionError as err:
+    if isinstance(err, PayloadDecryptionError):
         # A setting of this shell, not of the request: a request sent before this was still applied.
         fail(_("cannot read the answer: %(error)s") % {"error": err}, EXIT_USAGE)
 
 
-def rejected(err: api.UpdateRejected) -> str:
+def rejected(err: UpdateRejected) -> str:
     """A refused update as the command says it: the field the workflow named, and why, in the command's language."""
+    from readmodel.rejections import render_rejection
+
     reason = render_rejection(err.code, err.params, err.reason)
     if err.field:
         reason = f"{err.field}: {reason}"
@@ -280,6 +284,9 @@ def rejected(err: api.UpdateRejected) -> str:
 
 
 def fail(message: str, exit_code: int, hint: str = "") -> NoReturn:
+    from rich.console import Console
+    from rich.text import Text
+
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     err.print(Text.assemble((_("error: "), "bold red"), message))
     if hint:
@@ -320,6 +327,10 @@ def parse_time(value: str, option: str) -> time:
 
 def build(model: type[Model], options: Mapping[str, str], **fields: Any) -> Model:
     """The message model from the options; a validation error names the field and its option."""
+    from pydantic import ValidationError
+
+    from starter.converter import explain_problems
+
     try:
         return model.model_validate(fields)
     except ValidationError as error:
@@ -338,9 +349,13 @@ def period_id(cohort: str | None, owner: str | None, workflow_id: str | None) ->
         raise Mistake(
             _("name the period: %(missing)s missing (or give --workflow-id)") % {"missing": missing}, EXIT_USAGE
         )
-    return api.find_period(cohort, owner)
+    from starter.client import find_period
+
+    return find_period(cohort, owner)
 
 
 def console() -> Console:
     """Standard output; lines are not wrapped (a table still fits the terminal)."""
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True)

@@ -40,10 +40,8 @@ from starter.commands import AdviserOption, CohortOption, JsonOption, OwnerOptio
 
 app = typer.Typer(
     name="competence",
-    help=N_("Competence environments: the register, and proposing, contacting and agreeing with one in a period."),
     no_args_is_help=True,
 )
-commands.app.add_typer(app)
 
 EnvironmentArgument = Annotated[
     str, typer.Argument(metavar="ENV", help=N_("The environment's id in the register, e.g. lesesenteret."))
@@ -119,8 +117,9 @@ def _step(
     note: str,
     as_json: bool,
 ) -> None:
-    # Imported here: starter.cli imports this group, and the period's options are read as its commands read them.
-    from starter.cli import _show
+    # Imported here: starter.period_cli imports this group, and the period's options are read as its commands read
+    # them.
+    from starter.period_cli import _show
 
     with commands.reported():
         target = commands.period_id(cohort, owner, workflow_id)

@@ -7,7 +7,7 @@
 
 `set` and `clear` go through `OwnerContactWorkflow` (`starter.contacts`) like the period page's form; `show` reads
 the record store (``DATABASE_URL``) and, for a period without its own contact, names the people file's default
-(``GUIDANCE_PEOPLE_FILE``, config/people.py). Importing this module adds it to the `guidance` command as ``contact``.
+(``GUIDANCE_PEOPLE_FILE``, config/people.py). `starter.cli` lists the group as ``contact``.
 """
 
 from __future__ import annotations
@@ -34,10 +34,8 @@ from starter.contacts import ContactChangeBusy, ContactRefused, change_contact
 
 app = typer.Typer(
     name="contact",
-    help=N_("The school owner's contact person of a period: set it, clear it, show it."),
     no_args_is_help=True,
 )
-commands.app.add_typer(app)
 
 ByOption = Annotated[
     str,

@@ -28,10 +28,8 @@ from starter import commands, explained
 
 app = typer.Typer(
     name="plan",
-    help=N_("Programme plans: list them, show one, check plan files."),
     no_args_is_help=True,
 )
-commands.app.add_typer(app)
 
 
 @app.command(

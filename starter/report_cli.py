@@ -12,7 +12,7 @@ county governor).
 The record store is `DATABASE_URL` (with `make dev` running: the PostgreSQL line of its banner). The
 pictures and tables come from the read model (readmodel/) that the web app shows too: the same timeline, the
 same report; headless Chromium prints the PDF (the printable page) and photographs the PNG (the timeline).
-Importing this module adds it to the `guidance` command as ``report``; `starter.cli` imports it at its end.
+`starter.cli` lists the group as ``report``, with its help, and imports this module when it runs.
 """
 
 from __future__ import annotations
@@ -56,13 +56,8 @@ from starter import commands
 
 app = typer.Typer(
     name="report",
-    help=N_(
-        "Reports from the record store: a cohort's progress as HTML, PDF, PNG and CSV files, and its owners' "
-        "outcomes beside a later indicator file."
-    ),
     no_args_is_help=True,
 )
-commands.app.add_typer(app)
 
 
 async def _read_cohort(url: str, cohort: str, county: str | None, adviser: str | None) -> PeriodRecords:
