@@ -7,8 +7,10 @@ source checkout.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
+from collections.abc import Callable
 from importlib import resources
 
 import asyncpg
@@ -20,9 +22,15 @@ SCHEMA_RESOURCE = "schema.sql"
 _SCHEMA_LOCK_KEY = 0x6775696465  # "guide"
 
 
-async def _init_connection(connection: asyncpg.Connection) -> None:
+#: Told of every statement a connection runs (asyncpg's `LoggedQuery`): how a benchmark or a test counts them.
+QueryLogger = Callable[[asyncpg.connection.LoggedQuery], None]
+
+
+async def _init_connection(connection: asyncpg.Connection, query_logger: QueryLogger | None = None) -> None:
     # jsonb in and out as Python objects, so the audit details need no manual (de)serialisation.
     await connection.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    if query_logger is not None:
+        connection.add_query_logger(query_logger)
 
 
 async def create_pool(
@@ -31,6 +39,7 @@ async def create_pool(
     min_size: int = 1,
     max_size: int = 10,
     command_timeout: float = 20.0,
+    query_logger: QueryLogger | None = None,
 ) -> asyncpg.Pool:
     """Open the pool every activity shares.
 
@@ -40,6 +49,8 @@ async def create_pool(
         max_size: Connections at most.
         command_timeout: Seconds a statement may take; shorter than the activities' start-to-close
             timeout, so a stuck statement fails (and is retried) before Temporal gives up on the attempt.
+        query_logger: Told of every statement the pool's connections run (bench/web_load.py and the web
+            app's tests count a page's queries so); None in the worker and the web app.
 
     Returns:
         The open pool; the caller closes it.
@@ -49,7 +60,7 @@ async def create_pool(
         min_size=min_size,
         max_size=max_size,
         command_timeout=command_timeout,
-        init=_init_connection,
+        init=functools.partial(_init_connection, query_logger=query_logger),
     )
 
 

@@ -75,6 +75,12 @@ BENCHES = (
         ("--quick",),
         "record-store activities vs a bare asyncpg insert loop",
     ),
+    Bench(
+        "web_load",
+        "web_load.py",
+        ("--quick",),
+        "50 advisers and a coordinator browsing the web app vs a bare page of the same rows",
+    ),
 )
 _TARGET = re.compile(r"^\s*(?:(value|ratio)\s+)?(<=|>=|<|>)\s*([0-9.]+)\s*$")
 

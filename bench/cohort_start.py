@@ -189,8 +189,8 @@ async def visible_start_times(client: Client, query: str, count: int, patience: 
 # --- the cohort ------------------------------------------------------------------------------------
 
 
-def cohort_input(name: str, owners: int | None = None) -> CohortInput:
-    """All (or the first `owners`) school owners, each accepted already and with one or two advisers."""
+def cohort_input(name: str, owners: int | None = None, advisers: tuple[str, ...] = ADVISERS) -> CohortInput:
+    """All (or the first `owners`) school owners, each accepted already and with one or two of `advisers`."""
     chosen = all_owners()[:owners]
     start = calendar.next_working_day(date.today() + timedelta(weeks=8))
     return CohortInput(
@@ -199,7 +199,7 @@ def cohort_input(name: str, owners: int | None = None) -> CohortInput:
         owners=[
             CohortOwner(
                 owner=owner,
-                advisers=[ADVISERS[i % len(ADVISERS)], *([ADVISERS[(i + 5) % len(ADVISERS)]] if i % 3 == 0 else [])],
+                advisers=[advisers[i % len(advisers)], *([advisers[(i + 5) % len(advisers)]] if i % 3 == 0 else [])],
                 accepted_by="Statsforvalteren",
             )
             for i, owner in enumerate(chosen)

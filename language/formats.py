@@ -6,11 +6,12 @@ the CSV report, `<input type=date>` values, calendar feeds, links.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, tzinfo
 
 from babel.core import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 from language import LOCALES
@@ -21,30 +22,36 @@ def _locale() -> str:
     return LOCALES[current_language()]
 
 
+@functools.lru_cache(maxsize=8192)
+def _date(value: date, pattern: str, locale: str) -> str:
+    # Babel builds each date anew (about 0.1 ms), and a cohort's pages write the same few hundred days thousands
+    # of times (every owner's start, due dates, the timeline's axis): each day is formatted once per language.
+    return format_date(value, pattern, locale=locale)
+
+
 def day(value: date | datetime | None, zone: tzinfo, empty: str = "") -> str:
     """A day (05.12.2026), or a moment's day and time in `zone` (05.12.2026 09:30); `empty` for None."""
     if value is None:
         return empty
     if isinstance(value, datetime):
         moment = value.astimezone(zone)
-        return (
-            f"{format_date(moment.date(), 'short', locale=_locale())} {format_time(moment, 'HH:mm', locale=_locale())}"
-        )
-    return format_date(value, "short", locale=_locale())
+        # HH:mm is the same in every language: written directly, not through Babel.
+        return f"{_date(moment.date(), 'short', _locale())} {moment:%H:%M}"
+    return _date(value, "short", _locale())
 
 
 def long_day(value: date) -> str:
     """A day with its weekday, as a rejection or a letter says it: lørdag 5. des. 2026."""
-    return f"{weekday(value)} {format_date(value, 'medium', locale=_locale())}"
+    return f"{weekday(value)} {_date(value, 'medium', _locale())}"
 
 
 def month_year(value: date) -> str:
     """A month as a time axis labels it: jan 2027 (bokmål), Jan 2027 (English)."""
-    return format_date(value, "LLL y", locale=_locale())
+    return _date(value, "LLL y", _locale())
 
 
 def weekday(value: date) -> str:
-    return format_date(value, "EEEE", locale=_locale())
+    return _date(value, "EEEE", _locale())
 
 
 def moment(value: datetime, zone: tzinfo) -> str:
