@@ -22,11 +22,12 @@ A round trip is the client's `execute_update` call, until the answer is back. Fo
 of the sequential periods give the worker's time on each update's workflow task and the events its commands
 wrote, and the CPU each process used per call shows the work each kind of call costs.
 
-Target: the round trip's p50 and p99, paced, within 1.5 times the no-op update's: an adviser's milestone on a
-live system, which is what a person waits for. Back to back and in a burst the calls queue behind each other's
-work, so those ratios measure work per call rather than a round trip: a milestone also writes its record
-(an activity, and the workflow task that learns it is written) and its search attributes, which a no-op does
-not. They are printed beside it, with the CPU per call, without a target. Results go to
+Targets: the round trip's p50 and p99, paced, within 1.5 times the no-op update's: an adviser's milestone on a
+live system, which is what a person waits for (issue 8). Back to back the calls queue behind each other's work,
+so that ratio measures work per call rather than a round trip: a milestone also writes its record and its search
+attributes, which a no-op does not. Issue 21 holds that work to twice a no-op's: the back-to-back p50 within 2
+times the no-op's, and the Temporal server's CPU per milestone within 2 times a no-op's. The burst ratios are
+printed beside them, with the worker's CPU per call, without a target. Results go to
 bench/results/milestone_roundtrip.json.
 """
 
@@ -78,6 +79,8 @@ from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
 
 NAME = "milestone_roundtrip"
 TARGET = Target("ratio", "<=", 1.5)
+#: Issue 21: a milestone's work, back to back, within twice a no-op update's (its p50, the server's CPU per call).
+WORK_TARGET = Target("ratio", "<=", 2.0)
 BareHandle = WorkflowHandle[BareUpdateWorkflow, None]
 
 
@@ -320,13 +323,13 @@ def figures(runs: dict[str, Run], tasks: dict[str, dict[str, Any]], options: Any
             TARGET,
             f"{paced_p['calls']} calls of each kind, {options.pause:g} ms apart (a record is written by the next)",
         ),
-        Figure("under load: back-to-back p50 (milestone vs noop)", seq_p["p50_ms"], seq_b["p50_ms"], "ms"),
+        Figure("back-to-back p50 (milestone vs noop)", seq_p["p50_ms"], seq_b["p50_ms"], "ms", WORK_TARGET),
         Figure(
             "under load: back-to-back p99 (milestone vs noop)",
             seq_p["p99_ms"],
             seq_b["p99_ms"],
             "ms",
-            note=f"{seq_p['calls']} calls of each kind, each as soon as the last is answered; no target",
+            note=f"{seq_p['calls']} calls of each kind, each as soon as the last is answered; the p99 has no target",
         ),
         Figure("under load: burst p50 (milestone vs noop)", burst_p["p50_ms"], burst_b["p50_ms"], "ms"),
         Figure(
@@ -364,6 +367,7 @@ def figures(runs: dict[str, Run], tasks: dict[str, dict[str, Any]], options: Any
             cpu(seq_p, "temporal"),
             cpu(seq_b, "temporal"),
             "ms",
+            WORK_TARGET,
             note="back-to-back calls: the update's task, the record's activity and its task, the visibility write",
         ),
     ]

@@ -37,8 +37,10 @@ MILESTONES: tuple[RecordMilestone, ...] = (
 
 
 def first_day() -> date:
-    """The periods' start date: the next working day after today (a meeting may not lie in the past)."""
-    return calendar.next_working_day(date.today() + timedelta(days=1))
+    """The periods' start date: the last working day before today, so their milestones may be recorded at once (a
+    milestone is recorded from the period's start on, on the plan's clock, which may be a day ahead of this
+    machine's); their meetings, two weeks and more in, lie ahead."""
+    return calendar.previous_working_day(date.today() - timedelta(days=1))
 
 
 def period_inputs(count: int, prefix: str) -> list[PeriodInput]:
