@@ -385,12 +385,17 @@ def live_bends(curve: Curve, cache: int) -> list[str]:
             )
         if e0.burst_p50_ms and e1.burst_p50_ms and abs(e1.burst_p50_ms / e0.burst_p50_ms - 1) > BEND:
             evicted_share = max(0.0, 1 - e1.cached / e1.size)
+            # A fall cannot come from the cache (more misses only add replays): then the machine's load moved it.
+            why = (
+                f"about {evicted_share:.0%} of the updates reached an evicted period, which the worker first "
+                f"replays from its history ({e1.details.get('history_events')} events for the oldest) before it "
+                f"runs the update; {e1.details.get('burst_evictions', 0):.0f} more evictions during the burst"
+                if e1.burst_p50_ms > e0.burst_p50_ms
+                else "a fall no eviction explains: the load of the machine changed between the bursts"
+            )
             found.append(
                 f"live periods: the burst's p50 round trip {e0.burst_p50_ms:.0f} -> {e1.burst_p50_ms:.0f} ms from "
-                f"{e0.size} to {e1.size}: about {evicted_share:.0%} of the updates reached an evicted period, which "
-                f"the worker first replays from its history ({e1.details.get('history_events')} events for the "
-                f"oldest) before it runs the update; {e1.details.get('burst_evictions', 0):.0f} more evictions "
-                "during the burst"
+                f"{e0.size} to {e1.size}: {why}"
             )
     if not found:
         found.append(
