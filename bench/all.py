@@ -68,6 +68,12 @@ BENCHES = (
         ("--quick",),
         "1,000 live periods in one worker: memory per cached period, a burst of updates",
     ),
+    Bench(
+        "cost_curves",
+        "cost_curves.py",
+        ("--quick",),
+        "cost as work grows: cohorts of 50 to 371 owners, 1,000 to 10,000 live periods; a table, a plot, its bends",
+    ),
     Bench("replay_speed", "replay_speed.py", ("--quick",), "replay of tests/histories vs bare histories"),
     Bench(
         "store_throughput",

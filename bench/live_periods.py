@@ -33,7 +33,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -63,13 +63,14 @@ from bench.common import (  # noqa: E402
     write_results,
 )
 from bench.periods import (  # noqa: E402
+    PeriodHandle,
     meeting_request,
     period_inputs,
     start_periods,
     wait_for_rows,
 )
 from devstack.temporal_server import free_port  # noqa: E402
-from domain.models import Withdraw  # noqa: E402
+from domain.models import PeriodInput, Withdraw  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
 
 NAME = "live_periods"
@@ -78,6 +79,8 @@ TARGET_KB = 100.0
 WORKER_SCRIPT = ROOT / "worker.py"
 BARE_WORKER_SCRIPT = ROOT / "bench" / "bare_worker.py"
 READY_SECONDS = 90.0
+#: Periods (or bare workflows) a worker runs through once before its memory is first read.
+WARM = 5
 BareHandle = WorkflowHandle[BareUpdateWorkflow, None]
 _STICKY_CACHE = "temporal_sticky_cache_size"
 _FORCED_EVICTIONS = "temporal_sticky_cache_total_forced_eviction"
@@ -145,12 +148,20 @@ class WorkerProcess:
     async def cached(self) -> float:
         return metric(await self.metrics(), _STICKY_CACHE) or 0.0
 
-    async def wait_cached(self, count: int, patience: float) -> float:
-        """Wait until the sticky cache holds at least `count` runs; the seconds waited."""
+    async def wait_cached(self, count: int, patience: float, *, evicting: bool = False) -> float:
+        """Wait until the sticky cache holds at least `count` runs; the seconds waited.
+
+        With `evicting`, runs the cache evicted to make room count as cached (each was cached once): for more
+        runs than the cache may hold. Without, an eviction is an error (the memory per run would be wrong).
+        """
         began = time.monotonic()
-        while (held := await self.cached()) < count:
-            evicted = metric(await self.metrics(), _FORCED_EVICTIONS) or 0.0
-            if evicted:
+        while True:
+            text = await self.metrics()
+            held = metric(text, _STICKY_CACHE) or 0.0
+            evicted = metric(text, _FORCED_EVICTIONS) or 0.0
+            if held + (evicted if evicting else 0.0) >= count:
+                break
+            if evicted and not evicting:
                 raise BenchmarkError(
                     f"the {self.name} worker evicted {evicted:.0f} runs from its sticky cache at {held:.0f} held: "
                     f"its max_cached_workflows is under {count}"
@@ -320,20 +331,73 @@ def cpu_since(cpu: CpuWatch, before: dict[str, float]) -> dict[str, float]:
     return {name: round(seconds - before.get(name, 0.0), 2) for name, seconds in cpu.seconds().items()}
 
 
-async def measure_periods(
-    client: Client, cpu: CpuWatch, database_url: str, worker: WorkerProcess, options: Any
-) -> Phase:
-    n, warm = options.periods, 5
-    run_id = uuid.uuid4().hex[:6]
-    inputs = period_inputs(warm + n, f"live{run_id}")
-    print(f"engine worker (pid {worker.pid}): warming up with {warm} periods ...", flush=True)
-    warm_handles = await start_periods(client, inputs[:warm], warm)
+async def warm_up_periods(client: Client, cpu: CpuWatch, database_url: str, inputs: list[PeriodInput]) -> None:
+    """Every code path of a period imported once: `inputs` started, a meeting each, withdrawn and ended."""
+    warm_handles = await start_periods(client, inputs, len(inputs))
     for i, handle in enumerate(warm_handles):
         await handle.execute_update(GuidancePeriodWorkflow.schedule_meeting, meeting_request(i))
         await handle.execute_update(GuidancePeriodWorkflow.withdraw, Withdraw(reason="warm-up", by="bench"))
     await within(asyncio.gather(*(h.result() for h in warm_handles)), 120, "the warm-up periods' end")
-    await wait_for_rows(database_url, "final_evaluations", warm, 120)
+    await wait_for_rows(database_url, "final_evaluations", len(inputs), 120)
     await cpu.quiet()
+
+
+async def meeting_burst(handles: list[PeriodHandle], indices: list[int], concurrency: int) -> list[float]:
+    """One `schedule_meeting` to each period of `indices`, `concurrency` in flight; each round trip (ms)."""
+    return await within(
+        bounded(
+            len(indices),
+            concurrency,
+            lambda i: timed_ms(
+                handles[indices[i]].execute_update(
+                    GuidancePeriodWorkflow.schedule_meeting, meeting_request(WARM + indices[i])
+                )
+            ),
+        ),
+        900,
+        "the burst of meetings",
+    )
+
+
+def bare_starter(client: Client, task_queue: str) -> Callable[[int], Awaitable[BareHandle]]:
+    """Starts the `i`-th `BareUpdateWorkflow` of a run (ids of the run's own) on `task_queue`."""
+    prefix = f"bare-{uuid.uuid4().hex[:6]}"
+
+    async def start(i: int) -> BareHandle:
+        return await client.start_workflow(BareUpdateWorkflow.run, id=f"{prefix}-{i}", task_queue=task_queue)
+
+    return start
+
+
+async def warm_up_bare(cpu: CpuWatch, start: Callable[[int], Awaitable[BareHandle]]) -> None:
+    """The bare worker's paths taken once: `WARM` bare workflows started, a no-op update each, finished."""
+    warm_handles = [await start(i) for i in range(WARM)]
+    for handle in warm_handles:
+        await handle.execute_update(BareUpdateWorkflow.noop)
+        await handle.execute_update(BareUpdateWorkflow.finish)
+    await within(asyncio.gather(*(h.result() for h in warm_handles)), 120, "the warm-up workflows' end")
+    await cpu.quiet()
+
+
+async def noop_burst(handles: list[BareHandle], indices: list[int], concurrency: int) -> list[float]:
+    """One no-op update to each bare workflow of `indices`, `concurrency` in flight; each round trip (ms)."""
+    return await within(
+        bounded(
+            len(indices), concurrency, lambda i: timed_ms(handles[indices[i]].execute_update(BareUpdateWorkflow.noop))
+        ),
+        900,
+        "the burst of no-op updates",
+    )
+
+
+async def measure_periods(
+    client: Client, cpu: CpuWatch, database_url: str, worker: WorkerProcess, options: Any
+) -> Phase:
+    n, warm = options.periods, WARM
+    run_id = uuid.uuid4().hex[:6]
+    inputs = period_inputs(warm + n, f"live{run_id}")
+    print(f"engine worker (pid {worker.pid}): warming up with {warm} periods ...", flush=True)
+    await warm_up_periods(client, cpu, database_url, inputs[:warm])
     phase = Phase(n)
     phase.before = await worker.read_memory("before")
     print(
@@ -355,17 +419,7 @@ async def measure_periods(
         flush=True,
     )
     before, began = cpu.seconds(), time.perf_counter()
-    phase.latencies_ms = await within(
-        bounded(
-            n,
-            options.concurrency,
-            lambda i: timed_ms(
-                handles[i].execute_update(GuidancePeriodWorkflow.schedule_meeting, meeting_request(warm + i))
-            ),
-        ),
-        900,
-        "the burst of meetings",
-    )
+    phase.latencies_ms = await meeting_burst(handles, list(range(n)), options.concurrency)
     phase.burst_seconds = time.perf_counter() - began
     await wait_for_rows(database_url, "meetings", warm + n, 900)  # every meeting's row and invitation written
     phase.settled_seconds = time.perf_counter() - began
@@ -377,19 +431,10 @@ async def measure_periods(
 
 
 async def measure_bare(client: Client, cpu: CpuWatch, worker: WorkerProcess, task_queue: str, options: Any) -> Phase:
-    n, warm = options.periods, 5
-    prefix = f"bare-{uuid.uuid4().hex[:6]}"
-
-    async def start(i: int) -> BareHandle:
-        return await client.start_workflow(BareUpdateWorkflow.run, id=f"{prefix}-{i}", task_queue=task_queue)
-
+    n, warm = options.periods, WARM
+    start = bare_starter(client, task_queue)
     print(f"bare worker (pid {worker.pid}): warming up with {warm} bare workflows ...", flush=True)
-    warm_handles = [await start(i) for i in range(warm)]
-    for handle in warm_handles:
-        await handle.execute_update(BareUpdateWorkflow.noop)
-        await handle.execute_update(BareUpdateWorkflow.finish)
-    await within(asyncio.gather(*(h.result() for h in warm_handles)), 120, "the warm-up workflows' end")
-    await cpu.quiet()
+    await warm_up_bare(cpu, start)
     phase = Phase(n)
     phase.before = await worker.read_memory("before")
     print(f"  RSS {phase.before['rss_mb']:.1f} MB; starting {n} bare workflows ...", flush=True)
@@ -402,11 +447,7 @@ async def measure_bare(client: Client, cpu: CpuWatch, worker: WorkerProcess, tas
     phase.held = await worker.read_memory("held")
     print(f"  RSS {phase.held['rss_mb']:.1f} MB; burst of {n} no-op updates ...", flush=True)
     before, began = cpu.seconds(), time.perf_counter()
-    phase.latencies_ms = await within(
-        bounded(n, options.concurrency, lambda i: timed_ms(handles[i].execute_update(BareUpdateWorkflow.noop))),
-        900,
-        "the burst of no-op updates",
-    )
+    phase.latencies_ms = await noop_burst(handles, list(range(n)), options.concurrency)
     phase.burst_seconds = phase.settled_seconds = time.perf_counter() - began
     phase.cpu["burst"] = cpu_since(cpu, before)
     await cpu.quiet()
