@@ -65,6 +65,12 @@ BENCHES = (
         ("--quick",),
         "1,000 live periods in one worker: memory per cached period, a burst of updates",
     ),
+    Bench(
+        "actions",
+        "actions.py",
+        ("--quick",),
+        "Temporal Cloud billable actions of a full period per plan vs a bare 30-month wait",
+    ),
     Bench("replay_speed", "replay_speed.py", ("--quick",), "replay of tests/histories vs bare histories"),
     Bench(
         "store_throughput",
