@@ -54,6 +54,7 @@ from domain.records import (
     GatheringRecord,
     InvitationRecord,
     MeetingRecord,
+    MeetingRecords,
     MilestoneRecord,
     NoticeRecord,
     PeriodSnapshot,
@@ -454,47 +455,63 @@ class RecordStore:
         Returns:
             The path of the meeting's invitation file.
         """
-        meeting, settings = record.meeting, self._settings
         with _bad_data_is_final("meeting"):
-            _check_one_period(record.workflow_id, record.audit)
-            path = outbox_file(settings.outbox_path, record.workflow_id, meeting.meeting_id).resolve()
-            meeting_start(record)  # an unknown time zone is bad data before any row is touched
             async with self._pool.acquire() as connection, connection.transaction():
-                language = await period_owner_language(connection, record.workflow_id)
-                # Who it names and reaches: the period's advisers and its owner's contact (config/people.py's rule).
-                owner_id = await connection.fetchval(OWNER_OF_PERIOD, record.workflow_id)
-                kept = await stored_contact(connection, record.workflow_id)
-                contact = self._people.owner_contact(owner_id, kept) if owner_id else kept
-                participants = self._people.meeting_participants(meeting.adviser, record.advisers, contact)
-                plan = await connection.fetchval(PLAN_OF_PERIOD, record.workflow_id)
-                invitation = meeting_invitation(record, participants, language=language, plan=plan)
-                latest = await connection.fetchval(
-                    UPSERT_MEETING,
-                    record.workflow_id,
-                    meeting.meeting_id,
-                    meeting.sequence,
-                    meeting.kind,
-                    meeting.date,
-                    meeting.start,
-                    record.timezone,
-                    meeting_start(record),
-                    meeting.duration_minutes,
-                    meeting.adviser,
-                    meeting.schools,
-                    meeting.title,
-                    meeting.scheduled_at,
-                    meeting.series,
-                    meeting.cancelled_at,
-                )
-                if latest is not None:
-                    await _insert_outbox(
-                        connection,
-                        invitation_message(record, invitation, participants, language=language, plan=plan),
-                    )
-                    # Written while the meeting row is locked, so two sequences of one meeting cannot
-                    # interleave and leave the older invitation in the file.
-                    await asyncio.to_thread(write_outbox_file, path, invitation)
-                await _insert_audit(connection, record.audit)
+                return await self._store_meeting(connection, record)
+
+    @activity.defn(name=Activities.RECORD_MEETINGS)
+    async def record_meetings(self, batch: MeetingRecords) -> list[str]:
+        """Store the meetings a plan proposes at a period's start and send their invitations, as `record_meeting`
+        does each, in one transaction: one activity (one Temporal Cloud action) however many the plan proposes.
+
+        Returns:
+            The paths of the invitation files, in the order of the meetings.
+        """
+        with _bad_data_is_final("meeting"):
+            async with self._pool.acquire() as connection, connection.transaction():
+                return [await self._store_meeting(connection, record) for record in batch.records]
+
+    async def _store_meeting(self, connection: Connection, record: MeetingRecord) -> str:
+        """A meeting's row, its invitation (outbox message and file) and audit entry, in the caller's transaction."""
+        meeting, settings = record.meeting, self._settings
+        _check_one_period(record.workflow_id, record.audit)
+        path = outbox_file(settings.outbox_path, record.workflow_id, meeting.meeting_id).resolve()
+        meeting_start(record)  # an unknown time zone is bad data before any row is touched
+        language = await period_owner_language(connection, record.workflow_id)
+        # Who it names and reaches: the period's advisers and its owner's contact (config/people.py's rule).
+        owner_id = await connection.fetchval(OWNER_OF_PERIOD, record.workflow_id)
+        kept = await stored_contact(connection, record.workflow_id)
+        contact = self._people.owner_contact(owner_id, kept) if owner_id else kept
+        participants = self._people.meeting_participants(meeting.adviser, record.advisers, contact)
+        plan = await connection.fetchval(PLAN_OF_PERIOD, record.workflow_id)
+        invitation = meeting_invitation(record, participants, language=language, plan=plan)
+        latest = await connection.fetchval(
+            UPSERT_MEETING,
+            record.workflow_id,
+            meeting.meeting_id,
+            meeting.sequence,
+            meeting.kind,
+            meeting.date,
+            meeting.start,
+            record.timezone,
+            meeting_start(record),
+            meeting.duration_minutes,
+            meeting.adviser,
+            meeting.schools,
+            meeting.title,
+            meeting.scheduled_at,
+            meeting.series,
+            meeting.cancelled_at,
+        )
+        if latest is not None:
+            await _insert_outbox(
+                connection,
+                invitation_message(record, invitation, participants, language=language, plan=plan),
+            )
+            # Written while the meeting row is locked, so two sequences of one meeting cannot
+            # interleave and leave the older invitation in the file.
+            await asyncio.to_thread(write_outbox_file, path, invitation)
+        await _insert_audit(connection, record.audit)
         activity_logger().info(
             "meeting recorded" if latest is not None else "older meeting sequence ignored",
             meeting_id=meeting.meeting_id,

@@ -29,6 +29,7 @@ def all_activities(store: RecordStore) -> list[Callable[..., Any]]:
         store.record_advisers_change,
         store.record_competence_environment,
         store.record_meeting,
+        store.record_meetings,
         store.send_notice,
         store.record_gathering,
         store.record_final_evaluation,

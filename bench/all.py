@@ -74,6 +74,12 @@ BENCHES = (
         ("--quick",),
         "cost as work grows: cohorts of 50 to 371 owners, 1,000 to 10,000 live periods; a table, a plot, its bends",
     ),
+    Bench(
+        "actions",
+        "actions.py",
+        ("--quick",),
+        "Temporal Cloud billable actions of a full period per plan vs a bare 30-month wait",
+    ),
     Bench("replay_speed", "replay_speed.py", ("--quick",), "replay of tests/histories vs bare histories"),
     Bench(
         "store_throughput",

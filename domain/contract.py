@@ -111,6 +111,7 @@ class Activities:
     RECORD_ADVISERS_CHANGE = "record_advisers_change"  # (AdvisersChangeRecord) -> None
     RECORD_COMPETENCE_ENVIRONMENT = "record_competence_environment"  # (CompetenceEnvironmentRecord) -> None
     RECORD_MEETING = "record_meeting"  # (MeetingRecord) -> str: path of the invitation in the outbox folder
+    RECORD_MEETINGS = "record_meetings"  # (MeetingRecords) -> [str]: a plan's proposed meetings, in one go
     SEND_NOTICE = "send_notice"  # (NoticeRecord) -> None
     RECORD_GATHERING = "record_gathering"  # (GatheringRecord) -> None
     RECORD_FINAL_EVALUATION = "record_final_evaluation"  # (FinalEvaluationRecord) -> None

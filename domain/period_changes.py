@@ -6,6 +6,8 @@ queues the `Effects` that come back; it never builds a record or branches on a d
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from domain import competence
 from domain import period as rules
 from domain.cohort import PendingSignal
@@ -31,6 +33,7 @@ from domain.records import (
     FinalEvaluationRecord,
     GatheringRecord,
     MeetingRecord,
+    MeetingRecords,
     MilestoneRecord,
     NoticeRecord,
     PeriodSnapshot,
@@ -40,8 +43,13 @@ from domain.records import (
 )
 
 
-def started(state: PeriodState, at: Occasion) -> Effects:
-    """A new period: its start, then the plan's recurring meetings and gatherings proposed for the whole period."""
+def started(state: PeriodState, at: Occasion, *, planned_in_one: Callable[[], bool] = lambda: True) -> Effects:
+    """A new period: its start, then the plan's recurring meetings and gatherings proposed for the whole period.
+
+    Two or more proposed meetings go to the store in one record (`record_meetings`): a plan such as Leda's proposes
+    some seventy, and each record is an activity, a Temporal Cloud action. `planned_in_one` is asked then, and only
+    then: False for histories recorded before, which wrote them one by one and must replay with those commands.
+    """
     effects = Effects()
     effects.add(
         Activities.RECORD_PERIOD_STARTED,
@@ -52,8 +60,19 @@ def started(state: PeriodState, at: Occasion) -> Effects:
         ),
         f"record start of {state.input.owner.name}",
     )
-    for meeting in rules.apply_planned_meetings(state, at.now):
-        _meeting(effects, state, at, meeting, f"plan:{meeting.meeting_id}", "plan", "meeting proposed by the plan")
+    proposed = rules.apply_planned_meetings(state, at.now)
+    records = [
+        _meeting_record(state, at, m, f"plan:{m.meeting_id}", "plan", "meeting proposed by the plan") for m in proposed
+    ]
+    if len(records) > 1 and planned_in_one():
+        effects.add(
+            Activities.RECORD_MEETINGS,
+            MeetingRecords(records=records),
+            f"invite to {len(records)} meetings proposed by the plan",
+        )
+        return effects
+    for record in records:
+        effects.add(Activities.RECORD_MEETING, record, _meeting_summary(record.meeting))
     return effects
 
 
@@ -251,17 +270,25 @@ def _meeting(
 ) -> None:
     """A meeting's record and its invitation (its cancellation, once cancelled) to the period's advisers."""
     effects.add(
-        Activities.RECORD_MEETING,
-        MeetingRecord(
-            workflow_id=at.workflow_id,
-            owner_name=state.input.owner.name,
-            advisers=list(state.input.advisers),
-            timezone=state.plan.timezone,
-            meeting=entry,
-            audit=at.audit(key, actor, action, meeting_id=entry.meeting_id),
-        ),
-        f"{'cancel' if entry.cancelled_at else 'invite to'} {entry.kind} {entry.date}",
+        Activities.RECORD_MEETING, _meeting_record(state, at, entry, key, actor, action), _meeting_summary(entry)
     )
+
+
+def _meeting_record(
+    state: PeriodState, at: Occasion, entry: MeetingEntry, key: str, actor: str, action: str
+) -> MeetingRecord:
+    return MeetingRecord(
+        workflow_id=at.workflow_id,
+        owner_name=state.input.owner.name,
+        advisers=list(state.input.advisers),
+        timezone=state.plan.timezone,
+        meeting=entry,
+        audit=at.audit(key, actor, action, meeting_id=entry.meeting_id),
+    )
+
+
+def _meeting_summary(entry: MeetingEntry) -> str:
+    return f"{'cancel' if entry.cancelled_at else 'invite to'} {entry.kind} {entry.date}"
 
 
 def _phase_change(

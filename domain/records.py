@@ -169,6 +169,12 @@ class MeetingRecord(BaseModel):
     audit: AuditEntry
 
 
+class MeetingRecords(BaseModel):
+    """The meetings a plan proposes at a period's start, stored and sent in one activity (`record_meetings`)."""
+
+    records: list[MeetingRecord]
+
+
 class NoticeRecord(BaseModel):
     """A reminder to the advisers or an escalation to the Directorate."""
 

@@ -96,6 +96,11 @@ SIGNALS_CHECKED = "signals-held-to-update-rules"
 #: withdrawn before it recorded no such records, and replay as they ran.
 WITHDRAWAL_CANCELS_MEETINGS = "withdrawal-cancels-meetings"
 
+#: A new period writes the meetings its plan proposes in one activity (`record_meetings`) from this patch on, where a
+#: period before it wrote each in an activity of its own (a Temporal Cloud action each: some seventy for Leda's plan).
+#: Asked only when a plan proposes two or more, so a period without them records no marker.
+PLANNED_MEETINGS_IN_ONE = "planned-meetings-in-one-activity"
+
 
 @workflow.defn(failure_exception_types=[InvalidStartInput])  # a start input that does not decode fails the period
 class GuidancePeriodWorkflow:
@@ -181,7 +186,8 @@ class GuidancePeriodWorkflow:
         state = self._state = rules.new_state(period, plan)
         # The cohort knows a period it started begins in the first phase: report changes only.
         self._reported = rules.progress_fingerprint(state, workflow.now(), overdue=False)
-        self._queue(changes.started(state, self._occasion()))
+        planned_in_one = lambda: workflow.patched(PLANNED_MEETINGS_IN_ONE)  # noqa: E731 (asked only when it matters)
+        self._queue(changes.started(state, self._occasion(), planned_in_one=planned_in_one))
 
     # --- updates ----------------------------------------------------------------------------------
 

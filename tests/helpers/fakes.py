@@ -21,6 +21,7 @@ from domain.records import (
     GatheringRecord,
     InvitationRecord,
     MeetingRecord,
+    MeetingRecords,
     MilestoneRecord,
     NationalGatheringRecord,
     NoticeRecord,
@@ -99,6 +100,11 @@ class RecordingActivities:
         await self._keep(Activities.RECORD_MEETING, record)
         return f"outbox/{record.workflow_id}/{record.meeting.meeting_id}.ics"
 
+    @activity.defn(name=Activities.RECORD_MEETINGS)
+    async def record_meetings(self, batch: MeetingRecords) -> list[str]:
+        """Keeps each meeting as `record_meeting` does (the real store writes each as it writes one)."""
+        return [await self.record_meeting(record) for record in batch.records]
+
     @activity.defn(name=Activities.SEND_NOTICE)
     async def send_notice(self, record: NoticeRecord) -> None:
         await self._keep(Activities.SEND_NOTICE, record)
@@ -137,6 +143,7 @@ class RecordingActivities:
             self.record_advisers_change,
             self.record_competence_environment,
             self.record_meeting,
+            self.record_meetings,
             self.send_notice,
             self.record_gathering,
             self.record_final_evaluation,

@@ -13,6 +13,7 @@ from config.settings import VeilederkorpsetSettings, resolve_plan
 from domain import calendar
 from domain.models import GatheringInvitation, PeriodInput, PeriodStatus, RecordMilestone, ScheduleMeeting
 from domain.programme import ProgrammePlan
+from domain.visibility import initial_search_attributes
 from workflows.guidance_period import GuidancePeriodWorkflow
 
 FULL_PERIOD_STEPS: list[tuple[str, dict[str, Any]]] = [
@@ -54,6 +55,8 @@ async def start_period(
         period,
         id=f"guidance-period-{period.cohort}-{period.owner.id}",
         task_queue=task_queue,
+        # As the `guidance` command and a cohort start a period: its first workflow task then upserts nothing.
+        search_attributes=initial_search_attributes(period),
     )
 
 
