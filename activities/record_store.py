@@ -455,9 +455,7 @@ class RecordStore:
         Returns:
             The path of the meeting's invitation file.
         """
-        with _bad_data_is_final("meeting"):
-            async with self._pool.acquire() as connection, connection.transaction():
-                return await self._store_meeting(connection, record)
+        return (await self._store_meetings([record]))[0]
 
     @activity.defn(name=Activities.RECORD_MEETINGS)
     async def record_meetings(self, batch: MeetingRecords) -> list[str]:
@@ -467,16 +465,44 @@ class RecordStore:
         Returns:
             The paths of the invitation files, in the order of the meetings.
         """
-        with _bad_data_is_final("meeting"):
-            async with self._pool.acquire() as connection, connection.transaction():
-                return [await self._store_meeting(connection, record) for record in batch.records]
+        return await self._store_meetings(batch.records)
 
-    async def _store_meeting(self, connection: Connection, record: MeetingRecord) -> str:
-        """A meeting's row, its invitation (outbox message and file) and audit entry, in the caller's transaction."""
-        meeting, settings = record.meeting, self._settings
-        _check_one_period(record.workflow_id, record.audit)
-        path = outbox_file(settings.outbox_path, record.workflow_id, meeting.meeting_id).resolve()
-        meeting_start(record)  # an unknown time zone is bad data before any row is touched
+    async def _store_meetings(self, records: list[MeetingRecord]) -> list[str]:
+        """Meetings' rows, invitations (outbox messages and files) and audit entries, in one transaction.
+
+        Every record is checked before any row is touched, and the files are written once every row is: bad data in
+        any record of a batch leaves neither a row nor a file of it.
+        """
+        settings = self._settings
+        with _bad_data_is_final("meeting"):
+            paths = []
+            for record in records:
+                _check_one_period(record.workflow_id, record.audit)
+                meeting_start(record)  # an unknown time zone is bad data
+                paths.append(outbox_file(settings.outbox_path, record.workflow_id, record.meeting.meeting_id).resolve())
+            async with self._pool.acquire() as connection, connection.transaction():
+                invitations = [await self._store_meeting(connection, record) for record in records]
+                # Written while the meetings' rows are locked (until the commit), so two sequences of one meeting
+                # cannot interleave and leave the older invitation in the file.
+                for path, invitation in zip(paths, invitations, strict=True):
+                    if invitation is not None:
+                        await asyncio.to_thread(write_outbox_file, path, invitation)
+        for record, path, invitation in zip(records, paths, invitations, strict=True):
+            activity_logger().info(
+                "meeting recorded" if invitation is not None else "older meeting sequence ignored",
+                meeting_id=record.meeting.meeting_id,
+                sequence=record.meeting.sequence,
+                path=str(path),
+            )
+        return [str(path) for path in paths]
+
+    async def _store_meeting(self, connection: Connection, record: MeetingRecord) -> bytes | None:
+        """A meeting's row, outbox message and audit entry, in the caller's transaction.
+
+        Returns:
+            The invitation file's content, or None when an older sequence of the meeting arrived late (no change).
+        """
+        meeting = record.meeting
         language = await period_owner_language(connection, record.workflow_id)
         # Who it names and reaches: the period's advisers and its owner's contact (config/people.py's rule).
         owner_id = await connection.fetchval(OWNER_OF_PERIOD, record.workflow_id)
@@ -508,17 +534,8 @@ class RecordStore:
                 connection,
                 invitation_message(record, invitation, participants, language=language, plan=plan),
             )
-            # Written while the meeting row is locked, so two sequences of one meeting cannot
-            # interleave and leave the older invitation in the file.
-            await asyncio.to_thread(write_outbox_file, path, invitation)
         await _insert_audit(connection, record.audit)
-        activity_logger().info(
-            "meeting recorded" if latest is not None else "older meeting sequence ignored",
-            meeting_id=meeting.meeting_id,
-            sequence=meeting.sequence,
-            path=str(path),
-        )
-        return str(path)
+        return invitation if latest is not None else None
 
     @activity.defn(name=Activities.SEND_NOTICE)
     async def send_notice(self, record: NoticeRecord) -> None:

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from config.people import Participants, People
-from config.settings import VeilederkorpsetSettings
+from config.settings import VeilederkorpsetSettings, resolve_plan
 from domain.assessment import AssessmentEvent, AssessmentRecord
 from domain.competence import check_competence_environment
 from domain.contacts import ContactPerson, OwnerContactChange, OwnerContactRecord, contact_audit
-from domain.contract import assessment_workflow_id, decision_workflow_id, period_workflow_id
+from domain.contract import Activities, assessment_workflow_id, decision_workflow_id, period_workflow_id
 from domain.effects import Occasion
 from domain.models import (
     ChangeAdvisers,
@@ -38,8 +38,9 @@ from domain.period import (
     new_state,
     phase_due_at,
 )
-from domain.period_changes import competence_environment
+from domain.period_changes import competence_environment, started
 from domain.phases import Milestone
+from domain.programme import ProgrammePlan
 from domain.records import (
     AdvisersChangeRecord,
     AuditEntry,
@@ -50,6 +51,7 @@ from domain.records import (
     InvitationEvent,
     InvitationRecord,
     MeetingRecord,
+    MeetingRecords,
     MilestoneRecord,
     NationalGatheringRecord,
     NoticeRecord,
@@ -64,10 +66,12 @@ WORKFLOW_ID = period_workflow_id("2027", "3301")
 STARTED_AT = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 ADVISERS = ["a.hansen", "b.olsen"]
 SCHOOLS = ["Fjell skole", "Brandengen skole"]
+#: A shipped plan that proposes meetings for the whole period at its start (some seventy).
+LEDA = "leda-for-skolutveckling"
 
 
-def new_period() -> PeriodState:
-    """Drammen's period in cohort 2027, on the Veilederkorpset plan, just started."""
+def new_period(plan: ProgrammePlan | None = None) -> PeriodState:
+    """Drammen's period in cohort 2027, on the Veilederkorpset plan (or `plan`), just started."""
     period = PeriodInput(
         cohort="2027",
         owner=SchoolOwner(id="3301", name="Drammen", kind="municipality", county="33"),
@@ -75,7 +79,7 @@ def new_period() -> PeriodState:
         start_date=date(2027, 1, 4),
         schools=SCHOOLS,
     )
-    return new_state(period, VeilederkorpsetSettings().plan())
+    return new_state(period, plan or VeilederkorpsetSettings().plan())
 
 
 def audit(key: str, actor: str, action: str, at: datetime, **details: object) -> AuditEntry:
@@ -174,6 +178,14 @@ def meeting_record(state: PeriodState, entry: MeetingEntry, entry_audit: AuditEn
         meeting=entry,
         audit=entry_audit,
     )
+
+
+def planned_meetings(state: PeriodState | None = None, at: datetime = STARTED_AT) -> MeetingRecords:
+    """The meetings the plan of `state` (by default a new period on Leda's plan) proposes at its start, in the one
+    record the workflow writes them in (`domain.period_changes.started`)."""
+    [_, pending] = started(state or new_period(resolve_plan(LEDA)), Occasion(WORKFLOW_ID, at)).records
+    assert pending.activity == Activities.RECORD_MEETINGS, pending.activity
+    return MeetingRecords.model_validate(pending.payload)
 
 
 def follow_up(meeting_id: str | None = None, on: date = date(2027, 3, 2), start: time = time(9, 0)) -> ScheduleMeeting:

@@ -22,6 +22,8 @@ from tests.activities.factories import STARTED_AT
 from tests.activities.store_rows import TABLES, row_counts, table_rows
 
 LATER = STARTED_AT + timedelta(days=30)
+#: How many meetings Leda's plan proposes at a period's start (`record_meetings` writes them in one go).
+PLANNED = len(factories.planned_meetings().records)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,11 @@ CASES = {
         Activities.RECORD_MEETING,
         lambda: factories.meeting(factories.new_period(), factories.follow_up(), LATER, "update:meeting-1"),
         {"meetings": 1, "outbox": 1, "audit_log": 1},
+    ),
+    "meetings proposed by the plan": Case(
+        Activities.RECORD_MEETINGS,
+        factories.planned_meetings,
+        {"meetings": PLANNED, "outbox": PLANNED, "audit_log": PLANNED},
     ),
     "phase reminder": Case(
         Activities.SEND_NOTICE,
