@@ -59,7 +59,7 @@ from workflows.cohort import CohortWorkflow  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
 
 #: The released version whose histories `make histories` writes (docs/maintainers.md, "Changing a workflow").
-VERSION = "1.0"
+VERSION = "1.1"
 FOLDER = Path(__file__).resolve().parent
 #: Every shipped plan but the flagship, whose period `full_period` walks through.
 OTHER_PLANS = [name for name in plan_names(SHIPPED_PLANS_DIR) if name != "veilederkorpset"]

@@ -13,6 +13,7 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from domain import period as rules
 from domain import period_changes as changes
 from domain.models import PeriodInput, PeriodState, PeriodStatus, Withdraw
+from domain.programme import ProgrammePlan
 from starter.connect import data_converter
 from workflows.assessment import CountyAssessmentWorkflow
 from workflows.cohort import CohortWorkflow
@@ -91,3 +92,34 @@ async def test_a_withdrawal_that_cancelled_meetings_needs_its_patch_to_replay() 
     # with it does not replay on the code from before, which would leave out the meetings' CANCELs.
     failure = await replay_failure(WithdrawalKeepsMeetingsWorkflow, "guidance_period-1.0-meeting-cancelled-withdrawn")
     assert isinstance(failure, workflow.NondeterminismError), failure
+
+
+@workflow.defn(name="GuidancePeriodWorkflow")
+class OneActivityPerPlannedMeetingWorkflow(GuidancePeriodWorkflow):
+    """The workflow as it was before `planned-meetings-in-one-activity`: each meeting a plan proposes at a period's
+    start written in an activity of its own."""
+
+    @workflow.run
+    async def run(self, period: PeriodInput | PeriodState) -> PeriodStatus:
+        return await super().run(period)
+
+    def _begin(self, period: PeriodInput, plan: ProgrammePlan) -> None:
+        state = self._state = rules.new_state(period, plan)
+        self._reported = rules.progress_fingerprint(state, workflow.now(), overdue=False)
+        self._queue(changes.started(state, self._occasion(), planned_in_one=lambda: False))
+
+
+async def test_a_period_that_wrote_its_planned_meetings_in_one_activity_needs_its_patch_to_replay() -> None:
+    # Histories from before the patch (1.0: Leda's seventy-odd `record_meeting`s) replay on the current code
+    # (test_recorded_history_replays); one recorded with it (1.1: one `record_meetings`) does not replay on the code
+    # from before.
+    failure = await replay_failure(
+        OneActivityPerPlannedMeetingWorkflow, "guidance_period-1.1-leda-for-skolutveckling-expired"
+    )
+    assert isinstance(failure, workflow.NondeterminismError), failure
+    assert (
+        await replay_failure(
+            OneActivityPerPlannedMeetingWorkflow, "guidance_period-1.0-leda-for-skolutveckling-expired"
+        )
+        is None
+    )
