@@ -18,8 +18,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from temporalio.api.enums.v1 import EventType
-from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,10 +27,10 @@ if str(ROOT) not in sys.path:
 from bench.common import Figure, Target, parser, print_table, report_header, run_benchmark, write_results  # noqa: E402
 from bench.period_sim import BareWaitWorkflow  # noqa: E402
 from config.settings import known_plans, resolve_plan  # noqa: E402
-from tests.helpers.actions import Action, billable_actions, counts_by_kind, counts_by_purpose  # noqa: E402
+from tests.helpers.actions import Action, counts_by_kind, counts_by_purpose, workflow_actions  # noqa: E402
 from tests.helpers.clock import suite_server  # noqa: E402
 from tests.helpers.fakes import RecordingActivities  # noqa: E402
-from tests.workflows.scenarios import full_period, plan_period  # noqa: E402
+from tests.workflows.scenarios import shipped_plan_period  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows.guidance_period import GuidancePeriodWorkflow  # noqa: E402
 
@@ -47,34 +45,17 @@ BEFORE: dict[str, int] = {
 }
 
 
-async def history(client: Client, workflow_id: str, first_run_id: str | None) -> list[HistoryEvent]:
-    """Every event of every run of a workflow, from its first run through each continue-as-new."""
-    events: list[HistoryEvent] = []
-    run_id = first_run_id
-    while run_id is not None:
-        handle = client.get_workflow_handle(workflow_id, run_id=run_id)
-        run = [e async for e in handle.fetch_history_events()]
-        events += run
-        last = run[-1]
-        continued = last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
-        run_id = last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id if continued else None
-    return events
-
-
 async def plan_actions(client: Client, env: Any, task_queue: str, name: str) -> list[Action]:
     """The billable actions of one full period of plan `name`, start to end."""
-    if name == "veilederkorpset":
-        handle = await full_period(client, env, task_queue)
-    else:
-        handle = await plan_period(client, env, task_queue, resolve_plan(name))
+    handle = await shipped_plan_period(client, env, task_queue, name)
     await handle.result()
-    return billable_actions(await history(client, handle.id, handle.first_execution_run_id or handle.run_id))
+    return await workflow_actions(client, handle.id, handle.first_execution_run_id or handle.run_id)
 
 
 async def bare_actions(client: Client, task_queue: str, months: int) -> list[Action]:
     handle = await client.start_workflow(BareWaitWorkflow.run, months, id=f"bare-{uuid.uuid4()}", task_queue=task_queue)
     await handle.result()
-    return billable_actions(await history(client, handle.id, handle.result_run_id))
+    return await workflow_actions(client, handle.id, handle.result_run_id)
 
 
 def print_plan(name: str, actions: list[Action], bare: list[Action]) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
 from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import Client
 
 #: A word with a number in it, or a parenthesis with one: what differs between timers of one purpose.
 _NUMBERED = re.compile(r"\([^)]*\d[^)]*\)|\S*\d\S*")
@@ -108,6 +109,20 @@ def billable_actions(events: Iterable[HistoryEvent]) -> list[Action]:
         if cost:
             actions.append(Action(rule.kind, purpose(event), cost))
     return actions
+
+
+async def workflow_actions(client: Client, workflow_id: str, first_run_id: str | None) -> list[Action]:
+    """The billable actions of a workflow's whole history: its first run and each run it continued as new into."""
+    events: list[HistoryEvent] = []
+    run_id = first_run_id
+    while run_id is not None:
+        handle = client.get_workflow_handle(workflow_id, run_id=run_id)
+        run = [e async for e in handle.fetch_history_events()]
+        events += run
+        last = run[-1]
+        continued = last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+        run_id = last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id if continued else None
+    return billable_actions(events)
 
 
 def counts_by_kind(actions: Iterable[Action]) -> dict[str, int]:

@@ -122,6 +122,17 @@ async def plan_period(
     return handle
 
 
+async def shipped_plan_period(
+    client: Client, env: WorkflowEnvironment, task_queue: str, name: str
+) -> WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]:
+    """A full period of the shipped plan `name`: the flagship's through every phase with meetings and gatherings
+    (`full_period`), any other plan's closing each phase as it falls due (`plan_period`); the caller awaits the
+    result, which runs it to its end."""
+    if name == "veilederkorpset":
+        return await full_period(client, env, task_queue)
+    return await plan_period(client, env, task_queue, resolve_plan(name))
+
+
 #: The follow-up scheme's report handed in late by `followup_period`, and how long after its due day.
 LATE_REPORT_PHASE = "year_two_report"
 LATE_BY = timedelta(weeks=6)
