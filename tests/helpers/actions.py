@@ -5,8 +5,8 @@ parts a history shows; `ACTION_RULES` holds them all, one row per history event 
 them. What a history does not show is billed all the same and is not counted here: every query (the Web UI's stack
 trace too), every rejected update (a validator's rejection never reaches history), activity heartbeats, and the
 starts of other workflows' signals to this one that fail. `bench/actions.py` prints the counts per plan,
-`tests/workflows/test_action_count.py` keeps a full flagship period from paying more than it did, and
-docs/operating.md ("What a period costs in Temporal Cloud actions") says what each action of a period is for.
+`tests/workflows/test_action_count.py` keeps a full period of each shipped plan from paying more than it counted,
+and docs/operating.md ("What a period costs in Temporal actions") says what each action of a period is for.
 """
 
 from __future__ import annotations
