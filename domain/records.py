@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from domain.models import (
+    MAX_MEETINGS,
     CompetenceEnvironmentEntry,
     GatheringEntry,
     MeetingEntry,
@@ -172,7 +173,8 @@ class MeetingRecord(BaseModel):
 class MeetingRecords(BaseModel):
     """The meetings a plan proposes at a period's start, stored and sent in one activity (`record_meetings`)."""
 
-    records: list[MeetingRecord]
+    #: A period holds no more meetings than that, so no more are proposed at its start.
+    records: list[MeetingRecord] = Field(min_length=1, max_length=MAX_MEETINGS)
 
 
 class NoticeRecord(BaseModel):
