@@ -15,7 +15,8 @@ but for pydantic, which Typer uses to read the root's options):
 `guidance status` needs Temporal's client, the models and rich, but not the worker side of the SDK
 (``temporalio.worker``, loaded by the deployment calls of `guidance setup`), the selection, the record store, the
 public holidays (``holidays``: the working-day calendar builds its tables when a working day is first asked for) or
-Jinja (the read model's labels are plain functions; their template filters live in ``readmodel.display``).
+Jinja (the read model's labels are plain functions; their template filters live in ``readmodel.display``), or the
+workflows' code (the client asks a period's status query by name).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ NOT_FOR_STATUS = (
     "starter.deployment",
     "holidays",
     "jinja2",
+    "workflows",
 )
 
 
