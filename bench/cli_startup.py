@@ -109,53 +109,25 @@ def measure(commands: Sequence[Command], env: dict[str, str], rounds: int) -> No
 
 
 def figures_of(commands: dict[str, Command]) -> list[Figure]:
-    floor = commands["python -c pass"]
-    figures = [
-        Figure(
-            "temporal --help, median wall",
-            median(commands["temporal --help"].wall),
-            median(floor.wall),
-            "s",
-            None,
-            commands["temporal --help"].spread(),
-        ),
-        Figure(
-            "guidance --help, median wall",
-            median(commands["guidance --help"].wall),
-            median(floor.wall),
-            "s",
-            HELP_TARGET,
-            commands["guidance --help"].spread(),
-        ),
-        Figure(
-            "guidance status, median wall",
-            median(commands["guidance status"].wall),
-            median(floor.wall),
-            "s",
-            STATUS_TARGET,
-            commands["guidance status"].spread(),
-        ),
-        Figure(
-            "guidance status vs temporal workflow query",
-            median(commands["guidance status"].wall),
-            median(commands["temporal workflow query"].wall),
-            "s",
-            None,
-            "baseline: the same query asked by the Temporal CLI; " + commands["temporal workflow query"].spread(),
-        ),
+    def wall(name: str, target: Target | None, baseline: str = "python -c pass") -> Figure:
+        measured, base = commands[name], commands[baseline]
+        note = f"{measured.spread()}; baseline {baseline}: {base.spread()}"
+        figure_name = f"{name}, median wall" if baseline == "python -c pass" else f"{name} vs {baseline}"
+        return Figure(figure_name, median(measured.wall), median(base.wall), "s", target, note)
+
+    def cpu(name: str) -> Figure:
+        note = "baseline: python -c pass; CPU seconds depend far less on the machine's load than the wall time"
+        floor = commands["python -c pass"].cpu
+        return Figure(f"{name}, median CPU (user+system)", median(commands[name].cpu), median(floor), "s", None, note)
+
+    return [
+        wall("temporal --help", None),
+        wall("guidance --help", HELP_TARGET),
+        wall("guidance status", STATUS_TARGET),
+        wall("guidance status", None, baseline="temporal workflow query"),
+        cpu("guidance --help"),
+        cpu("guidance status"),
     ]
-    for name in ("guidance --help", "guidance status"):
-        figures.append(
-            Figure(
-                f"{name}, median CPU (user+system)",
-                median(commands[name].cpu),
-                median(floor.cpu),
-                "s",
-                None,
-                "baseline: python -c pass; CPU seconds depend far less on the machine's load than the wall time",
-            )
-        )
-    return figures
 
 
 async def main(options: Any) -> list[Figure]:
