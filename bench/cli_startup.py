@@ -16,7 +16,8 @@ shell would:
 A round of each runs first and is not counted (it writes the bytecode caches and warms the page cache). Each
 figure is a median of the wall time, from starting the process until it has exited, beside ``python -c pass``
 of the same run; the spread (p10, p90, min, max) is in its note. The CPU seconds (user and system) each process
-used are shown too: they depend far less on the machine's load than the wall time does.
+used are shown too, and the number of modules each Python command imports (``python -X importtime``, one run
+each): they depend far less on the machine's load than the wall time does.
 
 Targets (issue 21): ``guidance --help`` within 0.3 s and ``guidance status`` within 0.6 s, on the wall clock.
 Results go to bench/results/cli_startup.json.
@@ -62,6 +63,8 @@ HELP_TARGET = Target("value", "<=", 0.3)
 STATUS_TARGET = Target("value", "<=", 0.6)
 #: A command that takes longer than this is stuck (a status whose query no worker answers), not slow.
 PATIENCE_SECONDS = 60.0
+#: The commands that are Python processes, whose imported modules are counted.
+PYTHON_COMMANDS = ("python -c pass", "guidance --help", "guidance status")
 
 
 @dataclass
@@ -91,6 +94,21 @@ class Command:
             self.wall.append(wall)
             self.cpu.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
 
+    def modules(self, env: dict[str, str]) -> int:
+        """How many modules a run imports (``python -X importtime`` logs each once): a count no load changes."""
+        script = self.argv[1:] if self.argv[0] == sys.executable else self.argv  # a console script is a Python file
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", *script],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=PATIENCE_SECONDS,
+            check=False,
+            cwd=ROOT,
+        )
+        logged = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
+        return len(logged) - 1  # the first line is the header
+
     def spread(self) -> str:
         w = self.wall
         return (
@@ -99,16 +117,18 @@ class Command:
         )
 
 
-def measure(commands: Sequence[Command], env: dict[str, str], rounds: int) -> None:
-    """A round of each not counted (caches), then `rounds` rounds, each command once per round, in turn."""
+def measure(commands: Sequence[Command], env: dict[str, str], rounds: int) -> dict[str, int]:
+    """A round of each not counted (caches), then `rounds` rounds, each command once per round, in turn; then the
+    modules each Python command imports, by name."""
     for command in commands:
         command.run(env, keep=False)
     for _ in range(rounds):
         for command in commands:
             command.run(env, keep=True)
+    return {c.name: c.modules(env) for c in commands if c.name in PYTHON_COMMANDS}
 
 
-def figures_of(commands: dict[str, Command]) -> list[Figure]:
+def figures_of(commands: dict[str, Command], modules: dict[str, int]) -> list[Figure]:
     def wall(name: str, target: Target | None, baseline: str = "python -c pass") -> Figure:
         measured, base = commands[name], commands[baseline]
         note = f"{measured.spread()}; baseline {baseline}: {base.spread()}"
@@ -120,6 +140,10 @@ def figures_of(commands: dict[str, Command]) -> list[Figure]:
         floor = commands["python -c pass"].cpu
         return Figure(f"{name}, median CPU (user+system)", median(commands[name].cpu), median(floor), "s", None, note)
 
+    def imported(name: str) -> Figure:
+        note = "baseline: python -c pass; what `python -X importtime` logs"
+        return Figure(f"{name}, modules imported", modules[name], modules["python -c pass"], "count", None, note)
+
     return [
         wall("temporal --help", None),
         wall("guidance --help", HELP_TARGET),
@@ -127,6 +151,8 @@ def figures_of(commands: dict[str, Command]) -> list[Figure]:
         wall("guidance status", None, baseline="temporal workflow query"),
         cpu("guidance --help"),
         cpu("guidance status"),
+        imported("guidance --help"),
+        imported("guidance status"),
     ]
 
 
@@ -159,8 +185,8 @@ async def main(options: Any) -> list[Figure]:
             # The command as a person runs it: the environment's language and Temporal's address, nothing else of
             # this process's settings (the codec keys stay, as for the worker).
             env = worker_environment(TEMPORAL_ADDRESS=address, TEMPORAL_NAMESPACE="default")
-            await asyncio.to_thread(measure, list(commands.values()), env, options.rounds)
-    figures = figures_of(commands)
+            modules = await asyncio.to_thread(measure, list(commands.values()), env, options.rounds)
+    figures = figures_of(commands, modules)
     print_table(
         f"whole processes, median of {options.rounds} runs each, in turn, beside `python -c pass` of the same run",
         figures,
@@ -171,7 +197,10 @@ async def main(options: Any) -> list[Figure]:
         figures,
         began=began,
         options=vars(options),
-        details={c.name: {"argv": c.argv[1:], "wall": c.wall, "cpu": c.cpu} for c in commands.values()},
+        details={
+            c.name: {"argv": c.argv[1:], "wall": c.wall, "cpu": c.cpu, "modules": modules.get(c.name)}
+            for c in commands.values()
+        },
     )
     return figures
 
