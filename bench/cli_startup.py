@@ -77,12 +77,14 @@ class Command:
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
 
+    @staticmethod
+    def _spawn(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=PATIENCE_SECONDS, cwd=ROOT)
+
     def run(self, env: dict[str, str], *, keep: bool) -> None:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
-        done = subprocess.run(
-            self.argv, env=env, capture_output=True, text=True, timeout=PATIENCE_SECONDS, check=False, cwd=ROOT
-        )
+        done = self._spawn(self.argv, env)
         wall = time.perf_counter() - began
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if done.returncode != 0 or self.expect not in done.stdout:
@@ -97,15 +99,7 @@ class Command:
     def modules(self, env: dict[str, str]) -> int:
         """How many modules a run imports (``python -X importtime`` logs each once): a count no load changes."""
         script = self.argv[1:] if self.argv[0] == sys.executable else self.argv  # a console script is a Python file
-        done = subprocess.run(
-            [sys.executable, "-X", "importtime", *script],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=PATIENCE_SECONDS,
-            check=False,
-            cwd=ROOT,
-        )
+        done = self._spawn([sys.executable, "-X", "importtime", *script], env)
         logged = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
         return len(logged) - 1  # the first line is the header
 
