@@ -93,6 +93,12 @@ BENCHES = (
         ("--quick",),
         "50 advisers and a coordinator browsing the web app vs a bare page of the same rows",
     ),
+    Bench(
+        "cli_startup",
+        "cli_startup.py",
+        ("--quick",),
+        "guidance --help and guidance status as whole processes vs python -c pass and the temporal CLI",
+    ),
 )
 _TARGET = re.compile(r"^\s*(?:(value|ratio)\s+)?(<=|>=|<|>)\s*([0-9.]+)\s*$")
 

@@ -2,16 +2,16 @@
 
 A working day is Monday to Friday and not a public holiday of the country according to the
 `holidays` package (Norway: `NO`, Sweden: `SE`). Everything here is a pure function of its arguments;
-holiday tables are computed per year and cached, so the module is safe to use from workflow code.
+the holiday tables are built once, before any workflow task (`holiday_tables`), so the module is safe to use
+from workflow code.
 """
 
 from __future__ import annotations
 
 import calendar as _stdlib_calendar
+import functools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-import holidays
 
 # Loaded once at import: workflow code must not read time-zone files lazily during a workflow task.
 _ZONES = {name: ZoneInfo(name) for name in ("Europe/Oslo", "Europe/Stockholm", "UTC")}
@@ -28,12 +28,23 @@ def zone(name: str) -> ZoneInfo:
 # Sweden's Midsummer Eve, Christmas Eve and New Year's Eve are treated as Sundays by law; `holidays`
 # files them as "de_facto".
 _CATEGORIES: dict[str, tuple[str, ...]] = {"NO": ("public",), "SE": ("public", "de_facto")}
-# Holiday tables are built once, at import, outside any workflow sandbox: building one reads translation
-# files, which workflow code must not do. The years cover every period the engine can hold.
+# The years cover every period the engine can hold.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+SUPPORTED_COUNTRIES: tuple[str, ...] = tuple(_CATEGORIES)
 
 
-def _build_tables() -> dict[str, dict[date, str]]:
+@functools.cache
+def holiday_tables() -> dict[str, dict[date, str]]:
+    """Every supported country's public holidays from FIRST_YEAR to LAST_YEAR, built once, on first use.
+
+    Built on first use and not at import: importing `holidays` and building the tables takes a quarter of a second,
+    which `guidance status`, `guidance --help`'s commands and the models' importers (issue 21) need not pay. Building
+    them reads `holidays`' translation files, which workflow code must not do (the sandbox forbids it, and a workflow
+    task must not spend the time): `workflows.sandbox.workflow_runner`, which every worker and replayer of the engine
+    runs workflows with, builds them before any workflow task.
+    """
+    import holidays  # here, not at the top: see above
+
     years = range(FIRST_YEAR, LAST_YEAR + 1)
     return {
         country: dict(holidays.country_holidays(country, years=years, language="en_US", categories=categories).items())
@@ -41,16 +52,12 @@ def _build_tables() -> dict[str, dict[date, str]]:
     }
 
 
-_TABLES = _build_tables()
-SUPPORTED_COUNTRIES: tuple[str, ...] = tuple(_TABLES)
-
-
 def _holidays_for(country: str, year: int) -> dict[date, str]:
-    if country not in _TABLES:
-        raise ValueError(f"calendar country {country!r} is not supported; allowed: {', '.join(_TABLES)}")
+    if country not in _CATEGORIES:
+        raise ValueError(f"calendar country {country!r} is not supported; allowed: {', '.join(SUPPORTED_COUNTRIES)}")
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(f"year {year} is outside the calendar ({FIRST_YEAR}-{LAST_YEAR})")
-    return _TABLES[country]
+    return holiday_tables()[country]
 
 
 def holiday_name(day: date, country: str = "NO") -> str | None:

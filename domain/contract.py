@@ -21,6 +21,9 @@ PERIOD_PROGRESS_SIGNAL = "period_progress"
 PERIOD_ADVISERS_SIGNAL = "period_advisers"
 #: Signal to a period: report progress to this cohort from now on (a period the cohort found running).
 REPORT_PROGRESS_TO_SIGNAL = "report_progress_to"
+#: The query a period answers with its status (`GuidancePeriodWorkflow.status`); the client asks it by this name, so
+#: `guidance status` need not load the workflow's code (issue 21).
+PERIOD_STATUS_QUERY = "status"
 
 # The custom search attributes (ids only, never names of people or owners).
 GUIDANCE_PHASE = SearchAttributeKey.for_keyword("GuidancePhase")

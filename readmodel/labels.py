@@ -9,12 +9,9 @@ error, so a page always renders.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, Protocol
-
-from jinja2 import pass_context
-from jinja2.runtime import Context
 
 from domain.phases import Phase
 from domain.programme import PlanLabels
@@ -183,34 +180,3 @@ def competence_state_label(state: str | None) -> str:
     if not state:
         return ""
     return gettext(_COMPETENCE_STATES[state]) if state in _COMPETENCE_STATES else _readable(state)
-
-
-def _at_render(label: Callable[..., str]) -> Callable[..., str]:
-    """`label` as a filter Jinja calls when it renders, in the language of that moment: a filter over constants
-    (``{{ 'mapping' | phase_label('veilederkorpset') }}``) would otherwise be worked out once, when the template
-    is compiled, in whatever language was current then. Jinja never folds a filter that takes the context."""
-
-    @pass_context
-    def rendered(_context: Context, *args: Any) -> str:
-        return label(*args)
-
-    return rendered
-
-
-#: The labels as Jinja filters, the code first and then the plan (its name, or a plan with its labels):
-#: ``{{ period.phase | phase_label(period.plan) }}``. `readmodel.display.FILTERS` registers them everywhere.
-FILTERS: dict[str, Callable[..., str]] = {
-    "phase_label": _at_render(lambda code, plan=None: phase_label(plan, code)),
-    "milestone_label": _at_render(lambda code, plan=None: milestone_label(plan, code)),
-    "meeting_kind_label": _at_render(lambda code, plan=None: meeting_kind_label(plan, code)),
-    "area_label": _at_render(lambda code, plan=None: area_label(plan, code)),
-    # A period row: its chosen area with the core task of "other" (`{{ period | chosen_area_label }}`).
-    "chosen_area_label": _at_render(
-        lambda row: chosen_area_label(row.plan, row.development_area, row.development_area_other)
-    ),
-    "letter_kind_label": _at_render(letter_kind_label),
-    "milestone_facts": _at_render(milestone_facts),
-    "partner_label": _at_render(lambda code, name=None: partner_label(code, name)),
-    "environment_kind_label": _at_render(environment_kind_label),
-    "competence_state_label": _at_render(competence_state_label),
-}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
@@ -31,7 +31,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from config import settings
 from config.owners import owner_by_id
 from domain import period as rules
-from domain.contract import TASK_QUEUE, period_workflow_id
+from domain.contract import PERIOD_STATUS_QUERY, TASK_QUEUE, period_workflow_id
 from domain.models import (
     CancelMeeting,
     ChangeAdvisers,
@@ -45,9 +45,11 @@ from domain.models import (
 )
 from domain.programme import ProgrammePlan
 from domain.visibility import initial_search_attributes
-from workflows.guidance_period import GuidancePeriodWorkflow
 
-PeriodHandle = WorkflowHandle[GuidancePeriodWorkflow, PeriodStatus]
+if TYPE_CHECKING:  # imported where an update, a signal or a start names it: see `_workflow`
+    from workflows.guidance_period import GuidancePeriodWorkflow
+
+PeriodHandle = WorkflowHandle["GuidancePeriodWorkflow", PeriodStatus]
 
 T = TypeVar("T")
 
@@ -157,7 +159,19 @@ def find_period(cohort: str, owner_id: str) -> str:
 
 def period_handle(client: Client, workflow_id: str) -> PeriodHandle:
     """A typed handle on a period's workflow (nothing is sent to Temporal)."""
-    return client.get_workflow_handle_for(GuidancePeriodWorkflow.run, workflow_id)
+    return client.get_workflow_handle(workflow_id, result_type=PeriodStatus)
+
+
+def _workflow() -> type[GuidancePeriodWorkflow]:
+    """The period's workflow class, whose methods name the updates, signals and start sent to a period.
+
+    Imported here, when a request names them, and not with this module: the workflow's code and the domain's
+    rules of changes behind it cost `guidance status`, which asks its query by name (`PERIOD_STATUS_QUERY`), a
+    tenth of its start-up (issue 21; `tests/starter/test_cli_imports.py`).
+    """
+    from workflows.guidance_period import GuidancePeriodWorkflow
+
+    return GuidancePeriodWorkflow
 
 
 def static_summary(period: PeriodInput) -> str:
@@ -214,7 +228,7 @@ async def start_period(
     workflow_id = period_workflow_id(period.cohort, period.owner.id)
     try:
         return await client.start_workflow(
-            GuidancePeriodWorkflow.run,
+            _workflow().run,
             period,
             id=workflow_id,
             task_queue=task_queue,
@@ -235,7 +249,7 @@ async def record_milestone(client: Client, workflow_id: str, update: RecordMiles
         PeriodNotFound: No running period has the id.
     """
     handle = period_handle(client, workflow_id)
-    return await _answered(client, workflow_id, handle.execute_update(GuidancePeriodWorkflow.record_milestone, update))
+    return await _answered(client, workflow_id, handle.execute_update(_workflow().record_milestone, update))
 
 
 async def schedule_meeting(client: Client, workflow_id: str, request: ScheduleMeeting) -> PeriodStatus:
@@ -246,7 +260,7 @@ async def schedule_meeting(client: Client, workflow_id: str, request: ScheduleMe
         PeriodNotFound: No running period has the id.
     """
     handle = period_handle(client, workflow_id)
-    return await _answered(client, workflow_id, handle.execute_update(GuidancePeriodWorkflow.schedule_meeting, request))
+    return await _answered(client, workflow_id, handle.execute_update(_workflow().schedule_meeting, request))
 
 
 async def cancel_meeting(client: Client, workflow_id: str, request: CancelMeeting) -> PeriodStatus:
@@ -257,7 +271,7 @@ async def cancel_meeting(client: Client, workflow_id: str, request: CancelMeetin
         PeriodNotFound: No running period has the id.
     """
     handle = period_handle(client, workflow_id)
-    return await _answered(client, workflow_id, handle.execute_update(GuidancePeriodWorkflow.cancel_meeting, request))
+    return await _answered(client, workflow_id, handle.execute_update(_workflow().cancel_meeting, request))
 
 
 async def withdraw(client: Client, workflow_id: str, request: Withdraw) -> PeriodStatus:
@@ -268,7 +282,7 @@ async def withdraw(client: Client, workflow_id: str, request: Withdraw) -> Perio
         PeriodNotFound: No running period has the id.
     """
     handle = period_handle(client, workflow_id)
-    return await _answered(client, workflow_id, handle.execute_update(GuidancePeriodWorkflow.withdraw, request))
+    return await _answered(client, workflow_id, handle.execute_update(_workflow().withdraw, request))
 
 
 async def change_advisers(client: Client, workflow_id: str, request: ChangeAdvisers) -> PeriodStatus:
@@ -279,7 +293,7 @@ async def change_advisers(client: Client, workflow_id: str, request: ChangeAdvis
         PeriodNotFound: No running period has the id.
     """
     handle = period_handle(client, workflow_id)
-    return await _answered(client, workflow_id, handle.execute_update(GuidancePeriodWorkflow.change_advisers, request))
+    return await _answered(client, workflow_id, handle.execute_update(_workflow().change_advisers, request))
 
 
 async def record_competence_environment(
@@ -293,7 +307,7 @@ async def record_competence_environment(
     """
     handle = period_handle(client, workflow_id)
     return await _answered(
-        client, workflow_id, handle.execute_update(GuidancePeriodWorkflow.record_competence_environment, request)
+        client, workflow_id, handle.execute_update(_workflow().record_competence_environment, request)
     )
 
 
@@ -304,7 +318,7 @@ async def invite_to_gathering(client: Client, workflow_id: str, invitation: Gath
         PeriodNotFound: No running period has the id.
     """
     handle = period_handle(client, workflow_id)
-    await _answered(client, workflow_id, handle.signal(GuidancePeriodWorkflow.gathering_invitation, invitation))
+    await _answered(client, workflow_id, handle.signal(_workflow().gathering_invitation, invitation))
 
 
 async def period_status(client: Client, workflow_id: str, *, rpc_timeout: timedelta | None = None) -> PeriodStatus:
@@ -314,7 +328,8 @@ async def period_status(client: Client, workflow_id: str, *, rpc_timeout: timede
         PeriodNotFound: No period has the id.
     """
     handle = period_handle(client, workflow_id)
-    return await _answered(client, workflow_id, handle.query(GuidancePeriodWorkflow.status, rpc_timeout=rpc_timeout))
+    asked = handle.query(PERIOD_STATUS_QUERY, result_type=PeriodStatus, rpc_timeout=rpc_timeout)
+    return await _answered(client, workflow_id, asked)
 
 
 async def _answered(client: Client, workflow_id: str, call: Awaitable[T]) -> T:

@@ -26,7 +26,13 @@ with workflow.unsafe.imports_passed_through():
     from domain import competence, period_signals
     from domain import period as rules
     from domain import period_changes as changes
-    from domain.contract import PERIOD_PROGRESS_SIGNAL, REPORT_PROGRESS_TO_SIGNAL, Activities, InvalidStartInput
+    from domain.contract import (
+        PERIOD_PROGRESS_SIGNAL,
+        PERIOD_STATUS_QUERY,
+        REPORT_PROGRESS_TO_SIGNAL,
+        Activities,
+        InvalidStartInput,
+    )
     from domain.effects import Effects, Occasion
     from domain.models import (
         CancelMeeting,
@@ -307,7 +313,7 @@ class GuidancePeriodWorkflow:
         self._reported = None  # the cohort knows nothing of this period yet: the next publish reports
         self._revision += 1
 
-    @workflow.query
+    @workflow.query(name=PERIOD_STATUS_QUERY)
     def status(self) -> PeriodStatus:
         """Where the period stands."""
         return self._status()

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from domain import calendar
+
 # `holidays` imports its country tables lazily, from inside a workflow task; passed through, they are
 # imported once, outside the sandbox. The tables are pure functions of the year, so determinism holds.
 PASSTHROUGH_MODULES = ("holidays", "dateutil", "six")
@@ -28,10 +30,13 @@ def workflow_modules(workflows: Sequence[type]) -> tuple[str, ...]:
 
 
 def workflow_runner(also_pass_through: Sequence[str] = ()) -> SandboxedWorkflowRunner:
-    """The sandboxed runner with the engine's pure third-party modules passed through.
+    """The sandboxed runner with the engine's pure third-party modules passed through, the holiday tables built.
 
     Args:
         also_pass_through: More modules to pass through, such as the log formatter a worker installs.
     """
+    # The holiday tables are built on first use (domain/calendar.py); here, before any workflow task, as building
+    # them reads files the sandbox forbids and takes longer than a workflow task may.
+    calendar.holiday_tables()
     modules = (*PASSTHROUGH_MODULES, *also_pass_through)
     return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*modules))

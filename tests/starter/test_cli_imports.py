@@ -13,7 +13,10 @@ but for pydantic, which Typer uses to read the root's options):
 - any command module (``starter.*_cli``): each is imported when its command runs.
 
 `guidance status` needs Temporal's client, the models and rich, but not the worker side of the SDK
-(``temporalio.worker``, loaded by the deployment calls of `guidance setup`), the selection, or the record store.
+(``temporalio.worker``, loaded by the deployment calls of `guidance setup`), the selection, the record store, the
+public holidays (``holidays``: the working-day calendar builds its tables when a working day is first asked for) or
+Jinja (the read model's labels are plain functions; their template filters live in ``readmodel.display``), or the
+workflows' code (the client asks a period's status query by name).
 """
 
 from __future__ import annotations
@@ -46,7 +49,16 @@ NOT_FOR_HELP = (
     "selection",
 )
 #: What the module of `guidance status` must not import.
-NOT_FOR_STATUS = ("temporalio.worker", "selection", "asyncpg", "readmodel.records", "starter.deployment")
+NOT_FOR_STATUS = (
+    "temporalio.worker",
+    "selection",
+    "asyncpg",
+    "readmodel.records",
+    "starter.deployment",
+    "holidays",
+    "jinja2",
+    "workflows",
+)
 
 
 def loaded_after(script: str) -> set[str]:
