@@ -51,11 +51,17 @@ def test_a_start_records_the_period_before_the_meetings_the_plan_proposes() -> N
         programme=plan(meetings=[{"id": "network", "kind": "network", "title": "Network meeting", "every_months": 3}])
     )
     effects = period_changes.started(state, Occasion(WORKFLOW_ID, at(START)))
-    activities = [r.activity for r in effects.records]
-    assert activities[0] == Activities.RECORD_PERIOD_STARTED
-    assert activities[1:] == [Activities.RECORD_MEETING] * (len(activities) - 1)
-    assert len(activities) > 1
+    assert [r.activity for r in effects.records] == [Activities.RECORD_PERIOD_STARTED, Activities.RECORD_MEETINGS]
     assert effects.records[0].payload["period"]["phase"] == Phase.MAPPING
+    proposed = effects.records[1].payload["records"]
+    assert len(proposed) > 1
+
+    # A period recorded before `planned-meetings-in-one-activity` wrote the same meetings one activity each.
+    before = period_changes.started(
+        new_state(programme=state.plan), Occasion(WORKFLOW_ID, at(START)), planned_in_one=lambda: False
+    )
+    assert [r.activity for r in before.records[1:]] == [Activities.RECORD_MEETING] * len(proposed)
+    assert [r.payload for r in before.records[1:]] == proposed
 
 
 def test_passed_deadlines_send_the_reminder_once_and_the_end_expires_the_period() -> None:
