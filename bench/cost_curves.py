@@ -560,13 +560,13 @@ async def main(options: Any) -> list[Figure]:
         began=began,
         options={**vars(options), "max_cached_workflows": cache},
         details={
-            "plot": str(path),
             "bends": bends,
             "cohorts": {"engine": [as_json(p) for p in cohorts.engine], "bare": [as_json(p) for p in cohorts.bare]},
             "cohort_rss_after_warm_up_mb": {"engine": cohorts.engine_start_mb, "bare": cohorts.bare_start_mb},
             "live": {"engine": [as_json(p) for p in live.engine], "bare": [as_json(p) for p in live.bare]},
             "live_rss_after_warm_up_mb": {"engine": live.engine_start_mb, "bare": live.bare_start_mb},
         },
+        files=[path],
     )
     return result
 
