@@ -102,7 +102,7 @@ async def web_app_running(
     if people is None:
         app_settings = AppSettings()
         people = await asyncio.to_thread(load_people, app_settings.people_file, app_settings.adviser_mail_domain)
-    pool = await create_pool(database_url, min_size=1, max_size=4)
+    pool = await create_pool(database_url, min_size=1, max_size=4, reads_only=True)
     try:
         web = WebApp(
             reader=RecordReader(pool),
