@@ -24,17 +24,13 @@ from tests.readmodel.rows import (
     COHORT,
     DRAMMEN,
     KONGSBERG,
-    NOW,
     insert_gathering,
     insert_meeting,
     insert_milestone,
     insert_period,
     insert_transition,
 )
-from tests.webapp.conftest import SECRET, _no_temporal
-from webapp.app import WebApp, create_app
-from webapp.settings import WebSettings
-from webapp.users import UserDirectory
+from tests.webapp.conftest import app_client
 
 #: Each page kind the benchmark loads (bench/web_load.py), as the coordinator and as an adviser asks for it.
 PAGES = {
@@ -68,20 +64,8 @@ async def app(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app on a pool of its own that tells `counted` of every statement (no Temporal, the clock at NOW)."""
     logged = await create_pool(database_url, min_size=1, max_size=4, query_logger=counted.log, reads_only=True)
-    web = WebApp(
-        reader=RecordReader(logged),
-        temporal=_no_temporal,
-        users=UserDirectory.development(),
-        settings=WebSettings(_env_file=None, secret=SECRET),
-        secret=SECRET,
-        clock=lambda: NOW,
-        data_dir=tmp_path / "web",
-    )
-    transport = httpx.ASGITransport(app=create_app(web))
     try:
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://testserver", headers={"Accept-Language": "en"}
-        ) as client:
+        async with app_client(RecordReader(logged), tmp_path / "web") as client:
             yield client
     finally:
         await logged.close()
