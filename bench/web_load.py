@@ -221,7 +221,9 @@ async def queries_per_page(
     """The statements each page kind issues, for the coordinator and the first adviser: the app in this process
     on a pool that counts them, each page asked once to warm up (plans, type codecs) and once counted."""
     statements: list[str] = []
-    pool = await create_pool(database_url, min_size=1, max_size=4, query_logger=lambda q: statements.append(q.query))
+    pool = await create_pool(
+        database_url, min_size=1, max_size=4, query_logger=lambda q: statements.append(q.query), reads_only=True
+    )
 
     async def temporal() -> Client:
         return client

@@ -50,6 +50,7 @@ from webapp.csrf import MultipartCsrfToken, csrf_failed
 from webapp.identity import IdentityProvider
 from webapp.language_choice import LanguageMiddleware, choose_language
 from webapp.limits import RequestBounds
+from webapp.live_cohorts import LiveCohorts
 from webapp.render_slots import RenderSlots
 from webapp.security import SecurityHeaders, SessionBoundCsrf
 from webapp.sessions import SessionGenerations
@@ -78,9 +79,11 @@ class WebApp:
     #: Who receives what (config/people.py): the advisers' addresses and the owners' default contacts, for the
     #: period page's contact and the calendar feeds' ORGANIZER and ATTENDEEs; nobody: every address by the domain.
     people: People = field(default_factory=lambda: People(AppSettings.model_fields["adviser_mail_domain"].default))
-    #: The app's own limits and revocations (webapp/throttle.py, render_slots.py, sessions.py), from the settings.
+    #: The app's own limits, revocations and short memory (webapp/throttle.py, render_slots.py, live_cohorts.py,
+    #: sessions.py), from the settings.
     sign_ins: SignInThrottle = field(init=False)
     pdf_renders: RenderSlots = field(init=False)
+    cohorts: LiveCohorts = field(init=False)
     sessions: SessionGenerations = field(init=False)
     #: The identity provider people sign in through, if one is configured.
     identity: IdentityProvider | None = field(init=False)
@@ -93,6 +96,7 @@ class WebApp:
             s.sign_in_failures_per_name, s.sign_in_failures_per_address, s.sign_in_window_seconds
         )
         self.pdf_renders = RenderSlots(s.pdf_renders_at_once, s.pdf_wait_seconds)
+        self.cohorts = LiveCohorts(s.cohort_status_seconds)
         self.sessions = SessionGenerations.in_folder(self.data_dir)
 
     def temporal_ui_link(self, workflow_id: str) -> str:
@@ -153,6 +157,9 @@ def create_app(web: WebApp) -> ASGIApp:
         directory=[HERE / "templates", documents.TEMPLATES], context_processors=[_template_globals]
     )
     templates.env.filters.update(display.FILTERS)
+    # The templates ship with the code and change with it (a restart): not one stat() per template and include on
+    # every page, which Jinja's default reload check costs.
+    templates.env.auto_reload = False
     language_jinja.install(templates.env)
     app = Starlette(
         routes=[

@@ -67,7 +67,7 @@ async def assessment_list(request: Request) -> Response:
     user = _reader(request)
     cohorts = await _web(request).reader.assessed_cohorts(user.county if user.is_county_governor else None)
     county = counties().get(user.county or "", "")
-    return _render(request, "assessments.html", {"cohorts": cohorts, "county_name": county})
+    return await _render(request, "assessments.html", {"cohorts": cohorts, "county_name": county})
 
 
 # --- one cohort's assessment -----------------------------------------------------------------------
@@ -120,7 +120,7 @@ async def _page(
         "form": form,
         "flash": request.session.pop(FLASH, ""),
     }
-    return _render(request, "assessment.html", context, status_code=status_code)
+    return await _render(request, "assessment.html", context, status_code=status_code)
 
 
 def answer_request(form: dict[str, str], user: User) -> RecordAssessment:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import httpx
 from authlib.integrations.starlette_client import OAuth, OAuthError, StarletteOAuth2App
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -131,7 +132,15 @@ class IdentityProvider:
             server_metadata_url=settings.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration",
             client_id=settings.oidc_client_id,
             client_secret=settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else None,
-            client_kwargs={"scope": settings.oidc_scopes, "code_challenge_method": "S256", "timeout": 10},
+            client_kwargs={
+                "scope": settings.oidc_scopes,
+                "code_challenge_method": "S256",
+                "timeout": 10,
+                # Authlib makes an HTTP client for each sign-in; with a TLS context of its own each loaded the CA
+                # certificates again, most of a sign-in's CPU on the event loop (profiled under bench/web_load.py).
+                # One context, made as httpx makes its default, serves them all.
+                "verify": httpx.create_ssl_context(),
+            },
         )
         client = oauth.create_client("provider")  # type: ignore[no-untyped-call]
         assert isinstance(client, StarletteOAuth2App)

@@ -63,7 +63,7 @@ async def mailbox_list(request: Request) -> Response:
     except ValueError:
         page = 1
     listing = await asyncio.to_thread(box.listing, page)
-    return _render(request, "mailbox.html", {"listing": listing, "folder": str(box.folder)})
+    return await _render(request, "mailbox.html", {"listing": listing, "folder": str(box.folder)})
 
 
 async def mailbox_message(request: Request) -> Response:
@@ -73,7 +73,7 @@ async def mailbox_message(request: Request) -> Response:
         shown = await asyncio.to_thread(box.message, key)
     except NoSuchMessage:
         raise HTTPException(404, _("The development mailbox has no such message.")) from None
-    return _render(request, "mailbox_message.html", {"shown": shown})
+    return await _render(request, "mailbox_message.html", {"shown": shown})
 
 
 ROUTES = [

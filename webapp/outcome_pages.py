@@ -123,7 +123,7 @@ async def _outcomes_page(
         "flash": request.session.pop(FLASH, ""),
         **TEMPLATE_HELPERS,
     }
-    return _render(request, "outcomes.html", context, status_code=status_code)
+    return await _render(request, "outcomes.html", context, status_code=status_code)
 
 
 async def upload_later(request: Request) -> Response:

@@ -38,6 +38,7 @@ from webapp import actions
 from webapp.auth import require_access, require_user, safe_next, sign_in, sign_out
 from webapp.feeds import calendar_feed, feed_token, owner_feed_address, owner_feed_name, token_is_valid
 from webapp.identity import NotAllowed
+from webapp.page_work import off_loop
 from webapp.security import content_disposition
 from webapp.users import User
 
@@ -60,9 +61,24 @@ def _web(request: Request) -> WebApp:
     return web
 
 
-def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
+async def _render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    *,
+    computed: Callable[[], dict[str, Any]] | None = None,
+) -> Response:
+    """The page of `template`, rendered off the event loop (webapp/page_work.py). `computed` gives the values of
+    the context that are CPU work over the rows (the overview's lines, the timeline, the report): computed there too.
+    """
     templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+    def render() -> Response:
+        full = {**context, **computed()} if computed is not None else context
+        return templates.TemplateResponse(request, template, full, status_code=status_code)
+
+    return await off_loop(render)
 
 
 def _user(request: Request) -> User:
@@ -80,7 +96,7 @@ async def home(request: Request) -> Response:
 
 
 async def login_form(request: Request) -> Response:
-    return _render(request, "login.html", {"next": safe_next(request.query_params.get("next")), "error": ""})
+    return await _render(request, "login.html", {"next": safe_next(request.query_params.get("next")), "error": ""})
 
 
 async def oidc_begin(request: Request) -> Response:
@@ -101,7 +117,7 @@ async def oidc_callback(request: Request) -> Response:
         user, id_token = await identity.finish(request)
     except NotAllowed as refusal:
         log.warning("sign_in_refused", provider=identity.name, reason=str(refusal))
-        return _render(request, "login.html", {"next": next_path, "error": str(refusal)}, 403)
+        return await _render(request, "login.html", {"next": next_path, "error": str(refusal)}, 403)
     sign_in(request, user, id_token=id_token)
     log.info("signed_in", user=user.name, role=user.role, provider=identity.name)
     return RedirectResponse(next_path, status_code=303)
@@ -125,7 +141,7 @@ async def login(request: Request) -> Response:
             "Too many failed sign-ins for this user name or from this address. Try again in %(num)s minutes.",
             minutes,
         ) % {"num": minutes}
-        refused = _render(request, "login.html", {"next": next_path, "error": error, "username": name}, 429)
+        refused = await _render(request, "login.html", {"next": next_path, "error": error, "username": name}, 429)
         refused.headers["Retry-After"] = str(wait)
         return refused
     # argon2 is deliberately slow: check off the event loop so other requests go on meanwhile.
@@ -136,7 +152,7 @@ async def login(request: Request) -> Response:
         # A small wait before the answer slows guessing down; the event loop serves others meanwhile.
         await asyncio.sleep(web.settings.sign_in_failure_delay)
         context = {"next": next_path, "error": _("Unknown user name or wrong password."), "username": name}
-        return _render(request, "login.html", context, status_code=401)
+        return await _render(request, "login.html", context, status_code=401)
     web.sign_ins.succeeded(name)
     sign_in(request, user)
     log.info("signed_in", user=user.name, client=address)
@@ -167,7 +183,7 @@ async def cohorts(request: Request) -> Response:
     counts: dict[str, int] = dict.fromkeys(await reader.cohorts(), 0) if user.is_coordinator else {}
     for p in periods:
         counts[p.cohort] = counts.get(p.cohort, 0) + 1
-    return _render(request, "cohorts.html", {"cohorts": sorted(counts.items(), reverse=True)})
+    return await _render(request, "cohorts.html", {"cohorts": sorted(counts.items(), reverse=True)})
 
 
 def _filters(request: Request, user: User) -> OwnerFilter:
@@ -206,13 +222,19 @@ async def _cohort_view(request: Request) -> _CohortView:
 
 
 async def _live_cohort(request: Request, cohort: str) -> CohortStatus | None:
-    """The cohort workflow's own answer (its planned gatherings and every invitation), or None when Temporal does
-    not answer soon or the cohort has ended (the page then says so)."""
-    try:
-        client = await _web(request).temporal()
-        return await cohort_api.cohort_status(client, cohort, rpc_timeout=STATUS_TIMEOUT)
-    except (RPCError, RuntimeError, api.GuidanceError, TimeoutError):
-        return None
+    """The cohort workflow's own answer (its planned gatherings and every invitation), at most
+    `cohort_status_seconds` old (webapp/live_cohorts.py), or None when Temporal does not answer soon or the cohort
+    has ended (the page then says so)."""
+    web = _web(request)
+
+    async def ask() -> CohortStatus | None:
+        try:
+            client = await web.temporal()
+            return await cohort_api.cohort_status(client, cohort, rpc_timeout=STATUS_TIMEOUT)
+        except (RPCError, RuntimeError, api.GuidanceError, TimeoutError):
+            return None
+
+    return await web.cohorts.status(cohort, ask)
 
 
 async def cohort(request: Request) -> Response:
@@ -238,15 +260,6 @@ async def _cohort_page(
         "live": live,
         # Every owner's invitation is the coordinators' business; an adviser sees the periods they follow.
         "invitations": await _chosen_invitations(request, view, live) if user.is_coordinator else [],
-        "lines": overview_lines(view.records, view.now),
-        "timeline": cohort_timeline_svg(view.records, view.now, planned=live.gatherings if live else ()),
-        "timeline_rows": timeline_rows(view.records, view.now),
-        "report": cohort_report(view.cohort, view.records, view.now),
-        "counties": sorted({p.county for p in everyone}),
-        "advisers": sorted({a for p in everyone for a in p.advisers}),
-        "phases": _phase_choices(view.records, everyone),
-        # The plan that names each phase, for the filter's option text (the value stays the code).
-        "phase_plans": view.records.phase_plans(),
         "states": [s.value for s in InvitationState],
         "county": request.query_params.get("county", ""),
         "adviser": request.query_params.get("adviser", ""),
@@ -272,7 +285,21 @@ async def _cohort_page(
         ),
         "mail_failure_periods": {p.workflow_id for p in everyone},
     }
-    return _render(request, "cohort.html", context, status_code=status_code)
+
+    def computed() -> dict[str, Any]:
+        return {
+            "lines": overview_lines(view.records, view.now),
+            "timeline": cohort_timeline_svg(view.records, view.now, planned=live.gatherings if live else ()),
+            "timeline_rows": timeline_rows(view.records, view.now),
+            "report": cohort_report(view.cohort, view.records, view.now),
+            "counties": sorted({p.county for p in everyone}),
+            "advisers": sorted({a for p in everyone for a in p.advisers}),
+            "phases": _phase_choices(view.records, everyone),
+            # The plan that names each phase, for the filter's option text (the value stays the code).
+            "phase_plans": view.records.phase_plans(),
+        }
+
+    return await _render(request, "cohort.html", context, status_code=status_code, computed=computed)
 
 
 async def _chosen_invitations(request: Request, view: _CohortView, live: CohortStatus | None) -> list[Invitation]:
@@ -306,14 +333,20 @@ async def _cohort_action(
     if not user.is_coordinator:
         raise HTTPException(403, _("only a coordinator changes a cohort"))
     cohort_name = request.path_params["cohort"]
-    client = await _web(request).temporal()
+    web = _web(request)
+    client = await web.temporal()
+
+    async def acted(form: dict[str, str]) -> str:
+        try:
+            return await act(client, cohort_name, form, user)
+        finally:
+            # Whatever the update changed, the page after it shows the workflow's answer as it is now.
+            web.cohorts.forget(cohort_name)
 
     async def again(errors: dict[str, str], form: dict[str, str]) -> Response:
         return await _cohort_page(request, errors=errors, values=form, form=form_name, status_code=422)
 
-    return await _form_post(
-        request, lambda form: act(client, cohort_name, form, user), again, f"/cohorts/{cohort_name}"
-    )
+    return await _form_post(request, acted, again, f"/cohorts/{cohort_name}")
 
 
 async def answer_invitation(request: Request) -> Response:
@@ -355,21 +388,23 @@ async def move_gathering(request: Request) -> Response:
 async def cohort_timeline(request: Request) -> Response:
     view = await _cohort_view(request)
     planned = await _planned_gatherings(request, view.cohort)
-    svg = cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned)
+    svg = await off_loop(lambda: cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned))
     return Response(svg, media_type="image/svg+xml")
 
 
 async def cohort_report_page(request: Request) -> Response:
     view = await _cohort_view(request)
     planned = await _planned_gatherings(request, view.cohort)
-    context = {
-        "report": cohort_report(view.cohort, view.records, view.now),
-        "timeline": cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned),
-        "timeline_rows": timeline_rows(view.records, view.now),
-        "generated": view.now.astimezone(DISPLAY_ZONE),
-        "query": request.url.query,
-    }
-    return _render(request, "report.html", context)
+    context = {"generated": view.now.astimezone(DISPLAY_ZONE), "query": request.url.query}
+
+    def computed() -> dict[str, Any]:
+        return {
+            "report": cohort_report(view.cohort, view.records, view.now),
+            "timeline": cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned),
+            "timeline_rows": timeline_rows(view.records, view.now),
+        }
+
+    return await _render(request, "report.html", context, computed=computed)
 
 
 async def cohort_report_pdf(request: Request) -> Response:
@@ -390,9 +425,9 @@ async def cohort_report_pdf(request: Request) -> Response:
 
 async def cohort_report_csv(request: Request) -> Response:
     view = await _cohort_view(request)
-    report = cohort_report(view.cohort, view.records, view.now)
+    csv = await off_loop(lambda: report_csv(cohort_report(view.cohort, view.records, view.now)))
     headers = {"Content-Disposition": content_disposition("attachment", f"cohort-{view.cohort}-progress.csv")}
-    return Response(report_csv(report), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(csv, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 # --- a period -------------------------------------------------------------------------------------
@@ -478,7 +513,7 @@ async def _period_page(
         # Mail of the period the mail server refused for good (_mail_failures.html): the coordinators' business.
         "mail_failures": await web.reader.failed_mail([period.workflow_id]) if user.is_coordinator else [],
     }
-    return _render(request, "period.html", context, status_code=status_code)
+    return await _render(request, "period.html", context, status_code=status_code)
 
 
 async def period(request: Request) -> Response:
@@ -575,13 +610,13 @@ async def tasks(request: Request) -> Response:
     if adviser is not None and adviser not in advisers:
         adviser = None  # an adviser with no open period: show every adviser's tasks
     periods = await web.reader.periods(adviser=adviser)
+    records, now = await web.reader.records(periods), web.clock()
     context = {
         "adviser": adviser or "",
         "advisers": advisers,
-        "tasks": adviser_tasks(await web.reader.records(periods), web.clock()),
         "feed": f"/feeds/advisers/{adviser}.ics?token={feed_token(web.secret, 'adviser', adviser)}" if adviser else "",
     }
-    return _render(request, "tasks.html", context)
+    return await _render(request, "tasks.html", context, computed=lambda: {"tasks": adviser_tasks(records, now)})
 
 
 # --- calendar feeds -------------------------------------------------------------------------------

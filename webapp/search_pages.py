@@ -20,4 +20,4 @@ async def search(request: Request) -> Response:
     except SearchError as error:
         raise HTTPException(400, str(error)) from None
     context = {"result": result, "q": query, "max_owners": MAX_OWNERS}
-    return _render(request, "search.html", context)
+    return await _render(request, "search.html", context)

@@ -99,7 +99,7 @@ async def _selection_page(
         "max_mb": MAX_UPLOAD_BYTES // 1024 // 1024,
         "flash": request.session.pop(FLASH, ""),
     }
-    return _render(request, "selection.html", context, status_code=status_code)
+    return await _render(request, "selection.html", context, status_code=status_code)
 
 
 class UploadRefused(Exception):
@@ -223,7 +223,7 @@ async def _shortlist_page(
         },
         "flash": request.session.pop(FLASH, ""),
     }
-    return _render(request, "shortlist.html", context, status_code=status_code)
+    return await _render(request, "shortlist.html", context, status_code=status_code)
 
 
 async def _assessment(request: Request) -> AssessmentStatus | None:
@@ -427,7 +427,7 @@ async def _decision_page(request: Request, *, error: str = "", status_code: int 
         "error": error,
         "flash": request.session.pop(FLASH, ""),
     }
-    return _render(request, "decision.html", context, status_code=status_code)
+    return await _render(request, "decision.html", context, status_code=status_code)
 
 
 async def start_cohort(request: Request) -> Response:
@@ -483,7 +483,7 @@ async def letter(request: Request) -> Response:
         raise HTTPException(
             404, _("cohort %(cohort)s sent no letter %(key)s") % {"cohort": repr(cohort), "key": repr(key)}
         )
-    return _render(request, "letter.html", {"cohort": cohort, "letter": found})
+    return await _render(request, "letter.html", {"cohort": cohort, "letter": found})
 
 
 ROUTES = [

@@ -17,6 +17,7 @@ from config.people import People, load_people
 from config.settings import AppSettings
 from readmodel.records import RecordReader
 from starter.connect import connect
+from webapp import page_work
 from webapp.app import ClientProvider, WebApp, create_app
 from webapp.settings import WebSettings, load_secret
 from webapp.users import UserDirectory
@@ -102,7 +103,8 @@ async def web_app_running(
     if people is None:
         app_settings = AppSettings()
         people = await asyncio.to_thread(load_people, app_settings.people_file, app_settings.adviser_mail_domain)
-    pool = await create_pool(database_url, min_size=1, max_size=4)
+    page_work.share_the_gil()
+    pool = await create_pool(database_url, min_size=1, max_size=4, reads_only=True)
     try:
         web = WebApp(
             reader=RecordReader(pool),

@@ -73,6 +73,9 @@ class WebSettings(BaseSettings):
     pdf_renders_at_once: int = Field(default=2, ge=1, le=16)
     #: Seconds a PDF request waits for a free render before it is answered 503 with Retry-After.
     pdf_wait_seconds: float = Field(default=10.0, ge=0, le=120)
+    #: Seconds a cohort workflow's answer (invitations, planned gatherings) is shown before it is asked again
+    #: (webapp/live_cohorts.py); what the app itself changes in a cohort is shown at once. 0: asked every view.
+    cohort_status_seconds: float = Field(default=2.0, ge=0, le=60)
     #: The `dist` folder of the installed `@digdir/designsystemet-css` (served at /static/ds); the image sets it.
     style_dir: Path = INSTALLED_STYLE_DIR
     #: DEVELOPMENT ONLY: the Maildir of `make dev`'s local mail server (``<data>/mailbox``), shown to coordinators

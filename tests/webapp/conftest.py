@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -25,10 +26,9 @@ async def _no_temporal() -> Client:
     raise RuntimeError("these tests run without Temporal")
 
 
-@pytest.fixture
-async def http(reader: RecordReader, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:  # noqa: F811 (the imported fixture)
-    """An HTTP client of the app on the test's record store, with the clock at `rows.NOW`, no Temporal, its data
-    folder the test's own."""
+@contextlib.asynccontextmanager
+async def app_client(reader: RecordReader, data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:  # noqa: F811 (the imported fixture's name)
+    """An HTTP client of the app on `reader`, with the clock at `rows.NOW`, no Temporal, its data in `data_dir`."""
     web = WebApp(
         reader=reader,
         temporal=_no_temporal,
@@ -36,13 +36,20 @@ async def http(reader: RecordReader, tmp_path: Path) -> AsyncIterator[httpx.Asyn
         settings=WebSettings(_env_file=None, secret=SECRET),
         secret=SECRET,
         clock=lambda: NOW,
-        data_dir=tmp_path / "web",
+        data_dir=data_dir,
     )
     transport = httpx.ASGITransport(app=create_app(web))
     # English unless a test asks for another language: the older tests assert the source text.
     async with httpx.AsyncClient(
         transport=transport, base_url="http://testserver", headers={"Accept-Language": "en"}
     ) as client:
+        yield client
+
+
+@pytest.fixture
+async def http(reader: RecordReader, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:  # noqa: F811 (the imported fixture)
+    """An HTTP client of the app on the test's record store (`app_client`), its data folder the test's own."""
+    async with app_client(reader, tmp_path / "web") as client:
         yield client
 
 

@@ -1,0 +1,47 @@
+"""A page's CPU work (its rows through the read model's rules and the templates) off the event loop.
+
+The cohort overview of a few hundred owners takes tens of milliseconds of pure Python to build and render. On the
+event loop that time is taken from every other request in flight, `/healthz` included, and fifty people asking at
+once queue behind each other's pages. In a thread the loop goes on answering meanwhile: CPython hands the GIL
+to the waiting loop every switch interval (below), so a short request waits milliseconds, not a page.
+
+Two threads, shared by the process: with the GIL more threads render no faster, they only take the loop's turn
+more often; two let a small page go on beside a large one instead of waiting for it to end.
+
+The serving process (webapp/server.py) also shortens CPython's switch interval from 5 ms to `SWITCH_INTERVAL`:
+the event loop gives up the GIL on every socket write and read (each statement to PostgreSQL, each answer) and
+must then wait for a rendering thread to hand it back. At 5 ms a page of ten statements waited up to 50 ms for
+the GIL alone while others rendered (profiled under bench/web_load.py); at 1 ms the loop waits a fifth of that,
+for a little more switching between the rendering threads. (In `make dev` the worker shares that process, and
+the interval, with the web app.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+
+#: The threads that render pages, one pool for the process (the app objects of tests come and go; the pool stays).
+THREADS = 2
+_threads = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="page-work")
+
+
+#: Seconds a thread holds the GIL while another waits for it (CPython's default: 0.005), in the serving process.
+SWITCH_INTERVAL = 0.001
+
+
+def share_the_gil() -> None:
+    """Let the event loop take the GIL back sooner from the page threads (the serving process calls it once)."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
+
+
+async def off_loop(work: Callable[[], T]) -> T:
+    """`work()` in a page thread, in a copy of this context (the request's language: `language.current`)."""
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(_threads, context.run, work)
