@@ -18,12 +18,19 @@ from language import LOCALES
 from language.current import current_language
 
 
-def _locale() -> str:
-    return LOCALES[current_language()]
+def _locale() -> Locale:
+    return _parsed(LOCALES[current_language()])
+
+
+@functools.cache
+def _parsed(name: str) -> Locale:
+    # Babel parses a locale given by name anew on every call, and each new Locale loads its data again under a
+    # lock the page threads take turns at (webapp/page_work.py): each language is parsed once.
+    return Locale.parse(name)
 
 
 @functools.lru_cache(maxsize=8192)
-def _date(value: date, pattern: str, locale: str) -> str:
+def _date(value: date, pattern: str, locale: Locale) -> str:
     # Babel builds each date anew (about 0.1 ms), and a cohort's pages write the same few hundred days thousands
     # of times (every owner's start, due dates, the timeline's axis): each day is formatted once per language.
     return format_date(value, pattern, locale=locale)
@@ -68,6 +75,6 @@ def number(value: float | int, decimals: int | None = None) -> str:
 def percent(share: float, decimals: int = 1) -> str:
     """A share as a percentage with a fixed number of decimals, placed as the language places it (36,5 % in
     Norwegian and Swedish, 36.5% in English)."""
-    pattern = Locale.parse(_locale()).percent_formats[None].pattern
+    pattern = _locale().percent_formats[None].pattern
     fixed = re.sub(r"0(?=[^0#,.]*%)", "0." + "0" * decimals if decimals else "0", pattern, count=1)
     return format_percent(share, format=fixed, locale=_locale())

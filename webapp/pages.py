@@ -409,10 +409,14 @@ async def cohort_report_page(request: Request) -> Response:
 
 async def cohort_report_pdf(request: Request) -> Response:
     view = await _cohort_view(request)
-    report = cohort_report(view.cohort, view.records, view.now)
     planned = await _planned_gatherings(request, view.cohort)
-    svg = cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned)
-    html = report_html(report, svg, view.now, timeline_rows(view.records, view.now))
+
+    def document() -> str:
+        report = cohort_report(view.cohort, view.records, view.now)
+        svg = cohort_timeline_svg(view.records, view.now, title=view.title, planned=planned)
+        return report_html(report, svg, view.now, timeline_rows(view.records, view.now))
+
+    html = await off_loop(document)
     try:
         # Chromium takes a second or two: off the event loop, so other requests go on meanwhile.
         # At most `pdf_renders_at_once` Chromiums at once (webapp/render_slots.py); the others wait or get 503.
@@ -475,7 +479,6 @@ async def _period_page(
         "contact": web.people.owner_contact(period.owner_id, kept.person if kept else None),
         "status": status,
         "phase": phase,
-        "overview": overview_lines(records, now)[0],
         "milestones": records.milestones_of(period.workflow_id),
         "meetings": records.meetings_of(period.workflow_id),
         # A meeting may be moved while it lies ahead and stands; the form offers those by date, kind and title.
@@ -491,11 +494,8 @@ async def _period_page(
         "transitions": records.transitions_of(period.workflow_id),
         "gatherings": records.gatherings_of(period.workflow_id),
         # Competence environments: every cycle's, and those of the register an adviser may propose for the area.
-        "competence": competence_lines(records.competence_of(period.workflow_id)),
         "proposable": proposable(status.development_area if status is not None else period.development_area),
         "audit_log": await web.reader.audit_log(period.workflow_id),
-        "timeline": cohort_timeline_svg(records, now),
-        "timeline_rows": timeline_rows(records, now),
         "plan": plan,
         "next_milestone": plan.closing_milestone(phase) or "",
         "may_skip": phase in plan.optional_phases,
@@ -513,7 +513,16 @@ async def _period_page(
         # Mail of the period the mail server refused for good (_mail_failures.html): the coordinators' business.
         "mail_failures": await web.reader.failed_mail([period.workflow_id]) if user.is_coordinator else [],
     }
-    return await _render(request, "period.html", context, status_code=status_code)
+
+    def computed() -> dict[str, Any]:
+        return {
+            "overview": overview_lines(records, now)[0],
+            "competence": competence_lines(records.competence_of(period.workflow_id)),
+            "timeline": cohort_timeline_svg(records, now),
+            "timeline_rows": timeline_rows(records, now),
+        }
+
+    return await _render(request, "period.html", context, status_code=status_code, computed=computed)
 
 
 async def period(request: Request) -> Response:
