@@ -36,9 +36,10 @@ from selection.scoring import SelectionConfigError, Shortlist, load_selection_co
 from selection.scoring import select as select_owners
 from starter import assessments, commands
 from starter.converter import explain_problems
+from starter.localized import typer_app
 from starter.progress import progress_bar, step
 
-app = typer.Typer(
+app = typer_app(
     name="assessment",
     no_args_is_help=True,
 )

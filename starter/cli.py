@@ -43,7 +43,7 @@ from typer.core import TyperCommand
 
 from language.current import N_
 from starter import commands
-from starter.localized import LocalizedGroup, translate_help
+from starter.localized import LocalizedGroup, translate_help, typer_app
 
 #: The whole command (`app`) and its console script (`main`).
 __all__ = ["COMMANDS", "app", "main"]
@@ -180,7 +180,7 @@ class GuidanceGroup(LocalizedGroup):
         self.add_command(command, name)
 
 
-app: typer.Typer = typer.Typer(
+app: typer.Typer = typer_app(
     name="guidance",
     cls=GuidanceGroup,
     help=N_("Guidance periods of the guidance corps (Veilederkorpset) on Temporal."),

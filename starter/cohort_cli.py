@@ -55,6 +55,7 @@ from readmodel.filters import OwnerFilter, invitation_facts
 from starter import client as api
 from starter import cohorts, commands, explained
 from starter.cohort_files import Assignment, CohortFileError, read_assignments, read_shortlist
+from starter.localized import typer_app
 from starter.progress import progress_bar
 
 #: How often `start` and `answer` ask the cohort how far its periods have come.
@@ -64,11 +65,11 @@ ANSWER_WAIT_SECONDS = 10.0
 #: How long a command waits for a cohort that is still loading its plan to answer its status query.
 STARTING_WAIT_SECONDS = 10.0
 
-app = typer.Typer(
+app = typer_app(
     name="cohort",
     no_args_is_help=True,
 )
-gathering_app = typer.Typer(
+gathering_app = typer_app(
     name="gathering",
     help=N_("National gatherings (faglige samlinger) of a cohort: add one, or move one."),
     no_args_is_help=True,

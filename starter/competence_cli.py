@@ -37,8 +37,9 @@ from readmodel.labels import competence_state_label, environment_kind_label
 from starter import client as api
 from starter import commands
 from starter.commands import AdviserOption, CohortOption, JsonOption, OwnerOption, WorkflowIdOption
+from starter.localized import typer_app
 
-app = typer.Typer(
+app = typer_app(
     name="competence",
     no_args_is_help=True,
 )

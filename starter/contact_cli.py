@@ -31,8 +31,9 @@ from readmodel.records import ContactRow, PeriodRow, RecordReader
 from starter import commands
 from starter.commands import CohortOption, OwnerOption, WorkflowIdOption
 from starter.contacts import ContactChangeBusy, ContactRefused, change_contact
+from starter.localized import typer_app
 
-app = typer.Typer(
+app = typer_app(
     name="contact",
     no_args_is_help=True,
 )

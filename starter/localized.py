@@ -15,16 +15,44 @@ afresh for every run). No module has to be imported in a particular order for th
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
+import typer
 from typer.core import TyperGroup
 
 from language.current import gettext, using
 from language.environment import language_from_environment
 
 
-class LocalizedGroup(TyperGroup):
+def typer_app(**options: Any) -> typer.Typer:
+    """A Typer app of the `guidance` command tree: its help and usage errors in Click's plain layout.
+
+    Not rich's: its help layout imports rich's Markdown, syntax and traceback modules on every `--help`, a
+    tenth of a second of a command that should answer at once (bench/cli_startup.py). rich stays for the
+    tables a command prints.
+    """
+    options.setdefault("cls", PlainHelpGroup)
+    return typer.Typer(rich_markup_mode=None, **options)
+
+
+class PlainHelpGroup(TyperGroup):
+    """A group whose help lists each command with the first sentence of its help, not cut off after 45
+    characters, as Click would."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=sys.maxsize)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class LocalizedGroup(PlainHelpGroup):
     """The root of the command tree: it runs in the environment's language and shows its help in it."""
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:

@@ -53,9 +53,10 @@ from starter.commands import (
     OwnerOption,
     WorkflowIdOption,
 )
+from starter.localized import typer_app
 
 #: The commands; `starter.cli` names them on the root and gives their help.
-app = typer.Typer()
+app = typer_app()
 
 
 # --- commands ---------------------------------------------------------------------------------------

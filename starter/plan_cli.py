@@ -25,8 +25,9 @@ from domain.programme import ProgrammePlan
 from language.current import N_, ngettext
 from language.current import gettext as _
 from starter import commands, explained
+from starter.localized import typer_app
 
-app = typer.Typer(
+app = typer_app(
     name="plan",
     no_args_is_help=True,
 )

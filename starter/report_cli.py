@@ -53,8 +53,9 @@ from readmodel.reports import cohort_report, report_csv
 from readmodel.timeline import cohort_timeline_svg, timeline_rows
 from selection.indicator_file import KEPT_FOLDER, MAX_FILE_BYTES, IndicatorFileError
 from starter import commands
+from starter.localized import typer_app
 
-app = typer.Typer(
+app = typer_app(
     name="report",
     no_args_is_help=True,
 )

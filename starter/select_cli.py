@@ -25,10 +25,11 @@ from starter import assessments as assessment_api
 from starter import commands
 from starter import shortlist as shortlists
 from starter.commands import EXIT_REJECTED
+from starter.localized import typer_app
 from starter.progress import progress_bar, step
 
 #: The command; `starter.cli` names it on the root and gives its help.
-app = typer.Typer()
+app = typer_app()
 
 
 class OutputFormat(StrEnum):

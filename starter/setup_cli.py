@@ -13,10 +13,11 @@ from language.current import gettext as _
 from starter import commands
 from starter.connect import connect_config
 from starter.deployment import describe_deployment, rollout_steps
+from starter.localized import typer_app
 from starter.search_attributes import register_search_attributes
 
 #: The command; `starter.cli` names it on the root and gives its help.
-app = typer.Typer()
+app = typer_app()
 
 
 @app.command("setup")

@@ -1,8 +1,8 @@
 """`guidance` starts quickly because it imports only what the command it runs needs (issue 21): this checks which
 modules a fresh process has loaded, not how long it took, so it holds on a busy machine too.
 
-`guidance --help` may load Typer, Click and, for the help's layout, rich, but none of (nor may a mistyped command,
-but for pydantic, which Typer uses to read the root's options):
+`guidance --help` may load Typer and Click, but none of (nor may a mistyped command, but for pydantic, which Typer
+uses to read the root's options):
 
 - ``temporalio``: the SDK and its Rust bridge, half a second on its own, needed by the commands that reach Temporal;
 - ``pydantic``, ``domain.models`` (with the working-day calendar and its ``holidays``): the messages' models;
@@ -10,6 +10,7 @@ but for pydantic, which Typer uses to read the root's options):
 - ``asyncpg``, ``readmodel``, ``activities``, ``workflows``: the record store, the reports and the workflow code;
 - ``babel``: the catalogs are read with the standard library's gettext;
 - ``selection``: the indicator scoring of `guidance select`;
+- ``rich``: the help is in Click's plain layout (`starter.localized.typer_app`); rich prints a command's tables;
 - any command module (``starter.*_cli``): each is imported when its command runs.
 
 `guidance status` needs Temporal's client, the models and rich, but not the worker side of the SDK
@@ -47,6 +48,7 @@ NOT_FOR_HELP = (
     "workflows",
     "babel",
     "selection",
+    "rich",
 )
 #: What the module of `guidance status` must not import.
 NOT_FOR_STATUS = (

@@ -62,6 +62,21 @@ def test_help_is_in_the_language_of_the_locale(language: str) -> None:
     assert not any(line in result.stdout for line in others)
 
 
+def test_the_help_lists_each_command_with_the_whole_first_sentence_of_its_help() -> None:
+    result = guidance("--help", LANG="en_GB.UTF-8")
+
+    listed = " ".join(result.stdout.split())  # as one line: the help wraps the sentence
+    assert (
+        "report Reports from the record store: a cohort's progress as HTML, PDF, PNG and CSV files, and its owners' "
+        "outcomes beside a later indicator file. " in listed
+    )
+    # The first sentence only: the rest of the command's help is for `guidance select --help`.
+    assert (
+        "select Propose school owners for guidance from indicator data: a ranked shortlist with the reasons. " in listed
+    )
+    assert "No Temporal server is needed" not in listed
+
+
 def test_the_help_of_a_command_and_its_options_is_translated() -> None:
     result = guidance("plan", "show", "--help", LANG="nn_NO.UTF-8")
 
