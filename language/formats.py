@@ -75,6 +75,7 @@ def number(value: float | int, decimals: int | None = None) -> str:
 def percent(share: float, decimals: int = 1) -> str:
     """A share as a percentage with a fixed number of decimals, placed as the language places it (36,5 % in
     Norwegian and Swedish, 36.5% in English)."""
-    pattern = _locale().percent_formats[None].pattern
+    locale = _locale()
+    pattern = locale.percent_formats[None].pattern
     fixed = re.sub(r"0(?=[^0#,.]*%)", "0." + "0" * decimals if decimals else "0", pattern, count=1)
-    return format_percent(share, format=fixed, locale=_locale())
+    return format_percent(share, format=fixed, locale=locale)
