@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from typing import Any, TypeVar
 
@@ -288,7 +288,32 @@ class PeriodRecords:
 _Row = TypeVar("_Row", MeetingRow, MilestoneRow, TransitionRow, GatheringRow, CompetenceRow)
 
 _PERIOD_COLUMNS = ", ".join(PeriodSnapshot.model_fields)
-_SELECT_CONTACTS = "SELECT workflow_id, name, email, phone, role, set_by, set_at FROM owner_contacts"
+
+
+def _columns(row: type[Any]) -> str:
+    """The columns of a row class's fields, in their order (the class is built from them by position)."""
+    return ", ".join(f.name for f in fields(row))
+
+
+_SELECT_CONTACTS = f"SELECT {_columns(ContactRow)} FROM owner_contacts"
+
+
+def _rows_of(row: type[Any], table: str, order: str) -> str:
+    """The rows of `table` for the periods `$1`, as an array of records in the field order of `row` (its class)."""
+    return f"ARRAY(SELECT ROW({_columns(row)}) FROM {table} WHERE workflow_id = ANY($1::text[]) ORDER BY {order})"
+
+
+#: Every kind of record of some periods in one statement, each kind an array of rows: a page's records come in
+#: one round trip to the store, not one for each kind (each a wait for the event loop, and for the GIL after it).
+_SELECT_RECORDS = f"""
+SELECT {_rows_of(MeetingRow, "meetings", "starts_at, meeting_id")} AS meetings,
+       {_rows_of(MilestoneRow, "milestones", "recorded_at")} AS milestones,
+       {_rows_of(TransitionRow, "phase_transitions", "workflow_id, sequence")} AS transitions,
+       {_rows_of(GatheringRow, "gatherings", "gathering_date, gathering_id")} AS gatherings,
+       {_rows_of(ContactRow, "owner_contacts", "workflow_id")} AS contacts,
+       {_rows_of(CompetenceRow, "competence_environments", "workflow_id, cycle, proposed_on, environment_id")}
+         AS competence
+"""
 
 
 class RecordReader:
@@ -480,46 +505,7 @@ class RecordReader:
         if not ids:
             return result
         async with self._pool.acquire() as connection:
-            meetings = await connection.fetch(
-                """
-                SELECT workflow_id, meeting_id, kind, meeting_date, start_time, starts_at, duration_minutes,
-                       adviser, title, sequence, timezone, cancelled_at
-                FROM meetings WHERE workflow_id = ANY($1::text[]) ORDER BY starts_at, meeting_id
-                """,
-                ids,
-            )
-            milestones = await connection.fetch(
-                """
-                SELECT workflow_id, cycle, milestone, adviser, note, recorded_at, development_area, goals,
-                       partner, partner_name, report_date, report_ref
-                FROM milestones WHERE workflow_id = ANY($1::text[]) ORDER BY recorded_at
-                """,
-                ids,
-            )
-            transitions = await connection.fetch(
-                """
-                SELECT workflow_id, sequence, cycle, from_phase, to_phase, at, actor
-                FROM phase_transitions WHERE workflow_id = ANY($1::text[]) ORDER BY workflow_id, sequence
-                """,
-                ids,
-            )
-            gatherings = await connection.fetch(
-                """
-                SELECT workflow_id, gathering_id, title, gathering_date, place
-                FROM gatherings WHERE workflow_id = ANY($1::text[]) ORDER BY gathering_date, gathering_id
-                """,
-                ids,
-            )
-            contacts = await connection.fetch(f"{_SELECT_CONTACTS} WHERE workflow_id = ANY($1::text[])", ids)
-            competence = await connection.fetch(
-                """
-                SELECT workflow_id, cycle, environment_id, name, kind, development_area, state, proposed_on,
-                       contacted_on, agreed_on, note, adviser
-                FROM competence_environments WHERE workflow_id = ANY($1::text[])
-                ORDER BY workflow_id, cycle, proposed_on, environment_id
-                """,
-                ids,
-            )
+            [found] = await connection.fetch(_SELECT_RECORDS, ids)  # one row, of six arrays
             unknown = sorted({(p.plan, p.plan_version) for p in periods} - self._plans.keys())
             if unknown:
                 plans = await connection.fetch(
@@ -534,12 +520,12 @@ class RecordReader:
                     self._plans[row["plan"], row["version"]] = plan_facts(
                         ProgrammePlan.model_validate(row["definition"])
                     )
-        result.meetings = _grouped(MeetingRow(**dict(r)) for r in meetings)
-        result.milestones = _grouped(MilestoneRow(**dict(r)) for r in milestones)
-        result.transitions = _grouped(TransitionRow(**dict(r)) for r in transitions)
-        result.gatherings = _grouped(GatheringRow(**dict(r)) for r in gatherings)
-        result.contacts = {r["workflow_id"]: ContactRow(**dict(r)) for r in contacts}
-        result.competence = _grouped(CompetenceRow(**dict(r)) for r in competence)
+        result.meetings = _grouped(MeetingRow(*r) for r in found["meetings"])
+        result.milestones = _grouped(MilestoneRow(*r) for r in found["milestones"])
+        result.transitions = _grouped(TransitionRow(*r) for r in found["transitions"])
+        result.gatherings = _grouped(GatheringRow(*r) for r in found["gatherings"])
+        result.contacts = {c.workflow_id: c for c in (ContactRow(*r) for r in found["contacts"])}
+        result.competence = _grouped(CompetenceRow(*r) for r in found["competence"])
         result.plans = self._plans  # every version read so far; `plan_of` looks up the period's own
         return result
 

@@ -28,7 +28,7 @@ from readmodel.documents import DocumentError, report_html, report_pdf
 from readmodel.filters import FilterError, OwnerFilter, invitation_facts, owner_filter, period_facts
 from readmodel.labels import meeting_kind_label, milestone_label, phase_label
 from readmodel.overview import DISPLAY_ZONE, local_today, overview_lines
-from readmodel.records import PeriodRecords, PeriodRow
+from readmodel.records import PeriodRecords, PeriodRow, RecordReader
 from readmodel.reports import cohort_report, report_csv
 from readmodel.tasks import adviser_tasks
 from readmodel.timeline import cohort_timeline_svg, timeline_rows
@@ -204,6 +204,15 @@ class _CohortView:
     records: PeriodRecords
     now: datetime
     chosen: OwnerFilter
+    #: The periods of the query's county and adviser, before its other filters (phase, overdue, state).
+    matching: list[PeriodRow]
+
+    async def everyone(self, reader: RecordReader) -> list[PeriodRow]:
+        """Every period of the cohort the person may see (an adviser: those they follow), whatever the query."""
+        own = None if self.user.is_coordinator else self.user.name
+        if self.chosen.county is None and self.chosen.adviser == own:
+            return self.matching
+        return await reader.periods(cohort=self.cohort, adviser=own)
 
     @property
     def title(self) -> str:
@@ -213,12 +222,13 @@ class _CohortView:
 async def _cohort_view(request: Request) -> _CohortView:
     user, web = _user(request), _web(request)
     cohort = request.path_params["cohort"]
-    if not await web.reader.has_cohort(cohort):
-        raise HTTPException(404, _("there is no cohort %(cohort)s in the record store") % {"cohort": repr(cohort)})
     chosen, now = _filters(request, user), web.clock()
     periods = await web.reader.periods(cohort=cohort, county=chosen.county, adviser=chosen.adviser)
+    # Only a view with no period asks whether the cohort is there at all (a cohort of invitations only, or none).
+    if not periods and not await web.reader.has_cohort(cohort):
+        raise HTTPException(404, _("there is no cohort %(cohort)s in the record store") % {"cohort": repr(cohort)})
     shown = [p for p in periods if chosen.admits(period_facts(p, now))]
-    return _CohortView(user, cohort, await web.reader.records(shown), now, chosen)
+    return _CohortView(user, cohort, await web.reader.records(shown), now, chosen, periods)
 
 
 async def _live_cohort(request: Request, cohort: str) -> CohortStatus | None:
@@ -251,9 +261,7 @@ async def _cohort_page(
 ) -> Response:
     view = await _cohort_view(request)
     user = view.user
-    everyone = await _web(request).reader.periods(
-        cohort=view.cohort, adviser=None if user.is_coordinator else user.name
-    )
+    everyone = await view.everyone(_web(request).reader)
     live = await _live_cohort(request, view.cohort)
     context = {
         "cohort": view.cohort,
