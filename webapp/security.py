@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -43,6 +44,9 @@ def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
 
 
 HSTS = "max-age=31536000; includeSubDomains"
+#: Sessions whose CSRF token is kept derived (the least recently used are derived again when asked).
+_KEPT_TOKENS = 4096
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
@@ -84,8 +88,13 @@ class SessionBoundCsrf:
         self._signer = URLSafeSerializer(signing_secret)
         self._key = binding_key.encode()
         self._secure = secure
+        # The token is a function of the session id alone, derived on every request: kept for the sessions in use.
+        self._tokens = functools.lru_cache(maxsize=_KEPT_TOKENS)(self._token)
 
     def token_for(self, session_id: str) -> str:
+        return self._tokens(session_id)
+
+    def _token(self, session_id: str) -> str:
         raw = hmac.new(self._key, f"csrf-of-session:{session_id}".encode(), hashlib.sha256).hexdigest()[:32]
         return str(self._signer.dumps(raw, NAMESPACE))
 
