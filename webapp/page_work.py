@@ -12,8 +12,8 @@ The serving process (webapp/server.py) also shortens CPython's switch interval f
 the event loop gives up the GIL on every socket write and read (each statement to PostgreSQL, each answer) and
 must then wait for a rendering thread to hand it back. At 5 ms each statement and each answer could wait 5 ms for
 the GIL alone while others rendered (profiled under bench/web_load.py); at 1 ms the loop waits a fifth of that,
-for a little more switching between the rendering threads (0.5 ms measured no better). (In `make dev` the worker shares that process, and
-the interval, with the web app.)
+for a little more switching between the rendering threads (0.5 ms measured no better). (In `make dev` the worker
+shares that process, and the interval, with the web app.)
 """
 
 from __future__ import annotations
