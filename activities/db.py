@@ -40,7 +40,7 @@ async def create_pool(
     max_size: int = 10,
     command_timeout: float = 20.0,
     query_logger: QueryLogger | None = None,
-    reads_only: bool = False,
+    no_session_state: bool = False,
 ) -> asyncpg.Pool:
     """Open the pool every activity shares.
 
@@ -52,10 +52,10 @@ async def create_pool(
             timeout, so a stuck statement fails (and is retried) before Temporal gives up on the attempt.
         query_logger: Told of every statement the pool's connections run (bench/web_load.py and the web
             app's tests count a page's queries so); None in the worker and the web app.
-        reads_only: The pool's users only read and leave no session state behind (the web app's read model: no
-            SET, LISTEN, advisory lock or cursor outside a transaction). A released connection then skips
-            asyncpg's reset statement, a round trip after every statement; an open transaction is still rolled
-            back (asyncpg does that before any reset).
+        no_session_state: The pool's users run single statements and transactions and leave no session state
+            behind (the web app: its read model and its own tables; no SET, LISTEN, session advisory lock or cursor
+            outside a transaction). A released connection then skips asyncpg's reset statement, a round trip after
+            every statement; an open transaction is still rolled back (asyncpg does that before any reset).
 
     Returns:
         The open pool; the caller closes it.
@@ -66,12 +66,12 @@ async def create_pool(
         max_size=max_size,
         command_timeout=command_timeout,
         init=functools.partial(_init_connection, query_logger=query_logger),
-        reset=_nothing_to_reset if reads_only else None,
+        reset=_nothing_to_reset if no_session_state else None,
     )
 
 
 async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
-    """A reading pool's reset (`create_pool`'s ``reads_only``): nothing beyond asyncpg's own rollback."""
+    """A pool without session state's reset (`create_pool`'s ``no_session_state``): asyncpg's own rollback only."""
 
 
 def schema_sql() -> str:

@@ -344,3 +344,43 @@ ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_kind_check;
 ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN (
     'meeting_invitation', 'reminder', 'escalation', 'invitation_letter', 'invitation_reminder',
     'gathering_invitation', 'assessment_request', 'assessment_reminder'));
+
+-- The web app's own state, shared by every instance of it: a deployment runs several web-app processes behind a
+-- load balancer on one database, so nothing one instance knows may live only in its memory or its disk. The web
+-- app writes these tables and no other (every record goes through Temporal); the worker never reads them.
+
+-- The secret the web app signs its cookies and feed addresses with, when none is configured: made by the first
+-- instance that starts, read by every other, so a cookie or a feed address from one instance works on all.
+CREATE TABLE IF NOT EXISTS web_secret (
+    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    secret   text NOT NULL CHECK (char_length(secret) >= 32),
+    made_at  timestamptz NOT NULL DEFAULT now()
+);
+
+-- Each user's session generation (webapp/sessions.py): a session holds the generation of its sign-in, and
+-- signing out raises it, so every earlier session of that user (and any copy of its cookie) stops working on
+-- every instance at once. No row: generation 0.
+CREATE TABLE IF NOT EXISTS web_session_generations (
+    user_name  text PRIMARY KEY,
+    generation bigint NOT NULL CHECK (generation >= 1),
+    revoked_at timestamptz NOT NULL
+);
+
+-- Failed sign-ins (webapp/throttle.py), one row per failure and key (a user name's or a client address's, as an
+-- HMAC digest: a name typed wrongly may be a password). A log, not a record: two failures may share a moment, so
+-- no key. Rows older than the window are deleted as others come.
+CREATE TABLE IF NOT EXISTS web_sign_in_failures (
+    key_digest text NOT NULL CHECK (key_digest ~ '^[0-9a-f]{64}$'),
+    failed_at  timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS web_sign_in_failures_key_idx ON web_sign_in_failures (key_digest, failed_at);
+CREATE INDEX IF NOT EXISTS web_sign_in_failures_at_idx ON web_sign_in_failures (failed_at);
+
+-- The PDF render slots (webapp/render_slots.py): a render takes a free slot for at most its lease, so the
+-- deployment as a whole runs at most as many Chromiums as slots; a slot of an instance that died frees itself
+-- when its lease runs out.
+CREATE TABLE IF NOT EXISTS web_render_slots (
+    slot       integer PRIMARY KEY CHECK (slot >= 0),
+    held_by    text,
+    held_until timestamptz NOT NULL DEFAULT '-infinity'
+);

@@ -222,7 +222,7 @@ async def queries_per_page(
     on a pool that counts them, each page asked once to warm up (plans, type codecs) and once counted."""
     statements: list[str] = []
     pool = await create_pool(
-        database_url, min_size=1, max_size=4, query_logger=lambda q: statements.append(q.query), reads_only=True
+        database_url, min_size=1, max_size=4, query_logger=lambda q: statements.append(q.query), no_session_state=True
     )
 
     async def temporal() -> Client:

@@ -45,7 +45,7 @@ from webapp import (
     search_pages,
     selection_pages,
 )
-from webapp.auth import SignInRequired, current_user, sign_in_url
+from webapp.auth import RevokedSessions, SignInRequired, current_user, sign_in_url
 from webapp.csrf import MultipartCsrfToken, csrf_failed
 from webapp.identity import IdentityProvider
 from webapp.language_choice import LanguageMiddleware, choose_language
@@ -93,11 +93,15 @@ class WebApp:
         mailbox_pages.check_dev_mailbox(s)
         self.identity = IdentityProvider(s) if s.oidc_issuer is not None else None
         self.sign_ins = SignInThrottle(
-            s.sign_in_failures_per_name, s.sign_in_failures_per_address, s.sign_in_window_seconds
+            self.reader.pool,
+            _derived(self.secret, "sign-in-throttle"),
+            per_name=s.sign_in_failures_per_name,
+            per_address=s.sign_in_failures_per_address,
+            window_seconds=s.sign_in_window_seconds,
         )
-        self.pdf_renders = RenderSlots(s.pdf_renders_at_once, s.pdf_wait_seconds)
+        self.pdf_renders = RenderSlots(self.reader.pool, s.pdf_renders_at_once, s.pdf_wait_seconds)
         self.cohorts = LiveCohorts(s.cohort_status_seconds)
-        self.sessions = SessionGenerations.in_folder(self.data_dir)
+        self.sessions = SessionGenerations(self.reader.pool)
 
     def temporal_ui_link(self, workflow_id: str) -> str:
         """The period's workflow in the Temporal Web UI."""
@@ -211,6 +215,8 @@ def create_app(web: WebApp) -> ASGIApp:
                 same_site="lax",
                 https_only=web.settings.secure_cookies,
             ),
+            # Before anything reads the session: a revoked one has no user by then.
+            Middleware(RevokedSessions, generations=web.sessions),
             Middleware(
                 SessionBoundCsrf,
                 signing_secret=_derived(web.secret, "csrf"),

@@ -4,15 +4,16 @@ A person signs in through the identity provider (`webapp.identity`, OpenID Conne
 local user's password (`webapp.users`, argon2). The session holds the user's name, a random session id (the
 CSRF token is bound to it, `webapp.security`) and the user's generation at sign-in: signing out raises the
 generation (`webapp.sessions`), so the cookie, and any copy of it, stops working. A session from the identity
-provider also holds the role its claims gave and the ID token, to end the provider's session at sign-out."""
+provider also holds the role its claims gave and the ID token, to end the provider's session at sign-out.
+`RevokedSessions` checks that generation on every request, before any page reads the session."""
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from language.current import gettext as _
 from readmodel.records import PeriodRow
@@ -44,8 +45,6 @@ def current_user(request: Request, users: UserDirectory) -> User | None:
     name = request.session.get(SESSION_USER)
     if not isinstance(name, str) or not isinstance(request.session.get(SESSION_ID), str):
         return None
-    if request.session.get(SESSION_GENERATION) != _generations(request).current(name):
-        return None  # signed out since (here or elsewhere): the cookie was replayed
     role = request.session.get(SESSION_ROLE)
     if role in ("adviser", "coordinator"):
         return User(name=name, role=role)
@@ -75,7 +74,7 @@ def require_user(request: Request, users: UserDirectory, *, county_governors: bo
     return user
 
 
-def sign_in(request: Request, user: User, *, id_token: str | None = None) -> None:
+async def sign_in(request: Request, user: User, *, id_token: str | None = None) -> None:
     """Start a session for `user`; `id_token` given, they came from the identity provider with the role in it."""
     # A fresh session: nothing from before signing in (a flash, a next page) carries over to the user.
     language = request.session.get(SESSION_LANGUAGE)
@@ -84,7 +83,7 @@ def sign_in(request: Request, user: User, *, id_token: str | None = None) -> Non
         request.session[SESSION_LANGUAGE] = language
     request.session[SESSION_USER] = user.name
     request.session[SESSION_ID] = new_session_id()
-    request.session[SESSION_GENERATION] = _generations(request).current(user.name)
+    request.session[SESSION_GENERATION] = await _generations(request).current(user.name)
     if id_token is not None:
         request.session[SESSION_ROLE] = user.role
         request.session[SESSION_ID_TOKEN] = id_token
@@ -100,7 +99,8 @@ async def sign_out(request: Request, users: UserDirectory) -> str | None:
     user = current_user(request, users)
     id_token = request.session.get(SESSION_ID_TOKEN)
     if user is not None:
-        await asyncio.to_thread(_generations(request).revoke_all, user.name)
+        web = request.app.state.web
+        await _generations(request).revoke_all(user.name, web.clock())
     request.session.clear()
     return id_token if user is not None and isinstance(id_token, str) else None
 
@@ -108,6 +108,28 @@ async def sign_out(request: Request, users: UserDirectory) -> str | None:
 def _generations(request: Request) -> SessionGenerations:
     generations: SessionGenerations = request.app.state.web.sessions
     return generations
+
+
+class RevokedSessions:
+    """Takes the user out of a session whose user has signed out since, on any instance (the cookie was replayed or
+    is an old one), before a page reads it: one read of the user's generation per request with a signed-in session.
+    The person's chosen language stays. Static files carry no session work and are not asked about.
+    """
+
+    def __init__(self, app: ASGIApp, generations: SessionGenerations) -> None:
+        self.app = app
+        self._generations = generations
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        session = scope.get("session") if scope["type"] == "http" else None
+        if session and not scope["path"].startswith("/static/"):
+            name = session.get(SESSION_USER)
+            if isinstance(name, str) and session.get(SESSION_GENERATION) != await self._generations.current(name):
+                language = session.get(SESSION_LANGUAGE)
+                session.clear()
+                if language is not None:
+                    session[SESSION_LANGUAGE] = language
+        await self.app(scope, receive, send)
 
 
 def require_access(user: User, period: PeriodRow) -> None:

@@ -4,32 +4,44 @@ Every view of a cohort (its page, timeline, report) asks its workflow: a query t
 cohort, several hundred invitations, decoded again here. Fifty people on a cohort's pages at once asked it fifty
 times a second for the same answer. Kept for `seconds` (the settings' `cohort_status_seconds`), a page shows the
 workflow's state as it was at most that long ago; requests that come while it is being asked wait for the one
-answer. What this app changes in a cohort (answers, gatherings: `forget`) is shown at once. An answer that did
-not come (None: the cohort ended, or Temporal is slow) is not kept, so the next view asks again.
+answer. An answer that did not come (None: the cohort ended, or Temporal is slow) is not kept, so the next view
+asks again.
+
+Each instance of the web app keeps its own answers, so a person's change must be shown whichever instance serves
+their next page: the person's session notes when they changed a cohort (`note_change`), and a view of that cohort
+in that session takes no answer asked before it (`changed_at`). Everyone else sees the change within `seconds`.
+The clock is the wall's, the same on every instance.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from domain.cohort import CohortStatus
 
 Ask = Callable[[], Awaitable[CohortStatus | None]]
 
+#: The session's note of the cohorts its person changed: {cohort: when}, the newest few.
+SESSION_CHANGES = "cohorts_changed"
+#: Cohorts noted at most per session (the cookie stays small).
+MAX_NOTED = 8
+
 
 class LiveCohorts:
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.time) -> None:
         self.seconds = seconds
         self._clock = clock
         self._kept: dict[str, tuple[float, asyncio.Future[CohortStatus | None]]] = {}
 
-    async def status(self, cohort: str, ask: Ask) -> CohortStatus | None:
-        """The cohort's answer asked at most `seconds` ago, else `ask()`'s (one question at a time per cohort)."""
+    async def status(self, cohort: str, ask: Ask, changed_at: float | None = None) -> CohortStatus | None:
+        """The cohort's answer asked at most `seconds` ago and not before `changed_at`, else `ask()`'s (one question
+        at a time per cohort)."""
         now = self._clock()
         kept = self._kept.get(cohort)
-        if kept is None or now - kept[0] >= self.seconds:
+        if kept is None or now - kept[0] >= self.seconds or (changed_at is not None and kept[0] < changed_at):
             asked = (now, asyncio.ensure_future(ask()))
             self._kept[cohort] = kept = asked
             asked[1].add_done_callback(lambda _: self._unless_answered(cohort, asked))
@@ -42,6 +54,20 @@ class LiveCohorts:
         if failed and self._kept.get(cohort) is asked:
             del self._kept[cohort]
 
-    def forget(self, cohort: str) -> None:
-        """This app has changed the cohort: the next view asks its workflow."""
-        self._kept.pop(cohort, None)
+    def note_change(self, session: MutableMapping[str, Any], cohort: str) -> None:
+        """The session's person has changed `cohort`: their next views of it ask its workflow, on any instance."""
+        noted = {k: v for k, v in _noted(session).items() if k != cohort}
+        noted[cohort] = self._clock()
+        session[SESSION_CHANGES] = dict(sorted(noted.items(), key=lambda item: item[1])[-MAX_NOTED:])
+
+    @staticmethod
+    def changed_at(session: MutableMapping[str, Any], cohort: str) -> float | None:
+        """When the session's person last changed `cohort`, if they did lately."""
+        return _noted(session).get(cohort)
+
+
+def _noted(session: MutableMapping[str, Any]) -> dict[str, float]:
+    noted = session.get(SESSION_CHANGES)
+    if not isinstance(noted, dict):
+        return {}
+    return {k: float(v) for k, v in noted.items() if isinstance(k, str) and isinstance(v, int | float)}

@@ -118,7 +118,7 @@ async def oidc_callback(request: Request) -> Response:
     except NotAllowed as refusal:
         log.warning("sign_in_refused", provider=identity.name, reason=str(refusal))
         return await _render(request, "login.html", {"next": next_path, "error": str(refusal)}, 403)
-    sign_in(request, user, id_token=id_token)
+    await sign_in(request, user, id_token=id_token)
     log.info("signed_in", user=user.name, role=user.role, provider=identity.name)
     return RedirectResponse(next_path, status_code=303)
 
@@ -131,7 +131,7 @@ async def login(request: Request) -> Response:
     name, password = str(form.get("username", "")), str(form.get("password", ""))
     next_path = safe_next(str(form.get("next", "")))
     address = request.client.host if request.client else "unknown"
-    wait = web.sign_ins.retry_after(name, address)
+    wait = await web.sign_ins.retry_after(name, address)
     if wait is not None:
         # Refused before the password is checked: guessing on costs the server no argon2 either.
         log.warning("sign_in_throttled", user=name, client=address, retry_after=wait)
@@ -147,14 +147,14 @@ async def login(request: Request) -> Response:
     # argon2 is deliberately slow: check off the event loop so other requests go on meanwhile.
     user = await asyncio.to_thread(web.users.authenticate, name, password)
     if user is None:
-        failures = web.sign_ins.failed(name, address)
+        failures = await web.sign_ins.failed(name, address)
         log.warning("sign_in_failed", user=name, client=address, failures_in_window=failures)
         # A small wait before the answer slows guessing down; the event loop serves others meanwhile.
         await asyncio.sleep(web.settings.sign_in_failure_delay)
         context = {"next": next_path, "error": _("Unknown user name or wrong password."), "username": name}
         return await _render(request, "login.html", context, status_code=401)
-    web.sign_ins.succeeded(name)
-    sign_in(request, user)
+    await web.sign_ins.succeeded(name)
+    await sign_in(request, user)
     log.info("signed_in", user=user.name, client=address)
     return RedirectResponse(next_path, status_code=303)
 
@@ -244,7 +244,7 @@ async def _live_cohort(request: Request, cohort: str) -> CohortStatus | None:
         except (RPCError, RuntimeError, api.GuidanceError, TimeoutError):
             return None
 
-    return await web.cohorts.status(cohort, ask)
+    return await web.cohorts.status(cohort, ask, web.cohorts.changed_at(request.session, cohort))
 
 
 async def cohort(request: Request) -> Response:
@@ -348,8 +348,8 @@ async def _cohort_action(
         try:
             return await act(client, cohort_name, form, user)
         finally:
-            # Whatever the update changed, the page after it shows the workflow's answer as it is now.
-            web.cohorts.forget(cohort_name)
+            # Whatever the update changed, this person's next page shows the workflow's answer as it is now.
+            web.cohorts.note_change(request.session, cohort_name)
 
     async def again(errors: dict[str, str], form: dict[str, str]) -> Response:
         return await _cohort_page(request, errors=errors, values=form, form=form_name, status_code=422)

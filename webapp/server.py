@@ -12,14 +12,14 @@ from pathlib import Path
 import uvicorn
 from temporalio.client import Client
 
-from activities.db import create_pool
+from activities.db import apply_schema, create_pool
 from config.people import People, load_people
 from config.settings import AppSettings
 from readmodel.records import RecordReader
 from starter.connect import connect
 from webapp import page_work
 from webapp.app import ClientProvider, WebApp, create_app
-from webapp.settings import WebSettings, load_secret
+from webapp.settings import WebSettings, shared_secret
 from webapp.users import UserDirectory
 
 
@@ -104,14 +104,16 @@ async def web_app_running(
         app_settings = AppSettings()
         people = await asyncio.to_thread(load_people, app_settings.people_file, app_settings.adviser_mail_domain)
     page_work.share_the_gil()
-    pool = await create_pool(database_url, min_size=1, max_size=4, reads_only=True)
+    pool = await create_pool(database_url, min_size=1, max_size=4, no_session_state=True)
     try:
+        # The web app's own tables (`web_`) may be new to the database; the worker may not have started yet.
+        await apply_schema(pool)
         web = WebApp(
             reader=RecordReader(pool),
             temporal=temporal,
             users=users,
             settings=settings,
-            secret=load_secret(settings, data_dir),
+            secret=await shared_secret(settings, pool, data_dir),
             data_dir=data_dir,
             people=people,
         )

@@ -3,46 +3,37 @@ signing out, so a copied cookie could be replayed.
 
 Each session carries a random id (``sid``) and its user's *generation* at sign-in. Signing out raises the
 user's generation, so every session of that user made before (this browser's and any copy of its cookie,
-also on other devices) stops working at once. The generations are kept in ``<data_dir>/session-generations.json``
-(one number per user, so the file stays small), so a restart does not bring a revoked cookie back; without a
-data folder (tests) they live in memory.
+also on other devices) stops working at once. The generations live in PostgreSQL (``web_session_generations``),
+so every instance of the web app sees a sign-out made on another, and a restart does not bring a revoked cookie
+back. Every request that carries a signed-in session asks for its user's generation (one indexed read).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import secrets
-import tempfile
-from pathlib import Path
+from datetime import datetime
 
-FILE_NAME = "session-generations.json"
+import asyncpg
 
 
 class SessionGenerations:
-    def __init__(self, path: Path | None) -> None:
-        self._path = path
-        self._generations: dict[str, int] = {}
-        if path is not None and path.exists():
-            loaded = json.loads(path.read_text(encoding="utf-8"))
-            self._generations = {str(k): int(v) for k, v in loaded.items()}
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
 
-    @classmethod
-    def in_folder(cls, data_dir: Path | None) -> SessionGenerations:
-        return cls(data_dir / FILE_NAME if data_dir is not None else None)
+    async def current(self, user: str) -> int:
+        """The user's generation now: a session of an older one is revoked."""
+        found = await self._pool.fetchval("SELECT generation FROM web_session_generations WHERE user_name = $1", user)
+        return int(found) if found is not None else 0
 
-    def current(self, user: str) -> int:
-        return self._generations.get(user, 0)
-
-    def revoke_all(self, user: str) -> None:
-        """Every session `user` has now stops working (signing out)."""
-        self._generations[user] = self.current(user) + 1
-        if self._path is not None:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            # Written whole and renamed, so a crash never leaves half a file (which would bring old sessions back).
-            with tempfile.NamedTemporaryFile("w", dir=self._path.parent, delete=False, encoding="utf-8") as out:
-                json.dump(self._generations, out)
-            os.replace(out.name, self._path)
+    async def revoke_all(self, user: str, at: datetime) -> None:
+        """Every session `user` has now stops working (signing out), on every instance."""
+        await self._pool.execute(
+            "INSERT INTO web_session_generations (user_name, generation, revoked_at) VALUES ($1, 1, $2)"
+            " ON CONFLICT (user_name) DO UPDATE"
+            " SET generation = web_session_generations.generation + 1, revoked_at = EXCLUDED.revoked_at",
+            user,
+            at,
+        )
 
 
 def new_session_id() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+import asyncpg
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -16,8 +17,8 @@ INSTALLED_STYLE_DIR = Path(__file__).resolve().parent.parent / "node_modules/@di
 class WebSettings(BaseSettings):
     """Where the web app listens, how it signs cookies and feed tokens, who may sign in.
 
-    Without ``GUIDANCE_WEB_SECRET`` the app keeps a random secret in ``<data_dir>/web-secret`` (made on
-    first start), so sessions and calendar-feed addresses survive a restart of `make dev`.
+    Without ``GUIDANCE_WEB_SECRET`` the app keeps a random secret in the database (`shared_secret`, made on
+    first start), so every instance signs alike and sessions and calendar-feed addresses survive a restart.
     """
 
     model_config = SettingsConfigDict(env_prefix="GUIDANCE_WEB_", env_file=".env", extra="ignore")
@@ -89,15 +90,13 @@ class WebSettings(BaseSettings):
         return self.password_sign_in if self.password_sign_in is not None else self.oidc_issuer is None
 
 
-def load_secret(settings: WebSettings, data_dir: Path) -> str:
-    """The configured secret, else the one kept in ``<data_dir>/web-secret`` (created, mode 0600, if missing)."""
+async def shared_secret(settings: WebSettings, pool: asyncpg.Pool, data_dir: Path) -> str:
+    """The configured secret, else the deployment's own in the database (``web_secret``), which every instance of
+    the web app reads: made by the first instance that starts, from ``<data_dir>/web-secret`` when an earlier
+    version kept it there (so signed-in sessions and calendar-feed addresses go on working), else at random."""
     if settings.secret is not None:
         return settings.secret
-    path = data_dir / SECRET_FILE_NAME
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    path.touch(mode=0o600)
-    path.write_text(secret, encoding="utf-8")
-    return secret
+    kept = data_dir / SECRET_FILE_NAME
+    made = kept.read_text(encoding="utf-8").strip() if kept.is_file() else secrets.token_urlsafe(48)
+    await pool.execute("INSERT INTO web_secret (secret) VALUES ($1) ON CONFLICT (only_row) DO NOTHING", made)
+    return str(await pool.fetchval("SELECT secret FROM web_secret"))

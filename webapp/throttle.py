@@ -1,66 +1,93 @@
 """Failed sign-ins, counted per user name and per client address in a sliding window.
 
 Past the limit the sign-in answers 429 with Retry-After, before the password is checked (so guessing costs
-the server no argon2 either). A success forgets the name's failures, not the address's. The counts live in
-the process (one web app process per deployment); a restart forgets them.
+the server no argon2 either). A success forgets the name's failures, not the address's. The failures live in
+PostgreSQL (``web_sign_in_failures``), so guesses spread over several instances of the web app count together and
+a restart forgets nothing. A key is kept as an HMAC digest, never as typed: a user name typed wrongly may be a
+password. Rows older than the window are deleted whenever a failure is counted, so the table holds one window's
+failures at most.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
-import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
-#: Names and addresses remembered at most (the oldest are forgotten first), so the counts stay bounded.
-MAX_KEYS = 10_000
+import asyncpg
+
+_WAITS = """
+SELECT k.allowed, count(f.failed_at) AS failures, (array_agg(f.failed_at ORDER BY f.failed_at DESC))[k.allowed] AS nth
+FROM unnest($1::text[], $2::int[]) AS k (key_digest, allowed)
+LEFT JOIN web_sign_in_failures f ON f.key_digest = k.key_digest AND f.failed_at > $3
+GROUP BY k.key_digest, k.allowed
+"""
 
 
-@dataclass
 class SignInThrottle:
-    per_name: int
-    per_address: int
-    window_seconds: float
-    clock: Callable[[], float] = time.monotonic
-    _failures: dict[str, deque[float]] = field(default_factory=dict)
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        key: str,
+        *,
+        per_name: int,
+        per_address: int,
+        window_seconds: float,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        """Args:
+        pool: The database every instance of the web app shares.
+        key: The key of the digests the failures are kept under (one of the web app's own, from its secret).
+        per_name: Failures of one user name allowed in the window.
+        per_address: Failures from one client address allowed in the window.
+        window_seconds: The window's length.
+        clock: The time a failure happened at (the same clock on every instance: the wall's).
+        """
+        self._pool = pool
+        self._key = key.encode()
+        self.per_name = per_name
+        self.per_address = per_address
+        self.window = timedelta(seconds=window_seconds)
+        self._clock = clock
 
-    def retry_after(self, name: str, address: str) -> int | None:
+    async def retry_after(self, name: str, address: str) -> int | None:
         """Seconds until this name and address may try again, or None when they may now."""
+        now = self._clock()
+        rows = await self._pool.fetch(
+            _WAITS,
+            [self._digest("name", name), self._digest("address", address)],
+            [self.per_name, self.per_address],
+            now - self.window,
+        )
+        # The window slides: a try is allowed again once enough of the failures have aged out of it.
         waits = [
-            self._wait(f"name:{name}", self.per_name),
-            self._wait(f"address:{address}", self.per_address),
+            max(1, math.ceil((row["nth"] + self.window - now).total_seconds()))
+            for row in rows
+            if row["failures"] >= row["allowed"]
         ]
-        due = [w for w in waits if w is not None]
-        return max(due) if due else None
+        return max(waits) if waits else None
 
-    def failed(self, name: str, address: str) -> int:
+    async def failed(self, name: str, address: str) -> int:
         """Count a failure; answers the name's failures in the window now."""
-        now = self.clock()
-        for key in (f"name:{name}", f"address:{address}"):
-            times = self._recent(key, now)
-            times.append(now)
-            self._failures[key] = times
-        while len(self._failures) > MAX_KEYS:
-            del self._failures[next(iter(self._failures))]
-        return len(self._failures[f"name:{name}"])
+        now = self._clock()
+        by_name = self._digest("name", name)
+        async with self._pool.acquire() as connection, connection.transaction():
+            await connection.execute("DELETE FROM web_sign_in_failures WHERE failed_at <= $1", now - self.window)
+            await connection.executemany(
+                "INSERT INTO web_sign_in_failures (key_digest, failed_at) VALUES ($1, $2)",
+                [(by_name, now), (self._digest("address", address), now)],
+            )
+            failures = await connection.fetchval(
+                "SELECT count(*) FROM web_sign_in_failures WHERE key_digest = $1 AND failed_at > $2",
+                by_name,
+                now - self.window,
+            )
+        return int(failures)
 
-    def succeeded(self, name: str) -> None:
-        self._failures.pop(f"name:{name}", None)
+    async def succeeded(self, name: str) -> None:
+        await self._pool.execute("DELETE FROM web_sign_in_failures WHERE key_digest = $1", self._digest("name", name))
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.pop(key, deque())
-        while times and times[0] <= now - self.window_seconds:
-            times.popleft()
-        return times
-
-    def _wait(self, key: str, allowed: int) -> int | None:
-        times = self._failures.get(key)
-        if not times:
-            return None
-        now = self.clock()
-        recent = [t for t in times if t > now - self.window_seconds]
-        if len(recent) < allowed:
-            return None
-        # The window slides: the try is allowed again once enough of the failures have aged out of it.
-        return max(1, math.ceil(recent[-allowed] + self.window_seconds - now))
+    def _digest(self, kind: str, value: str) -> str:
+        return hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()

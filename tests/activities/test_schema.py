@@ -30,6 +30,9 @@ PRIMARY_KEYS = {
     "competence_environments": ["workflow_id", "cycle", "environment_id"],
     "county_assessments": ["cohort", "owner_id"],
     "schema_version": ["version"],
+    "web_secret": ["only_row"],
+    "web_session_generations": ["user_name"],
+    "web_render_slots": ["slot"],
 }
 
 PRIMARY_KEY_COLUMNS = """

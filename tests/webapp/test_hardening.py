@@ -3,6 +3,9 @@ reader, guessed passwords, replayed cookies, planted CSRF tokens, and the header
 
 Each test names the weakness it closes; the answers (status, message) are those of webapp/limits.py,
 render_slots.py, throttle.py, sessions.py, security.py and readmodel/spreadsheet.py.
+
+A deployment runs several instances of the web app on one database: each rule an instance must share (the PDF
+render slots, the sign-in throttle, revoked sessions, the secret) is tested with one instance and with two.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import pytest
 from icalendar import Calendar
 from structlog.testing import capture_logs
 
+from activities.db import create_pool
 from readmodel.records import RecordReader
 from readmodel.spreadsheet import safe_cell
 from tests.readmodel.rows import DRAMMEN, NOW, insert_meeting, insert_period
@@ -41,7 +45,7 @@ from webapp.app import WebApp, create_app
 from webapp.feeds import feed_token, owner_feed_address
 from webapp.limits import SIGN_IN_BYTES
 from webapp.security import content_disposition, content_security_policy
-from webapp.settings import WebSettings
+from webapp.settings import SECRET_FILE_NAME, WebSettings, shared_secret
 from webapp.users import UserDirectory
 
 _USERS = UserDirectory.development()
@@ -58,6 +62,27 @@ def _web(reader: RecordReader, data_dir: Path, **settings: Any) -> WebApp:
         clock=lambda: NOW,
         data_dir=data_dir,
     )
+
+
+@pytest.fixture(params=[1, 2], ids=["one instance", "two instances on one database"])
+async def instances(
+    request: pytest.FixtureRequest, reader: RecordReader, database_url: str
+) -> AsyncIterator[list[RecordReader]]:
+    """The record store as each instance of the web app reads it: one, or two each with its own pool (as two
+    processes would) on the test's database."""
+    if request.param == 1:
+        yield [reader]
+        return
+    other = await create_pool(database_url, min_size=1, max_size=4, no_session_state=True)
+    try:
+        yield [reader, RecordReader(other)]
+    finally:
+        await other.close()
+
+
+def _webs(instances: list[RecordReader], data_dir: Path, **settings: Any) -> list[WebApp]:
+    """One `WebApp` per instance, alike; a test sends its n-th request to instance n modulo their number."""
+    return [_web(reader, data_dir / f"instance-{n}", **settings) for n, reader in enumerate(instances)]
 
 
 @contextlib.asynccontextmanager
@@ -240,12 +265,14 @@ async def _chromiums_while(work: asyncio.Future[Any]) -> int:
 
 @pytest.mark.parametrize("wait_seconds", [0.0, 60.0], ids=["no wait: the rest get 503", "waiting: all served"])
 async def test_at_most_the_configured_number_of_chromium_renders_run_at_once(
-    reader: RecordReader, tmp_path: Path, wait_seconds: float
+    instances: list[RecordReader], tmp_path: Path, wait_seconds: float
 ) -> None:
-    web = _web(reader, tmp_path / "web", pdf_renders_at_once=2, pdf_wait_seconds=wait_seconds)
-    async with _client(web) as client:
-        await sign_in(client, "coordinator", "coordinator-dev")
-        requests = asyncio.gather(*(client.get("/cohorts/2027/report.pdf") for _ in range(5)))
+    webs = _webs(instances, tmp_path, pdf_renders_at_once=2, pdf_wait_seconds=wait_seconds)
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [await stack.enter_async_context(_client(web)) for web in webs]
+        for client in clients:
+            await sign_in(client, "coordinator", "coordinator-dev")
+        requests = asyncio.gather(*(clients[n % len(clients)].get("/cohorts/2027/report.pdf") for n in range(5)))
         most = await _chromiums_while(requests)
         answers = await requests
 
@@ -258,6 +285,24 @@ async def test_at_most_the_configured_number_of_chromium_renders_run_at_once(
         assert len(served) == 5
     else:
         assert len(served) == 2 and len(refused) == 3
+
+
+async def test_a_render_slot_of_an_instance_that_died_frees_itself_when_its_lease_runs_out(
+    reader: RecordReader, tmp_path: Path
+) -> None:
+    web = _web(reader, tmp_path / "web", pdf_renders_at_once=1, pdf_wait_seconds=0)
+    async with _client(web) as client:
+        await sign_in(client, "coordinator", "coordinator-dev")
+        await reader.pool.execute(
+            "INSERT INTO web_render_slots (slot, held_by, held_until) VALUES (0, 'dead', now() + interval '1 minute')"
+        )
+        held = await client.get("/cohorts/2027/report.pdf")
+        await reader.pool.execute("UPDATE web_render_slots SET held_until = now() - interval '1 second'")
+        freed = await client.get("/cohorts/2027/report.pdf")
+
+    assert held.status_code == 503 and "already making 1 PDF files" in held.text
+    assert freed.status_code == 200 and freed.content.startswith(b"%PDF-")
+    assert await reader.pool.fetchval("SELECT held_by FROM web_render_slots WHERE slot = 0") is None
 
 
 # --- 3. data that turns against its reader --------------------------------------------------------
@@ -341,46 +386,67 @@ async def _try(client: httpx.AsyncClient, name: str, password: str) -> httpx.Res
 
 
 async def test_failed_sign_ins_are_limited_per_user_name_with_a_delay_and_a_log_line_without_the_password(
-    reader: RecordReader, tmp_path: Path
+    instances: list[RecordReader], tmp_path: Path
 ) -> None:
-    web = _web(reader, tmp_path / "web", sign_in_failure_delay=0.2)
-    async with _client(web) as client:
+    webs = _webs(instances, tmp_path, sign_in_failure_delay=0.2)
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [await stack.enter_async_context(_client(web)) for web in webs]
         with capture_logs() as logs:
             began = time.perf_counter()
-            failures = [await _try(client, "a.hansen", f"guess-{i}") for i in range(5)]
+            failures = [await _try(clients[i % len(clients)], "a.hansen", f"guess-{i}") for i in range(5)]
             took = time.perf_counter() - began
-            locked = await _try(client, "a.hansen", "adviser-dev")  # even the right password, now
-        other = await _try(client, "b.olsen", "adviser-dev")
+            # Even the right password, now, and on every instance.
+            locked = [await _try(client, "a.hansen", "adviser-dev") for client in clients]
+        other = await _try(clients[-1], "b.olsen", "adviser-dev")
 
     assert [f.status_code for f in failures] == [401] * 5 and took >= 5 * 0.2
-    assert locked.status_code == 429 and "Too many failed sign-ins" in locked.text
-    assert 0 < int(locked.headers["retry-after"]) <= 15 * 60
+    assert all(answer.status_code == 429 and "Too many failed sign-ins" in answer.text for answer in locked)
+    assert all(0 < int(answer.headers["retry-after"]) <= 15 * 60 for answer in locked)
     assert other.status_code == 303, "another user name is not locked out by a.hansen's failures"
     failed = [entry for entry in logs if entry["event"] == "sign_in_failed"]
     assert [entry["failures_in_window"] for entry in failed] == [1, 2, 3, 4, 5]
     assert failed[0]["user"] == "a.hansen" and failed[0]["client"] == "127.0.0.1"
     assert not any("guess-" in str(value) for entry in logs for value in entry.values())
     assert any(entry["event"] == "sign_in_throttled" for entry in logs)
+    kept = await instances[0].pool.fetch("SELECT key_digest FROM web_sign_in_failures")
+    assert kept and not any("a.hansen" in row["key_digest"] for row in kept), "names are kept only as digests"
 
 
 async def test_failed_sign_ins_are_limited_per_client_address_across_user_names(
-    reader: RecordReader, tmp_path: Path
+    instances: list[RecordReader], tmp_path: Path
 ) -> None:
-    web = _web(reader, tmp_path / "web", sign_in_failure_delay=0, sign_in_failures_per_address=3)
-    async with _client(web, "10.0.0.7") as client:
-        tries = [await _try(client, name, "wrong-password") for name in ("x1", "x2", "x3", "a.hansen")]
-    async with _client(web, "10.0.0.8") as elsewhere:
+    webs = _webs(instances, tmp_path, sign_in_failure_delay=0, sign_in_failures_per_address=3)
+    tries = []
+    for n, name in enumerate(("x1", "x2", "x3", "a.hansen")):
+        async with _client(webs[n % len(webs)], "10.0.0.7") as client:
+            tries.append(await _try(client, name, "wrong-password"))
+    async with _client(webs[0], "10.0.0.8") as elsewhere:
         other_address = await _try(elsewhere, "a.hansen", "adviser-dev")
 
     assert [t.status_code for t in tries] == [401, 401, 401, 429]
     assert other_address.status_code == 303
 
 
-async def test_a_session_cookie_stops_working_after_signing_out_also_a_copy_and_after_a_restart(
+async def test_failures_older_than_the_window_no_longer_count_and_are_deleted(
     reader: RecordReader, tmp_path: Path
 ) -> None:
-    web = _web(reader, tmp_path / "web")
-    async with _client(web) as browser, _client(web) as thief:
+    web = _web(reader, tmp_path / "web", sign_in_failure_delay=0, sign_in_failures_per_name=2)
+    async with _client(web) as client:
+        assert [(await _try(client, "a.hansen", "wrong")).status_code for _ in range(3)] == [401, 401, 429]
+        # The window (15 minutes) has passed for those failures.
+        await reader.pool.execute("UPDATE web_sign_in_failures SET failed_at = failed_at - interval '16 minutes'")
+        again = await _try(client, "a.hansen", "wrong")
+        left = await reader.pool.fetchval("SELECT count(*) FROM web_sign_in_failures")
+
+    assert again.status_code == 401
+    assert left == 2, "the old failures were deleted; the new one is kept under the name and the address"
+
+
+async def test_a_session_cookie_stops_working_after_signing_out_also_a_copy_and_after_a_restart(
+    instances: list[RecordReader], tmp_path: Path
+) -> None:
+    here, there = (_web(reader, tmp_path / "web") for reader in (instances[0], instances[-1]))
+    async with _client(here) as browser, _client(there) as thief:
         await sign_in(browser, "a.hansen", "adviser-dev")
         thief.cookies.update(browser.cookies)  # a copy of the cookie, taken while signed in
         assert (await thief.get("/tasks")).status_code == 200
@@ -388,7 +454,7 @@ async def test_a_session_cookie_stops_working_after_signing_out_also_a_copy_and_
         signed_out = await browser.post("/logout", data={"csrftoken": _csrf(page)})
 
         replayed = await thief.get("/tasks")
-    async with _client(_web(reader, tmp_path / "web")) as after_restart:
+    async with _client(_web(instances[-1], tmp_path / "web")) as after_restart:
         after_restart.cookies.update(thief.cookies)
         replayed_later = await after_restart.get("/tasks")
         await sign_in(after_restart, "a.hansen", "adviser-dev")
@@ -398,6 +464,23 @@ async def test_a_session_cookie_stops_working_after_signing_out_also_a_copy_and_
     assert (replayed.status_code, replayed.headers["location"]) == (303, "/login?next=%2Ftasks")
     assert replayed_later.status_code == 303
     assert signed_in_again.status_code == 200
+
+
+async def test_instances_without_a_configured_secret_share_one_from_the_database(
+    instances: list[RecordReader], tmp_path: Path
+) -> None:
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    (earlier / SECRET_FILE_NAME).write_text("kept-by-an-earlier-version-" + "k" * 40 + "\n", encoding="utf-8")
+    unset = WebSettings(_env_file=None)
+    made = [
+        await shared_secret(unset, reader.pool, folder)
+        for reader, folder in zip(instances, [earlier, tmp_path / "new"], strict=False)
+    ]
+    configured = await shared_secret(WebSettings(_env_file=None, secret=SECRET), instances[-1].pool, tmp_path)
+
+    assert made == ["kept-by-an-earlier-version-" + "k" * 40] * len(instances), "the earlier file's secret, shared"
+    assert configured == SECRET
 
 
 async def test_a_planted_csrf_token_from_another_browser_does_not_pass(reader: RecordReader, tmp_path: Path) -> None:

@@ -58,17 +58,33 @@ async def test_views_within_the_bound_share_one_question_and_a_later_one_asks_ag
     assert workflow.asked == 3, "each cohort is asked of its own workflow"
 
 
-async def test_what_the_app_changed_and_a_missing_answer_are_asked_again_at_once() -> None:
-    kept = LiveCohorts(2.0, clock=lambda: 100.0)
+async def test_a_persons_change_is_asked_again_for_them_on_any_instance_and_a_missing_answer_at_once() -> None:
+    now = [100.0]
+    here, there = (LiveCohorts(2.0, clock=lambda: now[0]) for _ in range(2))
     workflow = Workflow(_status())
-    await kept.status("2027", workflow.ask)
-    kept.forget("2027")
-    await kept.status("2027", workflow.ask)
-    assert workflow.asked == 2
+    session: dict[str, object] = {}
+    await here.status("2027", workflow.ask)
+    await there.status("2027", workflow.ask)
+    assert workflow.asked == 2, "each instance keeps its own answers"
+
+    now[0] += 0.5
+    here.note_change(session, "2027")  # the person changed the cohort through `here`
+    now[0] += 0.5
+    await there.status("2027", workflow.ask, there.changed_at(session, "2027"))
+    assert workflow.asked == 3, "their next page, served by another instance, asks again"
+    await there.status("2027", workflow.ask, there.changed_at(session, "2027"))
+    await there.status("2027", workflow.ask, there.changed_at({}, "2027"))
+    assert workflow.asked == 3, "an answer asked after the change serves them, and everyone else within the bound"
+    assert there.changed_at(session, "other") is None
+
+    for n in range(20):
+        here.note_change(session, f"c{n}")
+    assert len(session["cohorts_changed"]) == 8, "the session notes the newest few cohorts only"  # type: ignore[arg-type]
+    assert here.changed_at({"cohorts_changed": "junk"}, "2027") is None
 
     silent = Workflow(None)
-    assert await kept.status("ended", silent.ask) is None
-    assert await kept.status("ended", silent.ask) is None
+    assert await here.status("ended", silent.ask) is None
+    assert await here.status("ended", silent.ask) is None
     assert silent.asked == 2, "no answer is not kept: the next view asks again"
 
 

@@ -63,7 +63,7 @@ async def app(
     database_url: str, pool: asyncpg.Pool, counted: Counted, tmp_path: Path
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app on a pool of its own that tells `counted` of every statement (no Temporal, the clock at NOW)."""
-    logged = await create_pool(database_url, min_size=1, max_size=4, query_logger=counted.log, reads_only=True)
+    logged = await create_pool(database_url, min_size=1, max_size=4, query_logger=counted.log, no_session_state=True)
     try:
         async with app_client(RecordReader(logged), tmp_path / "web") as client:
             yield client
