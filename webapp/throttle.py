@@ -3,9 +3,9 @@
 Past the limit the sign-in answers 429 with Retry-After, before the password is checked (so guessing costs
 the server no argon2 either). A success forgets the name's failures, not the address's. The failures live in
 PostgreSQL (``web_sign_in_failures``), so guesses spread over several instances of the web app count together and
-a restart forgets nothing. A key is kept as an HMAC digest, never as typed: a user name typed wrongly may be a
-password. Rows older than the window are deleted whenever a failure is counted, so the table holds one window's
-failures at most.
+a restart forgets nothing; the database's clock is the window's one clock. A key is kept as an HMAC digest, never
+as typed: a user name typed wrongly may be a password. Rows older than the window are deleted whenever a failure
+is counted, so the table holds one window's failures at most.
 """
 
 from __future__ import annotations
@@ -13,16 +13,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import asyncpg
 
+# Seconds until each key's `allowed`-th newest failure in the window leaves it (the window slides), for the keys with
+# at least `allowed` failures in it.
 _WAITS = """
-SELECT k.allowed, count(f.failed_at) AS failures, (array_agg(f.failed_at ORDER BY f.failed_at DESC))[k.allowed] AS nth
+SELECT extract(epoch FROM (array_agg(f.failed_at ORDER BY f.failed_at DESC))[k.allowed] + $3::interval - now())
 FROM unnest($1::text[], $2::int[]) AS k (key_digest, allowed)
-LEFT JOIN web_sign_in_failures f ON f.key_digest = k.key_digest AND f.failed_at > $3
+JOIN web_sign_in_failures f ON f.key_digest = k.key_digest AND f.failed_at > now() - $3::interval
 GROUP BY k.key_digest, k.allowed
+HAVING count(*) >= k.allowed
 """
 
 
@@ -35,7 +37,6 @@ class SignInThrottle:
         per_name: int,
         per_address: int,
         window_seconds: float,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         """Args:
         pool: The database every instance of the web app shares.
@@ -43,46 +44,40 @@ class SignInThrottle:
         per_name: Failures of one user name allowed in the window.
         per_address: Failures from one client address allowed in the window.
         window_seconds: The window's length.
-        clock: The time a failure happened at (the same clock on every instance: the wall's).
         """
         self._pool = pool
         self._key = key.encode()
         self.per_name = per_name
         self.per_address = per_address
         self.window = timedelta(seconds=window_seconds)
-        self._clock = clock
 
     async def retry_after(self, name: str, address: str) -> int | None:
         """Seconds until this name and address may try again, or None when they may now."""
-        now = self._clock()
         rows = await self._pool.fetch(
             _WAITS,
             [self._digest("name", name), self._digest("address", address)],
             [self.per_name, self.per_address],
-            now - self.window,
+            self.window,
         )
-        # The window slides: a try is allowed again once enough of the failures have aged out of it.
-        waits = [
-            max(1, math.ceil((row["nth"] + self.window - now).total_seconds()))
-            for row in rows
-            if row["failures"] >= row["allowed"]
-        ]
+        waits = [max(1, math.ceil(row[0])) for row in rows]
         return max(waits) if waits else None
 
     async def failed(self, name: str, address: str) -> int:
         """Count a failure; answers the name's failures in the window now."""
-        now = self._clock()
         by_name = self._digest("name", name)
         async with self._pool.acquire() as connection, connection.transaction():
-            await connection.execute("DELETE FROM web_sign_in_failures WHERE failed_at <= $1", now - self.window)
-            await connection.executemany(
-                "INSERT INTO web_sign_in_failures (key_digest, failed_at) VALUES ($1, $2)",
-                [(by_name, now), (self._digest("address", address), now)],
+            await connection.execute(
+                "DELETE FROM web_sign_in_failures WHERE failed_at <= now() - $1::interval", self.window
+            )
+            await connection.execute(
+                "INSERT INTO web_sign_in_failures (key_digest, failed_at) VALUES ($1, now()), ($2, now())",
+                by_name,
+                self._digest("address", address),
             )
             failures = await connection.fetchval(
-                "SELECT count(*) FROM web_sign_in_failures WHERE key_digest = $1 AND failed_at > $2",
+                "SELECT count(*) FROM web_sign_in_failures WHERE key_digest = $1 AND failed_at > now() - $2::interval",
                 by_name,
-                now - self.window,
+                self.window,
             )
         return int(failures)
 
