@@ -325,6 +325,11 @@ class RecordReader:
         # A plan version never changes once stored (`programme_plans`), so each is read and parsed once.
         self._plans: dict[tuple[str, str], PlanFacts] = {}
 
+    @property
+    def pool(self) -> asyncpg.Pool:
+        """The record store's pool, which the web app's own state (its `web_` tables) shares."""
+        return self._pool
+
     async def has_cohort(self, cohort: str) -> bool:
         """Whether the store has a period of `cohort`, or an invitation of a cohort whose owners have not answered."""
         return bool(
