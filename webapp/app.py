@@ -72,7 +72,7 @@ class WebApp:
     settings: WebSettings
     secret: str
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    #: Where the app keeps what it is given (uploaded indicator files); None: nothing can be uploaded.
+    #: The folder of the app's session generations (webapp/sessions.py); None: kept in memory (tests).
     data_dir: Path | None = None
     #: Where the workers listen (a test's own queue; otherwise the engine's).
     task_queue: str = TASK_QUEUE

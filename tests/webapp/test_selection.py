@@ -4,7 +4,6 @@ time-skipping server into the real record store, and starting the cohort from it
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -62,7 +61,7 @@ async def _coordinator(http: httpx.AsyncClient) -> str:
 
 
 async def test_an_uploaded_file_is_kept_by_its_content_with_who_and_when_and_shows_its_shortlist(
-    http: httpx.AsyncClient, tmp_path: Path
+    http: httpx.AsyncClient, pool: asyncpg.Pool
 ) -> None:
     token = await _coordinator(http)
 
@@ -70,12 +69,15 @@ async def test_an_uploaded_file_is_kept_by_its_content_with_who_and_when_and_sho
 
     assert uploaded.status_code == 303
     sha = uploaded.headers["location"].rsplit("/", 1)[1]
-    facts = json.loads((tmp_path / "web" / "indicator-files" / f"{sha}.json").read_text(encoding="utf-8"))
-    assert (facts["uploaded_by"], facts["name"], facts["uploaded_at"]) == (
-        "coordinator",
-        "ind.csv",
-        NOW.isoformat(),
-    )
+    kept = await pool.fetchrow("SELECT * FROM web_indicator_files")
+    assert kept is not None and dict(kept) == {
+        "sha256": sha,
+        "name": "ind.csv",
+        "size": len(indicator_file().encode()),
+        "uploaded_by": "coordinator",
+        "uploaded_at": NOW,
+        "content": indicator_file().encode(),
+    }
     page = await http.get(uploaded.headers["location"])
     assert page.status_code == 200 and "Read ind.csv: no problems found." in page.text
     ranked = re.findall(r'<tr id="owner-(\d+)" class="track-(\w+)', page.text)
@@ -87,6 +89,8 @@ async def test_an_uploaded_file_is_kept_by_its_content_with_who_and_when_and_sho
     assert f'href="/selection/files/{sha}">ind.csv</a>' in listed.text
     again = await _upload(http, indicator_file().encode(), token=token, name="copy.csv")
     assert again.headers["location"] == uploaded.headers["location"]  # the same content is kept once
+    kept_once = await pool.fetch("SELECT name, uploaded_by FROM web_indicator_files")
+    assert [tuple(r) for r in kept_once] == [("ind.csv", "coordinator")], "the first upload's facts stay"
 
 
 async def test_a_bad_file_shows_the_same_problems_as_the_command_by_line_and_column(http: httpx.AsyncClient) -> None:
