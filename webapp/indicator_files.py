@@ -7,12 +7,16 @@ once, with its first upload's facts. Only a file that reads without a problem is
 the same rules as `guidance select`), so every file offered for picking scores. A file's rows are read, and its
 shortlist scored, once per process and kept for the few latest files (the outcomes page compares two files' rows):
 a file's content never changes under its SHA-256, so nothing cached goes stale.
+
+Files an earlier version kept under ``<data_dir>/indicator-files/`` (``<sha256>.csv`` and its ``<sha256>.json``
+facts) are imported at the web app's start (`IndicatorFiles.import_folder`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -21,6 +25,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 import asyncpg
+import structlog
 
 from language.current import gettext as _
 from language.formats import number
@@ -33,8 +38,12 @@ MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 MAX_LISTED = 50
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 _NAME = re.compile(r"[^A-Za-z0-9._ -]+")
+#: The folder under the web app's data folder where an earlier version kept the files (`IndicatorFiles.import_folder`).
+EARLIER_FOLDER = "indicator-files"
 #: Files whose rows (and shortlists) a process keeps parsed: the outcomes page compares two, a few people at once.
 PARSED_FILES = 4
+
+log = structlog.get_logger("webapp")
 
 _FACTS = "SELECT sha256, name, size, uploaded_by, uploaded_at FROM web_indicator_files"
 _KEEP = """
@@ -42,6 +51,8 @@ INSERT INTO web_indicator_files (sha256, name, size, uploaded_by, uploaded_at, c
 VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (sha256) DO NOTHING
 """
+_KEEP_COUNTED = f"WITH added AS ({_KEEP} RETURNING 1) SELECT count(*) FROM added"
+_KEPT_OF = "SELECT sha256 FROM web_indicator_files WHERE sha256 = ANY($1::text[])"
 
 
 class UploadTooLarge(ValueError):
@@ -147,6 +158,30 @@ class IndicatorFiles:
             _SHORTLISTS.put(sha256, found)
         return found
 
+    async def import_folder(self, folder: Path) -> int:
+        """Keep the files an earlier version kept in `folder` (``<sha256>.csv`` with its ``<sha256>.json`` facts)
+        that the table does not hold yet, with their facts; a pair that is incomplete or does not match its SHA-256
+        is logged and left. Safe to run at every start, and on several instances at once.
+
+        Returns:
+            How many files were added.
+        """
+        added = 0
+        candidates = await asyncio.to_thread(_folder_hashes, folder)
+        kept = {r["sha256"] for r in await self._pool.fetch(_KEPT_OF, candidates)} if candidates else set()
+        for sha in candidates:
+            if sha in kept:
+                continue
+            path = folder / f"{sha}.csv"
+            try:
+                data, (name, by, at) = await asyncio.to_thread(_folder_pair, path)
+                added += await self._pool.fetchval(_KEEP_COUNTED, sha, name, len(data), by, at, data)
+            except (OSError, ValueError, KeyError, TypeError, asyncpg.DataError) as error:
+                log.warning("indicator_file_not_imported", file=str(path), reason=str(error))
+        if added:
+            log.info("indicator_files_imported", folder=str(folder), files=added)
+        return added
+
 
 def _file(row: asyncpg.Record) -> IndicatorFile:
     return IndicatorFile(
@@ -160,6 +195,30 @@ def _file(row: asyncpg.Record) -> IndicatorFile:
 
 def _parsed(data: bytes, name: str) -> tuple[IndicatorRow, ...]:
     return tuple(parse_indicator_bytes(data, name, indicators=load_selection_config().indicators))
+
+
+def _folder_hashes(folder: Path) -> list[str]:
+    """The SHA-256 of each file in the folder an earlier version kept (none when there is no folder)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.csv") if _HASH.match(p.stem))
+
+
+def _folder_pair(path: Path) -> tuple[bytes, tuple[str, str, datetime]]:
+    """A file of the folder an earlier version kept, and its facts: name, who uploaded it, when.
+
+    Raises:
+        OSError: Either file cannot be read.
+        ValueError, KeyError, TypeError: The facts are malformed, or the bytes are not the named SHA-256's.
+    """
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != path.stem:
+        raise ValueError("the content does not match the SHA-256 of its name")
+    facts = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    at = datetime.fromisoformat(facts["uploaded_at"])
+    if at.tzinfo is None:
+        raise ValueError("uploaded_at has no time zone")
+    return data, (file_name(str(facts["name"])), str(facts["uploaded_by"]), at)
 
 
 _T = TypeVar("_T")

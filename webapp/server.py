@@ -19,6 +19,7 @@ from readmodel.records import RecordReader
 from starter.connect import connect
 from webapp import page_work
 from webapp.app import ClientProvider, WebApp, create_app
+from webapp.indicator_files import EARLIER_FOLDER, IndicatorFiles
 from webapp.settings import WebSettings, load_secret
 from webapp.users import UserDirectory
 
@@ -106,6 +107,8 @@ async def web_app_running(
     page_work.share_the_gil()
     pool = await create_pool(database_url, min_size=1, max_size=4, reads_only=True)
     try:
+        # The files an earlier version kept on this instance's disk, into the record store every instance reads.
+        await IndicatorFiles(pool).import_folder(data_dir / EARLIER_FOLDER)
         web = WebApp(
             reader=RecordReader(pool),
             temporal=temporal,
