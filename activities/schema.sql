@@ -384,3 +384,17 @@ CREATE TABLE IF NOT EXISTS web_render_slots (
     held_by    text,
     held_until timestamptz NOT NULL DEFAULT '-infinity'
 );
+
+-- The indicator files coordinators upload in the web app (webapp/indicator_files.py), by the SHA-256 of their bytes:
+-- each file's name, who uploaded it and when (its first upload's), and its content. Written by the web app, read by
+-- the web app and by `guidance report outcomes` (a decision's file): every instance of the web app serves the same
+-- files, so they live here and not on one instance's disk.
+CREATE TABLE IF NOT EXISTS web_indicator_files (
+    sha256      text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    name        text NOT NULL,
+    size        integer NOT NULL CHECK (size >= 0),
+    uploaded_by text NOT NULL,
+    uploaded_at timestamptz NOT NULL,
+    content     bytea NOT NULL
+);
+CREATE INDEX IF NOT EXISTS web_indicator_files_uploaded_at_idx ON web_indicator_files (uploaded_at);

@@ -236,7 +236,6 @@ async def queries_per_page(
             users=UserDirectory.development(),
             settings=settings,
             secret=SECRET,
-            data_dir=folder / "counting",
         )
         transport = httpx.ASGITransport(app=create_app(web))
         for person in people[:2]:

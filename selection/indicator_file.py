@@ -65,9 +65,6 @@ MAX_PROBLEMS = 20
 MAX_FILE_BYTES = 8 * 1024 * 1024
 #: The most data rows read: a country's four years are about 90,000 (the generated sample).
 MAX_ROWS = 250_000
-#: Where the web app keeps the files uploaded, under its data folder (`webapp.indicator_files`), each as
-#: ``<sha256>.csv``; `guidance report outcomes` finds a selection decision's file there.
-KEPT_FOLDER = "indicator-files"
 
 
 @dataclass(frozen=True)

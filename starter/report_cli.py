@@ -51,7 +51,7 @@ from readmodel.outcomes import (
 from readmodel.records import PeriodRecords, RecordReader
 from readmodel.reports import cohort_report, report_csv
 from readmodel.timeline import cohort_timeline_svg, timeline_rows
-from selection.indicator_file import KEPT_FOLDER, MAX_FILE_BYTES, IndicatorFileError
+from selection.indicator_file import MAX_FILE_BYTES, IndicatorFileError
 from starter import commands
 from starter.localized import typer_app
 
@@ -149,14 +149,23 @@ def cohort(
 # --- outcomes ---------------------------------------------------------------------------------------------
 
 
-async def _cohort_facts(url: str, cohort: str) -> tuple[list[tuple[str, str]], str | None]:
-    """The cohort's owners (id, name) from its periods, and the SHA-256 of its selection decision's file."""
+#: A selection decision's file as the web app kept it (webapp/indicator_files.py): its content and uploaded name.
+KEPT_FILE = "SELECT content, name FROM web_indicator_files WHERE sha256 = $1"
+
+
+async def _cohort_facts(
+    url: str, cohort: str, *, kept_file: bool
+) -> tuple[list[tuple[str, str]], str | None, tuple[bytes, str] | None]:
+    """The cohort's owners (id, name) from its periods, the SHA-256 of its selection decision's file, and with
+    `kept_file` that file as the web app kept it in the record store (None: no decision, or its file is not kept)."""
     pool = await create_pool(url, min_size=1, max_size=2)
     try:
         reader = RecordReader(pool)
         owners = sorted({(p.owner_id, p.owner_name) for p in await reader.periods(cohort=cohort)})
         decision = await reader.decision(cohort)
-        return owners, decision.indicator_file if decision is not None else None
+        decided = decision.indicator_file if decision is not None else None
+        kept = await pool.fetchrow(KEPT_FILE, decided) if kept_file and decided is not None else None
+        return owners, decided, (kept["content"], kept["name"]) if kept is not None else None
     finally:
         await pool.close()
 
@@ -174,8 +183,11 @@ def _file_bytes(path: Path, option: str) -> tuple[bytes, str]:
         ) from None
 
 
-def _selection_file(cohort: str, given: Path | None, decided: str | None) -> tuple[bytes, str]:
-    """The indicator file the cohort was selected from: the one given, else the decision's file the web app kept."""
+def _selection_file(
+    cohort: str, given: Path | None, decided: str | None, kept: tuple[bytes, str] | None
+) -> tuple[bytes, str]:
+    """The indicator file the cohort was selected from: the one given, else the decision's file the web app kept
+    (`kept`, read from the record store)."""
     if given is not None:
         data = _file_bytes(given, "--selection-file")
         if decided is not None and hashlib.sha256(data[0]).hexdigest() != decided:
@@ -195,15 +207,17 @@ def _selection_file(cohort: str, given: Path | None, decided: str | None) -> tup
             commands.EXIT_USAGE,
             _("name the file it was selected from with --selection-file"),
         )
-    kept = AppSettings().data_dir / KEPT_FOLDER / f"{decided}.csv"
-    if not kept.is_file():
+    if kept is None:
         raise commands.Mistake(
-            _("the indicator file of cohort %(cohort)s's decision (SHA-256 %(sha)s) is not in %(folder)s")
-            % {"cohort": cohort, "sha": decided[:12], "folder": kept.parent},
+            _(
+                "the indicator file of cohort %(cohort)s's decision (SHA-256 %(sha)s) is not among the files "
+                "uploaded to the web app (the record store's web_indicator_files)"
+            )
+            % {"cohort": cohort, "sha": decided[:12]},
             commands.EXIT_USAGE,
-            _("set GUIDANCE_DATA_DIR to the web app's data folder, or name the file with --selection-file"),
+            _("name the file it was selected from with --selection-file"),
         )
-    return _file_bytes(kept, "--selection-file")
+    return kept
 
 
 def outcomes_table(outcomes: CohortOutcomes) -> Table:
@@ -288,7 +302,7 @@ def outcomes(
             raise commands.Mistake(str(error), commands.EXIT_USAGE) from None
         later = _file_bytes(file, "--file")
         try:
-            owners, decided = asyncio.run(_cohort_facts(url, cohort))
+            owners, decided, kept = asyncio.run(_cohort_facts(url, cohort, kept_file=selection_file is None))
         except (OSError, asyncpg.PostgresError) as error:
             raise commands.Mistake(
                 _("the record store did not answer: %(error)s") % {"error": error}, commands.EXIT_UNAVAILABLE
@@ -298,7 +312,7 @@ def outcomes(
                 _("cohort %(cohort)s has no periods in the record store") % {"cohort": repr(cohort)},
                 commands.EXIT_REJECTED,
             )
-        then = _selection_file(cohort, selection_file, decided)
+        then = _selection_file(cohort, selection_file, decided, kept)
         try:
             found = load_outcomes(cohort, owners, then, later, tolerance=tolerance)
         except (IndicatorFileError, OutcomesError) as error:

@@ -72,8 +72,6 @@ class WebApp:
     settings: WebSettings
     secret: str
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    #: Where the app keeps what it is given (uploaded indicator files); None: nothing can be uploaded.
-    data_dir: Path | None = None
     #: Where the workers listen (a test's own queue; otherwise the engine's).
     task_queue: str = TASK_QUEUE
     #: Who receives what (config/people.py): the advisers' addresses and the owners' default contacts, for the

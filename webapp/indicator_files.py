@@ -1,22 +1,31 @@
-"""The indicator files coordinators upload, kept by content under the web app's data folder.
+"""The indicator files coordinators upload, kept by content in the record store (table `web_indicator_files`).
 
-``<data_dir>/indicator-files/<sha256>.csv`` holds a file's bytes, and ``<sha256>.json`` who uploaded it, when, and
-under which name; the same file uploaded twice is kept once, with its first upload's facts. Only a file that reads
-without a problem is kept (`selection.indicator_file`, the same rules as `guidance select`), so every file offered
-for picking scores. A file's rows are read, and its shortlist scored, once per process and kept for the few latest
-files (the outcomes page compares two files' rows).
+Every instance of the web app (several may serve one database behind a load balancer) and `guidance report
+outcomes` read the files, so they live in PostgreSQL, not on one instance's disk. A row holds a file's bytes, who
+uploaded it, when, and under which name, keyed by the SHA-256 of the bytes; the same file uploaded twice is kept
+once, with its first upload's facts. Only a file that reads without a problem is kept (`selection.indicator_file`,
+the same rules as `guidance select`), so every file offered for picking scores. A file's rows are read, and its
+shortlist scored, once per process and kept for the few latest files (the outcomes page compares two files' rows):
+a file's content never changes under its SHA-256, so nothing cached goes stale.
+
+Files an earlier version kept under ``<data_dir>/indicator-files/`` (``<sha256>.csv`` and its ``<sha256>.json``
+facts) are imported at the web app's start (`IndicatorFiles.import_folder`).
 """
 
 from __future__ import annotations
 
-import functools
+import asyncio
 import hashlib
 import json
-import os
 import re
-from dataclasses import asdict, dataclass
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Generic, TypeVar
+
+import asyncpg
+import structlog
 
 from language.current import gettext as _
 from language.formats import number
@@ -29,6 +38,21 @@ MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 MAX_LISTED = 50
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 _NAME = re.compile(r"[^A-Za-z0-9._ -]+")
+#: The folder under the web app's data folder where an earlier version kept the files (`IndicatorFiles.import_folder`).
+EARLIER_FOLDER = "indicator-files"
+#: Files whose rows (and shortlists) a process keeps parsed: the outcomes page compares two, a few people at once.
+PARSED_FILES = 4
+
+log = structlog.get_logger("webapp")
+
+_FACTS = "SELECT sha256, name, size, uploaded_by, uploaded_at FROM web_indicator_files"
+_KEEP = """
+INSERT INTO web_indicator_files (sha256, name, size, uploaded_by, uploaded_at, content)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (sha256) DO NOTHING
+"""
+_KEEP_COUNTED = f"WITH added AS ({_KEEP} RETURNING 1) SELECT count(*) FROM added"
+_KEPT_OF = "SELECT sha256 FROM web_indicator_files WHERE sha256 = ANY($1::text[])"
 
 
 class UploadTooLarge(ValueError):
@@ -65,10 +89,10 @@ def file_name(name: str) -> str:
 
 
 class IndicatorFiles:
-    """The folder of uploaded indicator files."""
+    """The uploaded indicator files, in the record store the web app's pool reaches."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
 
     def check(self, data: bytes, name: str) -> None:
         """Read the file as `guidance select` does.
@@ -81,64 +105,147 @@ class IndicatorFiles:
             raise UploadTooLarge(len(data))
         parse_indicator_bytes(data, file_name(name), indicators=load_selection_config().indicators)
 
-    def keep(self, data: bytes, name: str, by: str, at: datetime) -> IndicatorFile:
+    async def keep(self, data: bytes, name: str, by: str, at: datetime) -> IndicatorFile:
         """Keep a checked file (a file kept already keeps its first upload's facts)."""
         sha = hashlib.sha256(data).hexdigest()
-        found = self.get(sha)
-        if found is not None:
-            return found
-        self.folder.mkdir(parents=True, exist_ok=True)
-        kept = IndicatorFile(sha, file_name(name), len(data), by, at)
-        _write(self.folder / f"{sha}.csv", data)
-        facts = {**asdict(kept), "uploaded_at": at.isoformat()}
-        # The facts last: a file is listed only once both are whole.
-        _write(self.folder / f"{sha}.json", json.dumps(facts, ensure_ascii=False).encode())
+        await self._pool.execute(_KEEP, sha, file_name(name), len(data), by, at, data)
+        # Read back, not the facts given: another upload of the same content (here or on another instance) may
+        # have been first.
+        kept = await self.get(sha)
+        if kept is None:
+            raise LookupError(f"indicator file {sha} was kept but cannot be read back")
         return kept
 
-    def get(self, sha256: str) -> IndicatorFile | None:
+    async def get(self, sha256: str) -> IndicatorFile | None:
+        """The file's facts (None: no file has that content, or `sha256` is no SHA-256)."""
         if not _HASH.match(sha256):
             return None
-        try:
-            facts = json.loads((self.folder / f"{sha256}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return IndicatorFile(
-            sha256=sha256,
-            name=str(facts["name"]),
-            size=int(facts["size"]),
-            uploaded_by=str(facts["uploaded_by"]),
-            uploaded_at=datetime.fromisoformat(facts["uploaded_at"]),
-        )
+        row = await self._pool.fetchrow(f"{_FACTS} WHERE sha256 = $1", sha256)
+        return _file(row) if row is not None else None
 
-    def listed(self) -> list[IndicatorFile]:
-        """The kept files, newest upload first."""
-        if not self.folder.is_dir():
-            return []
-        found = [self.get(path.stem) for path in self.folder.glob("*.json")]
-        return sorted((f for f in found if f is not None), key=lambda f: f.uploaded_at, reverse=True)[:MAX_LISTED]
+    async def listed(self) -> list[IndicatorFile]:
+        """The kept files, newest upload first, at most `MAX_LISTED`."""
+        rows = await self._pool.fetch(f"{_FACTS} ORDER BY uploaded_at DESC, sha256 LIMIT $1", MAX_LISTED)
+        return [_file(row) for row in rows]
 
-    def shortlist(self, sha256: str) -> Shortlist:
-        """The file's shortlist under the shipped selection configuration (seconds for a country's file)."""
-        return _shortlist(self.folder / f"{sha256}.csv")
+    async def rows(self, sha256: str) -> tuple[IndicatorRow, ...]:
+        """The kept file's rows (read once per process for the few latest files: a country's file takes seconds).
 
-    def rows(self, sha256: str) -> tuple[IndicatorRow, ...]:
-        """The file's rows (read once per process for the few latest files: a country's file takes seconds)."""
-        return _rows(self.folder / f"{sha256}.csv")
+        Raises:
+            LookupError: No file with that content is kept.
+        """
+        found = _ROWS.get(sha256)
+        if found is not None:
+            return found
+        row = None
+        if _HASH.match(sha256):
+            row = await self._pool.fetchrow("SELECT name, content FROM web_indicator_files WHERE sha256 = $1", sha256)
+        if row is None:
+            raise LookupError(f"no indicator file {sha256[:64]!r} is kept")
+        found = await asyncio.to_thread(_parsed, row["content"], row["name"])
+        _ROWS.put(sha256, found)
+        return found
+
+    async def shortlist(self, sha256: str) -> Shortlist:
+        """The kept file's shortlist under the shipped selection configuration (seconds for a country's file).
+
+        Raises:
+            LookupError: No file with that content is kept.
+        """
+        found = _SHORTLISTS.get(sha256)
+        if found is None:
+            found = await asyncio.to_thread(select, await self.rows(sha256), load_selection_config())
+            _SHORTLISTS.put(sha256, found)
+        return found
+
+    async def import_folder(self, folder: Path) -> int:
+        """Keep the files an earlier version kept in `folder` (``<sha256>.csv`` with its ``<sha256>.json`` facts)
+        that the table does not hold yet, with their facts; a pair that is incomplete or does not match its SHA-256
+        is logged and left. Safe to run at every start, and on several instances at once.
+
+        Returns:
+            How many files were added.
+        """
+        added = 0
+        candidates = await asyncio.to_thread(_folder_hashes, folder)
+        kept = {r["sha256"] for r in await self._pool.fetch(_KEPT_OF, candidates)} if candidates else set()
+        for sha in candidates:
+            if sha in kept:
+                continue
+            path = folder / f"{sha}.csv"
+            try:
+                data, (name, by, at) = await asyncio.to_thread(_folder_pair, path)
+                added += await self._pool.fetchval(_KEEP_COUNTED, sha, name, len(data), by, at, data)
+            except (OSError, ValueError, KeyError, TypeError, asyncpg.DataError) as error:
+                log.warning("indicator_file_not_imported", file=str(path), reason=str(error))
+        if added:
+            log.info("indicator_files_imported", folder=str(folder), files=added)
+        return added
 
 
-@functools.lru_cache(maxsize=4)
-def _rows(path: Path) -> tuple[IndicatorRow, ...]:
-    config = load_selection_config()
-    return tuple(parse_indicator_bytes(path.read_bytes(), path.name, indicators=config.indicators))
+def _file(row: asyncpg.Record) -> IndicatorFile:
+    return IndicatorFile(
+        sha256=row["sha256"],
+        name=row["name"],
+        size=row["size"],
+        uploaded_by=row["uploaded_by"],
+        uploaded_at=row["uploaded_at"],
+    )
 
 
-@functools.lru_cache(maxsize=4)
-def _shortlist(path: Path) -> Shortlist:
-    return select(_rows(path), load_selection_config())
+def _parsed(data: bytes, name: str) -> tuple[IndicatorRow, ...]:
+    return tuple(parse_indicator_bytes(data, name, indicators=load_selection_config().indicators))
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write whole or not at all: a reader never sees half a file."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_bytes(data)
-    partial.replace(path)
+def _folder_hashes(folder: Path) -> list[str]:
+    """The SHA-256 of each file in the folder an earlier version kept (none when there is no folder)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.csv") if _HASH.match(p.stem))
+
+
+def _folder_pair(path: Path) -> tuple[bytes, tuple[str, str, datetime]]:
+    """A file of the folder an earlier version kept, and its facts: name, who uploaded it, when.
+
+    Raises:
+        OSError: Either file cannot be read.
+        ValueError, KeyError, TypeError: The facts are malformed, or the bytes are not the named SHA-256's.
+    """
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != path.stem:
+        raise ValueError("the content does not match the SHA-256 of its name")
+    facts = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    at = datetime.fromisoformat(facts["uploaded_at"])
+    if at.tzinfo is None:
+        raise ValueError("uploaded_at has no time zone")
+    return data, (file_name(str(facts["name"])), str(facts["uploaded_by"]), at)
+
+
+_T = TypeVar("_T")
+
+
+class _Recent(Generic[_T]):
+    """The few latest files' parsed rows or shortlists, by SHA-256 (used on the event loop only)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._kept: OrderedDict[str, _T] = OrderedDict()
+
+    def get(self, sha256: str) -> _T | None:
+        found = self._kept.get(sha256)
+        if found is not None:
+            self._kept.move_to_end(sha256)
+        return found
+
+    def put(self, sha256: str, value: _T) -> None:
+        self._kept[sha256] = value
+        self._kept.move_to_end(sha256)
+        while len(self._kept) > self._size:
+            self._kept.popitem(last=False)
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+
+_ROWS: _Recent[tuple[IndicatorRow, ...]] = _Recent(PARSED_FILES)
+_SHORTLISTS: _Recent[Shortlist] = _Recent(PARSED_FILES)

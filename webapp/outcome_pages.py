@@ -8,12 +8,12 @@
   file (`selection_pages.received_file`);
 - ``/cohorts/{cohort}/outcomes.pdf`` and ``.csv``: the same comparison as a PDF and as CSV.
 
-The files are the web app's kept indicator files (`webapp.indicator_files`); no workflow reads them.
+The files are the web app's kept indicator files (`webapp.indicator_files`, in the record store); no workflow
+reads them.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -62,7 +62,7 @@ async def _choice(request: Request) -> _Choice:
     async def chosen(key: str, default: str | None) -> IndicatorFile | None:
         """The file the address names (404 when none has that content), else `default` if it is still kept."""
         asked = request.query_params.get(key)
-        found = await asyncio.to_thread(files.get, asked or default or "")
+        found = await files.get(asked or default or "")
         if asked and found is None:
             raise HTTPException(404, _("%(key)s: no indicator file with that content has been uploaded") % {"key": key})
         return found
@@ -70,7 +70,7 @@ async def _choice(request: Request) -> _Choice:
     return _Choice(
         cohort=cohort,
         owners=owners,
-        files=await asyncio.to_thread(files.listed),
+        files=await files.listed(),
         then=await chosen("then", decided),
         now=await chosen("now", None),
         decided_file=decided,
@@ -85,8 +85,8 @@ async def _compared(request: Request, choice: _Choice) -> CohortOutcomes:
     """
     assert choice.then is not None and choice.now is not None
     files = _files(request)
-    then_rows = await asyncio.to_thread(files.rows, choice.then.sha256)
-    now_rows = await asyncio.to_thread(files.rows, choice.now.sha256)
+    then_rows = await files.rows(choice.then.sha256)
+    now_rows = await files.rows(choice.now.sha256)
     return compare(
         choice.cohort,
         choice.owners,

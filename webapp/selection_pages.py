@@ -40,7 +40,7 @@ from domain.selection_decision import MAX_DECISION_OWNERS, DecisionForm, Selecti
 from language.current import gettext as _
 from language.current import ngettext
 from readmodel.assessments import state_label
-from selection.indicator_file import KEPT_FOLDER, FileProblems
+from selection.indicator_file import FileProblems
 from selection.scoring import Shortlist
 from selection.shortlist_facts import facts, missing_note, notes, percent
 from starter import assessments, decisions
@@ -74,10 +74,7 @@ def _coordinator(request: Request) -> User:
 
 
 def _files(request: Request) -> IndicatorFiles:
-    data_dir = _web(request).data_dir
-    if data_dir is None:
-        raise HTTPException(503, _("this web app has no data folder, so it keeps no indicator files"))
-    return IndicatorFiles(data_dir / KEPT_FOLDER)
+    return IndicatorFiles(_web(request).reader.pool)
 
 
 # --- upload or pick a file ------------------------------------------------------------------------
@@ -92,7 +89,7 @@ async def _selection_page(
     request: Request, *, problems: FileProblems | None = None, error: str = "", status_code: int = 200
 ) -> Response:
     context = {
-        "files": await asyncio.to_thread(_files(request).listed),
+        "files": await _files(request).listed(),
         "decisions": await _web(request).reader.decisions(),
         "problems": problems,
         "upload_error": error,
@@ -138,7 +135,7 @@ async def received_file(request: Request, user: User) -> IndicatorFile:
         raise UploadRefused(413, str(too_large)) from None
     except FileProblems as problems:
         raise UploadRefused(422, problems=problems) from None
-    kept = await asyncio.to_thread(files.keep, data, name, user.name, _web(request).clock())
+    kept = await files.keep(data, name, user.name, _web(request).clock())
     request.session[FLASH] = _("Read %(file)s: no problems found.") % {"file": kept.name}
     return kept
 
@@ -160,11 +157,10 @@ async def upload(request: Request) -> Response:
 
 async def _kept(request: Request) -> tuple[IndicatorFile, Shortlist]:
     files = _files(request)
-    found = await asyncio.to_thread(files.get, request.path_params["sha256"])
+    found = await files.get(request.path_params["sha256"])
     if found is None:
         raise HTTPException(404, _("no indicator file with that content has been uploaded"))
-    # Scoring a country's file takes a second or two: off the event loop.
-    return found, await asyncio.to_thread(files.shortlist, found.sha256)
+    return found, await files.shortlist(found.sha256)
 
 
 async def _advisers(request: Request) -> list[str]:
@@ -419,7 +415,7 @@ async def _decision_page(request: Request, *, error: str = "", status_code: int 
         raise HTTPException(
             404, _("no selection decision has been saved for cohort %(cohort)s") % {"cohort": repr(cohort)}
         )
-    file = await asyncio.to_thread(_files(request).get, saved.indicator_file)
+    file = await _files(request).get(saved.indicator_file)
     context = {
         "saved": saved,
         "file": file,

@@ -19,6 +19,7 @@ from readmodel.records import RecordReader
 from starter.connect import connect
 from webapp import page_work
 from webapp.app import ClientProvider, WebApp, create_app
+from webapp.indicator_files import EARLIER_FOLDER, IndicatorFiles
 from webapp.settings import WebSettings, shared_secret
 from webapp.users import UserDirectory
 
@@ -108,13 +109,14 @@ async def web_app_running(
     try:
         # The web app's own tables (`web_`) may be new to the database; the worker may not have started yet.
         await apply_schema(pool)
+        # The files an earlier version kept on this instance's disk, into the record store every instance reads.
+        await IndicatorFiles(pool).import_folder(data_dir / EARLIER_FOLDER)
         web = WebApp(
             reader=RecordReader(pool),
             temporal=temporal,
             users=users,
             settings=settings,
             secret=await shared_secret(settings, pool, data_dir),
-            data_dir=data_dir,
             people=people,
         )
         # The devstack logs through structlog; uvicorn's own access log would only repeat every request.

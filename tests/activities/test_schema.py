@@ -29,6 +29,7 @@ PRIMARY_KEYS = {
     "owner_contacts": ["workflow_id"],
     "competence_environments": ["workflow_id", "cycle", "environment_id"],
     "county_assessments": ["cohort", "owner_id"],
+    "web_indicator_files": ["sha256"],
     "schema_version": ["version"],
     "web_secret": ["only_row"],
     "web_session_generations": ["user_name"],

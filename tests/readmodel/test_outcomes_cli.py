@@ -15,13 +15,14 @@ from typer.testing import CliRunner
 from language.current import using
 from readmodel.outcomes import share_text
 from scripts import generate_indicators
-from selection.indicator_file import KEPT_FOLDER, parse_indicator_csv
+from selection.indicator_file import parse_indicator_csv
 from selection.scoring import load_selection_config, select
 from starter.cli import app
 from tests.activities.factories import selection_decision
 from tests.readmodel.outcome_files import BY_HAND, LATER, SELECTION, STAVANGER
 from tests.readmodel.pdf import page_count, page_sizes_mm, title
-from tests.readmodel.rows import insert_period
+from tests.readmodel.rows import NOW, insert_period
+from webapp.indicator_files import IndicatorFiles
 
 runner = CliRunner()
 
@@ -33,7 +34,6 @@ async def files(pool: asyncpg.Pool, tmp_path: Path, database_url: str, monkeypat
     (tmp_path / "selection.csv").write_text(SELECTION, encoding="utf-8")
     (tmp_path / "later.csv").write_text(LATER, encoding="utf-8")
     monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("GUIDANCE_DATA_DIR", str(tmp_path / "var"))
     return tmp_path
 
 
@@ -61,14 +61,8 @@ def test_the_table_and_the_csv_give_the_hand_computed_shares(files: Path) -> Non
         assert row["Share now"] == ("" if now is None else str(round(now[0] / now[1], 4)))
 
 
-@pytest.fixture
-async def decided(files: Path, pool: asyncpg.Pool) -> str:
-    """Cohort 2027's selection decision on the hand-written selection file, which the web app kept; its SHA-256."""
-    data = SELECTION.encode()
-    sha = hashlib.sha256(data).hexdigest()
-    kept = files / "var" / KEPT_FOLDER
-    kept.mkdir(parents=True)
-    (kept / f"{sha}.csv").write_bytes(data)
+async def _decision_on(pool: asyncpg.Pool, sha: str) -> None:
+    """Cohort 2027's selection decision, on the indicator file of SHA-256 `sha`."""
     record = selection_decision(datetime(2026, 12, 1, tzinfo=UTC), cohort="2027")
     decision = record.decision.model_copy(update={"indicator_file": sha})
     await pool.execute(
@@ -76,7 +70,15 @@ async def decided(files: Path, pool: asyncpg.Pool) -> str:
         " VALUES ($1, $2::jsonb, $3, $4, $5)",
         "2027", decision.model_dump(mode="json"), "coordinator", record.decided_at, sha,
     )  # fmt: skip
-    return sha
+
+
+@pytest.fixture
+async def decided(files: Path, pool: asyncpg.Pool) -> str:
+    """Cohort 2027's selection decision on the hand-written selection file, which the web app kept in the record
+    store; its SHA-256."""
+    kept = await IndicatorFiles(pool).keep(SELECTION.encode(), "selection.csv", "coordinator", NOW)
+    await _decision_on(pool, kept.sha256)
+    return kept.sha256
 
 
 def test_the_selection_file_is_the_decisions_file_the_web_app_kept(files: Path, decided: str) -> None:
@@ -92,6 +94,34 @@ def test_the_selection_file_is_the_decisions_file_the_web_app_kept(files: Path, 
     )  # fmt: skip
     assert other.exit_code == 2
     assert f"is not the file cohort 2027 was selected from (SHA-256 {decided[:12]})" in " ".join(other.output.split())
+
+
+@pytest.fixture
+async def decided_not_kept(files: Path, pool: asyncpg.Pool) -> str:
+    """Cohort 2027's selection decision on the hand-written selection file, which the record store does not hold
+    (uploaded to a web app on another database, or kept in a folder not imported); its SHA-256."""
+    sha = hashlib.sha256(SELECTION.encode()).hexdigest()
+    await _decision_on(pool, sha)
+    return sha
+
+
+def test_a_decisions_file_the_record_store_does_not_hold_is_named_with_what_to_do(
+    files: Path, decided_not_kept: str
+) -> None:
+    sha = decided_not_kept
+
+    done = runner.invoke(app, ["report", "outcomes", "--cohort", "2027", "--file", str(files / "later.csv")])
+
+    assert done.exit_code == 2, done.output
+    said = " ".join(done.output.split())
+    assert f"the indicator file of cohort 2027's decision (SHA-256 {sha[:12]}) is not among the files uploaded" in said
+    assert "name the file it was selected from with --selection-file" in said
+    given = runner.invoke(
+        app,
+        ["report", "outcomes", "--cohort", "2027", "--file", str(files / "later.csv"),
+         "--selection-file", str(files / "selection.csv")],
+    )  # fmt: skip
+    assert given.exit_code == 0, given.output
 
 
 @pytest.mark.parametrize(

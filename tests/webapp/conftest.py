@@ -27,8 +27,8 @@ async def _no_temporal() -> Client:
 
 
 @contextlib.asynccontextmanager
-async def app_client(reader: RecordReader, data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:  # noqa: F811 (the imported fixture's name)
-    """An HTTP client of the app on `reader`, with the clock at `rows.NOW`, no Temporal, its data in `data_dir`."""
+async def app_client(reader: RecordReader) -> AsyncIterator[httpx.AsyncClient]:  # noqa: F811 (the imported fixture's name)
+    """An HTTP client of the app on `reader`, with the clock at `rows.NOW`, no Temporal."""
     web = WebApp(
         reader=reader,
         temporal=_no_temporal,
@@ -36,7 +36,6 @@ async def app_client(reader: RecordReader, data_dir: Path) -> AsyncIterator[http
         settings=WebSettings(_env_file=None, secret=SECRET),
         secret=SECRET,
         clock=lambda: NOW,
-        data_dir=data_dir,
     )
     transport = httpx.ASGITransport(app=create_app(web))
     # English unless a test asks for another language: the older tests assert the source text.
@@ -47,9 +46,9 @@ async def app_client(reader: RecordReader, data_dir: Path) -> AsyncIterator[http
 
 
 @pytest.fixture
-async def http(reader: RecordReader, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:  # noqa: F811 (the imported fixture)
+async def http(reader: RecordReader) -> AsyncIterator[httpx.AsyncClient]:  # noqa: F811 (the imported fixture)
     """An HTTP client of the app on the test's record store (`app_client`), its data folder the test's own."""
-    async with app_client(reader, tmp_path / "web") as client:
+    async with app_client(reader) as client:
         yield client
 
 

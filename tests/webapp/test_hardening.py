@@ -52,7 +52,7 @@ _USERS = UserDirectory.development()
 MILESTONE = f"/periods/{DRAMMEN.workflow_id}/milestone"
 
 
-def _web(reader: RecordReader, data_dir: Path, **settings: Any) -> WebApp:
+def _web(reader: RecordReader, **settings: Any) -> WebApp:
     return WebApp(
         reader=reader,
         temporal=_no_temporal,
@@ -60,7 +60,6 @@ def _web(reader: RecordReader, data_dir: Path, **settings: Any) -> WebApp:
         settings=WebSettings(_env_file=None, secret=SECRET, **settings),
         secret=SECRET,
         clock=lambda: NOW,
-        data_dir=data_dir,
     )
 
 
@@ -80,9 +79,9 @@ async def instances(
         await other.close()
 
 
-def _webs(instances: list[RecordReader], data_dir: Path, **settings: Any) -> list[WebApp]:
+def _webs(instances: list[RecordReader], **settings: Any) -> list[WebApp]:
     """One `WebApp` per instance, alike; a test sends its n-th request to instance n modulo their number."""
-    return [_web(reader, data_dir / f"instance-{n}", **settings) for n, reader in enumerate(instances)]
+    return [_web(reader, **settings) for reader in instances]
 
 
 @contextlib.asynccontextmanager
@@ -265,9 +264,9 @@ async def _chromiums_while(work: asyncio.Future[Any]) -> int:
 
 @pytest.mark.parametrize("wait_seconds", [0.0, 60.0], ids=["no wait: the rest get 503", "waiting: all served"])
 async def test_at_most_the_configured_number_of_chromium_renders_run_at_once(
-    instances: list[RecordReader], tmp_path: Path, wait_seconds: float
+    instances: list[RecordReader], wait_seconds: float
 ) -> None:
-    webs = _webs(instances, tmp_path, pdf_renders_at_once=2, pdf_wait_seconds=wait_seconds)
+    webs = _webs(instances, pdf_renders_at_once=2, pdf_wait_seconds=wait_seconds)
     async with contextlib.AsyncExitStack() as stack:
         clients = [await stack.enter_async_context(_client(web)) for web in webs]
         for client in clients:
@@ -288,9 +287,9 @@ async def test_at_most_the_configured_number_of_chromium_renders_run_at_once(
 
 
 async def test_a_render_slot_of_an_instance_that_died_frees_itself_when_its_lease_runs_out(
-    reader: RecordReader, tmp_path: Path
+    reader: RecordReader,
 ) -> None:
-    web = _web(reader, tmp_path / "web", pdf_renders_at_once=1, pdf_wait_seconds=0)
+    web = _web(reader, pdf_renders_at_once=1, pdf_wait_seconds=0)
     async with _client(web) as client:
         await sign_in(client, "coordinator", "coordinator-dev")
         await reader.pool.execute(
@@ -386,9 +385,9 @@ async def _try(client: httpx.AsyncClient, name: str, password: str) -> httpx.Res
 
 
 async def test_failed_sign_ins_are_limited_per_user_name_with_a_delay_and_a_log_line_without_the_password(
-    instances: list[RecordReader], tmp_path: Path
+    instances: list[RecordReader],
 ) -> None:
-    webs = _webs(instances, tmp_path, sign_in_failure_delay=0.2)
+    webs = _webs(instances, sign_in_failure_delay=0.2)
     async with contextlib.AsyncExitStack() as stack:
         clients = [await stack.enter_async_context(_client(web)) for web in webs]
         with capture_logs() as logs:
@@ -412,10 +411,8 @@ async def test_failed_sign_ins_are_limited_per_user_name_with_a_delay_and_a_log_
     assert kept and not any("a.hansen" in row["key_digest"] for row in kept), "names are kept only as digests"
 
 
-async def test_failed_sign_ins_are_limited_per_client_address_across_user_names(
-    instances: list[RecordReader], tmp_path: Path
-) -> None:
-    webs = _webs(instances, tmp_path, sign_in_failure_delay=0, sign_in_failures_per_address=3)
+async def test_failed_sign_ins_are_limited_per_client_address_across_user_names(instances: list[RecordReader]) -> None:
+    webs = _webs(instances, sign_in_failure_delay=0, sign_in_failures_per_address=3)
     tries = []
     for n, name in enumerate(("x1", "x2", "x3", "a.hansen")):
         async with _client(webs[n % len(webs)], "10.0.0.7") as client:
@@ -427,10 +424,8 @@ async def test_failed_sign_ins_are_limited_per_client_address_across_user_names(
     assert other_address.status_code == 303
 
 
-async def test_failures_older_than_the_window_no_longer_count_and_are_deleted(
-    reader: RecordReader, tmp_path: Path
-) -> None:
-    web = _web(reader, tmp_path / "web", sign_in_failure_delay=0, sign_in_failures_per_name=2)
+async def test_failures_older_than_the_window_no_longer_count_and_are_deleted(reader: RecordReader) -> None:
+    web = _web(reader, sign_in_failure_delay=0, sign_in_failures_per_name=2)
     async with _client(web) as client:
         assert [(await _try(client, "a.hansen", "wrong")).status_code for _ in range(3)] == [401, 401, 429]
         # The window (15 minutes) has passed for those failures.
@@ -443,9 +438,9 @@ async def test_failures_older_than_the_window_no_longer_count_and_are_deleted(
 
 
 async def test_a_session_cookie_stops_working_after_signing_out_also_a_copy_and_after_a_restart(
-    instances: list[RecordReader], tmp_path: Path
+    instances: list[RecordReader],
 ) -> None:
-    here, there = (_web(reader, tmp_path / "web") for reader in (instances[0], instances[-1]))
+    here, there = (_web(reader) for reader in (instances[0], instances[-1]))
     async with _client(here) as browser, _client(there) as thief:
         await sign_in(browser, "a.hansen", "adviser-dev")
         thief.cookies.update(browser.cookies)  # a copy of the cookie, taken while signed in
@@ -454,7 +449,7 @@ async def test_a_session_cookie_stops_working_after_signing_out_also_a_copy_and_
         signed_out = await browser.post("/logout", data={"csrftoken": _csrf(page)})
 
         replayed = await thief.get("/tasks")
-    async with _client(_web(instances[-1], tmp_path / "web")) as after_restart:
+    async with _client(_web(instances[-1])) as after_restart:
         after_restart.cookies.update(thief.cookies)
         replayed_later = await after_restart.get("/tasks")
         await sign_in(after_restart, "a.hansen", "adviser-dev")
@@ -483,8 +478,8 @@ async def test_instances_without_a_configured_secret_share_one_from_the_database
     assert configured == SECRET
 
 
-async def test_a_planted_csrf_token_from_another_browser_does_not_pass(reader: RecordReader, tmp_path: Path) -> None:
-    web = _web(reader, tmp_path / "web")
+async def test_a_planted_csrf_token_from_another_browser_does_not_pass(reader: RecordReader) -> None:
+    web = _web(reader)
     async with _client(web) as attacker, _client(web) as victim:
         login_page = await attacker.get("/login")  # a token we signed, but of the attacker's browser
         planted = _csrf(login_page)
@@ -532,8 +527,8 @@ async def test_every_answer_carries_the_security_headers(http: httpx.AsyncClient
         assert "strict-transport-security" not in headers  # plain http://localhost: no HSTS
 
 
-async def test_hsts_is_sent_when_cookies_are_secure(reader: RecordReader, tmp_path: Path) -> None:
-    async with _client(_web(reader, tmp_path / "web", secure_cookies=True)) as client:
+async def test_hsts_is_sent_when_cookies_are_secure(reader: RecordReader) -> None:
+    async with _client(_web(reader, secure_cookies=True)) as client:
         answer = await client.get("/login")
 
     assert answer.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"

@@ -3,8 +3,6 @@ provider configured, the password form is off unless asked for as a development 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
 
@@ -78,11 +76,10 @@ def test_passwords_are_on_without_a_provider_and_off_with_one_unless_asked_for()
 
 async def test_with_a_provider_the_server_refuses_a_password_even_a_right_one(
     reader: RecordReader,
-    tmp_path: Path,
 ) -> None:
     settings = WebSettings(_env_file=None, secret=SECRET, oidc_issuer="https://login.example.no")
     web = WebApp(reader=reader, temporal=_no_temporal, users=UserDirectory.development(), settings=settings,
-                 secret=SECRET, data_dir=tmp_path / "web")  # fmt: skip
+                 secret=SECRET)  # fmt: skip
     transport = httpx.ASGITransport(app=create_app(web))
     english = {"Accept-Language": "en"}
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=english) as http:

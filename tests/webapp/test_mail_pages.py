@@ -42,7 +42,7 @@ ICS = "\r\n".join(
 )
 
 
-def _app(reader: RecordReader, tmp_path: Path, mailbox: Path | None) -> httpx.AsyncClient:
+def _app(reader: RecordReader, mailbox: Path | None) -> httpx.AsyncClient:
     web = WebApp(
         reader=reader,
         temporal=_no_temporal,
@@ -50,7 +50,6 @@ def _app(reader: RecordReader, tmp_path: Path, mailbox: Path | None) -> httpx.As
         settings=WebSettings(_env_file=None, secret=SECRET, dev_mailbox=mailbox),
         secret=SECRET,
         clock=lambda: NOW,
-        data_dir=tmp_path / "web",
     )
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(web)), base_url="http://testserver")
 
@@ -59,7 +58,7 @@ def _app(reader: RecordReader, tmp_path: Path, mailbox: Path | None) -> httpx.As
 async def mailbox_http(reader: RecordReader, tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, int]]:
     """The app with the development mailbox on, and a real local mail server writing into it."""
     with local_mail_server(tmp_path, 0) as settings:
-        async with _app(reader, tmp_path, tmp_path / MAILBOX) as client:
+        async with _app(reader, tmp_path / MAILBOX) as client:
             client.headers["Accept-Language"] = "en"
             yield client, settings.port
 

@@ -196,10 +196,9 @@ EXPECTED: dict[str, dict[Language, str]] = {
 }
 
 
-async def _saved_decision(store: RecordStore, data_dir: Path, sha256: str) -> None:
+async def _saved_decision(store: RecordStore, sha256: str) -> None:
     """A decision for cohort 2031 on the uploaded file, as the decision's workflow keeps it."""
-    files = IndicatorFiles(data_dir / "indicator-files")
-    shortlist = files.shortlist(sha256)
+    shortlist = await IndicatorFiles(store.pool).shortlist(sha256)
     posted = FormData(
         [
             ("cohort", "2031"),
@@ -214,7 +213,7 @@ async def _saved_decision(store: RecordStore, data_dir: Path, sha256: str) -> No
     await store.pool.execute(INSERT_DECISION, "2031", decision.model_dump(mode="json"), "coordinator", NOW, sha256)
 
 
-async def every_page(http: httpx.AsyncClient, store: RecordStore, data_dir: Path) -> dict[str, httpx.Response]:
+async def every_page(http: httpx.AsyncClient, store: RecordStore) -> dict[str, httpx.Response]:
     """Each page of the app as the client's language asks, by name: a coordinator's, an adviser's, two errors."""
     pages: dict[str, httpx.Response] = {"login": await http.get("/login")}
     await sign_in(http, "coordinator", "coordinator-dev")
@@ -224,7 +223,7 @@ async def every_page(http: httpx.AsyncClient, store: RecordStore, data_dir: Path
         "/selection/files", data={"csrftoken": token}, files={"indicators": ("ind.csv", indicator_file(), "text/csv")}
     )
     shortlist_at = uploaded.headers["location"]
-    await _saved_decision(store, data_dir, shortlist_at.rsplit("/", 1)[1])
+    await _saved_decision(store, shortlist_at.rsplit("/", 1)[1])
     # The cohort's outcomes: the hand-written pair of files (tests.readmodel.outcome_files), the later one uploaded
     # on the outcomes page.
     first = await http.post(
@@ -263,12 +262,12 @@ async def every_page(http: httpx.AsyncClient, store: RecordStore, data_dir: Path
 
 @pytest.mark.parametrize("language", ["nb", "nn", "sv", "en"])
 async def test_every_page_speaks_the_persons_language_with_its_dates(
-    http: httpx.AsyncClient, store: RecordStore, tmp_path: Path, language: Language
+    http: httpx.AsyncClient, store: RecordStore, language: Language
 ) -> None:
     http.headers["Accept-Language"] = ACCEPT[language]
     expected = {page: said[language] for page, said in EXPECTED.items()}
 
-    pages = await every_page(http, store, tmp_path / "web")
+    pages = await every_page(http, store)
 
     for page, answer in pages.items():
         assert answer.status_code == {"not found": 404, "not yours": 403}.get(page, 200), (page, answer.text[:300])

@@ -12,7 +12,6 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -59,13 +58,11 @@ async def counted(pool: asyncpg.Pool) -> Counted:
 
 
 @pytest.fixture
-async def app(
-    database_url: str, pool: asyncpg.Pool, counted: Counted, tmp_path: Path
-) -> AsyncIterator[httpx.AsyncClient]:
+async def app(database_url: str, pool: asyncpg.Pool, counted: Counted) -> AsyncIterator[httpx.AsyncClient]:
     """The app on a pool of its own that tells `counted` of every statement (no Temporal, the clock at NOW)."""
     logged = await create_pool(database_url, min_size=1, max_size=4, query_logger=counted.log, no_session_state=True)
     try:
-        async with app_client(RecordReader(logged), tmp_path / "web") as client:
+        async with app_client(RecordReader(logged)) as client:
             yield client
     finally:
         await logged.close()

@@ -4,12 +4,10 @@ time-skipping server into the real record store, and starting the cohort from it
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -62,7 +60,7 @@ async def _coordinator(http: httpx.AsyncClient) -> str:
 
 
 async def test_an_uploaded_file_is_kept_by_its_content_with_who_and_when_and_shows_its_shortlist(
-    http: httpx.AsyncClient, tmp_path: Path
+    http: httpx.AsyncClient, pool: asyncpg.Pool
 ) -> None:
     token = await _coordinator(http)
 
@@ -70,12 +68,15 @@ async def test_an_uploaded_file_is_kept_by_its_content_with_who_and_when_and_sho
 
     assert uploaded.status_code == 303
     sha = uploaded.headers["location"].rsplit("/", 1)[1]
-    facts = json.loads((tmp_path / "web" / "indicator-files" / f"{sha}.json").read_text(encoding="utf-8"))
-    assert (facts["uploaded_by"], facts["name"], facts["uploaded_at"]) == (
-        "coordinator",
-        "ind.csv",
-        NOW.isoformat(),
-    )
+    kept = await pool.fetchrow("SELECT * FROM web_indicator_files")
+    assert kept is not None and dict(kept) == {
+        "sha256": sha,
+        "name": "ind.csv",
+        "size": len(indicator_file().encode()),
+        "uploaded_by": "coordinator",
+        "uploaded_at": NOW,
+        "content": indicator_file().encode(),
+    }
     page = await http.get(uploaded.headers["location"])
     assert page.status_code == 200 and "Read ind.csv: no problems found." in page.text
     ranked = re.findall(r'<tr id="owner-(\d+)" class="track-(\w+)', page.text)
@@ -87,6 +88,8 @@ async def test_an_uploaded_file_is_kept_by_its_content_with_who_and_when_and_sho
     assert f'href="/selection/files/{sha}">ind.csv</a>' in listed.text
     again = await _upload(http, indicator_file().encode(), token=token, name="copy.csv")
     assert again.headers["location"] == uploaded.headers["location"]  # the same content is kept once
+    kept_once = await pool.fetch("SELECT name, uploaded_by FROM web_indicator_files")
+    assert [tuple(r) for r in kept_once] == [("ind.csv", "coordinator")], "the first upload's facts stay"
 
 
 async def test_a_bad_file_shows_the_same_problems_as_the_command_by_line_and_column(http: httpx.AsyncClient) -> None:
@@ -275,9 +278,7 @@ def test_a_decision_of_more_owners_than_the_bound_is_refused_before_validation()
 
 
 @pytest.fixture
-async def temporal_web(
-    time_skipping_env: WorkflowEnvironment, store: RecordStore, tmp_path: Path
-) -> AsyncIterator[httpx.AsyncClient]:
+async def temporal_web(time_skipping_env: WorkflowEnvironment, store: RecordStore) -> AsyncIterator[httpx.AsyncClient]:
     """The app on the real record store and a worker of the real workflows and activities on a queue of its own."""
     client = time_skipping_env.client
     task_queue = f"select-{uuid.uuid4()}"
@@ -291,7 +292,6 @@ async def temporal_web(
         users=UserDirectory.development(),
         settings=WebSettings(_env_file=None, secret=SECRET),
         secret=SECRET,
-        data_dir=tmp_path / "web",
         task_queue=task_queue,
     )
     started: list[str] = []
