@@ -366,14 +366,15 @@ CREATE TABLE IF NOT EXISTS web_session_generations (
     revoked_at timestamptz NOT NULL
 );
 
--- Failed sign-ins (webapp/throttle.py), one row per failure and key (a user name's or a client address's, as an
--- HMAC digest: a name typed wrongly may be a password). A log, not a record: two failures may share a moment, so
--- no key. Rows older than the window are deleted as others come.
+-- Sign-in attempts counted as failed (webapp/throttle.py): each attempt is counted before its password is checked and
+-- taken back if it succeeds, one row per attempt and key (a user name's or a client address's, as an HMAC digest: a
+-- name typed wrongly may be a password). Rows older than the window are deleted as others come.
 CREATE TABLE IF NOT EXISTS web_sign_in_failures (
     key_digest text NOT NULL CHECK (key_digest ~ '^[0-9a-f]{64}$'),
-    failed_at  timestamptz NOT NULL
+    attempt    uuid NOT NULL,
+    failed_at  timestamptz NOT NULL,
+    PRIMARY KEY (key_digest, attempt)
 );
-CREATE INDEX IF NOT EXISTS web_sign_in_failures_key_idx ON web_sign_in_failures (key_digest, failed_at);
 CREATE INDEX IF NOT EXISTS web_sign_in_failures_at_idx ON web_sign_in_failures (failed_at);
 
 -- The PDF render slots (webapp/render_slots.py): a render takes a free slot for at most its lease, so the

@@ -30,6 +30,9 @@ SESSION_ROLE = "role"
 #: Set with the role for a county governor from the identity provider: their county.
 SESSION_COUNTY = "county"
 SESSION_ID_TOKEN = "id_token"
+#: Set in the request's scope by `RevokedSessions` once it has checked the session: a request it did not check (a
+#: static file) has nobody signed in.
+SESSION_CHECKED = "guidance.session_checked"
 
 
 class SignInRequired(Exception):
@@ -42,6 +45,8 @@ class SignInRequired(Exception):
 
 def current_user(request: Request, users: UserDirectory) -> User | None:
     """The signed-in user, or None (also when the session names a user who has since been removed)."""
+    if not request.scope.get(SESSION_CHECKED):
+        return None
     name = request.session.get(SESSION_USER)
     if not isinstance(name, str) or not isinstance(request.session.get(SESSION_ID), str):
         return None
@@ -113,7 +118,8 @@ def _generations(request: Request) -> SessionGenerations:
 class RevokedSessions:
     """Takes the user out of a session whose user has signed out since, on any instance (the cookie was replayed or
     is an old one), before a page reads it: one read of the user's generation per request with a signed-in session.
-    The person's chosen language stays. Static files carry no session work and are not asked about.
+    The person's chosen language stays. Static files are not asked about, and nobody is signed in on their answers
+    (a missing file's page): `current_user` needs this check's mark.
     """
 
     def __init__(self, app: ASGIApp, generations: SessionGenerations) -> None:
@@ -129,6 +135,7 @@ class RevokedSessions:
                 session.clear()
                 if language is not None:
                     session[SESSION_LANGUAGE] = language
+            scope[SESSION_CHECKED] = True
         await self.app(scope, receive, send)
 
 

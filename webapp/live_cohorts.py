@@ -10,7 +10,8 @@ asks again.
 Each instance of the web app keeps its own answers, so a person's change must be shown whichever instance serves
 their next page: the person's session notes when they changed a cohort (`note_change`), and a view of that cohort
 in that session takes no answer asked before it (`changed_at`). Everyone else sees the change within `seconds`.
-The clock is the wall's, the same on every instance.
+An answer's age is measured on the process's monotonic clock (a wall clock stepped back would keep it forever);
+the moments compared across instances are the wall's, kept in step by NTP.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.cohort import CohortStatus
 
@@ -30,26 +31,35 @@ SESSION_CHANGES = "cohorts_changed"
 MAX_NOTED = 8
 
 
+class _Asked(NamedTuple):
+    monotonic: float
+    wall: float
+    answer: asyncio.Future[CohortStatus | None]
+
+
 class LiveCohorts:
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, seconds: float, clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time
+    ) -> None:
         self.seconds = seconds
         self._clock = clock
-        self._kept: dict[str, tuple[float, asyncio.Future[CohortStatus | None]]] = {}
+        self._wall = wall
+        self._kept: dict[str, _Asked] = {}
 
     async def status(self, cohort: str, ask: Ask, changed_at: float | None = None) -> CohortStatus | None:
         """The cohort's answer asked at most `seconds` ago and not before `changed_at`, else `ask()`'s (one question
         at a time per cohort)."""
         now = self._clock()
         kept = self._kept.get(cohort)
-        if kept is None or now - kept[0] >= self.seconds or (changed_at is not None and kept[0] < changed_at):
-            asked = (now, asyncio.ensure_future(ask()))
+        if kept is None or now - kept.monotonic >= self.seconds or (changed_at is not None and kept.wall < changed_at):
+            asked = _Asked(now, self._wall(), asyncio.ensure_future(ask()))
             self._kept[cohort] = kept = asked
-            asked[1].add_done_callback(lambda _: self._unless_answered(cohort, asked))
+            asked.answer.add_done_callback(lambda _: self._unless_answered(cohort, asked))
         # Shielded: a request that goes away does not cancel the question the others wait on.
-        return await asyncio.shield(kept[1])
+        return await asyncio.shield(kept.answer)
 
-    def _unless_answered(self, cohort: str, asked: tuple[float, asyncio.Future[CohortStatus | None]]) -> None:
-        done = asked[1]
+    def _unless_answered(self, cohort: str, asked: _Asked) -> None:
+        done = asked.answer
         failed = done.cancelled() or done.exception() is not None or done.result() is None
         if failed and self._kept.get(cohort) is asked:
             del self._kept[cohort]
@@ -57,7 +67,7 @@ class LiveCohorts:
     def note_change(self, session: MutableMapping[str, Any], cohort: str) -> None:
         """The session's person has changed `cohort`: their next views of it ask its workflow, on any instance."""
         noted = {k: v for k, v in _noted(session).items() if k != cohort}
-        noted[cohort] = self._clock()
+        noted[cohort] = self._wall()
         session[SESSION_CHANGES] = dict(sorted(noted.items(), key=lambda item: item[1])[-MAX_NOTED:])
 
     @staticmethod

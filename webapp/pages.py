@@ -128,32 +128,33 @@ async def login(request: Request) -> Response:
     if not web.settings.passwords_allowed:
         raise HTTPException(403, _("signing in with a password is off here; sign in through the identity provider"))
     form = await request.form()
-    name, password = str(form.get("username", "")), str(form.get("password", ""))
+    # The name as the users file is searched for it (`UserDirectory.authenticate`): counted and logged as checked, so
+    # spaces around it are no new name to guess under.
+    name, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
     next_path = safe_next(str(form.get("next", "")))
     address = request.client.host if request.client else "unknown"
-    wait = await web.sign_ins.retry_after(name, address)
-    if wait is not None:
+    attempt = await web.sign_ins.begin(name, address)
+    if isinstance(attempt, int):
         # Refused before the password is checked: guessing on costs the server no argon2 either.
-        log.warning("sign_in_throttled", user=name, client=address, retry_after=wait)
-        minutes = max(1, round(wait / 60))
+        log.warning("sign_in_throttled", user=name, client=address, retry_after=attempt)
+        minutes = max(1, round(attempt / 60))
         error = ngettext(
             "Too many failed sign-ins for this user name or from this address. Try again in %(num)s minute.",
             "Too many failed sign-ins for this user name or from this address. Try again in %(num)s minutes.",
             minutes,
         ) % {"num": minutes}
         refused = await _render(request, "login.html", {"next": next_path, "error": error, "username": name}, 429)
-        refused.headers["Retry-After"] = str(wait)
+        refused.headers["Retry-After"] = str(attempt)
         return refused
     # argon2 is deliberately slow: check off the event loop so other requests go on meanwhile.
     user = await asyncio.to_thread(web.users.authenticate, name, password)
     if user is None:
-        failures = await web.sign_ins.failed(name, address)
-        log.warning("sign_in_failed", user=name, client=address, failures_in_window=failures)
+        log.warning("sign_in_failed", user=name, client=address, failures_in_window=attempt.failures)
         # A small wait before the answer slows guessing down; the event loop serves others meanwhile.
         await asyncio.sleep(web.settings.sign_in_failure_delay)
         context = {"next": next_path, "error": _("Unknown user name or wrong password."), "username": name}
         return await _render(request, "login.html", context, status_code=401)
-    await web.sign_ins.succeeded(name)
+    await web.sign_ins.succeeded(name, address, attempt)
     await sign_in(request, user)
     log.info("signed_in", user=user.name, client=address)
     return RedirectResponse(next_path, status_code=303)

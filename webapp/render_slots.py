@@ -2,8 +2,9 @@
 a second or two).
 
 The slots are rows of ``web_render_slots`` that every instance of the web app shares: a render takes a free slot
-(row-locked, skipping one another takes at the same moment) for a lease a little longer than Chromium may run, and
-frees it when its work ends. A slot of an instance that died frees itself when its lease runs out. A PDF request
+(row-locked, skipping one another takes at the same moment) for a lease, renews the lease while its work runs (a
+Chromium that outlives its time limit still holds its slot), and frees it when its work ends. A slot of an instance
+that died frees itself when its lease runs out. A PDF request
 waits up to `wait_seconds` for a free slot, looking again every `POLL_SECONDS` (the waiters are not queued in
 order); after that it is answered 503 with Retry-After, so eight requests at once no longer start eight browsers.
 """
@@ -25,8 +26,10 @@ from readmodel.documents import CHROMIUM_TIMEOUT_SECONDS
 
 #: What a request told to come back later is told to wait.
 RETRY_AFTER_SECONDS = 10
-#: How long a slot is held at most: Chromium's own time limit, and the time to free it after.
+#: How long a slot is held without a renewal: Chromium's own time limit, and the time to free it after.
 LEASE = timedelta(seconds=CHROMIUM_TIMEOUT_SECONDS + 30)
+#: How often a running render renews its lease (well within it).
+RENEW_SECONDS = LEASE.total_seconds() / 3
 #: How often a waiting request looks for a free slot again.
 POLL_SECONDS = 0.2
 T = TypeVar("T")
@@ -87,11 +90,23 @@ class RenderSlots:
             await asyncio.sleep(POLL_SECONDS)
 
     async def _run(self, work: Callable[[], T], slot: int, holder: str) -> T:
+        renewing = asyncio.ensure_future(self._renew(slot, holder))
         try:
             return await asyncio.to_thread(work)
         finally:
+            renewing.cancel()
             await self._pool.execute(
                 "UPDATE web_render_slots SET held_by = NULL, held_until = '-infinity' WHERE slot = $1 AND held_by = $2",
                 slot,
                 holder,
+            )
+
+    async def _renew(self, slot: int, holder: str) -> None:
+        while True:
+            await asyncio.sleep(RENEW_SECONDS)
+            await self._pool.execute(
+                "UPDATE web_render_slots SET held_until = now() + $3::interval WHERE slot = $1 AND held_by = $2",
+                slot,
+                holder,
+                LEASE,
             )

@@ -20,6 +20,7 @@ from starter.connect import connect
 from webapp import page_work
 from webapp.app import ClientProvider, WebApp, create_app
 from webapp.indicator_files import EARLIER_FOLDER, IndicatorFiles
+from webapp.sessions import EARLIER_FILE, SessionGenerations
 from webapp.settings import WebSettings, shared_secret
 from webapp.users import UserDirectory
 
@@ -111,6 +112,7 @@ async def web_app_running(
         await apply_schema(pool)
         # The files an earlier version kept on this instance's disk, into the record store every instance reads.
         await IndicatorFiles(pool).import_folder(data_dir / EARLIER_FOLDER)
+        await SessionGenerations(pool).import_file(data_dir / EARLIER_FILE)
         web = WebApp(
             reader=RecordReader(pool),
             temporal=temporal,

@@ -6,11 +6,15 @@ import secrets
 from pathlib import Path
 
 import asyncpg
+import structlog
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE_NAME = "web-secret"
+#: Characters a secret has at least (the table `web_secret` checks the same).
+MIN_SECRET_LENGTH = 32
 #: Digdir's Designsystemet as `make` installs it from npm (package.json): the pages' components and theme.
+log = structlog.get_logger("webapp")
 INSTALLED_STYLE_DIR = Path(__file__).resolve().parent.parent / "node_modules/@digdir/designsystemet-css/dist"
 
 
@@ -26,7 +30,7 @@ class WebSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     #: Signs session cookies, CSRF tokens and derives the calendar-feed tokens. At least 32 characters.
-    secret: str | None = Field(default=None, min_length=32)
+    secret: str | None = Field(default=None, min_length=MIN_SECRET_LENGTH)
     #: A TOML file of users (see `webapp.users`); none: the documented development users.
     users_file: Path | None = None
     #: The identity provider people sign in through (OpenID Connect): its issuer, whose discovery document is
@@ -97,6 +101,12 @@ async def shared_secret(settings: WebSettings, pool: asyncpg.Pool, data_dir: Pat
     if settings.secret is not None:
         return settings.secret
     kept = data_dir / SECRET_FILE_NAME
-    made = kept.read_text(encoding="utf-8").strip() if kept.is_file() else secrets.token_urlsafe(48)
+    made = kept.read_text(encoding="utf-8").strip() if kept.is_file() else ""
+    if len(made) < MIN_SECRET_LENGTH:
+        if made:
+            log.warning(
+                "web_secret_file_ignored", file=str(kept), reason=f"shorter than {MIN_SECRET_LENGTH} characters"
+            )
+        made = secrets.token_urlsafe(48)
     await pool.execute("INSERT INTO web_secret (secret) VALUES ($1) ON CONFLICT (only_row) DO NOTHING", made)
     return str(await pool.fetchval("SELECT secret FROM web_secret"))

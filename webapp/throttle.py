@@ -1,11 +1,13 @@
 """Failed sign-ins, counted per user name and per client address in a sliding window.
 
 Past the limit the sign-in answers 429 with Retry-After, before the password is checked (so guessing costs
-the server no argon2 either). A success forgets the name's failures, not the address's. The failures live in
-PostgreSQL (``web_sign_in_failures``), so guesses spread over several instances of the web app count together and
-a restart forgets nothing; the database's clock is the window's one clock. A key is kept as an HMAC digest, never
-as typed: a user name typed wrongly may be a password. Rows older than the window are deleted whenever a failure
-is counted, so the table holds one window's failures at most.
+the server no argon2 either). Each attempt counts as a failure from before its password is checked (`begin`), and a
+success takes it back with the name's earlier failures (`succeeded`); so a burst of attempts sent at once, to one
+instance or several, gets no more tries than the limit. The attempts live in PostgreSQL (``web_sign_in_failures``),
+so guesses spread over several instances of the web app count together and a restart forgets nothing; the
+database's clock is the window's one clock. A key is kept as an HMAC digest, never as typed: a user name typed
+wrongly may be a password. Rows older than the window are deleted whenever an attempt is counted, so the table
+holds one window's attempts at most.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 import asyncpg
@@ -28,6 +32,15 @@ HAVING count(*) >= k.allowed
 """
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in attempt, counted as failed until it succeeds."""
+
+    id: uuid.UUID
+    #: The name's failures in the window, this attempt included.
+    failures: int
+
+
 class SignInThrottle:
     def __init__(
         self,
@@ -40,7 +53,7 @@ class SignInThrottle:
     ) -> None:
         """Args:
         pool: The database every instance of the web app shares.
-        key: The key of the digests the failures are kept under (one of the web app's own, from its secret).
+        key: The key of the digests the attempts are kept under (one of the web app's own, from its secret).
         per_name: Failures of one user name allowed in the window.
         per_address: Failures from one client address allowed in the window.
         window_seconds: The window's length.
@@ -51,38 +64,43 @@ class SignInThrottle:
         self.per_address = per_address
         self.window = timedelta(seconds=window_seconds)
 
-    async def retry_after(self, name: str, address: str) -> int | None:
-        """Seconds until this name and address may try again, or None when they may now."""
-        rows = await self._pool.fetch(
-            _WAITS,
-            [self._digest("name", name), self._digest("address", address)],
-            [self.per_name, self.per_address],
-            self.window,
-        )
-        waits = [max(1, math.ceil(row[0])) for row in rows]
-        return max(waits) if waits else None
-
-    async def failed(self, name: str, address: str) -> int:
-        """Count a failure; answers the name's failures in the window now."""
-        by_name = self._digest("name", name)
+    async def begin(self, name: str, address: str) -> Attempt | int:
+        """Count an attempt of `name` from `address` as failed, before its password is checked; or, when the name or
+        the address has had its failures, the seconds until it may try again (nothing is counted then)."""
+        keys = [self._digest("name", name), self._digest("address", address)]
         async with self._pool.acquire() as connection, connection.transaction():
+            # One attempt of a key at a time, on every instance, while it is checked and counted (a short
+            # transaction; the password is checked after it). In the keys' order, so two attempts cannot deadlock.
+            for key in sorted(keys):
+                await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
             await connection.execute(
                 "DELETE FROM web_sign_in_failures WHERE failed_at <= now() - $1::interval", self.window
             )
+            waits = await connection.fetch(_WAITS, keys, [self.per_name, self.per_address], self.window)
+            if waits:
+                return max(max(1, math.ceil(float(row[0]))) for row in waits)
+            attempt = uuid.uuid4()
             await connection.execute(
-                "INSERT INTO web_sign_in_failures (key_digest, failed_at) VALUES ($1, now()), ($2, now())",
-                by_name,
-                self._digest("address", address),
+                "INSERT INTO web_sign_in_failures (key_digest, attempt, failed_at)"
+                " SELECT key, $2, now() FROM unnest($1::text[]) AS key",
+                keys,
+                attempt,
             )
             failures = await connection.fetchval(
                 "SELECT count(*) FROM web_sign_in_failures WHERE key_digest = $1 AND failed_at > now() - $2::interval",
-                by_name,
+                keys[0],
                 self.window,
             )
-        return int(failures)
+        return Attempt(attempt, int(failures))
 
-    async def succeeded(self, name: str) -> None:
-        await self._pool.execute("DELETE FROM web_sign_in_failures WHERE key_digest = $1", self._digest("name", name))
+    async def succeeded(self, name: str, address: str, attempt: Attempt) -> None:
+        """The attempt signed in: it is taken back, and the name's earlier failures forgotten (the address's stay)."""
+        await self._pool.execute(
+            "DELETE FROM web_sign_in_failures WHERE key_digest = $1 OR (key_digest = $2 AND attempt = $3)",
+            self._digest("name", name),
+            self._digest("address", address),
+            attempt.id,
+        )
 
     def _digest(self, kind: str, value: str) -> str:
         return hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()

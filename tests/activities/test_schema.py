@@ -32,6 +32,7 @@ PRIMARY_KEYS = {
     "web_indicator_files": ["sha256"],
     "schema_version": ["version"],
     "web_secret": ["only_row"],
+    "web_sign_in_failures": ["key_digest", "attempt"],
     "web_session_generations": ["user_name"],
     "web_render_slots": ["slot"],
 }

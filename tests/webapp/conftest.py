@@ -7,10 +7,12 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from temporalio.client import Client
 
+from activities.db import create_pool
 from readmodel.records import RecordReader
 from tests.readmodel.conftest import pool, reader  # noqa: F401
 from tests.readmodel.rows import NOW
@@ -50,6 +52,25 @@ async def http(reader: RecordReader) -> AsyncIterator[httpx.AsyncClient]:  # noq
     """An HTTP client of the app on the test's record store (`app_client`), its data folder the test's own."""
     async with app_client(reader) as client:
         yield client
+
+
+@pytest.fixture
+async def second_pool(pool: asyncpg.Pool, database_url: str) -> AsyncIterator[asyncpg.Pool]:  # noqa: F811 (the imported fixture)
+    """A pool of another web app instance on the test's database, opened as the server opens its own."""
+    other = await create_pool(database_url, min_size=1, max_size=4, no_session_state=True)
+    try:
+        yield other
+    finally:
+        await other.close()
+
+
+@pytest.fixture(params=[1, 2], ids=["one instance", "two instances on one database"])
+def instances(request: pytest.FixtureRequest, reader: RecordReader) -> list[RecordReader]:  # noqa: F811
+    """The record store as each instance of the web app reads it: one, or two each with its own pool (as two
+    processes would) on the test's database. A rule every instance must share is tested with both."""
+    if request.param == 1:
+        return [reader]
+    return [reader, RecordReader(request.getfixturevalue("second_pool"))]
 
 
 class Screenshots:

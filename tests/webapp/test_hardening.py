@@ -11,10 +11,12 @@ render slots, the sign-in throttle, revoked sessions, the secret) is tested with
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import csv
 import http.client
 import io
+import json
 import os
 import re
 import socket
@@ -30,21 +32,22 @@ from urllib.parse import quote
 
 import asyncpg
 import httpx
+import itsdangerous
 import psutil
 import pytest
 from icalendar import Calendar
 from structlog.testing import capture_logs
 
-from activities.db import create_pool
 from readmodel.records import RecordReader
 from readmodel.spreadsheet import safe_cell
 from tests.readmodel.rows import DRAMMEN, NOW, insert_meeting, insert_period
 from tests.webapp.conftest import SECRET, _no_temporal
 from tests.webapp.test_pages import _csrf, sign_in
-from webapp.app import WebApp, create_app
+from webapp.app import WebApp, _derived, create_app
 from webapp.feeds import feed_token, owner_feed_address
 from webapp.limits import SIGN_IN_BYTES
 from webapp.security import content_disposition, content_security_policy
+from webapp.sessions import EARLIER_FILE, SessionGenerations
 from webapp.settings import SECRET_FILE_NAME, WebSettings, shared_secret
 from webapp.users import UserDirectory
 
@@ -63,25 +66,16 @@ def _web(reader: RecordReader, **settings: Any) -> WebApp:
     )
 
 
-@pytest.fixture(params=[1, 2], ids=["one instance", "two instances on one database"])
-async def instances(
-    request: pytest.FixtureRequest, reader: RecordReader, database_url: str
-) -> AsyncIterator[list[RecordReader]]:
-    """The record store as each instance of the web app reads it: one, or two each with its own pool (as two
-    processes would) on the test's database."""
-    if request.param == 1:
-        yield [reader]
-        return
-    other = await create_pool(database_url, min_size=1, max_size=4, no_session_state=True)
-    try:
-        yield [reader, RecordReader(other)]
-    finally:
-        await other.close()
-
-
 def _webs(instances: list[RecordReader], **settings: Any) -> list[WebApp]:
     """One `WebApp` per instance, alike; a test sends its n-th request to instance n modulo their number."""
     return [_web(reader, **settings) for reader in instances]
+
+
+@contextlib.asynccontextmanager
+async def _clients(instances: list[RecordReader], **settings: Any) -> AsyncIterator[list[httpx.AsyncClient]]:
+    """A client of each instance's `WebApp` (`_webs`), alike."""
+    async with contextlib.AsyncExitStack() as stack:
+        yield [await stack.enter_async_context(_client(web)) for web in _webs(instances, **settings)]
 
 
 @contextlib.asynccontextmanager
@@ -266,9 +260,7 @@ async def _chromiums_while(work: asyncio.Future[Any]) -> int:
 async def test_at_most_the_configured_number_of_chromium_renders_run_at_once(
     instances: list[RecordReader], wait_seconds: float
 ) -> None:
-    webs = _webs(instances, pdf_renders_at_once=2, pdf_wait_seconds=wait_seconds)
-    async with contextlib.AsyncExitStack() as stack:
-        clients = [await stack.enter_async_context(_client(web)) for web in webs]
+    async with _clients(instances, pdf_renders_at_once=2, pdf_wait_seconds=wait_seconds) as clients:
         for client in clients:
             await sign_in(client, "coordinator", "coordinator-dev")
         requests = asyncio.gather(*(clients[n % len(clients)].get("/cohorts/2027/report.pdf") for n in range(5)))
@@ -387,9 +379,7 @@ async def _try(client: httpx.AsyncClient, name: str, password: str) -> httpx.Res
 async def test_failed_sign_ins_are_limited_per_user_name_with_a_delay_and_a_log_line_without_the_password(
     instances: list[RecordReader],
 ) -> None:
-    webs = _webs(instances, sign_in_failure_delay=0.2)
-    async with contextlib.AsyncExitStack() as stack:
-        clients = [await stack.enter_async_context(_client(web)) for web in webs]
+    async with _clients(instances, sign_in_failure_delay=0.2) as clients:
         with capture_logs() as logs:
             began = time.perf_counter()
             failures = [await _try(clients[i % len(clients)], "a.hansen", f"guess-{i}") for i in range(5)]
@@ -424,6 +414,33 @@ async def test_failed_sign_ins_are_limited_per_client_address_across_user_names(
     assert other_address.status_code == 303
 
 
+async def test_a_burst_of_guesses_sent_at_once_gets_no_more_tries_than_the_limit(
+    instances: list[RecordReader],
+) -> None:
+    async with _clients(instances, sign_in_failure_delay=0) as clients:
+        tokens = [_csrf(await client.get("/login")) for client in clients]
+
+        async def guess(n: int) -> int:
+            client, token = clients[n % len(clients)], tokens[n % len(tokens)]
+            form = {"username": "a.hansen", "password": f"guess-{n}", "csrftoken": token}
+            return (await client.post("/login", data=form)).status_code
+
+        answers = await asyncio.gather(*(guess(n) for n in range(12)))
+
+    assert sorted(answers) == [401] * 5 + [429] * 7, "each attempt counts before its password is checked"
+
+
+async def test_spaces_around_a_user_name_are_no_new_name_to_guess_under(reader: RecordReader) -> None:
+    web = _web(reader, sign_in_failure_delay=0)
+    async with _client(web) as client:
+        tries = [await _try(client, name, "wrong") for name in ("a.hansen", " a.hansen", "a.hansen  ", "\ta.hansen")]
+        tries.append(await _try(client, " a.hansen ", "wrong"))
+        locked = await _try(client, "a.hansen", "adviser-dev")
+
+    assert [t.status_code for t in tries] == [401] * 5
+    assert locked.status_code == 429
+
+
 async def test_failures_older_than_the_window_no_longer_count_and_are_deleted(reader: RecordReader) -> None:
     web = _web(reader, sign_in_failure_delay=0, sign_in_failures_per_name=2)
     async with _client(web) as client:
@@ -449,6 +466,8 @@ async def test_a_session_cookie_stops_working_after_signing_out_also_a_copy_and_
         signed_out = await browser.post("/logout", data={"csrftoken": _csrf(page)})
 
         replayed = await thief.get("/tasks")
+        replayed_post = await thief.post(MILESTONE, data={"milestone": "mapping_done", "csrftoken": _csrf(page)})
+        missing_static = await browser.get("/static/no-such-file.css")
     async with _client(_web(instances[-1])) as after_restart:
         after_restart.cookies.update(thief.cookies)
         replayed_later = await after_restart.get("/tasks")
@@ -457,6 +476,8 @@ async def test_a_session_cookie_stops_working_after_signing_out_also_a_copy_and_
 
     assert signed_out.status_code == 303
     assert (replayed.status_code, replayed.headers["location"]) == (303, "/login?next=%2Ftasks")
+    assert replayed_post.status_code == 303 and replayed_post.headers["location"].startswith("/login?next=")
+    assert missing_static.status_code == 404 and "a.hansen" not in missing_static.text
     assert replayed_later.status_code == 303
     assert signed_in_again.status_code == 200
 
@@ -468,14 +489,61 @@ async def test_instances_without_a_configured_secret_share_one_from_the_database
     earlier.mkdir()
     (earlier / SECRET_FILE_NAME).write_text("kept-by-an-earlier-version-" + "k" * 40 + "\n", encoding="utf-8")
     unset = WebSettings(_env_file=None)
-    made = [
-        await shared_secret(unset, reader.pool, folder)
-        for reader, folder in zip(instances, [earlier, tmp_path / "new"], strict=False)
-    ]
+    made = await asyncio.gather(
+        *(
+            shared_secret(unset, reader.pool, folder)
+            for reader, folder in zip(instances, [earlier, tmp_path / "new"], strict=False)
+        )
+    )
     configured = await shared_secret(WebSettings(_env_file=None, secret=SECRET), instances[-1].pool, tmp_path)
 
-    assert made == ["kept-by-an-earlier-version-" + "k" * 40] * len(instances), "the earlier file's secret, shared"
+    assert made[0] == "kept-by-an-earlier-version-" + "k" * 40, "the earlier file's secret"
+    assert len(set(made)) == 1, "instances starting at once agree on one secret"
     assert configured == SECRET
+
+
+async def test_a_secret_file_too_short_to_sign_with_is_ignored_and_a_new_secret_made(
+    reader: RecordReader, tmp_path: Path
+) -> None:
+    (tmp_path / SECRET_FILE_NAME).write_text("short\n", encoding="utf-8")
+    with capture_logs() as logs:
+        made = await shared_secret(WebSettings(_env_file=None), reader.pool, tmp_path)
+
+    assert len(made) >= 32 and made != "short"
+    assert any(entry["event"] == "web_secret_file_ignored" for entry in logs)
+
+
+async def test_signed_out_sessions_an_earlier_version_kept_in_its_file_stay_signed_out(
+    reader: RecordReader, tmp_path: Path
+) -> None:
+    kept = tmp_path / EARLIER_FILE
+    kept.write_text(json.dumps({"a.hansen": 2, "b.olsen": 0}), encoding="utf-8")
+    generations = SessionGenerations(reader.pool)
+    await generations.revoke_all("coordinator", NOW)
+    await generations.revoke_all("coordinator", NOW)
+    await generations.revoke_all("coordinator", NOW)  # 3 in the database, above the file's 1 below
+    kept.write_text(json.dumps({"a.hansen": 2, "b.olsen": 0, "coordinator": 1}), encoding="utf-8")
+
+    first = await generations.import_file(kept)
+    again = await generations.import_file(kept)
+    web = _web(reader)
+    async with _client(web) as browser, _client(web) as kept_from_before:
+        await sign_in(browser, "a.hansen", "adviser-dev")
+        signed_in = await browser.get("/tasks")
+        kept_from_before.cookies.set("session", _session_cookie({"user": "a.hansen", "sid": "old", "gen": 0}))
+        older = await kept_from_before.get("/tasks")
+
+    assert (first, again) == (1, 0), "raised once; the database's higher generation is kept"
+    assert [await generations.current(u) for u in ("a.hansen", "b.olsen", "coordinator")] == [2, 0, 3]
+    assert signed_in.status_code == 200
+    assert older.status_code == 303, "a session from before the earlier version's sign-out stays signed out"
+    assert await generations.import_file(tmp_path / "missing.json") == 0
+
+
+def _session_cookie(session: dict[str, Any]) -> str:
+    """A session cookie as Starlette signs it with the app's session key (`webapp.app._derived`)."""
+    signer = itsdangerous.TimestampSigner(_derived(SECRET, "session"))
+    return signer.sign(base64.b64encode(json.dumps(session).encode())).decode()
 
 
 async def test_a_planted_csrf_token_from_another_browser_does_not_pass(reader: RecordReader) -> None:

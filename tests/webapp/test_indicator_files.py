@@ -10,7 +10,6 @@ import hashlib
 import json
 import re
 import sys
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +18,6 @@ import httpx
 import pytest
 from structlog.testing import capture_logs
 
-from activities.db import create_pool
 from config.people import People
 from readmodel.records import RecordReader
 from tests.readmodel.outcome_files import LATER, SELECTION, STAVANGER
@@ -31,16 +29,6 @@ from webapp import indicator_files
 from webapp.indicator_files import EARLIER_FOLDER, IndicatorFile, IndicatorFiles
 from webapp.server import bind_socket, web_app_running
 from webapp.settings import WebSettings
-
-
-@pytest.fixture
-async def second_pool(pool: asyncpg.Pool, database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    """A pool of another web app instance on the same database, opened as the server opens its own."""
-    other = await create_pool(database_url, min_size=1, max_size=2, no_session_state=True)
-    try:
-        yield other
-    finally:
-        await other.close()
 
 
 async def _upload(http: httpx.AsyncClient, text: str, name: str) -> str:

@@ -60,7 +60,7 @@ async def test_views_within_the_bound_share_one_question_and_a_later_one_asks_ag
 
 async def test_a_persons_change_is_asked_again_for_them_on_any_instance_and_a_missing_answer_at_once() -> None:
     now = [100.0]
-    here, there = (LiveCohorts(2.0, clock=lambda: now[0]) for _ in range(2))
+    here, there = (LiveCohorts(2.0, clock=lambda: now[0], wall=lambda: 1_800_000_000 + now[0]) for _ in range(2))
     workflow = Workflow(_status())
     session: dict[str, object] = {}
     await here.status("2027", workflow.ask)
@@ -94,3 +94,14 @@ async def test_a_bound_of_zero_asks_every_view() -> None:
     for _ in range(3):
         await kept.status("2027", workflow.ask)
     assert workflow.asked == 3
+
+
+async def test_a_wall_clock_stepped_back_keeps_no_answer_past_its_bound() -> None:
+    now, wall = [100.0], [1_800_000_000.0]
+    kept = LiveCohorts(2.0, clock=lambda: now[0], wall=lambda: wall[0])
+    workflow = Workflow(_status())
+    await kept.status("2027", workflow.ask)
+    now[0] += 2.0
+    wall[0] -= 3600.0  # NTP steps the wall clock back an hour
+    await kept.status("2027", workflow.ask)
+    assert workflow.asked == 2

@@ -7,11 +7,13 @@ import io
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 from icalendar import Calendar
+from starlette.types import ASGIApp
 from temporalio.client import Client
 from temporalio.testing import ActivityEnvironment
 
@@ -361,12 +363,21 @@ async def _invited(store: RecordStore, cohort: str) -> None:
     await ActivityEnvironment().run(store.record_invitation, row)
 
 
+#: An invitation's row on the cohort page: (state, owner id).
+_INVITATION = re.compile(r'<tr class="invitation-(\w+)"><td>[^<]*\((\d+)\)')
+
+
 async def _cohort_web(store: RecordStore, harness: Harness) -> tuple[str, httpx.AsyncClient]:
     """A cohort running on the harness's Temporal (its invitations in the store), and an HTTP client of the app on
     both."""
     handle = await harness.start_cohort()
     status = await harness.cohort_settled(handle)
     await _invited(store, status.cohort)
+    return status.cohort, _cohort_client(_cohort_app(store, harness))
+
+
+def _cohort_app(store: RecordStore, harness: Harness, **settings: Any) -> ASGIApp:
+    """An instance of the app on the store and the harness's Temporal."""
 
     async def temporal() -> Client:
         return harness.client
@@ -375,14 +386,17 @@ async def _cohort_web(store: RecordStore, harness: Harness) -> tuple[str, httpx.
         reader=RecordReader(store.pool),
         temporal=temporal,
         users=UserDirectory.development(),
-        settings=WebSettings(_env_file=None, secret=SECRET),
+        settings=WebSettings(_env_file=None, secret=SECRET, **settings),
         secret=SECRET,
         clock=lambda: NOW,
     )
-    transport = httpx.ASGITransport(app=create_app(web))
-    return status.cohort, httpx.AsyncClient(
-        transport=transport, base_url="http://testserver", headers={"Accept-Language": "en"}
-    )
+    return create_app(web)
+
+
+def _cohort_client(app: ASGIApp) -> httpx.AsyncClient:
+    """A browser of the app instance (a cookie jar of its own)."""
+    transport = httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver", headers={"Accept-Language": "en"})
 
 
 async def test_a_cohort_page_shows_its_planned_gatherings_and_every_invitation(
@@ -404,10 +418,36 @@ async def test_a_cohort_page_shows_its_planned_gatherings_and_every_invitation(
     table = page.text.split('id="planned-gatherings"', 1)[1].split("</table>", 1)[0]
     assert [g.title for g in planned] == re.findall(r"<tr><td>\d\d/\d\d/\d{4}</td><td>([^<]+)</td>", table)
     assert f"go out {planned[0].invite_on:%d/%m/%Y}" in table
-    states = sorted(re.findall(r'<tr class="invitation-(\w+)"><td>[^<]*\((\d+)\)', page.text))
+    states = sorted(_INVITATION.findall(page.text))
     assert states == [("accepted", "4617"), ("invited", "1103"), ("invited", "3301")]
     assert 'id="planned-gatherings"' in as_adviser.text
     assert 'id="invitations"' not in as_adviser.text  # every owner's invitation is the coordinators' business
+
+
+async def test_a_coordinators_answer_shows_on_their_next_page_whichever_instance_serves_it(
+    store: RecordStore, harness: Harness
+) -> None:
+    name, here = await _cohort_web(store, harness)
+    # Another instance, keeping the cohort workflow's answers a minute: what it showed before the answer is kept.
+    other_instance = _cohort_app(store, harness, cohort_status_seconds=60)
+    there, someone_else = _cohort_client(other_instance), _cohort_client(other_instance)
+    async with here, there, someone_else:
+        await sign_in(there, "coordinator", "coordinator-dev")
+        before = await there.get(f"/cohorts/{name}")
+        here.cookies.update(there.cookies)  # the balancer sends the answer to this instance ...
+        answer = {"owner_id": "3301", "answer": "decline", "by": "Statsforvalteren i Vestfold"}
+        answered = await here.post(f"/cohorts/{name}/answer", data={**answer, "csrftoken": _csrf(before)})
+        there.cookies.update(here.cookies)  # ... and the next page to the other
+        after = await there.get(f"/cohorts/{name}")
+        await sign_in(someone_else, "coordinator", "coordinator-dev")  # another person, on the other instance
+        kept = await someone_else.get(f"/cohorts/{name}")
+
+    def state_of_3301(page: httpx.Response) -> str:
+        return str(dict((owner, state) for state, owner in _INVITATION.findall(page.text))["3301"])
+
+    assert answered.status_code == 303
+    assert (state_of_3301(before), state_of_3301(after)) == ("invited", "declined")
+    assert state_of_3301(kept) == "invited", "others see the change once the instance's kept answer is a minute old"
 
 
 async def test_a_coordinator_records_an_answer_and_adds_and_moves_gatherings_on_the_cohort_page(
