@@ -16,7 +16,7 @@ nothing that holds on some days only.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from temporalio.testing import WorkflowEnvironment
 
@@ -55,8 +55,9 @@ async def server_before(day: date) -> WorkflowEnvironment:
 
 
 def real_today() -> date:
-    """Today on the machine's clock: only for tests on a dev server, which keeps real time."""
-    return date.today()
+    """Today in Norway by the machine's clock: only for tests on a dev server, which keeps real time. Norway's
+    date, not the machine's, since the engine judges days in Norwegian time (they differ around midnight UTC)."""
+    return calendar.local_date(datetime.now(UTC), ZONE)
 
 
 def plain_saturday(after: date) -> date:
