@@ -3,8 +3,9 @@
 Run with `make bench` (or `.venv/bin/python bench/web_load.py`; `--help` lists the options). It starts what
 `make dev` runs, each as a process of its own where `make dev` or a deployment has one: embedded PostgreSQL and
 the Temporal dev server (bench/common.py), the worker (``python worker.py``), the local OpenID provider of
-`make dev` (devstack/identity_provider.py, in this process) and the web app (``python -m webapp``, as `make web`
-serves it: uvicorn with `webapp.server`'s settings). Then:
+`make dev` (devstack/identity_provider.py, in this process) and the web app (``python -m webapp``, as a
+deployment serves it: uvicorn with `webapp.server`'s settings, from ``--processes`` processes, by default one per
+CPU as a deployment on this machine would set ``GUIDANCE_WEB_PROCESSES``). Then:
 
 1. a cohort of all 371 owners (bench/cohort_start.py's, with 50 advisers: one or two per owner) is started
    by the worker and waited for until every period's row is in the record store;
@@ -16,8 +17,9 @@ serves it: uvicorn with `webapp.server`'s settings). Then:
    periods, their task list and the cohort's CSV report, at most ``--concurrency`` requests in flight;
    meanwhile this process asks ``/healthz`` every 200 ms;
 4. the baseline: bench/bare_web.py, a bare Starlette and Jinja page rendering the same rows from memory,
-   served by uvicorn with the same settings, loaded by the same generator at the same concurrency (each person
-   asking for the rows they would see in the overview), with ``/healthz`` asked the same way.
+   served by uvicorn with the same settings and as many processes, loaded by the same generator at the same
+   concurrency (each person asking for the rows they would see in the overview), with ``/healthz`` asked the
+   same way.
 
 Targets (issue 21): the overview's 95th percentile within 3 times the bare page's, no failed request, and
 ``/healthz`` within 50 ms throughout (its slowest answer).
@@ -306,6 +308,7 @@ async def main(options: Any) -> None:
                         settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else ""
                     ),
                     "GUIDANCE_WEB_OIDC_PROVIDER_NAME": settings.oidc_provider_name,
+                    "GUIDANCE_WEB_PROCESSES": str(options.processes),
                 }
                 web_url = f"http://127.0.0.1:{port}"
                 print(f"starting a cohort of {owners} owners with {len(ADVISERS)} advisers ...", flush=True)
@@ -337,7 +340,7 @@ async def main(options: Any) -> None:
             {"name": p["name"], "pages": [["overview", f"/cohorts/{cohort}?as={p['name']}"]]} for p in people
         ]
         bare_plan = {**plan, "people": bare_people, "sign_in": False}
-        bare_args = ["bench/bare_web.py", str(bare_port), servers.database_url, cohort]
+        bare_args = ["bench/bare_web.py", str(bare_port), servers.database_url, cohort, str(options.processes)]
         async with process("the bare page", bare_args, env, logs / "bare.log"):
             await answering(f"{bare_url}/healthz", 60, "the bare page answering /healthz")
             print(f"browsing the bare page: same people and concurrency, {seconds:.0f} s ...", flush=True)
@@ -352,6 +355,7 @@ async def main(options: Any) -> None:
         "owners": owners,
         "people": len(people),
         "concurrency": options.concurrency,
+        "processes": options.processes,
         "seconds": seconds,
         "queries_per_page": queries,
         "requests": {kind: len(app_load.latencies(kind)) for kind in KINDS},
@@ -432,6 +436,7 @@ def options_parser() -> Any:
     p.add_argument("--owners", type=int, help="owners in the cohort (371; --quick: 50)")
     p.add_argument("--seconds", type=float, help="seconds of browsing each, app and baseline (60; --quick: 10)")
     p.add_argument("--concurrency", type=int, default=50, help="requests in flight at most (50)")
+    p.add_argument("--processes", type=int, default=1, help="processes serving the app, and the bare page alike (1)")
     return p
 
 

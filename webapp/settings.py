@@ -29,6 +29,9 @@ class WebSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
+    #: Processes serving the port (`python -m webapp`; webapp/processes.py): a page is Python work under one
+    #: interpreter lock, so one process uses one core. Each keeps its own pool of `DATABASE_URL` connections (4).
+    processes: int = Field(default=1, ge=1, le=64)
     #: Signs session cookies, CSRF tokens and derives the calendar-feed tokens. At least 32 characters.
     secret: str | None = Field(default=None, min_length=MIN_SECRET_LENGTH)
     #: A TOML file of users (see `webapp.users`); none: the documented development users.

@@ -17,14 +17,11 @@ import csv
 import http.client
 import io
 import json
-import os
 import re
 import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -42,6 +39,7 @@ from readmodel.records import RecordReader
 from readmodel.spreadsheet import safe_cell
 from tests.readmodel.rows import DRAMMEN, NOW, insert_meeting, insert_period
 from tests.webapp.conftest import SECRET, _no_temporal
+from tests.webapp.server_process import server_process
 from tests.webapp.test_pages import _csrf, sign_in
 from webapp.app import WebApp, _derived, create_app
 from webapp.feeds import feed_token, owner_feed_address
@@ -159,33 +157,6 @@ async def test_a_form_that_is_not_utf8_is_refused_400(http: httpx.AsyncClient) -
     assert answer.status_code == 400 and "not UTF-8" in answer.text
 
 
-@contextlib.contextmanager
-def _server_process(database_url: str, data_dir: Path) -> Iterator[tuple[str, int]]:
-    """`python -m webapp` (uvicorn, as `make web` runs it) on a free port, stopped after the block."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "GUIDANCE_DATA_DIR": str(data_dir),
-        "GUIDANCE_WEB_PORT": "0",
-        "GUIDANCE_WEB_SECRET": SECRET,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "webapp"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            found = re.search(r"Web app: http://localhost:(\d+)", line)
-            if found:
-                yield "127.0.0.1", int(found.group(1))
-                break
-        else:
-            pytest.fail(f"the web app did not start (exit {process.wait()})")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 def _hostile_post(host: str, port: int, chunked: bool, statuses: list[int]) -> None:
     """One sign-in post of 16 MB (declared, or chunked without a length), sent as fast as the server takes it."""
     piece = b"a" * 65536
@@ -209,7 +180,8 @@ def _hostile_post(host: str, port: int, chunked: bool, statuses: list[int]) -> N
 async def test_healthz_answers_within_100_ms_while_hostile_bodies_are_sent_to_the_sign_in(
     database_url: str, pool: asyncpg.Pool, tmp_path: Path
 ) -> None:
-    with _server_process(database_url, tmp_path / "var") as (host, port):
+    with server_process(database_url, tmp_path / "var") as served:
+        host, port = served.host, served.port
         statuses: list[int] = []
         senders = [
             threading.Thread(target=_hostile_post, args=(host, port, chunked, statuses))

@@ -1,0 +1,63 @@
+"""`python -m webapp` with ``GUIDANCE_WEB_PROCESSES``: several processes on one port, stopped together.
+
+Real processes and a real PostgreSQL: a session signed in through whichever process accepted the sign-in holds
+on every later connection, whichever process accepts it; SIGTERM ends them all with status 0; a process that
+dies on its own takes the service down with a failure instead of leaving it quietly smaller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+
+import asyncpg
+import httpx
+import psutil
+
+from tests.webapp.server_process import ServedApp, server_process
+from tests.webapp.test_pages import sign_in
+
+ENDS_WITHIN = 30
+
+
+def _children(served: ServedApp) -> list[psutil.Process]:
+    return psutil.Process(served.process.pid).children()
+
+
+async def _ended(served: ServedApp) -> int:
+    return await asyncio.to_thread(served.process.wait, ENDS_WITHIN)
+
+
+async def test_two_processes_serve_one_port_share_sessions_and_stop_together_on_sigterm(
+    database_url: str, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    with server_process(database_url, tmp_path / "var", GUIDANCE_WEB_PROCESSES="2") as served:
+        children = _children(served)
+        assert served.serving == "2 processes" and len(children) == 2
+        base = f"http://{served.host}:{served.port}"
+        async with httpx.AsyncClient(base_url=base) as signing:
+            assert (await sign_in(signing, "coordinator", "coordinator-dev")).status_code == 303
+            cookies = signing.cookies
+        # A new connection each time, so that either process may accept it; every one knows the session.
+        for _ in range(12):
+            async with httpx.AsyncClient(base_url=base, cookies=cookies) as http:
+                answer = await http.get("/tasks")
+                assert answer.status_code == 200, answer.text[:300]
+
+        served.process.send_signal(signal.SIGTERM)
+
+        assert await _ended(served) == 0
+        assert not any(child.is_running() and child.status() != psutil.STATUS_ZOMBIE for child in children)
+
+
+async def test_a_process_that_dies_takes_the_service_down_with_a_failure(
+    database_url: str, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    with server_process(database_url, tmp_path / "var", GUIDANCE_WEB_PROCESSES="2") as served:
+        first, second = _children(served)
+
+        first.kill()
+
+        assert await _ended(served) == 1
+        assert not second.is_running() or second.status() == psutil.STATUS_ZOMBIE
