@@ -80,7 +80,7 @@ def main(port: int, database_url: str, cohort: str, processes: int) -> int:
     if processes == 1:
         asyncio.run(_serve(sock, cohort, rows))
         return 0
-    return serve_forked(processes, lambda index: asyncio.run(_serve(sock, cohort, rows)) or 0)
+    return serve_forked(processes, lambda index: asyncio.run(_serve(sock, cohort, rows)) or 0, sock)
 
 
 if __name__ == "__main__":

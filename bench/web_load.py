@@ -436,7 +436,12 @@ def options_parser() -> Any:
     p.add_argument("--owners", type=int, help="owners in the cohort (371; --quick: 50)")
     p.add_argument("--seconds", type=float, help="seconds of browsing each, app and baseline (60; --quick: 10)")
     p.add_argument("--concurrency", type=int, default=50, help="requests in flight at most (50)")
-    p.add_argument("--processes", type=int, default=1, help="processes serving the app, and the bare page alike (1)")
+    p.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes serving the app (GUIDANCE_WEB_PROCESSES), and the bare page alike (this machine's CPUs)",
+    )
     return p
 
 

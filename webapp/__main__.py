@@ -58,7 +58,7 @@ def main() -> int:
         return 1
     if settings.processes == 1:
         return _run(sock, settings, app_settings, 0)
-    return serve_forked(settings.processes, lambda index: _run(sock, settings, app_settings, index))
+    return serve_forked(settings.processes, lambda index: _run(sock, settings, app_settings, index), sock)
 
 
 if __name__ == "__main__":

@@ -2,14 +2,19 @@
 
 Real processes and a real PostgreSQL: a session signed in through whichever process accepted the sign-in holds
 on every later connection, whichever process accepts it; SIGTERM ends them all with status 0; a process that
-dies on its own takes the service down with a failure instead of leaving it quietly smaller.
+dies on its own takes the service down with a failure instead of leaving it quietly smaller; a start-up error is
+printed, not lost with the process that met it; and when the supervising process is killed outright, the
+processes it started stop rather than keep the port as orphans.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -48,7 +53,9 @@ async def test_two_processes_serve_one_port_share_sessions_and_stop_together_on_
         served.process.send_signal(signal.SIGTERM)
 
         assert await _ended(served) == 0
-        assert not any(child.is_running() and child.status() != psutil.STATUS_ZOMBIE for child in children)
+        assert not any(_alive(child) for child in children)
+        assert served.process.stdout is not None
+        assert "Web app:" not in served.process.stdout.read(), "one banner for the service, not one per process"
 
 
 async def test_a_process_that_dies_takes_the_service_down_with_a_failure(
@@ -60,4 +67,36 @@ async def test_a_process_that_dies_takes_the_service_down_with_a_failure(
         first.kill()
 
         assert await _ended(served) == 1
-        assert not second.is_running() or second.status() == psutil.STATUS_ZOMBIE
+        assert not _alive(second)
+
+
+async def test_the_processes_stop_when_the_process_that_started_them_is_killed(
+    database_url: str, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    with server_process(database_url, tmp_path / "var", GUIDANCE_WEB_PROCESSES="2") as served:
+        children = _children(served)
+
+        served.process.kill()
+
+        gone, alive = await asyncio.to_thread(psutil.wait_procs, children, ENDS_WITHIN)
+        assert not alive and len(gone) == 2
+
+
+async def test_an_error_at_start_is_printed_by_the_process_that_met_it(postgres_url: str, tmp_path: Path) -> None:
+    missing = urlunsplit(urlsplit(postgres_url)._replace(path="/no_such_database"))
+    started = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "webapp",
+        env={**os.environ, "DATABASE_URL": missing, "GUIDANCE_WEB_PORT": "0", "GUIDANCE_WEB_PROCESSES": "2"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(started.communicate(), ENDS_WITHIN)
+
+    assert started.returncode == 1
+    assert 'database "no_such_database" does not exist' in output.decode()
+
+
+def _alive(process: psutil.Process) -> bool:
+    return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
