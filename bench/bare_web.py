@@ -77,9 +77,6 @@ def main(port: int, database_url: str, cohort: str, processes: int) -> int:
     rows = asyncio.run(_rows(database_url, cohort))
     sock = bind_socket("127.0.0.1", port)
     print(f"bare page: {web_url(sock)}/cohorts/{cohort} ({len(rows)} rows, {processes} processes)", flush=True)
-    if processes == 1:
-        asyncio.run(_serve(sock, cohort, rows))
-        return 0
     return serve_forked(processes, lambda index: asyncio.run(_serve(sock, cohort, rows)) or 0, sock)
 
 

@@ -10,6 +10,8 @@ import signal
 import socket
 import sys
 
+from pydantic import ValidationError
+
 from config.people import PeopleFileError
 from config.settings import AppSettings
 from webapp.mailbox_pages import DevMailboxRefused
@@ -47,7 +49,11 @@ def _run(sock: socket.socket, settings: WebSettings, app_settings: AppSettings, 
 
 
 def main() -> int:
-    settings, app_settings = WebSettings(), AppSettings()
+    try:
+        settings, app_settings = WebSettings(), AppSettings()
+    except ValidationError as error:  # which setting, what it holds and what is allowed
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     if not app_settings.database_url:
         print("error: set DATABASE_URL to the record store (`make dev` starts everything)", file=sys.stderr)
         return 1
@@ -56,8 +62,6 @@ def main() -> int:
     except OSError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    if settings.processes == 1:
-        return _run(sock, settings, app_settings, 0)
     return serve_forked(settings.processes, lambda index: _run(sock, settings, app_settings, index), sock)
 
 

@@ -32,7 +32,8 @@ STOP_SECONDS = 30
 
 
 def serve_forked(count: int, child: Callable[[int], int], listening: socket.socket) -> int:
-    """Run ``child(index)`` in `count` forked processes (index 0 .. count-1) until every one has ended.
+    """Run ``child(index)`` in `count` forked processes (index 0 .. count-1) until every one has ended; with a
+    count of 1, ``child(0)`` in this process, as there is nothing to supervise.
 
     Call it before any thread or event loop exists in this process: a fork copies only the calling thread.
     The parent closes its copy of `listening` once the children have theirs.
@@ -41,6 +42,8 @@ def serve_forked(count: int, child: Callable[[int], int], listening: socket.sock
         0 when the children ended because this process was asked to stop (SIGINT, SIGTERM); otherwise the exit
         code of the first child that failed or ended on its own (1 for a child killed by a signal).
     """
+    if count == 1:
+        return child(0)
     if threading.active_count() != 1:
         raise RuntimeError("serve_forked must run before any other thread starts: a fork copies only this one")
     children: set[int] = set()

@@ -84,18 +84,33 @@ async def test_the_processes_stop_when_the_process_that_started_them_is_killed(
 
 async def test_an_error_at_start_is_printed_by_the_process_that_met_it(postgres_url: str, tmp_path: Path) -> None:
     missing = urlunsplit(urlsplit(postgres_url)._replace(path="/no_such_database"))
+
+    code, output = await _run_to_end(DATABASE_URL=missing, GUIDANCE_WEB_PORT="0", GUIDANCE_WEB_PROCESSES="2")
+
+    assert code == 1
+    assert 'database "no_such_database" does not exist' in output
+
+
+async def test_a_process_count_below_one_is_refused_naming_the_setting(postgres_url: str) -> None:
+    code, output = await _run_to_end(DATABASE_URL=postgres_url, GUIDANCE_WEB_PORT="0", GUIDANCE_WEB_PROCESSES="0")
+
+    assert code == 1
+    assert "error: 1 validation error for WebSettings\nprocesses\n" in output
+    assert "greater than or equal to 1" in output and "Traceback" not in output
+
+
+async def _run_to_end(**env: str) -> tuple[int | None, str]:
+    """`python -m webapp` with `env` added, until it ends: its exit code and everything it printed."""
     started = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "webapp",
-        env={**os.environ, "DATABASE_URL": missing, "GUIDANCE_WEB_PORT": "0", "GUIDANCE_WEB_PROCESSES": "2"},
+        env={**os.environ, **env},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await asyncio.wait_for(started.communicate(), ENDS_WITHIN)
-
-    assert started.returncode == 1
-    assert 'database "no_such_database" does not exist' in output.decode()
+    return started.returncode, output.decode()
 
 
 def _alive(process: psutil.Process) -> bool:
