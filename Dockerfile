@@ -1,7 +1,9 @@
-# The worker image of docker-compose.yml: `python worker.py` with the engine installed as a package.
+# The images of docker-compose.yml, two targets of one build on one common stage (`engine`):
+#   worker  `python worker.py` with the engine installed as a package (the last stage: what `docker build .` makes);
+#   web     the same, with Debian's Chromium for the web app's PDF reports, running `python -m webapp`.
 # Connection settings come from the environment: TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (or Temporal's
 # TLS / API-key variables) and DATABASE_URL.
-FROM python:3.11-slim
+FROM python:3.11-slim AS engine
 
 # The release's build id, e.g. `docker build --build-arg GUIDANCE_BUILD_ID=1.4.0-g$(git rev-parse --short=12 HEAD)`:
 # the worker polls as the Worker Deployment version guidance-engine.<build id> (docs/operating.md, "Deploying a
@@ -54,3 +56,17 @@ USER guidance
 VOLUME ["/var/lib/guidance"]
 # Exec form: the worker is PID 1 and receives SIGTERM itself, finishing its tasks before it exits.
 CMD ["python", "worker.py"]
+
+# The web app's image: the worker's, with headless Chromium (readmodel/documents.py finds `chromium` on the PATH) and
+# fonts for it to set the reports' text in. Chromium runs only for a PDF or PNG, at most GUIDANCE_WEB_PDF_RENDERS_AT_ONCE
+# at a time across the deployment (webapp/render_slots.py); the worker's image stays without it.
+FROM engine AS web
+USER root
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends chromium fonts-liberation fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+USER guidance
+CMD ["python", "-m", "webapp"]
+
+# The worker's image: the common stage as it is (its CMD above).
+FROM engine AS worker

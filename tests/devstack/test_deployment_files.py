@@ -18,6 +18,7 @@ from pathlib import Path
 
 from devstack.temporal_server import DevServer
 from domain.contract import SEARCH_ATTRIBUTES
+from readmodel.documents import CHROMIUM_CANDIDATES
 from webapp.settings import INSTALLED_STYLE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,3 +118,32 @@ def test_the_image_installs_designsystemet_where_the_web_app_looks_for_it() -> N
     assert style_dir.group(1) == "/app/" + str(INSTALLED_STYLE_DIR.relative_to(ROOT))
     lock = json.loads((ROOT / "package-lock.json").read_text())
     assert "node_modules/@digdir/designsystemet-css" in lock["packages"], "the lock file pins Designsystemet"
+
+
+def _stages() -> dict[str, str]:
+    """The Dockerfile's build stages by name (``FROM ... AS name``), each with its lines."""
+    stages: dict[str, str] = {}
+    name = ""
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        found = re.match(r"FROM \S+ AS (\w+)$", line)
+        if found:
+            name = found.group(1)
+        stages[name] = stages.get(name, "") + line + "\n"
+    return stages
+
+
+def test_the_web_image_has_chromium_for_the_pdf_reports_and_the_worker_image_does_not() -> None:
+    """The web app's PDF reports need headless Chromium (readmodel/documents.py looks for it by name on the PATH):
+    Compose builds the web app from the Dockerfile's `web` target, which installs Debian's package of a name the
+    app looks for, with fonts; the worker builds the `worker` target, the last one (a plain `docker build .`)."""
+    stages = _stages()
+    assert list(stages)[-1] == "worker"
+    web, worker = "\n".join(_service_block("web")), "\n".join(_service_block("worker"))
+    assert "target: web" in web and "target: worker" in worker
+    installed = re.search(r"apt-get install -y --no-install-recommends ([^\\\n]+)", stages["web"])
+    assert installed is not None
+    packages = installed.group(1).split()
+    assert set(packages) & set(CHROMIUM_CANDIDATES) and any(p.startswith("fonts-") for p in packages)
+    assert 'CMD ["python", "-m", "webapp"]' in stages["web"] and "USER guidance" in stages["web"]
+    others = [lines for name, lines in stages.items() if name != "web"]
+    assert not [lines for lines in others if re.search(r"apt-get install[^\n]*chromium", lines)]
