@@ -37,7 +37,7 @@ from domain.models import (
     _Message,
 )
 from domain.period import Rejection
-from domain.programme import ProgrammePlan
+from domain.programme import ProgrammePlan, SharedPlan
 
 #: Working days an owner has to answer, counted from the day of the invitation (our choice).
 DEFAULT_REPLY_DAYS = 15
@@ -184,7 +184,7 @@ class CohortState(BaseModel):
     workflow_continued_state: ClassVar[bool] = True
 
     input: CohortInput
-    plan: ProgrammePlan
+    plan: SharedPlan
     invited_on: date
     invitations: list[Invitation]
     reminders_sent: bool = False

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from domain.contract import cohort_workflow_id
 from domain.phases import MilestoneName, PhaseName
 from domain.programme import MeetingKind as MeetingKind  # re-exported: part of the message shapes
-from domain.programme import ProgrammePlan
+from domain.programme import SharedPlan
 
 
 def _no_control_characters(text: str) -> str:
@@ -145,7 +145,7 @@ class PeriodInput(_Message):
     start_date: date = Field(ge=date(2000, 1, 1), le=date(2090, 12, 31))
     plan: str = "veilederkorpset"
     schools: list[ShortText] = Field(default_factory=list, max_length=500)
-    programme: ProgrammePlan | None = None
+    programme: SharedPlan | None = None
     #: The network of small owners this owner shares network meetings with (seed 002), if any.
     network: ShortText | None = None
     #: The period also covers the transition from kindergarten to school (seed 002's scope flag).
@@ -435,7 +435,7 @@ class PeriodState(BaseModel):
     workflow_continued_state: ClassVar[bool] = True
 
     input: PeriodInput
-    plan: ProgrammePlan
+    plan: SharedPlan
     phase: str = "mapping"  # new_state sets the plan's first phase
     cycle: int = 1
     phase_started_on: date

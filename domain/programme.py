@@ -9,10 +9,11 @@ with in its own state, so a plan changed later never changes a running period.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from domain.calendar import zone
 from domain.phases import CLOSING_MILESTONE, TERMINAL_PHASES, WORKING_PHASES, Milestone, MilestoneName, Phase, PhaseName
@@ -367,3 +368,29 @@ def _unique(where: str, field: str, values: list[str]) -> None:
         if value in seen:
             raise ValueError(f"{where}[{index}].{field}: {value!r} is given twice; each must be unique")
         seen.add(value)
+
+
+#: Distinct plans a process keeps one instance of (`shared_plan`); a plan beyond them is kept as decoded.
+MAX_SHARED_PLANS = 64
+_shared: dict[str, ProgrammePlan] = {}
+
+
+def shared_plan(plan: ProgrammePlan) -> ProgrammePlan:
+    """This process's one instance of a plan equal to `plan` (the first one it met), else `plan` itself.
+
+    Every period carries its plan in its input and state, and a worker holds thousands of periods of a handful of
+    plans: decoded each on its own, a plan (with its labels in every language) was about 35 KB of every cached
+    period. The plan is frozen and its tuples and label tables are only read, so equal plans may be one object.
+    The plans kept are bounded: a client that starts periods on ever new plans leaves them unshared, not kept.
+    """
+    key = hashlib.sha256(plan.model_dump_json().encode("utf-8")).hexdigest()
+    found = _shared.get(key)
+    if found is not None:
+        return found
+    if len(_shared) >= MAX_SHARED_PLANS:
+        return plan
+    return _shared.setdefault(key, plan)
+
+
+#: A plan field of a message a worker keeps (a period's or cohort's input and state): one instance per plan.
+SharedPlan = Annotated[ProgrammePlan, AfterValidator(shared_plan)]

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+from domain import programme
+from domain.models import PeriodInput, SchoolOwner
+from domain.period import new_state
 from domain.phases import Milestone, Phase
 from domain.plan_data import PlanDataError, field_path, plan_from_data
 from domain.programme import LABEL_LANGUAGES, ProgrammePlan
@@ -234,3 +238,54 @@ def test_a_table_named_otherwise_than_asked_is_refused() -> None:
 def test_a_field_path_quotes_a_key_that_is_not_a_name() -> None:
     assert field_path(("phases", 2, "expected_weeks")) == "phases[2].expected_weeks"
     assert field_path(("meetings", 0, "every week")) == "meetings[0].'every week'"
+
+
+# --- one instance of each plan in a process (`shared_plan`) -------------------------------------------
+
+
+def _period_json(plan: ProgrammePlan, owner_id: str) -> str:
+    owner = SchoolOwner(id=owner_id, name=f"Kommune {owner_id}", kind="municipality", county="33")
+    return PeriodInput(
+        cohort="2027", owner=owner, advisers=["a.hansen"], start_date=date(2027, 1, 4), programme=plan
+    ).model_dump_json()
+
+
+@pytest.fixture
+def no_shared_plans(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This test's own table of shared plans, empty (the process's is left as it was)."""
+    monkeypatch.setattr(programme, "_shared", {})
+
+
+@pytest.mark.usefixtures("no_shared_plans")
+def test_periods_decoded_on_an_equal_plan_hold_one_instance_of_it() -> None:
+    plan = ProgrammePlan.model_validate(plan_data())
+    first, second = (PeriodInput.model_validate_json(_period_json(plan, owner)) for owner in ("3301", "3303"))
+
+    assert first.programme is second.programme and first.programme == plan
+    state = new_state(second, ProgrammePlan.model_validate_json(plan.model_dump_json()))
+    assert state.plan is first.programme and state.input.programme is first.programme
+
+
+@pytest.mark.usefixtures("no_shared_plans")
+def test_a_plan_that_differs_in_anything_keeps_its_own_instance_and_values() -> None:
+    plan = ProgrammePlan.model_validate(plan_data())
+    other = ProgrammePlan.model_validate(plan_data(meeting_gap_weeks=9))
+
+    first = PeriodInput.model_validate_json(_period_json(plan, "3301"))
+    second = PeriodInput.model_validate_json(_period_json(other, "3303"))
+
+    assert first.programme is not second.programme
+    assert second.programme is not None and second.programme.meeting_gap_weeks == 9
+
+
+@pytest.mark.usefixtures("no_shared_plans")
+def test_the_plans_kept_are_bounded_and_a_plan_beyond_them_is_used_as_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(programme, "MAX_SHARED_PLANS", 2)
+    plans = [ProgrammePlan.model_validate(plan_data(version=f"v{n}")) for n in range(3)]
+    kept = [programme.shared_plan(p) for p in plans]
+
+    assert kept[0] is plans[0] and kept[1] is plans[1] and kept[2] is plans[2]
+    assert len(programme._shared) == 2
+    again = ProgrammePlan.model_validate_json(plans[2].model_dump_json())
+    assert programme.shared_plan(again) is again  # not kept: each decode of it is its own
+    assert programme.shared_plan(ProgrammePlan.model_validate_json(plans[0].model_dump_json())) is plans[0]
