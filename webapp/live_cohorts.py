@@ -8,10 +8,10 @@ answer. An answer that did not come (None: the cohort ended, or Temporal is slow
 asks again.
 
 Each instance of the web app keeps its own answers, so a person's change must be shown whichever instance serves
-their next page: the person's session notes when they changed a cohort (`note_change`), and a view of that cohort
-in that session takes no answer asked before it (`changed_at`). Everyone else sees the change within `seconds`.
-An answer's age is measured on the process's monotonic clock (a wall clock stepped back would keep it forever);
-the moments compared across instances are the wall's, kept in step by NTP.
+their next page: the person's session notes when they changed a cohort (`note_change`, webapp/own_changes.py), and
+a view of that cohort in that session takes no answer asked before it (`changed_at`). Everyone else sees the change
+within `seconds`. An answer's age is measured on the process's monotonic clock (a wall clock stepped back would keep
+it forever); the moments compared across instances are the wall's.
 """
 
 from __future__ import annotations
@@ -22,13 +22,9 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, NamedTuple
 
 from domain.cohort import CohortStatus
+from webapp import own_changes
 
 Ask = Callable[[], Awaitable[CohortStatus | None]]
-
-#: The session's note of the cohorts its person changed: {cohort: when}, the newest few.
-SESSION_CHANGES = "cohorts_changed"
-#: Cohorts noted at most per session (the cookie stays small).
-MAX_NOTED = 8
 
 
 class _Asked(NamedTuple):
@@ -66,18 +62,9 @@ class LiveCohorts:
 
     def note_change(self, session: MutableMapping[str, Any], cohort: str) -> None:
         """The session's person has changed `cohort`: their next views of it ask its workflow, on any instance."""
-        noted = {k: v for k, v in _noted(session).items() if k != cohort}
-        noted[cohort] = self._wall()
-        session[SESSION_CHANGES] = dict(sorted(noted.items(), key=lambda item: item[1])[-MAX_NOTED:])
+        own_changes.note(session, f"cohort {cohort}", self._wall())
 
     @staticmethod
     def changed_at(session: MutableMapping[str, Any], cohort: str) -> float | None:
         """When the session's person last changed `cohort`, if they did lately."""
-        return _noted(session).get(cohort)
-
-
-def _noted(session: MutableMapping[str, Any]) -> dict[str, float]:
-    noted = session.get(SESSION_CHANGES)
-    if not isinstance(noted, dict):
-        return {}
-    return {k: float(v) for k, v in noted.items() if isinstance(k, str) and isinstance(v, int | float)}
+        return own_changes.noted_at(session, f"cohort {cohort}")

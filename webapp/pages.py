@@ -34,7 +34,7 @@ from readmodel.tasks import adviser_tasks
 from readmodel.timeline import cohort_timeline_svg, timeline_rows
 from starter import client as api
 from starter import cohorts as cohort_api
-from webapp import actions
+from webapp import actions, own_changes
 from webapp.auth import require_access, require_user, safe_next, sign_in, sign_out
 from webapp.feeds import calendar_feed, feed_token, owner_feed_address, owner_feed_name, token_is_valid
 from webapp.identity import NotAllowed
@@ -52,8 +52,14 @@ log = structlog.get_logger("webapp")
 OIDC_NEXT = "oidc_next"
 
 FLASH = "flash"
-# The period page shows the live phase from the workflow; a slow answer must not hold up the page.
+# A page that asks a workflow for its state waits this long at most; a slow answer must not hold up the page.
 STATUS_TIMEOUT = timedelta(seconds=3)
+#: For this long after a person's own change to a period, their views of it ask the workflow where it stands: the
+#: change's records are written just after its update answers (in a moment; while PostgreSQL struggles the workflow
+#: holds a change for its records a minute at most). Every other view reads the record store alone, as the overview
+#: does: a query costs the Temporal server and the worker about 17 ms of CPU (bench/web_load.py), which fifty people
+#: browsing paid on every view.
+OWN_CHANGE_SECONDS = 60.0
 
 
 def _web(request: Request) -> WebApp:
@@ -455,6 +461,24 @@ async def _period_row(request: Request, user: User) -> PeriodRow:
     return period
 
 
+def _period_change(workflow_id: str) -> str:
+    """What a change of the period is noted as in the person's session (webapp/own_changes.py)."""
+    return f"period {workflow_id}"
+
+
+def noting_period_change(request: Request, workflow_id: str, act: Callable[[], Awaitable[str]]) -> Awaitable[str]:
+    """`act()`, a change sent to the period's workflow; then, whatever it changed, the person's next views of the
+    period ask the workflow for `OWN_CHANGE_SECONDS` (`_period_page`)."""
+
+    async def noted() -> str:
+        try:
+            return await act()
+        finally:
+            own_changes.note(request.session, _period_change(workflow_id), _web(request).clock().timestamp())
+
+    return noted()
+
+
 async def _live_status(request: Request, workflow_id: str) -> PeriodStatus | None:
     """The workflow's own answer, or None when Temporal does not answer soon (the page then shows the store's)."""
     try:
@@ -477,7 +501,9 @@ async def _period_page(
     web = _web(request)
     records = await web.reader.records([period])
     now = web.clock()
-    status = await _live_status(request, period.workflow_id)
+    changed = own_changes.noted_at(request.session, _period_change(period.workflow_id))
+    ask_workflow = changed is not None and now.timestamp() - changed < OWN_CHANGE_SECONDS
+    status = await _live_status(request, period.workflow_id) if ask_workflow else None
     phase = str(status.phase) if status is not None else period.phase
     plan = records.plan_of(period)
     kept = records.contacts.get(period.workflow_id)
@@ -487,6 +513,7 @@ async def _period_page(
         "kept_contact": kept,
         "contact": web.people.owner_contact(period.owner_id, kept.person if kept else None),
         "status": status,
+        "asked_workflow": ask_workflow,
         "phase": phase,
         "milestones": records.milestones_of(period.workflow_id),
         "meetings": records.meetings_of(period.workflow_id),
@@ -566,7 +593,9 @@ async def _period_action(
 
     return await _form_post(
         request,
-        lambda form: act(client, period, form, _acting_adviser(user, period, form)),
+        lambda form: noting_period_change(
+            request, period.workflow_id, lambda: act(client, period, form, _acting_adviser(user, period, form))
+        ),
         again,
         f"/periods/{period.workflow_id}",
     )

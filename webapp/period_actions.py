@@ -44,7 +44,10 @@ async def _period_form(
         )
 
     return await pages._form_post(
-        request, lambda form: act(client, period, form, user), again, f"/periods/{period.workflow_id}"
+        request,
+        lambda form: pages.noting_period_change(request, period.workflow_id, lambda: act(client, period, form, user)),
+        again,
+        f"/periods/{period.workflow_id}",
     )
 
 

@@ -6,6 +6,7 @@ import asyncio
 from datetime import date
 
 from domain.cohort import CohortStatus
+from webapp import own_changes
 from webapp.live_cohorts import LiveCohorts
 
 
@@ -79,8 +80,8 @@ async def test_a_persons_change_is_asked_again_for_them_on_any_instance_and_a_mi
 
     for n in range(20):
         here.note_change(session, f"c{n}")
-    assert len(session["cohorts_changed"]) == 8, "the session notes the newest few cohorts only"  # type: ignore[arg-type]
-    assert here.changed_at({"cohorts_changed": "junk"}, "2027") is None
+    assert len(session[own_changes.SESSION_CHANGES]) == 8, "the session notes the newest few only"  # type: ignore[arg-type]
+    assert here.changed_at({own_changes.SESSION_CHANGES: "junk"}, "2027") is None
 
     silent = Workflow(None)
     assert await here.status("ended", silent.ask) is None

@@ -12,7 +12,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 from temporalio.client import Client
@@ -32,6 +32,7 @@ from tests.readmodel.rows import NOW
 from tests.webapp.conftest import SECRET
 from tests.webapp.test_pages import _csrf, sign_in
 from webapp.app import WebApp, create_app
+from webapp.pages import OWN_CHANGE_SECONDS
 from webapp.settings import WebSettings
 from webapp.users import UserDirectory
 from worker import build_worker
@@ -45,6 +46,13 @@ class PeriodWeb:
     http: httpx.AsyncClient
     reader: RecordReader
     temporal: Client
+    #: The web app's clock (moved by `later`) and how often it has asked for its Temporal client (to send an update
+    #: or ask a workflow).
+    now: datetime = NOW
+    temporal_asked: int = 0
+
+    def later(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
 
     @property
     def page(self) -> str:
@@ -83,6 +91,7 @@ async def period_web(
         reader = RecordReader(store.pool)
 
         async def temporal() -> Client:
+            period.temporal_asked += 1
             return harness.client
 
         web = WebApp(
@@ -91,7 +100,7 @@ async def period_web(
             users=UserDirectory.development(),
             settings=WebSettings(_env_file=None, secret=SECRET),
             secret=SECRET,
-            clock=lambda: NOW,
+            clock=lambda: period.now,
             task_queue=task_queue,
         )
         transport = httpx.ASGITransport(app=create_app(web))
@@ -112,6 +121,39 @@ def _error(page: httpx.Response, form: str, field: str) -> str:
 def _audit_rows(page: httpx.Response) -> list[list[str]]:
     table = page.text.split('id="audit-log"', 1)[1].split("</table>", 1)[0]
     return [re.findall(r"<td>([^<]*)</td>", row) for row in re.findall(r"<tr><td>.*?</tr>", table)]
+
+
+async def test_a_persons_own_change_is_asked_of_the_workflow_and_every_other_view_reads_the_record_store(
+    store: RecordStore, harness: Harness
+) -> None:
+    async with period_web(store, harness) as period:
+        token = await period.as_user("a.hansen")
+        asked = period.temporal_asked
+        first = await period.http.get(period.page)
+        assert 'id="phase">Mapping and analysis<' in first.text
+        assert period.temporal_asked == asked, "a view of the period reads the record store alone"
+
+        recorded = await period.http.post(
+            f"{period.page}/milestone",
+            data={"csrftoken": token, "milestone": "mapping_done", "note": ""},
+            follow_redirects=True,
+        )
+        # The update, then the page after it, which asks the workflow: its records may not be written yet.
+        assert period.temporal_asked == asked + 2
+        assert 'id="flash"' in recorded.text and 'id="phase">Anchoring<' in recorded.text
+        assert "the phase shown is the record store" not in recorded.text
+
+        await period.row_where("in anchoring", lambda row: row.phase == "anchoring")
+        period.later(OWN_CHANGE_SECONDS - 1)
+        await period.http.get(period.page)
+        assert period.temporal_asked == asked + 3, "while the change is fresh, the person's views ask the workflow"
+        period.later(2)
+        settled = await period.http.get(period.page)
+        assert period.temporal_asked == asked + 3 and 'id="phase">Anchoring<' in settled.text
+
+        await period.as_user("b.olsen")  # another person, who changed nothing
+        theirs = await period.http.get(period.page)
+        assert period.temporal_asked == asked + 3 and 'id="phase">Anchoring<' in theirs.text
 
 
 async def test_an_adviser_withdraws_their_period_and_the_page_shows_why_and_when_it_ended(
