@@ -12,6 +12,7 @@ by NTP. The session keeps the newest few notes, so the cookie stays small.
 
 from __future__ import annotations
 
+import math
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -34,8 +35,18 @@ def noted_at(session: MutableMapping[str, Any], what: str) -> float | None:
 
 
 def _noted(session: MutableMapping[str, Any]) -> dict[str, float]:
-    # The cookie is signed, but a note is a hint: anything that is not a moment by name is no note.
+    # The cookie is signed, but a note is a hint: anything that is not a finite moment by name is no note (JSON
+    # gives Infinity, NaN and integers too large for a float as readily as a moment).
     noted = session.get(SESSION_CHANGES)
     if not isinstance(noted, dict):
         return {}
-    return {k: float(v) for k, v in noted.items() if isinstance(k, str) and isinstance(v, int | float)}
+    moments = {}
+    for what, at in noted.items():
+        if isinstance(what, str) and isinstance(at, int | float) and not isinstance(at, bool):
+            try:
+                moment = float(at)
+            except OverflowError:
+                continue
+            if math.isfinite(moment):
+                moments[what] = moment
+    return moments

@@ -502,7 +502,8 @@ async def _period_page(
     records = await web.reader.records([period])
     now = web.clock()
     changed = own_changes.noted_at(request.session, _period_change(period.workflow_id))
-    ask_workflow = changed is not None and now.timestamp() - changed < OWN_CHANGE_SECONDS
+    # Either way round: another instance's clock may run a little ahead of this one's.
+    ask_workflow = changed is not None and abs(now.timestamp() - changed) < OWN_CHANGE_SECONDS
     status = await _live_status(request, period.workflow_id) if ask_workflow else None
     phase = str(status.phase) if status is not None else period.phase
     plan = records.plan_of(period)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+import pytest
+
 from domain.cohort import CohortStatus
 from webapp import own_changes
 from webapp.live_cohorts import LiveCohorts
@@ -106,3 +108,13 @@ async def test_a_wall_clock_stepped_back_keeps_no_answer_past_its_bound() -> Non
     wall[0] -= 3600.0  # NTP steps the wall clock back an hour
     await kept.status("2027", workflow.ask)
     assert workflow.asked == 2
+
+
+@pytest.mark.parametrize("hostile", [10**400, float("inf"), float("nan"), "1800000000", True, None, [1.0]])
+def test_a_note_that_is_no_finite_moment_is_no_note(hostile: object) -> None:
+    session: dict[str, object] = {own_changes.SESSION_CHANGES: {"cohort 2027": hostile, "cohort 2028": 1_800_000_000}}
+
+    assert own_changes.noted_at(session, "cohort 2027") is None
+    assert own_changes.noted_at(session, "cohort 2028") == 1_800_000_000.0
+    own_changes.note(session, "cohort 2029", 1_800_000_001.0)  # a new note keeps the good ones only
+    assert session[own_changes.SESSION_CHANGES] == {"cohort 2028": 1_800_000_000.0, "cohort 2029": 1_800_000_001.0}
