@@ -466,19 +466,6 @@ def _period_change(workflow_id: str) -> str:
     return f"period {workflow_id}"
 
 
-def noting_period_change(request: Request, workflow_id: str, act: Callable[[], Awaitable[str]]) -> Awaitable[str]:
-    """`act()`, a change sent to the period's workflow; then, whatever it changed, the person's next views of the
-    period ask the workflow for `OWN_CHANGE_SECONDS` (`_period_page`)."""
-
-    async def noted() -> str:
-        try:
-            return await act()
-        finally:
-            own_changes.note(request.session, _period_change(workflow_id), _web(request).clock().timestamp())
-
-    return noted()
-
-
 async def _live_status(request: Request, workflow_id: str) -> PeriodStatus | None:
     """The workflow's own answer, or None when Temporal does not answer soon (the page then shows the store's)."""
     try:
@@ -588,18 +575,28 @@ async def _period_action(
     user = _user(request)
     period = await _period_row(request, user)
     client = await _web(request).temporal()
+    return await period_form_post(
+        request, user, period, form_name, lambda form: act(client, period, form, _acting_adviser(user, period, form))
+    )
+
+
+async def period_form_post(
+    request: Request, user: User, period: PeriodRow, form_name: str, act: Callable[[dict[str, str]], Awaitable[str]]
+) -> Response:
+    """Every period form's post (`_form_post`): a rejection shows the period page again, the form's messages beside
+    its fields; and whatever the update changed, the person's next views of the period ask its workflow for
+    `OWN_CHANGE_SECONDS` (`_period_page`)."""
+
+    async def noted(form: dict[str, str]) -> str:
+        try:
+            return await act(form)
+        finally:
+            own_changes.note(request.session, _period_change(period.workflow_id), _web(request).clock().timestamp())
 
     async def again(errors: dict[str, str], form: dict[str, str]) -> Response:
         return await _period_page(request, user, period, errors=errors, values=form, form=form_name, status_code=422)
 
-    return await _form_post(
-        request,
-        lambda form: noting_period_change(
-            request, period.workflow_id, lambda: act(client, period, form, _acting_adviser(user, period, form))
-        ),
-        again,
-        f"/periods/{period.workflow_id}",
-    )
+    return await _form_post(request, noted, again, f"/periods/{period.workflow_id}")
 
 
 async def _form_post(

@@ -37,18 +37,7 @@ async def _period_form(
         raise HTTPException(403, _("only a coordinator may do this; %(user)s is an adviser") % {"user": user.name})
     period = await pages._period_row(request, user)
     client = await pages._web(request).temporal()
-
-    async def again(errors: dict[str, str], form: dict[str, str]) -> Response:
-        return await pages._period_page(
-            request, user, period, errors=errors, values=form, form=form_name, status_code=422
-        )
-
-    return await pages._form_post(
-        request,
-        lambda form: pages.noting_period_change(request, period.workflow_id, lambda: act(client, period, form, user)),
-        again,
-        f"/periods/{period.workflow_id}",
-    )
+    return await pages.period_form_post(request, user, period, form_name, lambda form: act(client, period, form, user))
 
 
 def cancel_form_name(meeting_id: str) -> str:
