@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from config.people import PeopleFileError
 from config.settings import AppSettings
+from webapp import page_work
 from webapp.mailbox_pages import DevMailboxRefused
 from webapp.processes import serve_forked
 from webapp.server import bind_socket, lazy_client, web_app_running, web_url
@@ -62,6 +63,7 @@ def main() -> int:
     except OSError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    page_work.steady_collector()
     return serve_forked(settings.processes, lambda index: _run(sock, settings, app_settings, index), sock)
 
 

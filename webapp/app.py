@@ -35,6 +35,7 @@ from language import jinja as language_jinja
 from readmodel import display, documents
 from readmodel.overview import DISPLAY_ZONE, deadline_day
 from readmodel.records import RecordReader
+from readmodel.rendering import FreedTemplate
 from readmodel.search import MAX_QUERY_LENGTH
 from webapp import (
     assessment_pages,
@@ -162,6 +163,7 @@ def create_app(web: WebApp) -> ASGIApp:
     # The templates ship with the code and change with it (a restart): not one stat() per template and include on
     # every page, which Jinja's default reload check costs.
     templates.env.auto_reload = False
+    templates.env.template_class = FreedTemplate
     language_jinja.install(templates.env)
     app = Starlette(
         routes=[

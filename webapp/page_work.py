@@ -14,12 +14,21 @@ must then wait for a rendering thread to hand it back. At 5 ms each statement an
 the GIL alone while others rendered (profiled under bench/web_load.py); at 1 ms the loop waits a fifth of that,
 for a little more switching between the rendering threads (0.5 ms measured no better). (In `make dev` the worker
 shares that process, and the interval, with the web app.)
+
+`python -m webapp` also sets CPython's cycle collector for serving (`steady_collector`). A page's data is freed
+by reference counting when the page is done (readmodel/rendering.py), so what the collector finds at each run is
+the data of the pages still in flight, which it cannot free, only move to an older generation to be looked at
+again; at CPython's default (a run every 700 objects more than were freed) it ran about 2,000 times a minute under
+bench/web_load.py, and its full runs held every request of the process for up to 400 ms. It runs instead every
+`YOUNG_OBJECTS` objects (a few megabytes at most), and the modules and objects made at start-up, which live as
+long as the process, are left out of its runs (`gc.freeze`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +48,19 @@ SWITCH_INTERVAL = 0.001
 def share_the_gil() -> None:
     """Let the event loop take the GIL back sooner from the page threads (the serving process calls it once)."""
     sys.setswitchinterval(SWITCH_INTERVAL)
+
+
+#: Objects made and not yet freed that start a run of CPython's cycle collector (its default: 700), when serving.
+YOUNG_OBJECTS = 20_000
+
+
+def steady_collector() -> None:
+    """Set the cycle collector for serving pages (module docstring); `python -m webapp` calls it once it has
+    imported everything and before it forks, so that its processes share the start-up objects, left alone."""
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_OBJECTS, older, oldest)
 
 
 async def off_loop(work: Callable[[], T]) -> T:
