@@ -122,7 +122,7 @@ async def web_app_running(
             people=people,
         )
         # The devstack logs through structlog; uvicorn's own access log would only repeat every request.
-        config = uvicorn.Config(create_app(web), log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(create_app(web, compiled=True), log_level="warning", access_log=False, lifespan="off")
         server = _EmbeddedServer(config)
         serving = asyncio.create_task(server.serve(sockets=[sock]), name="web app")
         try:
