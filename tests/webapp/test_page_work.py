@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +16,7 @@ from starlette.templating import Jinja2Templates
 from readmodel.overview import overview_lines
 from tests.readmodel.rows import COHORT
 from tests.webapp.test_pages import sign_in
-from webapp import pages
+from webapp import page_work, pages
 
 
 async def test_the_overview_is_built_and_rendered_in_a_page_thread_in_the_readers_language(
@@ -41,3 +44,18 @@ async def test_the_overview_is_built_and_rendered_in_a_page_thread_in_the_reader
         assert loop_thread not in threads, f"{where}: on the event loop's thread"
         assert all(name.startswith("page-work") for name in threads), (where, threads)
     assert f"Pulje {COHORT}" in page.text, "the thread renders in the request's language (Norwegian)"
+
+
+def test_the_serving_process_leaves_its_start_up_objects_out_of_the_collectors_runs() -> None:
+    """`steady_collector` (in a process of its own, as `python -m webapp` calls it: the test's own stays as it is)."""
+    probe = (
+        "import gc, json; import webapp.app; from webapp import page_work; "
+        "made = len(gc.get_objects()); page_work.steady_collector(); "
+        "print(json.dumps([made, gc.get_freeze_count(), len(gc.get_objects()), gc.get_threshold()]))"
+    )
+    answer = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    made, frozen, still_looked_at, threshold = json.loads(answer.stdout.splitlines()[-1])
+
+    assert frozen > made / 2, "the app's modules and objects are left out of the collector's runs"
+    assert still_looked_at < 100, "nothing made at start-up is left for the collector to look at again"
+    assert threshold[0] == page_work.YOUNG_OBJECTS
