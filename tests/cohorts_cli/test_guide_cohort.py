@@ -55,8 +55,8 @@ async def test_the_guides_cohort_commands_run_as_printed(cohort_cli: Harness) ->
         assert result.exit_code == 0, f"{shlex.join(command)}\n{result.output}"
         outputs.append(result.stdout)
 
-    assert "Started cohort-2027: 4 school owners" in outputs[0]
-    assert "Lærdal (4642) accepted in cohort 2027" in outputs[1]
+    assert "Started cohort-2028: 4 school owners" in outputs[0]
+    assert "Lærdal (4642) accepted in cohort 2028" in outputs[1]
     assert "sent to 1 running period: Lærdal (4642)" in outputs[4]
     for owner in ("Sarpsborg", "Lærdal", "Høyanger", "Vestland fylkeskommune", "Sogn", "The school owner role"):
         assert owner in outputs[5]

@@ -170,9 +170,9 @@ async def test_the_cohort_guides_example_runs_as_printed_from_select_to_show(
     chosen = {row.split(",")[1] for row in shortlist[1:]}
     assert {row.split(",")[0] for row in assignment.splitlines()[1:]} <= chosen
     started = next(out for line, out in zip(lines, outputs, strict=True) if "cohort start" in line)
-    assert f"Started cohort-2027: {len(chosen)} school owners" in started, started
+    assert f"Started cohort-2028: {len(chosen)} school owners" in started, started
     answer = next(out for line, out in zip(lines, outputs, strict=True) if "cohort answer" in line)
-    assert "Lærdal (4642) accepted in cohort 2027" in answer, answer
+    assert "Lærdal (4642) accepted in cohort 2028" in answer, answer
     network = next(out for line, out in zip(lines, outputs, strict=True) if "network-meeting" in line)
     assert "sent to 1 running period: Lærdal (4642)" in network, network
     for shown in ("Lærdal", "Høyanger", "Sarpsborg", "Sogn", "The school owner role"):
