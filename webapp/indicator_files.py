@@ -42,6 +42,10 @@ _NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 EARLIER_FOLDER = "indicator-files"
 #: Files whose rows (and shortlists) a process keeps parsed: the outcomes page compares two, a few people at once.
 PARSED_FILES = 4
+#: Uploads kept, newest first, beside every file a selection decision or a county governor's assessment names
+#: (those are kept for good: the outcomes and the report read them). Each upload beyond them removes the oldest
+#: of the rest, so a coordinator's account, or someone holding it, cannot fill the record store (8 MB a file).
+MAX_KEPT = 100
 
 log = structlog.get_logger("webapp")
 
@@ -52,6 +56,15 @@ VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (sha256) DO NOTHING
 """
 _KEEP_COUNTED = f"WITH added AS ({_KEEP} RETURNING 1) SELECT count(*) FROM added"
+# $1: MAX_KEPT, $2: the file just kept. The files no decision or assessment names, but for the newest uploads.
+_FORGET_OLDEST = """
+DELETE FROM web_indicator_files AS f
+WHERE f.sha256 IN (SELECT sha256 FROM web_indicator_files ORDER BY uploaded_at DESC, sha256 OFFSET $1)
+  AND f.sha256 <> $2
+  AND NOT EXISTS (SELECT 1 FROM selection_decisions d WHERE d.indicator_file = f.sha256)
+  AND NOT EXISTS (SELECT 1 FROM county_assessments a WHERE a.indicator_file = f.sha256)
+RETURNING f.sha256
+"""
 _KEPT_OF = "SELECT sha256 FROM web_indicator_files WHERE sha256 = ANY($1::text[])"
 
 
@@ -106,9 +119,14 @@ class IndicatorFiles:
         parse_indicator_bytes(data, file_name(name), indicators=load_selection_config().indicators)
 
     async def keep(self, data: bytes, name: str, by: str, at: datetime) -> IndicatorFile:
-        """Keep a checked file (a file kept already keeps its first upload's facts)."""
+        """Keep a checked file (a file kept already keeps its first upload's facts); beyond `MAX_KEPT` uploads, the
+        oldest that nothing names are removed."""
         sha = hashlib.sha256(data).hexdigest()
-        await self._pool.execute(_KEEP, sha, file_name(name), len(data), by, at, data)
+        async with self._pool.acquire() as connection, connection.transaction():
+            added = await connection.fetchval(_KEEP_COUNTED, sha, file_name(name), len(data), by, at, data)
+            forgotten = await connection.fetch(_FORGET_OLDEST, MAX_KEPT, sha) if added else []
+        if forgotten:
+            log.info("indicator_files_forgotten", files=[r["sha256"][:12] for r in forgotten], kept=MAX_KEPT)
         # Read back, not the facts given: another upload of the same content (here or on another instance) may
         # have been first.
         kept = await self.get(sha)

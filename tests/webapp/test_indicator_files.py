@@ -120,6 +120,42 @@ def _earlier_pair(folder: Path, data: bytes, facts: dict[str, object] | str | No
     return sha
 
 
+async def test_uploads_beyond_the_kept_number_remove_the_oldest_files_that_no_decision_or_assessment_names(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indicator_files, "MAX_KEPT", 3)
+    files = IndicatorFiles(pool)
+
+    async def upload(i: int) -> IndicatorFile:
+        return await files.keep(f"file {i}\n".encode(), f"f{i}.csv", "coordinator", NOW + timedelta(minutes=i))
+
+    oldest = [await upload(i) for i in range(3)]
+    await pool.execute(
+        "INSERT INTO selection_decisions (cohort, decision, decided_by, decided_at, indicator_file)"
+        " VALUES ('2027', '{}', 'coordinator', $1, $2)",
+        NOW,
+        oldest[0].sha256,
+    )
+    await pool.execute(
+        "INSERT INTO county_assessments (cohort, owner_id, workflow_id, owner_name, county, rank, state,"
+        " requested_by, reply_by, indicator_file, updated_at)"
+        " VALUES ('2027', '3301', 'assessment-2027-33', 'Drammen', '33', 1, 'requested', 'coordinator', $1, $2, $3)",
+        NOW.date(),
+        oldest[1].sha256,
+        NOW,
+    )
+    with capture_logs() as logs:
+        newest = [await upload(i) for i in range(3, 6)]
+        again = await files.keep(b"file 3\n", "again.csv", "k.nilsen", NOW + timedelta(days=1))
+
+    kept = await pool.fetchval("SELECT array_agg(sha256 ORDER BY uploaded_at) FROM web_indicator_files")
+    assert kept == [oldest[0].sha256, oldest[1].sha256, *(f.sha256 for f in newest)]
+    assert await files.get(oldest[2].sha256) is None
+    assert again == newest[0], "the same content again adds nothing and removes nothing"
+    forgotten = [e["files"] for e in logs if e["event"] == "indicator_files_forgotten"]
+    assert forgotten == [[oldest[2].short]]
+
+
 async def test_the_files_an_earlier_version_kept_in_its_folder_are_imported_once_with_their_facts(
     pool: asyncpg.Pool, tmp_path: Path
 ) -> None:
