@@ -65,6 +65,7 @@ WHERE f.sha256 IN (SELECT sha256 FROM web_indicator_files ORDER BY uploaded_at D
   AND NOT EXISTS (SELECT 1 FROM county_assessments a WHERE a.indicator_file = f.sha256)
 RETURNING f.sha256
 """
+_ONE_REMOVING = "SELECT pg_advisory_xact_lock(hashtext('web_indicator_files'))"
 _KEPT_OF = "SELECT sha256 FROM web_indicator_files WHERE sha256 = ANY($1::text[])"
 
 
@@ -122,17 +123,21 @@ class IndicatorFiles:
         """Keep a checked file (a file kept already keeps its first upload's facts); beyond `MAX_KEPT` uploads, the
         oldest that nothing names are removed."""
         sha = hashlib.sha256(data).hexdigest()
+        forgotten: list[asyncpg.Record] = []
         async with self._pool.acquire() as connection, connection.transaction():
-            added = await connection.fetchval(_KEEP_COUNTED, sha, file_name(name), len(data), by, at, data)
-            forgotten = await connection.fetch(_FORGET_OLDEST, MAX_KEPT, sha) if added else []
+            if await connection.fetchval(_KEEP_COUNTED, sha, file_name(name), len(data), by, at, data):
+                # One upload removes at a time (uploads on other instances wait here), so each sees the files the
+                # ones before it kept: uploads at once would each miss the others' and leave them all beyond the bound.
+                await connection.execute(_ONE_REMOVING)
+                forgotten = await connection.fetch(_FORGET_OLDEST, MAX_KEPT, sha)
+            # Read back, not the facts given: another upload of the same content (here or on another instance)
+            # may have been first. In the transaction, so that another upload's removal cannot come between.
+            row = await connection.fetchrow(f"{_FACTS} WHERE sha256 = $1", sha)
         if forgotten:
             log.info("indicator_files_forgotten", files=[r["sha256"][:12] for r in forgotten], kept=MAX_KEPT)
-        # Read back, not the facts given: another upload of the same content (here or on another instance) may
-        # have been first.
-        kept = await self.get(sha)
-        if kept is None:
+        if row is None:
             raise LookupError(f"indicator file {sha} was kept but cannot be read back")
-        return kept
+        return _file(row)
 
     async def get(self, sha256: str) -> IndicatorFile | None:
         """The file's facts (None: no file has that content, or `sha256` is no SHA-256)."""

@@ -156,6 +156,32 @@ async def test_uploads_beyond_the_kept_number_remove_the_oldest_files_that_no_de
     assert forgotten == [[oldest[2].short]]
 
 
+async def test_uploads_at_once_on_two_instances_each_get_their_file_and_leave_one_beyond_the_bound_at_most(
+    pool: asyncpg.Pool, second_pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indicator_files, "MAX_KEPT", 2)
+    for i in range(12):
+        await IndicatorFiles(pool).keep(
+            f"old {i}\n".encode(), "old.csv", "coordinator", NOW - timedelta(days=1, minutes=i)
+        )
+
+    at_once = await asyncio.gather(
+        *(
+            IndicatorFiles(instance).keep(
+                f"new {i}\n".encode(), f"new{i}.csv", "coordinator", NOW + timedelta(minutes=i)
+            )
+            for i, instance in enumerate([pool, second_pool] * 6)
+        )
+    )
+
+    assert [f.name for f in at_once] == [f"new{i}.csv" for i in range(12)], "every upload answers with its own file"
+    left = await pool.fetchval("SELECT count(*) FROM web_indicator_files")
+    assert left <= 3, f"{left} files kept: the last upload's own file may stay beyond the bound, no other"
+    last = await IndicatorFiles(pool).keep(b"last\n", "last.csv", "coordinator", NOW + timedelta(hours=1))
+    kept = await pool.fetchval("SELECT array_agg(sha256 ORDER BY uploaded_at) FROM web_indicator_files")
+    assert kept == [at_once[-1].sha256, last.sha256]
+
+
 async def test_the_files_an_earlier_version_kept_in_its_folder_are_imported_once_with_their_facts(
     pool: asyncpg.Pool, tmp_path: Path
 ) -> None:
