@@ -50,6 +50,7 @@ MAX_KEPT = 100
 log = structlog.get_logger("webapp")
 
 _FACTS = "SELECT sha256, name, size, uploaded_by, uploaded_at FROM web_indicator_files"
+_FACTS_OF = f"{_FACTS} WHERE sha256 = $1"
 _KEEP = """
 INSERT INTO web_indicator_files (sha256, name, size, uploaded_by, uploaded_at, content)
 VALUES ($1, $2, $3, $4, $5, $6)
@@ -132,7 +133,7 @@ class IndicatorFiles:
                 forgotten = await connection.fetch(_FORGET_OLDEST, MAX_KEPT, sha)
             # Read back, not the facts given: another upload of the same content (here or on another instance)
             # may have been first. In the transaction, so that another upload's removal cannot come between.
-            row = await connection.fetchrow(f"{_FACTS} WHERE sha256 = $1", sha)
+            row = await connection.fetchrow(_FACTS_OF, sha)
         if forgotten:
             log.info("indicator_files_forgotten", files=[r["sha256"][:12] for r in forgotten], kept=MAX_KEPT)
         if row is None:
@@ -143,7 +144,7 @@ class IndicatorFiles:
         """The file's facts (None: no file has that content, or `sha256` is no SHA-256)."""
         if not _HASH.match(sha256):
             return None
-        row = await self._pool.fetchrow(f"{_FACTS} WHERE sha256 = $1", sha256)
+        row = await self._pool.fetchrow(_FACTS_OF, sha256)
         return _file(row) if row is not None else None
 
     async def listed(self) -> list[IndicatorFile]:
