@@ -52,7 +52,7 @@ class PeriodStarter:
         already: list[str] = []
 
         async def start(item: PeriodStart) -> None:
-            period = item.period
+            period = batch.period_of(item)
             async with gate:
                 try:
                     await self._client.start_workflow(

@@ -38,6 +38,7 @@ from domain.models import (
 )
 from domain.period import Rejection
 from domain.programme import ProgrammePlan, SharedPlan
+from domain.records import PeriodStart, PeriodStarts
 
 #: Working days an owner has to answer, counted from the day of the invitation (our choice).
 DEFAULT_REPLY_DAYS = 15
@@ -387,9 +388,20 @@ def apply_no_reply(state: CohortState, now: datetime) -> list[Invitation]:
     return closed
 
 
-def period_input(state: CohortState, owner_id: str) -> PeriodInput:
-    """The input of the owner's guidance period: the cohort's resolved plan, the owner's network and scope, and
-    the cohort as the workflow to report progress to."""
+def period_starts(state: CohortState, owner_ids: list[str]) -> PeriodStarts:
+    """The periods of `owner_ids` to start, with the cohort's resolved plan once for all of them (`PeriodStarts`):
+    each period's input names the plan, the owner's network and scope, and the cohort as the workflow to report
+    progress to."""
+    return PeriodStarts(
+        plan=state.plan,
+        starts=[
+            PeriodStart(workflow_id=period_workflow_id_of(state, owner_id), period=_period_input(state, owner_id))
+            for owner_id in owner_ids
+        ],
+    )
+
+
+def _period_input(state: CohortState, owner_id: str) -> PeriodInput:
     chosen = owner_of(state, owner_id)
     return PeriodInput(
         cohort=state.input.cohort,
@@ -398,7 +410,6 @@ def period_input(state: CohortState, owner_id: str) -> PeriodInput:
         start_date=state.input.start_date,
         plan=state.plan.name,
         schools=list(chosen.schools),
-        programme=state.plan,
         network=chosen.network,
         kindergarten_transition=chosen.kindergarten_transition,
         report_to=cohort_workflow_id(state.input.cohort),
@@ -457,7 +468,7 @@ def apply_period_started(state: CohortState, entry: Invitation, now: datetime) -
     """The owner's period runs: it starts in the first phase, due as the plan says, until it reports."""
     entry.period_started = True
     if entry.progress_report == 0:
-        first = period_rules.new_state(period_input(state, entry.owner_id), state.plan)
+        first = period_rules.new_state(_period_input(state, entry.owner_id), state.plan)
         entry.phase = str(first.phase)
         entry.cycle = first.cycle
         entry.phase_due_on = period_rules.phase_due_on(first)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from domain.models import (
     MAX_MEETINGS,
@@ -23,7 +23,7 @@ from domain.models import (
 )
 from domain.period import PhaseChange, at_risk_at, ends_at, is_overdue, notice_counts, phase_due_at
 from domain.phases import Phase
-from domain.programme import ProgrammePlan
+from domain.programme import ProgrammePlan, SharedPlan
 
 
 class AuditEntry(BaseModel):
@@ -293,10 +293,37 @@ class PeriodStart(BaseModel):
     period: PeriodInput
 
 
-class PeriodStarts(BaseModel):
-    """A batch of periods for `Activities.START_PERIODS`."""
+#: Periods one `Activities.START_PERIODS` activity starts at most (a cohort sends 50; an activity's input is bounded).
+MAX_PERIOD_STARTS = 500
 
-    starts: list[PeriodStart]
+
+class PeriodStarts(BaseModel):
+    """A batch of periods for `Activities.START_PERIODS`.
+
+    ``plan`` is the plan of every period of the batch, sent once: a period whose ``programme`` is left out starts on
+    it (`period_of`), so the batch carries one plan, not one for each period (some 5 KB each, in the cohort's history
+    and in every worker that caches the cohort). A batch without it (as recorded before it existed) carries each
+    period's plan in its input.
+    """
+
+    starts: list[PeriodStart] = Field(max_length=MAX_PERIOD_STARTS)
+    plan: SharedPlan | None = None
+
+    @model_validator(mode="after")
+    def _one_plan(self) -> PeriodStarts:
+        if self.plan is not None:
+            for index, start in enumerate(self.starts):
+                if start.period.plan != self.plan.name:
+                    raise ValueError(
+                        f"starts[{index}].period.plan: {start.period.plan!r} is not the batch's plan {self.plan.name!r}"
+                    )
+        return self
+
+    def period_of(self, start: PeriodStart) -> PeriodInput:
+        """The input `start`'s period starts with: its own, with the batch's plan where it leaves its plan out."""
+        if start.period.programme is not None or self.plan is None:
+            return start.period
+        return start.period.model_copy(update={"programme": self.plan})
 
 
 class PeriodsStarted(BaseModel):

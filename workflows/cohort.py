@@ -43,7 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.effects import Effects, Occasion
     from domain.models import PeriodAdvisers, PeriodProgress
     from domain.programme import ProgrammePlan
-    from domain.records import PeriodsStarted, PeriodStart, PeriodStarts
+    from domain.records import PeriodsStarted
 # Starting a batch of periods takes a few seconds; a lost worker is noticed by the timeout.
 START_TIMEOUT = timedelta(minutes=2)
 START_HEARTBEAT = timedelta(seconds=15)
@@ -320,12 +320,7 @@ class CohortWorkflow:
     async def _start_batch(self, owner_ids: list[str]) -> None:
         """Start the periods of a batch of owners through the `start_periods` activity."""
         state = self._live
-        batch = PeriodStarts(
-            starts=[
-                PeriodStart(workflow_id=rules.period_workflow_id_of(state, o), period=rules.period_input(state, o))
-                for o in owner_ids
-            ]
-        )
+        batch = rules.period_starts(state, owner_ids)
         result: PeriodsStarted = await workflow.execute_activity(
             Activities.START_PERIODS,
             batch,

@@ -13,6 +13,7 @@ from domain import cohort as rules
 from domain.gatherings import plan_gatherings
 from domain.models import PeriodProgress
 from domain.period import Rejection
+from domain.records import MAX_PERIOD_STARTS, PeriodStart, PeriodStarts
 from tests.helpers.harness import OWNERS
 
 # Wednesday before Easter 2027 (Maundy Thursday 25 March, Good Friday 26, Easter Monday 29 are holidays).
@@ -119,3 +120,28 @@ def test_a_period_reset_reports_again_from_a_lower_number_and_is_heard() -> None
     # Reset to before the withdrawal: the period counts from 2 again, but later in time.
     assert rules.apply_progress(cohort, report(2, "anchoring", 11)) is not None
     assert (entry.phase, entry.period_ended) == ("anchoring", False)
+
+
+def test_a_batch_of_period_starts_names_its_plan_once_and_refuses_a_period_of_another() -> None:
+    cohort = state()
+    batch = rules.period_starts(cohort, ["3301", "1103"])
+    assert batch.plan is cohort.plan
+    assert [s.workflow_id for s in batch.starts] == [
+        rules.period_workflow_id_of(cohort, "3301"),
+        rules.period_workflow_id_of(cohort, "1103"),
+    ]
+    assert all(s.period.programme is None for s in batch.starts)
+    assert all(batch.period_of(s).programme is cohort.plan for s in batch.starts)
+
+    # A batch as recorded before it carried the plan: each period brings its own.
+    own = batch.starts[0].period.model_copy(update={"programme": cohort.plan})
+    earlier = PeriodStarts(starts=[PeriodStart(workflow_id=batch.starts[0].workflow_id, period=own)])
+    assert earlier.period_of(earlier.starts[0]).programme is cohort.plan
+
+    other = batch.starts[1].model_dump(mode="json")
+    other["period"]["plan"] = "rektorutdanning"
+    data = {"plan": cohort.plan.model_dump(mode="json"), "starts": [batch.starts[0].model_dump(mode="json"), other]}
+    with pytest.raises(ValidationError, match=r"starts\[1\]\.period\.plan: 'rektorutdanning' is not the batch's plan"):
+        PeriodStarts.model_validate(data)
+    with pytest.raises(ValidationError, match="at most 500 items"):
+        PeriodStarts.model_validate({"starts": [batch.starts[0].model_dump(mode="json")] * (MAX_PERIOD_STARTS + 1)})

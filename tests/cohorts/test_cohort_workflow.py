@@ -12,9 +12,9 @@ from temporalio.exceptions import ApplicationError
 from domain import calendar
 from domain.cohort import InvitationState, RespondToInvitation
 from domain.contract import Activities, cohort_workflow_id, period_workflow_id
-from domain.models import RecordMilestone
+from domain.models import PeriodInput, RecordMilestone
 from domain.phases import Phase
-from domain.records import InvitationRecord
+from domain.records import InvitationRecord, PeriodStarts
 from tests.helpers.harness import CohortHandle, Harness
 from workflows.cohort import CohortWorkflow
 from workflows.guidance_period import GuidancePeriodWorkflow
@@ -92,6 +92,36 @@ async def test_an_acceptance_starts_exactly_one_period_and_a_second_answer_is_re
     started = [r for r in cohorts.fakes.calls[Activities.RECORD_PERIOD_STARTED] if r.period.cohort == cohort]
     assert len(started) == 1
     assert ("1103", "accepted") in invitation_events(cohorts, cohort)
+
+
+async def test_a_batch_of_starts_carries_the_plan_once_and_each_period_starts_pinned_to_it(cohorts: Harness) -> None:
+    handle = await cohorts.start_cohort()
+    cohort = (await cohorts.cohort_settled(handle)).cohort
+    for owner_id in ("1103", "3301", "4617"):
+        await handle.execute_update(CohortWorkflow.respond_to_invitation, answer(owner_id))
+    await cohorts.cohort_settled(handle, starts=3)
+
+    converter = cohorts.client.data_converter
+    batches: list[PeriodStarts] = []
+    async for event in handle.fetch_history_events():
+        scheduled = event.activity_task_scheduled_event_attributes
+        if scheduled.activity_type.name == Activities.START_PERIODS:
+            [batch] = await converter.decode(scheduled.input.payloads, [PeriodStarts])
+            batches.append(batch)
+    assert batches and all(b.plan is not None and b.plan.name == "veilederkorpset" for b in batches)
+    # The cohort's history holds the plan once per batch, not once per period.
+    assert all(start.period.programme is None for b in batches for start in b.starts)
+    assert sorted(start.period.owner.id for b in batches for start in b.starts) == ["1103", "3301", "4617"]
+
+    plan = batches[0].plan
+    for owner_id in ("1103", "3301", "4617"):
+        started = await anext(cohorts.period(cohort, owner_id).fetch_history_events())
+        [period] = await converter.decode(
+            started.workflow_execution_started_event_attributes.input.payloads, [PeriodInput]
+        )
+        # Each period's own history pins the whole plan it runs on.
+        assert period.programme == plan and period.report_to == cohort_workflow_id(cohort)
+    assert cohorts.fakes.calls[Activities.LOAD_PROGRAMME_PLAN] == ["veilederkorpset"]
 
 
 async def test_a_decline_is_recorded_and_starts_nothing(cohorts: Harness) -> None:
