@@ -52,7 +52,8 @@ CONTINUE_AS_NEW_AFTER_EVENTS = 10_000
 # Period starts and signals issued together, at most (each batch is one workflow task's commands).
 START_BATCH = 500
 SIGNAL_BATCH = 200
-# Periods per `start_periods` activity (all batches run at once); records written at once.
+# Periods per `start_periods` activity (all batches run at once; at most `domain.records.MAX_PERIOD_STARTS`);
+# records written at once.
 PERIODS_PER_ACTIVITY = 50
 RECORD_BATCH = 20
 

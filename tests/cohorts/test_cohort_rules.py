@@ -15,6 +15,7 @@ from domain.models import PeriodProgress
 from domain.period import Rejection
 from domain.records import MAX_PERIOD_STARTS, PeriodStart, PeriodStarts
 from tests.helpers.harness import OWNERS
+from workflows.cohort import PERIODS_PER_ACTIVITY
 
 # Wednesday before Easter 2027 (Maundy Thursday 25 March, Good Friday 26, Easter Monday 29 are holidays).
 INVITED = datetime(2027, 3, 24, 10, tzinfo=UTC)
@@ -145,3 +146,5 @@ def test_a_batch_of_period_starts_names_its_plan_once_and_refuses_a_period_of_an
         PeriodStarts.model_validate(data)
     with pytest.raises(ValidationError, match="at most 500 items"):
         PeriodStarts.model_validate({"starts": [batch.starts[0].model_dump(mode="json")] * (MAX_PERIOD_STARTS + 1)})
+    # The cohort's batches fit the bound: a larger one would fail the cohort's workflow task as it builds it.
+    assert PERIODS_PER_ACTIVITY <= MAX_PERIOD_STARTS
